@@ -1,0 +1,34 @@
+"""Time, in one place so tests can freeze it. Stored timestamps are naive UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+
+
+def utcnow() -> datetime:
+    """Now, as a naive UTC datetime (what the database stores)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def uk_today(now: datetime | None = None) -> date:
+    return to_uk(now or utcnow()).date()
+
+
+def to_uk(moment: datetime) -> datetime:
+    """A stored (naive UTC) timestamp as UK local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(UK)
+
+
+def uk_time_words(moment: datetime) -> str:
+    """'10:42 on 22 November 2026' in UK time."""
+    local = to_uk(moment)
+    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
+
+
+def uk_date_words(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

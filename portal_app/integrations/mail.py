@@ -1,0 +1,71 @@
+"""Sending mail: over SMTP when configured, or kept in the local outbox."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+from urllib.parse import unquote, urlparse
+
+
+@dataclass(frozen=True)
+class Mail:
+    to_address: str
+    subject: str
+    body_text: str
+    mail_from: str
+
+
+class MailTransport(Protocol):
+    name: str
+
+    def send(self, mail: Mail) -> None: ...
+
+
+class LocalTransport:
+    """The embedded default: nothing leaves the machine; the outbox table is the mailbox."""
+
+    name = "local"
+
+    def send(self, mail: Mail) -> None:  # noqa: D401 - nothing to do
+        return None
+
+
+class SmtpTransport:
+    """smtp://user:pass@host:port, smtps://... (implicit TLS) or smtp+starttls://..."""
+
+    name = "smtp"
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        parsed = urlparse(url)
+        self.scheme = parsed.scheme
+        self.host = parsed.hostname or "localhost"
+        self.port = parsed.port or (465 if parsed.scheme == "smtps" else 25)
+        self.username = unquote(parsed.username) if parsed.username else None
+        self.password = unquote(parsed.password) if parsed.password else None
+        self.timeout = timeout
+
+    def send(self, mail: Mail) -> None:
+        message = EmailMessage()
+        message["From"] = mail.mail_from
+        message["To"] = mail.to_address
+        message["Subject"] = mail.subject
+        message.set_content(mail.body_text)
+        if self.scheme == "smtps":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with client:
+            if self.scheme == "smtp+starttls":
+                client.starttls(context=ssl.create_default_context())
+            if self.username:
+                client.login(self.username, self.password or "")
+            client.send_message(message)
+
+
+def transport_for(smtp_url: str) -> MailTransport:
+    return SmtpTransport(smtp_url) if smtp_url else LocalTransport()

@@ -1,0 +1,28 @@
+"""SQLModel tables only; no reflex import here."""
+
+from portal_app.models.identity import (
+    AuthSession,
+    OutboxMessage,
+    PasswordReset,
+    PortalUser,
+    RecoveryCode,
+    RegistrationAttempt,
+    ThrottleHit,
+)
+from portal_app.models.records import (
+    Account,
+    Charge,
+    ImportRun,
+    Officer,
+    Person,
+    Property,
+    Tenancy,
+    TenancyParty,
+    Transaction,
+)
+
+__all__ = [
+    "Account", "AuthSession", "Charge", "ImportRun", "Officer", "OutboxMessage", "PasswordReset",
+    "Person", "PortalUser", "Property", "RecoveryCode", "RegistrationAttempt", "Tenancy",
+    "TenancyParty", "ThrottleHit", "Transaction",
+]

@@ -1,0 +1,116 @@
+"""Portal accounts, sign-in sessions, one-time codes and throttles.
+
+Secrets (passwords, codes, tokens) are stored only as hashes; the TOTP seed is
+stored encrypted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+class PortalUser(SQLModel, table=True):
+    """A resident's sign-in, bound to one person on one tenancy (seed 000)."""
+
+    __tablename__ = "portal_user"
+    __table_args__ = (Index("ix_portal_user_email_status", "email", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)  # normalised lower-case
+    mobile: str = Field(max_length=20)  # E.164
+    password_hash: str = Field(max_length=200)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    tenancy_id: int = Field(foreign_key="tenancy.id", index=True)
+    status: str = Field(default="active", max_length=20)  # active | closed
+    paper_correspondence: bool = True
+    created_at: datetime
+    last_sign_in_at: datetime | None = None
+    previous_sign_in_at: datetime | None = None
+    locked_at: datetime | None = None
+    password_changed_at: datetime | None = None
+    totp_secret_enc: str | None = Field(default=None, max_length=400)
+    totp_enabled: bool = False
+    totp_last_step: int | None = None
+
+
+class AuthSession(SQLModel, table=True):
+    __tablename__ = "auth_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+    ended_reason: str | None = Field(default=None, max_length=30)
+    client: str | None = Field(default=None, max_length=200)
+
+
+class RegistrationAttempt(SQLModel, table=True):
+    __tablename__ = "registration_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    tenancy_reference: str = Field(max_length=64)  # as typed, normalised
+    email: str = Field(max_length=254)
+    mobile: str = Field(max_length=20)
+    password_hash: str = Field(max_length=200)
+    paper_correspondence: bool = True
+    outcome: str = Field(max_length=20)  # match | mismatch | existing | ineligible | email_in_use
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    tenancy_id: int | None = Field(default=None, foreign_key="tenancy.id")
+    code_hash: str | None = Field(default=None, max_length=64)
+    code_expires_at: datetime | None = None
+    code_sent_at: datetime | None = None
+    codes_sent: int = 0
+    wrong_tries: int = 0
+    status: str = Field(default="pending", max_length=20)  # pending | completed | failed
+    created_at: datetime
+    completed_at: datetime | None = None
+
+
+class PasswordReset(SQLModel, table=True):
+    __tablename__ = "password_reset"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    __tablename__ = "recovery_code"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None
+
+
+class ThrottleHit(SQLModel, table=True):
+    """One counted event (a failed sign-in, a registration try) under a key."""
+
+    __tablename__ = "throttle_hit"
+    __table_args__ = (Index("ix_throttle_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Mail written in the same transaction as the action that causes it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=40)
+    created_at: datetime
+    status: str = Field(default="pending", max_length=20)  # pending | sent | local
+    attempts: int = 0
+    next_attempt_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

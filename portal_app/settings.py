@@ -1,0 +1,138 @@
+"""One typed settings object, read from the environment.
+
+Every variable is listed in the README with its default. Nothing else in the
+project reads ``os.environ`` for configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Tenures a resident may register with, by default (seed 000, section 1).
+DEFAULT_ELIGIBLE_TENURES = ("secure", "introductory", "flexible", "assured", "leasehold", "shared_ownership")
+DEFAULT_ELIGIBLE_ROLES = ("lead_tenant", "joint_tenant", "leaseholder", "joint_leaseholder")
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or value.strip() == "":
+        return default
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    return int(value)
+
+
+def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
+    """A secret from the environment, or one generated once and kept under data/."""
+    if env_value:
+        return env_value
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / f".{name}"
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    smtp_url: str
+    mail_from: str
+    base_url: str
+    env: str  # "prod" or "dev"
+    secret_key: str
+    encryption_key: str
+    landlord_name: str
+    landlord_phone: str
+    landlord_email: str
+    landlord_hours: str
+    landlord_address: str
+    eligible_tenures: tuple[str, ...]
+    eligible_roles: tuple[str, ...]
+    allow_former_tenants: bool
+    session_idle_minutes: int
+    session_absolute_hours: int
+    code_valid_minutes: int
+    code_max_attempts: int
+    code_resend_seconds: int
+    lockout_failures: int
+    lockout_window_minutes: int
+    reset_valid_minutes: int
+    register_limit_per_reference: int
+    register_limit_per_client: int
+    register_limit_window_minutes: int
+    kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def outbox_is_local(self) -> bool:
+        return not self.smtp_url
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("PORTAL_DATA_DIR") or PROJECT_ROOT / "data")
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=env.get("REDIS_URL", ""),
+        smtp_url=env.get("SMTP_URL", ""),
+        mail_from=env.get("MAIL_FROM", "Doorstep <no-reply@doorstep.localhost>"),
+        base_url=(env.get("PORTAL_BASE_URL") or "http://localhost:3000").rstrip("/"),
+        env=env.get("PORTAL_ENV", "prod"),
+        secret_key=_secret(data_dir, "secret_key", env.get("SECRET_KEY")),
+        encryption_key=_secret(data_dir, "encryption_key", env.get("ENCRYPTION_KEY")),
+        landlord_name=env.get("LANDLORD_NAME", "Northbrook Homes"),
+        landlord_phone=env.get("LANDLORD_PHONE", "0300 123 4567"),
+        landlord_email=env.get("LANDLORD_EMAIL", "income@northbrook-homes.example"),
+        landlord_hours=env.get("LANDLORD_HOURS", "Monday to Friday, 9am to 5pm"),
+        landlord_address=env.get("LANDLORD_ADDRESS", "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA"),
+        eligible_tenures=_list(env.get("REGISTER_TENURES"), DEFAULT_ELIGIBLE_TENURES),
+        eligible_roles=_list(env.get("REGISTER_ROLES"), DEFAULT_ELIGIBLE_ROLES),
+        allow_former_tenants=_bool(env.get("REGISTER_FORMER_TENANTS"), False),
+        session_idle_minutes=_int(env.get("SESSION_IDLE_MINUTES"), 30),
+        session_absolute_hours=_int(env.get("SESSION_ABSOLUTE_HOURS"), 12),
+        code_valid_minutes=_int(env.get("CODE_VALID_MINUTES"), 10),
+        code_max_attempts=_int(env.get("CODE_MAX_ATTEMPTS"), 5),
+        code_resend_seconds=_int(env.get("CODE_RESEND_SECONDS"), 60),
+        lockout_failures=_int(env.get("LOCKOUT_FAILURES"), 10),
+        lockout_window_minutes=_int(env.get("LOCKOUT_WINDOW_MINUTES"), 15),
+        reset_valid_minutes=_int(env.get("RESET_VALID_MINUTES"), 30),
+        register_limit_per_reference=_int(env.get("REGISTER_LIMIT_PER_REFERENCE"), 5),
+        register_limit_per_client=_int(env.get("REGISTER_LIMIT_PER_CLIENT"), 20),
+        register_limit_window_minutes=_int(env.get("REGISTER_LIMIT_WINDOW_MINUTES"), 60),
+        kiosk_hosts=_list(env.get("KIOSK_HOSTS"), ()),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

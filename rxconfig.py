@@ -1,0 +1,19 @@
+"""Reflex configuration. Every value comes from the portal's settings (the environment)."""
+
+import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
+
+from portal_app.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="portal_app",
+    db_url=_settings.database_url,
+    redis_url=_settings.redis_url or None,
+    cors_allowed_origins=[_settings.base_url],
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],
+    state_auto_setters=False,
+)

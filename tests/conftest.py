@@ -1,0 +1,60 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when
+TEST_DATABASE_URL points at one (``make test`` does both)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_TMP = tempfile.mkdtemp(prefix="doorstep-test-")
+os.environ["PORTAL_DATA_DIR"] = _TMP
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
+os.environ.setdefault("PORTAL_ENV", "dev")
+os.environ.pop("SMTP_URL", None)
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+import portal_app.models  # noqa: E402,F401
+from portal_app.db import get_engine, migrate  # noqa: E402
+from portal_app.settings import get_settings  # noqa: E402
+
+
+def pytest_report_header(config):
+    return f"database: {get_settings().database_url.split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def engine():
+    eng = get_engine()
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate()
+    yield eng
+
+
+def _empty_all_tables(eng) -> None:
+    with eng.begin() as conn:
+        if eng.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(engine):
+    """A migrated, empty database for one test."""
+    _empty_all_tables(engine)
+    yield engine
+    _empty_all_tables(engine)
+
+
+@pytest.fixture
+def session(db):
+    with Session(db, expire_on_commit=False) as s:
+        yield s
