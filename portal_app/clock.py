@@ -1,4 +1,5 @@
-"""Time, in one place so tests can freeze it. Stored timestamps are naive UTC."""
+"""Time, in one place. Timestamps are timezone-aware UTC (sqlmodel's UTCDateTime stores them so);
+residents see UK dates and times."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ UK = ZoneInfo("Europe/London")
 
 
 def utcnow() -> datetime:
-    """Now, as a naive UTC datetime (what the database stores)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now, as an aware UTC datetime (what the database stores)."""
+    return datetime.now(timezone.utc)
 
 
 def uk_today(now: datetime | None = None) -> date:
@@ -18,7 +19,7 @@ def uk_today(now: datetime | None = None) -> date:
 
 
 def to_uk(moment: datetime) -> datetime:
-    """A stored (naive UTC) timestamp as UK local time."""
+    """A UTC timestamp (aware, or naive meaning UTC) as UK local time."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(UK)

@@ -1,0 +1,209 @@
+"""Form pieces in the GOV.UK patterns: labels, hints, errors next to the field, an error summary."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars.base import Var
+
+
+def error_summary(errors: Var, order: list[tuple[str, str]]) -> rx.Component:
+    """A summary at the top of the form; each error links to its field.
+
+    ``errors`` is a dict var of field -> message; ``order`` is [(field, input id)].
+    """
+    items = [
+        rx.cond(errors.contains(field), rx.el.li(rx.el.a(errors[field], href=f"#{input_id}")))
+        for field, input_id in order
+    ]
+    return rx.cond(
+        errors.length() > 0,
+        rx.el.div(
+            rx.el.h2("There is a problem", id="error-summary-title"),
+            rx.el.ul(*items),
+            class_name="error-summary",
+            role="alert",
+            aria_labelledby="error-summary-title",
+            tab_index=-1,
+            id="error-summary",
+        ),
+    )
+
+
+def _error_line(errors: Var, field: str, input_id: str) -> rx.Component:
+    return rx.cond(
+        errors.contains(field),
+        rx.el.p(
+            rx.el.span("Error: ", class_name="visually-hidden"),
+            errors[field],
+            class_name="error-message",
+            id=f"{input_id}-error",
+        ),
+    )
+
+
+def text_field(
+    errors: Var,
+    field: str,
+    label: str,
+    *,
+    input_id: str | None = None,
+    hint: str | None = None,
+    input_type: str = "text",
+    autocomplete: str | None = None,
+    input_mode: str | None = None,
+    extra_class: str = "",
+    spellcheck: bool | None = None,
+    default_value: Var | str | None = None,
+) -> rx.Component:
+    input_id = input_id or field.replace("_", "-")
+    described = [f"{input_id}-hint"] if hint else []
+    props: dict = {}
+    if autocomplete:
+        props["auto_complete"] = autocomplete
+    if input_mode:
+        props["input_mode"] = input_mode
+    if spellcheck is not None:
+        props["spell_check"] = spellcheck
+    if default_value is not None:
+        props["default_value"] = default_value
+    has_error = errors.contains(field)
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id, class_name="label"),
+        rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
+        _error_line(errors, field, input_id),
+        rx.el.input(
+            id=input_id,
+            name=field,
+            type=input_type,
+            class_name=rx.cond(has_error, f"input input--error {extra_class}", f"input {extra_class}"),
+            aria_describedby=rx.cond(
+                has_error, " ".join([*described, f"{input_id}-error"]), " ".join(described) or None
+            ),
+            aria_invalid=rx.cond(has_error, "true", "false"),
+            **props,
+        ),
+        class_name=rx.cond(has_error, "field field--error", "field"),
+    )
+
+
+def password_field(
+    errors: Var,
+    field: str,
+    label: str,
+    *,
+    shown: Var,
+    toggle,
+    autocomplete: str,
+    hint: str | None = None,
+    input_id: str | None = None,
+) -> rx.Component:
+    """A password input with a 'Show password' checkbox; paste allowed, no composition rules."""
+    input_id = input_id or field.replace("_", "-")
+    described = [f"{input_id}-hint"] if hint else []
+    has_error = errors.contains(field)
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id, class_name="label"),
+        rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
+        _error_line(errors, field, input_id),
+        rx.el.input(
+            id=input_id,
+            name=field,
+            type=rx.cond(shown, "text", "password"),
+            class_name=rx.cond(has_error, "input input--error", "input"),
+            auto_complete=autocomplete,
+            spell_check=False,
+            auto_capitalize="none",
+            aria_describedby=rx.cond(
+                has_error, " ".join([*described, f"{input_id}-error"]), " ".join(described) or None
+            ),
+            aria_invalid=rx.cond(has_error, "true", "false"),
+        ),
+        rx.el.div(
+            rx.el.input(type="checkbox", id=f"{input_id}-show", checked=shown, on_change=toggle),
+            rx.el.label("Show password", html_for=f"{input_id}-show"),
+            class_name="checkbox",
+            style={"marginTop": "0.5rem"},
+        ),
+        class_name=rx.cond(has_error, "field field--error", "field"),
+    )
+
+
+def date_field(errors: Var, field: str, legend: str, *, hint: str, prefix: str, autocomplete_prefix: str | None) -> rx.Component:
+    """Day, month and year boxes (GOV.UK date input)."""
+    has_error = errors.contains(field)
+
+    def part(name: str, label: str, wide: bool, ac: str | None) -> rx.Component:
+        props = {"auto_complete": f"{autocomplete_prefix}-{ac}"} if (autocomplete_prefix and ac) else {}
+        return rx.el.div(
+            rx.el.label(label, html_for=f"{prefix}-{name}", class_name="label"),
+            rx.el.input(
+                id=f"{prefix}-{name}",
+                name=f"{prefix}_{name}",
+                type="text",
+                input_mode="numeric",
+                class_name=rx.cond(has_error, "input input--short input--error", "input input--short"),
+                style={"maxWidth": "7rem"} if wide else {},
+                **props,
+            ),
+        )
+
+    return rx.el.div(
+        rx.el.fieldset(
+            rx.el.legend(legend),
+            rx.el.p(hint, class_name="hint", id=f"{prefix}-hint"),
+            _error_line(errors, field, prefix),
+            rx.el.div(
+                part("day", "Day", False, "day"),
+                part("month", "Month", False, "month"),
+                part("year", "Year", True, "year"),
+                class_name="date-input",
+                id=prefix,
+            ),
+            role="group",
+            aria_describedby=rx.cond(has_error, f"{prefix}-hint {prefix}-error", f"{prefix}-hint"),
+        ),
+        class_name=rx.cond(has_error, "field field--error", "field"),
+    )
+
+
+def radios(errors: Var, field: str, legend: str, options: list[tuple[str, str]], *, hint: str | None = None) -> rx.Component:
+    input_id = field.replace("_", "-")
+    has_error = errors.contains(field)
+    return rx.el.div(
+        rx.el.fieldset(
+            rx.el.legend(legend),
+            rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
+            _error_line(errors, field, input_id),
+            rx.el.div(
+                *[
+                    rx.el.div(
+                        rx.el.input(
+                            type="radio",
+                            name=field,
+                            value=value,
+                            id=input_id if index == 0 else f"{input_id}-{index + 1}",
+                        ),
+                        rx.el.label(text, html_for=input_id if index == 0 else f"{input_id}-{index + 1}"),
+                        class_name="radio",
+                    )
+                    for index, (value, text) in enumerate(options)
+                ],
+                class_name="radios",
+            ),
+        ),
+        class_name=rx.cond(has_error, "field field--error", "field"),
+    )
+
+
+def submit_button(text: str, *, loading: Var | None = None) -> rx.Component:
+    """Disabled until the page is connected (so a click never posts the form natively) and while busy."""
+    ready = rx.State.is_hydrated
+    if loading is None:
+        return rx.el.button(text, type="submit", class_name="button", disabled=~ready)
+    return rx.el.button(
+        rx.cond(loading, "Please wait…", text), type="submit", class_name="button", disabled=rx.cond(ready, loading, True)
+    )
+
+
+def focus_error_summary():
+    return rx.call_script("setTimeout(() => { const e = document.getElementById('error-summary'); if (e) e.focus(); }, 50)")

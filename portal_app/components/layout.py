@@ -1,0 +1,80 @@
+"""The page frame: skip link, header, main landmark, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.settings import get_settings
+from portal_app.state.session import SessionState
+
+
+def _nav() -> rx.Component:
+    return rx.el.nav(
+        rx.el.ul(
+            rx.cond(
+                SessionState.signed_in,
+                rx.fragment(
+                    rx.el.li(rx.el.a("Your accounts", href=routes.HOME)),
+                    rx.el.li(rx.el.a("Sign-in and security", href=routes.SECURITY)),
+                    rx.el.li(
+                        rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out)
+                    ),
+                ),
+                rx.fragment(
+                    rx.el.li(rx.el.a("Sign in", href=routes.SIGN_IN)),
+                    rx.el.li(rx.el.a("Register", href=routes.REGISTER)),
+                ),
+            ),
+            class_name="header__nav",
+        ),
+        aria_label="Account",
+    )
+
+
+def page_frame(*children: rx.Component) -> rx.Component:
+    settings = get_settings()
+    return rx.fragment(
+        rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"),
+        rx.el.header(
+            rx.el.div(
+                rx.el.a(f"{settings.landlord_name} · Doorstep", href=routes.START, class_name="header__service"),
+                _nav(),
+                class_name="header__inner",
+            ),
+            class_name="header",
+        ),
+        rx.el.main(rx.el.div(*children, class_name="width"), id="main-content", tab_index=-1),
+        rx.el.footer(
+            rx.el.div(
+                rx.el.p(
+                    f"{settings.landlord_name}. Phone {settings.landlord_phone} ({settings.landlord_hours}) "
+                    f"or email {settings.landlord_email}. You can still phone or email us: this portal is an extra way to reach us."
+                ),
+                rx.el.p(rx.el.a("Accessibility statement", href=routes.ACCESSIBILITY)),
+                class_name="width",
+            ),
+            class_name="footer",
+        ),
+    )
+
+
+def page(route: str, title: str, on_load=None):
+    """Decorator: register a page function with its route, title and loaders."""
+
+    def decorator(fn):
+        loaders = [SessionState.check_session]
+        if on_load is not None:
+            loaders.extend(on_load if isinstance(on_load, list) else [on_load])
+
+        def render() -> rx.Component:
+            return page_frame(fn())
+
+        render.__name__ = fn.__name__
+        PAGES.append((render, route, f"{title} · {get_settings().landlord_name}", loaders))
+        return fn
+
+    return decorator
+
+
+PAGES: list = []

@@ -1,0 +1,65 @@
+"""The start page: what the portal does, and the two ways in."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.layout import page
+from portal_app.settings import get_settings
+
+
+@page(routes.START, "Your rent and tenancy online")
+def start_page() -> rx.Component:
+    s = get_settings()
+    return rx.fragment(
+        rx.el.h1(f"Your {s.landlord_name} account online"),
+        rx.el.p(
+            "Check your rent or service charge balance as it is now, see every payment and charge, "
+            "and ask us about your account, any time of day, without waiting on the phone.",
+            class_name="lead",
+        ),
+        rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button", role="button"),
+        rx.el.a("Register for an account", href=routes.REGISTER, class_name="button button--secondary", role="button"),
+        rx.el.h2("Before you register"),
+        rx.el.p("You will need:"),
+        rx.el.ul(
+            rx.el.li("your tenancy reference, or your service charge account number if you are a leaseholder (it is on your rent statement or payment card)"),
+            rx.el.li("your date of birth"),
+            rx.el.li("an email address and a mobile number"),
+        ),
+        rx.el.p(
+            "Current tenants (lead or joint) and leaseholders can register. Household members, people in temporary "
+            "accommodation and former tenants cannot register yet: "
+            f"phone {s.landlord_phone} or email {s.landlord_email} and we will help you."
+        ),
+        rx.el.h2("Using a shared computer?"),
+        rx.el.p(
+            "If your browser offers to remember your password, choose no. Always sign out when you have finished."
+        ),
+    )
+
+
+@page(routes.ACCESSIBILITY, "Accessibility statement")
+def accessibility_page() -> rx.Component:
+    s = get_settings()
+    return rx.fragment(
+        rx.el.h1("Accessibility statement"),
+        rx.el.p(
+            "This portal is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. "
+            "You can use it with a keyboard alone, with a screen reader, at 400% zoom and on screens 320 pixels wide."
+        ),
+        rx.el.p(
+            "Every page is checked automatically with axe-core on each change. If you find something that is hard to use, "
+            f"tell us: phone {s.landlord_phone} or email {s.landlord_email}."
+        ),
+    )
+
+
+@page(routes.SIGNED_OUT, "You have signed out")
+def signed_out_page() -> rx.Component:
+    return rx.fragment(
+        rx.el.h1("You have signed out"),
+        rx.el.p("Your session has ended on our server. If you are on a shared computer, you can close the browser now."),
+        rx.el.a("Sign in again", href=routes.SIGN_IN, class_name="button"),
+    )

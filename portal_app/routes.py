@@ -1,0 +1,32 @@
+"""Every path the portal serves, and the URL builders. No literal hrefs elsewhere."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+START = "/"
+REGISTER = "/register"
+REGISTER_CODE = "/register/code"
+SIGN_IN = "/sign-in"
+SIGN_IN_TWO_STEP = "/sign-in/two-step"
+SIGNED_OUT = "/signed-out"
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset-password"
+HOME = "/home"
+SECURITY = "/security"
+DEV_MAILBOX = "/dev/mailbox"
+ACCESSIBILITY = "/accessibility"
+
+API_HEALTH = "/api/health"
+
+PRIVATE_PAGES = (HOME, SECURITY)
+
+
+def safe_next(raw: str | None) -> str:
+    """Cut a `next` value to a path on this site; anything else goes home."""
+    if not raw:
+        return HOME
+    parsed = urlparse(raw)
+    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/") or parsed.path.startswith("//"):
+        return HOME
+    return parsed.path + (f"?{parsed.query}" if parsed.query else "")
