@@ -88,20 +88,25 @@ def _cmd_mailbox(args) -> int:
 
 def _cmd_send_mail(args) -> int:
     """Deliver the outbox once, or keep delivering (--forever)."""
-    from portal_app.clock import utcnow
+    import logging
+    import threading
+
     from portal_app.db import get_engine
     from portal_app.integrations.mail import transport_for
-    from portal_app.services.outbox import deliver_due
+    from portal_app.services.mail_worker import deliver_once, run_forever
     from portal_app.settings import get_settings
 
     transport = transport_for(get_settings().smtp_url)
-    while True:
-        delivered, failed = deliver_due(get_engine(), transport, utcnow())
-        if delivered or failed or not args.forever:
-            print(f"delivered {delivered}, failed {failed} (will retry)")
-        if not args.forever:
-            return 0
-        time.sleep(2.0)
+    if args.forever:
+        logging.basicConfig(level=logging.INFO)
+        try:
+            run_forever(get_engine(), transport, threading.Event(), 2.0)
+        except KeyboardInterrupt:
+            pass
+        return 0
+    delivered, failed = deliver_once(get_engine(), transport)
+    print(f"delivered {delivered}, failed {failed} (failed ones are retried later)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import sys
+import threading
 
 import reflex as rx
 
@@ -23,22 +23,21 @@ log = logging.getLogger("doorstep")
 
 async def check_schema_then_send_mail():
     """Lifespan task: refuse to run on an old schema; then deliver the outbox every 2 seconds."""
-    from portal_app.clock import utcnow
     from portal_app.db import SchemaNotCurrent, get_engine, require_current_schema
     from portal_app.integrations.mail import transport_for
-    from portal_app.services.outbox import deliver_due
+    from portal_app.services.mail_worker import run_forever
 
     try:
         await asyncio.to_thread(require_current_schema)
     except SchemaNotCurrent as exc:
         print(f"\nDoorstep will not start: {exc}\n", file=sys.stderr, flush=True)
         os._exit(3)
-    engine = get_engine()
-    transport = transport_for(get_settings().smtp_url)
-    while True:
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(deliver_due, engine, transport, utcnow())
-        await asyncio.sleep(2.0)
+    stop = threading.Event()
+    try:
+        # The worker logs a failed round and carries on; nothing queued is lost.
+        await asyncio.to_thread(run_forever, get_engine(), transport_for(get_settings().smtp_url), stop, 2.0)
+    finally:
+        stop.set()
 
 
 app = rx.App(
