@@ -41,7 +41,7 @@ def _portal_states() -> list[type[rx.State]]:
     found: list[type[rx.State]] = []
 
     def walk(cls):
-        for sub in cls.class_subclasses:
+        for sub in cls.get_substates():
             if sub.__module__.startswith("portal_app"):
                 found.append(sub)
             walk(sub)
