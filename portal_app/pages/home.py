@@ -50,7 +50,7 @@ class HomeState(SessionState):
         await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
         await in_transaction_async(auth.request_password_reset, principal.email, now=utcnow())
         self.session_token = ""
-        self._forget_private()
+        await self._forget_private()
         return rx.redirect(f"{routes.SIGNED_OUT}?everywhere=1")
 
 

@@ -77,7 +77,7 @@ class ResetState(SessionState):
         self.done = True
         # Every session has ended on the server, this browser's too.
         self.session_token = ""
-        self._forget_private()
+        await self._forget_private()
 
 
 @page(routes.FORGOT_PASSWORD, "Reset your password", on_load=ResetState.open_request)

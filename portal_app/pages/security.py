@@ -145,7 +145,7 @@ class SecurityState(SessionState):
         principal = current_principal()
         await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
         self.session_token = ""
-        self._forget_private()
+        await self._forget_private()
         return rx.redirect(routes.SIGNED_OUT)
 
 

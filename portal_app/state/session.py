@@ -49,39 +49,22 @@ def public(fn: Callable) -> Callable:
 def resident_only(fn: Callable) -> Callable:
     """Run the handler only for a caller with a live server session."""
 
-    def _deny(self: SessionState):
-        self._forget_private()
-        path = self.router.url.path if self.router else routes.HOME
-        return rx.redirect(f"{routes.SIGN_IN}?next={routes.safe_next(path)}")
+    @functools.wraps(fn)
+    async def wrapper(self: SessionState, *args: Any, **kwargs: Any):
+        principal = await asyncio.to_thread(self._resolve)
+        if principal is None:
+            await self._forget_private()
+            path = self.router.url.path if self.router else routes.HOME
+            return rx.redirect(f"{routes.SIGN_IN}?next={routes.safe_next(path)}")
+        token = _current.set(principal)
+        try:
+            result = fn(self, *args, **kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+        finally:
+            _current.reset(token)
 
-    if inspect.iscoroutinefunction(fn):
-
-        @functools.wraps(fn)
-        async def async_wrapper(self: SessionState, *args: Any, **kwargs: Any):
-            principal = await asyncio.to_thread(self._resolve)
-            if principal is None:
-                return _deny(self)
-            token = _current.set(principal)
-            try:
-                return await fn(self, *args, **kwargs)
-            finally:
-                _current.reset(token)
-
-        wrapper: Callable = async_wrapper
-    else:
-
-        @functools.wraps(fn)
-        def sync_wrapper(self: SessionState, *args: Any, **kwargs: Any):
-            principal = self._resolve()
-            if principal is None:
-                return _deny(self)
-            token = _current.set(principal)
-            try:
-                return fn(self, *args, **kwargs)
-            finally:
-                _current.reset(token)
-
-        wrapper = sync_wrapper
     setattr(wrapper, ACCESS_ATTR, "resident")
     return wrapper
 
@@ -125,12 +108,15 @@ class SessionState(rx.State):
         self.signed_in = True
         self.first_name = first_name
 
-    def _forget_private(self) -> None:
-        """Clear every var that may hold a resident's data, on every loaded substate."""
+    async def _forget_private(self) -> None:
+        """Clear every var that may hold a resident's data, on every state that keeps any."""
         self.signed_in = False
         self.first_name = ""
-        for substate in self.get_root_state().substates.values():
-            _forget_tree(substate)
+        for cls in _states_with_private_data():
+            state = await self.get_state(cls)
+            state.signed_in = False
+            state.first_name = ""
+            state._forget()
 
     @public
     @rx.event
@@ -140,18 +126,23 @@ class SessionState(rx.State):
 
     @resident_only
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         token = self.session_token
         with session_scope() as s:
             auth.sign_out(s, token, now=utcnow())
         self.session_token = ""
-        self._forget_private()
+        await self._forget_private()
         return rx.redirect(routes.SIGNED_OUT)
 
 
-def _forget_tree(state: rx.State) -> None:
-    forget = getattr(state, "_forget", None)
-    if callable(forget):
-        forget()
-    for child in state.substates.values():
-        _forget_tree(child)
+def _states_with_private_data() -> list[type[SessionState]]:
+    found: list[type[SessionState]] = []
+
+    def walk(cls: type[rx.State]) -> None:
+        for sub in cls.get_substates():
+            if "_forget" in vars(sub):
+                found.append(sub)
+            walk(sub)
+
+    walk(SessionState)
+    return found

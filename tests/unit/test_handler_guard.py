@@ -125,7 +125,7 @@ def test_an_anonymous_caller_is_sent_to_sign_in_and_the_handler_does_not_run(db,
         def _resolve(self):
             return SessionState._resolve(self)
 
-        def _forget_private(self):
+        async def _forget_private(self):
             ran.append("forgot")
             self.signed_in = False
             self.first_name = ""

@@ -1,0 +1,959 @@
+"""Loading a landlord's data feed (../shared/import-format.md) into the records.
+
+``import_feed(engine, path)`` reads a folder (or a ``.zip`` of one) of CSV files,
+validates every row of every file, checks every reference against the feed and the
+database, compares each row with what is already stored, and only then writes,
+in one database transaction: all of it, or (on any error) nothing.
+
+Rows are keyed by the landlord's own references (``property_ref``, ``person_ref``...;
+tenancy parties by (tenancy_ref, person_ref); charges by (account_ref, charge_code,
+effective_from)). A changed row updates its record; an unchanged one is left alone,
+so re-importing a feed changes nothing. Postings (``transactions.csv``) are never
+edited: a ``transaction_ref`` that is already stored with different content is an error.
+
+The importer never deletes: a row missing from a feed is left as it is (a feed may be
+incremental). An optional column that a file leaves out entirely leaves that field of
+existing records as it is; an empty cell sets it to null.
+
+Speed: existing rows are read in bulk into dictionaries, compared in memory, and new
+rows are written with bulk (executemany) inserts. Money is parsed to integer pence
+without floats. No reflex import here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from portal_app.clock import utcnow
+from portal_app.models import (
+    Account,
+    Charge,
+    ImportRun,
+    Officer,
+    Person,
+    Property,
+    Tenancy,
+    TenancyParty,
+    Transaction,
+)
+from portal_app.services.validation import normalise_email, normalise_uk_mobile
+
+# ---------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------
+
+ERRORS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    ok: bool
+    errors: list[str]
+    warnings: list[str]
+    files: dict[str, FileCounts]
+    seconds: float
+    source: str = ""
+
+    @property
+    def rows_read(self) -> int:
+        return sum(c.read for c in self.files.values())
+
+    def render(self) -> str:
+        lines: list[str] = []
+        if self.ok:
+            lines.append(f"Imported {self.source or 'feed'} in {self.seconds:.1f} s.")
+            lines.append("")
+            width = max([len("file")] + [len(name) for name in self.files])
+            lines.append(f"{'file':<{width}}  {'read':>9}  {'added':>9}  {'updated':>9}  {'unchanged':>9}")
+            total = FileCounts()
+            for name, c in self.files.items():
+                lines.append(
+                    f"{name:<{width}}  {c.read:>9,}  {c.added:>9,}  {c.updated:>9,}  {c.unchanged:>9,}"
+                )
+                total = FileCounts(
+                    total.read + c.read,
+                    total.added + c.added,
+                    total.updated + c.updated,
+                    total.unchanged + c.unchanged,
+                )
+            lines.append(
+                f"{'total':<{width}}  {total.read:>9,}  {total.added:>9,}  {total.updated:>9,}  {total.unchanged:>9,}"
+            )
+        else:
+            n = len(self.errors)
+            lines.append(
+                f"Rejected {self.source or 'feed'}: {n:,} error{'s' if n != 1 else ''}. "
+                "Nothing was written; the database is as it was."
+            )
+            lines.append("")
+            lines.extend(self.errors[:ERRORS_SHOWN])
+            if n > ERRORS_SHOWN:
+                lines.append(f"... and {n - ERRORS_SHOWN:,} more errors not shown.")
+        if self.warnings:
+            lines.append("")
+            lines.append(f"Warnings ({len(self.warnings):,}):")
+            lines.extend(self.warnings[:ERRORS_SHOWN])
+            if len(self.warnings) > ERRORS_SHOWN:
+                lines.append(f"... and {len(self.warnings) - ERRORS_SHOWN:,} more warnings not shown.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Cell parsers: each takes a stripped, non-empty string and returns the value or
+# raises _Bad with the problem in plain words.
+# ---------------------------------------------------------------------------
+
+
+class _Bad(ValueError):
+    pass
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY_RE = re.compile(r"^-?\d{1,9}\.\d{2}$")
+_POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}|GIR0AA)$")
+_UPRN_RE = re.compile(r"^\d{1,12}$")
+_INT_RE = re.compile(r"^\d{1,3}$")
+
+def _parse_date(raw: str) -> date:
+    if not _DATE_RE.match(raw):
+        raise _Bad(f"'{raw}' is not a date in the form YYYY-MM-DD")
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise _Bad(f"'{raw}' is not a real date") from None
+    if not 1900 <= value.year <= 2199:
+        raise _Bad(f"'{raw}' is not a plausible date (year before 1900 or after 2199)")
+    return value
+
+
+def _parse_monday(raw: str) -> date:
+    value = _parse_date(raw)
+    if value.weekday() != 0:
+        raise _Bad(f"'{raw}' is a {value:%A}, not a Monday (rent weeks start on Monday)")
+    return value
+
+
+def _parse_mondays(raw: str) -> str:
+    """'2026-12-21; 2026-12-28' -> '2026-12-21;2026-12-28' (sorted, no repeats)."""
+    days: set[date] = set()
+    for part in raw.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        days.add(_parse_monday(part))
+    return ";".join(d.isoformat() for d in sorted(days))
+
+
+def _parse_money(raw: str) -> int:
+    if not _MONEY_RE.match(raw):
+        raise _Bad(f"'{raw}' is not an amount in pounds with exactly two decimals (like 113.69)")
+    # "-113.69" -> -11369: the pattern guarantees exactly two decimals, so no floats.
+    return int(raw.replace(".", ""))
+
+
+def _parse_bool(raw: str) -> bool:
+    low = raw.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    raise _Bad(f"'{raw}' is not true or false")
+
+
+def _parse_postcode(raw: str) -> str:
+    compact = "".join(raw.split()).upper()
+    if not _POSTCODE_RE.match(compact):
+        raise _Bad(f"'{raw}' is not a UK postcode")
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _parse_uprn(raw: str) -> str:
+    if not _UPRN_RE.match(raw):
+        raise _Bad(f"'{raw}' is not a UPRN (up to 12 digits)")
+    return raw
+
+
+def _parse_bedrooms(raw: str) -> int:
+    if not _INT_RE.match(raw) or int(raw) > 50:
+        raise _Bad(f"'{raw}' is not a number of bedrooms (a whole number from 0)")
+    return int(raw)
+
+
+def _parse_email(raw: str) -> str:
+    value = normalise_email(raw)
+    if value is None:
+        raise _Bad(f"'{raw}' is not an email address")
+    return value
+
+
+def _parse_mobile(raw: str) -> str:
+    value = normalise_uk_mobile(raw)
+    if value is None:
+        raise _Bad(f"'{raw}' is not a UK mobile number")
+    return value
+
+
+def _text(max_len: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if len(raw) > max_len:
+            raise _Bad(f"is {len(raw)} characters long; at most {max_len} are allowed")
+        return raw
+
+    return parse
+
+
+_REF_RE = re.compile(r"\S{1,64}")
+
+
+def _ref(raw: str) -> str:
+    if _REF_RE.fullmatch(raw):
+        return raw
+    if len(raw) > 64:
+        raise _Bad(f"is {len(raw)} characters long; at most 64 are allowed")
+    raise _Bad(f"'{raw}' contains spaces; references may not")
+
+
+def _enum(*choices: str) -> Callable[[str], str]:
+    allowed = {c: c for c in choices}
+    listed = ", ".join(choices)
+
+    def parse(raw: str) -> str:
+        value = allowed.get(raw) or allowed.get(raw.lower())
+        if value is None:
+            raise _Bad(f"'{raw}' is not one of: {listed}")
+        return value
+
+    return parse
+
+
+PROPERTY_TYPES = ("flat", "house", "maisonette", "bedsit", "bungalow", "garage", "parking_space", "other")
+OFFICER_ROLES = ("income_officer", "housing_officer", "leasehold_officer", "repairs_officer")
+TENURES = (
+    "secure", "introductory", "flexible", "assured", "starter", "non_secure",
+    "temporary_accommodation", "leasehold", "shared_ownership", "garage_licence",
+)
+RENT_FREQUENCIES = ("weekly", "fortnightly", "four_weekly", "monthly")
+PARTY_ROLES = (
+    "lead_tenant", "joint_tenant", "household_member", "leaseholder", "joint_leaseholder", "licensee", "occupant",
+)
+ACCOUNT_TYPES = ("rent", "service_charge", "garage", "major_works", "sundry")
+CHARGE_FREQUENCIES = ("weekly", "monthly", "yearly")
+TRANSACTION_TYPES = (
+    "rent_charge", "service_charge", "other_charge", "housing_benefit", "universal_credit", "payment",
+    "direct_debit", "payment_returned", "refund", "adjustment", "write_off", "court_costs", "recharge", "transfer",
+)
+PAYMENT_METHODS = (
+    "card", "direct_debit", "standing_order", "bank_transfer", "paypoint", "post_office", "cash", "cheque",
+    "portal_card",
+)
+
+# ---------------------------------------------------------------------------
+# The files
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Col:
+    name: str                      # the feed's column name
+    required: bool
+    parse: Callable[[str], Any]
+    db: str | None = None          # the database column, when named differently
+    ref: str | None = None         # the file whose key this column refers to
+    default: Any = None            # value stored for a new row when the column is absent
+    unique: bool = False           # a value seen once per file: not worth caching
+
+    @property
+    def db_name(self) -> str:
+        return self.db or self.name
+
+
+@dataclass(frozen=True)
+class _Spec:
+    file: str
+    model: Any
+    key: tuple[str, ...]
+    cols: tuple[_Col, ...]
+    # pairs of (earlier, later) date columns: later may not be before earlier
+    ordered: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.cols)
+
+
+SPECS: tuple[_Spec, ...] = (
+    _Spec(
+        "properties.csv", Property, ("property_ref",),
+        (
+            _Col("property_ref", True, _ref),
+            _Col("uprn", False, _parse_uprn),
+            _Col("address_line_1", True, _text(200)),
+            _Col("address_line_2", False, _text(200)),
+            _Col("address_line_3", False, _text(200)),
+            _Col("town", True, _text(100)),
+            _Col("postcode", True, _parse_postcode),
+            _Col("property_type", True, _enum(*PROPERTY_TYPES)),
+            _Col("bedrooms", False, _parse_bedrooms),
+        ),
+    ),
+    _Spec(
+        "people.csv", Person, ("person_ref",),
+        (
+            _Col("person_ref", True, _ref),
+            _Col("title", False, _text(20)),
+            _Col("first_name", True, _text(100)),
+            _Col("last_name", True, _text(100)),
+            _Col("date_of_birth", False, _parse_date),
+            _Col("email", False, _parse_email),
+            _Col("mobile", False, _parse_mobile),
+        ),
+    ),
+    _Spec(
+        "officers.csv", Officer, ("officer_ref",),
+        (
+            _Col("officer_ref", True, _ref),
+            _Col("name", True, _text(200)),
+            _Col("role", True, _enum(*OFFICER_ROLES)),
+            _Col("email", True, _parse_email),
+            _Col("phone", False, _text(30)),
+        ),
+    ),
+    _Spec(
+        "tenancies.csv", Tenancy, ("tenancy_ref",),
+        (
+            _Col("tenancy_ref", True, _ref),
+            _Col("property_ref", True, _ref, db="property_id", ref="properties.csv"),
+            _Col("tenure", True, _enum(*TENURES)),
+            _Col("start_date", True, _parse_date),
+            _Col("end_date", False, _parse_date),
+            _Col("rent_frequency", False, _enum(*RENT_FREQUENCIES), default="weekly"),
+            _Col("rent_free_weeks", False, _parse_mondays),
+            _Col("income_officer_ref", False, _ref, db="income_officer_id", ref="officers.csv"),
+            _Col("housing_officer_ref", False, _ref, db="housing_officer_id", ref="officers.csv"),
+        ),
+        ordered=(("start_date", "end_date"),),
+    ),
+    _Spec(
+        "tenancy_parties.csv", TenancyParty, ("tenancy_ref", "person_ref"),
+        (
+            _Col("tenancy_ref", True, _ref, db="tenancy_id", ref="tenancies.csv"),
+            _Col("person_ref", True, _ref, db="person_id", ref="people.csv"),
+            _Col("role", True, _enum(*PARTY_ROLES)),
+            _Col("start_date", False, _parse_date),
+            _Col("end_date", False, _parse_date),
+        ),
+        ordered=(("start_date", "end_date"),),
+    ),
+    _Spec(
+        "accounts.csv", Account, ("account_ref",),
+        (
+            _Col("account_ref", True, _ref),
+            _Col("tenancy_ref", True, _ref, db="tenancy_id", ref="tenancies.csv"),
+            _Col("account_type", True, _enum(*ACCOUNT_TYPES)),
+            _Col("opened_on", True, _parse_date),
+            _Col("closed_on", False, _parse_date),
+        ),
+        ordered=(("opened_on", "closed_on"),),
+    ),
+    _Spec(
+        "charges.csv", Charge, ("account_ref", "charge_code", "effective_from"),
+        (
+            _Col("account_ref", True, _ref, db="account_id", ref="accounts.csv"),
+            _Col("charge_code", True, _text(40)),
+            _Col("description", True, _text(200)),
+            _Col("amount", True, _parse_money, db="amount_pence"),
+            _Col("frequency", True, _enum(*CHARGE_FREQUENCIES)),
+            _Col("benefit_eligible", False, _parse_bool),
+            _Col("effective_from", True, _parse_date),
+            _Col("effective_to", False, _parse_date),
+        ),
+        ordered=(("effective_from", "effective_to"),),
+    ),
+    _Spec(
+        "transactions.csv", Transaction, ("transaction_ref",),
+        (
+            _Col("transaction_ref", True, _ref, unique=True),
+            _Col("account_ref", True, _ref, db="account_id", ref="accounts.csv"),
+            _Col("posted_on", True, _parse_date),
+            _Col("week_commencing", False, _parse_monday),
+            _Col("type", True, _enum(*TRANSACTION_TYPES)),
+            _Col("description", True, _text(200)),
+            _Col("amount", True, _parse_money, db="amount_pence"),
+            _Col("method", False, _enum(*PAYMENT_METHODS)),
+        ),
+    ),
+)
+SPEC_BY_FILE = {s.file: s for s in SPECS}
+FEED_FILES = tuple(s.file for s in SPECS)
+
+# The files whose single key column other files refer to, and that key's column.
+_KEYED = {
+    "properties.csv": (Property, "property_ref"),
+    "people.csv": (Person, "person_ref"),
+    "officers.csv": (Officer, "officer_ref"),
+    "tenancies.csv": (Tenancy, "tenancy_ref"),
+    "accounts.csv": (Account, "account_ref"),
+}
+
+_ABSENT = object()  # a column the file does not have
+_CHUNK = 5_000
+
+
+# ---------------------------------------------------------------------------
+# Reading the feed
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _FileRows:
+    spec: _Spec
+    present: tuple[bool, ...]           # per spec column: is it in the header?
+    rows: list[tuple] = field(default_factory=list)   # values in spec column order (or _ABSENT)
+    lines: list[int] = field(default_factory=list)    # physical line of each row
+    read: int = 0
+
+
+def _open_sources(path: Path, errors: list[str], warnings: list[str]) -> tuple[dict[str, Callable[[], io.TextIOBase]], Callable[[], None]]:
+    """Map each feed file present to an opener; and a closer for the zip, if any."""
+    openers: dict[str, Callable[[], io.TextIOBase]] = {}
+    if path.is_dir():
+        for child in sorted(path.iterdir()):
+            if not child.is_file():
+                continue
+            if child.name in SPEC_BY_FILE:
+                openers[child.name] = lambda p=child: open(p, encoding="utf-8-sig", newline="")  # noqa: SIM115
+            elif child.suffix.lower() == ".csv":
+                warnings.append(f"{child.name}: not a file of the import format; ignored")
+        return openers, lambda: None
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        errors.append(f"{path.name}: not a folder or a readable .zip file ({exc})")
+        return {}, lambda: None
+    seen: dict[str, str] = {}
+    for info in archive.infolist():
+        if info.is_dir() or "__MACOSX" in info.filename:
+            continue
+        name = info.filename.rsplit("/", 1)[-1]
+        if name in SPEC_BY_FILE:
+            if name in seen:
+                errors.append(f"{path.name}: holds {name} twice ({seen[name]} and {info.filename})")
+                continue
+            seen[name] = info.filename
+            openers[name] = lambda i=info: io.TextIOWrapper(archive.open(i), encoding="utf-8-sig", newline="")
+        elif name.lower().endswith(".csv"):
+            warnings.append(f"{info.filename}: not a file of the import format; ignored")
+    return openers, archive.close
+
+
+_MISS = object()
+_CACHE_LIMIT = 50_000
+
+
+def _cell_reader(col: _Col) -> tuple[dict[str, Any] | None, Callable[[str], Any]]:
+    """A cache of raw cell -> value (most cells repeat: dates, amounts, refs, types) and the
+    function that parses a cell the cache does not hold (and remembers good values)."""
+    cache: dict[str, Any] | None = None if col.unique else {}
+    parse, required = col.parse, col.required
+
+    def slow(raw: str) -> Any:
+        text = raw.strip()
+        if not text:
+            if required:
+                raise _Bad("a value is required")
+            value = None
+        else:
+            value = parse(text)
+        if cache is not None and len(cache) < _CACHE_LIMIT:
+            cache[raw] = value
+        return value
+
+    return cache, slow
+
+
+def _read_file(spec: _Spec, handle: io.TextIOBase, errors: list[str], warnings: list[str]) -> _FileRows | None:
+    file = spec.file
+    reader = csv.reader(handle)
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        errors.append(f"{file}:1: the header row cannot be read ({exc})")
+        return None
+    if header is None:
+        errors.append(f"{file}:1: the file is empty (it needs at least a header row)")
+        return None
+    header = [h.strip() for h in header]
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            warnings.append(f"{file}:1:column {i + 1}: a column without a name; ignored")
+        elif name in positions:
+            errors.append(f"{file}:1:{name}: the column appears twice")
+        else:
+            if name not in spec.names:
+                warnings.append(f"{file}:1:{name}: unknown column; ignored")
+            positions[name] = i
+    missing = [c.name for c in spec.cols if c.required and c.name not in positions]
+    for name in missing:
+        errors.append(f"{file}:1:{name}: required column is missing")
+    if missing:
+        return None
+
+    present = tuple(c.name in positions for c in spec.cols)
+    result = _FileRows(spec, present)
+    cells = [(positions[c.name], *_cell_reader(c)) for c in spec.cols if c.name in positions]
+    named = [(positions[c.name], c.name, slow) for c, (_p, _c, slow) in
+             zip([c for c in spec.cols if c.name in positions], cells)]
+    all_present = all(present)
+    expand = []
+    k = 0
+    for here in present:
+        expand.append(k if here else -1)
+        k += here
+    width = len(header)
+    key_idx = [spec.names.index(k) for k in spec.key]
+    single_key = key_idx[0] if len(key_idx) == 1 else None
+    ordered = [(spec.names.index(a), spec.names.index(b), a, b) for a, b in spec.ordered]
+    first_line_of: dict[Any, int] = {}
+    rows, lines = result.rows, result.lines
+    read = 0
+    last_line = 1
+    miss = _MISS
+    try:
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            if len(record) != width:
+                if not record or not any(cell.strip() for cell in record):
+                    continue  # a blank line
+                read += 1
+                column = header[min(len(record), width - 1)] or "-"
+                errors.append(f"{file}:{line}:{column}: the row has {len(record)} fields but the header has {width}")
+                continue
+            read += 1
+            values = []
+            try:
+                for pos, cache, slow in cells:
+                    raw = record[pos]
+                    if cache is not None:
+                        value = cache.get(raw, miss)
+                        if value is miss:
+                            value = slow(raw)
+                    else:
+                        value = slow(raw)
+                    values.append(value)
+            except _Bad:
+                if not any(cell.strip() for cell in record):
+                    read -= 1
+                    continue  # a row of empty cells
+                for pos, name, slow in named:
+                    try:
+                        slow(record[pos])
+                    except _Bad as exc:
+                        errors.append(f"{file}:{line}:{name}: {exc}")
+                continue
+            if not all_present:
+                values = [values[k] if k >= 0 else _ABSENT for k in expand]
+            if ordered:
+                bad = False
+                for a, b, name_a, name_b in ordered:
+                    va, vb = values[a], values[b]
+                    if va is not None and vb is not None and va is not _ABSENT and vb is not _ABSENT and vb < va:
+                        errors.append(f"{file}:{line}:{name_b}: {vb.isoformat()} is before {name_a} {va.isoformat()}")
+                        bad = True
+                if bad:
+                    continue
+            key = values[single_key] if single_key is not None else tuple(values[k] for k in key_idx)
+            earlier = first_line_of.get(key)
+            if earlier is not None:
+                shown = key if isinstance(key, str) else ", ".join(str(k) for k in key)
+                errors.append(
+                    f"{file}:{line}:{spec.key[0] if single_key is not None else spec.key[-1]}: "
+                    f"'{shown}' is already on line {earlier} (each {' + '.join(spec.key)} may appear once)"
+                )
+                continue
+            first_line_of[key] = line
+            rows.append(tuple(values))
+            lines.append(line)
+    except UnicodeDecodeError:
+        errors.append(f"{file}:{last_line + 1}: the file is not UTF-8 text")
+    except csv.Error as exc:
+        errors.append(f"{file}:{last_line + 1}: the CSV cannot be read ({exc})")
+    result.read = read
+    return result
+
+
+# ---------------------------------------------------------------------------
+# What the database already holds
+# ---------------------------------------------------------------------------
+
+
+class _Existing:
+    """Existing rows, as feed values (references as refs, not ids), keyed like the feed."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.ids: dict[str, dict[str, int]] = {}      # file -> ref -> id
+        self.refs: dict[str, dict[int, str]] = {}     # file -> id -> ref
+        for file, (model, ref_col) in _KEYED.items():
+            self.reload_ids(file)
+        self.rows: dict[str, dict[Any, tuple[int, tuple]]] = {}
+
+    def reload_ids(self, file: str) -> None:
+        model, ref_col = _KEYED[file]
+        table = model.__table__
+        result = self.session.execute(select(table.c.id, table.c[ref_col])).all()
+        self.ids[file] = {ref: id_ for id_, ref in result}
+        self.refs[file] = {id_: ref for id_, ref in result}
+
+    def _to_feed(self, spec: _Spec, db_row: Any) -> tuple:
+        values = []
+        for col in spec.cols:
+            value = db_row._mapping[col.db_name]
+            if col.ref is not None and value is not None:
+                value = self.refs[col.ref].get(value)
+            values.append(value)
+        return tuple(values)
+
+    def _all_postings(self) -> Iterator[tuple[str, tuple[int, tuple]]]:
+        """Every stored posting, read through the driver (hundreds of thousands of rows:
+        no per-row type processing), as ref -> (id, values in feed order)."""
+        account_refs = self.refs["accounts.csv"]
+        days: dict[Any, date | None] = {None: None}
+        result = self.session.connection().exec_driver_sql(
+            "SELECT id, transaction_ref, account_id, posted_on, week_commencing, type, description, "
+            "amount_pence, method FROM ledger_transaction"
+        )
+        for id_, ref, account_id, posted_on, week, kind, description, amount, method in result:
+            posted = days.get(posted_on, _MISS)
+            if posted is _MISS:
+                posted = days[posted_on] = _as_date(posted_on)
+            monday = days.get(week, _MISS)
+            if monday is _MISS:
+                monday = days[week] = _as_date(week)
+            yield ref, (id_, (ref, account_refs.get(account_id), posted, monday, kind, description, amount, method))
+
+    def load(self, spec: _Spec, feed_keys: Iterable[Any] | None = None, feed_count: int = 0) -> dict[Any, tuple[int, tuple]]:
+        """Existing rows of this file, key -> (id, values). For transactions, only those the
+        feed names (all of them at once when the feed is large, else by key)."""
+        table = spec.model.__table__
+        columns = [table.c.id] + [table.c[c.db_name] for c in spec.cols]
+        key_idx = [spec.names.index(k) for k in spec.key]
+        out: dict[Any, tuple[int, tuple]] = {}
+
+        def add(rows: Iterable[Any]) -> None:
+            for row in rows:
+                values = self._to_feed(spec, row)
+                key = values[key_idx[0]] if len(key_idx) == 1 else tuple(values[k] for k in key_idx)
+                out[key] = (row.id, values)
+
+        if spec.file == "transactions.csv":
+            if feed_keys is not None and feed_count < 20_000:
+                keys = list(feed_keys)
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    add(self.session.execute(select(*columns).where(table.c.transaction_ref.in_(chunk))))
+            else:
+                out.update(self._all_postings())
+        else:
+            add(self.session.execute(select(*columns)))
+        self.rows[spec.file] = out
+        return out
+
+
+# ---------------------------------------------------------------------------
+# The import
+# ---------------------------------------------------------------------------
+
+
+def import_feed(engine: Engine, path: str | Path, *, now: datetime | None = None) -> ImportReport:
+    """Validate a feed completely, then write all of it in one transaction, or nothing.
+
+    Returns a report; raises only FileNotFoundError when ``path`` does not exist.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No feed at {path}")
+    clock_start = time.perf_counter()
+    started_at = now or utcnow()
+    errors: list[str] = []
+    warnings: list[str] = []
+    source = str(path)
+
+    def finish(ok: bool, files: dict[str, FileCounts]) -> ImportReport:
+        return ImportReport(ok, errors, warnings, files, time.perf_counter() - clock_start, source)
+
+    # 1. Read and check every row of every file.
+    openers, close = _open_sources(path, errors, warnings)
+    feed: dict[str, _FileRows] = {}
+    try:
+        for spec in SPECS:
+            opener = openers.get(spec.file)
+            if opener is None:
+                continue
+            try:
+                with opener() as handle:
+                    rows = _read_file(spec, handle, errors, warnings)
+            except OSError as exc:
+                errors.append(f"{spec.file}: cannot be read ({exc})")
+                continue
+            if rows is not None:
+                feed[spec.file] = rows
+    finally:
+        close()
+    if not openers and not errors:
+        errors.append(f"{path.name}: holds none of the feed files ({', '.join(FEED_FILES)})")
+
+    today = started_at.date()
+    people = feed.get("people.csv")
+    if people is not None:
+        dob = people.spec.names.index("date_of_birth")
+        for values, line in zip(people.rows, people.lines):
+            if values[dob] not in (None, _ABSENT) and values[dob] > today:
+                errors.append(f"people.csv:{line}:date_of_birth: {values[dob].isoformat()} is in the future")
+
+    with Session(engine) as session:
+        try:
+            existing = _Existing(session)
+
+            # 2. References: each must be defined by the feed or already be in the database.
+            feed_refs: dict[str, set[str]] = {}
+            for file, (_model, ref_col) in _KEYED.items():
+                rows = feed.get(file)
+                if rows is None:
+                    feed_refs[file] = set()
+                else:
+                    i = rows.spec.names.index(ref_col)
+                    feed_refs[file] = {values[i] for values in rows.rows}
+            for rows in feed.values():
+                for j, col in enumerate(rows.spec.cols):
+                    if col.ref is None or not rows.present[j]:
+                        continue
+                    known_feed, known_db = feed_refs[col.ref], existing.ids[col.ref]
+                    what = col.ref.removesuffix(".csv")
+                    for values, line in zip(rows.rows, rows.lines):
+                        ref = values[j]
+                        if ref is not None and ref not in known_feed and ref not in known_db:
+                            errors.append(
+                                f"{rows.spec.file}:{line}:{col.name}: '{ref}' is not in {what}.csv "
+                                f"of this feed nor in the database"
+                            )
+
+            # 3. Compare with what is stored.
+            plans: dict[str, tuple[list[int], list[tuple[int, int]], int]] = {}
+            for spec in SPECS:
+                rows = feed.get(spec.file)
+                if rows is None:
+                    continue
+                key_idx = [spec.names.index(k) for k in spec.key]
+
+                def key_of(values: tuple, key_idx: list[int] = key_idx) -> Any:
+                    return values[key_idx[0]] if len(key_idx) == 1 else tuple(values[k] for k in key_idx)
+
+                stored = existing.load(spec, (key_of(v) for v in rows.rows), len(rows.rows))
+                compare = [j for j, here in enumerate(rows.present) if here]
+                added: list[int] = []
+                updated: list[tuple[int, int]] = []  # (row index, id)
+                unchanged = 0
+                is_ledger = spec.file == "transactions.csv"
+                for i, values in enumerate(rows.rows):
+                    hit = stored.get(key_of(values))
+                    if hit is None:
+                        added.append(i)
+                        continue
+                    id_, old = hit
+                    if values == old:
+                        unchanged += 1
+                        continue
+                    differs = [j for j in compare if values[j] != old[j]]
+                    if not differs:
+                        unchanged += 1
+                    elif is_ledger:
+                        j = differs[0]
+                        col = spec.cols[j]
+                        errors.append(
+                            f"{spec.file}:{rows.lines[i]}:{col.name}: transaction '{values[0]}' is already posted "
+                            f"with {col.name} {_show(old[j], col)}, not {_show(values[j], col)}; postings are "
+                            "never edited (send a correction as a new adjustment row)"
+                        )
+                    else:
+                        updated.append((i, id_))
+                plans[spec.file] = (added, updated, unchanged)
+
+            counts = {
+                file: FileCounts(feed[file].read, len(a), len(u), unchanged)
+                for file, (a, u, unchanged) in plans.items()
+            }
+            if errors:
+                session.rollback()
+                return finish(False, {f: FileCounts(feed[f].read) for f in feed})
+
+            # 4. Write, in dependency order, in this one transaction.
+            for spec in SPECS:
+                if spec.file not in plans:
+                    continue
+                added, updated, _ = plans[spec.file]
+                rows = feed[spec.file]
+                _write(session, existing, spec, rows, added, updated)
+                if spec.file in _KEYED and added:
+                    existing.reload_ids(spec.file)
+
+            report = finish(True, counts)
+            session.add(
+                ImportRun(
+                    source=source[:500],
+                    started_at=started_at,
+                    finished_at=started_at + timedelta(seconds=report.seconds) if now else utcnow(),
+                    ok=True,
+                    report=report.render(),
+                )
+            )
+            session.commit()
+            return report
+        except Exception as exc:  # a database refusal (say a concurrent import): nothing is kept
+            session.rollback()
+            errors.append(f"the database refused the import, so nothing was written: {type(exc).__name__}: {exc}")
+            return finish(False, {f: FileCounts(feed[f].read) for f in feed})
+
+
+def _as_date(value: Any) -> date | None:
+    """A date as the driver returns it (SQLite: 'YYYY-MM-DD' text; PostgreSQL: a date)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _show(value: Any, col: _Col) -> str:
+    if value is None:
+        return "(empty)"
+    if col.db_name == "amount_pence":
+        sign = "-" if value < 0 else ""
+        return f"{sign}{abs(value) // 100}.{abs(value) % 100:02d}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return f"'{value}'"
+
+
+def _write(session: Session, existing: _Existing, spec: _Spec, rows: _FileRows, added: list[int],
+           updated: list[tuple[int, int]]) -> None:
+    table = spec.model.__table__
+    present = rows.present
+    if added:
+        if spec.file == "transactions.csv":
+            _insert_postings(session, existing, rows, added)
+        else:
+            new_rows = (_db_values(existing, spec, present, rows.rows[i], new=True) for i in added)
+            for batch in _chunks(new_rows):
+                session.execute(table.insert(), batch)
+    if updated:
+        changes = []
+        for i, id_ in updated:
+            values = _db_values(existing, spec, present, rows.rows[i], new=False)
+            values["id"] = id_
+            changes.append(values)
+        for start in range(0, len(changes), _CHUNK):
+            session.execute(update(spec.model), changes[start:start + _CHUNK])
+
+
+_LEDGER_COLUMNS = ("transaction_ref", "account_id", "posted_on", "week_commencing", "type", "description",
+                   "amount_pence", "method")
+
+
+def _insert_postings(session: Session, existing: _Existing, rows: _FileRows, added: list[int]) -> None:
+    """The hot path: new postings, in the session's transaction, through the driver's own
+    bulk route (SQLite executemany; PostgreSQL COPY), or SQLAlchemy's executemany elsewhere."""
+    account_ids = existing.ids["accounts.csv"]
+    p = rows.present
+    week = 3 if p[3] else None
+    method = 7 if p[7] else None
+    data = rows.rows
+
+    def tuples() -> Iterator[tuple]:
+        for i in added:
+            v = data[i]
+            yield (v[0], account_ids[v[1]], v[2], v[week] if week is not None else None, v[4], v[5], v[6],
+                   v[method] if method is not None else None)
+
+    connection = session.connection()
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    names = ", ".join(_LEDGER_COLUMNS)
+    if dialect.name == "sqlite":
+        iso: dict[date | None, str | None] = {None: None}
+
+        def text_dates() -> Iterator[tuple]:
+            for t in tuples():
+                posted = iso.get(t[2]) or iso.setdefault(t[2], t[2].isoformat())
+                monday = iso.get(t[3], _MISS)
+                if monday is _MISS:
+                    monday = iso[t[3]] = t[3].isoformat()
+                yield (t[0], t[1], posted, monday, t[4], t[5], t[6], t[7])
+
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(
+                f"INSERT INTO ledger_transaction ({names}) VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})",
+                text_dates(),
+            )
+        finally:
+            cursor.close()
+        return
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY ledger_transaction ({names}) FROM STDIN") as copy:
+                for t in tuples():
+                    copy.write_row(t)
+        return
+    table = Transaction.__table__
+    for batch in _chunks(dict(zip(_LEDGER_COLUMNS, t)) for t in tuples()):
+        session.execute(table.insert(), batch)
+
+
+def _db_values(existing: _Existing, spec: _Spec, present: tuple[bool, ...], values: tuple, *, new: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for j, col in enumerate(spec.cols):
+        if not present[j]:
+            if new:
+                out[col.db_name] = col.default
+            continue
+        value = values[j]
+        if col.ref is not None and value is not None:
+            value = existing.ids[col.ref][value]
+        out[col.db_name] = value
+    return out
+
+
+def _chunks(items: Iterable[dict[str, Any]], size: int = _CHUNK) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+__all__ = ["FEED_FILES", "FileCounts", "ImportReport", "import_feed"]
