@@ -35,7 +35,7 @@ def _nav() -> rx.Component:
 def page_frame(*children: rx.Component) -> rx.Component:
     settings = get_settings()
     return rx.fragment(
-        rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"),
+        rx.el.nav(rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"), aria_label="Skip link"),
         rx.el.header(
             rx.el.div(
                 rx.el.a(f"{settings.landlord_name} · Doorstep", href=routes.START, class_name="header__service"),

@@ -29,6 +29,8 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -470,27 +472,61 @@ def _open_sources(path: Path, errors: list[str], warnings: list[str]) -> tuple[d
 
 _MISS = object()
 _CACHE_LIMIT = 50_000
+_READ_CHUNK = 20_000
+_WHITESPACE = re.compile(r"\s")
 
 
-def _cell_reader(col: _Col) -> tuple[dict[str, Any] | None, Callable[[str], Any]]:
-    """A cache of raw cell -> value (most cells repeat: dates, amounts, refs, types) and the
-    function that parses a cell the cache does not hold (and remembers good values)."""
-    cache: dict[str, Any] | None = None if col.unique else {}
-    parse, required = col.parse, col.required
+class _Invalid:
+    """A cell that did not parse, and why."""
 
-    def slow(raw: str) -> Any:
+    __slots__ = ("problem",)
+
+    def __init__(self, problem: str):
+        self.problem = problem
+
+
+class _Cells(dict):
+    """raw cell -> value for one column. Most cells repeat (dates, amounts, refs, types),
+    so each distinct text is parsed once; a miss parses it (``__missing__``)."""
+
+    def __init__(self, col: _Col):
+        super().__init__()
+        self.parse = col.parse
+        self.required = col.required
+        self.bad = False
+
+    def value(self, raw: str) -> Any:
         text = raw.strip()
         if not text:
-            if required:
+            if self.required:
                 raise _Bad("a value is required")
-            value = None
-        else:
-            value = parse(text)
-        if cache is not None and len(cache) < _CACHE_LIMIT:
-            cache[raw] = value
+            return None
+        return self.parse(text)
+
+    def __missing__(self, raw: str) -> Any:
+        try:
+            value = self.value(raw)
+        except _Bad as exc:
+            self.bad = True
+            return _Invalid(str(exc))
+        if len(self) < _CACHE_LIMIT:
+            self[raw] = value
         return value
 
-    return cache, slow
+
+def _unique_column(cells: _Cells, raw: list[str]) -> list[Any]:
+    """A column of references that are all different (transaction_ref): check the whole
+    column at C speed, and cell by cell only when something is off."""
+    if raw and min(map(len, raw)) > 0 and max(map(len, raw)) <= 64 and not _WHITESPACE.search("".join(raw)):
+        return raw
+    out: list[Any] = []
+    for text in raw:
+        try:
+            out.append(cells.value(text))
+        except _Bad as exc:
+            cells.bad = True
+            out.append(_Invalid(str(exc)))
+    return out
 
 
 def _read_file(spec: _Spec, handle: io.TextIOBase, errors: list[str], warnings: list[str]) -> _FileRows | None:
@@ -523,24 +559,87 @@ def _read_file(spec: _Spec, handle: io.TextIOBase, errors: list[str], warnings: 
 
     present = tuple(c.name in positions for c in spec.cols)
     result = _FileRows(spec, present)
-    cells = [(positions[c.name], *_cell_reader(c)) for c in spec.cols if c.name in positions]
-    named = [(positions[c.name], c.name, slow) for c, (_p, _c, slow) in
-             zip([c for c in spec.cols if c.name in positions], cells)]
-    all_present = all(present)
-    expand = []
-    k = 0
-    for here in present:
-        expand.append(k if here else -1)
-        k += here
+    columns = [(positions[c.name], c, _Cells(c)) if here else None for c, here in zip(spec.cols, present)]
     width = len(header)
     key_idx = [spec.names.index(k) for k in spec.key]
     single_key = key_idx[0] if len(key_idx) == 1 else None
+    key_label = spec.key[0] if single_key is not None else spec.key[-1]
     ordered = [(spec.names.index(a), spec.names.index(b), a, b) for a, b in spec.ordered]
     first_line_of: dict[Any, int] = {}
-    rows, lines = result.rows, result.lines
-    read = 0
+
+    def take(records: list[list[str]], lines: list[int]) -> None:
+        n = len(records)
+        values: list[Any] = []
+        for column in columns:
+            if column is None:
+                values.append(repeat(_ABSENT, n))
+                continue
+            pos, col, cells = column
+            raw = list(map(itemgetter(pos), records))
+            cells.bad = False
+            if col.unique:
+                values.append(_unique_column(cells, raw))
+            else:
+                values.append(list(map(cells.__getitem__, raw)))
+        bad_rows: dict[int, list[str]] = {}
+        for column, vals in zip(columns, values):
+            if column is None or not column[2].bad:
+                continue
+            for i, value in enumerate(vals):
+                if type(value) is _Invalid:
+                    bad_rows.setdefault(i, []).append(f"{file}:{lines[i]}:{column[1].name}: {value.problem}")
+        rows = list(zip(*values))
+        if bad_rows:
+            for i in sorted(bad_rows):
+                if not any(cell.strip() for cell in records[i]):
+                    result.read -= 1  # a row of empty cells: a blank line
+                    continue
+                errors.extend(bad_rows[i])
+            keep = [i for i in range(n) if i not in bad_rows]
+            rows = [rows[i] for i in keep]
+            lines = [lines[i] for i in keep]
+        if ordered:
+            keep_rows, keep_lines = [], []
+            for row, line in zip(rows, lines):
+                ok = True
+                for a, b, name_a, name_b in ordered:
+                    va, vb = row[a], row[b]
+                    if va is not None and vb is not None and va is not _ABSENT and vb is not _ABSENT and vb < va:
+                        errors.append(f"{file}:{line}:{name_b}: {vb.isoformat()} is before {name_a} {va.isoformat()}")
+                        ok = False
+                if ok:
+                    keep_rows.append(row)
+                    keep_lines.append(line)
+            rows, lines = keep_rows, keep_lines
+        if single_key is not None:
+            keys = [row[single_key] for row in rows]
+        else:
+            keys = [tuple(row[k] for k in key_idx) for row in rows]
+        before = len(first_line_of)
+        first_line_of.update(zip(keys, lines))
+        if len(first_line_of) - before != len(keys):
+            # Some key is repeated: find which, the slow way (first_line_of was just
+            # overwritten with later lines for this chunk's keys, so rebuild them).
+            for key in keys:
+                first_line_of.pop(key, None)
+            seen_rows, seen_lines = [], []
+            for key, row, line in zip(keys, rows, lines):
+                earlier = first_line_of.get(key)
+                if earlier is not None:
+                    shown = key if isinstance(key, str) else ", ".join(str(k) for k in key)
+                    errors.append(f"{file}:{line}:{key_label}: '{shown}' is already on line {earlier} "
+                                  f"(each {' + '.join(spec.key)} may appear once)")
+                    continue
+                first_line_of[key] = line
+                seen_rows.append(row)
+                seen_lines.append(line)
+            rows, lines = seen_rows, seen_lines
+        result.rows.extend(rows)
+        result.lines.extend(lines)
+
+    records: list[list[str]] = []
+    record_lines: list[int] = []
     last_line = 1
-    miss = _MISS
     try:
         for record in reader:
             line = last_line + 1
@@ -548,60 +647,22 @@ def _read_file(spec: _Spec, handle: io.TextIOBase, errors: list[str], warnings: 
             if len(record) != width:
                 if not record or not any(cell.strip() for cell in record):
                     continue  # a blank line
-                read += 1
+                result.read += 1
                 column = header[min(len(record), width - 1)] or "-"
                 errors.append(f"{file}:{line}:{column}: the row has {len(record)} fields but the header has {width}")
                 continue
-            read += 1
-            values = []
-            try:
-                for pos, cache, slow in cells:
-                    raw = record[pos]
-                    if cache is not None:
-                        value = cache.get(raw, miss)
-                        if value is miss:
-                            value = slow(raw)
-                    else:
-                        value = slow(raw)
-                    values.append(value)
-            except _Bad:
-                if not any(cell.strip() for cell in record):
-                    read -= 1
-                    continue  # a row of empty cells
-                for pos, name, slow in named:
-                    try:
-                        slow(record[pos])
-                    except _Bad as exc:
-                        errors.append(f"{file}:{line}:{name}: {exc}")
-                continue
-            if not all_present:
-                values = [values[k] if k >= 0 else _ABSENT for k in expand]
-            if ordered:
-                bad = False
-                for a, b, name_a, name_b in ordered:
-                    va, vb = values[a], values[b]
-                    if va is not None and vb is not None and va is not _ABSENT and vb is not _ABSENT and vb < va:
-                        errors.append(f"{file}:{line}:{name_b}: {vb.isoformat()} is before {name_a} {va.isoformat()}")
-                        bad = True
-                if bad:
-                    continue
-            key = values[single_key] if single_key is not None else tuple(values[k] for k in key_idx)
-            earlier = first_line_of.get(key)
-            if earlier is not None:
-                shown = key if isinstance(key, str) else ", ".join(str(k) for k in key)
-                errors.append(
-                    f"{file}:{line}:{spec.key[0] if single_key is not None else spec.key[-1]}: "
-                    f"'{shown}' is already on line {earlier} (each {' + '.join(spec.key)} may appear once)"
-                )
-                continue
-            first_line_of[key] = line
-            rows.append(tuple(values))
-            lines.append(line)
+            result.read += 1
+            records.append(record)
+            record_lines.append(line)
+            if len(records) >= _READ_CHUNK:
+                take(records, record_lines)
+                records, record_lines = [], []
     except UnicodeDecodeError:
         errors.append(f"{file}:{last_line + 1}: the file is not UTF-8 text")
     except csv.Error as exc:
         errors.append(f"{file}:{last_line + 1}: the CSV cannot be read ({exc})")
-    result.read = read
+    if records:
+        take(records, record_lines)
     return result
 
 
