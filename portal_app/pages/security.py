@@ -182,7 +182,7 @@ def _two_step_section() -> rx.Component:
                     rx.el.button("Turn off two-step sign-in", type="submit", class_name="button button--warning"),
                     on_submit=SecurityState.turn_off,
                     aria_label="Turn off two-step sign-in",
-                    novalidate=True,
+                    no_validate=True,
                 ),
             ),
             rx.cond(
@@ -207,7 +207,7 @@ def _two_step_section() -> rx.Component:
                         rx.el.button("Cancel", type="button", class_name="button button--secondary", on_click=SecurityState.cancel_setup),
                         on_submit=SecurityState.confirm_setup,
                         aria_label="Confirm two-step sign-in",
-                        novalidate=True,
+                        no_validate=True,
                     ),
                 ),
                 rx.fragment(
@@ -240,7 +240,7 @@ def _password_section() -> rx.Component:
             forms.submit_button("Change password"),
             on_submit=SecurityState.change_password,
             aria_label="Change your password",
-            novalidate=True,
+            no_validate=True,
         ),
     )
 

@@ -1,200 +1,352 @@
-"""Balances from the ledger, and what a resident sees on their home page.
+"""What a resident may see of their money, and what it says.
 
-A balance is the sum of an account's postings (positive = owed, DR; negative =
-credit, CR). Nothing is cached: the figure is read when the page asks.
+A portal user is bound to one person on one tenancy (their "registration tenancy").
+``visible_accounts`` applies the rule for which accounts that person sees, and
+``account_summaries`` reads each account's balance (the sum of its ledger), its last
+payment and its next amount due, as small frozen dataclasses for the pages.
+
+The rule:
+- every account of the registration tenancy, while the person is a current party to it
+  as lead or joint tenant or (joint) leaseholder and the tenancy is current (closed
+  accounts included);
+- when that tenancy has ended: nothing, unless former tenants are allowed, and then only
+  its rent and garage accounts, and only if the person was still on it when it ended;
+- plus the accounts of any current garage licence that the same person currently holds
+  (as lead or joint tenant, or licensee): a flat and a garage in one place.
+A household member, or anyone no longer on the tenancy, sees nothing.
+
+No reflex import here; queries only, over a session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from portal_app.models import Account, Charge, Property, Tenancy, TenancyParty, Transaction
 from portal_app.services.money import balance_display, balance_words, dr_cr
+from portal_app.settings import DEFAULT_ELIGIBLE_ROLES
 
-TENANT_ROLES = ("lead_tenant", "joint_tenant", "leaseholder", "joint_leaseholder")
-GARAGE_ROLES = ("lead_tenant", "joint_tenant", "licensee")
-PAYMENT_TYPES = ("payment", "direct_debit", "housing_benefit", "universal_credit")
-LABELS = {
+ACCOUNT_LABELS = {
     "rent": "Rent account",
     "service_charge": "Service charge account",
     "garage": "Garage account",
     "major_works": "Major works account",
     "sundry": "Sundry account",
 }
-ORDER = {"rent": 0, "service_charge": 1, "major_works": 2, "garage": 3, "sundry": 4}
+ACCOUNT_ORDER = {"rent": 0, "service_charge": 1, "major_works": 2, "garage": 3, "sundry": 4}
+FORMER_VISIBLE_TYPES = ("rent", "garage")
+GARAGE_ROLES = ("lead_tenant", "joint_tenant", "licensee")
+PAYMENT_TYPES = ("payment", "direct_debit", "housing_benefit", "universal_credit")
 
 
 @dataclass(frozen=True)
 class AccountSummary:
     account_id: int
     account_ref: str
-    account_type: str
-    label: str
-    address: str
+    account_type: str        # rent | service_charge | garage | major_works | sundry
+    label: str               # "Rent account", "Garage account", ...
+    address: str             # one line: "Flat 12, Elm Court, Station Road, Northbrook NB1 2AB"
     tenancy_ref: str
     tenure: str
-    is_former: bool
-    balance_pence: int
+    is_former: bool          # the tenancy has ended
+    balance_pence: int       # sum of the ledger: positive = owed (DR), negative = credit (CR)
     balance_words: str
-    balance_display: str
+    balance_display: str     # "£123.45 DR"
     dr_cr: str
-    as_at: datetime
+    as_at: datetime          # naive UTC: when the balance was read
     last_payment_on: date | None
-    last_payment_pence: int | None
+    last_payment_pence: int | None   # a positive number of pence paid
     last_payment_description: str | None
     next_due_on: date | None
     next_due_pence: int | None
 
 
-def _current_party(session: Session, tenancy_id: int, person_id: int, roles: tuple[str, ...], today: date) -> bool:
-    party = session.exec(
-        select(TenancyParty).where(TenancyParty.tenancy_id == tenancy_id, TenancyParty.person_id == person_id)
-    ).first()
-    return party is not None and party.role in roles and party.is_current(today)
+# ---------------------------------------------------------------------------
+# Which accounts
+# ---------------------------------------------------------------------------
+
+
+def _has_ended(tenancy: Tenancy, today: date) -> bool:
+    return tenancy.end_date is not None and tenancy.end_date < today
+
+
+def _party_current(party: TenancyParty, today: date) -> bool:
+    started = party.start_date is None or party.start_date <= today
+    return started and (party.end_date is None or party.end_date >= today)
+
+
+def _sorted(accounts: Iterable[Account]) -> list[Account]:
+    return sorted(accounts, key=lambda a: (ACCOUNT_ORDER.get(a.account_type, 9), a.account_ref))
 
 
 def visible_accounts(
-    session: Session, *, person_id: int, tenancy_id: int, today: date, allow_former: bool
+    session: Session,
+    *,
+    person_id: int,
+    tenancy_id: int,
+    today: date,
+    allow_former: bool,
+    roles: Iterable[str] = DEFAULT_ELIGIBLE_ROLES,
 ) -> list[Account]:
-    """The accounts this resident may see: their registration tenancy's, plus a current garage of theirs."""
+    """The accounts this person, registered on this tenancy, may see today: the
+    registration tenancy's first (rent and service charge leading), then any garage's.
+
+    ``roles`` are the roles that may see a registration tenancy's accounts (by default
+    lead and joint tenants and leaseholders; pass ``settings.eligible_roles`` when the
+    landlord has widened who may register)."""
+    roles = tuple(roles)
     tenancy = session.get(Tenancy, tenancy_id)
     if tenancy is None:
         return []
-    ids: list[int] = []
     party = session.exec(
         select(TenancyParty).where(TenancyParty.tenancy_id == tenancy_id, TenancyParty.person_id == person_id)
     ).first()
-    if party is not None and party.role in TENANT_ROLES:
-        if tenancy.is_current(today) and party.is_current(today):
-            ids.extend(a.id for a in session.exec(select(Account).where(Account.tenancy_id == tenancy_id)).all())
-        elif tenancy.end_date is not None and tenancy.end_date < today and allow_former:
-            ids.extend(
-                a.id
-                for a in session.exec(
-                    select(Account).where(Account.tenancy_id == tenancy_id, Account.account_type.in_(("rent", "garage")))
-                ).all()
-            )
-    garages = session.exec(
-        select(Tenancy)
-        .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
-        .where(TenancyParty.person_id == person_id, Tenancy.tenure == "garage_licence", Tenancy.id != tenancy_id)
-    ).all()
-    for garage in garages:
-        if garage.is_current(today) and _current_party(session, garage.id, person_id, GARAGE_ROLES, today):
-            ids.extend(a.id for a in session.exec(select(Account).where(Account.tenancy_id == garage.id)).all())
-    if not ids:
+    if party is None or party.role not in roles:
         return []
-    accounts = session.exec(select(Account).where(Account.id.in_(ids))).all()
-    return sorted(accounts, key=lambda a: (a.tenancy_id != tenancy_id, ORDER.get(a.account_type, 9), a.account_ref))
+    if tenancy.start_date > today:
+        return []
+    if _has_ended(tenancy, today):
+        if not allow_former:
+            return []
+        if party.end_date is not None and party.end_date < tenancy.end_date:
+            return []  # they had left before it ended
+        own = session.exec(
+            select(Account).where(Account.tenancy_id == tenancy_id, Account.account_type.in_(FORMER_VISIBLE_TYPES))
+        ).all()
+    else:
+        if not _party_current(party, today):
+            return []
+        own = session.exec(select(Account).where(Account.tenancy_id == tenancy_id)).all()
+
+    # Current garage licences this person holds, besides the registration tenancy.
+    garage_rows = session.exec(
+        select(Tenancy, TenancyParty)
+        .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
+        .where(
+            TenancyParty.person_id == person_id,
+            TenancyParty.role.in_(GARAGE_ROLES),
+            Tenancy.tenure == "garage_licence",
+            Tenancy.id != tenancy_id,
+        )
+        .order_by(Tenancy.start_date, Tenancy.id)
+    ).all()
+    garage_ids = [
+        t.id for t, p in garage_rows if t.is_current(today) and _party_current(p, today)
+    ]
+    others: list[Account] = []
+    if garage_ids:
+        found = session.exec(select(Account).where(Account.tenancy_id.in_(garage_ids))).all()
+        by_tenancy: dict[int, list[Account]] = {}
+        for account in found:
+            by_tenancy.setdefault(account.tenancy_id, []).append(account)
+        for tid in garage_ids:
+            others += _sorted(by_tenancy.get(tid, []))
+    return _sorted(own) + others
+
+
+# ---------------------------------------------------------------------------
+# What they say
+# ---------------------------------------------------------------------------
 
 
 def ledger_balance(session: Session, account_id: int) -> int:
+    """The balance of one account: the sum of its postings, in pence (positive = owed)."""
     total = session.exec(
         select(func.coalesce(func.sum(Transaction.amount_pence), 0)).where(Transaction.account_id == account_id)
     ).one()
     return int(total)
 
 
-def _address(prop: Property) -> str:
-    parts = [prop.address_line_1, prop.address_line_2, prop.address_line_3, prop.town, prop.postcode]
-    return ", ".join(p for p in parts if p)
+def ledger_balances(session: Session, account_ids: Iterable[int]) -> dict[int, int]:
+    """Balances of several accounts in one query; accounts with no postings are 0."""
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Transaction.account_id, func.sum(Transaction.amount_pence))
+        .where(Transaction.account_id.in_(ids))
+        .group_by(Transaction.account_id)
+    ).all()
+    found = {account_id: int(total or 0) for account_id, total in rows}
+    return {account_id: found.get(account_id, 0) for account_id in ids}
+
+
+def last_payment(session: Session, account_id: int) -> Transaction | None:
+    """The latest money paid in (by the resident or by benefits): a credit among payments,
+    Direct Debits, Housing Benefit and Universal Credit. Reads backwards along the
+    (account_id, posted_on, id) index."""
+    return session.exec(
+        select(Transaction)
+        .where(
+            Transaction.account_id == account_id,
+            Transaction.type.in_(PAYMENT_TYPES),
+            Transaction.amount_pence < 0,
+        )
+        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _round_div(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers (no floats)."""
+    q, r = divmod(abs(numerator), denominator)
+    if 2 * r >= denominator:
+        q += 1
+    return q if numerator >= 0 else -q
+
+
+def convert_charge(amount_pence: int, frequency: str, to: str) -> int:
+    """A charge per ``frequency`` as the amount per ``to`` (weekly, monthly, yearly):
+    52 weeks and 12 months to the year."""
+    per_year = {"weekly": 52, "monthly": 12, "yearly": 1}
+    if frequency == to:
+        return amount_pence
+    return _round_div(amount_pence * per_year[frequency], per_year[to])
+
+
+def _in_force(charge: Charge, day: date) -> bool:
+    return charge.effective_from <= day and (charge.effective_to is None or charge.effective_to >= day)
 
 
 def _rent_free(tenancy: Tenancy) -> set[date]:
-    if not tenancy.rent_free_weeks:
-        return set()
-    return {date.fromisoformat(d.strip()) for d in tenancy.rent_free_weeks.split(";") if d.strip()}
+    days: set[date] = set()
+    for part in (tenancy.rent_free_weeks or "").split(";"):
+        part = part.strip()
+        if part:
+            try:
+                days.add(date.fromisoformat(part))
+            except ValueError:
+                continue
+    return days
+
+
+def _add_months(day: date, months: int, anchor_day: int) -> date:
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(anchor_day, last))
+
+
+def _next_period_start(anchor: date, today: date, months: int) -> date:
+    """The first date after today on the schedule anchor, anchor + months, ..."""
+    if anchor > today:
+        return anchor
+    elapsed = (today.year - anchor.year) * 12 + (today.month - anchor.month)
+    steps = max(0, elapsed // months - 1)
+    day = _add_months(anchor, steps * months, anchor.day)
+    while day <= today:
+        steps += 1
+        day = _add_months(anchor, steps * months, anchor.day)
+    return day
 
 
 def next_due(charges: list[Charge], tenancy: Tenancy, today: date) -> tuple[date | None, int | None]:
-    """The next date a regular charge falls due, and how much is due then.
+    """When the next regular charge falls due after today, and how much it is.
 
-    Weekly charges fall on Mondays (skipping rent-free weeks); monthly on the 1st;
-    yearly on 1 April. Only charges in force on that date count.
-    """
-    if tenancy.end_date is not None and tenancy.end_date < today:
+    Weekly charges: the next Monday, skipping the tenancy's rent-free weeks; the amount is
+    every charge in force that Monday, as a weekly figure. With no weekly charges, the next
+    monthly (or else yearly) period start, counted from the charge's effective date; the
+    amount is every charge in force then, at that frequency."""
+    if not charges:
         return None, None
-    candidates: dict[date, int] = {}
-    free = _rent_free(tenancy)
-    for charge in charges:
-        if charge.frequency == "weekly":
-            day = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-            for _ in range(60):
-                if day not in free:
-                    break
-                day += timedelta(days=7)
-        elif charge.frequency == "monthly":
-            day = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
-        else:
-            day = date(today.year if today < date(today.year, 4, 1) else today.year + 1, 4, 1)
-        in_force = charge.effective_from <= day and (charge.effective_to is None or charge.effective_to >= day)
-        if in_force:
-            candidates[day] = candidates.get(day, 0) + charge.amount_pence
+    frequencies = {c.frequency for c in charges}
+    if "weekly" in frequencies:
+        rent_free = _rent_free(tenancy)
+        day = today + timedelta(days=7 - today.weekday())  # the next Monday after today
+        for _ in range(60):
+            if day not in rent_free:
+                in_force = [c for c in charges if _in_force(c, day)]
+                if not in_force:
+                    return None, None
+                return day, sum(convert_charge(c.amount_pence, c.frequency, "weekly") for c in in_force)
+            day += timedelta(days=7)
+        return None, None
+    frequency = "monthly" if "monthly" in frequencies else "yearly"
+    months = 1 if frequency == "monthly" else 12
+    candidates = [c for c in charges if c.frequency == frequency and (c.effective_to is None or c.effective_to > today)]
     if not candidates:
         return None, None
-    first = min(candidates)
-    return first, candidates[first]
+    day = min(_next_period_start(c.effective_from, today, months) for c in candidates)
+    in_force = [c for c in charges if _in_force(c, day)]
+    if not in_force:
+        return None, None
+    return day, sum(convert_charge(c.amount_pence, c.frequency, frequency) for c in in_force)
+
+
+def _address(prop: Property) -> str:
+    lines = [part for part in (prop.address_line_1, prop.address_line_2, prop.address_line_3) if part]
+    return f"{', '.join(lines)}, {prop.town} {prop.postcode}"
 
 
 def account_summaries(
-    session: Session, *, person_id: int, tenancy_id: int, today: date, now: datetime, allow_former: bool
+    session: Session,
+    *,
+    person_id: int,
+    tenancy_id: int,
+    today: date,
+    now: datetime,
+    allow_former: bool,
+    roles: Iterable[str] = DEFAULT_ELIGIBLE_ROLES,
 ) -> list[AccountSummary]:
-    accounts = visible_accounts(session, person_id=person_id, tenancy_id=tenancy_id, today=today, allow_former=allow_former)
+    """The visible accounts with their balances, last payments and next amounts due."""
+    accounts = visible_accounts(
+        session, person_id=person_id, tenancy_id=tenancy_id, today=today, allow_former=allow_former, roles=roles
+    )
     if not accounts:
         return []
     ids = [a.id for a in accounts]
-    totals = dict(
-        session.exec(
-            select(Transaction.account_id, func.sum(Transaction.amount_pence))
-            .where(Transaction.account_id.in_(ids))
-            .group_by(Transaction.account_id)
-        ).all()
-    )
-    summaries = []
+    balances = ledger_balances(session, ids)
+    tenancies = {
+        t.id: t for t in session.exec(select(Tenancy).where(Tenancy.id.in_({a.tenancy_id for a in accounts}))).all()
+    }
+    properties = {
+        p.id: p
+        for p in session.exec(select(Property).where(Property.id.in_({t.property_id for t in tenancies.values()}))).all()
+    }
+    charges: dict[int, list[Charge]] = {}
+    for charge in session.exec(select(Charge).where(Charge.account_id.in_(ids))).all():
+        charges.setdefault(charge.account_id, []).append(charge)
+
+    out: list[AccountSummary] = []
     for account in accounts:
-        tenancy = session.get(Tenancy, account.tenancy_id)
-        prop = session.get(Property, tenancy.property_id)
-        last = session.exec(
-            select(Transaction)
-            .where(
-                Transaction.account_id == account.id,
-                Transaction.amount_pence < 0,
-                Transaction.type.in_(PAYMENT_TYPES),
-            )
-            .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
-            .limit(1)
-        ).first()
-        charges = session.exec(
-            select(Charge).where(
-                Charge.account_id == account.id,
-                (Charge.effective_to.is_(None)) | (Charge.effective_to >= today),
-            )
-        ).all()
-        due_on, due_pence = next_due(list(charges), tenancy, today)
-        balance = int(totals.get(account.id) or 0)
-        summaries.append(
+        tenancy = tenancies[account.tenancy_id]
+        former = _has_ended(tenancy, today)
+        balance = balances.get(account.id, 0)
+        paid = last_payment(session, account.id)
+        closed = account.closed_on is not None and account.closed_on < today
+        due_on, due_pence = (None, None) if former or closed else next_due(charges.get(account.id, []), tenancy, today)
+        out.append(
             AccountSummary(
                 account_id=account.id,
                 account_ref=account.account_ref,
                 account_type=account.account_type,
-                label=LABELS.get(account.account_type, "Account"),
-                address=_address(prop),
+                label=ACCOUNT_LABELS.get(account.account_type, "Account"),
+                address=_address(properties[tenancy.property_id]),
                 tenancy_ref=tenancy.tenancy_ref,
                 tenure=tenancy.tenure,
-                is_former=tenancy.end_date is not None and tenancy.end_date < today,
+                is_former=former,
                 balance_pence=balance,
                 balance_words=balance_words(balance),
                 balance_display=balance_display(balance),
                 dr_cr=dr_cr(balance),
                 as_at=now,
-                last_payment_on=last.posted_on if last else None,
-                last_payment_pence=-last.amount_pence if last else None,
-                last_payment_description=last.description if last else None,
+                last_payment_on=paid.posted_on if paid else None,
+                last_payment_pence=-paid.amount_pence if paid else None,
+                last_payment_description=paid.description if paid else None,
                 next_due_on=due_on,
                 next_due_pence=due_pence,
             )
         )
-    return summaries
+    return out
+
+
+__all__ = [
+    "ACCOUNT_LABELS", "AccountSummary", "account_summaries", "convert_charge", "last_payment", "ledger_balance",
+    "ledger_balances", "next_due", "visible_accounts",
+]

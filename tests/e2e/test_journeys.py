@@ -136,7 +136,7 @@ def test_a_resident_who_locks_their_account_unlocks_it_with_the_reset_email(page
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     accessible(page)
-    page.get_by_label("New password").fill("pepper lantern meadow 7")
+    page.get_by_label("New password", exact=True).fill("pepper lantern meadow 7")
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("heading", name="Your password has been changed")).to_be_visible()
     page.get_by_role("link", name="Sign in").last.click()
