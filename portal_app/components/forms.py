@@ -166,7 +166,10 @@ def date_field(errors: Var, field: str, legend: str, *, hint: str, prefix: str, 
     )
 
 
-def radios(errors: Var, field: str, legend: str, options: list[tuple[str, str]], *, hint: str | None = None) -> rx.Component:
+def radios(
+    errors: Var, field: str, legend: str, options: list[tuple[str, str]], *, selected: Var, on_select, hint: str | None = None
+) -> rx.Component:
+    """Radios whose choice lives in state: a browser's form data would report an unchosen radio's value."""
     input_id = field.replace("_", "-")
     has_error = errors.contains(field)
     return rx.el.div(
@@ -181,6 +184,8 @@ def radios(errors: Var, field: str, legend: str, options: list[tuple[str, str]],
                             type="radio",
                             name=field,
                             value=value,
+                            checked=selected == value,
+                            on_change=on_select(value),
                             id=input_id if index == 0 else f"{input_id}-{index + 1}",
                         ),
                         rx.el.label(text, html_for=input_id if index == 0 else f"{input_id}-{index + 1}"),

@@ -33,6 +33,7 @@ class RegisterState(SessionState):
     code_errors: dict[str, str] = {}
     code_notice: str = ""
     attempt_open: bool = False
+    paper_choice: str = ""
     _attempt_token: str = ""
 
     def _forget(self) -> None:
@@ -47,6 +48,11 @@ class RegisterState(SessionState):
 
     @public
     @rx.event
+    def choose_paper(self, value: str):
+        self.paper_choice = value if value in ("yes", "no") else ""
+
+    @public
+    @rx.event
     def open_form(self):
         self.errors = {}
         self.busy = False
@@ -55,7 +61,8 @@ class RegisterState(SessionState):
     @public
     @rx.event
     async def submit(self, form_data: dict):
-        raw = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        raw = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, str)}
+        raw["paper_correspondence"] = self.paper_choice
         details, errors = registration.parse_registration(raw, today=uk_today())
         self.errors = errors
         self.throttled_message = ""
@@ -186,6 +193,7 @@ def register_page() -> rx.Component:
                 E, "paper_correspondence", "Do you still want letters from us by post?",
                 [("yes", "Yes, keep sending me letters by post"), ("no", "No, I am happy to get them by email when we can")],
                 hint=f"{s.landlord_name} will keep sending letters by post until we can send them electronically.",
+                selected=RegisterState.paper_choice, on_select=RegisterState.choose_paper,
             ),
             forms.submit_button("Continue", loading=RegisterState.busy),
             on_submit=RegisterState.submit,

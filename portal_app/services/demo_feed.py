@@ -704,9 +704,10 @@ class _Generator:
             if y != year:
                 year = y
                 charged = charged_weeks(y, free_weeks)
-                catch_up = max(balance, 0)
-                dd_amount = _div(total * charged + catch_up, 12)
-                so_amount = _div(total * charged + catch_up, 52) * so_every
+                # Each April the regular payment is reset to clear the year's charges and
+                # whatever is owed (or in credit) at that point.
+                dd_amount = max(_div(total * charged + balance, 12), total)
+                so_amount = max(_div(total * charged + balance, 52), total // 2) * so_every
             on_uc = payer == "uc" and uc_from is not None and week >= uc_from
             if not (free_weeks and week in _RENT_FREE):
                 ledger.post(week, "rent_charge", rent_label, rent[y], week=week)
@@ -789,7 +790,7 @@ class _Generator:
             return
         # arrears: take away the most recent payments until the target is reached
         want = target if target is not None else (
-            rng.randint(4000, 70000) if profile == "arrears" else rng.randint(120000, 480000)
+            rng.randint(3000, 45000) if profile == "arrears" else rng.randint(120000, 420000)
         )
         need = want - balance
         if need <= 0:

@@ -20,6 +20,7 @@ PUBLIC_BY_DESIGN = {
     "SessionState.check_session": "keeps the header honest; reveals only whether this browser's own token is live",
     "RegisterState.toggle_password": "show/hide the password the resident is typing",
     "RegisterState.open_form": "clears the registration form",
+    "RegisterState.choose_paper": "records the letters-by-post choice on this browser's own form",
     "RegisterState.submit": "registration is for people who are not signed in",
     "RegisterState.submit_code": "proves the email of this browser's own registration attempt",
     "RegisterState.resend": "re-sends this browser's own registration code, throttled",
