@@ -12,7 +12,16 @@ def error_summary(errors: Var, order: list[tuple[str, str]]) -> rx.Component:
     ``errors`` is a dict var of field -> message; ``order`` is [(field, input id)].
     """
     items = [
-        rx.cond(errors.contains(field), rx.el.li(rx.el.a(errors[field], href=f"#{input_id}")))
+        rx.cond(
+            errors.contains(field),
+            rx.el.li(
+                rx.el.a(
+                    errors[field],
+                    href=f"#{input_id}",
+                    on_click=rx.call_script(f"document.getElementById('{input_id}')?.focus()"),
+                )
+            ),
+        )
         for field, input_id in order
     ]
     return rx.cond(

@@ -305,10 +305,8 @@ def account_summaries(
     tenancies = {
         t.id: t for t in session.exec(select(Tenancy).where(Tenancy.id.in_({a.tenancy_id for a in accounts}))).all()
     }
-    properties = {
-        p.id: p
-        for p in session.exec(select(Property).where(Property.id.in_({t.property_id for t in tenancies.values()}))).all()
-    }
+    property_ids = {t.property_id for t in tenancies.values()}
+    properties = {p.id: p for p in session.exec(select(Property).where(Property.id.in_(property_ids))).all()}
     charges: dict[int, list[Charge]] = {}
     for charge in session.exec(select(Charge).where(Charge.account_id.in_(ids))).all():
         charges.setdefault(charge.account_id, []).append(charge)

@@ -548,7 +548,8 @@ class _Generator:
             ";".join(d.isoformat() for d in rent_free_list), t.income_officer, t.housing_officer,
         ])
 
-    def add_party(self, t: _Tenancy, person: str, role: str, start: date | None = None, end: date | None = None) -> None:
+    def add_party(self, t: _Tenancy, person: str, role: str, start: date | None = None,
+                  end: date | None = None) -> None:
         start = start or t.start
         end = end or t.end
         self.out["tenancy_parties.csv"].append([

@@ -438,9 +438,12 @@ class _FileRows:
     bad_keys: set = field(default_factory=set)       # keys of rows that had errors
 
 
-def _open_sources(path: Path, errors: list[str], warnings: list[str]) -> tuple[dict[str, Callable[[], io.TextIOBase]], Callable[[], None]]:
+_Opener = Callable[[], io.TextIOBase]
+
+
+def _open_sources(path: Path, errors: list[str], warnings: list[str]) -> tuple[dict[str, _Opener], Callable[[], None]]:
     """Map each feed file present to an opener; and a closer for the zip, if any."""
-    openers: dict[str, Callable[[], io.TextIOBase]] = {}
+    openers: dict[str, _Opener] = {}
     if path.is_dir():
         for child in sorted(path.iterdir()):
             if not child.is_file():
@@ -728,7 +731,8 @@ class _Existing:
                      map(days.__getitem__, weeks), kinds, descriptions, amounts, methods)
         return dict(zip(refs, zip(ids, values)))
 
-    def load(self, spec: _Spec, feed_keys: Iterable[Any] | None = None, feed_count: int = 0) -> dict[Any, tuple[int, tuple]]:
+    def load(self, spec: _Spec, feed_keys: Iterable[Any] | None = None,
+             feed_count: int = 0) -> dict[Any, tuple[int, tuple]]:
         """Existing rows of this file, key -> (id, values). For transactions, only those the
         feed names (all of them at once when the feed is large, else by key)."""
         table = spec.model.__table__
@@ -1031,7 +1035,8 @@ def _insert_postings(session: Session, existing: _Existing, rows: _FileRows, add
         session.execute(table.insert(), batch)
 
 
-def _db_values(existing: _Existing, spec: _Spec, present: tuple[bool, ...], values: tuple, *, new: bool) -> dict[str, Any]:
+def _db_values(existing: _Existing, spec: _Spec, present: tuple[bool, ...], values: tuple, *,
+               new: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for j, col in enumerate(spec.cols):
         if not present[j]:

@@ -114,7 +114,9 @@ def test_rent_is_charged_on_mondays_and_never_in_a_rent_free_week(feed):
     tenancies = {t["tenancy_ref"]: t for t in rows(folder, "tenancies.csv")}
     account_tenancy = {a["account_ref"]: a["tenancy_ref"] for a in rows(folder, "accounts.csv")}
     free = {ref: set(t["rent_free_weeks"].split(";")) - {""} for ref, t in tenancies.items()}
-    weekly_charges = [t for t in rows(folder, "transactions.csv") if t["type"] == "rent_charge" and t["week_commencing"]]
+    weekly_charges = [
+        t for t in rows(folder, "transactions.csv") if t["type"] == "rent_charge" and t["week_commencing"]
+    ]
 
     assert len(weekly_charges) > 1000
     for t in weekly_charges:

@@ -7,6 +7,7 @@ this walks every state the portal defines and every handler on it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 
 import pytest
@@ -138,7 +139,9 @@ def test_an_anonymous_caller_is_sent_to_sign_in_and_the_handler_does_not_run(db,
     call_args = args[: len(params)]
     result = fn(probe, *call_args)
     if inspect.iscoroutine(result):
-        result = asyncio.run(result)
+        # A loop of its own in a thread: another test may have left one running in this thread.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            result = pool.submit(asyncio.run, result).result()
     assert ran == ["forgot"], f"{state_name}.{handler_name} did not clear private data for an anonymous caller"
     assert probe.signed_in is False and probe.first_name == ""
     redirect = str(result)

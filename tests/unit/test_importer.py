@@ -448,6 +448,21 @@ def test_a_bad_first_import_leaves_an_empty_database_empty(db, tmp_path):
     assert set(counts(db).values()) == {0}
 
 
+def test_a_failure_while_writing_rolls_back_everything_already_written(db, tmp_path, monkeypatch):
+    import portal_app.services.importer as importer
+
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_insert_postings", refuse)  # fails after properties...accounts went in
+
+    report = imported(db, tmp_path)
+
+    assert report.ok is False
+    assert report.errors == ["the database refused the import, so nothing was written: RuntimeError: disk full"]
+    assert set(counts(db).values()) == {0}
+
+
 def test_an_edited_transaction_is_an_error_and_nothing_is_written(db, tmp_path):
     imported(db, tmp_path)
     before = snapshot(db)
