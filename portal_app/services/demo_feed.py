@@ -190,10 +190,6 @@ def _div(a: int, b: int) -> int:
     return q if a >= 0 else -q
 
 
-def _short(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
 # ---------------------------------------------------------------------------
 # Names and places
 # ---------------------------------------------------------------------------
@@ -285,9 +281,6 @@ class _Street:
 # The ledger of one account
 # ---------------------------------------------------------------------------
 
-TENANT_PAYMENT_TYPES = ("payment", "direct_debit")
-BENEFIT_TYPES = ("housing_benefit", "universal_credit")
-
 
 class _Ledger:
     __slots__ = ("ref", "rows")
@@ -342,7 +335,6 @@ class _Generator:
         self.n_property = 100000
         self.n_person = 100000
         self.n_tenancy = 100000
-        self.n_txn = 0
         self.blocks: list[_Block] = []
         self.streets: list[_Street] = []
         self.garage_blocks: list[_Block] = []
@@ -768,8 +760,11 @@ class _Generator:
             week += WEEK
 
     def steer(self, ledger: _Ledger, profile: str, weekly: int, *, since: date, stop: date,
-              target: int | None = None) -> None:
-        """Bend a generated history to end in arrears or in credit (or leave it near clear)."""
+              target: int | None = None, spare_days: int | None = None) -> None:
+        """Bend a generated history to end in arrears or in credit (or leave it near clear).
+
+        Arrears come from taking away payments (or benefit credits: a suspension) between
+        ``since`` and ``spare_days`` before ``stop``: many people in arrears are paying again now."""
         rng = self.rng
         ledger.sort()
         balance = ledger.balance
@@ -796,6 +791,9 @@ class _Generator:
         need = want - balance
         if need <= 0:
             return
+        if spare_days is None:
+            spare_days = rng.choice((0, 0, 14, 30, 45))
+        latest = stop - timedelta(days=spare_days)
         removed: list[int] = []
         returned: list[list] = []
         for i in range(len(ledger.rows) - 1, -1, -1):
@@ -804,6 +802,8 @@ class _Generator:
             row = ledger.rows[i]
             if row[0] < since:
                 break
+            if row[0] > latest:
+                continue
             if row[4] < 0 and row[2] in ("payment", "direct_debit", "housing_benefit", "universal_credit"):
                 if row[2] == "direct_debit" and rng.random() < 0.4:
                     back = row[0] + timedelta(days=3)
@@ -862,7 +862,8 @@ class _Generator:
                       hb_share: int = 100, uc_from: date | None = None, account_ref: str | None = None,
                       rent_2025: int | None = None, services: bool = True, sprinkle: bool = True,
                       stop: date | None = None, label: str = "Rent",
-                      extras: Callable[[_Ledger], None] | None = None) -> tuple[_Ledger, int]:
+                      extras: Callable[[_Ledger], None] | None = None,
+                      spare_days: int | None = None) -> tuple[_Ledger, int]:
         """The rent account of a weekly tenancy, its charges and its history."""
         rng = self.rng
         if rent_2025 is None:
@@ -892,7 +893,7 @@ class _Generator:
         if extras is not None:
             extras(ledger)
         since = max(t.start, stop - timedelta(days=rng.randint(120, 720)))
-        self.steer(ledger, profile, weekly, since=since, stop=stop, target=target)
+        self.steer(ledger, profile, weekly, since=since, stop=stop, target=target, spare_days=spare_days)
         return ledger, weekly
 
     def garage(self, t: _Tenancy, *, payer: str, profile: str, target: int | None = None) -> _Ledger:
@@ -952,20 +953,34 @@ class _Generator:
             label = f"{y}/{str(y + 1)[-2:]}"
             brought_forward = balance
             bills: list[date] = []
-            for half, (begin, months) in enumerate(((date(y, 4, 1), 6), (date(y, 10, 1), 6))):
-                period_end_month = begin.month + 5
-                if begin < t.start:
-                    if t.start.year * 12 + t.start.month > begin.year * 12 + period_end_month:
-                        continue  # the lease began after this half-year
-                    months = begin.year * 12 + period_end_month - (t.start.year * 12 + t.start.month) + 1
-                    begin = t.start
-                if begin > stop:
-                    continue
-                amount = _div(estimate[y] * months, 12)
-                which = "first" if half == 0 else "second"
-                ledger.post(begin, "service_charge", f"Service charge estimate {label}: {which} half-year", amount)
-                balance += amount
-                bills.append(begin)
+            if payer == "dd":
+                # Billed in twelve monthly instalments, collected by Direct Debit the same day.
+                instalment = _div(estimate[y], 12)
+                for m in range(12):
+                    month = 4 + m
+                    day = date(y + (month > 12), (month - 1) % 12 + 1, 1)
+                    if t.start <= day <= stop:
+                        amount = instalment if m < 11 else estimate[y] - 11 * instalment
+                        ledger.post(day, "service_charge", f"Service charge {label}: instalment {m + 1} of 12",
+                                    amount)
+                        balance += amount
+            else:
+                # Billed half-yearly in advance (pro rata for a lease that began in the half-year).
+                for half, (begin, months) in enumerate(((date(y, 4, 1), 6), (date(y, 10, 1), 6))):
+                    period_end_month = begin.month + 5
+                    if begin < t.start:
+                        if t.start.year * 12 + t.start.month > begin.year * 12 + period_end_month:
+                            continue  # the lease began after this half-year
+                        months = begin.year * 12 + period_end_month - (t.start.year * 12 + t.start.month) + 1
+                        begin = t.start
+                    if begin > stop:
+                        continue
+                    amount = _div(estimate[y] * months, 12)
+                    which = "first" if half == 0 else "second"
+                    ledger.post(begin, "service_charge", f"Service charge estimate {label}: {which} half-year",
+                                amount)
+                    balance += amount
+                    bills.append(begin)
             if date(y, 4, 1) >= t.start and date(y, 4, 1) <= stop:
                 ledger.post(date(y, 4, 1), "other_charge", f"Ground rent {label}", ground_rent[y])
                 balance += ground_rent[y]
@@ -992,7 +1007,8 @@ class _Generator:
                         ledger.post(day, "payment", desc, -balance, method)
                         balance = 0
             y += 1
-        self.steer(ledger, profile, estimate[rent_year_of(stop)] // 52, since=max(t.start, stop - 300 * DAY),
+        # a half-yearly bill is normally still being paid off: only a balance beyond it is steered
+        self.steer(ledger, profile, estimate[rent_year_of(stop)] // 4, since=max(t.start, stop - 300 * DAY),
                    stop=stop)
         if not major_works:
             return
@@ -1147,7 +1163,7 @@ class _Generator:
                         "Court costs: application for a possession order", 35500)
 
         self.general_needs(t1, payer="hb", hb_share=86, profile="arrears", target=99718, sprinkle=False,
-                           extras=court_costs)
+                           extras=court_costs, spare_days=70)
         self.general_needs(t2, payer="uc", uc_from=date(2019, 3, 4), profile="clear", sprinkle=False, services=False)
         g3 = self.garage(t3g, payer="dd", profile="clear")
         transfer_day = date(2024, 1, 24)
