@@ -36,6 +36,7 @@ class HomeState(SessionState):
             summaries = balances.account_summaries(
                 s, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
                 today=uk_today(now), now=now, allow_former=settings.allow_former_tenants,
+                roles=settings.eligible_roles,
             )
             security = auth.security_summary(s, principal.user_id)
         self.accounts = [_card(a) for a in summaries]
