@@ -150,6 +150,8 @@ def test_an_anonymous_caller_is_sent_to_sign_in_and_the_handler_does_not_run(db,
 
 # Handlers that take an id of a record (account, tenancy, request...) must prove
 # ownership through a service and be listed here with the test that proves it.
+# tests/unit/test_ownership.py also calls every resident handler as resident B with
+# resident A's ids in every argument and fails if anything of A's reaches B.
 OWNERSHIP_CHECKED: dict[str, str] = {}
 
 
