@@ -82,6 +82,12 @@ class Settings:
     register_limit_per_client: int
     register_limit_window_minutes: int
     kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Standing orders go to this account, quoting the resident's account reference.
+    landlord_bank_name: str = "Northbrook Homes Rent Account"
+    landlord_sort_code: str = "20-00-00"
+    landlord_account_number: str = "55779911"
+    # A refund leaves this many weeks of the account's regular charge in credit (seed 001).
+    refund_keep_back_weeks: int = 1
 
     @property
     def is_dev(self) -> bool:
@@ -126,6 +132,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         register_limit_per_client=_int(env.get("REGISTER_LIMIT_PER_CLIENT"), 20),
         register_limit_window_minutes=_int(env.get("REGISTER_LIMIT_WINDOW_MINUTES"), 60),
         kiosk_hosts=_list(env.get("KIOSK_HOSTS"), ()),
+        landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
+        landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
+        landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
+        refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
     )
 
 

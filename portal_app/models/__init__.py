@@ -9,6 +9,7 @@ from portal_app.models.identity import (
     RegistrationAttempt,
     ThrottleHit,
 )
+from portal_app.models.money import MoneyRequest, PortalPayment, RequestUpdate
 from portal_app.models.records import (
     Account,
     Charge,
@@ -22,7 +23,7 @@ from portal_app.models.records import (
 )
 
 __all__ = [
-    "Account", "AuthSession", "Charge", "ImportRun", "Officer", "OutboxMessage", "PasswordReset",
+    "Account", "AuthSession", "MoneyRequest", "PortalPayment", "RequestUpdate", "Charge", "ImportRun", "Officer", "OutboxMessage", "PasswordReset",
     "Person", "PortalUser", "Property", "RecoveryCode", "RegistrationAttempt", "Tenancy",
     "TenancyParty", "ThrottleHit", "Transaction",
 ]

@@ -1,0 +1,70 @@
+"""What residents do about their money in the portal: payments not yet posted, and requests.
+
+These are the portal's own records (the landlord's feed never writes them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+class PortalPayment(SQLModel, table=True):
+    """A payment taken in the portal. Pending until the landlord's feed posts a
+    transaction whose ``transaction_ref`` equals ``reference``; from then on the ledger
+    counts it and the portal stops showing it as pending (never both)."""
+
+    __tablename__ = "portal_payment"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=64, unique=True, index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    amount_pence: int  # positive: what the resident paid
+    status: str = Field(default="pending", max_length=20)  # pending | posted | failed
+    created_at: datetime
+    posted_transaction_ref: str | None = Field(default=None, max_length=64)
+
+
+class MoneyRequest(SQLModel, table=True):
+    """A request a resident makes about their money, in the named officer's queue.
+
+    ``details`` is JSON of what the resident told us, shown back to them; it never holds
+    bank details, which live encrypted in ``bank_details_enc`` and masked in
+    ``bank_details_masked``.
+    """
+
+    __tablename__ = "money_request"
+    __table_args__ = (Index("ix_money_request_officer_status", "officer_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, index=True)
+    kind: str = Field(max_length=30)  # query | standing_order | refund | benefits_advice | paper_statement
+    status: str = Field(default="received", max_length=20)  # received | in_progress | waiting_for_you | done | declined
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    account_id: int = Field(foreign_key="account.id", index=True)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    transaction_id: int | None = Field(default=None, foreign_key="ledger_transaction.id")
+    amount_pence: int | None = None  # refunds: the amount asked for
+    period_from: date | None = None  # paper statements
+    period_to: date | None = None
+    summary: str = Field(max_length=200)
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    bank_details_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bank_details_masked: str | None = Field(default=None, max_length=100)
+    needs_joint_consent: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequestUpdate(SQLModel, table=True):
+    """One step in a request's life, shown to the resident under "My requests"."""
+
+    __tablename__ = "request_update"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="money_request.id", index=True)
+    at: datetime
+    status: str = Field(max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
