@@ -35,6 +35,9 @@ def _money_to_pence(text: str) -> int:
 def register(page: Page, portal, resident: dict, email: str) -> None:
     page.goto("/register")
     expect(page.get_by_role("heading", name="Register for an account")).to_be_visible()
+    # The letters-by-post radios live in server state: wait until the page is connected
+    # (the button is enabled only then), as a resident would for the button to work.
+    expect(page.get_by_role("button", name="Continue")).to_be_enabled()
     accessible(page)
     page.get_by_label("Tenancy reference or service charge account number").fill(resident["tenancy_ref"])
     dob = resident["dob"]
