@@ -16,10 +16,18 @@ HOME = "/home"
 SECURITY = "/security"
 DEV_MAILBOX = "/dev/mailbox"
 ACCESSIBILITY = "/accessibility"
+ACCOUNT = "/account"
+STATEMENT = "/account/statement"
+REQUESTS = "/requests"
+NEW_REQUEST = "/requests/new"
+REQUEST_DETAIL = "/requests/view"
 
 API_HEALTH = "/api/health"
+API_STATEMENT_PDF = "/api/statement.pdf"
+API_STATEMENT_CSV = "/api/statement.csv"
+API_UC_LETTER_PDF = "/api/uc-rent-statement.pdf"
 
-PRIVATE_PAGES = (HOME, SECURITY)
+PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 
 
 def safe_next(raw: str | None) -> str:

@@ -149,6 +149,32 @@ def visible_accounts(
     return _sorted(own) + others
 
 
+def find_visible_account(
+    session: Session,
+    *,
+    person_id: int,
+    tenancy_id: int,
+    account_ref: str | int | None,
+    today: date,
+    allow_former: bool,
+    roles: Iterable[str] = DEFAULT_ELIGIBLE_ROLES,
+) -> Account | None:
+    """The account with this reference (or id) if this resident may see it today; else None.
+
+    Every handler and route that is given an account by the browser goes through here,
+    so another resident's reference, an unknown one and a malformed one all come back as
+    None in the same way. With no reference, the first visible account."""
+    accounts = visible_accounts(session, person_id=person_id, tenancy_id=tenancy_id, today=today,
+                                allow_former=allow_former, roles=roles)
+    if account_ref is None or account_ref == "":
+        return accounts[0] if accounts else None
+    wanted = str(account_ref).strip()
+    for account in accounts:
+        if account.account_ref == wanted or str(account.id) == wanted:
+            return account
+    return None
+
+
 # ---------------------------------------------------------------------------
 # What they say
 # ---------------------------------------------------------------------------

@@ -11,13 +11,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from portal_app.clock import utcnow
 from portal_app.integrations.mail import MailTransport
-from portal_app.services import outbox
+from portal_app.services import outbox, throttle
+
+# Throttle counters older than this count for nothing (the longest window is an hour).
+KEEP_THROTTLE_HITS = timedelta(days=2)
+# Housekeeping runs about this often (counted in rounds of the loop).
+HOUSEKEEPING_EVERY = timedelta(minutes=10)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,16 @@ def deliver_once(engine: Engine, transport: MailTransport, *, now: datetime | No
     if delivered or failed:
         log.info("outbox: %d delivered, %d failed (%s)", delivered, failed, transport.name)
     return delivered, failed
+
+
+def housekeeping(engine: Engine, *, now: datetime) -> int:
+    """Delete throttle counters nothing reads any more. Returns how many went."""
+    with Session(engine) as s:
+        removed = throttle.purge_older_than(s, now - KEEP_THROTTLE_HITS)
+        s.commit()
+    if removed:
+        log.info("housekeeping: %d old throttle counters removed", removed)
+    return removed
 
 
 def run_forever(
@@ -44,10 +60,13 @@ def run_forever(
     Returns how many rounds ran.
     """
     rounds = 0
+    every = max(1, int(HOUSEKEEPING_EVERY.total_seconds() / max(interval, 0.01)))
     log.info("mail worker started (%s, every %.1f s)", transport.name, interval)
     while not stop_event.is_set():
         try:
             deliver_once(engine, transport, now=clock())
+            if rounds % every == 0:
+                housekeeping(engine, now=clock())
         except Exception:  # noqa: BLE001 - keep going; the outbox keeps the mail
             log.exception("mail worker round failed; trying again in %.1f s", interval)
         rounds += 1

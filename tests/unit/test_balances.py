@@ -405,3 +405,21 @@ def test_a_summary_names_the_account_the_home_and_the_tenancy(session, records):
     assert (garage_summary.label, garage_summary.address, garage_summary.tenure, garage_summary.is_former) == (
         "Garage account", "Garage 7, Northbrook NB1 2AB", "garage_licence", False,
     )
+
+
+def test_an_account_is_found_by_reference_or_id_only_when_the_resident_may_see_it(session, records):
+    from portal_app.services.balances import find_visible_account
+
+    person, tenancy, account = tenant_with_rent_account(records, ref="MINE1")
+    _, other_tenancy, other_account = tenant_with_rent_account(records, ref="THEIRS1")
+
+    def find(ref):
+        return find_visible_account(session, person_id=person.id, tenancy_id=tenancy.id, account_ref=ref, today=TODAY,
+                                    allow_former=False)
+
+    assert find("MINE1").id == account.id
+    assert find(str(account.id)).id == account.id
+    assert find(None).id == account.id  # no choice yet: the first account
+    assert find("THEIRS1") is None
+    assert find(str(other_account.id)) is None
+    assert find("'; DROP TABLE account; --") is None

@@ -208,3 +208,15 @@ def test_the_worker_keeps_going_when_sending_fails(db, session):
     assert row.status == "pending"
     assert row.attempts >= 3
     assert "mail server on fire" in row.last_error
+
+
+def test_housekeeping_removes_throttle_counters_older_than_two_days_and_keeps_recent_ones(db, session):
+    from portal_app.models import ThrottleHit
+
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    for age in (timedelta(days=3), timedelta(days=2, minutes=1), timedelta(hours=47), timedelta(minutes=5)):
+        session.add(ThrottleHit(key="signin:someone", at=now - age))
+    session.commit()
+    assert mail_worker.housekeeping(db, now=now) == 2
+    left = session.exec(select(func.count()).select_from(ThrottleHit)).one()
+    assert left == 2
