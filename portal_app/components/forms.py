@@ -178,7 +178,9 @@ def date_field(errors: Var, field: str, legend: str, *, hint: str, prefix: str, 
 def radios(
     errors: Var, field: str, legend: str, options: list[tuple[str, str]], *, selected: Var, on_select, hint: str | None = None
 ) -> rx.Component:
-    """Radios whose choice lives in state: a browser's form data would report an unchosen radio's value."""
+    """Radios whose choice is recorded in state as it is made (a browser's form data would
+    report an unchosen radio's value). The browser keeps the checked mark itself, so a
+    radio shows its tick the moment it is chosen, without waiting for the server."""
     input_id = field.replace("_", "-")
     has_error = errors.contains(field)
     return rx.el.div(
@@ -193,7 +195,7 @@ def radios(
                             type="radio",
                             name=field,
                             value=value,
-                            checked=selected == value,
+                            default_checked=selected == value,
                             on_change=on_select(value),
                             id=input_id if index == 0 else f"{input_id}-{index + 1}",
                         ),
