@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
+from portal_app.api import downloads
 from portal_app.db import schema_is_current
 
 
@@ -21,7 +22,12 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def api_app() -> Starlette:
-    return Starlette(routes=[Route(routes.API_HEALTH, health)])
+    return Starlette(routes=[
+        Route(routes.API_HEALTH, health),
+        Route(routes.API_STATEMENT_PDF, downloads.statement_pdf),
+        Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
+        Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
+    ])
 
 
 def security_headers(app):

@@ -95,6 +95,34 @@ def text_field(
     )
 
 
+def textarea_field(
+    errors: Var, field: str, label: str, *, hint: str | None = None, max_length: int | None = None,
+    default_value: Var | str | None = None,
+) -> rx.Component:
+    """A labelled textarea with its error next to it (GOV.UK textarea)."""
+    input_id = field.replace("_", "-")
+    has_error = errors.contains(field)
+    described = [f"{input_id}-hint"] if hint else []
+    props: dict = {}
+    if default_value is not None:
+        props["default_value"] = default_value
+    if max_length:
+        props["max_length"] = max_length
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id, class_name="label"),
+        rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
+        _error_line(errors, field, input_id),
+        rx.el.textarea(
+            id=input_id, name=field, rows=6, spell_check=True,
+            class_name=rx.cond(has_error, "textarea input--error", "textarea"),
+            aria_describedby=rx.cond(has_error, " ".join([*described, f"{input_id}-error"]), " ".join(described) or None),
+            aria_invalid=rx.cond(has_error, "true", "false"),
+            **props,
+        ),
+        class_name=rx.cond(has_error, "field field--error", "field"),
+    )
+
+
 def password_field(
     errors: Var,
     field: str,

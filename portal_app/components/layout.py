@@ -16,6 +16,7 @@ def _nav() -> rx.Component:
                 SessionState.signed_in,
                 rx.fragment(
                     rx.el.li(rx.el.a("Your accounts", href=routes.HOME)),
+                    rx.el.li(rx.el.a("My requests", href=routes.REQUESTS)),
                     rx.el.li(rx.el.a("Sign-in and security", href=routes.SECURITY)),
                     rx.el.li(
                         rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out)

@@ -96,6 +96,15 @@ def _account_card(acc: rx.Var) -> rx.Component:
             rx.el.div(rx.el.dt("Next due"), rx.el.dd(acc["next_due"])),
             class_name="summary-list",
         ),
+        rx.el.ul(
+            rx.el.li(rx.el.a("Transactions and balance", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                             href=f"{routes.ACCOUNT}?account=" + acc["reference"])),
+            rx.el.li(rx.el.a("Statements", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                             href=f"{routes.STATEMENT}?account=" + acc["reference"])),
+            rx.el.li(rx.el.a("Ask us something", rx.el.span(" about ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                             href=f"{routes.NEW_REQUEST}?account=" + acc["reference"])),
+            class_name="list",
+        ),
         class_name="card",
         aria_label=acc["label"],
     )

@@ -1,4 +1,4 @@
-"""Plain-text emails for registration. Plain words, one job per email.
+"""Plain-text emails: registration, and requests about money. Plain words, one job per email.
 
 Each function returns a ``MailContent`` (subject and body); the caller queues it in the
 outbox. No email names the resident or repeats what they typed: an email may reach
@@ -7,6 +7,7 @@ someone who typed another person's details, so it says no more than the screen w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,3 +157,71 @@ def account_ready(*, settings: Settings, closed_previous: bool = False) -> MailC
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"Your {settings.landlord_name} online account is ready", body)
+
+
+# --- requests about money (services/requests.py) ------------------------------------------
+#
+# These go to the signed-in resident's own verified address. They say what was asked in
+# our words (never the resident's free text), give account numbers only by their last
+# four characters, and never carry bank details.
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def request_received(
+    *, reference: str, kind_label: str, what_you_asked: str, next_steps: Sequence[str], settings: Settings
+) -> MailContent:
+    body = (
+        f"We have received your request.\n"
+        f"\n"
+        f"Your reference is {reference}. Please quote it if you contact us about this request.\n"
+        f"\n"
+        f"What you asked for ({kind_label}):\n"
+        f"{what_you_asked}\n"
+        f"\n"
+        f"What happens next:\n"
+        f"{_bullets(next_steps)}\n"
+        f"\n"
+        f"You can follow your request under 'My requests' when you sign in: {_url(settings, routes.REQUESTS)}\n"
+        f"\n"
+        f"If you have a question, or you did not make this request, contact us:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"We have received your request {reference} - {settings.landlord_name}", body)
+
+
+def request_updated(
+    *,
+    reference: str,
+    kind_label: str,
+    what_you_asked: str,
+    status_label: str,
+    what_it_means: str,
+    has_message: bool,
+    settings: Settings,
+) -> MailContent:
+    message = "We have added a message for you. Sign in to read it.\n\n" if has_message else ""
+    body = (
+        f"There is an update on your request {reference} ({kind_label}).\n"
+        f"\n"
+        f"You asked for: {what_you_asked}\n"
+        f"\n"
+        f"Status: {status_label}\n"
+        f"\n"
+        f"{what_it_means}\n"
+        f"\n"
+        f"{message}"
+        f"You can see your request under 'My requests' when you sign in: {_url(settings, routes.REQUESTS)}\n"
+        f"\n"
+        f"If you have a question, contact us and quote {reference}:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Update on your request {reference}: {status_label} - {settings.landlord_name}", body)

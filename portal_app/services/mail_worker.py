@@ -37,12 +37,16 @@ def deliver_once(engine: Engine, transport: MailTransport, *, now: datetime | No
 
 
 def housekeeping(engine: Engine, *, now: datetime) -> int:
-    """Delete throttle counters nothing reads any more. Returns how many went."""
+    """Delete throttle counters nothing reads any more, and mark portal payments that the
+    landlord's feed has now posted. Returns how many throttle counters went."""
+    from portal_app.services import ledger  # here: the worker must not need the page services to start
+
     with Session(engine) as s:
         removed = throttle.purge_older_than(s, now - KEEP_THROTTLE_HITS)
+        posted = ledger.reconcile_portal_payments(s, now)
         s.commit()
-    if removed:
-        log.info("housekeeping: %d old throttle counters removed", removed)
+    if removed or posted:
+        log.info("housekeeping: %d old throttle counters removed, %d portal payments now posted", removed, posted)
     return removed
 
 

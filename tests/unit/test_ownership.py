@@ -25,6 +25,7 @@ from portal_app.models import (
     Account,
     AuthSession,
     Charge,
+    MoneyRequest,
     OutboxMessage,
     PasswordReset,
     Person,
@@ -36,6 +37,7 @@ from portal_app.models import (
 )
 from portal_app.pages.home import HomeState
 from portal_app.services import auth
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.session import ACCESS_ATTR, SessionState
 from tests.unit.test_auth import PASSWORD, PASSWORD_HASH
 from tests.unit.test_handler_guard import _resident_handlers
@@ -59,13 +61,21 @@ def _resident(s: Session, n: int, *, first: str, last: str, street: str, email: 
                  frequency="weekly", effective_from=date(2026, 4, 6)))
     for i, pence in enumerate((11_400 + n, -5_000 - n, 11_400 + n)):
         s.add(Transaction(transaction_ref=f"OWN-T{n}-{i}", account_id=account.id, posted_on=date(2026, 11, 2) + timedelta(days=7 * i),
-                          type="charge" if pence > 0 else "payment", description="Rent" if pence > 0 else "Card payment",
+                          type="rent_charge" if pence > 0 else "payment",
+                          description="Rent" if pence > 0 else f"Card payment from {first}",
                           amount_pence=pence))
     user = PortalUser(email=email, mobile="+447700900123", password_hash=PASSWORD_HASH, person_id=person.id,
                       tenancy_id=tenancy.id, created_at=utcnow() - timedelta(days=30))
     s.add(user)
+    s.flush()
+    now = utcnow()
+    request = MoneyRequest(reference=f"RQ-OWN{n}AB", kind="query", user_id=user.id, person_id=person.id,
+                           account_id=account.id, summary=f"Secret question from {first}", created_at=now, updated_at=now)
+    s.add(request)
     s.commit()
-    return {"person": person, "tenancy": tenancy, "account": account, "user": user, "property": prop}
+    transaction = s.exec(select(Transaction).where(Transaction.account_id == account.id)).first()
+    return {"person": person, "tenancy": tenancy, "account": account, "user": user, "property": prop,
+            "request": request, "transaction": transaction}
 
 
 @pytest.fixture
@@ -84,7 +94,8 @@ def _a_secrets(a: dict) -> list[str]:
     """Strings that would only be in B's state if A's data leaked into it."""
     return [
         a["account"].account_ref, a["tenancy"].tenancy_ref, a["person"].first_name, a["person"].last_name,
-        a["property"].address_line_1, a["user"].email, "£114.01", "114.01",
+        a["property"].address_line_1, a["user"].email, "£114.01", "114.01", a["request"].reference,
+        f"Secret question from {a['person'].first_name}", f"Card payment from {a['person'].first_name}",
     ]
 
 
@@ -102,6 +113,9 @@ def _database_picture(db, a: dict) -> dict:
             "mail_to_a": s.exec(select(func.count()).select_from(OutboxMessage)
                                 .where(OutboxMessage.to_address == a["user"].email)).one(),
             "accounts": [acc.model_dump() for acc in s.exec(select(Account).where(Account.tenancy_id == a["tenancy"].id))],
+            "requests_on_a": s.exec(select(func.count()).select_from(MoneyRequest)
+                                    .where(MoneyRequest.account_id == a["account"].id)).one(),
+            "request_a": s.get(MoneyRequest, a["request"].id).model_dump(),
         }
 
 
@@ -167,9 +181,20 @@ def test_the_walk_reaches_every_resident_handler():
     assert {"HomeState.load", "SessionState.sign_out", "HomeState.not_me"} <= names
 
 
+def _hostile_url(a: dict) -> dict[str, str]:
+    """A page address a hostile browser might open: A's account, transaction and request."""
+    return {"account": a["account"].account_ref, "transaction": str(a["transaction"].id),
+            "ref": a["request"].reference, "kind": "query", "from": "2020-01-01", "to": "2026-11-01"}
+
+
+@pytest.mark.parametrize("url", ["own", "hostile"])
 @pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in _resident_handlers()])
-def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(db, two_residents, state_name, handler_name):
+def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(db, two_residents, monkeypatch, url,
+                                                                       state_name, handler_name):
     a, b = two_residents
+    if url == "hostile":
+        values = _hostile_url(a)
+        monkeypatch.setattr(AccountChoiceState, "_query", lambda self, name: values.get(name, ""))
     state_cls, fn = next((s, f) for s, n, f in _resident_handlers() if s.__name__ == state_name and n == handler_name)
     assert getattr(fn, ACCESS_ATTR) == "resident"
     before = _database_picture(db, a)

@@ -1,0 +1,165 @@
+"""How fast the account page and a whole-tenancy statement are on the longest account.
+
+Generates the demo landlord's feed (default size) into a temporary folder, imports it
+into a throwaway SQLite file (and, with --pg, into the PostgreSQL database
+doorstep_bench, which is dropped and created afresh), finds the account with the most
+transactions, and prints the median of 7 runs of:
+
+- the first page of its history (``ledger.history_page``, page 1 of 50 lines, with
+  running balances over the whole ledger);
+- a statement from the day the tenancy began to today (``statements.statement``) and its
+  PDF (``statements.to_pdf``), built and rendered together.
+
+    .venv/bin/python bench/account_speed.py
+    .venv/bin/python bench/account_speed.py --pg      # SQLite, then PostgreSQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/doorstep_bench"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", action="store_true", help="also run on PostgreSQL (database doorstep_bench)")
+    parser.add_argument("--pg-server", default=PG_SERVER, help="where to create doorstep_bench (libpq URL)")
+    parser.add_argument("--tenancies", type=int, default=2200)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (feed and SQLite file)")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="doorstep-account-bench-"))
+    try:
+        return _run(args, work)
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _create_pg_database(server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS doorstep_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE doorstep_bench")
+    host = server.split("://", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql+psycopg://{host}/doorstep_bench"
+
+
+def _median_seconds(fn, runs: int) -> tuple[float, float]:
+    """(median, first) of ``runs`` timed calls."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times[0]
+
+
+def _bench(url: str, feed: Path, runs: int, today, now) -> None:
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    from portal_app.clock import uk_date_words
+    from portal_app.db import make_engine, migrate
+    from portal_app.models import Account, Tenancy, Transaction
+    from portal_app.services.importer import import_feed
+    from portal_app.services.ledger import history_page
+    from portal_app.services.statements import Landlord, statement, to_pdf
+
+    migrate(url)
+    engine = make_engine(url)
+    report = import_feed(engine, feed)
+    if not report.ok:
+        print(report.render())
+        raise SystemExit(1)
+    print(f"database:   {url.split('@')[-1]}  ({report.rows_read:,} rows imported in {report.seconds:.1f} s)")
+
+    landlord = Landlord("Northbrook Homes", "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA", "0300 123 4567")
+    with Session(engine) as session:
+        account_id, count = session.exec(
+            select(Transaction.account_id, func.count())
+            .group_by(Transaction.account_id)
+            .order_by(func.count().desc(), Transaction.account_id)
+            .limit(1)
+        ).one()
+        account = session.get(Account, account_id)
+        tenancy = session.get(Tenancy, account.tenancy_id)
+
+    def first_page():
+        with Session(engine) as session:
+            page = history_page(session, account_id)
+            assert len(page.lines) == 50
+
+    last: dict[str, object] = {}
+
+    def whole_statement():
+        with Session(engine) as session:
+            st = statement(session, account_id, tenancy.start_date, today, landlord=landlord, now=now)
+        last["lines"], last["pdf"] = len(st.lines), to_pdf(st)
+
+    def build_only():
+        with Session(engine) as session:
+            statement(session, account_id, tenancy.start_date, today, landlord=landlord, now=now)
+
+    history_median, history_first = _median_seconds(first_page, runs)
+    build_median, _ = _median_seconds(build_only, runs)
+    pdf_median, pdf_first = _median_seconds(whole_statement, runs)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pdf = last["pdf"]
+    print(f"account:    {account.account_ref} ({tenancy.tenancy_ref}, since {uk_date_words(tenancy.start_date)}): "
+          f"{count:,} transactions; statement of {last['lines']:,} lines, "
+          f"{len(PdfReader(BytesIO(pdf)).pages)} pages, {len(pdf) / 1024:.0f} KB PDF")
+    print(f"history page 1 (50 lines):        median {history_median * 1000:7.1f} ms of {runs}  "
+          f"(first {history_first * 1000:.1f} ms)")
+    print(f"whole-tenancy statement + PDF:    median {pdf_median * 1000:7.1f} ms of {runs}  "
+          f"(first {pdf_first * 1000:.1f} ms; building the statement alone {build_median * 1000:.1f} ms)")
+    print()
+    engine.dispose()
+
+
+def _run(args: argparse.Namespace, work: Path) -> int:
+    os.environ["PORTAL_DATA_DIR"] = str(work / "data")
+    sqlite_url = f"sqlite:///{work / 'bench.db'}"
+    os.environ["DATABASE_URL"] = sqlite_url
+
+    from portal_app.services.demo_feed import DEFAULT_SEED, DEFAULT_TODAY, write_demo_feed
+
+    feed = work / "feed"
+    started = time.perf_counter()
+    summary = write_demo_feed(feed, tenancies=args.tenancies, seed=args.seed or DEFAULT_SEED)
+    print(f"demo feed:  {summary.tenancies:,} tenancies, {summary.transactions:,} transactions, "
+          f"generated in {time.perf_counter() - started:.1f} s")
+    print()
+    today = summary.today or DEFAULT_TODAY
+    now = datetime(today.year, today.month, today.day, 12, 0, tzinfo=timezone.utc)
+
+    _bench(sqlite_url, feed, args.runs, today, now)
+    if args.pg:
+        url = _create_pg_database(args.pg_server)
+        _bench(url, feed, args.runs, today, now)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""Statement downloads: authenticated HTTP routes (PDF, CSV and the Universal Credit letter).
+
+A link carries a short-lived ticket (services/tickets.py) minted by a @resident_only
+handler. Here the ticket's signature and expiry are checked, then the server session it
+names must still be live, and that session's resident must still be allowed to see the
+account; only then is the file built. Every refusal looks the same (403), so a
+guessed or stale link learns nothing. Responses are ``Cache-Control: no-store`` and
+each is one self-contained file that can be kept whole.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from portal_app import routes
+from portal_app.clock import uk_today, utcnow
+from portal_app.db import session_scope
+from portal_app.services import auth, balances, statements, tickets
+from portal_app.settings import get_settings
+
+REFUSED_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Download not available</title></head>
+<body><main><h1>This download link no longer works</h1>
+<p>Links to statements work for 15 minutes, and only while you are signed in on the device that opened them.</p>
+<p><a href="{href}">Go back to your statement</a> and choose the download again.</p></main></body></html>"""
+
+MEDIA = {
+    "statement_pdf": ("application/pdf", "pdf"),
+    "statement_csv": ("text/csv; charset=utf-8", "csv"),
+    "uc_letter_pdf": ("application/pdf", "pdf"),
+}
+
+
+def _refused() -> Response:
+    return HTMLResponse(REFUSED_HTML.format(href=routes.STATEMENT), status_code=403,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
+    now = utcnow()
+    claims = tickets.verify(ticket_text, now=now)
+    if claims is None or claims.kind != kind:
+        return None
+    settings = get_settings()
+    with session_scope() as s:
+        principal = auth.principal_for_live_session(s, claims.session_id, claims.user_id, now=now)
+        if principal is None:
+            return None
+        account = balances.find_visible_account(
+            s, person_id=principal.person_id, tenancy_id=principal.tenancy_id, account_ref=str(claims.account_id),
+            today=uk_today(now), allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+        )
+        if account is None or account.id != claims.account_id:
+            return None
+        if kind == "uc_letter_pdf":
+            landlord = statements.Landlord.from_settings(settings)
+            letter = statements.uc_rent_statement(s, account.id, claims.date_to or uk_today(now), landlord=landlord)
+            return statements.uc_rent_statement_pdf(letter), f"rent-statement-for-universal-credit-{account.account_ref}"
+        if claims.date_from is None or claims.date_to is None:
+            return None
+        found = statements.statement(s, account.id, claims.date_from, claims.date_to,
+                                     landlord=statements.Landlord.from_settings(settings), now=now)
+        name = f"statement-{account.account_ref}-{claims.date_from.isoformat()}-to-{claims.date_to.isoformat()}"
+        body = statements.to_pdf(found) if kind == "statement_pdf" else statements.to_csv(found)
+        return body, name
+
+
+def _download(kind: str):
+    async def endpoint(request: Request) -> Response:
+        built = await run_in_threadpool(_build, request.query_params.get("ticket"), kind)
+        if built is None:
+            return _refused()
+        body, name = built
+        media, ext = MEDIA[kind]
+        return Response(body, media_type=media, headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="{name}.{ext}"',
+        })
+
+    endpoint.__name__ = f"download_{kind}"
+    return endpoint
+
+
+statement_pdf = _download("statement_pdf")
+statement_csv = _download("statement_csv")
+uc_letter_pdf = _download("uc_letter_pdf")

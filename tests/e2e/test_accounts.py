@@ -1,0 +1,128 @@
+"""A resident's money in a real browser: history and filters, statements (screen, print,
+PDF, CSV), and a question about one transaction that shows under "My requests"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from tests.e2e.test_journeys import accessible, register
+
+pytestmark = pytest.mark.e2e
+
+
+def _signed_in_resident(page: Page, portal, index: int) -> None:
+    resident = portal.unregistered_residents(limit=12)[index]
+    email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
+    before = register(page, portal, resident, email)
+    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
+    page.get_by_label("Enter the code").fill(code)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+
+
+def test_a_resident_filters_history_gets_statements_and_asks_about_a_transaction(page, portal, width):
+    _signed_in_resident(page, portal, 5 if width == "desktop" else 6)
+
+    # The account page: balance, charges, chart and history.
+    page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
+    expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="What you pay")).to_be_visible()
+    history = page.get_by_role("region", name="Transaction list")
+    expect(history.get_by_role("row").nth(1)).to_be_visible()
+    accessible(page)
+
+    # Filter to charges only: every account has them.
+    page.get_by_text("Filter by date or type").click()
+    page.get_by_label("Type", exact=True).select_option(label="Charges")
+    page.get_by_role("button", name="Show transactions").click()
+    expect(page.get_by_role("status").filter(has_text="charges")).to_be_visible()
+    rows = history.get_by_role("row")
+    expect(rows.nth(1)).to_be_visible()
+    for text in rows.all_inner_texts()[1:]:
+        assert re.search(r"Rent|Service charges|Other charge|Court costs|Repair recharge", text), text
+        assert not re.search(r"Housing Benefit|Universal Credit|Direct Debit|\nPayment", text), text
+
+    # A bad date is explained next to the field, and what was typed stays.
+    page.locator("#from-day").fill("31")
+    page.locator("#from-month").fill("2")
+    page.locator("#from-year").fill("2024")
+    page.get_by_role("button", name="Show transactions").click()
+    expect(page.get_by_role("link", name=re.compile("must be a real date"))).to_be_visible()
+    expect(page.locator("#from-day")).to_have_value("31")
+    accessible(page)
+
+    # Statements: on screen, printed, as PDF and as CSV.
+    page.get_by_role("link", name="Statements", exact=True).first.click()
+    expect(page.get_by_role("heading", name=re.compile("statement$"))).to_be_visible()
+    accessible(page)
+    period = page.locator(".summary-list").filter(has_text="Period").locator("dd").nth(1)
+    thirteen_weeks = period.inner_text()
+    page.get_by_role("button", name=re.compile("^Since the tenancy began")).click()
+    expect(period).not_to_have_text(thirteen_weeks)
+    statement = page.get_by_role("region", name="Statement lines")
+    expect(statement).to_be_visible()
+    screen_rows = statement.locator("tbody tr").count() - 1  # less the opening balance row
+    closing = page.locator(".summary-list").filter(has_text="Closing balance").locator("dd").nth(3).inner_text()
+    reference = page.locator(".summary-list dd").first.inner_text()
+
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Account")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print this statement")).to_be_hidden()
+    expect(statement).to_be_visible()
+    page.emulate_media(media="screen")
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download as PDF").click()
+    pdf_path = pdf_download.value.path()
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf_path).pages)
+    assert reference in text
+    assert closing in text
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name=re.compile("^Download as CSV")).click()
+    with open(csv_download.value.path(), encoding="utf-8-sig") as fh:
+        csv_rows = list(csv.reader(io.StringIO(fh.read())))
+    body = [r for r in csv_rows[1:] if r and not re.search(r"(?i)opening|closing", " ".join(r))]
+    assert len(body) == screen_rows
+    assert any(closing.replace(" DR", "").replace(" CR", "").lstrip("£") in " ".join(r) for r in csv_rows)
+
+    # A question about one transaction, then "My requests".
+    page.get_by_role("link", name="Balance and transactions").click()
+    expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Ask about this")).first.click()
+    expect(page.get_by_role("heading", name="Ask a question about your account")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    chosen = page.get_by_label(re.compile("Which payment or charge")).input_value()
+    assert chosen != ""
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("link", name="Enter your question")).to_be_visible()
+    accessible(page)
+    page.get_by_label("Your question").fill("Why was this charged twice in the same week?")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+    request_ref = re.search(r"RQ-[A-Z0-9]{6}", page.get_by_text(re.compile("RQ-")).first.inner_text()).group(0)
+    accessible(page)
+    page.get_by_role("link", name="See all your requests").click()
+    expect(page.get_by_role("heading", name="My requests")).to_be_visible()
+    expect(page.get_by_text(request_ref)).to_be_visible()
+    expect(page.get_by_text("Received").first).to_be_visible()
+    accessible(page)
+    page.get_by_role("link", name=re.compile(request_ref)).click()
+    expect(page.get_by_role("heading", name=f"Request {request_ref}")).to_be_visible()
+    accessible(page)
+
+
+def test_a_download_link_does_not_work_without_a_live_session(page, portal, width):
+    if width == "phone":
+        pytest.skip("one width is enough")
+    response = page.request.get(f"{portal.base_url}/api/statement.pdf?ticket=forged.ticket")
+    assert response.status == 403
+    assert response.headers["cache-control"] == "no-store"
+    assert "no longer works" in response.text()
