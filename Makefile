@@ -69,6 +69,7 @@ test-e2e: install chromium ## Browser journeys only; E2E_BASE_URL=http://host:po
 
 bench: install ## Print the performance figures (bench/)
 	$(PY) bench/import_speed.py
+	$(PY) bench/account_speed.py
 
 clean: ## Remove the virtualenv, the build and the local data
 	rm -rf $(VENV) .web data
