@@ -165,17 +165,27 @@ def password_field(
     )
 
 
-def date_field(errors: Var, field: str, legend: str, *, hint: str, prefix: str, autocomplete_prefix: str | None) -> rx.Component:
-    """Day, month and year boxes (GOV.UK date input)."""
+def date_field(
+    errors: Var, field: str, legend: str, *, hint: str, prefix: str, autocomplete_prefix: str | None,
+    defaults: Var | None = None,
+) -> rx.Component:
+    """Day, month and year boxes (GOV.UK date input). The ids are ``{prefix}-day`` and so on;
+    the form data names are ``{prefix}_day`` with any hyphen in the prefix made an underscore
+    (what ``validation.date_parts_from_form`` reads). ``defaults`` is a dict var of
+    day/month/year to fill the boxes with."""
+    name_prefix = prefix.replace("-", "_")
     has_error = errors.contains(field)
 
     def part(name: str, label: str, wide: bool, ac: str | None) -> rx.Component:
         props = {"auto_complete": f"{autocomplete_prefix}-{ac}"} if (autocomplete_prefix and ac) else {}
+        if defaults is not None:
+            # keyed on the value, so a default that arrives after the first render still shows
+            props.update(default_value=defaults.get(name, ""), key=defaults.get(name, ""))
         return rx.el.div(
             rx.el.label(label, html_for=f"{prefix}-{name}", class_name="label"),
             rx.el.input(
                 id=f"{prefix}-{name}",
-                name=f"{prefix}_{name}",
+                name=f"{name_prefix}_{name}",
                 type="text",
                 input_mode="numeric",
                 class_name=rx.cond(has_error, "input input--short input--error", "input input--short"),

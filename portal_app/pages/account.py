@@ -4,7 +4,7 @@ whole history with filters and paging."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import plotly.graph_objects as go
 import reflex as rx
@@ -17,22 +17,13 @@ from portal_app.components.layout import page
 from portal_app.db import session_scope
 from portal_app.services import balances, ledger
 from portal_app.services.money import balance_display, balance_words, format_pence
-from portal_app.services.validation import parse_date_parts
+from portal_app.services.validation import period_date_from_form
+from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.session import current_principal, resident_only
 
 PAGE_SIZE = 50
 FILTER_ORDER = [("date_from", "from"), ("date_to", "to"), ("type_group", "type-group")]
-
-
-def _date_or_error(form: dict, prefix: str, label: str, today: date) -> tuple[date | None, str | None]:
-    parts = [str(form.get(f"{prefix}_{p}", "") or "") for p in ("day", "month", "year")]
-    if not any(p.strip() for p in parts):
-        return None, None  # an empty date is no filter
-    value, error = parse_date_parts(*parts, label=label, today=today + timedelta(days=1))
-    if error and "in the past" in error:
-        error = f"{label} must be today or in the past"
-    return value, error
 
 
 def _money_or_blank(pence: int | None) -> str:
@@ -118,8 +109,6 @@ class AccountState(AccountChoiceState):
         now = utcnow()
         today = uk_today(now)
         principal = current_principal()
-        from portal_app.settings import get_settings
-
         settings = get_settings()
         summary = next(
             (a for a in balances.account_summaries(
@@ -213,10 +202,10 @@ class AccountState(AccountChoiceState):
         form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
         today = uk_today(utcnow())
         errors: dict[str, str] = {}
-        date_from, error = _date_or_error(form, "from", "The from date", today)
+        date_from, error = period_date_from_form(form, "from", label="The from date", today=today, required=False)
         if error:
             errors["date_from"] = error
-        date_to, error = _date_or_error(form, "to", "The to date", today)
+        date_to, error = period_date_from_form(form, "to", label="The to date", today=today, required=False)
         if error:
             errors["date_to"] = error
         if date_from and date_to and date_from > date_to:

@@ -305,34 +305,11 @@ def _benefits_form() -> rx.Component:
 def _paper_form() -> rx.Component:
     e = RequestFormState.errors
     return rx.fragment(
-        _prefilled_date(e, "period_from", "Start date", "period-from", RequestFormState.period_from),
-        _prefilled_date(e, "period_to", "End date", "period-to", RequestFormState.period_to),
+        forms.date_field(e, "period_from", "Start date", hint="For example, 1 4 2025", prefix="period-from",
+                         autocomplete_prefix=None, defaults=RequestFormState.period_from),
+        forms.date_field(e, "period_to", "End date", hint="For example, 31 3 2026", prefix="period-to",
+                         autocomplete_prefix=None, defaults=RequestFormState.period_to),
         _post_to(),
-    )
-
-
-def _prefilled_date(e, field: str, legend: str, prefix: str, parts) -> rx.Component:
-    """A GOV.UK date input filled from the statement page's period when it came from there."""
-    has_error = e.contains(field)
-
-    def part(name: str, label: str) -> rx.Component:
-        return rx.el.div(
-            rx.el.label(label, html_for=f"{prefix}-{name}", class_name="label"),
-            rx.el.input(id=f"{prefix}-{name}", name=f"{field}_{name}", type="text", input_mode="numeric",
-                        default_value=parts.get(name, ""), key=parts.get(name, ""),
-                        class_name=rx.cond(has_error, "input input--short input--error", "input input--short")),
-        )
-
-    return rx.el.div(
-        rx.el.fieldset(
-            rx.el.legend(legend),
-            rx.el.p("For example, 1 4 2025", class_name="hint", id=f"{prefix}-hint"),
-            forms._error_line(e, field, prefix),
-            rx.el.div(part("day", "Day"), part("month", "Month"), part("year", "Year"), class_name="date-input", id=prefix),
-            role="group",
-            aria_describedby=rx.cond(has_error, f"{prefix}-hint {prefix}-error", f"{prefix}-hint"),
-        ),
-        class_name=rx.cond(has_error, "field field--error", "field"),
     )
 
 

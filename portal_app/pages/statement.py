@@ -3,7 +3,7 @@ the rent statement for a Universal Credit claim, or ask for one by post."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import reflex as rx
 
@@ -15,20 +15,12 @@ from portal_app.components.layout import page
 from portal_app.db import session_scope
 from portal_app.models import Account, Tenancy
 from portal_app.services import statements, tickets
-from portal_app.services.validation import parse_date_parts
+from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.session import current_principal, resident_only
 
 PERIOD_ORDER = [("date_from", "period-from"), ("date_to", "period-to")]
-
-
-def _date_or_error(form: dict, prefix: str, label: str, today: date) -> tuple[date | None, str | None]:
-    parts = [str(form.get(f"{prefix}_{p}", "") or "") for p in ("day", "month", "year")]
-    value, error = parse_date_parts(*parts, label=label, today=today + timedelta(days=1))
-    if error and "in the past" in error:
-        error = f"{label} must be today or in the past"
-    return value, error
 
 
 class StatementState(AccountChoiceState):
@@ -142,10 +134,10 @@ class StatementState(AccountChoiceState):
         form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
         today = uk_today(utcnow())
         errors: dict[str, str] = {}
-        date_from, error = _date_or_error(form, "period_from", "The start date", today)
+        date_from, error = period_date_from_form(form, "period_from", label="The start date", today=today)
         if error:
             errors["date_from"] = error
-        date_to, error = _date_or_error(form, "period_to", "The end date", today)
+        date_to, error = period_date_from_form(form, "period_to", label="The end date", today=today)
         if error:
             errors["date_to"] = error
         if date_from and date_to and date_from > date_to:

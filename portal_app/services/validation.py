@@ -8,7 +8,7 @@ value and a GOV.UK-style error message), so a page can show the message next to 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 EMAIL_MAX_LENGTH = 254
 REFERENCE_MAX_LENGTH = 64
@@ -150,3 +150,18 @@ def parse_date_parts(day: str, month: str, year: str, *, label: str, today: date
     if value.year < EARLIEST_YEAR:
         return None, f"{label} must be the same as or after 1 January {EARLIEST_YEAR}"
     return value, None
+
+
+def period_date_from_form(
+    form: dict, prefix: str, *, label: str, today: date, required: bool = True
+) -> tuple[date | None, str | None]:
+    """A date for a period (a statement, a history filter) from a date input's three boxes
+    in form data (``{prefix}_day`` and so on): a real date, today or earlier. Not
+    required: three empty boxes are no date and no error."""
+    parts = [str(form.get(f"{prefix}_{p}", "") or "") for p in ("day", "month", "year")]
+    if not required and not any(p.strip() for p in parts):
+        return None, None
+    value, error = parse_date_parts(*parts, label=label, today=today + timedelta(days=1))
+    if error and error.endswith("must be in the past"):
+        error = f"{label} must be today or in the past"
+    return value, error

@@ -203,3 +203,21 @@ def test_the_label_starts_each_message():
         None,
         "The date you moved in must include a month",
     )
+
+
+def test_a_period_date_may_be_today_but_not_tomorrow_and_may_be_left_out_when_optional():
+    from datetime import date
+
+    from portal_app.services.validation import period_date_from_form
+
+    today = date(2026, 11, 22)
+    form = {"to_day": "22", "to_month": "11", "to_year": "2026"}
+    assert period_date_from_form(form, "to", label="The end date", today=today) == (today, None)
+    tomorrow = {"to_day": "23", "to_month": "11", "to_year": "2026"}
+    assert period_date_from_form(tomorrow, "to", label="The end date", today=today) == (
+        None, "The end date must be today or in the past")
+    assert period_date_from_form({}, "to", label="The end date", today=today, required=False) == (None, None)
+    assert period_date_from_form({}, "to", label="The end date", today=today) == (None, "Enter the end date")
+    bad = {"period_from_day": "31", "period_from_month": "2", "period_from_year": "2024"}
+    assert period_date_from_form(bad, "period_from", label="The start date", today=today) == (
+        None, "The start date must be a real date")
