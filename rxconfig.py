@@ -3,6 +3,7 @@
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
+from portal_app.integrations.pwa import PwaPlugin
 from portal_app.settings import get_settings
 
 _settings = get_settings()
@@ -15,5 +16,6 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],
+    plugins=[PwaPlugin()],
     state_auto_setters=False,
 )

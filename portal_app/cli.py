@@ -109,6 +109,15 @@ def _cmd_send_mail(args) -> int:
     return 0
 
 
+def _cmd_make_icons(_args) -> int:
+    from portal_app.integrations.icons import write_icons
+    from portal_app.settings import PROJECT_ROOT
+
+    for path in write_icons(PROJECT_ROOT / "assets" / "icons"):
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal_app", description="Doorstep portal commands")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,5 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("send-mail", help="deliver pending mail now (the running portal also does this every 2 s)")
     p.add_argument("--forever", action="store_true")
     p.set_defaults(fn=_cmd_send_mail)
+    sub.add_parser("make-icons", help="draw the app icons into assets/icons/").set_defaults(fn=_cmd_make_icons)
     args = parser.parse_args(argv)
     return int(args.fn(args) or 0)

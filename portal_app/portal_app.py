@@ -13,10 +13,13 @@ import reflex as rx
 from portal_app import routes
 from portal_app.api.http import api_app, security_headers
 from portal_app.components.layout import PAGES
+from portal_app.components.pwa import head_components, status_overlay
 from portal_app.settings import get_settings
 
 # Importing the page modules registers their pages (see components.layout.page).
-from portal_app.pages import account, home, mailbox, password_reset, register, requests, security, sign_in, start, statement  # noqa: F401
+from portal_app.pages import (  # noqa: F401
+    account, home, mailbox, password_reset, register, requests, saved, security, sign_in, start, statement,
+)
 
 log = logging.getLogger("doorstep")
 
@@ -46,7 +49,12 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#1d4f91"),
         rx.el.meta(name="description", content=f"{get_settings().landlord_name} tenants' and leaseholders' self-service portal"),
+        *head_components(),
     ],
+    # Our offline and update banners instead of Reflex's "Cannot connect to server" toast
+    # (and no toast library: the portal does not use toasts).
+    app_wraps={(5, "Overlay"): lambda stateful: status_overlay() if stateful else None},
+    toaster=None,
     html_lang="en-GB",
 )
 

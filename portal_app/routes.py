@@ -21,11 +21,17 @@ STATEMENT = "/account/statement"
 REQUESTS = "/requests"
 NEW_REQUEST = "/requests/new"
 REQUEST_DETAIL = "/requests/view"
+SAVED_STATEMENTS = "/saved-statements"
+SAVED_STATEMENT_PREFIX = "/saved/"  # served from the device by the service worker (assets/sw-extra.js)
+OFFLINE_PAGE = "/offline.html"
+SERVICE_WORKER = "/sw.js"
+MANIFEST = "/manifest.webmanifest"
 
 API_HEALTH = "/api/health"
 API_STATEMENT_PDF = "/api/statement.pdf"
 API_STATEMENT_CSV = "/api/statement.csv"
 API_UC_LETTER_PDF = "/api/uc-rent-statement.pdf"
+API_STATEMENT_HTML = "/api/statement.html"
 
 PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 

@@ -30,6 +30,7 @@ MEDIA = {
     "statement_pdf": ("application/pdf", "pdf"),
     "statement_csv": ("text/csv; charset=utf-8", "csv"),
     "uc_letter_pdf": ("application/pdf", "pdf"),
+    "statement_html": ("text/html; charset=utf-8", "html"),
 }
 
 
@@ -63,8 +64,9 @@ def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
         found = statements.statement(s, account.id, claims.date_from, claims.date_to,
                                      landlord=statements.Landlord.from_settings(settings), now=now)
         name = f"statement-{account.account_ref}-{claims.date_from.isoformat()}-to-{claims.date_to.isoformat()}"
-        body = statements.to_pdf(found) if kind == "statement_pdf" else statements.to_csv(found)
-        return body, name
+        render = {"statement_pdf": statements.to_pdf, "statement_csv": statements.to_csv,
+                  "statement_html": statements.to_html}[kind]
+        return render(found), name
 
 
 def _download(kind: str):
@@ -74,9 +76,12 @@ def _download(kind: str):
             return _refused()
         body, name = built
         media, ext = MEDIA[kind]
+        # The HTML copy is fetched by the page to keep on the device (assets/pwa.js);
+        # it is shown, not downloaded.
+        disposition = "inline" if ext == "html" else "attachment"
         return Response(body, media_type=media, headers={
             "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="{name}.{ext}"',
+            "Content-Disposition": f'{disposition}; filename="{name}.{ext}"',
         })
 
     endpoint.__name__ = f"download_{kind}"
@@ -86,3 +91,4 @@ def _download(kind: str):
 statement_pdf = _download("statement_pdf")
 statement_csv = _download("statement_csv")
 uc_letter_pdf = _download("uc_letter_pdf")
+statement_html = _download("statement_html")

@@ -27,25 +27,103 @@ def api_app() -> Starlette:
         Route(routes.API_STATEMENT_PDF, downloads.statement_pdf),
         Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
         Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
+        Route(routes.API_STATEMENT_HTML, downloads.statement_html),
     ])
 
 
+# --- Headers ---------------------------------------------------------------------------
+
+IMMUTABLE = b"public, max-age=31536000, immutable"  # Vite's /assets/*-<hash>.*: a new build, a new name
+REVALIDATE = b"no-cache"  # the page shells, styles, icons, manifest and /sw.js: not personal, always rechecked
+NO_STORE = b"no-store"  # every backend response (/api/, events, uploads): may be personal
+BACKEND_PREFIXES = ("/api/", "/_event", "/_upload", "/_health", "/ping", "/_all_routes", "/admin")
+
+# Reflex's call_script runs code with eval(), so 'unsafe-eval' is needed; inline scripts
+# are allowed only by hash (those React Router and Reflex write into the prerendered
+# pages, collected from the build: see inline_script_hashes).
+_CSP_PAGE = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+    "manifest-src 'self'; frame-src 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# Everything else (scripts, the service worker, which takes its policy from its own
+# response, PDFs, JSON): same-origin only.
+_CSP_OTHER = b"default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+def cache_policy(path: str) -> bytes:
+    if path.startswith(BACKEND_PREFIXES):
+        return NO_STORE
+    if path.startswith("/assets/"):
+        return IMMUTABLE
+    return REVALIDATE
+
+
+def _static_dir():
+    from reflex.utils import prerequisites
+    from reflex_base import constants
+
+    return prerequisites.get_web_dir() / constants.Dirs.STATIC
+
+
+_hash_cache: dict[str, object] = {"stamp": None, "value": ""}
+
+
+def inline_script_hashes(static_dir=None) -> str:
+    """'sha256-…' for every inline <script> in the built pages (cached per build)."""
+    import base64
+    import hashlib
+    import re
+
+    folder = static_dir or _static_dir()
+    index = folder / "index.html"
+    stamp = (str(folder), index.stat().st_mtime_ns) if index.exists() else None
+    if stamp is not None and _hash_cache["stamp"] == stamp:
+        return str(_hash_cache["value"])
+    found: set[str] = set()
+    pattern = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+    for page in folder.rglob("*.html") if folder.exists() else []:
+        for body in pattern.findall(page.read_text(encoding="utf-8", errors="replace")):
+            if body:
+                digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+                found.add(f"'sha256-{digest}'")
+    value = " ".join(sorted(found))
+    _hash_cache.update(stamp=stamp, value=value)
+    return value
+
+
+def content_security_policy(content_type: bytes) -> bytes:
+    if content_type.startswith(b"text/html"):
+        return _CSP_PAGE.format(hashes=inline_script_hashes()).encode()
+    return _CSP_OTHER
+
+
 def security_headers(app):
-    """ASGI middleware: baseline headers on every HTTP response the backend sends."""
+    """ASGI middleware: the headers every HTTP response carries (issue 4, part 5).
+
+    Cache-Control by path (see ``cache_policy``) unless the route set its own;
+    Content-Security-Policy with frame-ancestors; nosniff; Referrer-Policy; and
+    X-Frame-Options for browsers without CSP level 2. CORS is Reflex's middleware,
+    limited to PORTAL_BASE_URL in rxconfig.py.
+    """
 
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
+        path = scope.get("path", "")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
+                present = {k.lower(): v for k, v in headers}
                 extra = {
                     b"x-content-type-options": b"nosniff",
                     b"referrer-policy": b"same-origin",
-                    b"cache-control": b"no-store",
+                    b"cache-control": cache_policy(path),
                     b"x-frame-options": b"DENY",
+                    b"content-security-policy": content_security_policy(present.get(b"content-type", b"")),
+                    b"permissions-policy": b"camera=(), microphone=(), geolocation=(), payment=(self)",
                 }
                 for key, value in extra.items():
                     if key not in present:

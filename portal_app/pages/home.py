@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components.layout import page
+from portal_app.components.pwa import install_offer, loading_or_offline
 from portal_app.db import session_scope
 from portal_app.pages._common import in_transaction_async
 from portal_app.services import auth, balances
@@ -145,6 +146,12 @@ def home_page() -> rx.Component:
                     class_name="caption",
                 ),
             ),
-            rx.el.p("Loading your accounts…", class_name="loading", role="status"),
+            loading_or_offline("Loading your accounts…", "You're offline. Connect to the internet to see your accounts."),
         ),
+        rx.el.p(
+            rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS),
+            ": open them without a connection.",
+            class_name="not-kiosk",
+        ),
+        install_offer(),
     )

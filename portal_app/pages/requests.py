@@ -13,6 +13,7 @@ from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline
 from portal_app.db import session_scope
 from portal_app.services import requests as money_requests
 from portal_app.services.money import format_pence
@@ -382,7 +383,7 @@ def new_request_page() -> rx.Component:
             ),
             not_yours(RequestFormState.refused),
         ),
-        rx.fragment(rx.el.h1("Ask us something"), rx.el.p("Loading…", class_name="loading", role="status")),
+        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see or send requests.")),
     )
 
 
@@ -464,7 +465,7 @@ def my_requests_page() -> rx.Component:
                 ),
                 rx.el.p("You have not sent us any requests yet."),
             ),
-            rx.el.p("Loading…", class_name="loading", role="status"),
+            loading_or_offline("Loading…", "You're offline. Connect to the internet to see or send requests."),
         ),
     )
 
@@ -495,5 +496,5 @@ def request_detail_page() -> rx.Component:
             rx.fragment(rx.el.h1("We cannot find that request"),
                         rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
         ),
-        rx.fragment(rx.el.h1("Your request"), rx.el.p("Loading…", class_name="loading", role="status")),
+        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see or send requests.")),
     )

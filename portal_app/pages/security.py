@@ -8,6 +8,7 @@ from portal_app import routes
 from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline
 from portal_app.pages._common import in_transaction, in_transaction_async
 from portal_app.services import auth, two_step
 from portal_app.settings import get_settings
@@ -261,6 +262,6 @@ def security_page() -> rx.Component:
                     rx.el.button("Sign out everywhere", type="button", class_name="button button--warning", on_click=SecurityState.everywhere),
                 ),
             ),
-            rx.el.p("Loading…", class_name="loading", role="status"),
+            loading_or_offline("Loading…", "You're offline. Connect to the internet to change your sign-in settings."),
         ),
     )

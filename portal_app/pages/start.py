@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.layout import page
+from portal_app.components.pwa import install_offer
 from portal_app.settings import get_settings
 
 
@@ -37,6 +38,7 @@ def start_page() -> rx.Component:
         rx.el.p(
             "If your browser offers to remember your password, choose no. Always sign out when you have finished."
         ),
+        install_offer(),
     )
 
 

@@ -3,15 +3,17 @@ the rent statement for a Universal Credit claim, or ask for one by post."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import reflex as rx
 
 from portal_app import routes
-from portal_app.clock import uk_date_words, uk_today, utcnow
+from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline
 from portal_app.db import session_scope
 from portal_app.models import Account, Tenancy
 from portal_app.services import statements, tickets
@@ -49,12 +51,14 @@ class StatementState(AccountChoiceState):
     paper_href: str = ""
     is_rent: bool = False
     tenancy_start_text: str = ""
+    _keep: dict = {}
 
     def _forget(self) -> None:
         super()._forget()
         self.loaded = self.shown = self.is_rent = False
         self.presets, self.residents, self.address_lines, self.lines = [], [], [], []
         self.period_errors = {}
+        self._keep = {}
         for name in ("landlord_name", "landlord_address", "landlord_phone", "title", "reference", "period_text",
                      "produced_text", "opening_text", "closing_text", "closing_words", "total_debits",
                      "total_credits", "pdf_href", "csv_href", "uc_href", "paper_href", "tenancy_start_text"):
@@ -83,6 +87,14 @@ class StatementState(AccountChoiceState):
                                  kind=kind, date_from=start, date_to=end, now=now)
 
         self.pdf_href = f"{routes.API_STATEMENT_PDF}?ticket={ticket('statement_pdf', date_from, date_to)}"
+        # Kept on this device (assets/pwa.js) to open offline under "Saved on this device".
+        self._keep = {
+            "url": f"{routes.API_STATEMENT_HTML}?ticket={ticket('statement_html', date_from, date_to)}",
+            "key": f"{account.account_ref}-{date_from.isoformat()}-{date_to.isoformat()}",
+            "title": f"{st.title} {st.account_ref}",
+            "period": st.period_text,
+            "asAt": uk_time_words(now),
+        }
         self.csv_href = f"{routes.API_STATEMENT_CSV}?ticket={ticket('statement_csv', date_from, date_to)}"
         self.is_rent = account.account_type in ("rent", "garage")
         self.uc_href = (f"{routes.API_UC_LETTER_PDF}?ticket={ticket('uc_letter_pdf', None, uk_today(now))}"
@@ -90,6 +102,12 @@ class StatementState(AccountChoiceState):
         self.paper_href = (f"{routes.NEW_REQUEST}?kind=paper_statement&account={account.account_ref}"
                            f"&from={date_from.isoformat()}&to={date_to.isoformat()}")
         self.shown = True
+
+    def _keep_on_device(self):
+        """Ask the browser to keep a copy of the statement just shown (never on a kiosk)."""
+        if not self.shown or not self._keep:
+            return []
+        return [rx.call_script(f"window.doorstep && window.doorstep.saveStatement && window.doorstep.saveStatement({json.dumps(self._keep)})")]
 
     def _account_and_presets(self, s, principal, wanted: str | None = None):
         account = self._pick(s, principal, wanted)
@@ -113,6 +131,7 @@ class StatementState(AccountChoiceState):
             if account is not None and presets:
                 self._show(s, account, presets[0].date_from, presets[0].date_to)
         self.loaded = True
+        return self._keep_on_device()
 
     @resident_only
     @rx.event
@@ -125,7 +144,7 @@ class StatementState(AccountChoiceState):
                 return
             self.period_errors = {}
             self._show(s, account, chosen.date_from, chosen.date_to)
-        return rx.call_script("document.getElementById('statement-heading')?.focus()")
+        return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
 
     @resident_only
     @rx.event
@@ -150,7 +169,7 @@ class StatementState(AccountChoiceState):
             if account is None:
                 return
             self._show(s, account, date_from, date_to)
-        return rx.call_script("document.getElementById('statement-heading')?.focus()")
+        return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
 
 
 def _period_chooser() -> rx.Component:
@@ -254,6 +273,7 @@ def _actions() -> rx.Component:
                     rx.el.li(rx.el.a("Download a rent statement for your Universal Credit claim",
                                      href=StatementState.uc_href, download=True, reload_document=True))),
             rx.el.li(rx.el.a("Send me this statement by post", href=StatementState.paper_href)),
+            rx.el.li(rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS), class_name="not-kiosk"),
             class_name="list",
         ),
         rx.el.p("Download links work for 15 minutes. If one stops working, choose the period again.", class_name="caption"),
@@ -279,5 +299,5 @@ def statement_page() -> rx.Component:
             ),
             not_yours(StatementState.refused),
         ),
-        rx.fragment(rx.el.h1("Statements"), rx.el.p("Loading…", class_name="loading", role="status")),
+        rx.fragment(rx.el.h1("Statements"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see a new statement, or open one saved on this device.")),
     )

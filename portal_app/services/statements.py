@@ -11,6 +11,7 @@ latin-1 are dropped, anything else becomes "?"). No reflex import here.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from fpdf import FPDF
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal_app.clock import to_uk, uk_date_words
+from portal_app.clock import to_uk, uk_date_words, uk_time_words
 from portal_app.models import Account, Person, Property, Tenancy, TenancyParty, Transaction
 from portal_app.services.balances import ACCOUNT_LABELS, _round_div
 from portal_app.services.ledger import ChargeLine, charge_line, charges_in_force, type_label
@@ -509,6 +510,58 @@ def statement_table_rows(st: Statement) -> list[tuple[str, ...]]:
               line.balance_text) for line in st.lines]
     rows.append((short_date(st.date_to), "", CLOSING_LABEL, "", "", "", st.closing_text))
     return rows
+
+
+# ---------------------------------------------------------------------------
+# HTML: one self-contained page, kept on the resident's device to open offline
+# ---------------------------------------------------------------------------
+
+_HTML_STYLE = """
+body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;margin:0;line-height:1.4}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+.saved{border-left:6px solid #1d4f91;background:#eef3fa;padding:.6rem 1rem;margin:0 0 1rem}
+h1{font-size:1.6rem;margin:.2rem 0 .6rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
+dt{font-weight:bold}dd{margin:0}.wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #b1b4b6;vertical-align:top}
+td.n,th.n{text-align:right;white-space:nowrap}.closing{font-size:1.2rem;font-weight:bold}
+a{color:#1d4f91}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}
+@media print{.saved,.noprint{display:none}main{max-width:none;padding:0}thead{display:table-header-group}}
+"""
+
+
+def to_html(st: Statement, *, back_href: str = "/saved-statements") -> bytes:
+    """The statement as one HTML page with its own styles and no scripts: the same rows
+    as the PDF (``statement_table_rows``), the period and the time it was produced, so a
+    copy kept on the device says how old it is."""
+    e = html.escape
+    produced = uk_time_words(st.produced_at)
+    rows = "".join(
+        "<tr>" + "".join(
+            f'<td class="n">{e(cell)}</td>' if i >= 4 else f"<td>{e(cell)}</td>" for i, cell in enumerate(row)
+        ) + "</tr>"
+        for row in statement_table_rows(st)
+    )
+    heads = "".join(f'<th scope="col" class="n">{e(h)}</th>' if i >= 4 else f'<th scope="col">{e(h)}</th>'
+                    for i, h in enumerate(CSV_HEADER))
+    people = "<br>".join(e(x) for x in (*st.residents, *st.address_lines))
+    page = f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(st.title)} {e(st.account_ref)}: {e(st.period_text)}</title><style>{_HTML_STYLE}</style></head>
+<body><main>
+<p class="saved">This statement was produced at {e(produced)}. Payments and charges after that are not on it.
+<a href="{e(back_href)}">Saved statements</a></p>
+<p>{e(st.landlord.name)}<br>{e(st.landlord.address)}<br>Phone {e(st.landlord.phone)}</p>
+<h1>{e(st.title)}</h1>
+<p>{people}</p>
+<dl><dt>Account reference</dt><dd>{e(st.account_ref)}</dd><dt>Period</dt><dd>{e(st.period_text)}</dd>
+<dt>Opening balance</dt><dd>{e(st.opening_text)}</dd><dt>Total debits</dt><dd>{e(format_pence(st.total_debits_pence))}</dd>
+<dt>Total credits</dt><dd>{e(format_pence(st.total_credits_pence))}</dd><dt>Closing balance</dt><dd>{e(st.closing_text)}</dd></dl>
+<p class="closing">{e(st.closing_words)}</p>
+<div class="wrap" role="region" aria-label="Transactions" tabindex="0"><table>
+<caption>Transactions from {e(st.period_text)}, oldest first</caption>
+<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></div>
+</main></body></html>"""
+    return page.encode("utf-8")
 
 
 def _letterhead(pdf: _Document, landlord: Landlord, title: str) -> None:

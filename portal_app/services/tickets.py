@@ -25,7 +25,7 @@ from portal_app.settings import get_settings
 
 PURPOSE = b"download-ticket:"
 LIFETIME = timedelta(minutes=15)
-KINDS = ("statement_pdf", "statement_csv", "uc_letter_pdf")
+KINDS = ("statement_pdf", "statement_csv", "uc_letter_pdf", "statement_html")
 
 
 @dataclass(frozen=True)

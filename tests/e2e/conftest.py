@@ -206,13 +206,32 @@ def portal(mailbox) -> Portal:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    b = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def device(playwright_driver, portal, tmp_path):
+    """A phone-sized browser with its own profile on disk (not incognito), as a resident's
+    own phone is: Chromium will install the app and keep its service worker there."""
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        viewport=VIEWPORTS["phone"], base_url=portal.base_url, locale="en-GB",
+    )
+    context.set_default_timeout(20_000)
+    pg = context.pages[0] if context.pages else context.new_page()
+    yield pg
+    context.close()
 
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}

@@ -43,12 +43,27 @@ def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
+def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_no_store(db, two_residents):  # noqa: F811
+    a, b = two_residents
+    b = _b_with_session(db, b)
+    client = TestClient(api_app())
+    response = client.get(f"/api/statement.html?ticket={_ticket_for(b, b['account'].id, 'statement_html')}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-disposition"].startswith("inline")
+    assert "Card payment from Bartholomew" in response.text
+    assert "<script" not in response.text and "src=" not in response.text  # nothing to fetch offline
+    refused = client.get(f"/api/statement.html?ticket={_ticket_for(b, a['account'].id, 'statement_html')}")
+    assert refused.status_code == 403 and a["account"].account_ref not in refused.text
+
+
 def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):  # noqa: F811
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
     for kind, path in (("statement_csv", "statement.csv"), ("statement_pdf", "statement.pdf"),
-                       ("uc_letter_pdf", "uc-rent-statement.pdf")):
+                       ("uc_letter_pdf", "uc-rent-statement.pdf"), ("statement_html", "statement.html")):
         response = client.get(f"/api/{path}?ticket={_ticket_for(b, a['account'].id, kind)}")
         assert response.status_code == 403
         assert b"Annabel" not in response.content and a["account"].account_ref.encode() not in response.content

@@ -20,6 +20,7 @@ from portal_app.services.statements import (
     statement,
     statement_table_rows,
     to_csv,
+    to_html,
     to_pdf,
     uc_rent_statement,
     uc_rent_statement_pdf,
@@ -516,3 +517,28 @@ def test_a_statement_period_is_shown_in_uk_dates_even_just_after_midnight_utc_in
 
     assert st.produced_text == "1 July 2026"
     assert st.closing_words == "On 30 June 2026 your account was clear: you owed nothing"
+
+
+def test_the_copy_kept_on_a_phone_shows_the_same_rows_and_says_when_it_was_produced(session, records):
+    import html as html_lib
+
+    _t, rent = joint_tenancy(records)
+    ledger(records, rent)
+    st = make(session, rent, date(2026, 10, 26), TODAY)
+    page = to_html(st).decode("utf-8")
+    cells = [html_lib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", page)]
+    rows = statement_table_rows(st)
+    assert cells == [cell for row in rows for cell in row]
+    assert "This statement was produced at 10:30 on 22 November 2026" in page
+    assert "26 October 2026 to 22 November 2026" in page
+    assert "You are £75.43 in credit" in page
+    assert "<script" not in page and "http" not in page  # self-contained: opens offline
+
+
+def test_the_html_copy_escapes_what_the_feed_sent(session, records):
+    _t, rent = joint_tenancy(records)
+    records.post(rent, date(2026, 11, 2), "payment_card", -1000, "<img src=x onerror=alert(1)> & co")
+    st = make(session, rent, date(2026, 10, 26), TODAY)
+    page = to_html(st).decode("utf-8")
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page

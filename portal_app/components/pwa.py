@@ -1,0 +1,106 @@
+"""The app on the device: head links and scripts, the offline and update banners, the
+install offer, and the calm "you're offline" text pages show instead of defaults.
+
+The banners replace Reflex's default overlay (its red "Cannot connect to server"
+toast): ``rx.App(overlay_component=status_overlay)``. The script (assets/pwa.js) is
+static, loaded with ``defer`` from the prerendered HTML (``rx.el.script``, not
+``rx.script``, which is injected too late to register a service worker).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_base.vars.base import Var
+from reflex_components_core.core.banner import has_connection_errors
+
+from portal_app import routes
+
+# Evaluated in the browser when the banner renders (guarded for the prerender).
+_last_seen = Var(
+    _js_expr="((typeof window !== 'undefined' && window.doorstep && window.doorstep.lastSeenText) ? window.doorstep.lastSeenText() : '')"
+).to(str)
+
+
+def head_components() -> list[rx.Component]:
+    return [
+        rx.el.link(rel="manifest", href=routes.MANIFEST),
+        rx.el.link(rel="icon", href="/icons/icon-192.png", type="image/png", sizes="192x192"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
+        rx.el.meta(name="mobile-web-app-capable", content="yes"),
+        rx.el.script(src="/pwa.js", defer=True),
+    ]
+
+
+def status_overlay() -> rx.Component:
+    """Always in the page (so screen readers hear changes), empty while all is well."""
+    return rx.fragment(
+        rx.el.div(
+            rx.cond(
+                has_connection_errors,
+                rx.el.div(
+                    rx.el.p(
+                        # pwa.js keeps data-offline on <html> in step with the browser's online/offline events.
+                        rx.el.strong("You're offline.", class_name="when-offline"),
+                        rx.el.strong("We can't reach the portal just now.", class_name="when-unreachable"),
+                        " ",
+                        rx.cond(_last_seen != "", _last_seen, "Connect to see your balance."),
+                    ),
+                    rx.el.p(
+                        "The ", rx.el.a("budget planner", href="/budget-planner"), " and ",
+                        rx.el.a("statements saved on this device", href=routes.SAVED_STATEMENTS), " still work.",
+                        class_name="not-kiosk",
+                    ),
+                    class_name="offline-banner__inner",
+                ),
+            ),
+            role="status",
+            class_name="offline-banner",
+            id="offline-banner",
+        ),
+        rx.el.div(
+            rx.el.p("A new version of the portal is ready."),
+            rx.el.button("Reload to use it", id="pwa-reload", type="button", class_name="button button--small"),
+            id="pwa-update",
+            class_name="update-banner",
+            role="region",
+            aria_label="New version",
+            hidden=True,
+        ),
+    )
+
+
+def loading_or_offline(loading: str, offline: str) -> rx.Component:
+    """'Loading…' while the page waits for the server; offline, say so instead of
+    leaving the page showing defaults."""
+    return rx.el.p(
+        rx.cond(has_connection_errors, offline, loading),
+        class_name="loading",
+        role="status",
+    )
+
+
+def install_offer() -> rx.Component:
+    """Shown only where the browser offers to install (pwa.js sets data-can-install on
+    <html>), or on an iPhone or iPad, which never does; never on a kiosk or in the app."""
+    return rx.el.section(
+        rx.el.h2("Install the app", class_name="heading-m"),
+        rx.el.div(
+            rx.el.p("Add the portal to your home screen. It opens like an app, and the budget planner and your saved "
+                    "statements work without a connection."),
+            rx.el.button("Install the app", id="install-app", type="button", class_name="button button--secondary"),
+            class_name="install__prompt",
+        ),
+        rx.el.div(
+            rx.el.p("On an iPhone or iPad, in Safari:"),
+            rx.el.ol(
+                rx.el.li("tap the Share button (a square with an arrow pointing up)"),
+                rx.el.li("choose ", rx.el.strong("Add to Home Screen")),
+                rx.el.li("tap ", rx.el.strong("Add")),
+            ),
+            class_name="install__ios",
+        ),
+        rx.el.p(id="install-status", role="status", class_name="hint"),
+        class_name="install",
+        aria_label="Install the app",
+    )

@@ -1,0 +1,203 @@
+"""The portal as an app on a resident's own phone: installable, working offline where it
+can, saying calmly where it cannot, keeping statements on the device until sign-out, and
+offering a reload when a new version arrives. Plus the headers on real responses."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_accounts import _signed_in_resident
+from tests.e2e.test_journeys import accessible
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _controlled(page: Page) -> None:
+    """The service worker has installed, precached the app and controls the page."""
+    page.wait_for_function("navigator.serviceWorker && !!navigator.serviceWorker.controller", timeout=30_000)
+
+
+def _head(portal, path: str, headers: dict | None = None):
+    request = urllib.request.Request(portal.base_url + path, method="GET", headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, {k.lower(): v for k, v in response.headers.items()}
+
+
+def test_chromium_reports_no_installability_errors_and_reads_the_manifest(device, portal):
+    device.goto("/")
+    _controlled(device)
+    cdp = device.context.new_cdp_session(device)
+    assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == []
+    assert '"display": "standalone"' in manifest["data"]
+    # The icons the manifest names are real PNGs of the stated sizes.
+    for name, size in (("icon-192.png", 192), ("icon-512.png", 512), ("icon-maskable-512.png", 512)):
+        with urllib.request.urlopen(f"{portal.base_url}/icons/{name}") as r:
+            body = r.read()
+        assert body[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(body[16:20], "big") == size
+
+
+def test_the_start_page_offers_to_install_where_the_browser_can_and_explains_it_on_an_iphone(device, portal, browser):
+    device.goto("/")
+    # Chromium fires beforeinstallprompt once the worker is in place: the offer appears.
+    expect(device.get_by_role("button", name="Install the app")).to_be_visible(timeout=30_000)
+    accessible(device)
+    iphone = browser.new_context(
+        base_url=portal.base_url, viewport={"width": 390, "height": 844}, locale="en-GB",
+        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
+    )
+    page = iphone.new_page()
+    page.goto("/")
+    expect(page.get_by_text("Add to Home Screen")).to_be_visible()
+    expect(page.get_by_role("button", name="Install the app")).to_be_hidden()
+    iphone.close()
+
+
+def test_offline_the_portal_shows_its_own_calm_banner_instead_of_reflexs_toast_and_no_made_up_figures(device, portal):
+    _signed_in_resident(device, portal, 7)
+    _controlled(device)
+    device.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
+    expect(device.get_by_role("heading", name="Balance", exact=True)).to_be_visible()
+    expect(device.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
+    device.wait_for_function("Object.keys(JSON.parse(localStorage.getItem('doorstep_last_seen') || '{}')).length > 0")
+    seen = device.evaluate("Object.values(JSON.parse(localStorage.getItem('doorstep_last_seen')))[0]")
+
+    device.context.set_offline(True)
+    device.goto("/home")
+    banner = device.locator("#offline-banner")
+    expect(banner).to_contain_text("You're offline.")
+    expect(banner).to_contain_text(seen)  # "Rent account RA…: your balance was £… at 10:42 on 22 November 2026."
+    expect(device.get_by_text("You're offline. Connect to the internet to see your accounts.")).to_be_visible()
+    body = device.inner_text("body")
+    assert "Cannot connect to server" not in body
+    assert "£0.00" not in body
+    assert device.locator("[data-sonner-toaster], section[aria-label^='Notifications']").count() == 0
+    accessible(device)
+
+    device.goto("/account")
+    expect(device.get_by_text("Connect to the internet to see your balance")).to_be_visible()
+    assert "£0.00" not in device.inner_text("main")
+
+    # A page that was never in the app (a typed address) gets the offline page, not the browser's error.
+    device.goto("/no-such-page-xyz")
+    expect(device.get_by_role("heading", name="You're offline")).to_be_visible()
+    device.context.set_offline(False)
+
+
+def test_a_statement_opened_online_is_kept_on_the_device_opens_offline_and_is_gone_after_sign_out(device, portal):
+    _signed_in_resident(device, portal, 8)
+    _controlled(device)
+    device.goto("/account/statement")
+    period = device.locator(".summary-list").filter(has_text="Period").locator("dd").nth(1)
+    expect(period).not_to_have_text("")
+    period_text = period.inner_text()
+    device.wait_for_function("JSON.parse(localStorage.getItem('doorstep_saved_statements') || '[]').length > 0")
+
+    device.context.set_offline(True)
+    device.goto("/saved-statements")
+    expect(device.get_by_role("heading", name="Statements saved on this device")).to_be_visible()
+    saved = device.get_by_role("link", name=re.compile(re.escape(period_text)))
+    expect(saved).to_be_visible()
+    accessible(device)
+    saved.click()
+    expect(device.get_by_role("heading", name=re.compile("statement$"))).to_be_visible()
+    expect(device.get_by_text(period_text).first).to_be_visible()
+    expect(device.get_by_text(re.compile(r"This statement was produced at \d\d:\d\d on"))).to_be_visible()
+    assert device.get_by_role("table").get_by_role("row").count() >= 3
+    accessible(device)
+
+    device.context.set_offline(False)
+    device.goto("/home")
+    expect(device.get_by_role("button", name="Sign out")).to_be_enabled()
+    device.get_by_role("button", name="Sign out").click()
+    expect(device.get_by_role("heading", name="You have signed out")).to_be_visible()
+    device.wait_for_function("localStorage.getItem('doorstep_saved_statements') === null")
+    assert device.evaluate("caches.has('doorstep-saved-statements')") is False
+    assert device.evaluate("localStorage.getItem('doorstep_saved_statements')") is None
+    assert device.evaluate("localStorage.getItem('doorstep_last_seen')") is None
+    device.goto("/saved-statements")
+    expect(device.get_by_text("There are no statements saved on this device.")).to_be_visible()
+    # The old address of the saved copy no longer opens it.
+    device.context.set_offline(True)
+    device.goto("/saved/" + "x")
+    expect(device.get_by_role("heading", name="This statement is no longer saved on this device")).to_be_visible()
+    device.context.set_offline(False)
+
+
+def test_the_remove_button_deletes_saved_statements_from_the_device(device, portal):
+    _signed_in_resident(device, portal, 9)
+    device.goto("/account/statement")
+    device.wait_for_function("JSON.parse(localStorage.getItem('doorstep_saved_statements') || '[]').length > 0")
+    device.goto("/saved-statements")
+    device.get_by_role("button", name="Remove saved statements").click()
+    expect(device.get_by_role("status").filter(has_text="removed from this device")).to_be_visible()
+    expect(device.get_by_text("There are no statements saved on this device.")).to_be_visible()
+    assert device.evaluate("caches.has('doorstep-saved-statements')") is False
+
+
+def test_a_new_version_is_offered_with_a_reload_button_instead_of_mixing_old_and_new(device, portal):
+    if not (ROOT / ".web" / "build" / "client" / "sw.js").exists() or portal.base_url.startswith("http://127.0.0.1") is False:
+        pytest.skip("needs the portal this test run built")
+    device.goto("/")
+    _controlled(device)
+    sw = ROOT / ".web" / "build" / "client" / "sw.js"
+    gz = sw.with_name("sw.js.gz")
+    original, original_gz = sw.read_bytes(), gz.read_bytes() if gz.exists() else None
+    try:
+        # A new build: the worker script changes.
+        changed = original + f"\n// build {uuid.uuid4().hex}\n".encode()
+        sw.write_bytes(changed)
+        if original_gz is not None:
+            gz.write_bytes(gzip.compress(changed))
+        device.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        update = device.get_by_role("region", name="New version")
+        expect(update).to_be_visible(timeout=30_000)
+        expect(update).to_contain_text("A new version of the portal is ready.")
+        old = device.evaluate("navigator.serviceWorker.controller.scriptURL + performance.timeOrigin")
+        update.get_by_role("button", name="Reload to use it").click()
+        device.wait_for_function(f"navigator.serviceWorker.controller && (navigator.serviceWorker.controller.scriptURL + performance.timeOrigin) !== {old!r}")
+        expect(device.get_by_role("region", name="New version")).to_be_hidden()
+    finally:
+        sw.write_bytes(original)
+        if original_gz is not None:
+            gz.write_bytes(original_gz)
+
+
+def test_responses_carry_the_security_and_caching_headers(portal):
+    status, page = _head(portal, "/")
+    assert status == 200
+    csp = page["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert page["x-content-type-options"] == "nosniff"
+    assert page["referrer-policy"] == "same-origin"
+    assert page["cache-control"] == "no-cache"
+
+    index = (ROOT / ".web" / "build" / "client" / "index.html")
+    if index.exists():
+        asset = re.search(r'/assets/[^"]+\.js', index.read_text()).group(0)
+        _, hashed = _head(portal, asset)
+        assert hashed["cache-control"] == "public, max-age=31536000, immutable"
+    _, worker = _head(portal, "/sw.js")
+    assert worker["cache-control"] == "no-cache"
+    assert "javascript" in worker["content-type"]
+
+    _, api = _head(portal, "/api/health")
+    assert api["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in api["content-security-policy"]
+
+    # CORS: the configured origin only, never "*".
+    _, foreign = _head(portal, "/api/health", {"Origin": "https://evil.example"})
+    assert foreign.get("access-control-allow-origin") in (None, "")
+    _, own = _head(portal, "/api/health", {"Origin": portal.base_url})
+    assert own.get("access-control-allow-origin") == portal.base_url
