@@ -16,7 +16,7 @@ from portal_app.components.layout import PAGES
 from portal_app.settings import get_settings
 
 # Importing the page modules registers their pages (see components.layout.page).
-from portal_app.pages import account, home, mailbox, password_reset, register, requests, security, sign_in, start, statement  # noqa: F401
+from portal_app.pages import account, budget, home, mailbox, password_reset, register, requests, security, sign_in, start, statement  # noqa: F401
 
 log = logging.getLogger("doorstep")
 

@@ -21,6 +21,7 @@ STATEMENT = "/account/statement"
 REQUESTS = "/requests"
 NEW_REQUEST = "/requests/new"
 REQUEST_DETAIL = "/requests/view"
+BUDGET = "/budget-planner"
 
 API_HEALTH = "/api/health"
 API_STATEMENT_PDF = "/api/statement.pdf"
