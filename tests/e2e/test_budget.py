@@ -128,3 +128,21 @@ def test_a_signed_in_resident_fills_in_rent_from_their_own_account(page, portal,
     expect(page.get_by_label("Rent", exact=True)).to_have_value(weekly_rent.lstrip("£").replace(",", ""))
     expect(page.get_by_label("Rent: how often")).to_have_value("weekly")
     accessible(page)
+
+
+def test_the_sums_work_with_no_server_connection_at_all(page, portal, width):
+    if width == "phone":
+        pytest.skip("one width is enough for the no-server check")
+    # Every websocket to the backend is refused: no event can reach the server, as offline.
+    page.route_web_socket(re.compile(r"/_event"), lambda ws: ws.close())
+    _open_planner(page)
+    _enter(page, "Pensions", "250", "Every 2 weeks")  # 250 x 26 / 12 = 541.666... -> 541.67
+    _enter(page, "Gas and electricity", "30", "Every week")  # 30 x 52 / 12 = 130.00
+    expect(_left(page)).to_have_text("You have £411.67 left each month")
+    expect(page.locator(".budget__chart .main-svg").first).to_be_attached()
+    page.reload()
+    _open_planner(page)
+    expect(page.get_by_label("Pensions", exact=True)).to_have_value("250")
+    expect(_left(page)).to_have_text("You have £411.67 left each month")
+    page.get_by_role("button", name="Clear the planner").click()
+    expect(_left(page)).to_have_text("You have £0.00 left each month")
