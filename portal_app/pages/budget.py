@@ -471,11 +471,11 @@ def budget_page() -> rx.Component:
             "have opened it. On a shared computer, choose \u201cClear the planner\u201d when you finish.",
         ),
         _fill_panel(),
-        rx.el.form(
+        # A plain div, not a form: nothing here is ever sent anywhere, so Enter can never
+        # submit the figures (into the address bar or to the server).
+        rx.el.div(
             _priority_note(),
             *[_section(section) for section in budget.SECTIONS],
-            no_validate=True,
-            aria_label="Budget planner",
             data_ready=rx.cond(ready, "true", "false"),
             class_name="budget",
         ),
