@@ -18,7 +18,7 @@ from portal_app.settings import get_settings
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages import (  # noqa: F401
-    account, home, mailbox, password_reset, register, requests, saved, security, sign_in, start, statement,
+    account, budget, home, mailbox, password_reset, register, requests, saved, security, sign_in, start, statement,
 )
 
 log = logging.getLogger("doorstep")

@@ -26,6 +26,7 @@ SAVED_STATEMENT_PREFIX = "/saved/"  # served from the device by the service work
 OFFLINE_PAGE = "/offline.html"
 SERVICE_WORKER = "/sw.js"
 MANIFEST = "/manifest.webmanifest"
+BUDGET = "/budget-planner"
 
 API_HEALTH = "/api/health"
 API_STATEMENT_PDF = "/api/statement.pdf"

@@ -52,7 +52,11 @@ def page_frame(*children: rx.Component) -> rx.Component:
                     f"{settings.landlord_name}. Phone {settings.landlord_phone} ({settings.landlord_hours}) "
                     f"or email {settings.landlord_email}. You can still phone or email us: this portal is an extra way to reach us."
                 ),
-                rx.el.p(rx.el.a("Accessibility statement", href=routes.ACCESSIBILITY)),
+                rx.el.ul(
+                    rx.el.li(rx.el.a("Budget planner", href=routes.BUDGET)),
+                    rx.el.li(rx.el.a("Accessibility statement", href=routes.ACCESSIBILITY)),
+                    class_name="footer__links",
+                ),
                 class_name="width",
             ),
             class_name="footer",

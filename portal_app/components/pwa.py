@@ -47,7 +47,7 @@ def status_overlay() -> rx.Component:
                         rx.cond(_last_seen != "", _last_seen, "Connect to see your balance."),
                     ),
                     rx.el.p(
-                        "The ", rx.el.a("budget planner", href="/budget-planner"), " and ",
+                        "The ", rx.el.a("budget planner", href=routes.BUDGET), " and ",
                         rx.el.a("statements saved on this device", href=routes.SAVED_STATEMENTS), " still work.",
                         class_name="not-kiosk",
                     ),

@@ -145,6 +145,16 @@ def home_page() -> rx.Component:
                     "Balances come straight from our records. Payments can take up to 3 working days to show.",
                     class_name="caption",
                 ),
+                rx.el.section(
+                    rx.el.h2("Plan your money"),
+                    rx.el.p(
+                        "Use the free budget planner to see what comes in and goes out each month. "
+                        "It can fill in your rent and service charges for you.",
+                    ),
+                    rx.el.a("Open the budget planner", href=routes.BUDGET),
+                    class_name="panel",
+                    aria_label="Budget planner",
+                ),
             ),
             loading_or_offline("Loading your accounts…", "You're offline. Connect to the internet to see your accounts."),
         ),

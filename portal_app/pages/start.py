@@ -22,6 +22,15 @@ def start_page() -> rx.Component:
         ),
         rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button", role="button"),
         rx.el.a("Register for an account", href=routes.REGISTER, class_name="button button--secondary", role="button"),
+        rx.el.div(
+            rx.el.h2("Free budget planner", class_name="heading-s"),
+            rx.el.p(
+                "Work out what comes in and goes out each month. You do not need an account, "
+                "and what you enter stays on your device."
+            ),
+            rx.el.a("Open the budget planner", href=routes.BUDGET),
+            class_name="card",
+        ),
         rx.el.h2("Before you register"),
         rx.el.p("You will need:"),
         rx.el.ul(

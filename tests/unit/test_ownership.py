@@ -178,7 +178,7 @@ def test_b_sees_only_their_own_accounts_on_the_home_page(two_residents):
 
 def test_the_walk_reaches_every_resident_handler():
     names = {f"{s.__name__}.{n}" for s, n, _ in _resident_handlers()}
-    assert {"HomeState.load", "SessionState.sign_out", "HomeState.not_me"} <= names
+    assert {"HomeState.load", "SessionState.sign_out", "HomeState.not_me", "BudgetState.fill_from_account"} <= names
 
 
 def _hostile_url(a: dict) -> dict[str, str]:
@@ -213,3 +213,25 @@ def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(db, two_r
         leaked = [secret for secret in _a_secrets(a) if secret in dump]
         assert leaked == [], f"{state_name}.{handler_name}{tuple(args)!r} put A's data in B's state: {leaked}"
     assert _database_picture(db, a) == before, f"{state_name}.{handler_name} changed A's records"
+
+
+@pytest.mark.parametrize("url", ["own", "hostile"])
+def test_the_budget_planner_fills_in_only_b_s_own_rent_even_when_sent_a_s_account(two_residents, monkeypatch, url):
+    from portal_app.pages.budget import BudgetState
+
+    a, b = two_residents
+    if url == "hostile":
+        values = _hostile_url(a)
+        monkeypatch.setattr(AccountChoiceState, "_query", lambda self, name: values.get(name, ""))
+    root = _state_tree_for(b["token"])
+    state = _state_of(root, BudgetState)
+    sent = _run(BudgetState.event_handlers["fill_from_account"].fn(state))
+    dump = json.dumps(root.dict(), default=str) + repr(sent)
+    assert [secret for secret in _a_secrets(a) if secret in dump] == []
+    if url == "own":
+        # B's rent is 114.02 a week (11,400 + 2 pence), sent to the planner in the browser.
+        assert '"a_rent": "114.02"' in repr(sent) or '\\"a_rent\\": \\"114.02\\"' in repr(sent)
+        assert "OWNRENT2" in state.fill_message
+    else:
+        assert sent is None
+        assert state.fill_message == "That account is not one you can see."
