@@ -201,3 +201,28 @@ def test_responses_carry_the_security_and_caching_headers(portal):
     assert foreign.get("access-control-allow-origin") in (None, "")
     _, own = _head(portal, "/api/health", {"Origin": portal.base_url})
     assert own.get("access-control-allow-origin") == portal.base_url
+
+
+def test_after_one_online_visit_the_budget_planner_opens_and_sums_with_the_network_off(device, portal):
+    device.goto("/")
+    _controlled(device)
+    # The worker precached the planner (and Plotly) in the background on the first visit.
+    device.context.set_offline(True)
+    device.goto("/budget-planner")
+    expect(device.get_by_role("heading", name="Budget planner", level=1)).to_be_visible()
+    expect(device.get_by_role("button", name="Clear the planner")).to_be_enabled()
+    expect(device.locator("#offline-banner")).to_contain_text("You're offline.")
+    for line, amount, how_often in (
+        ("Earnings from work", "1,500", "Every month"),  # 1,500.00
+        ("Rent", "95.50", "Every week"),  # 95.50 x 52 / 12 = 413.83
+        ("Council Tax", "62", "Every 4 weeks"),  # 62 x 13 / 12 = 67.17 (67.1666…, rounded)
+        ("Gas and electricity", "80", "Every 2 weeks"),  # 80 x 26 / 12 = 173.33
+    ):
+        device.get_by_label(line, exact=True).fill(amount)
+        device.get_by_label(f"{line}: how often").select_option(label=how_often)
+    # Left: 1,500.00 - (413.83 + 67.17 + 173.33) = 845.67
+    expect(device.locator("#budget-left")).to_have_text("You have £845.67 left each month")
+    # The chart of where the money goes draws offline too (Plotly came from the precache).
+    expect(device.locator(".js-plotly-plot").first).to_be_visible()
+    accessible(device)
+    device.context.set_offline(False)
