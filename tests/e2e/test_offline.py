@@ -117,6 +117,24 @@ def test_a_statement_opened_online_is_kept_on_the_device_opens_offline_and_is_go
     accessible(device)
 
     device.context.set_offline(False)
+    # Nothing personal in the worker's own caches: no /api/ response, and no page kept
+    # there mentions this resident's account.
+    reference = re.search(r"[A-Z]{2}\d{6}", device.evaluate("localStorage.getItem('doorstep_saved_statements')")).group(0)
+    kept = device.evaluate("""async (ref) => {
+        const out = [];
+        for (const name of await caches.keys()) {
+            if (name === 'doorstep-saved-statements') continue;
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+                const body = await (await cache.match(request)).text();
+                out.push([request.url, body.includes(ref)]);
+            }
+        }
+        return out;
+    }""", reference)
+    assert kept, "the worker precached nothing"
+    assert not [url for url, _ in kept if "/api/" in url]
+    assert not [url for url, personal in kept if personal]
     device.goto("/home")
     expect(device.get_by_role("button", name="Sign out")).to_be_enabled()
     device.get_by_role("button", name="Sign out").click()
