@@ -27,6 +27,7 @@ def api_app() -> Starlette:
         Route(routes.API_STATEMENT_PDF, downloads.statement_pdf),
         Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
         Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
+        Route(routes.API_SIGNED_OUT, __import__("portal_app.api.signout", fromlist=["signed_out"]).signed_out),
     ])
 
 
