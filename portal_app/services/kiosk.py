@@ -14,6 +14,8 @@ reverse proxy in front must pass it through unchanged); the browser decides from
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from portal_app.settings import Settings
 
 
@@ -52,3 +54,28 @@ def is_kiosk_host(host_header: str | None, settings: Settings) -> bool:
 def session_idle_minutes(kiosk: bool, settings: Settings) -> int:
     """How long a new session may go without use before the server ends it."""
     return settings.kiosk_session_idle_minutes if kiosk else settings.session_idle_minutes
+
+
+def page_host(origin: str | None, host: str | None) -> str:
+    """The host the page was opened on, as a websocket handshake tells it: the Origin
+    header (what ``location.hostname`` saw, even if the socket went to another host),
+    else the Host header (plain requests and navigations send no Origin)."""
+    if origin and origin != "null":
+        netloc = urlsplit(origin).netloc
+        if netloc:
+            return netloc
+    return host or ""
+
+
+def kiosk_origins(settings: Settings) -> tuple[str, ...]:
+    """The browser origins of the kiosk hosts, on the scheme and port of PORTAL_BASE_URL:
+    the backend must accept their websockets (CORS) as well as the base URL's."""
+    base = urlsplit(settings.base_url)
+    port = f":{base.port}" if base.port else ""
+    origins = []
+    for name in kiosk_hostnames(settings):
+        shown = f"[{name}]" if ":" in name else name
+        origin = f"{base.scheme}://{shown}{port}"
+        if origin != settings.base_url and origin not in origins:
+            origins.append(origin)
+    return tuple(origins)

@@ -85,8 +85,10 @@ class SessionState(rx.State):
     first_name: str = ""
 
     def _on_kiosk(self) -> bool:
-        """Whether this event came over a websocket opened on a kiosk host (its Host header)."""
-        host = self.router.headers.host if self.router else ""
+        """Whether this event comes from a page opened on a kiosk host: the websocket's
+        Origin (the page's own host, as the boot script sees it), else its Host."""
+        headers = self.router.headers if self.router else None
+        host = kiosk.page_host(getattr(headers, "origin", ""), getattr(headers, "host", "")) if headers else ""
         return kiosk.is_kiosk_host(host, get_settings())
 
     def _token(self) -> str:
@@ -189,13 +191,21 @@ class SessionState(rx.State):
         return leave_for(routes.API_SIGNED_OUT)
 
 
+# On a kiosk: empty every field (so the browser's "restore the form on Back" has nothing
+# to restore) and this origin's storage (Clear-Site-Data does it again).
+_KIOSK_WIPE = (
+    "if (window.doorstep && window.doorstep.kiosk) {"
+    " document.querySelectorAll('input, textarea').forEach(function (e) {"
+    " if (e.type === 'checkbox' || e.type === 'radio') { e.checked = false; }"
+    " else if (['hidden', 'submit', 'button', 'reset'].indexOf(e.type) === -1) { e.value = ''; } });"
+    " sessionStorage.clear(); localStorage.clear(); }"
+)
+
+
 def leave_for(path: str) -> rx.event.EventSpec:
-    """Load ``path`` as a new document (not a client-side route change). On a kiosk host
-    first empty this origin's storage in the page too (Clear-Site-Data does it again)."""
-    return rx.call_script(
-        "(() => { try { if (window.doorstep && window.doorstep.kiosk) { sessionStorage.clear(); localStorage.clear(); } }"
-        f" catch (e) {{}} window.location.assign({path!r}); }})()"
-    )
+    """Load ``path`` as a new document (not a client-side route change), after wiping
+    the page and storage on a kiosk."""
+    return rx.call_script(f"(() => {{ try {{ {_KIOSK_WIPE} }} catch (e) {{}} window.location.assign({path!r}); }})()")
 
 
 def _states_with_private_data() -> list[type[SessionState]]:
