@@ -99,6 +99,17 @@ def test_a_kiosk_keeps_the_token_for_this_tab_only_warns_before_signing_out_and_
     reference = re.search(r"Payment reference\s+(\S+)", card.inner_text()).group(1)
     assert _leaving_links(page) == []
 
+    # Statements print on a kiosk, but nothing is downloaded onto it.
+    page.get_by_role("link", name=re.compile("^Statements for")).first.click()
+    expect(page.get_by_role("heading", name=re.compile("statement$"))).to_be_visible()
+    expect(page.get_by_role("button", name="Print this statement")).to_be_visible()
+    expect(page.get_by_text("Downloads are switched off on this shared screen")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Download"))).to_have_count(0)
+    assert _leaving_links(page) == []
+    accessible(page)
+    page.get_by_role("link", name="Your accounts").click()
+    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+
     # Something the resident's visit left in CacheStorage, to see it cleared.
     page.evaluate("caches.open('left-behind').then(c => c.put('/left-behind', new Response('private')))")
 
