@@ -4,6 +4,7 @@ import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
 from portal_app.integrations.pwa import PwaPlugin
+from portal_app.services.kiosk import kiosk_origins
 from portal_app.settings import get_settings
 
 _settings = get_settings()
@@ -12,7 +13,7 @@ config = rx.Config(
     app_name="portal_app",
     db_url=_settings.database_url,
     redis_url=_settings.redis_url or None,
-    cors_allowed_origins=[_settings.base_url],
+    cors_allowed_origins=[_settings.base_url, *kiosk_origins(_settings)],
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],

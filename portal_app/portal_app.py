@@ -12,6 +12,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.api.http import api_app, security_headers
+from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
 from portal_app.settings import get_settings
@@ -47,16 +48,17 @@ app = rx.App(
     stylesheets=["/styles.css"],
     api_transformer=[api_app(), security_headers],
     head_components=[
+        *boot_scripts(),  # first: sets window.doorstep and html[data-kiosk] before anything else runs
         rx.el.meta(name="theme-color", content="#1d4f91"),
         rx.el.meta(name="description", content=f"{get_settings().landlord_name} tenants' and leaseholders' self-service portal"),
         *head_components(),
     ],
-    # Our offline and update banners instead of Reflex's "Cannot connect to server" toast
-    # (and no toast library: the portal does not use toasts).
-    app_wraps={(5, "Overlay"): lambda stateful: status_overlay() if stateful else None},
-    toaster=None,
+    toaster=None,  # the portal does not use toasts: no toast library in the bundle
     html_lang="en-GB",
 )
+# Our offline and update banners in place of Reflex's "Cannot connect to server" toast
+# (the error boundary and the other wraps stay as Reflex sets them).
+app.app_wraps[(5, "Overlay")] = lambda stateful: status_overlay() if stateful else None
 
 for render, route, title, loaders in PAGES:
     if route == routes.DEV_MAILBOX and not get_settings().is_dev:

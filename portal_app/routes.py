@@ -33,6 +33,8 @@ API_STATEMENT_PDF = "/api/statement.pdf"
 API_STATEMENT_CSV = "/api/statement.csv"
 API_UC_LETTER_PDF = "/api/uc-rent-statement.pdf"
 API_STATEMENT_HTML = "/api/statement.html"
+# Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
+API_SIGNED_OUT = "/api/signed-out"
 
 PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 

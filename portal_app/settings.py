@@ -82,6 +82,11 @@ class Settings:
     register_limit_per_client: int
     register_limit_window_minutes: int
     kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Kiosk mode (services/kiosk.py): sign out after this long without input, warning
+    # this long before; the server ends a kiosk session after kiosk_session_idle_minutes.
+    kiosk_idle_seconds: int = 180
+    kiosk_warning_seconds: int = 60
+    kiosk_session_idle_minutes: int = 4
     # Standing orders go to this account, quoting the resident's account reference.
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
@@ -132,6 +137,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         register_limit_per_client=_int(env.get("REGISTER_LIMIT_PER_CLIENT"), 20),
         register_limit_window_minutes=_int(env.get("REGISTER_LIMIT_WINDOW_MINUTES"), 60),
         kiosk_hosts=_list(env.get("KIOSK_HOSTS"), ()),
+        kiosk_idle_seconds=_int(env.get("KIOSK_IDLE_SECONDS"), 180),
+        kiosk_warning_seconds=_int(env.get("KIOSK_WARNING_SECONDS"), 60),
+        kiosk_session_idle_minutes=_int(env.get("KIOSK_SESSION_IDLE_MINUTES"), 4),
         landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),

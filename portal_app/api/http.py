@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
-from portal_app.api import downloads
+from portal_app.api import downloads, signout
 from portal_app.db import schema_is_current
 
 
@@ -28,6 +28,7 @@ def api_app() -> Starlette:
         Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
         Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
         Route(routes.API_STATEMENT_HTML, downloads.statement_html),
+        Route(routes.API_SIGNED_OUT, signout.signed_out),
     ])
 
 

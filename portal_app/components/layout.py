@@ -19,7 +19,8 @@ def _nav() -> rx.Component:
                     rx.el.li(rx.el.a("My requests", href=routes.REQUESTS)),
                     rx.el.li(rx.el.a("Sign-in and security", href=routes.SECURITY)),
                     rx.el.li(
-                        rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out)
+                        rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out),
+                        class_name="not-kiosk",  # a kiosk has the big "Finish and sign out" instead
                     ),
                 ),
                 rx.fragment(
@@ -33,6 +34,26 @@ def _nav() -> rx.Component:
     )
 
 
+def _kiosk_bar() -> rx.Component:
+    """Shown only on a kiosk (html[data-kiosk], see components/boot.py): one big way to
+    leave, signed in or not. assets/kiosk.js presses the same button when the screen
+    has been left alone, and the hidden one to tell the server the resident is active."""
+    return rx.el.div(
+        rx.el.div(
+            rx.el.button(
+                "Finish and sign out", type="button", id="kiosk-finish", class_name="button kiosk-finish",
+                on_click=SessionState.sign_out,
+            ),
+            rx.el.button(
+                "Still here", type="button", id="kiosk-keep-alive", hidden=True, tab_index=-1,
+                on_click=SessionState.keep_alive,
+            ),
+            class_name="width",
+        ),
+        class_name="kiosk-only kiosk-bar",
+    )
+
+
 def page_frame(*children: rx.Component) -> rx.Component:
     settings = get_settings()
     return rx.fragment(
@@ -43,6 +64,7 @@ def page_frame(*children: rx.Component) -> rx.Component:
                 _nav(),
                 class_name="header__inner",
             ),
+            _kiosk_bar(),
             class_name="header",
         ),
         rx.el.main(rx.el.div(*children, class_name="width"), id="main-content", tab_index=-1),

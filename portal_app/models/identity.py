@@ -46,6 +46,9 @@ class AuthSession(SQLModel, table=True):
     ended_at: datetime | None = None
     ended_reason: str | None = Field(default=None, max_length=30)
     client: str | None = Field(default=None, max_length=200)
+    # Minutes without use before the session ends; None: SESSION_IDLE_MINUTES.
+    # Kiosk sessions (services/kiosk.py) carry their shorter limit here.
+    idle_minutes: int | None = None
 
 
 class RegistrationAttempt(SQLModel, table=True):

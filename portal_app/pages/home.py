@@ -13,7 +13,7 @@ from portal_app.pages._common import in_transaction_async
 from portal_app.services import auth, balances
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, current_principal, resident_only
+from portal_app.state.session import SessionState, current_principal, leave_for, resident_only
 
 
 class HomeState(SessionState):
@@ -51,9 +51,9 @@ class HomeState(SessionState):
         principal = current_principal()
         await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
         await in_transaction_async(auth.request_password_reset, principal.email, now=utcnow())
-        self.session_token = ""
+        self._clear_token()
         await self._forget_private()
-        return rx.redirect(f"{routes.SIGNED_OUT}?everywhere=1")
+        return leave_for(f"{routes.API_SIGNED_OUT}?everywhere=1")
 
 
 def _card(a: balances.AccountSummary) -> dict[str, str]:

@@ -76,7 +76,7 @@ class ResetState(SessionState):
         self.errors = {}
         self.done = True
         # Every session has ended on the server, this browser's too.
-        self.session_token = ""
+        self._clear_token()
         await self._forget_private()
 
 

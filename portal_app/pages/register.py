@@ -103,11 +103,14 @@ class RegisterState(SessionState):
             return
         result = await in_transaction_async(registration.confirm_code, self._attempt_token, code, now=utcnow())
         if result.status == "registered" and result.user_id is not None:
-            token = await in_transaction_async(auth.create_session, result.user_id, client=self._client(), now=utcnow())
+            token = await in_transaction_async(
+                auth.create_session, result.user_id, client=self._client(), now=utcnow(),
+                idle_minutes=self._session_idle_minutes(),
+            )
             self._attempt_token = ""
             self.attempt_open = False
             self.code_errors = {}
-            self.session_token = token
+            self._set_token(token)
             self._resolve()
             yield rx.redirect(routes.HOME)
             return

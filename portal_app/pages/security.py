@@ -12,7 +12,7 @@ from portal_app.components.pwa import loading_or_offline
 from portal_app.pages._common import in_transaction, in_transaction_async
 from portal_app.services import auth, two_step
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, current_principal, resident_only
+from portal_app.state.session import SessionState, current_principal, leave_for, resident_only
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
 
@@ -133,7 +133,7 @@ class SecurityState(SessionState):
         current = str((form_data or {}).get("current_password", ""))
         new = str((form_data or {}).get("new_password", ""))
         errors = await in_transaction_async(
-            auth.change_password, principal.user_id, current, new, keep_token=self.session_token, now=utcnow()
+            auth.change_password, principal.user_id, current, new, keep_token=self._token(), now=utcnow()
         )
         self.password_errors = errors
         self.password_changed = not errors
@@ -145,9 +145,9 @@ class SecurityState(SessionState):
     async def everywhere(self):
         principal = current_principal()
         await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
-        self.session_token = ""
+        self._clear_token()
         await self._forget_private()
-        return rx.redirect(routes.SIGNED_OUT)
+        return leave_for(routes.API_SIGNED_OUT)
 
 
 def _two_step_section() -> rx.Component:

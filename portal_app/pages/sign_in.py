@@ -69,10 +69,12 @@ class SignInState(SessionState):
             return
         self.busy = True
         yield
-        outcome = await in_transaction_async(auth.sign_in, email, password, client=self._client(), now=utcnow())
+        outcome = await in_transaction_async(
+            auth.sign_in, email, password, client=self._client(), now=utcnow(), idle_minutes=self._session_idle_minutes()
+        )
         self.busy = False
         if outcome.status == "signed_in" and outcome.token:
-            self.session_token = outcome.token
+            self._set_token(outcome.token)
             self._resolve()
             yield rx.redirect(self._next or routes.HOME)
             return
@@ -109,12 +111,13 @@ class SignInState(SessionState):
             self.two_step_errors = {"code": "Enter the code from your authenticator app, or a recovery code"}
             return forms.focus_error_summary()
         outcome = await in_transaction_async(
-            two_step.complete_two_step, self._two_step_token, code, client=self._client(), now=utcnow()
+            two_step.complete_two_step, self._two_step_token, code, client=self._client(), now=utcnow(),
+            idle_minutes=self._session_idle_minutes(),
         )
         if outcome.status == "signed_in" and outcome.token:
             self._two_step_token = ""
             self.two_step_open = False
-            self.session_token = outcome.token
+            self._set_token(outcome.token)
             self._resolve()
             return rx.redirect(self._next or routes.HOME)
         if outcome.status in ("expired", "locked"):

@@ -267,16 +267,23 @@ def _actions() -> rx.Component:
         rx.el.button("Print this statement", type="button", class_name="button",
                      on_click=rx.call_script("window.print()")),
         rx.el.ul(
-            rx.el.li(rx.el.a("Download as PDF", href=StatementState.pdf_href, download=True, reload_document=True)),
-            rx.el.li(rx.el.a("Download as CSV (for a spreadsheet)", href=StatementState.csv_href, download=True, reload_document=True)),
+            # A kiosk keeps nothing on the device: no downloads there (printing is fine).
+            rx.el.li(rx.el.a("Download as PDF", href=StatementState.pdf_href, download=True, reload_document=True),
+                     class_name="not-kiosk"),
+            rx.el.li(rx.el.a("Download as CSV (for a spreadsheet)", href=StatementState.csv_href, download=True,
+                             reload_document=True), class_name="not-kiosk"),
             rx.cond(StatementState.uc_href != "",
                     rx.el.li(rx.el.a("Download a rent statement for your Universal Credit claim",
-                                     href=StatementState.uc_href, download=True, reload_document=True))),
+                                     href=StatementState.uc_href, download=True, reload_document=True),
+                             class_name="not-kiosk")),
             rx.el.li(rx.el.a("Send me this statement by post", href=StatementState.paper_href)),
             rx.el.li(rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS), class_name="not-kiosk"),
             class_name="list",
         ),
-        rx.el.p("Download links work for 15 minutes. If one stops working, choose the period again.", class_name="caption"),
+        rx.el.p("Download links work for 15 minutes. If one stops working, choose the period again.",
+                class_name="caption not-kiosk"),
+        rx.el.p("Downloads are switched off on this shared screen, so nothing is left on it. "
+                "Print the statement, or ask for it by post.", class_name="caption kiosk-only"),
         class_name="no-print actions",
     )
 

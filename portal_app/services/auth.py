@@ -202,8 +202,12 @@ def queue_account_mail(session: Session, user: PortalUser, *, subject: str, text
 # Signing in
 
 
-def sign_in(session: Session, email: str, password: str, *, client: str, now: datetime) -> SignInOutcome:
-    """Check an email and password. Every failure looks the same: status "failed"."""
+def sign_in(
+    session: Session, email: str, password: str, *, client: str, now: datetime, idle_minutes: int | None = None
+) -> SignInOutcome:
+    """Check an email and password. Every failure looks the same: status "failed".
+
+    ``idle_minutes`` is the new session's idle limit (see ``create_session``)."""
     settings = get_settings()
     window = _lockout_window()
     client_key = _client_key(client) if client else None
@@ -239,14 +243,19 @@ def sign_in(session: Session, email: str, password: str, *, client: str, now: da
         from portal_app.services import two_step  # noqa: PLC0415 - two_step imports this module
 
         return SignInOutcome("two_step", two_step_token=two_step.issue_two_step_token(user.id, now=now))
-    return SignInOutcome("signed_in", token=create_session(session, user.id, client=client, now=now))
+    token = create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
+    return SignInOutcome("signed_in", token=token)
 
 
-def create_session(session: Session, user_id: int, *, client: str, now: datetime) -> str:
+def create_session(
+    session: Session, user_id: int, *, client: str, now: datetime, idle_minutes: int | None = None
+) -> str:
     """Start a new server-side session and return its token (shown once, stored hashed).
 
     This is a completed sign-in: the previous sign-in time moves to
     ``previous_sign_in_at`` and the account's failure count is cleared.
+    ``idle_minutes`` gives this session a shorter idle limit than
+    ``session_idle_minutes`` (kiosk sessions); None keeps the setting.
     """
     user = session.get(PortalUser, user_id)
     if user is None or user.status != "active":
@@ -261,6 +270,7 @@ def create_session(session: Session, user_id: int, *, client: str, now: datetime
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
             client=(client or None) and client[:200],
+            idle_minutes=idle_minutes,
         )
     )
     user.previous_sign_in_at = user.last_sign_in_at
@@ -278,13 +288,23 @@ def _session_for_token(session: Session, token: str | None) -> AuthSession | Non
     return session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash)).first()
 
 
+def _idle_limit(stored: AuthSession) -> timedelta:
+    return timedelta(minutes=stored.idle_minutes or get_settings().session_idle_minutes)
+
+
+def _touch_every(stored: AuthSession) -> timedelta:
+    """How often use moves ``last_seen_at``: once a minute, or more often for a short idle
+    limit (a kiosk's few minutes), so the server never ends a session in use."""
+    return min(TOUCH_EVERY, _idle_limit(stored) / 16)
+
+
 def _session_end_reason(stored: AuthSession, now: datetime) -> str | None:
     """Why this session is over at ``now``, or None while it is live."""
     if stored.ended_at is not None:
         return stored.ended_reason or "ended"
     if now >= stored.expires_at:
         return "expired"
-    if now - stored.last_seen_at >= timedelta(minutes=get_settings().session_idle_minutes):
+    if now - stored.last_seen_at >= _idle_limit(stored):
         return "idle"
     return None
 
@@ -316,7 +336,7 @@ def resolve_session(session: Session, token: str | None, *, now: datetime) -> Pr
     user, person = row
     if user.status != "active":
         return None
-    if now - stored.last_seen_at > TOUCH_EVERY:
+    if now - stored.last_seen_at > _touch_every(stored):
         stored.last_seen_at = now
         session.add(stored)
         session.flush()
@@ -370,15 +390,11 @@ def end_sessions(
     conditions = [AuthSession.user_id == user_id, AuthSession.ended_at.is_(None)]
     if except_token:
         conditions.append(AuthSession.token_hash != tokens.hash_token(except_token, purpose=SESSION_PURPOSE))
-    idle_since = now - timedelta(minutes=get_settings().session_idle_minutes)
-    live = session.exec(
-        select(func.count())
-        .select_from(AuthSession)
-        .where(*conditions, AuthSession.expires_at > now, AuthSession.last_seen_at > idle_since)
-    ).one()
+    open_sessions = session.exec(select(AuthSession).where(*conditions, AuthSession.expires_at > now)).all()
+    live = sum(1 for stored in open_sessions if _session_end_reason(stored, now) is None)
     session.exec(update(AuthSession).where(*conditions).values(ended_at=now, ended_reason=reason[:30]))
     session.flush()
-    return int(live)
+    return live
 
 
 def sign_out_everywhere(session: Session, user_id: int, *, now: datetime) -> int:

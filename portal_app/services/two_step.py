@@ -331,7 +331,8 @@ def _used_key(nonce: str) -> str:
 
 
 def complete_two_step(
-    session: Session, two_step_token: str, code: str, *, client: str, now: datetime
+    session: Session, two_step_token: str, code: str, *, client: str, now: datetime,
+    idle_minutes: int | None = None,
 ) -> auth.SignInOutcome:
     """Check the second factor (app code or recovery code) and start a new session.
 
@@ -367,7 +368,7 @@ def complete_two_step(
         return auth.SignInOutcome("failed")
 
     throttle.record_hit(session, used_key, now)
-    token = auth.create_session(session, user.id, client=client, now=now)
+    token = auth.create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
     return auth.SignInOutcome("signed_in", token=token)
 
 

@@ -1,7 +1,11 @@
 """The shared base state: who is calling, checked on the server for every event.
 
-The browser keeps only an opaque token (``session_token``); the server keeps the
-session (hashed token, idle and absolute expiry). Every event handler on every
+The browser keeps only an opaque token; the server keeps the session (hashed
+token, idle and absolute expiry). Where the browser keeps it depends on the host
+the page was opened on (``services/kiosk.py``): ``kiosk_token`` in sessionStorage
+on a kiosk host (gone when the browser closes, never in localStorage), otherwise
+``session_token`` in localStorage. Read and write it only through ``_token()``,
+``_set_token()`` and ``_clear_token()``. Every event handler on every
 state is marked with exactly one of:
 
 * ``@public``: callable by anyone by design (sign-in, registration, the start page);
@@ -26,7 +30,8 @@ import reflex as rx
 from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
-from portal_app.services import auth
+from portal_app.services import auth, kiosk
+from portal_app.settings import get_settings
 
 ACCESS_ATTR = "__doorstep_access__"
 _current: contextvars.ContextVar[auth.Principal | None] = contextvars.ContextVar("doorstep_principal", default=None)
@@ -72,9 +77,43 @@ def resident_only(fn: Callable) -> Callable:
 class SessionState(rx.State):
     """Thin shared state: the opaque session token and what the header shows."""
 
+    # The token on an ordinary host (kept across browser restarts) ...
     session_token: str = rx.LocalStorage("", name="doorstep_session")
+    # ... and on a kiosk host: this tab only, never written to localStorage.
+    kiosk_token: str = rx.SessionStorage("", name="doorstep_kiosk_session")
     signed_in: bool = False
     first_name: str = ""
+
+    def _on_kiosk(self) -> bool:
+        """Whether this event comes from a page opened on a kiosk host: the websocket's
+        Origin (the page's own host, as the boot script sees it), else its Host."""
+        headers = self.router.headers if self.router else None
+        host = kiosk.page_host(getattr(headers, "origin", ""), getattr(headers, "host", "")) if headers else ""
+        return kiosk.is_kiosk_host(host, get_settings())
+
+    def _token(self) -> str:
+        return self.kiosk_token if self._on_kiosk() else self.session_token
+
+    def _session_idle_minutes(self) -> int | None:
+        """The idle limit for a session started by this event: a kiosk's shorter one, or the default."""
+        return get_settings().kiosk_session_idle_minutes if self._on_kiosk() else None
+
+    def _set_token(self, token: str) -> None:
+        """Keep a new session token where this host keeps it, and nowhere else."""
+        if self._on_kiosk():
+            self.kiosk_token = token
+            if self.session_token:  # assigning "" would still write the key to localStorage
+                self.session_token = ""
+        else:
+            self.session_token = token
+            if self.kiosk_token:
+                self.kiosk_token = ""
+
+    def _clear_token(self) -> None:
+        if self.session_token:
+            self.session_token = ""
+        if self.kiosk_token:
+            self.kiosk_token = ""
 
     def _client(self) -> str:
         ip = self.router.session.client_ip if self.router else ""
@@ -89,13 +128,13 @@ class SessionState(rx.State):
         return self.router.session.client_token if self.router else "unknown"
 
     def _resolve(self) -> auth.Principal | None:
-        token = self.session_token
+        token = self._token()
         if not token:
             return None
         with session_scope() as s:
             principal = auth.resolve_session(s, token, now=utcnow())
         if principal is None:
-            self.session_token = ""
+            self._clear_token()
             self.signed_in = False
             self.first_name = ""
             return None
@@ -104,7 +143,7 @@ class SessionState(rx.State):
         return principal
 
     def _start_session(self, token: str, first_name: str) -> None:
-        self.session_token = token
+        self._set_token(token)
         self.signed_in = True
         self.first_name = first_name
 
@@ -124,15 +163,49 @@ class SessionState(rx.State):
         """On every page load: keep the header honest about who is signed in."""
         self._resolve()
 
-    @resident_only
+    @public
+    @rx.event
+    def keep_alive(self):
+        """Kiosk: input on the page (scrolling, typing) that sends no event of its own still
+        counts as use of the session. assets/kiosk.js clicks a hidden button while the
+        resident is active and when they choose "I need more time"."""
+        self._resolve()
+
+    @public
     @rx.event
     async def sign_out(self):
-        token = self.session_token
-        with session_scope() as s:
-            auth.sign_out(s, token, now=utcnow())
-        self.session_token = ""
+        """Sign out ("Sign out", "Finish and sign out", the kiosk's timeout).
+
+        Ends this browser's own server session when it has one, clears every private var
+        and the stored token, then loads /api/signed-out as a whole new document: that
+        response sends Clear-Site-Data and lands on the signed-out page (a kiosk: the
+        start page), so nothing typed or shown survives in the page. Public: with no
+        live session it still clears and leaves, which is what a kiosk's button needs.
+        """
+        token = self._token()
+        if token:
+            with session_scope() as s:
+                auth.sign_out(s, token, now=utcnow())
+        self._clear_token()
         await self._forget_private()
-        return rx.redirect(routes.SIGNED_OUT)
+        return leave_for(routes.API_SIGNED_OUT)
+
+
+# On a kiosk: empty every field (so the browser's "restore the form on Back" has nothing
+# to restore) and this origin's storage (Clear-Site-Data does it again).
+_KIOSK_WIPE = (
+    "if (window.doorstep && window.doorstep.kiosk) {"
+    " document.querySelectorAll('input, textarea').forEach(function (e) {"
+    " if (e.type === 'checkbox' || e.type === 'radio') { e.checked = false; }"
+    " else if (['hidden', 'submit', 'button', 'reset'].indexOf(e.type) === -1) { e.value = ''; } });"
+    " sessionStorage.clear(); localStorage.clear(); }"
+)
+
+
+def leave_for(path: str) -> rx.event.EventSpec:
+    """Load ``path`` as a new document (not a client-side route change), after wiping
+    the page and storage on a kiosk."""
+    return rx.call_script(f"(() => {{ try {{ {_KIOSK_WIPE} }} catch (e) {{}} window.location.assign({path!r}); }})()")
 
 
 def _states_with_private_data() -> list[type[SessionState]]:

@@ -6,7 +6,11 @@ with its mail sent to an aiosmtpd server run by the tests.
 
 To test an instance that is already running, set E2E_BASE_URL (and start that
 portal with SMTP_URL=smtp://127.0.0.1:$E2E_SMTP_PORT so the tests can read its mail;
-E2E_DATABASE_URL lets the balance check read its ledger).
+E2E_DATABASE_URL lets the balance check read its ledger; E2E_KIOSK_URL names one of
+its KIOSK_HOSTS for the kiosk journeys, which are skipped without it).
+
+The throwaway portal runs with KIOSK_HOSTS=localhost: http://localhost:PORT is a
+kiosk (portal.kiosk_url) and http://127.0.0.1:PORT (portal.base_url) is not.
 """
 
 from __future__ import annotations
@@ -91,6 +95,7 @@ class Portal:
     base_url: str
     database_url: str | None
     mail: Mailbox
+    kiosk_url: str | None = None
 
     def ledger_balance(self, account_ref: str) -> int:
         assert self.database_url, "set E2E_DATABASE_URL to check balances against the ledger"
@@ -155,7 +160,8 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen | None, log: Pat
 def portal(mailbox) -> Portal:
     external = os.environ.get("E2E_BASE_URL")
     if external:
-        yield Portal(external.rstrip("/"), os.environ.get("E2E_DATABASE_URL"), mailbox)
+        kiosk = os.environ.get("E2E_KIOSK_URL")
+        yield Portal(external.rstrip("/"), os.environ.get("E2E_DATABASE_URL"), mailbox, kiosk.rstrip("/") if kiosk else None)
         return
     data_dir = Path(tempfile.mkdtemp(prefix="doorstep-e2e-"))
     pg = os.environ.get("TEST_DATABASE_URL")
@@ -179,6 +185,7 @@ def portal(mailbox) -> Portal:
         "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "PORTAL_BASE_URL": base_url,
         "PORTAL_ENV": "prod",
+        "KIOSK_HOSTS": "localhost",
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
@@ -196,7 +203,7 @@ def portal(mailbox) -> Portal:
     try:
         _wait_http(f"{base_url}/api/health", 600, proc, log)
         _wait_http(f"{base_url}/", 120, proc, log)
-        yield Portal(base_url, database_url, mailbox)
+        yield Portal(base_url, database_url, mailbox, f"http://localhost:{port}")
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -19,6 +19,8 @@ from portal_app.state.session import ACCESS_ATTR, SessionState
 # Handlers anyone may call, and why. Anything else must be @resident_only.
 PUBLIC_BY_DESIGN = {
     "SessionState.check_session": "keeps the header honest; reveals only whether this browser's own token is live",
+    "SessionState.keep_alive": "kiosk activity: only moves this browser's own session's last use, as any event does",
+    "SessionState.sign_out": "ends only this browser's own session; with none it just clears and leaves (kiosk button)",
     "RegisterState.toggle_password": "show/hide the password the resident is typing",
     "RegisterState.open_form": "clears the registration form",
     "RegisterState.choose_paper": "records the letters-by-post choice on this browser's own form",
@@ -108,6 +110,7 @@ class _FakeRouter:
 
     class headers:  # noqa: N801
         user_agent = "pytest"
+        host = "127.0.0.1:3000"
 
 
 @pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in _resident_handlers()])
@@ -120,9 +123,13 @@ def test_an_anonymous_caller_is_sent_to_sign_in_and_the_handler_does_not_run(db,
         """Stands in for the state instance: no token, so no session."""
 
         session_token = ""
+        kiosk_token = ""
         signed_in = True
         first_name = "Someone"
         router = _FakeRouter()
+        _on_kiosk = SessionState._on_kiosk
+        _token = SessionState._token
+        _clear_token = SessionState._clear_token
 
         def _resolve(self):
             return SessionState._resolve(self)

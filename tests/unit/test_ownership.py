@@ -178,7 +178,7 @@ def test_b_sees_only_their_own_accounts_on_the_home_page(two_residents):
 
 def test_the_walk_reaches_every_resident_handler():
     names = {f"{s.__name__}.{n}" for s, n, _ in _resident_handlers()}
-    assert {"HomeState.load", "SessionState.sign_out", "HomeState.not_me", "BudgetState.fill_from_account"} <= names
+    assert {"HomeState.load", "HomeState.not_me", "SecurityState.everywhere", "BudgetState.fill_from_account"} <= names
 
 
 def _hostile_url(a: dict) -> dict[str, str]:
