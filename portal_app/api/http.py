@@ -123,9 +123,12 @@ def security_headers(app):
                     b"referrer-policy": b"same-origin",
                     b"cache-control": cache_policy(path),
                     b"x-frame-options": b"DENY",
-                    b"content-security-policy": content_security_policy(present.get(b"content-type", b"")),
                     b"permissions-policy": b"camera=(), microphone=(), geolocation=(), payment=(self)",
                 }
+                # A 304 has no Content-Type, and the browser copies its headers onto the
+                # cached page: it must not carry a policy meant for something else.
+                if message.get("status") != 304:
+                    extra[b"content-security-policy"] = content_security_policy(present.get(b"content-type", b""))
                 for key, value in extra.items():
                     if key not in present:
                         headers.append((key, value))

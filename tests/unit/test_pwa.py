@@ -106,8 +106,11 @@ def _tiny_app():
     async def data(_r):
         return JSONResponse({"ok": True})
 
+    async def not_modified(_r):
+        return Response(status_code=304, headers={"ETag": '"abc"'})
+
     return http.security_headers(Starlette(routes=[Route("/home", page), Route("/api/file", download),
-                                                   Route("/api/data", data)]))
+                                                   Route("/api/data", data), Route("/budget-planner", not_modified)]))
 
 
 def test_every_response_carries_csp_nosniff_referrer_policy_and_frame_ancestors():
@@ -123,3 +126,10 @@ def test_every_response_carries_csp_nosniff_referrer_policy_and_frame_ancestors(
     assert client.get("/api/data").headers["cache-control"] == "no-store"
     # A route that chose its own caching keeps it.
     assert client.get("/api/file").headers["cache-control"] == "private, max-age=5"
+
+
+def test_a_not_modified_answer_carries_no_policy_that_would_overwrite_the_cached_pages():
+    r = TestClient(_tiny_app()).get("/budget-planner")
+    assert r.status_code == 304
+    assert "content-security-policy" not in r.headers
+    assert r.headers["x-content-type-options"] == "nosniff"
