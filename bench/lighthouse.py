@@ -423,6 +423,7 @@ class Run:
     transfer_no_plotly_kib: float
     benchmark_index: float
     report: dict = field(repr=False)
+    runs: list = field(default_factory=list, repr=False)
 
 
 def is_plotly(url: str, plotly_urls: set[str]) -> bool:
@@ -492,6 +493,7 @@ def median_run(runs: list[Run]) -> Run:
         transfer_no_plotly_kib=statistics.median(r.transfer_no_plotly_kib for r in runs),
         benchmark_index=statistics.median(r.benchmark_index for r in runs),
         report=mid.report,
+        runs=runs,
     )
 
 
@@ -673,10 +675,11 @@ def main(argv: list[str] | None = None) -> int:
         print_table(results, missing)
         print_plotly(plotly_sizes, plotly_pages, missing)
         print()
-        print("Diagnosis (the median run of each page):")
+        print("Diagnosis (the median run of each page; 'runs' lists every run):")
         for label, r in results.items():
             for line in diagnose(label, r.report):
                 print(line)
+            print("  runs: " + "; ".join(_run_line(x) for x in r.runs))
         print()
         print("Response headers on Doorstep's page and assets:")
         for line in asset_headers:
@@ -717,6 +720,13 @@ def asset_cache_headers(base_url: str, results: dict[str, Run]) -> list[str]:
         except urllib.error.HTTPError as e:
             lines.append(f"{url.removeprefix(base_url)}: HTTP {e.code}")
     return lines
+
+
+def _run_line(r: Run) -> str:
+    m = r.report["audits"]["metrics"]["details"]["items"][0]
+    return (f"perf {r.performance:.0f} LCP {r.lcp_s:.2f} s TBT {m['totalBlockingTime']:.0f} ms "
+            f"CLS {m['cumulativeLayoutShift']:.2f} BI {r.benchmark_index:.0f} "
+            f"(unthrottled first paint {m['observedFirstContentfulPaint']:.0f} ms, load {m['observedLoad']:.0f} ms)")
 
 
 def _lcp_target(results: dict[str, Run]) -> float:
