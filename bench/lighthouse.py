@@ -27,8 +27,8 @@ What it does (``make lighthouse``, or ``.venv/bin/python bench/lighthouse.py``):
 7. Stops every server it started (process groups) and removes its temporary folders
    (``--keep`` keeps them, with the JSON reports).
 
-    .venv/bin/python bench/lighthouse.py                  # 3 runs per page
-    .venv/bin/python bench/lighthouse.py --runs 5 --keep
+    .venv/bin/python bench/lighthouse.py                  # 5 runs per page
+    .venv/bin/python bench/lighthouse.py --runs 3 --keep
 """
 
 from __future__ import annotations
@@ -602,7 +602,7 @@ def fmt_check(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median reported)")
+    parser.add_argument("--runs", type=int, default=5, help="Lighthouse runs per page (median reported)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and the JSON reports")
     args = parser.parse_args(argv)
 
