@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help install chromium migrate seed run dev test test-unit test-e2e test-pg mailbox clean bench
+.PHONY: help install chromium migrate seed run dev test test-unit test-e2e test-pg mailbox clean bench lighthouse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ test-e2e: install chromium ## Browser journeys only; E2E_BASE_URL=http://host:po
 bench: install ## Print the performance figures (bench/)
 	$(PY) bench/import_speed.py
 	$(PY) bench/account_speed.py
+
+lighthouse: install chromium ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
+	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 clean: ## Remove the virtualenv, the build and the local data
 	rm -rf $(VENV) .web data

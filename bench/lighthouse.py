@@ -1,0 +1,792 @@
+"""Lighthouse on Doorstep's pages, next to two empty Reflex apps measured in the same run.
+
+What it does (``make lighthouse``, or ``.venv/bin/python bench/lighthouse.py``):
+
+1. Installs Lighthouse (npm, version ``LIGHTHOUSE_VERSION``) into ``bench/.lighthouse/``
+   (gitignored) when it is missing.
+2. Generates two empty Reflex apps in a temporary folder: the default template
+   (``reflex init --template blank``: Radix Themes + Tailwind v4 + sitemap plugins) and
+   one built only from ``rx.el`` elements with a tiny stylesheet. Builds and serves each
+   in production single-port mode on a free port.
+3. Serves Doorstep in production mode on a throwaway SQLite database with the demo
+   landlord (as the e2e fixture does), registers a demo resident through the
+   registration service (code read from the local outbox) and signs in through the
+   sign-in page in Chromium, so the session token is in localStorage.
+4. Runs Lighthouse (mobile defaults, simulated throttling; performance, accessibility,
+   best practices) against that same Chromium (``--port``), ``--runs`` times per page,
+   and prints the medians against the targets of the performance issue:
+   accessibility 100, best practices 100, performance >= 97, LCP <= 1.1 x the rx.el
+   app's median LCP in this run, first-load transfer <= 250 KiB excluding Plotly.
+   Lighthouse's default storage reset clears the HTTP cache, service workers and
+   Cache Storage but not localStorage, so every run is a cold load that stays signed in.
+5. Lists the failing accessibility / best-practices audits and the top performance
+   opportunities per page, and the response headers of the page's assets.
+6. Loads every page in a fresh browser context (cold cache, signed in where needed)
+   with a Playwright network log and reports the Plotly chunk(s): their size and
+   which pages load them (only /account and /budget-planner should).
+7. Stops every server it started (process groups) and removes its temporary folders
+   (``--keep`` keeps them, with the JSON reports).
+
+    .venv/bin/python bench/lighthouse.py                  # 5 runs per page
+    .venv/bin/python bench/lighthouse.py --runs 3 --keep
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+LIGHTHOUSE_VERSION = "12.8.2"  # the last major that runs on Node 20 (13.x wants Node >= 22.19)
+LIGHTHOUSE_HOME = ROOT / "bench" / ".lighthouse"
+LIGHTHOUSE_BIN = LIGHTHOUSE_HOME / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROME_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--no-default-browser-check", "--disable-dev-shm-usage",
+]
+KIB = 1024
+
+# The targets of the performance issue.
+TARGET_ACCESSIBILITY = 100
+TARGET_BEST_PRACTICES = 100
+TARGET_PERFORMANCE = 97
+TARGET_LCP_FACTOR = 1.1  # x the rx.el app's median LCP in the same run
+TARGET_TRANSFER_KIB = 250  # first load, Plotly excluded
+
+# The demo resident the bench registers and signs in as (README: Denise Walker).
+RESIDENT = {"tenancy_reference": "TEN100001", "dob_day": "14", "dob_month": "3", "dob_year": "1968"}
+RESIDENT_EMAIL = "lighthouse-bench@example.com"
+RESIDENT_PASSWORD = "marble kettle orchard 42"
+
+# Pages: (label, path, signed in?)
+DOORSTEP_PAGES = [
+    ("start", "/", False),
+    ("sign-in", "/sign-in", False),
+    ("home", "/home", True),
+    # Signed in, in case the planner sits behind sign-in (public pages look the same either way).
+    ("budget-planner", "/budget-planner", True),
+]
+# Pages whose network log is checked for Plotly, and whether they may load it.
+PLOTLY_PAGES = [
+    ("/", False, False),
+    ("/sign-in", False, False),
+    ("/home", True, False),
+    ("/account", True, True),
+    ("/budget-planner", True, True),
+]
+
+RXEL_CONFIG = '''import reflex as rx
+
+config = rx.Config(
+    app_name="lh_rxel",
+    plugins=[],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+)
+'''
+
+RXEL_APP = '''"""An empty app built only from rx.el elements and a tiny stylesheet."""
+
+import reflex as rx
+
+
+class State(rx.State):
+    """The app state."""
+
+
+def index() -> rx.Component:
+    return rx.el.main(
+        rx.el.h1("Welcome to Reflex!"),
+        rx.el.p("Get started by editing ", rx.el.code("lh_rxel/lh_rxel.py")),
+        rx.el.a("Check out our docs!", href="https://reflex.dev/docs/getting-started/introduction/",
+                class_name="button"),
+        class_name="page",
+    )
+
+
+app = rx.App(stylesheets=["/styles.css"], html_lang="en")
+app.add_page(index, title="Empty rx.el app", description="An empty Reflex app built from rx.el elements")
+'''
+
+RXEL_CSS = """body { margin: 0; font-family: system-ui, sans-serif; color: #0b0c0c; background: #fff; }
+.page { max-width: 40rem; margin: 0 auto; padding: 2rem 1rem; min-height: 85vh;
+  display: flex; flex-direction: column; justify-content: center; gap: 1.25rem; }
+h1 { font-size: 3rem; margin: 0; }
+code { background: #f3f2f1; padding: 0 .25rem; }
+.button { align-self: flex-start; background: #1d4f91; color: #fff; padding: .5rem 1rem; border-radius: 4px; }
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+    }
+
+
+def say(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def ensure_lighthouse() -> Path:
+    if LIGHTHOUSE_BIN.exists():
+        pkg = json.loads((LIGHTHOUSE_HOME / "node_modules" / "lighthouse" / "package.json").read_text())
+        if pkg.get("version") == LIGHTHOUSE_VERSION:
+            return LIGHTHOUSE_BIN
+    say(f"installing lighthouse@{LIGHTHOUSE_VERSION} from npm into {LIGHTHOUSE_HOME}")
+    LIGHTHOUSE_HOME.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(LIGHTHOUSE_HOME),
+         f"lighthouse@{LIGHTHOUSE_VERSION}"],
+        check=True, cwd=LIGHTHOUSE_HOME,
+    )
+    return LIGHTHOUSE_BIN
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen
+    log: Path
+    base_url: str
+    ready_path: str = "/"
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+def start_reflex(name: str, cwd: Path, env: dict[str, str], log: Path, ready_path: str = "/") -> Server:
+    port = free_port()
+    out = open(log, "wb")  # noqa: SIM115 - the child keeps it
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
+         "--backend-port", str(port), "--backend-host", "127.0.0.1"],
+        cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    out.close()
+    return Server(name, proc, log, f"http://127.0.0.1:{port}", ready_path)
+
+
+def wait_ready(server: Server, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    for path in dict.fromkeys([server.ready_path, "/"]):
+        while True:
+            if server.proc.poll() is not None:
+                raise RuntimeError(f"{server.name} exited with {server.proc.returncode}:\n{server.log.read_text()[-4000:]}")
+            try:
+                with urllib.request.urlopen(server.base_url + path, timeout=3) as r:
+                    if r.status == 200:
+                        break
+            except Exception:  # noqa: BLE001 - not up yet
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{server.name} did not answer {path} in {timeout:.0f}s:\n{server.log.read_text()[-4000:]}")
+            time.sleep(1)
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+# --------------------------------------------------------------------------- the apps
+
+
+def make_radix_app(work: Path, env: dict[str, str]) -> Path:
+    """The default template: `reflex init --template blank` (local files, no GitHub)."""
+    app = work / "lh_radix"
+    app.mkdir()
+    subprocess.run([str(VENV_BIN / "reflex"), "init", "--template", "blank", "--name", "lh_radix", "--no-agents"],
+                   cwd=app, env=env, check=True, stdout=subprocess.DEVNULL)
+    config = (app / "rxconfig.py").read_text()
+    if "TailwindV4Plugin" not in config or "RadixThemesPlugin" not in config:
+        raise RuntimeError(f"reflex init no longer writes the Radix + Tailwind config:\n{config}")
+    return app
+
+
+def make_rxel_app(work: Path) -> Path:
+    app = work / "lh_rxel"
+    (app / "lh_rxel").mkdir(parents=True)
+    (app / "assets").mkdir()
+    (app / "rxconfig.py").write_text(RXEL_CONFIG)
+    (app / "lh_rxel" / "__init__.py").write_text("")
+    (app / "lh_rxel" / "lh_rxel.py").write_text(RXEL_APP)
+    (app / "assets" / "styles.css").write_text(RXEL_CSS)
+    (app / "requirements.txt").write_text("reflex\n")
+    # The same favicon the blank template ships, so neither baseline logs a 404.
+    import reflex_base
+
+    shutil.copy(Path(reflex_base.__file__).parent / ".templates" / "apps" / "blank" / "assets" / "favicon.ico",
+                app / "assets" / "favicon.ico")
+    return app
+
+
+def doorstep_env(data_dir: Path, base_url: str) -> dict[str, str]:
+    return base_env() | {
+        "PORTAL_DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir}/portal.db",
+        "PORTAL_BASE_URL": base_url,
+        "PORTAL_ENV": "prod",
+        "SMTP_URL": "",
+    }
+
+
+def start_doorstep(work: Path) -> tuple[Server, dict[str, str]]:
+    data_dir = work / "doorstep-data"
+    data_dir.mkdir()
+    port = free_port()
+    env = doorstep_env(data_dir, f"http://127.0.0.1:{port}")
+    py = str(VENV_BIN / "python")
+    for step in (["migrate"], ["seed-demo"]):
+        subprocess.run([py, "-m", "portal_app", *step], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    log = work / "doorstep.log"
+    out = open(log, "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
+         "--backend-port", str(port), "--backend-host", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    out.close()
+    return Server("doorstep", proc, log, f"http://127.0.0.1:{port}", "/api/health"), env
+
+
+REGISTER_SNIPPET = textwrap.dedent('''
+    import re, sys
+    from datetime import datetime, timezone
+    from portal_app.clock import uk_today
+    from portal_app.db import session_scope
+    from portal_app.services import outbox, registration
+
+    raw = dict(tenancy_reference=sys.argv[1], dob_day=sys.argv[2], dob_month=sys.argv[3], dob_year=sys.argv[4],
+               email=sys.argv[5], mobile="07700 900 982", password=sys.argv[6], paper_correspondence="no")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    details, errors = registration.parse_registration(raw, today=uk_today(now))
+    assert details is not None, errors
+    with session_scope() as s:
+        started = registration.start_registration(s, details, client_key="lighthouse-bench", now=now)
+    with session_scope() as s:
+        mail = outbox.recent_messages(s, to=sys.argv[5], limit=1)[0]
+    code = re.search(r"\\b(\\d{6})\\b", mail.body_text).group(1)
+    with session_scope() as s:
+        done = registration.confirm_code(s, started.attempt_token, code, now=now)
+    assert done.status == "registered", done
+''')
+
+
+def register_resident(env: dict[str, str]) -> None:
+    """Make the demo resident's online account through the registration service."""
+    r = RESIDENT
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-c", REGISTER_SNIPPET, r["tenancy_reference"], r["dob_day"], r["dob_month"],
+         r["dob_year"], RESIDENT_EMAIL, RESIDENT_PASSWORD],
+        cwd=ROOT, env=env, check=True,
+    )
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+@dataclass
+class Chromium:
+    """One Chromium process with a debugging port, for one Lighthouse run."""
+
+    proc: subprocess.Popen
+    port: int
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+
+def start_chromium(profile: Path) -> Chromium:
+    port = free_port()
+    proc = subprocess.Popen(
+        [CHROMIUM, *CHROME_FLAGS, f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=2):
+                return Chromium(proc, port)
+        except Exception:  # noqa: BLE001
+            time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise RuntimeError("Chromium did not open its debugging port")
+
+
+def _persistent(pw, profile: Path):
+    return pw.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROME_FLAGS[1:],
+        viewport={"width": 412, "height": 823}, locale="en-GB",
+    )
+
+
+def sign_in(pw, profile: Path, base_url: str) -> dict:
+    """Sign in through the sign-in page in a Chromium profile that Lighthouse's runs then reuse.
+
+    The app keeps the session token in localStorage (doorstep_session); Lighthouse's
+    storage reset leaves localStorage alone, so each run is a cold load, signed in."""
+    from playwright.sync_api import expect
+
+    context = _persistent(pw, profile)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(base_url + "/sign-in")
+        expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+        page.get_by_label("Email address").fill(RESIDENT_EMAIL)
+        page.get_by_label("Password", exact=True).fill(RESIDENT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+        if not page.evaluate("() => localStorage.getItem('doorstep_session')"):
+            raise RuntimeError("signed in, but no doorstep_session in localStorage")
+        return context.storage_state()
+    finally:
+        context.close()  # a clean shutdown writes localStorage to the profile
+
+
+def still_signed_in(pw, profile: Path, base_url: str) -> bool:
+    from playwright.sync_api import expect
+
+    context = _persistent(pw, profile)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/home")
+        expect(page.get_by_role("heading", name="Your accounts")).to_be_visible(timeout=30_000)
+        return True
+    except AssertionError:
+        return False
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- lighthouse
+
+
+@dataclass
+class Run:
+    performance: float
+    accessibility: float
+    best_practices: float
+    lcp_s: float
+    transfer_kib: float
+    transfer_no_plotly_kib: float
+    benchmark_index: float
+    report: dict = field(repr=False)
+    runs: list = field(default_factory=list, repr=False)
+
+
+def is_plotly(url: str, plotly_urls: set[str]) -> bool:
+    return url in plotly_urls or "plotly" in url.lower()
+
+
+def lighthouse_once(lh: Path, profile: Path, url: str, out: Path, plotly_urls: set[str]) -> Run:
+    """One Lighthouse run in a fresh Chromium process on ``profile`` (signed in where it is)."""
+    problem = ""
+    for attempt in range(3):  # a busy machine now and then fails a load; try again, say so
+        chromium = start_chromium(profile)
+        try:
+            problem = _lighthouse(lh, chromium, url, out)
+        finally:
+            chromium.stop()
+        if not problem:
+            break
+        say(f"lighthouse failed on {url} (try {attempt + 1}): {problem}")
+        out.unlink(missing_ok=True)
+        time.sleep(5)
+    else:
+        raise RuntimeError(f"lighthouse failed three times on {url}: {problem}")
+    return _summarise(json.loads(out.read_text()), plotly_urls)
+
+
+def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path) -> str:
+    cmd = [
+        str(lh), url, f"--port={chromium.port}", "--only-categories=performance,accessibility,best-practices",
+        "--output=json", f"--output-path={out}", "--quiet", "--max-wait-for-load=60000",
+        f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+    ]
+    done = subprocess.run(cmd, env=os.environ | {"CHROME_PATH": CHROMIUM}, timeout=300, capture_output=True, text=True)
+    report = json.loads(out.read_text()) if out.exists() else {}
+    if done.returncode or report.get("runtimeError"):
+        out.with_suffix(".err").write_text(done.stderr)
+    return (report.get("runtimeError") or {}).get("message") or (done.stderr.strip()[-300:] if done.returncode else "")
+
+
+def _summarise(report: dict, plotly_urls: set[str]) -> Run:
+    cats = report["categories"]
+    audits = report["audits"]
+    items = audits["network-requests"]["details"]["items"]
+    total = sum(i.get("transferSize") or 0 for i in items)
+    no_plotly = sum(i.get("transferSize") or 0 for i in items if not is_plotly(i["url"], plotly_urls))
+    return Run(
+        performance=round(cats["performance"]["score"] * 100),
+        accessibility=round(cats["accessibility"]["score"] * 100),
+        best_practices=round(cats["best-practices"]["score"] * 100),
+        lcp_s=audits["largest-contentful-paint"]["numericValue"] / 1000,
+        transfer_kib=total / KIB,
+        transfer_no_plotly_kib=no_plotly / KIB,
+        benchmark_index=report["environment"]["benchmarkIndex"],
+        report=report,
+    )
+
+
+def median_run(runs: list[Run]) -> Run:
+    """Medians of each figure; the report kept is the run with the median performance score."""
+    by_perf = sorted(runs, key=lambda r: (r.performance, -r.lcp_s))
+    mid = by_perf[len(by_perf) // 2]
+    return Run(
+        performance=statistics.median(r.performance for r in runs),
+        accessibility=statistics.median(r.accessibility for r in runs),
+        best_practices=statistics.median(r.best_practices for r in runs),
+        lcp_s=statistics.median(r.lcp_s for r in runs),
+        transfer_kib=statistics.median(r.transfer_kib for r in runs),
+        transfer_no_plotly_kib=statistics.median(r.transfer_no_plotly_kib for r in runs),
+        benchmark_index=statistics.median(r.benchmark_index for r in runs),
+        report=mid.report,
+        runs=runs,
+    )
+
+
+def diagnose(label: str, report: dict) -> list[str]:
+    """Failing a11y / best-practices audits, performance opportunities, LCP element, heaviest requests."""
+    lines: list[str] = []
+    audits = report["audits"]
+    for cat in ("accessibility", "best-practices"):
+        for ref in report["categories"][cat]["auditRefs"]:
+            a = audits[ref["id"]]
+            if ref.get("weight", 0) > 0 and a.get("score") is not None and a["score"] < 1:
+                lines.append(f"  {cat}: {a['id']}: {a['title']}")
+                for item in (a.get("details") or {}).get("items", [])[:3]:
+                    desc = item.get("description") or item.get("source", {}).get("url") or item.get("url") \
+                        or (item.get("node") or {}).get("snippet") or ""
+                    if desc:
+                        lines.append(f"      - {str(desc)[:150]}")
+    opportunities = []
+    for ref in report["categories"]["performance"]["auditRefs"]:
+        a = audits[ref["id"]]
+        details = a.get("details") or {}
+        if details.get("type") == "opportunity" and (a.get("score") is not None and a["score"] < 1):
+            opportunities.append((details.get("overallSavingsMs", 0), details.get("overallSavingsBytes", 0), a))
+    for ms, by, a in sorted(opportunities, key=lambda t: (-t[0], -t[1]))[:5]:
+        lines.append(f"  performance opportunity: {a['id']}: {a['title']} (~{ms:.0f} ms, {by / KIB:.0f} KiB)")
+        for item in a["details"].get("items", [])[:3]:
+            if item.get("url"):
+                lines.append(f"      - {item['url'][-90:]}  {(item.get('wastedMs') or 0):.0f} ms"
+                             f"  {(item.get('wastedBytes') or item.get('totalBytes') or 0) / KIB:.1f} KiB")
+    for aid in ("render-blocking-resources", "uses-long-cache-ttl", "bootup-time", "mainthread-work-breakdown",
+                "server-response-time"):
+        a = audits.get(aid)
+        if a and a.get("score") is not None and a["score"] < 1 and a.get("displayValue"):
+            lines.append(f"  {aid}: {a['title']}: {a['displayValue']}")
+    lcp_el = audits.get("largest-contentful-paint-element", {}).get("details", {}).get("items", [])
+    if lcp_el:
+        node = (lcp_el[0].get("items") or [{}])[0].get("node") if lcp_el[0].get("type") == "table" else lcp_el[0].get("node")
+        if node:
+            lines.append(f"  LCP element: {node.get('snippet', '')[:120]}")
+        phases = lcp_el[1]["items"] if len(lcp_el) > 1 and lcp_el[1].get("items") else []
+        if phases:
+            lines.append("  LCP phases: " + ", ".join(f"{p['phase']} {p['timing']:.0f} ms" for p in phases))
+    metrics = audits.get("metrics", {}).get("details", {}).get("items", [{}])[0]
+    if metrics:
+        lines.append(f"  metrics: FCP {metrics.get('firstContentfulPaint', 0) / 1000:.2f} s, "
+                     f"LCP {metrics.get('largestContentfulPaint', 0) / 1000:.2f} s, "
+                     f"TBT {metrics.get('totalBlockingTime', 0):.0f} ms, "
+                     f"SI {metrics.get('speedIndex', 0) / 1000:.2f} s, CLS {metrics.get('cumulativeLayoutShift', 0):.3f}")
+    items = sorted(audits["network-requests"]["details"]["items"], key=lambda i: -(i.get("transferSize") or 0))
+    lines.append("  heaviest requests (transfer / resource KiB):")
+    for i in items[:6]:
+        lines.append(f"      {(i.get('transferSize') or 0) / KIB:7.1f} / {(i.get('resourceSize') or 0) / KIB:7.1f}  "
+                     f"{i.get('resourceType', ''):<10} {i['url'][-80:]}")
+    return [f"{label}:", *lines] if lines else []
+
+
+# --------------------------------------------------------------------------- Plotly
+
+
+def plotly_network(pw, base_url: str, storage_state: dict) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """For each page: the JS chunks that carry Plotly, from a cold load in a fresh context.
+
+    A chunk "carries Plotly" when its name says so or its body holds Plotly's own code
+    (the `Plotly.newPlot` entry point or plotly.js's version banner)."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_FLAGS[1:])
+    sizes: dict[str, int] = {}
+    loaded: dict[str, list[str]] = {}
+    checked: dict[str, bool] = {}
+    for path, signed_in, _allowed in PLOTLY_PAGES:
+        context = browser.new_context(storage_state=storage_state if signed_in else None,
+                                      viewport={"width": 412, "height": 823})
+        page = context.new_page()
+        seen: list = []
+        page.on("response", lambda resp: seen.append(resp))
+        try:
+            page.goto(base_url + path, wait_until="networkidle", timeout=60_000)
+            page.wait_for_timeout(1500)  # a chart may mount after the state arrives
+            chunks = []
+            for r in seen:
+                url = r.url
+                if not url.endswith(".js") or not url.startswith(base_url):
+                    continue
+                if url not in checked:
+                    try:
+                        body = r.body()
+                    except Exception:  # noqa: BLE001
+                        body = b""
+                    checked[url] = "plotly" in url.lower() or (b"Plotly.newPlot" in body and len(body) > 500_000) \
+                        or b"plotly.js v" in body
+                    if checked[url]:
+                        sizes[url] = len(body)
+                        sizes[url + "#transfer"] = int((r.all_headers().get("content-length") or 0))
+                if checked[url]:
+                    chunks.append(url)
+            loaded[path] = chunks
+        finally:
+            context.close()
+    browser.close()
+    return sizes, loaded
+
+
+# --------------------------------------------------------------------------- main
+
+
+def fmt_check(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="Lighthouse runs per page (median reported)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and the JSON reports")
+    args = parser.parse_args(argv)
+
+    lh = ensure_lighthouse()
+    work = Path(tempfile.mkdtemp(prefix="doorstep-lighthouse-"))
+    reports = work / "reports"
+    reports.mkdir()
+    servers: list[Server] = []
+    started = time.monotonic()
+    try:
+        env = base_env()
+        say(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+            f"generating the two empty apps and building all three in production mode under {work}")
+        radix_dir = make_radix_app(work, env)
+        rxel_dir = make_rxel_app(work)
+        doorstep, portal_env = start_doorstep(work)
+        servers.append(doorstep)
+        servers.append(start_reflex("default template (Radix + Tailwind)", radix_dir, env, work / "radix.log"))
+        servers.append(start_reflex("empty rx.el app", rxel_dir, env, work / "rxel.log"))
+        for server in servers:
+            wait_ready(server)
+            say(f"{server.name} is up at {server.base_url}")
+        register_resident(portal_env)
+
+        from playwright.sync_api import sync_playwright
+
+        profile = work / "chromium-signed-in"  # localStorage holds the session token
+        blank_profile = work / "chromium-signed-out"
+        with sync_playwright() as pw:
+            state = sign_in(pw, profile, doorstep.base_url)
+            say("signed in as the demo resident; the session token is in localStorage")
+
+            plotly_sizes, plotly_pages = plotly_network(pw, doorstep.base_url, state)
+            plotly_urls = {u for u in plotly_sizes if not u.endswith("#transfer")}
+
+            targets: list[tuple[str, str, bool]] = [
+                ("rx.el app", servers[2].base_url + "/", False),
+                ("default template", servers[1].base_url + "/", False),
+            ]
+            missing: list[str] = []
+            for label, path, _signed in DOORSTEP_PAGES:
+                url = doorstep.base_url + path
+                code = status_of(url)
+                if code == 404:
+                    missing.append(label)
+                    continue
+                targets.append((f"doorstep {label} ({path})", url, _signed))
+
+            results: dict[str, Run] = {}
+            for label, url, signed in targets:
+                runs = []
+                for n in range(args.runs):
+                    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+                    runs.append(lighthouse_once(lh, profile if signed else blank_profile, url, reports / f"{slug}-{n + 1}.json", plotly_urls))
+                if signed and not still_signed_in(pw, profile, doorstep.base_url):
+                    say(f"WARNING: {label}: the session was lost during the Lighthouse runs")
+                results[label] = median_run(runs)
+                r = results[label]
+                final = r.report.get("finalDisplayedUrl", "")
+                moved = "" if final.rstrip("/") == url.rstrip("/") else f" (ended on {final})"
+                say(f"{label}: performance {r.performance:.0f}, LCP {r.lcp_s:.2f} s, {r.transfer_kib:.0f} KiB{moved}; "
+                    f"load average {os.getloadavg()[0]:.1f}")
+                (reports / f"{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}-median.json").write_text(
+                    json.dumps(r.report))
+
+            asset_headers = asset_cache_headers(doorstep.base_url, results)
+
+        print_table(results, missing)
+        print_plotly(plotly_sizes, plotly_pages, missing)
+        print()
+        print("Diagnosis (the median run of each page; 'runs' lists every run):")
+        for label, r in results.items():
+            for line in diagnose(label, r.report):
+                print(line)
+            print("  runs: " + "; ".join(_run_line(x) for x in r.runs))
+        print()
+        print("Response headers on Doorstep's page and assets:")
+        for line in asset_headers:
+            print("  " + line)
+        print()
+        print(f"took {time.monotonic() - started:.0f} s")
+        if args.keep:
+            print(f"JSON reports and logs kept under {work}")
+        failed = any(not ok for ok in _all_checks(results))
+        return 1 if failed else 0
+    finally:
+        for server in servers:
+            server.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def asset_cache_headers(base_url: str, results: dict[str, Run]) -> list[str]:
+    """Cache-Control (and encoding) of the start page and of its hashed JS/CSS assets."""
+    lines = []
+    start = next((r for k, r in results.items() if k.startswith("doorstep start")), None)
+    urls = [base_url + "/"]
+    if start:
+        for item in start.report["audits"]["network-requests"]["details"]["items"]:
+            if item["url"].startswith(base_url) and item.get("resourceType") in ("Script", "Stylesheet", "Font", "Image"):
+                urls.append(item["url"])
+    seen_kinds = set()
+    for url in urls:
+        kind = url.rsplit(".", 1)[-1] if "/assets/" in url else url
+        if kind in seen_kinds and len(lines) > 6:
+            continue
+        seen_kinds.add(kind)
+        req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, br"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                lines.append(f"{url.removeprefix(base_url)}: cache-control={r.headers.get('cache-control')!s} "
+                             f"content-encoding={r.headers.get('content-encoding')!s}")
+        except urllib.error.HTTPError as e:
+            lines.append(f"{url.removeprefix(base_url)}: HTTP {e.code}")
+    return lines
+
+
+def _run_line(r: Run) -> str:
+    m = r.report["audits"]["metrics"]["details"]["items"][0]
+    return (f"perf {r.performance:.0f} LCP {r.lcp_s:.2f} s TBT {m['totalBlockingTime']:.0f} ms "
+            f"CLS {m['cumulativeLayoutShift']:.2f} BI {r.benchmark_index:.0f} "
+            f"(unthrottled first paint {m['observedFirstContentfulPaint']:.0f} ms, load {m['observedLoad']:.0f} ms)")
+
+
+def _lcp_target(results: dict[str, Run]) -> float:
+    return TARGET_LCP_FACTOR * results["rx.el app"].lcp_s
+
+
+def _checks(label: str, r: Run, lcp_target: float) -> dict[str, bool]:
+    return {
+        "perf": r.performance >= TARGET_PERFORMANCE,
+        "a11y": r.accessibility >= TARGET_ACCESSIBILITY,
+        "bp": r.best_practices >= TARGET_BEST_PRACTICES,
+        "lcp": r.lcp_s <= lcp_target + 1e-9,
+        "kib": r.transfer_no_plotly_kib <= TARGET_TRANSFER_KIB,
+    }
+
+
+def _all_checks(results: dict[str, Run]) -> list[bool]:
+    target = _lcp_target(results)
+    return [ok for label, r in results.items() if label.startswith("doorstep") for ok in _checks(label, r, target).values()]
+
+
+def print_table(results: dict[str, Run], missing: list[str]) -> None:
+    target = _lcp_target(results)
+    print()
+    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile defaults (simulated throttling), medians. Targets: performance >= "
+          f"{TARGET_PERFORMANCE}, accessibility {TARGET_ACCESSIBILITY}, best practices {TARGET_BEST_PRACTICES}, "
+          f"LCP <= {TARGET_LCP_FACTOR} x rx.el app = {target:.2f} s, transfer excl. Plotly <= {TARGET_TRANSFER_KIB} KiB")
+    head = (f"{'app / page':<34} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'LCP s':>6} {'KiB':>6} {'KiB-P':>6} "
+            f"{'BI':>5}   checks")
+    print(head)
+    print("-" * (len(head) + 30))
+    for label, r in results.items():
+        checks = ""
+        if label.startswith("doorstep"):
+            c = _checks(label, r, target)
+            checks = "  ".join(f"{k} {fmt_check(v)}" for k, v in c.items())
+        print(f"{label:<34} {r.performance:>5.0f} {r.accessibility:>5.0f} {r.best_practices:>5.0f} {r.lcp_s:>6.2f} "
+              f"{r.transfer_kib:>6.0f} {r.transfer_no_plotly_kib:>6.0f} {r.benchmark_index:>5.0f}   {checks}")
+    for label in missing:
+        print(f"{'doorstep ' + label:<34} missing (404 on this branch)")
+    print("KiB = total transfer of the first load; KiB-P = the same without Plotly chunks; BI = Lighthouse's\n"
+          "benchmarkIndex of the machine during the runs (median): lower means a busier CPU, and the simulated\n"
+          "FCP/LCP of every app (baselines included) grows when the machine is busy; compare rows of one run")
+
+
+def print_plotly(sizes: dict[str, int], pages: dict[str, list[str]], missing: list[str]) -> None:
+    print()
+    print("Plotly (cold loads in fresh browser contexts, Playwright network log):")
+    chunks = sorted(u for u in sizes if not u.endswith("#transfer"))
+    if not chunks:
+        print("  no Plotly chunk was loaded by any page")
+    for u in chunks:
+        print(f"  chunk {u.rsplit('/', 1)[-1]}: {sizes[u] / KIB:.0f} KiB uncompressed, "
+              f"{sizes.get(u + '#transfer', 0) / KIB:.0f} KiB on the wire")
+    for path, _signed, allowed in PLOTLY_PAGES:
+        if path == "/budget-planner" and "budget-planner" in missing:
+            print(f"  {path:<16} missing (404 on this branch)")
+            continue
+        got = pages.get(path, [])
+        verdict = "FAIL: must not load Plotly" if got and not allowed else "ok"
+        print(f"  {path:<16} {'loads Plotly' if got else 'no Plotly':<14} {verdict}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
