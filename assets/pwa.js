@@ -206,8 +206,16 @@
           /* no worker: the portal still works online */
         });
     };
-    if (document.readyState === "complete") register();
-    else window.addEventListener("load", register);
+    // Not while the page itself is loading: on a slow connection the first visit comes
+    // first; the app shell is fetched a few seconds later, in the background.
+    var later = function () {
+      setTimeout(function () {
+        if ("requestIdleCallback" in window) window.requestIdleCallback(register, { timeout: 5000 });
+        else register();
+      }, 4000);
+    };
+    if (document.readyState === "complete") later();
+    else window.addEventListener("load", later);
   }
 
   /* ---------- installing the app ---------- */

@@ -113,7 +113,7 @@ def _cmd_make_icons(_args) -> int:
     from portal_app.integrations.icons import write_icons
     from portal_app.settings import PROJECT_ROOT
 
-    for path in write_icons(PROJECT_ROOT / "assets" / "icons"):
+    for path in write_icons(PROJECT_ROOT / "assets"):
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     return 0
 

@@ -1,6 +1,6 @@
 """The app icons, drawn by the project (no copied artwork).
 
-``python -m portal_app make-icons`` writes ``assets/icons/``: a house with an open
+``python -m portal_app make-icons`` writes ``assets/icons/`` and ``assets/favicon.ico``: a house with an open
 door on the portal's blue, at 192 and 512 pixels, and a maskable 512 whose drawing
 sits inside the central safe zone (a circle of 40% of the size) so launchers can
 crop it to any shape. Drawn at four times the size and scaled down, for smooth edges.
@@ -54,7 +54,9 @@ def draw_icon(size: int, *, maskable: bool) -> Image.Image:
     return img.resize((size, size), Image.LANCZOS)
 
 
-def write_icons(folder: Path) -> list[Path]:
+def write_icons(assets: Path) -> list[Path]:
+    """Write assets/icons/* and assets/favicon.ico."""
+    folder = assets / "icons"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (size, maskable) in ICONS.items():
@@ -66,4 +68,8 @@ def write_icons(folder: Path) -> list[Path]:
             icon = flat
         icon.save(path, optimize=True)
         written.append(path)
+    # Browsers still ask for /favicon.ico: answer it rather than log a 404.
+    favicon = assets / "favicon.ico"
+    draw_icon(48, maskable=False).save(favicon, sizes=[(16, 16), (32, 32), (48, 48)])
+    written.append(favicon)
     return written

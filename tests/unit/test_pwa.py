@@ -38,7 +38,7 @@ def test_the_manifest_makes_a_standalone_app_with_icons_that_exist_at_their_stat
 def test_the_committed_icons_are_the_ones_the_project_draws(tmp_path):
     written = icons.write_icons(tmp_path)
     for path in written:
-        with Image.open(path) as fresh, Image.open(ASSETS / "icons" / path.name) as kept:
+        with Image.open(path) as fresh, Image.open(ASSETS / path.relative_to(tmp_path)) as kept:
             assert fresh.size == kept.size
             assert list(fresh.convert("RGBA").getdata()) == list(kept.convert("RGBA").getdata())
 
@@ -109,19 +109,19 @@ def _tiny_app():
     async def not_modified(_r):
         return Response(status_code=304, headers={"ETag": '"abc"'})
 
-    return http.security_headers(Starlette(routes=[Route("/home", page), Route("/api/file", download),
-                                                   Route("/api/data", data), Route("/budget-planner", not_modified)]))
+    return http.security_headers(Starlette(routes=[Route("/a-page", page), Route("/api/file", download),
+                                                   Route("/api/data", data), Route("/not-modified", not_modified)]))
 
 
 def test_every_response_carries_csp_nosniff_referrer_policy_and_frame_ancestors():
     client = TestClient(_tiny_app())
-    for path in ("/home", "/api/file", "/api/data"):
+    for path in ("/a-page", "/api/file", "/api/data"):
         r = client.get(path)
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "same-origin"
         assert r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-    page = client.get("/home").headers["content-security-policy"]
+    page = client.get("/a-page").headers["content-security-policy"]
     assert "script-src 'self'" in page and "object-src 'none'" in page and "base-uri 'self'" in page
     assert client.get("/api/data").headers["cache-control"] == "no-store"
     # A route that chose its own caching keeps it.
@@ -129,7 +129,18 @@ def test_every_response_carries_csp_nosniff_referrer_policy_and_frame_ancestors(
 
 
 def test_a_not_modified_answer_carries_no_policy_that_would_overwrite_the_cached_pages():
-    r = TestClient(_tiny_app()).get("/budget-planner")
+    r = TestClient(_tiny_app()).get("/not-modified")
     assert r.status_code == 304
     assert "content-security-policy" not in r.headers
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_page_address_is_served_from_its_prerendered_file_without_a_redirect(tmp_path):
+    (tmp_path / "home.html").write_text("<p>home</p>")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "account").mkdir()
+    (tmp_path / "account" / "statement.html").write_text("<p>s</p>")
+    assert http.prerendered_page("/home", tmp_path) == "/home.html"
+    assert http.prerendered_page("/account/statement", tmp_path) == "/account/statement.html"
+    for other in ("/", "/home/", "/styles.css", "/api/health", "/assets/x", "/nowhere", "/../home", "/_event"):
+        assert http.prerendered_page(other, tmp_path) is None, other
