@@ -391,15 +391,21 @@ def _summary() -> rx.Component:
             ),
         ),
         rx.el.h3("Where the money goes"),
-        rx.el.figure(
-            rx.el.div(
-                rx.plotly.basic(data=js(chart_expr(), go.Figure), config={"displayModeBar": False, "responsive": True,
-                                                                     "staticPlot": True},
-                                use_resize_handler=True, style={"width": "100%"}),
-                aria_hidden="true",
-                class_name="chart budget__chart",
+        # Plotly (about 350 KiB) is fetched only once there is something to draw, so an
+        # empty planner opens as fast as any page; offline it comes from the app's cache.
+        rx.cond(
+            js(f"({outgoings_expr()}) > 0", bool),
+            rx.el.figure(
+                rx.el.div(
+                    rx.plotly.basic(data=js(chart_expr(), go.Figure), config={"displayModeBar": False, "responsive": True,
+                                                                         "staticPlot": True},
+                                    use_resize_handler=True, style={"width": "100%"}),
+                    aria_hidden="true",
+                    class_name="chart budget__chart",
+                ),
+                rx.el.figcaption("The same figures are in the table below.", class_name="caption no-print"),
             ),
-            rx.el.figcaption("The same figures are in the table below.", class_name="caption no-print"),
+            rx.el.p("The chart appears when you enter what you pay out.", class_name="hint"),
         ),
         rx.el.div(
             rx.el.table(

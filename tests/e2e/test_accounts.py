@@ -17,7 +17,8 @@ from tests.e2e.test_journeys import accessible, register
 pytestmark = pytest.mark.e2e
 
 
-def _signed_in_resident(page: Page, portal, index: int) -> None:
+def _signed_in_resident(page: Page, portal, index: int) -> str:
+    """Register the index-th unregistered demo resident and sign in; returns their email."""
     resident = portal.unregistered_residents(limit=12)[index]
     email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
     before = register(page, portal, resident, email)
@@ -25,6 +26,7 @@ def _signed_in_resident(page: Page, portal, index: int) -> None:
     page.get_by_label("Enter the code").fill(code)
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+    return email
 
 
 def test_a_resident_filters_history_gets_statements_and_asks_about_a_transaction(page, portal, width):

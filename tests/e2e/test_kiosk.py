@@ -8,13 +8,13 @@ Idle time is fast-forwarded with Playwright's clock (page.clock), so the real
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.test_journeys import PASSWORD, accessible, register
+from tests.e2e.test_accounts import _signed_in_resident
+from tests.e2e.test_journeys import accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -49,14 +49,7 @@ def ordinary(browser, portal):
 
 
 def _register_and_sign_in(page: Page, portal) -> str:
-    resident = portal.unregistered_residents(limit=1)[0]
-    email = f"kiosk-{uuid.uuid4().hex[:8]}@example.com"
-    before = register(page, portal, resident, email)
-    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
-    page.get_by_label("Enter the code").fill(code)
-    page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
-    return email
+    return _signed_in_resident(page, portal, 0)
 
 
 def _storage(page: Page) -> dict:

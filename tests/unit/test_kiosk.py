@@ -3,11 +3,7 @@ a kiosk session, and what the sign-out route sends."""
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextvars
 import dataclasses
-import inspect
 from datetime import timedelta
 
 import pytest
@@ -26,6 +22,7 @@ from portal_app.settings import get_settings
 from portal_app.state import session as session_module
 from portal_app.state.session import SessionState
 from tests.unit.test_auth import NOW, PASSWORD, make_user
+from tests.unit.test_ownership import _run  # runs a handler's coroutine in a loop of its own
 
 
 @pytest.fixture
@@ -198,12 +195,6 @@ def test_sign_out_everywhere_counts_an_idle_kiosk_session_as_already_over(sessio
 # --- sign-out ---------------------------------------------------------------------
 
 
-def _run(coro_or_value):
-    if inspect.iscoroutine(coro_or_value):
-        context = contextvars.copy_context()
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(context.run, asyncio.run, coro_or_value).result()
-    return coro_or_value
 
 
 def test_sign_out_on_a_kiosk_ends_the_server_session_and_clears_the_token(session, kiosk_settings):
