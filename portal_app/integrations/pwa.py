@@ -55,7 +55,7 @@ def workbox_config(static_dir: Path) -> dict:
     return {
         "globDirectory": str(static_dir),
         "globPatterns": ["**/*.{html,js,css,png,webmanifest,ico,svg,woff2}"],
-        "globIgnores": ["404.html", "__spa-fallback.html", SW_NAME, "sw-extra.js", "**/*.gz"],
+        "globIgnores": ["404.html", "__spa-fallback.html", SW_NAME, "sw-extra.js", "**/*.gz", "**/*.br", "**/*.zst"],
         "swDest": str(static_dir / SW_NAME),
         "mode": "production",
         "inlineWorkboxRuntime": True,

@@ -64,7 +64,7 @@ def test_the_built_manifest_carries_the_landlords_name(tmp_path):
 def test_the_service_worker_precaches_the_app_shell_but_never_itself_or_compressed_copies(tmp_path):
     cfg = pwa.workbox_config(tmp_path)
     assert cfg["swDest"] == str(tmp_path / "sw.js")
-    assert {"sw.js", "sw-extra.js", "**/*.gz", "404.html"} <= set(cfg["globIgnores"])
+    assert {"sw.js", "sw-extra.js", "**/*.gz", "**/*.br", "404.html"} <= set(cfg["globIgnores"])
     assert any("html" in p and "js" in p for p in cfg["globPatterns"])
     assert cfg["skipWaiting"] is False  # the resident chooses when to reload
     assert cfg["importScripts"] == ["/sw-extra.js"]
