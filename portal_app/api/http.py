@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -61,54 +67,70 @@ def cache_policy(path: str) -> bytes:
     return REVALIDATE
 
 
-def _static_dir():
+def _static_dir() -> Path:
     from reflex.utils import prerequisites
     from reflex_base import constants
 
     return prerequisites.get_web_dir() / constants.Dirs.STATIC
 
 
-_hash_cache: dict[str, object] = {"stamp": None, "value": ""}
+@dataclass(frozen=True)
+class BuildIndex:
+    """What the middleware needs from the production build, read once per build folder
+    (``reflex run`` builds before it serves, so the folder does not change under it)."""
+
+    pages: frozenset[str]  # "/home.html", "/account/statement.html", ...
+    script_hashes: str     # "'sha256-…' 'sha256-…'" for every inline <script> in them
 
 
-def inline_script_hashes(static_dir=None) -> str:
-    """'sha256-…' for every inline <script> in the built pages (cached per build)."""
-    import base64
-    import hashlib
-    import re
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+_indexes: dict[Path, BuildIndex] = {}
 
+
+def build_index(static_dir: Path | None = None) -> BuildIndex:
     folder = static_dir or _static_dir()
-    index = folder / "index.html"
-    stamp = (str(folder), index.stat().st_mtime_ns) if index.exists() else None
-    if stamp is not None and _hash_cache["stamp"] == stamp:
-        return str(_hash_cache["value"])
-    found: set[str] = set()
-    pattern = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+    if folder in _indexes:
+        return _indexes[folder]
+    pages: set[str] = set()
+    hashes: set[str] = set()
     for page in folder.rglob("*.html") if folder.exists() else []:
-        for body in pattern.findall(page.read_text(encoding="utf-8", errors="replace")):
+        pages.add("/" + page.relative_to(folder).as_posix())
+        for body in _INLINE_SCRIPT.findall(page.read_text(encoding="utf-8", errors="replace")):
             if body:
                 digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-                found.add(f"'sha256-{digest}'")
-    value = " ".join(sorted(found))
-    _hash_cache.update(stamp=stamp, value=value)
-    return value
+                hashes.add(f"'sha256-{digest}'")
+    index = BuildIndex(frozenset(pages), " ".join(sorted(hashes)))
+    if "/index.html" in index.pages:  # only a finished build is remembered
+        _indexes[folder] = index
+    return index
 
 
-def content_security_policy(content_type: bytes) -> bytes:
-    if content_type.startswith(b"text/html"):
-        return _CSP_PAGE.format(hashes=inline_script_hashes()).encode()
+def inline_script_hashes(static_dir: Path | None = None) -> str:
+    """'sha256-…' for every inline <script> in the built pages."""
+    return build_index(static_dir).script_hashes
+
+
+def is_page(path: str) -> bool:
+    """A document of the app (a prerendered page, or the 404 page for an unknown one),
+    decided by path, so a 304 gets the same policy as the 200 it stands for."""
+    if path.startswith(BACKEND_PREFIXES) or path.startswith("/assets/"):
+        return False
+    last = path.rsplit("/", 1)[-1]
+    return "." not in last or last.endswith(".html")
+
+
+def content_security_policy(path: str, static_dir: Path | None = None) -> bytes:
+    if is_page(path):
+        return _CSP_PAGE.format(hashes=inline_script_hashes(static_dir)).encode()
     return _CSP_OTHER
 
 
-def prerendered_page(path: str, static_dir=None) -> str | None:
+def prerendered_page(path: str, static_dir: Path | None = None) -> str | None:
     """'/home' -> '/home.html' when the build has that page; None for anything else."""
-    if path in ("", "/") or path.endswith("/") or path.startswith(BACKEND_PREFIXES) or path.startswith("/assets/"):
+    if path in ("", "/") or path.endswith("/") or not is_page(path) or "." in path.rsplit("/", 1)[-1]:
         return None
-    if "." in path.rsplit("/", 1)[-1] or ".." in path:
-        return None
-    folder = static_dir or _static_dir()
     candidate = f"{path}.html"
-    return candidate if (folder / candidate.lstrip("/")).is_file() else None
+    return candidate if candidate in build_index(static_dir).pages else None
 
 
 def security_headers(app):
@@ -140,11 +162,8 @@ def security_headers(app):
                     b"cache-control": cache_policy(path),
                     b"x-frame-options": b"DENY",
                     b"permissions-policy": b"camera=(), microphone=(), geolocation=(), payment=(self)",
+                    b"content-security-policy": content_security_policy(scope["path"]),
                 }
-                # A 304 has no Content-Type, and the browser copies its headers onto the
-                # cached page: it must not carry a policy meant for something else.
-                if message.get("status") != 304:
-                    extra[b"content-security-policy"] = content_security_policy(present.get(b"content-type", b""))
                 for key, value in extra.items():
                     if key not in present:
                         headers.append((key, value))

@@ -128,11 +128,22 @@ def test_every_response_carries_csp_nosniff_referrer_policy_and_frame_ancestors(
     assert client.get("/api/file").headers["cache-control"] == "private, max-age=5"
 
 
-def test_a_not_modified_answer_carries_no_policy_that_would_overwrite_the_cached_pages():
-    r = TestClient(_tiny_app()).get("/not-modified")
+def test_a_not_modified_answer_carries_the_same_policy_as_the_page_it_stands_for():
+    # The browser copies a 304's headers onto the cached page: a policy meant for
+    # something else would block the page's own scripts after a reload.
+    client = TestClient(_tiny_app())
+    r = client.get("/not-modified")
     assert r.status_code == 304
-    assert "content-security-policy" not in r.headers
+    assert r.headers["content-security-policy"] == client.get("/a-page").headers["content-security-policy"]
+    assert "script-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_only_app_documents_get_the_page_policy():
+    for page in ("/", "/home", "/home.html", "/account/statement", "/offline.html", "/no-such-page"):
+        assert http.is_page(page), page
+    for other in ("/api/statement.html", "/api/health", "/sw.js", "/styles.css", "/assets/x-abc.js", "/_event"):
+        assert not http.is_page(other), other
 
 
 def test_a_page_address_is_served_from_its_prerendered_file_without_a_redirect(tmp_path):
