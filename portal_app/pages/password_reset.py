@@ -10,16 +10,15 @@ from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.pages._common import in_transaction, in_transaction_async
 from portal_app.services import auth
-from portal_app.state.session import SessionState, public
+from portal_app.state.session import SessionState, ShowPasswordMixin, public
 
 
-class ResetState(SessionState):
+class ResetState(ShowPasswordMixin, SessionState):
     errors: dict[str, str] = {}
     sent: bool = False
     token_ok: bool = False
     checked: bool = False
     done: bool = False
-    show_password: bool = False
     _token: str = ""
 
     def _forget(self) -> None:
@@ -53,11 +52,6 @@ class ResetState(SessionState):
         self.checked = True
         # The token stays out of the address bar and the browser history once read.
         return rx.call_script(f"history.replaceState(null, '', '{routes.RESET_PASSWORD}')")
-
-    @public
-    @rx.event
-    def toggle_password(self, checked: bool):
-        self.show_password = bool(checked)
 
     @public
     @rx.event

@@ -11,7 +11,7 @@ from portal_app.components.layout import page
 from portal_app.pages._common import in_transaction_async
 from portal_app.services import auth, registration
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, public
+from portal_app.state.session import SessionState, ShowPasswordMixin, public
 
 REGISTER_FIELDS = [
     ("tenancy_reference", "tenancy-reference"),
@@ -24,9 +24,8 @@ REGISTER_FIELDS = [
 CODE_FIELDS = [("code", "code")]
 
 
-class RegisterState(SessionState):
+class RegisterState(ShowPasswordMixin, SessionState):
     errors: dict[str, str] = {}
-    show_password: bool = False
     busy: bool = False
     throttled_message: str = ""
     masked_email: str = ""
@@ -40,11 +39,6 @@ class RegisterState(SessionState):
         self.masked_email = ""
         self._attempt_token = ""
         self.attempt_open = False
-
-    @public
-    @rx.event
-    def toggle_password(self, checked: bool):
-        self.show_password = bool(checked)
 
     @public
     @rx.event

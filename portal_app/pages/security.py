@@ -12,12 +12,12 @@ from portal_app.components.pwa import loading_or_offline
 from portal_app.pages._common import in_transaction, in_transaction_async
 from portal_app.services import auth, two_step
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, current_principal, leave_for, resident_only
+from portal_app.state.session import SessionState, ShowPasswordMixin, current_principal, leave_for, resident_only
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
 
 
-class SecurityState(SessionState):
+class SecurityState(ShowPasswordMixin, SessionState):
     loaded: bool = False
     two_step_enabled: bool = False
     recovery_codes_left: int = 0
@@ -30,7 +30,6 @@ class SecurityState(SessionState):
     password_errors: dict[str, str] = {}
     password_changed: bool = False
     disable_errors: dict[str, str] = {}
-    show_password: bool = False
     _setup_secret: str = ""
 
     def _forget(self) -> None:
@@ -58,7 +57,7 @@ class SecurityState(SessionState):
         self.disable_errors = {}
         self._refresh(current_principal().user_id)
 
-    @resident_only
+    @resident_only  # on this page only for a signed-in resident, unlike the mixin's public one
     @rx.event
     def toggle_password(self, checked: bool):
         self.show_password = bool(checked)

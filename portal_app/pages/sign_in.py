@@ -11,15 +11,14 @@ from portal_app.components.layout import page
 from portal_app.pages._common import in_transaction_async
 from portal_app.services import auth, two_step
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, public
+from portal_app.state.session import SessionState, ShowPasswordMixin, public
 
 SIGN_IN_FIELDS = [("email", "email"), ("password", "password")]
 VAGUE = "Enter the email address and password you registered with. Check them and try again"
 
 
-class SignInState(SessionState):
+class SignInState(ShowPasswordMixin, SessionState):
     errors: dict[str, str] = {}
-    show_password: bool = False
     busy: bool = False
     locked: bool = False
     reset_sent: bool = False
@@ -45,11 +44,6 @@ class SignInState(SessionState):
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
         if self._resolve() is not None:
             return rx.redirect(self._next)
-
-    @public
-    @rx.event
-    def toggle_password(self, checked: bool):
-        self.show_password = bool(checked)
 
     @public
     @rx.event

@@ -208,6 +208,18 @@ def leave_for(path: str) -> rx.event.EventSpec:
     return rx.call_script(f"(() => {{ try {{ {_KIOSK_WIPE} }} catch (e) {{}} window.location.assign({path!r}); }})()")
 
 
+class ShowPasswordMixin(rx.State, mixin=True):
+    """The "Show password" checkbox of a page with a password box (sign-in, registration,
+    reset, security)."""
+
+    show_password: bool = False
+
+    @public
+    @rx.event
+    def toggle_password(self, checked: bool):
+        self.show_password = bool(checked)
+
+
 def _states_with_private_data() -> list[type[SessionState]]:
     found: list[type[SessionState]] = []
 
