@@ -11,6 +11,10 @@ after it (the service-worker registration, assets/kiosk.js, CSS):
   compiles on every start).
 * ``<html data-kiosk="1">`` on a kiosk, so ``.kiosk-only`` / ``.not-kiosk`` switch in
   CSS with no flash.
+* ``<html data-session="1">`` when this tab holds a session token (localStorage, or
+  sessionStorage on a kiosk): only a hint, used until the server has answered, so the
+  prerendered page already has the signed-in header and nothing jumps when the state
+  arrives (``components.layout.session_switch``). The server still decides.
 
 On a kiosk it also unregisters every service worker and deletes every CacheStorage
 cache of the origin, then loads ``/kiosk.js`` (idle sign-out, no external links).
@@ -28,6 +32,7 @@ import reflex as rx
 
 from portal_app.services.kiosk import kiosk_hostnames
 from portal_app.settings import Settings, get_settings
+from portal_app.state.session import KIOSK_SESSION_STORAGE_KEY, SESSION_STORAGE_KEY
 
 KIOSK_SCRIPT_URL = "/kiosk.js"
 
@@ -39,6 +44,10 @@ _TEMPLATE = """(function () {
     kiosk: kiosk, idleSeconds: __IDLE__, warningSeconds: __WARNING__
   });
   window.addEventListener("pageshow", function (event) { if (event.persisted) { location.reload(); } });
+  try {
+    var token = kiosk ? sessionStorage.getItem(__KIOSK_KEY__) : localStorage.getItem(__SESSION_KEY__);
+    if (token && token !== '""') { document.documentElement.dataset.session = "1"; }
+  } catch (e) {}
   if (!kiosk) { return; }
   document.documentElement.dataset.kiosk = "1";
   try {
@@ -71,6 +80,8 @@ def boot_script_source(settings: Settings | None = None) -> str:
         .replace("__IDLE__", str(int(s.kiosk_idle_seconds)))
         .replace("__WARNING__", str(int(s.kiosk_warning_seconds)))
         .replace("__KIOSK_JS__", _js(KIOSK_SCRIPT_URL))
+        .replace("__SESSION_KEY__", _js(SESSION_STORAGE_KEY))
+        .replace("__KIOSK_KEY__", _js(KIOSK_SESSION_STORAGE_KEY))
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from portal_app import routes
@@ -9,27 +11,43 @@ from portal_app.settings import get_settings
 from portal_app.state.session import SessionState
 
 
+def session_switch(signed_in: Callable[[str], rx.Component], signed_out: Callable[[str], rx.Component]) -> rx.Component:
+    """What the server says (``SessionState.signed_in``) once the page has its state; until
+    then, both versions, and CSS shows the one the boot script's hint picks
+    (``html[data-session]``: this tab holds a session token). The prerendered page then
+    already has the right header and panels, so nothing moves when the state arrives.
+
+    Each builder gets the class to add to its outermost element: ``session-only`` /
+    ``no-session-only`` before the state arrives, nothing after."""
+    return rx.cond(
+        rx.State.is_hydrated,
+        rx.cond(SessionState.signed_in, signed_in(""), signed_out("")),
+        rx.fragment(signed_in("session-only"), signed_out("no-session-only")),
+    )
+
+
+def _nav_list(signed_in: bool, hint: str) -> rx.Component:
+    if signed_in:
+        items = [
+            rx.el.li(rx.el.a("Your accounts", href=routes.HOME)),
+            rx.el.li(rx.el.a("My requests", href=routes.REQUESTS)),
+            rx.el.li(rx.el.a("Sign-in and security", href=routes.SECURITY)),
+            rx.el.li(
+                rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out),
+                class_name="not-kiosk",  # a kiosk has the big "Finish and sign out" instead
+            ),
+        ]
+    else:
+        items = [
+            rx.el.li(rx.el.a("Sign in", href=routes.SIGN_IN)),
+            rx.el.li(rx.el.a("Register", href=routes.REGISTER)),
+        ]
+    return rx.el.ul(*items, class_name=f"header__nav {hint}".strip())
+
+
 def _nav() -> rx.Component:
     return rx.el.nav(
-        rx.el.ul(
-            rx.cond(
-                SessionState.signed_in,
-                rx.fragment(
-                    rx.el.li(rx.el.a("Your accounts", href=routes.HOME)),
-                    rx.el.li(rx.el.a("My requests", href=routes.REQUESTS)),
-                    rx.el.li(rx.el.a("Sign-in and security", href=routes.SECURITY)),
-                    rx.el.li(
-                        rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out),
-                        class_name="not-kiosk",  # a kiosk has the big "Finish and sign out" instead
-                    ),
-                ),
-                rx.fragment(
-                    rx.el.li(rx.el.a("Sign in", href=routes.SIGN_IN)),
-                    rx.el.li(rx.el.a("Register", href=routes.REGISTER)),
-                ),
-            ),
-            class_name="header__nav",
-        ),
+        session_switch(lambda hint: _nav_list(True, hint), lambda hint: _nav_list(False, hint)),
         aria_label="Account",
     )
 

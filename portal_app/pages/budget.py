@@ -23,7 +23,7 @@ from reflex_base.vars.function import FunctionVar
 
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
-from portal_app.components.layout import page
+from portal_app.components.layout import page, session_switch
 from portal_app.db import session_scope
 from portal_app.services import balances, budget, ledger
 from portal_app.services.money import format_pence
@@ -427,22 +427,22 @@ def _summary() -> rx.Component:
 
 def _fill_panel() -> rx.Component:
     return rx.el.div(
-        rx.cond(
-            SessionState.signed_in,
-            rx.fragment(
+        session_switch(
+            lambda hint: rx.el.div(
                 rx.el.button(
                     "Fill in rent and service charges from my account", type="button",
                     class_name="button button--secondary", disabled=~rx.State.is_hydrated,
                     on_click=BudgetState.fill_from_account,
                 ),
                 rx.el.p(BudgetState.fill_message, role="status", class_name="caption"),
+                class_name=hint,
             ),
-            rx.el.p(
+            lambda hint: rx.el.p(
                 "Have a rent or service charge account with us? ",
                 rx.el.a("Sign in", href=f"{routes.SIGN_IN}?next={routes.BUDGET}"),
                 " to fill in your rent and service charges from it. You need to be online for that; "
                 "everything else here works without a connection.",
-                class_name="caption",
+                class_name=f"caption {hint}".strip(),
             ),
         ),
         class_name="no-print",

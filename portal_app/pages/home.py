@@ -116,7 +116,11 @@ def home_page() -> rx.Component:
     s = get_settings()
     return rx.fragment(
         rx.el.h1("Your accounts"),
-        rx.cond(SessionState.first_name != "", rx.el.p("Hello, ", SessionState.first_name, ".", class_name="lead")),
+        # The line is there (blank) before the name arrives, so nothing below it moves.
+        rx.el.p(
+            rx.cond(SessionState.first_name != "", rx.fragment("Hello, ", SessionState.first_name, "."), "\u00a0"),
+            class_name="lead",
+        ),
         rx.cond(
             HomeState.loaded,
             rx.fragment(

@@ -74,13 +74,18 @@ def resident_only(fn: Callable) -> Callable:
     return wrapper
 
 
+# Where the browser keeps the token (components/boot.py reads them for its signed-in hint).
+SESSION_STORAGE_KEY = "doorstep_session"
+KIOSK_SESSION_STORAGE_KEY = "doorstep_kiosk_session"
+
+
 class SessionState(rx.State):
     """Thin shared state: the opaque session token and what the header shows."""
 
     # The token on an ordinary host (kept across browser restarts) ...
-    session_token: str = rx.LocalStorage("", name="doorstep_session")
+    session_token: str = rx.LocalStorage("", name=SESSION_STORAGE_KEY)
     # ... and on a kiosk host: this tab only, never written to localStorage.
-    kiosk_token: str = rx.SessionStorage("", name="doorstep_kiosk_session")
+    kiosk_token: str = rx.SessionStorage("", name=KIOSK_SESSION_STORAGE_KEY)
     signed_in: bool = False
     first_name: str = ""
 
