@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help install chromium migrate seed run dev test test-unit test-e2e test-pg mailbox clean bench lighthouse
+.PHONY: help install chromium caddy migrate seed run dev test test-unit test-e2e test-pg mailbox clean bench lighthouse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,13 @@ chromium: ## Install Debian's Chromium for the browser tests, when missing
 	  echo "Installing Debian's chromium for Playwright"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+caddy: ## Install Debian's Caddy, the TLS + HTTP/2 front end the Lighthouse bench measures through, when missing
+	@if ! command -v caddy >/dev/null 2>&1; then \
+	  echo "Installing Debian's caddy for the Lighthouse bench"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; fi; \
 	fi
 
 migrate: install ## Bring the database (DATABASE_URL, default SQLite under data/) to the latest schema
@@ -71,7 +78,7 @@ bench: install ## Print the performance figures (bench/)
 	$(PY) bench/import_speed.py
 	$(PY) bench/account_speed.py
 
-lighthouse: install chromium ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
+lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
 	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 clean: ## Remove the virtualenv, the build and the local data

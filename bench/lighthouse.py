@@ -9,7 +9,12 @@ What it does (``make lighthouse``, or ``.venv/bin/python bench/lighthouse.py``):
    one built only from ``rx.el`` elements with a tiny stylesheet. Builds and serves each
    in production single-port mode on a free port.
 3. Serves Doorstep in production mode on a throwaway SQLite database with the demo
-   landlord (as the e2e fixture does), registers a demo resident through the
+   landlord (as the e2e fixture does). By default (``--transport h2``) every app is
+   reached the way a deployment serves it: through a TLS front end speaking HTTP/2
+   (Debian's Caddy, ``make caddy``), each app on its own ``*.localhost`` name, with a
+   certificate made for the run that Chromium accepts by its key
+   (``--ignore-certificate-errors-spki-list``). ``--transport http1`` measures the apps'
+   own plain HTTP/1.1 ports instead, as earlier runs did. Then it registers a demo resident through the
    registration service (code read from the local outbox) and signs in through the
    sign-in page in Chromium, so the session token is in localStorage.
 4. Runs Lighthouse (mobile defaults, simulated throttling; performance, accessibility,
@@ -27,8 +32,9 @@ What it does (``make lighthouse``, or ``.venv/bin/python bench/lighthouse.py``):
 7. Stops every server it started (process groups) and removes its temporary folders
    (``--keep`` keeps them, with the JSON reports).
 
-    .venv/bin/python bench/lighthouse.py                  # 5 runs per page
+    .venv/bin/python bench/lighthouse.py                  # 5 runs per page, HTTPS + HTTP/2
     .venv/bin/python bench/lighthouse.py --runs 3 --keep
+    .venv/bin/python bench/lighthouse.py --transport http1   # the apps' own HTTP/1.1 ports
 """
 
 from __future__ import annotations
@@ -57,12 +63,21 @@ LIGHTHOUSE_VERSION = "12.8.2"  # the last major that runs on Node 20 (13.x wants
 LIGHTHOUSE_HOME = ROOT / "bench" / ".lighthouse"
 LIGHTHOUSE_BIN = LIGHTHOUSE_HOME / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CADDY = os.environ.get("CADDY_PATH", "/usr/bin/caddy")
+# The names the TLS front end gives each app (Chromium resolves *.localhost to loopback).
+TLS_NAMES = {"doorstep": "doorstep.localhost", "radix": "radix.localhost", "rxel": "rxel.localhost"}
 CHROME_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
     "--no-default-browser-check", "--disable-dev-shm-usage",
 ]
 KIB = 1024
+# Set by main() for --transport h2: the flag that makes Chromium accept the run's certificate.
+TLS_FLAGS: list[str] = []
+
+
+def chrome_flags() -> list[str]:
+    return [*CHROME_FLAGS, *TLS_FLAGS]
 
 # The targets of the performance issue.
 TARGET_ACCESSIBILITY = 100
@@ -178,8 +193,12 @@ class Server:
     name: str
     proc: subprocess.Popen
     log: Path
-    base_url: str
+    base_url: str  # the app's own port (readiness checks)
     ready_path: str = "/"
+    public_url: str = ""  # what the browser and Lighthouse load: the TLS front end, or base_url
+
+    def __post_init__(self) -> None:
+        self.public_url = self.public_url or self.base_url
 
     def stop(self) -> None:
         if self.proc.poll() is not None:
@@ -194,8 +213,13 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def start_reflex(name: str, cwd: Path, env: dict[str, str], log: Path, ready_path: str = "/") -> Server:
-    port = free_port()
+def start_reflex(name: str, cwd: Path, env: dict[str, str], log: Path, ready_path: str = "/",
+                 public_url: str = "", port: int = 0) -> Server:
+    """`reflex run --env prod --single-port` (builds, then serves). With ``public_url`` (the
+    TLS front end) the build points the app's websocket there (REFLEX_API_URL)."""
+    port = port or free_port()
+    if public_url:
+        env = env | {"REFLEX_API_URL": public_url}
     out = open(log, "wb")  # noqa: SIM115 - the child keeps it
     proc = subprocess.Popen(
         [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
@@ -203,7 +227,75 @@ def start_reflex(name: str, cwd: Path, env: dict[str, str], log: Path, ready_pat
         cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
     out.close()
-    return Server(name, proc, log, f"http://127.0.0.1:{port}", ready_path)
+    return Server(name, proc, log, f"http://127.0.0.1:{port}", ready_path, public_url)
+
+
+# --------------------------------------------------------------------------- the TLS front end
+
+
+def make_certificate(folder: Path) -> str:
+    """A self-signed certificate for the run's *.localhost names; returns the base64 SHA-256
+    of its public key, which Chromium's --ignore-certificate-errors-spki-list accepts."""
+    import base64
+    import datetime
+    import hashlib
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Doorstep Lighthouse bench")])
+    names = [x509.DNSName(n) for n in ("localhost", *TLS_NAMES.values())]
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([*names, x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+def start_caddy(work: Path, port: int, upstreams: dict[str, int]) -> Server:
+    """Caddy on ``port``: TLS with the run's certificate, HTTP/1.1 and HTTP/2 (ALPN; no
+    HTTP/3), one site per name, each proxied to its app's own port (websockets included).
+    It passes the apps' responses through as they are (their own brotli/gzip, headers)."""
+    if not Path(CADDY).exists():
+        raise RuntimeError(f"{CADDY} is missing: `make caddy` installs Debian's caddy (or use --transport http1)")
+    tls = work / "tls"
+    sites = "\n".join(
+        f"https://{host}:{port} {{\n  tls {tls / 'cert.pem'} {tls / 'key.pem'}\n  reverse_proxy 127.0.0.1:{up}\n}}"
+        for host, up in upstreams.items()
+    )
+    conf = work / "Caddyfile"
+    conf.write_text("{\n  admin off\n  auto_https off\n  skip_install_trust\n  servers {\n    protocols h1 h2\n  }\n}\n"
+                    + sites + "\n")
+    log = work / "caddy.log"
+    out = open(log, "wb")  # noqa: SIM115
+    proc = subprocess.Popen([CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"],
+                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=os.environ | {"HOME": str(work), "XDG_DATA_HOME": str(work / "caddy-data"),
+                                              "XDG_CONFIG_HOME": str(work / "caddy-config")})
+    out.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"caddy exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return Server("caddy (TLS, HTTP/2)", proc, log, f"https://127.0.0.1:{port}")
+        time.sleep(0.3)
+    raise RuntimeError(f"caddy did not listen on {port}:\n{log.read_text()[-3000:]}")
 
 
 def wait_ready(server: Server, timeout: float = 900) -> None:
@@ -273,11 +365,13 @@ def doorstep_env(data_dir: Path, base_url: str) -> dict[str, str]:
     }
 
 
-def start_doorstep(work: Path) -> tuple[Server, dict[str, str]]:
+def start_doorstep(work: Path, public_url: str = "", port: int = 0) -> tuple[Server, dict[str, str]]:
     data_dir = work / "doorstep-data"
     data_dir.mkdir()
-    port = free_port()
-    env = doorstep_env(data_dir, f"http://127.0.0.1:{port}")
+    port = port or free_port()
+    env = doorstep_env(data_dir, public_url or f"http://127.0.0.1:{port}")
+    if public_url:
+        env["REFLEX_API_URL"] = public_url
     py = str(VENV_BIN / "python")
     for step in (["migrate"], ["seed-demo"]):
         subprocess.run([py, "-m", "portal_app", *step], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -289,7 +383,7 @@ def start_doorstep(work: Path) -> tuple[Server, dict[str, str]]:
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
     out.close()
-    return Server("doorstep", proc, log, f"http://127.0.0.1:{port}", "/api/health"), env
+    return Server("doorstep", proc, log, f"http://127.0.0.1:{port}", "/api/health", public_url), env
 
 
 REGISTER_SNIPPET = textwrap.dedent('''
@@ -348,7 +442,7 @@ class Chromium:
 def start_chromium(profile: Path) -> Chromium:
     port = free_port()
     proc = subprocess.Popen(
-        [CHROMIUM, *CHROME_FLAGS, f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
+        [CHROMIUM, *chrome_flags(), f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -364,7 +458,7 @@ def start_chromium(profile: Path) -> Chromium:
 
 def _persistent(pw, profile: Path):
     return pw.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=True, args=CHROME_FLAGS[1:],
+        str(profile), executable_path=CHROMIUM, headless=True, args=chrome_flags()[1:],
         viewport={"width": 412, "height": 823}, locale="en-GB",
     )
 
@@ -451,7 +545,7 @@ def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path) -> str:
     cmd = [
         str(lh), url, f"--port={chromium.port}", "--only-categories=performance,accessibility,best-practices",
         "--output=json", f"--output-path={out}", "--quiet", "--max-wait-for-load=60000",
-        f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+        f"--chrome-flags={' '.join(chrome_flags())}",
     ]
     done = subprocess.run(cmd, env=os.environ | {"CHROME_PATH": CHROMIUM}, timeout=300, capture_output=True, text=True)
     report = json.loads(out.read_text()) if out.exists() else {}
@@ -556,7 +650,7 @@ def plotly_network(pw, base_url: str, storage_state: dict) -> tuple[dict[str, in
 
     A chunk "carries Plotly" when its name says so or its body holds Plotly's own code
     (the `Plotly.newPlot` entry point or plotly.js's version banner)."""
-    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_FLAGS[1:])
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=chrome_flags()[1:])
     sizes: dict[str, int] = {}
     loaded: dict[str, list[str]] = {}
     checked: dict[str, bool] = {}
@@ -604,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Lighthouse runs per page (median reported)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and the JSON reports")
+    parser.add_argument("--transport", choices=["h2", "http1"], default="h2",
+                        help="h2: every app behind a TLS front end speaking HTTP/2, as deployed (default); "
+                             "http1: the apps' own plain HTTP/1.1 ports")
     args = parser.parse_args(argv)
 
     lh = ensure_lighthouse()
@@ -611,6 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     reports = work / "reports"
     reports.mkdir()
     servers: list[Server] = []
+    proxies: list[Server] = []
     started = time.monotonic()
     try:
         env = base_env()
@@ -618,10 +716,22 @@ def main(argv: list[str] | None = None) -> int:
             f"generating the two empty apps and building all three in production mode under {work}")
         radix_dir = make_radix_app(work, env)
         rxel_dir = make_rxel_app(work)
-        doorstep, portal_env = start_doorstep(work)
+        ports = {key: free_port() for key in TLS_NAMES}
+        public = {key: "" for key in TLS_NAMES}
+        if args.transport == "h2":
+            spki = make_certificate(work / "tls")
+            TLS_FLAGS[:] = [f"--ignore-certificate-errors-spki-list={spki}"]
+            front = free_port()
+            public = {key: f"https://{name}:{front}" for key, name in TLS_NAMES.items()}
+            proxies.append(start_caddy(work, front, {TLS_NAMES[k]: ports[k] for k in TLS_NAMES}))
+            say(f"TLS front end (Caddy, HTTP/2) on port {front}: " + ", ".join(public.values()))
+        doorstep, portal_env = start_doorstep(work, public["doorstep"], ports["doorstep"])
         servers.append(doorstep)
-        servers.append(start_reflex("default template (Radix + Tailwind)", radix_dir, env, work / "radix.log"))
-        servers.append(start_reflex("empty rx.el app", rxel_dir, env, work / "rxel.log"))
+        servers.append(start_reflex("default template (Radix + Tailwind)", radix_dir, env, work / "radix.log",
+                                    public_url=public["radix"], port=ports["radix"]))
+        servers.append(start_reflex("empty rx.el app", rxel_dir, env, work / "rxel.log",
+                                    public_url=public["rxel"], port=ports["rxel"]))
+        radix, rxel = servers[-2], servers[-1]
         for server in servers:
             wait_ready(server)
             say(f"{server.name} is up at {server.base_url}")
@@ -632,20 +742,20 @@ def main(argv: list[str] | None = None) -> int:
         profile = work / "chromium-signed-in"  # localStorage holds the session token
         blank_profile = work / "chromium-signed-out"
         with sync_playwright() as pw:
-            state = sign_in(pw, profile, doorstep.base_url)
+            state = sign_in(pw, profile, doorstep.public_url)
             say("signed in as the demo resident; the session token is in localStorage")
 
-            plotly_sizes, plotly_pages = plotly_network(pw, doorstep.base_url, state)
+            plotly_sizes, plotly_pages = plotly_network(pw, doorstep.public_url, state)
             plotly_urls = {u for u in plotly_sizes if not u.endswith("#transfer")}
 
             targets: list[tuple[str, str, bool]] = [
-                ("rx.el app", servers[2].base_url + "/", False),
-                ("default template", servers[1].base_url + "/", False),
+                ("rx.el app", rxel.public_url + "/", False),
+                ("default template", radix.public_url + "/", False),
             ]
             missing: list[str] = []
             for label, path, _signed in DOORSTEP_PAGES:
-                url = doorstep.base_url + path
-                code = status_of(url)
+                url = doorstep.public_url + path
+                code = status_of(doorstep.base_url + path)
                 if code == 404:
                     missing.append(label)
                     continue
@@ -657,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
                 for n in range(args.runs):
                     slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
                     runs.append(lighthouse_once(lh, profile if signed else blank_profile, url, reports / f"{slug}-{n + 1}.json", plotly_urls))
-                if signed and not still_signed_in(pw, profile, doorstep.base_url):
+                if signed and not still_signed_in(pw, profile, doorstep.public_url):
                     say(f"WARNING: {label}: the session was lost during the Lighthouse runs")
                 results[label] = median_run(runs)
                 r = results[label]
@@ -668,9 +778,9 @@ def main(argv: list[str] | None = None) -> int:
                 (reports / f"{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}-median.json").write_text(
                     json.dumps(r.report))
 
-            asset_headers = asset_cache_headers(doorstep.base_url, results)
+            asset_headers = asset_cache_headers(doorstep.public_url, doorstep.base_url, results)
 
-        print_table(results, missing)
+        print_table(results, missing, args.transport)
         print_plotly(plotly_sizes, plotly_pages, missing)
         print()
         print("Diagnosis (the median run of each page; 'runs' lists every run):")
@@ -689,21 +799,22 @@ def main(argv: list[str] | None = None) -> int:
         failed = any(not ok for ok in _all_checks(results))
         return 1 if failed else 0
     finally:
-        for server in servers:
+        for server in [*servers, *proxies]:
             server.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def asset_cache_headers(base_url: str, results: dict[str, Run]) -> list[str]:
-    """Cache-Control (and encoding) of the start page and of its hashed JS/CSS assets."""
+def asset_cache_headers(public_url: str, base_url: str, results: dict[str, Run]) -> list[str]:
+    """Cache-Control (and encoding) of the start page and of its hashed JS/CSS assets, asked of
+    the app's own port (the TLS front end passes them through unchanged)."""
     lines = []
     start = next((r for k, r in results.items() if k.startswith("doorstep start")), None)
     urls = [base_url + "/"]
     if start:
         for item in start.report["audits"]["network-requests"]["details"]["items"]:
-            if item["url"].startswith(base_url) and item.get("resourceType") in ("Script", "Stylesheet", "Font", "Image"):
-                urls.append(item["url"])
+            if item["url"].startswith(public_url) and item.get("resourceType") in ("Script", "Stylesheet", "Font", "Image"):
+                urls.append(base_url + item["url"].removeprefix(public_url))
     seen_kinds = set()
     for url in urls:
         kind = url.rsplit(".", 1)[-1] if "/assets/" in url else url
@@ -746,10 +857,13 @@ def _all_checks(results: dict[str, Run]) -> list[bool]:
     return [ok for label, r in results.items() if label.startswith("doorstep") for ok in _checks(label, r, target).values()]
 
 
-def print_table(results: dict[str, Run], missing: list[str]) -> None:
+def print_table(results: dict[str, Run], missing: list[str], transport: str) -> None:
     target = _lcp_target(results)
+    how = ("HTTPS + HTTP/2 through the TLS front end" if transport == "h2"
+           else "plain HTTP/1.1 on each app's own port")
     print()
-    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile defaults (simulated throttling), medians. Targets: performance >= "
+    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile defaults (simulated throttling), {how}, medians. "
+          f"Targets: performance >= "
           f"{TARGET_PERFORMANCE}, accessibility {TARGET_ACCESSIBILITY}, best practices {TARGET_BEST_PRACTICES}, "
           f"LCP <= {TARGET_LCP_FACTOR} x rx.el app = {target:.2f} s, transfer excl. Plotly <= {TARGET_TRANSFER_KIB} KiB")
     head = (f"{'app / page':<34} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'LCP s':>6} {'KiB':>6} {'KiB-P':>6} "
