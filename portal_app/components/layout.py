@@ -116,6 +116,11 @@ def page(route: str, title: str, on_load=None):
             return page_frame(fn())
 
         render.__name__ = fn.__name__
+        # Reflex writes a page's memoized components to a file named after the page
+        # function's module. Without this every page's would land in one file for this
+        # module (650 KB, the budget planner's formulas most of it) that every page loads.
+        render.__module__ = fn.__module__
+        render.__qualname__ = fn.__qualname__
         PAGES.append((render, route, f"{title} · {get_settings().landlord_name}", loaders))
         return fn
 
