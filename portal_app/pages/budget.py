@@ -40,7 +40,9 @@ for _line in budget.LINES:
     DEFAULTS[f"a_{_line.key}"] = ""
     DEFAULTS[f"f_{_line.key}"] = _line.frequency
 
-PLAN = rx._x.client_state("doorstepbudget", default=DEFAULTS)
+# Starts as null, which the helper reads as DEFAULTS: Reflex writes the starting value into
+# every component that reads the state, and the whole dict there was 2 KB a copy.
+PLAN = rx._x.client_state("doorstepbudget", default=Var(_js_expr="null", _var_type=dict))
 # True once this page has run in the browser and read what was saved on the device.
 READY = rx._x.client_state("doorstepbudgetready", default=False)
 
@@ -80,6 +82,7 @@ _LIBRARY = r"""((refs, T) => {
     return Math.floor((2 * p * n + d) / (2 * d));
   };
   const values = (v) => (v && typeof v === "object" ? v : T.defaults);
+  const field = (v, key) => values(v)[key] ?? T.defaults[key];
   const line = (v, key) => monthly(pence(values(v)["a_" + key]) ?? 0, values(v)["f_" + key]);
   const invalid = (v, key) => pence(values(v)["a_" + key]) === null;
   const money = (p) => {
@@ -105,7 +108,7 @@ _LIBRARY = r"""((refs, T) => {
   const show = (v) => { const setter = refs[T.setter]; if (setter) setter(v); else refs[T.slot] = v; };
   const current = () => clean(refs[T.slot]);
   return {
-    pence, monthly, line, invalid, money, clean,
+    pence, monthly, field, line, invalid, money, clean,
     set: (key, text) => { const v = { ...current(), [key]: String(text ?? "") }; show(v); store(v); },
     fill: (given) => { const v = clean({ ...current(), ...given }); show(v); store(v); },
     clear: () => {
@@ -307,7 +310,7 @@ def _line_field(line: budget.Line) -> rx.Component:
                 rx.el.input(
                     id=amount_id, name=line.key, type="text", input_mode="decimal", auto_complete="off",
                     spell_check=False,
-                    value=PLAN.value[f"a_{line.key}"],
+                    value=js(f"{LIB}.field({_values()}, {json.dumps('a_' + line.key)})"),
                     on_change=_handler(f"(text) => {LIB}.set({json.dumps('a_' + line.key)}, text)"),
                     class_name=rx.cond(invalid, "input input--error budget__input", "input budget__input"),
                     aria_invalid=rx.cond(invalid, "true", "false"),
@@ -321,7 +324,7 @@ def _line_field(line: budget.Line) -> rx.Component:
                 rx.el.select(
                     *[rx.el.option(text, value=key) for key, text in budget.FREQUENCY_LABELS.items()],
                     id=how_often_id, name=f"{line.key}_frequency", class_name="select",
-                    value=PLAN.value[f"f_{line.key}"],
+                    value=js(f"{LIB}.field({_values()}, {json.dumps('f_' + line.key)})"),
                     on_change=_handler(f"(value) => {LIB}.set({json.dumps('f_' + line.key)}, value)"),
                 ),
             ),
