@@ -2,12 +2,14 @@
 install offer, and the calm "you're offline" text pages show instead of defaults.
 
 The banners replace Reflex's default overlay (its red "Cannot connect to server"
-toast): ``rx.App(overlay_component=status_overlay)``. The script (assets/pwa.js) is
+toast): ``portal_app.py`` puts ``status_overlay`` in Reflex's "Overlay" app wrap. The script (assets/pwa.js) is
 static, loaded with ``defer`` from the prerendered HTML (``rx.el.script``, not
 ``rx.script``, which is injected too late to register a service worker).
 """
 
 from __future__ import annotations
+
+import json
 
 import reflex as rx
 from reflex_base.vars.base import Var
@@ -19,6 +21,14 @@ from portal_app import routes
 _last_seen = Var(
     _js_expr="((typeof window !== 'undefined' && window.doorstep && window.doorstep.lastSeenText) ? window.doorstep.lastSeenText() : '')"
 ).to(str)
+
+
+def on_device(helper: str, payload: dict) -> rx.event.EventSpec:
+    """Call ``window.doorstep.<helper>(payload)`` from assets/pwa.js, if it has loaded
+    (it is deferred, and a kiosk keeps nothing: the helpers do nothing there)."""
+    return rx.call_script(
+        f"window.doorstep && window.doorstep.{helper} && window.doorstep.{helper}({json.dumps(payload)})"
+    )
 
 
 def head_components() -> list[rx.Component]:

@@ -4,7 +4,6 @@ whole history with filters and paging."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import plotly.graph_objects as go
@@ -15,7 +14,7 @@ from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
-from portal_app.components.pwa import loading_or_offline
+from portal_app.components.pwa import loading_or_offline, on_device
 from portal_app.db import session_scope
 from portal_app.services import balances, ledger
 from portal_app.services.money import balance_display, balance_words, format_pence
@@ -199,7 +198,7 @@ class AccountState(AccountChoiceState):
         # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
         seen = {"ref": self.reference,
                 "text": f"{self.label} {self.reference}: your balance was {self.balance} at {self.as_at}."}
-        return rx.call_script(f"window.doorstep && window.doorstep.rememberBalance && window.doorstep.rememberBalance({json.dumps(seen)})")
+        return on_device("rememberBalance", seen)
 
     @resident_only
     @rx.event

@@ -51,7 +51,6 @@ class HomeState(SessionState):
         principal = current_principal()
         await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
         await in_transaction_async(auth.request_password_reset, principal.email, now=utcnow())
-        self._clear_token()
         await self._forget_private()
         return leave_for(f"{routes.API_SIGNED_OUT}?everywhere=1")
 

@@ -70,7 +70,6 @@ class ResetState(ShowPasswordMixin, SessionState):
         self.errors = {}
         self.done = True
         # Every session has ended on the server, this browser's too.
-        self._clear_token()
         await self._forget_private()
 
 

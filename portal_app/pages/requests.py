@@ -48,6 +48,8 @@ RADIO_FIELDS = {
     "contact_by": tuple(v for v, _ in K.CONTACT_WAYS),
 }
 
+_OFFLINE = "You're offline. Connect to the internet to see or send requests."
+
 
 def _split_date(value: str) -> dict[str, str]:
     try:
@@ -383,7 +385,7 @@ def new_request_page() -> rx.Component:
             ),
             not_yours(RequestFormState.refused),
         ),
-        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see or send requests.")),
+        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", _OFFLINE)),
     )
 
 
@@ -465,7 +467,7 @@ def my_requests_page() -> rx.Component:
                 ),
                 rx.el.p("You have not sent us any requests yet."),
             ),
-            loading_or_offline("Loading…", "You're offline. Connect to the internet to see or send requests."),
+            loading_or_offline("Loading…", _OFFLINE),
         ),
     )
 
@@ -496,5 +498,5 @@ def request_detail_page() -> rx.Component:
             rx.fragment(rx.el.h1("We cannot find that request"),
                         rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
         ),
-        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see or send requests.")),
+        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", _OFFLINE)),
     )

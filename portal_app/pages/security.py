@@ -144,7 +144,6 @@ class SecurityState(ShowPasswordMixin, SessionState):
     async def everywhere(self):
         principal = current_principal()
         await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
-        self._clear_token()
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 

@@ -3,7 +3,6 @@ the rent statement for a Universal Credit claim, or ask for one by post."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import reflex as rx
@@ -13,7 +12,7 @@ from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
-from portal_app.components.pwa import loading_or_offline
+from portal_app.components.pwa import loading_or_offline, on_device
 from portal_app.db import session_scope
 from portal_app.models import Account, Tenancy
 from portal_app.services import statements, tickets
@@ -107,7 +106,7 @@ class StatementState(AccountChoiceState):
         """Ask the browser to keep a copy of the statement just shown (never on a kiosk)."""
         if not self.shown or not self._keep:
             return []
-        return [rx.call_script(f"window.doorstep && window.doorstep.saveStatement && window.doorstep.saveStatement({json.dumps(self._keep)})")]
+        return [on_device("saveStatement", self._keep)]
 
     def _account_and_presets(self, s, principal, wanted: str | None = None):
         account = self._pick(s, principal, wanted)

@@ -51,11 +51,6 @@ def is_kiosk_host(host_header: str | None, settings: Settings) -> bool:
     return bool(name) and name in kiosk_hostnames(settings)
 
 
-def session_idle_minutes(kiosk: bool, settings: Settings) -> int:
-    """How long a new session may go without use before the server ends it."""
-    return settings.kiosk_session_idle_minutes if kiosk else settings.session_idle_minutes
-
-
 def page_host(origin: str | None, host: str | None) -> str:
     """The host the page was opened on, as a websocket handshake tells it: the Origin
     header (what ``location.hostname`` saw, even if the socket went to another host),

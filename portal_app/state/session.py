@@ -153,7 +153,9 @@ class SessionState(rx.State):
         self.first_name = first_name
 
     async def _forget_private(self) -> None:
-        """Clear every var that may hold a resident's data, on every state that keeps any."""
+        """This browser is no longer signed in: drop the stored token and clear every var
+        that may hold a resident's data, on every state that keeps any."""
+        self._clear_token()
         self.signed_in = False
         self.first_name = ""
         for cls in _states_with_private_data():
@@ -164,17 +166,18 @@ class SessionState(rx.State):
 
     @public
     @rx.event
-    def check_session(self):
-        """On every page load: keep the header honest about who is signed in."""
-        self._resolve()
+    async def check_session(self):
+        """On every page load: keep the header honest about who is signed in (the database
+        lookup in a worker thread, as ``resident_only`` does, not on the event loop)."""
+        await asyncio.to_thread(self._resolve)
 
     @public
     @rx.event
-    def keep_alive(self):
+    async def keep_alive(self):
         """Kiosk: input on the page (scrolling, typing) that sends no event of its own still
         counts as use of the session. assets/kiosk.js clicks a hidden button while the
         resident is active and when they choose "I need more time"."""
-        self._resolve()
+        await asyncio.to_thread(self._resolve)
 
     @public
     @rx.event
@@ -189,11 +192,14 @@ class SessionState(rx.State):
         """
         token = self._token()
         if token:
-            with session_scope() as s:
-                auth.sign_out(s, token, now=utcnow())
-        self._clear_token()
+            await asyncio.to_thread(_end_session, token)
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
+
+
+def _end_session(token: str) -> None:
+    with session_scope() as s:
+        auth.sign_out(s, token, now=utcnow())
 
 
 # On a kiosk: empty every field (so the browser's "restore the form on Back" has nothing
