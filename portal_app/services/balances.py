@@ -226,13 +226,18 @@ def _round_div(numerator: int, denominator: int) -> int:
     return q if numerator >= 0 else -q
 
 
+# How many of each period make a year: 52 weeks, 26 fortnights, 13 four-week periods,
+# 12 months. The one rule for turning money per one period into another (charges here,
+# the budget planner's lines in services/budget.py).
+PER_YEAR = {"weekly": 52, "fortnightly": 26, "four_weekly": 13, "monthly": 12, "yearly": 1}
+
+
 def convert_charge(amount_pence: int, frequency: str, to: str) -> int:
-    """A charge per ``frequency`` as the amount per ``to`` (weekly, monthly, yearly):
-    52 weeks and 12 months to the year."""
-    per_year = {"weekly": 52, "monthly": 12, "yearly": 1}
+    """An amount per ``frequency`` as the amount per ``to`` (see ``PER_YEAR``), rounded
+    half away from zero to the penny."""
     if frequency == to:
         return amount_pence
-    return _round_div(amount_pence * per_year[frequency], per_year[to])
+    return _round_div(amount_pence * PER_YEAR[frequency], PER_YEAR[to])
 
 
 def _in_force(charge: Charge, day: date) -> bool:

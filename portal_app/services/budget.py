@@ -7,7 +7,7 @@ functions give; ``tests/unit/test_budget.py`` runs both and compares them.
 
 The rounding rule, in one place: every amount is held in whole pence; each line is
 converted to a month on its own as ``amount x numerator / denominator`` and rounded
-half up to the penny (``_round_half_up``); totals are sums of the rounded lines, so the
+half up to the penny (``balances.convert_charge``); totals are sums of the rounded lines, so the
 lines on screen always add up to the totals shown.
 """
 
@@ -16,18 +16,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from portal_app.services.balances import PER_YEAR, convert_charge
 from portal_app.services.money import format_pence
 
 # ---------------------------------------------------------------------------
 # Frequencies: (numerator, denominator) that turn one payment into a month's worth
 # ---------------------------------------------------------------------------
 
+# Each frequency as (numerator, denominator) of a month: balances.PER_YEAR over 12. The
+# browser's copy of the planner gets this table as it is (pages/budget.py).
 FREQUENCIES: dict[str, tuple[int, int]] = {
-    "weekly": (52, 12),
-    "fortnightly": (26, 12),
-    "four_weekly": (13, 12),
-    "monthly": (1, 1),
-    "yearly": (1, 12),
+    f: (PER_YEAR[f], PER_YEAR["monthly"]) for f in ("weekly", "fortnightly", "four_weekly", "monthly", "yearly")
 }
 FREQUENCY_LABELS: dict[str, str] = {
     "weekly": "Every week",
@@ -134,11 +133,6 @@ def parse_pounds(text: str | None) -> int | None:
 # ---------------------------------------------------------------------------
 
 
-def _round_half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator to the nearest whole number, halves up (for numbers >= 0)."""
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
 def to_monthly_pence(amount_pence: int, frequency: str) -> int:
     """One line as a month's worth, rounded half up to the penny.
 
@@ -147,8 +141,7 @@ def to_monthly_pence(amount_pence: int, frequency: str) -> int:
     """
     if amount_pence < 0:
         raise ValueError("amounts are never negative")
-    numerator, denominator = FREQUENCIES[frequency]
-    return _round_half_up(amount_pence * numerator, denominator)
+    return convert_charge(amount_pence, frequency, "monthly")
 
 
 @dataclass(frozen=True)
