@@ -4,7 +4,7 @@ import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
 from portal_app.integrations.pwa import PwaPlugin
-from portal_app.services.kiosk import kiosk_origins
+from portal_app.services.identity.kiosk import kiosk_origins
 from portal_app.settings import get_settings
 
 _settings = get_settings()

@@ -80,9 +80,9 @@ def _bench(url: str, feed: Path, runs: int, today, now) -> None:
     from portal_app.clock import uk_date_words
     from portal_app.db import make_engine, migrate
     from portal_app.models import Account, Tenancy, Transaction
-    from portal_app.services.importer import import_feed
-    from portal_app.services.ledger import history_page
-    from portal_app.services.statements import Landlord, statement, to_pdf
+    from portal_app.services.records.importer import import_feed
+    from portal_app.services.accounts.ledger import history_page
+    from portal_app.services.accounts.statements import Landlord, statement, to_pdf
 
     migrate(url)
     engine = make_engine(url)
@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
     sqlite_url = f"sqlite:///{work / 'bench.db'}"
     os.environ["DATABASE_URL"] = sqlite_url
 
-    from portal_app.services.demo_feed import DEFAULT_SEED, DEFAULT_TODAY, write_demo_feed
+    from portal_app.services.records.demo_feed import DEFAULT_SEED, DEFAULT_TODAY, write_demo_feed
 
     feed = work / "feed"
     started = time.perf_counter()

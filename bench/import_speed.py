@@ -54,8 +54,8 @@ def _run(args: argparse.Namespace, work: Path) -> int:
 
     import portal_app.models  # noqa: F401
     from portal_app.db import make_engine, migrate
-    from portal_app.services.demo_feed import DEFAULT_SEED, write_demo_feed
-    from portal_app.services.importer import import_feed
+    from portal_app.services.records.demo_feed import DEFAULT_SEED, write_demo_feed
+    from portal_app.services.records.importer import import_feed
 
     engine = make_engine(url)
     if args.database_url:

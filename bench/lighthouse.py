@@ -391,7 +391,8 @@ REGISTER_SNIPPET = textwrap.dedent('''
     from datetime import datetime, timezone
     from portal_app.clock import uk_today
     from portal_app.db import session_scope
-    from portal_app.services import outbox, registration
+    from portal_app.services.mail import outbox
+    from portal_app.services.identity import registration
 
     raw = dict(tenancy_reference=sys.argv[1], dob_day=sys.argv[2], dob_month=sys.argv[3], dob_year=sys.argv[4],
                email=sys.argv[5], mobile="07700 900 982", password=sys.argv[6], paper_correspondence="no")

@@ -33,7 +33,7 @@ def _cmd_check_schema(_args) -> int:
 
 def _cmd_import(args) -> int:
     from portal_app.db import get_engine, require_current_schema
-    from portal_app.services.importer import import_feed
+    from portal_app.services.records.importer import import_feed
 
     require_current_schema()
     report = import_feed(get_engine(), Path(args.feed))
@@ -45,8 +45,8 @@ def _cmd_seed_demo(args) -> int:
     """Generate the demo landlord's feed and load it through the importer (first run only)."""
     from portal_app.db import get_engine, require_current_schema
     from portal_app.models import Tenancy
-    from portal_app.services.demo_feed import write_demo_feed
-    from portal_app.services.importer import import_feed
+    from portal_app.services.records.demo_feed import write_demo_feed
+    from portal_app.services.records.importer import import_feed
 
     require_current_schema()
     engine = get_engine()
@@ -72,7 +72,7 @@ def _cmd_seed_demo(args) -> int:
 def _cmd_mailbox(args) -> int:
     from portal_app.clock import uk_time_words
     from portal_app.db import get_engine
-    from portal_app.services.outbox import recent_messages
+    from portal_app.services.mail.outbox import recent_messages
 
     with Session(get_engine()) as s:
         items = recent_messages(s, to=args.to, limit=args.limit)
@@ -93,7 +93,7 @@ def _cmd_send_mail(args) -> int:
 
     from portal_app.db import get_engine
     from portal_app.integrations.mail import transport_for
-    from portal_app.services.mail_worker import deliver_once, run_forever
+    from portal_app.services.mail.delivery import deliver_once, run_forever
     from portal_app.settings import get_settings
 
     transport = transport_for(get_settings().smtp_url)

@@ -18,9 +18,10 @@ from portal_app.components.pwa import head_components, status_overlay
 from portal_app.settings import get_settings
 
 # Importing the page modules registers their pages (see components.layout.page).
-from portal_app.pages import (  # noqa: F401
-    account, budget, home, mailbox, password_reset, register, requests, saved, security, sign_in, start, statement,
-)
+from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
+from portal_app.pages.identity import password_reset, register, security, sign_in, start  # noqa: F401
+from portal_app.pages.mail import mailbox  # noqa: F401
+from portal_app.pages.requests import new  # noqa: F401
 
 log = logging.getLogger("doorstep")
 
@@ -29,7 +30,7 @@ async def check_schema_then_send_mail():
     """Lifespan task: refuse to run on an old schema; then deliver the outbox every 2 seconds."""
     from portal_app.db import SchemaNotCurrent, get_engine, require_current_schema
     from portal_app.integrations.mail import transport_for
-    from portal_app.services.mail_worker import run_forever
+    from portal_app.services.mail.delivery import run_forever
 
     try:
         await asyncio.to_thread(require_current_schema)

@@ -17,7 +17,8 @@ from starlette.responses import HTMLResponse, Response
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
-from portal_app.services import auth, balances, statements, tickets
+from portal_app.services.identity import auth, tickets
+from portal_app.services.accounts import balances, statements
 from portal_app.settings import get_settings
 
 REFUSED_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal_app import routes
-from portal_app.services.kiosk import is_kiosk_host
+from portal_app.services.identity.kiosk import is_kiosk_host
 from portal_app.settings import get_settings
 
 CLEAR_ORDINARY = '"cache"'

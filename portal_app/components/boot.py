@@ -30,7 +30,7 @@ import json
 
 import reflex as rx
 
-from portal_app.services.kiosk import kiosk_hostnames
+from portal_app.services.identity.kiosk import kiosk_hostnames
 from portal_app.settings import Settings, get_settings
 from portal_app.state.session import KIOSK_SESSION_STORAGE_KEY, SESSION_STORAGE_KEY
 

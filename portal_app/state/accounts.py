@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from portal_app.clock import uk_today, utcnow
 from portal_app.models import Account
-from portal_app.services import auth, balances
+from portal_app.services.identity import auth
+from portal_app.services.accounts import balances
 from portal_app.settings import get_settings
 from portal_app.state.session import SessionState
 

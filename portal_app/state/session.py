@@ -30,7 +30,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
-from portal_app.services import auth, kiosk
+from portal_app.services.identity import auth, kiosk
 from portal_app.settings import get_settings
 
 ACCESS_ATTR = "__doorstep_access__"

@@ -1,0 +1,485 @@
+"""One account: balance now, what makes up the charge, pending portal payments, why a
+benefit payer can show a balance owed, a leaseholder's year, the balance chart, and the
+whole history with filters and paging."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
+from portal_app.components import forms
+from portal_app.components.accounts import account_picker, account_tabs, not_yours
+from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline, on_device
+from portal_app.db import session_scope
+from portal_app.services.accounts import balances, ledger
+from portal_app.services.money import balance_display, balance_words, format_pence
+from portal_app.services.validation import period_date_from_form
+from portal_app.settings import get_settings
+from portal_app.state.accounts import AccountChoiceState
+from portal_app.state.session import current_principal, resident_only
+
+PAGE_SIZE = 50
+FILTER_ORDER = [("date_from", "from"), ("date_to", "to"), ("type_group", "type-group")]
+
+
+def _money_or_blank(pence: int | None) -> str:
+    return format_pence(pence) if pence is not None else ""
+
+
+class AccountState(AccountChoiceState):
+    loaded: bool = False
+    label: str = ""
+    reference: str = ""
+    address: str = ""
+    balance: str = ""
+    words: str = ""
+    arrears: bool = False
+    as_at: str = ""
+    pending: list[dict[str, str]] = []
+    pending_total: str = ""
+    after_pending: str = ""
+    explanations: list[str] = []
+    charges: list[dict[str, str]] = []
+    charges_total_weekly: str = ""
+    charges_eligible_weekly: str = ""
+    charges_not_eligible_weekly: str = ""
+    lease: list[str] = []
+    lease_rows: list[dict[str, str]] = []
+    chart: go.Figure = go.Figure()
+    chart_summary: str = ""
+    history: list[dict[str, str]] = []
+    page: int = 1
+    page_count: int = 1
+    total_lines: int = 0
+    filter_words: str = ""
+    filter_errors: dict[str, str] = {}
+    type_group: str = ""
+    _date_from: date | None = None
+    _date_to: date | None = None
+
+    def _forget(self) -> None:
+        super()._forget()
+        self.loaded = False
+        self.label = self.reference = self.address = self.balance = self.words = self.as_at = ""
+        self.arrears = False
+        self.pending, self.explanations, self.charges, self.lease, self.lease_rows, self.history = [], [], [], [], [], []
+        self.pending_total = self.after_pending = self.chart_summary = self.filter_words = ""
+        self.charges_total_weekly = self.charges_eligible_weekly = self.charges_not_eligible_weekly = ""
+        self.chart = go.Figure()
+        self.filter_errors = {}
+        self.type_group = ""
+        self.page, self.page_count, self.total_lines = 1, 1, 0
+        self._date_from = self._date_to = None
+
+    # -- loading -------------------------------------------------------------
+
+    def _fill_history(self, s, account_id: int) -> None:
+        types = ledger.TYPE_GROUPS.get(self.type_group) if self.type_group else None
+        found = ledger.history_page(s, account_id, date_from=self._date_from, date_to=self._date_to, types=types,
+                                    page=self.page, page_size=PAGE_SIZE)
+        self.page, self.page_count, self.total_lines = found.page, found.page_count, found.total_lines
+        self.history = [
+            {
+                "id": str(line.transaction_id),
+                "date": line.posted_on.strftime("%d %b %Y"),
+                "description": line.description,
+                "type": line.type_label,
+                "debit": _money_or_blank(line.debit_pence),
+                "credit": _money_or_blank(line.credit_pence),
+                "balance": balance_display(line.balance_after_pence),
+                "query_href": f"{routes.NEW_REQUEST}?kind=query&account={self.reference}&transaction={line.transaction_id}",
+            }
+            for line in found.lines
+        ]
+        words = []
+        if self._date_from or self._date_to:
+            words.append(
+                f"from {uk_date_words(self._date_from) if self._date_from else 'the start'}"
+                f" to {uk_date_words(self._date_to) if self._date_to else 'today'}"
+            )
+        if self.type_group:
+            words.append(ledger.TYPE_GROUP_LABELS[self.type_group].lower())
+        self.filter_words = ("Showing " + ", ".join(words)) if words else ""
+
+    def _fill(self, s, account) -> None:
+        now = utcnow()
+        today = uk_today(now)
+        principal = current_principal()
+        settings = get_settings()
+        summary = next(
+            (a for a in balances.account_summaries(
+                s, person_id=principal.person_id, tenancy_id=principal.tenancy_id, today=today, now=now,
+                allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+            ) if a.account_id == account.id),
+            None,
+        )
+        if summary is None:  # pragma: no cover - _pick already proved it visible
+            return
+        self.label, self.reference, self.address = summary.label, summary.account_ref, summary.address
+        self.balance, self.words = summary.balance_display, summary.balance_words
+        self.arrears = summary.balance_pence > 0
+        self.as_at = uk_time_words(summary.as_at)
+
+        ledger_pence, pending_pence, after = ledger.balance_with_pending(s, account.id)
+        self.pending = [
+            {"date": uk_date_words(p.paid_on), "amount": format_pence(p.amount_pence), "reference": p.reference}
+            for p in ledger.pending_payments(s, account.id)
+        ]
+        self.pending_total = format_pence(pending_pence) if pending_pence else ""
+        self.after_pending = balance_words(after) if pending_pence else ""
+
+        self.explanations = ledger.benefit_explanations(s, account.id, today)
+
+        breakdown = ledger.charge_breakdown(s, account.id, today)
+        self.charges = [
+            {
+                "description": line.description,
+                "amount": f"{format_pence(line.amount_pence)} {_per(line.frequency)}",
+                "weekly": format_pence(line.weekly_pence),
+                "eligible": {True: "Yes", False: "No", None: "Ask us"}[line.benefit_eligible],
+            }
+            for line in breakdown.lines
+        ]
+        self.charges_total_weekly = format_pence(breakdown.total_weekly_pence) if breakdown.lines else ""
+        self.charges_eligible_weekly = format_pence(breakdown.eligible_weekly_pence)
+        self.charges_not_eligible_weekly = format_pence(breakdown.not_eligible_weekly_pence)
+
+        self.lease, self.lease_rows = [], []
+        if account.account_type in ("service_charge", "major_works"):
+            lease = ledger.leaseholder_summary(s, account.tenancy_id, today)
+            if lease is not None:
+                self.lease = list(lease.explanation)
+                rows = []
+                if lease.estimate_yearly_pence is not None:
+                    rows.append({"name": f"Estimated service charge {lease.year_label}",
+                                 "value": f"{format_pence(lease.estimate_yearly_pence)} a year "
+                                          f"({format_pence(lease.estimate_monthly_pence or 0)} a month)"})
+                if lease.ground_rent_yearly_pence:
+                    rows.append({"name": "Ground rent", "value": f"{format_pence(lease.ground_rent_yearly_pence)} a year"})
+                if lease.last_year_end is not None:
+                    rows.append({"name": f"Year-end {lease.last_year_end.year_label}", "value": lease.last_year_end.words})
+                for works in lease.major_works:
+                    rows.append({"name": f"Major works ({works.account_ref})", "value": works.words})
+                self.lease_rows = rows
+
+        series = ledger.balance_series(s, account.id)
+        self.chart = _chart(series)
+        if series:
+            high = max(series, key=lambda p: p[1])
+            low = min(series, key=lambda p: p[1])
+            self.chart_summary = (
+                f"From {uk_date_words(series[0][0])} to {uk_date_words(series[-1][0])}. "
+                f"Most owed: {balance_display(high[1])} on {uk_date_words(high[0])}. "
+                f"Most in credit or least owed: {balance_display(low[1])} on {uk_date_words(low[0])}."
+            )
+        else:
+            self.chart_summary = "There are no payments or charges on this account yet."
+        self._fill_history(s, account.id)
+
+    @resident_only
+    @rx.event
+    def load(self):
+        principal = current_principal()
+        self.page, self.type_group, self.filter_errors = 1, "", {}
+        self._date_from = self._date_to = None
+        with session_scope() as s:
+            account = self._pick(s, principal)
+            if account is None:
+                self.loaded = True
+                self.reference = ""
+                return
+            self._fill(s, account)
+        self.loaded = True
+        # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
+        seen = {"ref": self.reference,
+                "text": f"{self.label} {self.reference}: your balance was {self.balance} at {self.as_at}."}
+        return on_device("rememberBalance", seen)
+
+    @resident_only
+    @rx.event
+    def apply_filter(self, form_data: dict):
+        principal = current_principal()
+        form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        today = uk_today(utcnow())
+        errors: dict[str, str] = {}
+        date_from, error = period_date_from_form(form, "from", label="The from date", today=today, required=False)
+        if error:
+            errors["date_from"] = error
+        date_to, error = period_date_from_form(form, "to", label="The to date", today=today, required=False)
+        if error:
+            errors["date_to"] = error
+        if date_from and date_to and date_from > date_to:
+            errors["date_to"] = "The to date must be the same as or after the from date"
+        group = form.get("type_group", "")
+        if group and group not in ledger.TYPE_GROUPS:
+            errors["type_group"] = "Choose a type of transaction from the list"
+        self.filter_errors = errors
+        if errors:
+            return forms.focus_error_summary()
+        with session_scope() as s:
+            account = self._pick(s, principal, self.chosen_ref)
+            if account is None:
+                return
+            self._date_from, self._date_to, self.type_group, self.page = date_from, date_to, group, 1
+            self._fill_history(s, account.id)
+
+    @resident_only
+    @rx.event
+    def clear_filter(self):
+        principal = current_principal()
+        with session_scope() as s:
+            account = self._pick(s, principal, self.chosen_ref)
+            if account is None:
+                return
+            self._date_from = self._date_to = None
+            self.type_group, self.page, self.filter_errors = "", 1, {}
+            self._fill_history(s, account.id)
+
+    @resident_only
+    @rx.event
+    def go_to_page(self, number: int | str):
+        principal = current_principal()
+        try:
+            wanted = int(str(number))
+        except ValueError:
+            return
+        with session_scope() as s:
+            account = self._pick(s, principal, self.chosen_ref)
+            if account is None:
+                return
+            self.page = max(1, min(wanted, 100_000))
+            self._fill_history(s, account.id)
+        return rx.call_script("document.getElementById('history-heading')?.focus()")
+
+
+def _per(frequency: str) -> str:
+    return {"weekly": "a week", "monthly": "a month", "yearly": "a year"}.get(frequency, frequency)
+
+
+def _chart(series: list[tuple[date, int]]) -> go.Figure:
+    figure = go.Figure(
+        go.Scatter(
+            x=[d.isoformat() for d, _ in series],
+            y=[round(p / 100, 2) for _, p in series],
+            mode="lines",
+            line={"color": "#1d4f91", "width": 2, "shape": "hv"},
+            hovertemplate="%{x|%d %b %Y}: £%{y:,.2f}<extra></extra>",
+            name="Balance",
+        )
+    )
+    figure.update_layout(
+        margin={"l": 56, "r": 12, "t": 12, "b": 40}, height=260, showlegend=False,
+        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": "#0b0c0c",
+               "tickprefix": "£"},
+        xaxis={"type": "date"}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", font={"family": "Arial, sans-serif"},
+    )
+    return figure
+
+
+# ---------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------
+
+
+def _balance_panel() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2("Balance", id="balance-heading"),
+        rx.el.p(AccountState.balance, class_name=rx.cond(AccountState.arrears, "balance balance--arrears", "balance")),
+        rx.el.p(rx.el.strong(AccountState.words)),
+        rx.el.p("As at ", AccountState.as_at, class_name="caption"),
+        rx.cond(
+            AccountState.pending.length() > 0,
+            rx.el.div(
+                rx.el.h3("Payments you made here that we have not added yet"),
+                rx.el.ul(rx.foreach(AccountState.pending, lambda p: rx.el.li(
+                    p["amount"], " paid on ", p["date"], " (reference ", p["reference"], ")"))),
+                rx.el.p("When they are added: ", rx.el.strong(AccountState.after_pending), "."),
+                rx.el.p("They are not counted in the balance above until our records show them, so nothing is counted twice.",
+                        class_name="caption"),
+                class_name="notice",
+            ),
+        ),
+        rx.foreach(AccountState.explanations, lambda text: rx.el.p(text, class_name="inset")),
+        aria_labelledby="balance-heading",
+    )
+
+
+def _charges_panel() -> rx.Component:
+    return rx.cond(
+        AccountState.charges.length() > 0,
+        rx.el.section(
+            rx.el.h2("What you pay", id="charges-heading"),
+            rx.el.div(
+                rx.el.table(
+                    rx.el.caption("Your regular charges now", class_name="visually-hidden"),
+                    rx.el.thead(rx.el.tr(
+                        rx.el.th("Charge", scope="col"), rx.el.th("Amount", scope="col"),
+                        rx.el.th("Each week", scope="col", class_name="num"),
+                        rx.el.th("Benefits can cover it", scope="col"),
+                    )),
+                    rx.el.tbody(rx.foreach(AccountState.charges, lambda c: rx.el.tr(
+                        rx.el.th(c["description"], scope="row"), rx.el.td(c["amount"]),
+                        rx.el.td(c["weekly"], class_name="num"), rx.el.td(c["eligible"]),
+                    ))),
+                    rx.el.tfoot(rx.el.tr(
+                        rx.el.th("Total", scope="row"), rx.el.td(""),
+                        rx.el.td(AccountState.charges_total_weekly, class_name="num"), rx.el.td(""),
+                    )),
+                    class_name="table",
+                ),
+                class_name="table-wrap", tab_index=0, role="region", aria_label="Your regular charges",
+            ),
+            rx.el.p(
+                "Housing Benefit or the housing costs in Universal Credit can cover ",
+                AccountState.charges_eligible_weekly, " a week of this. ",
+                rx.cond(AccountState.charges_not_eligible_weekly != "£0.00",
+                        rx.fragment(AccountState.charges_not_eligible_weekly, " a week is yours to pay whatever benefits you get.")),
+                class_name="caption",
+            ),
+            aria_labelledby="charges-heading",
+        ),
+    )
+
+
+def _lease_panel() -> rx.Component:
+    return rx.cond(
+        AccountState.lease.length() > 0,
+        rx.el.section(
+            rx.el.h2("Planning for your service charges", id="lease-heading"),
+            rx.el.dl(rx.foreach(AccountState.lease_rows, lambda r: rx.el.div(rx.el.dt(r["name"]), rx.el.dd(r["value"]))),
+                     class_name="summary-list"),
+            rx.foreach(AccountState.lease, lambda text: rx.el.p(text)),
+            aria_labelledby="lease-heading",
+        ),
+    )
+
+
+def _chart_panel() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2("Your balance over time", id="chart-heading"),
+        rx.el.figure(
+            rx.el.div(
+                rx.plotly.basic(data=AccountState.chart, config={"displayModeBar": False, "responsive": True},
+                                use_resize_handler=True, style={"width": "100%"}),
+                aria_hidden="true",
+                class_name="chart",
+            ),
+            rx.el.figcaption(AccountState.chart_summary, class_name="caption"),
+        ),
+        aria_labelledby="chart-heading",
+    )
+
+
+def _filters() -> rx.Component:
+    e = AccountState.filter_errors
+    return rx.el.details(
+        rx.el.summary("Filter by date or type"),
+        rx.el.form(
+            forms.error_summary(e, FILTER_ORDER),
+            rx.el.div(
+                forms.date_field(e, "date_from", "From", hint="For example, 1 4 2025", prefix="from", autocomplete_prefix=None),
+                forms.date_field(e, "date_to", "To", hint="For example, 31 3 2026", prefix="to", autocomplete_prefix=None),
+                class_name="filter-dates",
+            ),
+            rx.el.div(
+                rx.el.label("Type", html_for="type-group", class_name="label"),
+                rx.el.select(
+                    rx.el.option("Everything", value=""),
+                    *[rx.el.option(text, value=key) for key, text in ledger.TYPE_GROUP_LABELS.items()],
+                    id="type-group", name="type_group", class_name="select",
+                ),
+                class_name="field",
+            ),
+            rx.el.div(
+                forms.submit_button("Show transactions"),
+                rx.el.button("Clear filters", type="reset", class_name="button button--secondary",
+                             on_click=AccountState.clear_filter),
+                class_name="button-group",
+            ),
+            on_submit=AccountState.apply_filter,
+            no_validate=True,
+        ),
+        class_name="details",
+    )
+
+
+def _history_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(row["date"]),
+        rx.el.td(row["description"], rx.el.br(), rx.el.span(row["type"], class_name="caption")),
+        rx.el.td(row["debit"], class_name="num"),
+        rx.el.td(row["credit"], class_name="num"),
+        rx.el.td(row["balance"], class_name="num"),
+        rx.el.td(rx.el.a("Ask about this", rx.el.span(" payment or charge on ", row["date"], class_name="visually-hidden"),
+                         href=row["query_href"])),
+    )
+
+
+def _history_panel() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2("Transactions", id="history-heading", tab_index=-1),
+        rx.el.p("Every payment and charge since the account began, newest first, with the balance after each one.",
+                class_name="caption"),
+        _filters(),
+        rx.cond(AccountState.filter_words != "", rx.el.p(AccountState.filter_words, role="status")),
+        rx.cond(
+            AccountState.history.length() > 0,
+            rx.el.div(
+                rx.el.table(
+                    rx.el.caption("Transactions, page ", AccountState.page, " of ", AccountState.page_count,
+                                  class_name="visually-hidden"),
+                    rx.el.thead(rx.el.tr(
+                        rx.el.th("Date", scope="col"), rx.el.th("Description", scope="col"),
+                        rx.el.th("Charged", scope="col", class_name="num"), rx.el.th("Paid", scope="col", class_name="num"),
+                        rx.el.th("Balance", scope="col", class_name="num"), rx.el.th(rx.el.span("Query", class_name="visually-hidden"), scope="col"),
+                    )),
+                    rx.el.tbody(rx.foreach(AccountState.history, _history_row)),
+                    class_name="table table--history",
+                ),
+                class_name="table-wrap", tab_index=0, role="region", aria_label="Transaction list",
+            ),
+            rx.el.p("There are no transactions to show for this filter."),
+        ),
+        rx.el.nav(
+            rx.cond(AccountState.page > 1,
+                    rx.el.button("Newer", type="button", class_name="button button--secondary",
+                                 on_click=AccountState.go_to_page(AccountState.page - 1))),
+            rx.el.p("Page ", AccountState.page, " of ", AccountState.page_count, " (", AccountState.total_lines,
+                    " transactions)", class_name="caption"),
+            rx.cond(AccountState.page < AccountState.page_count,
+                    rx.el.button("Older", type="button", class_name="button button--secondary",
+                                 on_click=AccountState.go_to_page(AccountState.page + 1))),
+            class_name="pagination", aria_label="Pages of transactions",
+        ),
+        aria_labelledby="history-heading",
+    )
+
+
+@page(routes.ACCOUNT, "Your account", on_load=AccountState.load)
+def account_page() -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            AccountState.loaded,
+            rx.cond(
+                AccountState.reference != "",
+                rx.fragment(
+                    rx.el.span(AccountState.address, class_name="caption-l"),
+                    rx.el.h1(AccountState.label, " ", AccountState.reference),
+                    account_picker(AccountState.account_options, AccountState.chosen_ref, routes.ACCOUNT),
+                    account_tabs(AccountState.chosen_ref, "account"),
+                    _balance_panel(),
+                    _charges_panel(),
+                    _lease_panel(),
+                    _chart_panel(),
+                    _history_panel(),
+                ),
+                not_yours(AccountState.refused),
+            ),
+            rx.fragment(rx.el.h1("Your account"), loading_or_offline("Loading your account…", "You're offline. Connect to the internet to see your balance and payments.")),
+        ),
+    )

@@ -1,0 +1,171 @@
+"""Home: every account the resident may see, its balance now, last payment and what is due next."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
+from portal_app.components.layout import page
+from portal_app.components.pwa import install_offer, loading_or_offline
+from portal_app.db import session_scope
+from portal_app.pages._common import in_transaction_async
+from portal_app.services.identity import auth
+from portal_app.services.accounts import balances
+from portal_app.services.money import format_pence
+from portal_app.settings import get_settings
+from portal_app.state.session import SessionState, current_principal, leave_for, resident_only
+
+
+class HomeState(SessionState):
+    accounts: list[dict[str, str]] = []
+    loaded: bool = False
+    last_sign_in: str = ""
+    signed_out_everywhere: bool = False
+
+    def _forget(self) -> None:
+        self.accounts = []
+        self.loaded = False
+        self.last_sign_in = ""
+
+    @resident_only
+    @rx.event
+    def load(self):
+        principal = current_principal()
+        now = utcnow()
+        settings = get_settings()
+        with session_scope() as s:
+            summaries = balances.account_summaries(
+                s, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
+                today=uk_today(now), now=now, allow_former=settings.allow_former_tenants,
+                roles=settings.eligible_roles,
+            )
+            security = auth.security_summary(s, principal.user_id)
+        self.accounts = [_card(a) for a in summaries]
+        self.last_sign_in = uk_time_words(security.previous_sign_in_at) if security.previous_sign_in_at else ""
+        self.loaded = True
+
+    @resident_only
+    @rx.event
+    async def not_me(self):
+        """'Not you?': end every session, email a reset link, and leave."""
+        principal = current_principal()
+        await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction_async(auth.request_password_reset, principal.email, now=utcnow())
+        await self._forget_private()
+        return leave_for(f"{routes.API_SIGNED_OUT}?everywhere=1")
+
+
+def _card(a: balances.AccountSummary) -> dict[str, str]:
+    return {
+        "id": str(a.account_id),
+        "label": a.label,
+        "address": a.address,
+        "reference": a.account_ref,
+        "balance": a.balance_display,
+        "words": a.balance_words,
+        "arrears": "yes" if a.balance_pence > 0 else "",
+        "as_at": uk_time_words(a.as_at),
+        "last_payment": (
+            f"{format_pence(a.last_payment_pence)} on {uk_date_words(a.last_payment_on)}"
+            + (f" ({a.last_payment_description})" if a.last_payment_description else "")
+            if a.last_payment_on and a.last_payment_pence is not None
+            else "No payments yet"
+        ),
+        "next_due": (
+            f"{format_pence(a.next_due_pence)} on {uk_date_words(a.next_due_on)}"
+            if a.next_due_on and a.next_due_pence is not None
+            else "Nothing due"
+        ),
+        "former": "yes" if a.is_former else "",
+    }
+
+
+def _account_card(acc: rx.Var) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(acc["label"]),
+        rx.el.p(acc["address"], class_name="caption"),
+        rx.el.p(
+            acc["balance"],
+            class_name=rx.cond(acc["arrears"] == "yes", "balance balance--arrears", "balance"),
+        ),
+        rx.el.p(rx.el.strong(acc["words"])),
+        rx.el.p("As at ", acc["as_at"], class_name="caption"),
+        rx.el.dl(
+            rx.el.div(rx.el.dt("Payment reference"), rx.el.dd(acc["reference"])),
+            rx.el.div(rx.el.dt("Last payment"), rx.el.dd(acc["last_payment"])),
+            rx.el.div(rx.el.dt("Next due"), rx.el.dd(acc["next_due"])),
+            class_name="summary-list",
+        ),
+        rx.el.ul(
+            rx.el.li(rx.el.a("Transactions and balance", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                             href=f"{routes.ACCOUNT}?account=" + acc["reference"])),
+            rx.el.li(rx.el.a("Statements", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                             href=f"{routes.STATEMENT}?account=" + acc["reference"])),
+            rx.el.li(rx.el.a("Ask us something", rx.el.span(" about ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                             href=f"{routes.NEW_REQUEST}?account=" + acc["reference"])),
+            class_name="list",
+        ),
+        class_name="card",
+        aria_label=acc["label"],
+    )
+
+
+@page(routes.HOME, "Your accounts", on_load=HomeState.load)
+def home_page() -> rx.Component:
+    s = get_settings()
+    return rx.fragment(
+        rx.el.h1("Your accounts"),
+        # The line is there (blank) before the name arrives, so nothing below it moves.
+        rx.el.p(
+            rx.cond(SessionState.first_name != "", rx.fragment("Hello, ", SessionState.first_name, "."), "\u00a0"),
+            class_name="lead",
+        ),
+        rx.cond(
+            HomeState.loaded,
+            rx.fragment(
+                rx.cond(
+                    HomeState.last_sign_in != "",
+                    rx.el.div(
+                        rx.el.p("You last signed in at ", rx.el.strong(HomeState.last_sign_in), "."),
+                        rx.el.p(
+                            "Not you? ",
+                            rx.el.button(
+                                "Sign out everywhere and change your password", type="button",
+                                class_name="link-button", on_click=HomeState.not_me,
+                            ),
+                        ),
+                        class_name="notice",
+                    ),
+                ),
+                rx.cond(
+                    HomeState.accounts.length() > 0,
+                    rx.el.div(rx.foreach(HomeState.accounts, _account_card), class_name="cards"),
+                    rx.el.p(
+                        f"We cannot show any accounts for you at the moment. Phone {s.landlord_phone} and we will look into it."
+                    ),
+                ),
+                rx.el.p(
+                    "Balances come straight from our records. Payments can take up to 3 working days to show.",
+                    class_name="caption",
+                ),
+                rx.el.section(
+                    rx.el.h2("Plan your money"),
+                    rx.el.p(
+                        "Use the free budget planner to see what comes in and goes out each month. "
+                        "It can fill in your rent and service charges for you.",
+                    ),
+                    rx.el.a("Open the budget planner", href=routes.BUDGET),
+                    class_name="panel",
+                    aria_label="Budget planner",
+                ),
+            ),
+            loading_or_offline("Loading your accounts…", "You're offline. Connect to the internet to see your accounts."),
+        ),
+        rx.el.p(
+            rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS),
+            ": open them without a connection.",
+            class_name="not-kiosk",
+        ),
+        install_offer(),
+    )

@@ -1,0 +1,310 @@
+"""Statements: pick a period, see it on screen, print it, download it as PDF or CSV, get
+the rent statement for a Universal Credit claim, or ask for one by post."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
+from portal_app.components import forms
+from portal_app.components.accounts import account_picker, account_tabs, not_yours
+from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline, on_device
+from portal_app.db import session_scope
+from portal_app.models import Account, Tenancy
+from portal_app.services.accounts import statements
+from portal_app.services.identity import tickets
+from portal_app.services.validation import period_date_from_form
+from portal_app.settings import get_settings
+from portal_app.state.accounts import AccountChoiceState
+from portal_app.state.session import current_principal, resident_only
+
+PERIOD_ORDER = [("date_from", "period-from"), ("date_to", "period-to")]
+
+
+class StatementState(AccountChoiceState):
+    loaded: bool = False
+    shown: bool = False
+    presets: list[dict[str, str]] = []
+    period_errors: dict[str, str] = {}
+    landlord_name: str = ""
+    landlord_address: str = ""
+    landlord_phone: str = ""
+    title: str = ""
+    reference: str = ""
+    residents: list[str] = []
+    address_lines: list[str] = []
+    period_text: str = ""
+    produced_text: str = ""
+    opening_text: str = ""
+    closing_text: str = ""
+    closing_words: str = ""
+    total_debits: str = ""
+    total_credits: str = ""
+    lines: list[dict[str, str]] = []
+    pdf_href: str = ""
+    csv_href: str = ""
+    uc_href: str = ""
+    paper_href: str = ""
+    is_rent: bool = False
+    tenancy_start_text: str = ""
+    _keep: dict = {}
+
+    def _forget(self) -> None:
+        super()._forget()
+        self.loaded = self.shown = self.is_rent = False
+        self.presets, self.residents, self.address_lines, self.lines = [], [], [], []
+        self.period_errors = {}
+        self._keep = {}
+        for name in ("landlord_name", "landlord_address", "landlord_phone", "title", "reference", "period_text",
+                     "produced_text", "opening_text", "closing_text", "closing_words", "total_debits",
+                     "total_credits", "pdf_href", "csv_href", "uc_href", "paper_href", "tenancy_start_text"):
+            setattr(self, name, "")
+
+    def _show(self, s, account: Account, date_from: date, date_to: date) -> None:
+        principal = current_principal()
+        now = utcnow()
+        st = statements.statement(s, account.id, date_from, date_to,
+                                  landlord=statements.Landlord.from_settings(get_settings()), now=now)
+        self.landlord_name, self.landlord_address, self.landlord_phone = st.landlord.name, st.landlord.address, st.landlord.phone
+        self.title, self.reference = st.title, st.account_ref
+        self.residents, self.address_lines = list(st.residents), list(st.address_lines)
+        self.period_text, self.produced_text = st.period_text, st.produced_text
+        self.opening_text, self.closing_text, self.closing_words = st.opening_text, st.closing_text, st.closing_words
+        self.total_debits = statements.pounds(st.total_debits_pence)
+        self.total_credits = statements.pounds(st.total_credits_pence)
+        self.lines = [
+            {"date": ln.date_text, "week": ln.week_text, "description": ln.description, "type": ln.type_label,
+             "debit": ln.debit_text, "credit": ln.credit_text, "balance": ln.balance_text}
+            for ln in st.lines
+        ]
+
+        def ticket(kind: str, start: date | None, end: date | None) -> str:
+            return tickets.issue(session_id=principal.session_id, user_id=principal.user_id, account_id=account.id,
+                                 kind=kind, date_from=start, date_to=end, now=now)
+
+        self.pdf_href = f"{routes.API_STATEMENT_PDF}?ticket={ticket('statement_pdf', date_from, date_to)}"
+        # Kept on this device (assets/pwa.js) to open offline under "Saved on this device".
+        self._keep = {
+            "url": f"{routes.API_STATEMENT_HTML}?ticket={ticket('statement_html', date_from, date_to)}",
+            "key": f"{account.account_ref}-{date_from.isoformat()}-{date_to.isoformat()}",
+            "title": f"{st.title} {st.account_ref}",
+            "period": st.period_text,
+            "asAt": uk_time_words(now),
+        }
+        self.csv_href = f"{routes.API_STATEMENT_CSV}?ticket={ticket('statement_csv', date_from, date_to)}"
+        self.is_rent = account.account_type in ("rent", "garage")
+        self.uc_href = (f"{routes.API_UC_LETTER_PDF}?ticket={ticket('uc_letter_pdf', None, uk_today(now))}"
+                        if account.account_type == "rent" else "")
+        self.paper_href = (f"{routes.NEW_REQUEST}?kind=paper_statement&account={account.account_ref}"
+                           f"&from={date_from.isoformat()}&to={date_to.isoformat()}")
+        self.shown = True
+
+    def _keep_on_device(self):
+        """Ask the browser to keep a copy of the statement just shown (never on a kiosk)."""
+        if not self.shown or not self._keep:
+            return []
+        return [on_device("saveStatement", self._keep)]
+
+    def _account_and_presets(self, s, principal, wanted: str | None = None):
+        account = self._pick(s, principal, wanted)
+        if account is None:
+            return None, []
+        tenancy = s.get(Tenancy, account.tenancy_id)
+        today = uk_today(utcnow())
+        start = min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
+        self.tenancy_start_text = uk_date_words(start)
+        presets = statements.period_presets(start, today)
+        return account, presets
+
+    @resident_only
+    @rx.event
+    def load(self):
+        principal = current_principal()
+        self.shown, self.period_errors = False, {}
+        with session_scope() as s:
+            account, presets = self._account_and_presets(s, principal)
+            self.presets = [{"key": p.key, "label": p.label} for p in presets]
+            if account is not None and presets:
+                self._show(s, account, presets[0].date_from, presets[0].date_to)
+        self.loaded = True
+        return self._keep_on_device()
+
+    @resident_only
+    @rx.event
+    def choose_preset(self, key: str):
+        principal = current_principal()
+        with session_scope() as s:
+            account, presets = self._account_and_presets(s, principal, self.chosen_ref)
+            chosen = next((p for p in presets if p.key == str(key)), None)
+            if account is None or chosen is None:
+                return
+            self.period_errors = {}
+            self._show(s, account, chosen.date_from, chosen.date_to)
+        return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
+
+    @resident_only
+    @rx.event
+    def choose_period(self, form_data: dict):
+        principal = current_principal()
+        form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        today = uk_today(utcnow())
+        errors: dict[str, str] = {}
+        date_from, error = period_date_from_form(form, "period_from", label="The start date", today=today)
+        if error:
+            errors["date_from"] = error
+        date_to, error = period_date_from_form(form, "period_to", label="The end date", today=today)
+        if error:
+            errors["date_to"] = error
+        if date_from and date_to and date_from > date_to:
+            errors["date_to"] = "The end date must be the same as or after the start date"
+        self.period_errors = errors
+        if errors:
+            return forms.focus_error_summary()
+        with session_scope() as s:
+            account, _ = self._account_and_presets(s, principal, self.chosen_ref)
+            if account is None:
+                return
+            self._show(s, account, date_from, date_to)
+        return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
+
+
+def _period_chooser() -> rx.Component:
+    e = StatementState.period_errors
+    return rx.el.section(
+        rx.el.h2("Choose the period", id="period-heading"),
+        rx.el.ul(
+            rx.foreach(StatementState.presets, lambda p: rx.el.li(
+                rx.el.button(p["label"], type="button", class_name="link-button",
+                             on_click=StatementState.choose_preset(p["key"])))),
+            class_name="list",
+        ),
+        rx.el.details(
+            rx.el.summary("Choose your own dates"),
+            rx.el.form(
+                forms.error_summary(e, PERIOD_ORDER),
+                rx.el.p("Any dates from ", StatementState.tenancy_start_text, " to today.", class_name="hint"),
+                forms.date_field(e, "date_from", "Start date", hint="For example, 1 4 2025", prefix="period-from",
+                                 autocomplete_prefix=None),
+                forms.date_field(e, "date_to", "End date", hint="For example, 31 3 2026", prefix="period-to",
+                                 autocomplete_prefix=None),
+                forms.submit_button("Show statement"),
+                on_submit=StatementState.choose_period,
+                no_validate=True,
+            ),
+            class_name="details",
+        ),
+        aria_labelledby="period-heading",
+        class_name="no-print",
+    )
+
+
+def _statement() -> rx.Component:
+    return rx.el.article(
+        rx.el.div(
+            rx.el.div(
+                rx.el.p(rx.el.strong(StatementState.landlord_name)),
+                rx.el.p(StatementState.landlord_address),
+                rx.el.p("Phone ", StatementState.landlord_phone),
+                class_name="statement__landlord",
+            ),
+            rx.el.div(
+                rx.foreach(StatementState.residents, lambda n: rx.el.p(n)),
+                rx.foreach(StatementState.address_lines, lambda line: rx.el.p(line)),
+                class_name="statement__resident",
+            ),
+            class_name="statement__head",
+        ),
+        rx.el.h2(StatementState.title, id="statement-heading", tab_index=-1),
+        rx.el.dl(
+            rx.el.div(rx.el.dt("Account reference"), rx.el.dd(StatementState.reference)),
+            rx.el.div(rx.el.dt("Period"), rx.el.dd(StatementState.period_text)),
+            rx.el.div(rx.el.dt("Opening balance"), rx.el.dd(StatementState.opening_text)),
+            rx.el.div(rx.el.dt("Closing balance"), rx.el.dd(StatementState.closing_text)),
+            rx.el.div(rx.el.dt("Produced"), rx.el.dd(StatementState.produced_text)),
+            class_name="summary-list",
+        ),
+        rx.el.div(
+            rx.el.table(
+                rx.el.caption("Statement for ", StatementState.period_text, class_name="visually-hidden"),
+                rx.el.thead(rx.el.tr(
+                    rx.el.th("Date", scope="col"), rx.el.th("Week commencing", scope="col"),
+                    rx.el.th("Description", scope="col"),
+                    rx.el.th("Debit", scope="col", class_name="num"), rx.el.th("Credit", scope="col", class_name="num"),
+                    rx.el.th("Balance", scope="col", class_name="num"),
+                )),
+                rx.el.tbody(
+                    rx.el.tr(rx.el.td(""), rx.el.td(""), rx.el.th("Opening balance", scope="row"), rx.el.td(""),
+                             rx.el.td(""), rx.el.td(StatementState.opening_text, class_name="num")),
+                    rx.foreach(StatementState.lines, lambda ln: rx.el.tr(
+                        rx.el.td(ln["date"]), rx.el.td(ln["week"]), rx.el.td(ln["description"]),
+                        rx.el.td(ln["debit"], class_name="num"), rx.el.td(ln["credit"], class_name="num"),
+                        rx.el.td(ln["balance"], class_name="num"),
+                    )),
+                ),
+                rx.el.tfoot(
+                    rx.el.tr(rx.el.td(""), rx.el.td(""), rx.el.th("Totals for the period", scope="row"),
+                             rx.el.td(StatementState.total_debits, class_name="num"),
+                             rx.el.td(StatementState.total_credits, class_name="num"), rx.el.td("")),
+                    rx.el.tr(rx.el.td(""), rx.el.td(""), rx.el.th("Closing balance", scope="row"), rx.el.td(""),
+                             rx.el.td(""), rx.el.td(StatementState.closing_text, class_name="num")),
+                ),
+                class_name="table table--statement",
+            ),
+            class_name="table-wrap", tab_index=0, role="region", aria_label="Statement lines",
+        ),
+        rx.el.p(rx.el.strong(StatementState.closing_words), class_name="statement__words"),
+        class_name="statement",
+        aria_labelledby="statement-heading",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.el.div(
+        rx.el.button("Print this statement", type="button", class_name="button",
+                     on_click=rx.call_script("window.print()")),
+        rx.el.ul(
+            # A kiosk keeps nothing on the device: no downloads there (printing is fine).
+            rx.el.li(rx.el.a("Download as PDF", href=StatementState.pdf_href, download=True, reload_document=True),
+                     class_name="not-kiosk"),
+            rx.el.li(rx.el.a("Download as CSV (for a spreadsheet)", href=StatementState.csv_href, download=True,
+                             reload_document=True), class_name="not-kiosk"),
+            rx.cond(StatementState.uc_href != "",
+                    rx.el.li(rx.el.a("Download a rent statement for your Universal Credit claim",
+                                     href=StatementState.uc_href, download=True, reload_document=True),
+                             class_name="not-kiosk")),
+            rx.el.li(rx.el.a("Send me this statement by post", href=StatementState.paper_href)),
+            rx.el.li(rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS), class_name="not-kiosk"),
+            class_name="list",
+        ),
+        rx.el.p("Download links work for 15 minutes. If one stops working, choose the period again.",
+                class_name="caption not-kiosk"),
+        rx.el.p("Downloads are switched off on this shared screen, so nothing is left on it. "
+                "Print the statement, or ask for it by post.", class_name="caption kiosk-only"),
+        class_name="no-print actions",
+    )
+
+
+@page(routes.STATEMENT, "Statements", on_load=StatementState.load)
+def statement_page() -> rx.Component:
+    return rx.cond(
+        StatementState.loaded,
+        rx.cond(
+            StatementState.chosen_ref != "",
+            rx.fragment(
+                rx.el.h1("Statements", class_name="no-print"),
+                rx.el.div(
+                    account_picker(StatementState.account_options, StatementState.chosen_ref, routes.STATEMENT),
+                    account_tabs(StatementState.chosen_ref, "statement"),
+                    class_name="no-print",
+                ),
+                _period_chooser(),
+                rx.cond(StatementState.shown, rx.fragment(_actions(), _statement())),
+            ),
+            not_yours(StatementState.refused),
+        ),
+        rx.fragment(rx.el.h1("Statements"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see a new statement, or open one saved on this device.")),
+    )

@@ -1,0 +1,139 @@
+"""Forgotten password: an email with a single-use link, then a new password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import utcnow
+from portal_app.components import forms
+from portal_app.components.layout import page
+from portal_app.pages._common import in_transaction, in_transaction_async
+from portal_app.services.identity import auth
+from portal_app.state.session import SessionState, ShowPasswordMixin, public
+
+
+class ResetState(ShowPasswordMixin, SessionState):
+    errors: dict[str, str] = {}
+    sent: bool = False
+    token_ok: bool = False
+    checked: bool = False
+    done: bool = False
+    _token: str = ""
+
+    def _forget(self) -> None:
+        self._token = ""
+
+    @public
+    @rx.event
+    def open_request(self):
+        self.errors = {}
+        self.sent = False
+
+    @public
+    @rx.event
+    async def request_link(self, form_data: dict):
+        email = str((form_data or {}).get("email", "")).strip()
+        if not email or "@" not in email:
+            self.errors = {"email": "Enter the email address you registered with, like name@example.com"}
+            return forms.focus_error_summary()
+        self.errors = {}
+        await in_transaction_async(auth.request_password_reset, email, now=utcnow())
+        self.sent = True
+
+    @public
+    @rx.event
+    def open_reset(self):
+        self.errors = {}
+        self.done = False
+        token = self.router.url.query_parameters.get("token", "")
+        self._token = token[:200]
+        self.token_ok = bool(token) and in_transaction(auth.reset_token_is_valid, self._token, now=utcnow())
+        self.checked = True
+        # The token stays out of the address bar and the browser history once read.
+        return rx.call_script(f"history.replaceState(null, '', '{routes.RESET_PASSWORD}')")
+
+    @public
+    @rx.event
+    async def set_password(self, form_data: dict):
+        password = str((form_data or {}).get("password", ""))
+        if not self._token:
+            self.token_ok = False
+            return
+        error = await in_transaction_async(auth.reset_password, self._token, password, now=utcnow())
+        if error:
+            self.errors = {"password": error}
+            if not await in_transaction_async(auth.reset_token_is_valid, self._token, now=utcnow()):
+                self.token_ok = False
+            return forms.focus_error_summary()
+        self._token = ""
+        self.errors = {}
+        self.done = True
+        # Every session has ended on the server, this browser's too.
+        await self._forget_private()
+
+
+@page(routes.FORGOT_PASSWORD, "Reset your password", on_load=ResetState.open_request)
+def forgot_page() -> rx.Component:
+    return rx.cond(
+        ResetState.sent,
+        rx.fragment(
+            rx.el.h1("Check your email"),
+            rx.el.p(
+                "If that address has an account with us, we have sent it a link to choose a new password. "
+                "The link works once, for 30 minutes. It also unlocks a locked account."
+            ),
+            rx.el.p("Check your spam or junk folder if it has not arrived in a few minutes."),
+        ),
+        rx.fragment(
+            forms.error_summary(ResetState.errors, [("email", "email")]),
+            rx.el.h1("Reset your password"),
+            rx.el.p("Enter the email address you registered with. We will send you a link to choose a new password."),
+            rx.el.form(
+                forms.text_field(ResetState.errors, "email", "Email address", input_type="email", autocomplete="email", spellcheck=False),
+                forms.submit_button("Send me a link"),
+                on_submit=ResetState.request_link,
+                no_validate=True,
+                aria_label="Reset your password",
+            ),
+        ),
+    )
+
+
+@page(routes.RESET_PASSWORD, "Choose a new password", on_load=ResetState.open_reset)
+def reset_page() -> rx.Component:
+    return rx.cond(
+        ResetState.done,
+        rx.fragment(
+            rx.el.h1("Your password has been changed"),
+            rx.el.p("We have signed you out everywhere, and your account is unlocked. Sign in with your new password."),
+            rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button"),
+        ),
+        rx.cond(
+            ResetState.token_ok,
+            rx.fragment(
+                forms.error_summary(ResetState.errors, [("password", "password")]),
+                rx.el.h1("Choose a new password"),
+                rx.el.form(
+                    forms.password_field(
+                        ResetState.errors, "password", "New password",
+                        hint="Use 12 characters or more. Three random words together is a good way to make a strong password.",
+                        shown=ResetState.show_password, toggle=ResetState.toggle_password, autocomplete="new-password",
+                    ),
+                    forms.submit_button("Change password"),
+                    on_submit=ResetState.set_password,
+                    no_validate=True,
+                    aria_label="Choose a new password",
+                ),
+            ),
+            rx.cond(
+                ResetState.checked,
+                rx.fragment(
+                    rx.el.h1("This link has expired or has been used"),
+                    rx.el.p("Links to reset your password work once, for 30 minutes."),
+                    rx.el.a("Send me a new link", href=routes.FORGOT_PASSWORD, class_name="button"),
+                ),
+                rx.el.p("Checking your link…", class_name="loading", role="status"),
+            ),
+        ),
+    )

@@ -1,0 +1,252 @@
+"""Registration: match the resident against the landlord's records, then prove the email."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import uk_today, utcnow
+from portal_app.components import forms
+from portal_app.components.layout import page
+from portal_app.pages._common import in_transaction_async
+from portal_app.services.identity import auth, registration
+from portal_app.settings import get_settings
+from portal_app.state.session import SessionState, ShowPasswordMixin, public
+
+REGISTER_FIELDS = [
+    ("tenancy_reference", "tenancy-reference"),
+    ("date_of_birth", "dob-day"),
+    ("email", "email"),
+    ("mobile", "mobile"),
+    ("password", "password"),
+    ("paper_correspondence", "paper-correspondence"),
+]
+CODE_FIELDS = [("code", "code")]
+
+
+class RegisterState(ShowPasswordMixin, SessionState):
+    errors: dict[str, str] = {}
+    busy: bool = False
+    throttled_message: str = ""
+    masked_email: str = ""
+    code_errors: dict[str, str] = {}
+    code_notice: str = ""
+    attempt_open: bool = False
+    paper_choice: str = ""
+    _attempt_token: str = ""
+
+    def _forget(self) -> None:
+        self.masked_email = ""
+        self._attempt_token = ""
+        self.attempt_open = False
+
+    @public
+    @rx.event
+    def choose_paper(self, value: str):
+        self.paper_choice = value if value in ("yes", "no") else ""
+
+    @public
+    @rx.event
+    def open_form(self):
+        self.errors = {}
+        self.busy = False
+        self.throttled_message = ""
+
+    @public
+    @rx.event
+    async def submit(self, form_data: dict):
+        raw = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, str)}
+        raw["paper_correspondence"] = self.paper_choice
+        details, errors = registration.parse_registration(raw, today=uk_today())
+        self.errors = errors
+        self.throttled_message = ""
+        if details is None:
+            yield forms.focus_error_summary()
+            return
+        self.busy = True
+        yield
+        outcome = await in_transaction_async(
+            registration.start_registration, details, client_key=self._client_key(), now=utcnow()
+        )
+        self.busy = False
+        if outcome.throttled:
+            self.throttled_message = (
+                "There have been too many attempts to register with these details. "
+                f"Try again in {outcome.retry_after_minutes} minutes, or contact us."
+            )
+            yield forms.focus_error_summary()
+            return
+        self._attempt_token = outcome.attempt_token or ""
+        self.masked_email = outcome.masked_email
+        self.attempt_open = True
+        self.code_errors = {}
+        self.code_notice = ""
+        yield rx.redirect(routes.REGISTER_CODE)
+
+    @public
+    @rx.event
+    async def submit_code(self, form_data: dict):
+        code = str((form_data or {}).get("code", "")).strip().replace(" ", "")
+        if not self._attempt_token:
+            self.code_errors = {"code": "Your registration has ended. Start again"}
+            self.attempt_open = False
+            return
+        if not code:
+            self.code_errors = {"code": "Enter the 6-digit code from the email"}
+            yield forms.focus_error_summary()
+            return
+        result = await in_transaction_async(registration.confirm_code, self._attempt_token, code, now=utcnow())
+        if result.status == "registered" and result.user_id is not None:
+            token = await in_transaction_async(
+                auth.create_session, result.user_id, client=self._client(), now=utcnow(),
+                idle_minutes=self._session_idle_minutes(),
+            )
+            self._attempt_token = ""
+            self.attempt_open = False
+            self.code_errors = {}
+            self._set_token(token)
+            self._resolve()
+            yield rx.redirect(routes.HOME)
+            return
+        self.code_notice = ""
+        if result.status == "wrong":
+            self.code_errors = {
+                "code": f"The code is not right. Check the email and try again ({result.tries_left} "
+                f"{'try' if result.tries_left == 1 else 'tries'} left)"
+            }
+        elif result.status == "expired":
+            self.code_errors = {"code": "The code has expired. Send a new code and use it within 10 minutes"}
+        else:
+            self._attempt_token = ""
+            self.attempt_open = False
+            self.code_errors = {"code": "This registration has ended after too many tries. Start again"}
+        yield forms.focus_error_summary()
+
+    @public
+    @rx.event
+    async def resend(self):
+        if not self._attempt_token:
+            self.code_notice = ""
+            self.code_errors = {"code": "Your registration has ended. Start again"}
+            return
+        result = await in_transaction_async(registration.resend_code, self._attempt_token, now=utcnow())
+        self.code_errors = {}
+        if result.status == "sent":
+            self.code_notice = f"We have sent a new code to {self.masked_email}. Earlier codes no longer work."
+        elif result.status == "too_soon":
+            self.code_notice = f"Wait {result.wait_seconds} seconds before asking for another code."
+        else:
+            self._attempt_token = ""
+            self.attempt_open = False
+            self.code_notice = ""
+            self.code_errors = {"code": "This registration has ended. Start again"}
+
+
+@page(routes.REGISTER, "Register for an account", on_load=RegisterState.open_form)
+def register_page() -> rx.Component:
+    s = get_settings()
+    E = RegisterState.errors
+    return rx.fragment(
+        rx.el.h1("Register for an account"),
+        rx.cond(
+            RegisterState.throttled_message != "",
+            rx.el.div(
+                rx.el.h2("There is a problem", id="error-summary-title"),
+                rx.el.p(RegisterState.throttled_message),
+                class_name="error-summary",
+                role="alert",
+                tab_index=-1,
+                id="error-summary",
+            ),
+            forms.error_summary(E, REGISTER_FIELDS),
+        ),
+        rx.el.p(
+            "We check what you type against our records. Use the details we hold for you: the same tenancy reference "
+            "and date of birth as on your tenancy agreement."
+        ),
+        rx.el.form(
+            forms.text_field(
+                E, "tenancy_reference", "Tenancy reference or service charge account number",
+                hint="It is on your rent statement, payment card or tenancy agreement, for example TEN100001",
+                autocomplete="off", spellcheck=False, extra_class="input--code",
+            ),
+            forms.date_field(
+                E, "date_of_birth", "Date of birth", hint="For example, 27 3 1980", prefix="dob", autocomplete_prefix="bday",
+            ),
+            forms.text_field(
+                E, "email", "Email address", hint="We will send a code to this address to check it is yours",
+                input_type="email", autocomplete="email", spellcheck=False,
+            ),
+            forms.text_field(
+                E, "mobile", "UK mobile number", hint="For example, 07700 900 982",
+                input_type="tel", autocomplete="tel",
+            ),
+            forms.password_field(
+                E, "password", "Create a password",
+                hint="Use 12 characters or more. Three random words together is a good way to make a strong password you can remember.",
+                shown=RegisterState.show_password, toggle=RegisterState.toggle_password, autocomplete="new-password",
+            ),
+            forms.radios(
+                E, "paper_correspondence", "Do you still want letters from us by post?",
+                [("yes", "Yes, keep sending me letters by post"), ("no", "No, I am happy to get them by email when we can")],
+                hint=f"{s.landlord_name} will keep sending letters by post until we can send them electronically.",
+                selected=RegisterState.paper_choice, on_select=RegisterState.choose_paper,
+            ),
+            forms.submit_button("Continue", loading=RegisterState.busy),
+            on_submit=RegisterState.submit,
+            no_validate=True,
+            aria_label="Registration",
+        ),
+        rx.el.p("Already registered? ", rx.el.a("Sign in", href=routes.SIGN_IN), "."),
+    )
+
+
+@page(routes.REGISTER_CODE, "Check your email")
+def register_code_page() -> rx.Component:
+    s = get_settings()
+    return rx.fragment(
+        rx.cond(
+            RegisterState.attempt_open,
+            rx.fragment(
+                forms.error_summary(RegisterState.code_errors, CODE_FIELDS),
+                rx.el.h1("Check your email"),
+                rx.el.p(
+                    "If the details you gave match our records, we have sent a 6-digit code to ",
+                    rx.el.strong(RegisterState.masked_email),
+                    ". The code works for 10 minutes. If we could not match your details, the email tells you what to do next.",
+                ),
+                rx.cond(
+                    RegisterState.code_notice != "",
+                    rx.el.div(rx.el.p(RegisterState.code_notice), class_name="notice", role="status"),
+                ),
+                rx.el.form(
+                    forms.text_field(
+                        RegisterState.code_errors, "code", "Enter the code", hint="For example, 123456",
+                        autocomplete="one-time-code", input_mode="numeric", extra_class="input--code", spellcheck=False,
+                    ),
+                    forms.submit_button("Create my account"),
+                    on_submit=RegisterState.submit_code,
+                    no_validate=True,
+                    aria_label="Email code",
+                ),
+                rx.el.h2("Not got the email?"),
+                rx.el.p("Emails can take a few minutes. Check your spam or junk folder."),
+                rx.el.button(
+                    "Send a new code", type="button", class_name="button button--secondary", on_click=RegisterState.resend
+                ),
+                rx.el.p(
+                    "Still nothing? ", rx.el.a("Check your details and start again", href=routes.REGISTER),
+                    f", or phone us on {s.landlord_phone}.",
+                ),
+            ),
+            rx.fragment(
+                rx.el.h1("Start your registration"),
+                rx.cond(
+                    RegisterState.code_errors.contains("code"),
+                    rx.el.div(rx.el.p(RegisterState.code_errors["code"]), class_name="notice notice--warning", role="alert"),
+                ),
+                rx.el.p("There is no registration in progress in this browser."),
+                rx.el.a("Register for an account", href=routes.REGISTER, class_name="button"),
+            ),
+        ),
+    )

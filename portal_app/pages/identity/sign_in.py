@@ -1,0 +1,204 @@
+"""Sign in, the second step, and getting back in with a reset link."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import utcnow
+from portal_app.components import forms
+from portal_app.components.layout import page
+from portal_app.pages._common import in_transaction_async
+from portal_app.services.identity import auth, two_step
+from portal_app.settings import get_settings
+from portal_app.state.session import SessionState, ShowPasswordMixin, public
+
+SIGN_IN_FIELDS = [("email", "email"), ("password", "password")]
+VAGUE = "Enter the email address and password you registered with. Check them and try again"
+
+
+class SignInState(ShowPasswordMixin, SessionState):
+    errors: dict[str, str] = {}
+    busy: bool = False
+    locked: bool = False
+    reset_sent: bool = False
+    two_step_errors: dict[str, str] = {}
+    two_step_open: bool = False
+    _locked_email: str = ""
+    _two_step_token: str = ""
+    _next: str = ""
+
+    def _forget(self) -> None:
+        self._locked_email = ""
+        self._two_step_token = ""
+        self.two_step_open = False
+        self.locked = False
+
+    @public
+    @rx.event
+    def open_form(self):
+        self.errors = {}
+        self.busy = False
+        self.locked = False
+        self.reset_sent = False
+        self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
+        if self._resolve() is not None:
+            return rx.redirect(self._next)
+
+    @public
+    @rx.event
+    async def submit(self, form_data: dict):
+        email = str((form_data or {}).get("email", "")).strip()
+        password = str((form_data or {}).get("password", ""))
+        self.locked = False
+        self.reset_sent = False
+        errors: dict[str, str] = {}
+        if not email:
+            errors["email"] = "Enter your email address"
+        if not password:
+            errors["password"] = "Enter your password"
+        self.errors = errors
+        if errors:
+            yield forms.focus_error_summary()
+            return
+        self.busy = True
+        yield
+        outcome = await in_transaction_async(
+            auth.sign_in, email, password, client=self._client(), now=utcnow(), idle_minutes=self._session_idle_minutes()
+        )
+        self.busy = False
+        if outcome.status == "signed_in" and outcome.token:
+            self._set_token(outcome.token)
+            self._resolve()
+            yield rx.redirect(self._next or routes.HOME)
+            return
+        if outcome.status == "two_step" and outcome.two_step_token:
+            self._two_step_token = outcome.two_step_token
+            self.two_step_open = True
+            self.two_step_errors = {}
+            yield rx.redirect(routes.SIGN_IN_TWO_STEP)
+            return
+        if outcome.status == "locked":
+            self.locked = True
+            self._locked_email = email
+            self.errors = {}
+            yield rx.call_script("setTimeout(() => document.getElementById('locked-title')?.focus(), 50)")
+            return
+        self.errors = {"email": VAGUE}
+        yield forms.focus_error_summary()
+
+    @public
+    @rx.event
+    async def send_unlock_email(self):
+        if self._locked_email:
+            await in_transaction_async(auth.request_password_reset, self._locked_email, now=utcnow())
+        self.reset_sent = True
+
+    @public
+    @rx.event
+    async def submit_two_step(self, form_data: dict):
+        code = str((form_data or {}).get("code", "")).strip().replace(" ", "")
+        if not self._two_step_token:
+            self.two_step_open = False
+            return rx.redirect(routes.SIGN_IN)
+        if not code:
+            self.two_step_errors = {"code": "Enter the code from your authenticator app, or a recovery code"}
+            return forms.focus_error_summary()
+        outcome = await in_transaction_async(
+            two_step.complete_two_step, self._two_step_token, code, client=self._client(), now=utcnow(),
+            idle_minutes=self._session_idle_minutes(),
+        )
+        if outcome.status == "signed_in" and outcome.token:
+            self._two_step_token = ""
+            self.two_step_open = False
+            self._set_token(outcome.token)
+            self._resolve()
+            return rx.redirect(self._next or routes.HOME)
+        if outcome.status in ("expired", "locked"):
+            self._two_step_token = ""
+            self.two_step_open = False
+            self.locked = outcome.status == "locked"
+            self.errors = {} if self.locked else {"email": "Your sign-in took too long. Sign in again"}
+            return rx.redirect(routes.SIGN_IN)
+        self.two_step_errors = {"code": "The code is not right. Check your app and try again"}
+        return forms.focus_error_summary()
+
+
+@page(routes.SIGN_IN, "Sign in", on_load=SignInState.open_form)
+def sign_in_page() -> rx.Component:
+    s = get_settings()
+    return rx.fragment(
+        rx.cond(
+            SignInState.locked,
+            rx.el.div(
+                rx.el.h2("Your account is locked", id="locked-title", tab_index=-1),
+                rx.el.p(
+                    "There were too many wrong passwords, so we have locked the account to keep it safe. "
+                    "We can email you a link to choose a new password, which unlocks it straight away. No need to phone us."
+                ),
+                rx.cond(
+                    SignInState.reset_sent,
+                    rx.el.p(
+                        "If that email address has an account, we have sent a link to it. The link works for 30 minutes.",
+                        role="status",
+                    ),
+                    rx.el.button(
+                        "Email me a link to unlock my account", type="button", class_name="button",
+                        on_click=SignInState.send_unlock_email,
+                    ),
+                ),
+                class_name="notice notice--warning",
+                role="alert",
+            ),
+        ),
+        forms.error_summary(SignInState.errors, SIGN_IN_FIELDS),
+        rx.el.h1("Sign in"),
+        rx.el.form(
+            forms.text_field(
+                SignInState.errors, "email", "Email address", input_type="email", autocomplete="username", spellcheck=False,
+            ),
+            forms.password_field(
+                SignInState.errors, "password", "Password", shown=SignInState.show_password,
+                toggle=SignInState.toggle_password, autocomplete="current-password",
+            ),
+            forms.submit_button("Sign in", loading=SignInState.busy),
+            on_submit=SignInState.submit,
+            no_validate=True,
+            aria_label="Sign in",
+        ),
+        rx.el.p(rx.el.a("I have forgotten my password", href=routes.FORGOT_PASSWORD)),
+        rx.el.p("New here? ", rx.el.a("Register for an account", href=routes.REGISTER), "."),
+        rx.el.p(
+            "On a shared computer, do not let the browser remember your password, and sign out when you have finished.",
+            class_name="caption",
+        ),
+        rx.el.p(f"Having trouble? Phone {s.landlord_phone} ({s.landlord_hours}).", class_name="caption"),
+    )
+
+
+@page(routes.SIGN_IN_TWO_STEP, "Enter your security code")
+def two_step_page() -> rx.Component:
+    return rx.cond(
+        SignInState.two_step_open,
+        rx.fragment(
+            forms.error_summary(SignInState.two_step_errors, [("code", "code")]),
+            rx.el.h1("Enter your security code"),
+            rx.el.p("Open your authenticator app and enter the 6-digit code it shows for this account."),
+            rx.el.form(
+                forms.text_field(
+                    SignInState.two_step_errors, "code", "Security code",
+                    hint="Lost your phone? Enter one of your recovery codes instead, like abcd-efgh.",
+                    autocomplete="one-time-code", spellcheck=False, extra_class="input--code",
+                ),
+                forms.submit_button("Continue"),
+                on_submit=SignInState.submit_two_step,
+                no_validate=True,
+                aria_label="Security code",
+            ),
+        ),
+        rx.fragment(
+            rx.el.h1("Sign in first"),
+            rx.el.p("There is no sign-in waiting for a security code in this browser."),
+            rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button"),
+        ),
+    )

@@ -1,0 +1,502 @@
+"""Requests about money (seed 000 section 2): ask a question about the account (or one
+transaction), standing order details, a refund, benefits advice, a paper statement; and
+"My requests", where the resident follows each one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.clock import utcnow
+from portal_app.components import forms
+from portal_app.components.accounts import account_picker, account_tabs, not_yours
+from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline
+from portal_app.db import session_scope
+from portal_app.services.requests import resident as money_requests
+from portal_app.services.money import format_pence
+from portal_app.settings import get_settings
+from portal_app.state.accounts import AccountChoiceState
+from portal_app.state.session import current_principal, resident_only
+
+K = money_requests
+KIND_ORDER = [K.QUERY, K.STANDING_ORDER, K.REFUND, K.BENEFITS_ADVICE, K.PAPER_STATEMENT]
+KIND_INTRO = {
+    K.QUERY: "Ask a question about your account",
+    K.STANDING_ORDER: "Pay by standing order",
+    K.REFUND: "Ask for a refund of money in credit",
+    K.BENEFITS_ADVICE: "Get advice about benefits",
+    K.PAPER_STATEMENT: "Get a statement by post",
+}
+ERROR_ORDER = {
+    K.QUERY: [("transaction_id", "transaction-id"), ("message", "message")],
+    K.STANDING_ORDER: [("post_to_address", "post-to-address"), ("other_address", "other-address")],
+    K.REFUND: [("amount", "amount"), ("bank_account_name", "bank-account-name"), ("sort_code", "sort-code"),
+               ("bank_account_number", "bank-account-number")],
+    K.BENEFITS_ADVICE: [("topic", "topic"), ("best_time", "best-time"), ("contact_by", "contact-by"),
+                        ("phone", "phone"), ("email", "email"), ("note", "note")],
+    K.PAPER_STATEMENT: [("period_from", "period-from"), ("period_to", "period-to"),
+                        ("post_to_address", "post-to-address"), ("other_address", "other-address")],
+}
+ALL_ERROR_ORDER = [pair for kind in KIND_ORDER for pair in ERROR_ORDER[kind]]
+RADIO_FIELDS = {
+    "post_to_address": ("yes", "no"),
+    "topic": tuple(v for v, _ in K.BENEFIT_TOPICS),
+    "best_time": tuple(v for v, _ in K.BEST_TIMES),
+    "contact_by": tuple(v for v, _ in K.CONTACT_WAYS),
+}
+
+_OFFLINE = "You're offline. Connect to the internet to see or send requests."
+
+
+def _split_date(value: str) -> dict[str, str]:
+    try:
+        d = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return {"day": "", "month": "", "year": ""}
+    return {"day": str(d.day), "month": str(d.month), "year": str(d.year)}
+
+
+class RequestFormState(AccountChoiceState):
+    loaded: bool = False
+    kind: str = ""
+    errors: dict[str, str] = {}
+    home_address: str = ""
+    is_joint: bool = False
+    transactions: list[dict[str, str]] = []
+    chosen_transaction: str = ""
+    choices: dict[str, str] = {}
+    standing_order: dict[str, str] = {}
+    refund_message: str = ""
+    refund_available: str = ""
+    refund_possible: bool = False
+    period_from: dict[str, str] = {}
+    period_to: dict[str, str] = {}
+    earliest: str = ""
+    done: bool = False
+    ack: dict[str, str] = {}
+    ack_steps: list[str] = []
+    busy: bool = False
+
+    def _forget(self) -> None:
+        super()._forget()
+        self.loaded = self.is_joint = self.refund_possible = self.done = self.busy = False
+        self.kind = self.home_address = self.chosen_transaction = self.refund_message = self.refund_available = ""
+        self.earliest = ""
+        self.errors, self.choices, self.standing_order, self.ack = {}, {}, {}, {}
+        self.period_from, self.period_to = {}, {}
+        self.transactions, self.ack_steps = [], []
+
+    @resident_only
+    @rx.event
+    def load(self):
+        principal = current_principal()
+        settings = get_settings()
+        now = utcnow()
+        kind = self._query("kind")
+        self.kind = kind if kind in KIND_ORDER else ""
+        self.errors, self.choices, self.done, self.ack, self.ack_steps, self.busy = {}, {}, False, {}, [], False
+        with session_scope() as s:
+            account = self._pick(s, principal)
+            if account is None:
+                self.loaded = True
+                return
+            context = money_requests.request_context(
+                s, user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
+                account_id=account.id, now=now, settings=settings,
+            )
+            self.home_address, self.is_joint = context.home_address, context.is_joint
+            self.earliest = context.statement_earliest.isoformat()
+            options = [{"id": str(t.transaction_id), "label": t.label} for t in context.recent_transactions]
+            wanted = self._query("transaction")
+            self.chosen_transaction = ""
+            if wanted.isdigit():
+                if not any(o["id"] == wanted for o in options):
+                    # An older line picked from the history: only if it is on this account.
+                    try:
+                        older = money_requests.transaction_choice(
+                            s, user_id=principal.user_id, person_id=principal.person_id,
+                            tenancy_id=principal.tenancy_id, account_id=account.id, transaction_id=int(wanted),
+                            now=now, settings=settings,
+                        )
+                        options.insert(0, {"id": str(older.transaction_id), "label": older.label})
+                    except money_requests.NotYours:
+                        pass
+                if any(o["id"] == wanted for o in options):
+                    self.chosen_transaction = wanted
+            self.transactions = options
+            details = money_requests.standing_order_details(settings, account.account_ref)
+            self.standing_order = {
+                "name": details.account_name, "sort_code": details.sort_code,
+                "number": details.account_number, "reference": details.payment_reference,
+            }
+            limit = money_requests.refund_limit(s, account.id, context.today, settings)
+            self.refund_message = limit.message
+            self.refund_possible = limit.available_pence > 0
+            self.refund_available = format_pence(limit.available_pence)
+            self.period_from = _split_date(self._query("from"))
+            self.period_to = _split_date(self._query("to"))
+        self.loaded = True
+
+    @resident_only
+    @rx.event
+    def choose(self, field: str, value: str):
+        """A radio was chosen: keep it (only known fields and values)."""
+        field, value = str(field), str(value)
+        if value in RADIO_FIELDS.get(field, ()):
+            self.choices = {**self.choices, field: value}
+
+    @resident_only
+    @rx.event
+    def submit(self, form_data: dict):
+        """Send the request. Events from one browser run one at a time, so a second press
+        arrives after the first has finished and finds it done: one request, not two."""
+        principal = current_principal()
+        settings = get_settings()
+        form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        if self.kind not in KIND_ORDER or self.done:
+            return
+        common = dict(user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
+                      now=utcnow(), settings=settings)
+        try:
+            with session_scope() as s:
+                account = self._pick(s, principal, self.chosen_ref)
+                if account is None:
+                    return
+                common["account_id"] = account.id
+                result = self._submit_kind(s, form, common)
+                if not result.ok:
+                    s.rollback()
+        except money_requests.NotYours:
+            if self.kind == K.QUERY:
+                self.errors = {"transaction_id": "Choose a payment or charge from the list"}
+                return forms.focus_error_summary()
+            self.refused = True
+            return
+        if not result.ok:
+            self.errors = dict(result.errors)
+            return forms.focus_error_summary()
+        ack = result.acknowledgement
+        self.errors = {}
+        self.done = True
+        self.ack = {"reference": ack.reference, "kind": ack.kind_label, "asked": ack.what_you_asked, "email": ack.email,
+                    "joint": "yes" if ack.needs_joint_consent else ""}
+        self.ack_steps = list(ack.next_steps)
+        return rx.call_script("window.scrollTo(0, 0); setTimeout(() => document.getElementById('ack-heading')?.focus(), 50)")
+
+    def _submit_kind(self, s, form: dict, common: dict) -> money_requests.SubmitResult:
+        c = self.choices
+        if self.kind == K.QUERY:
+            raw = form.get("transaction_id", "")
+            return money_requests.submit_query(s, message=form.get("message", ""),
+                                               transaction_id=int(raw) if raw.isdigit() else None, **common)
+        if self.kind == K.STANDING_ORDER:
+            return money_requests.submit_standing_order(s, post_to_address=c.get("post_to_address"),
+                                                        other_address=form.get("other_address", ""), **common)
+        if self.kind == K.REFUND:
+            return money_requests.submit_refund(
+                s, amount=form.get("amount", ""), bank_account_name=form.get("bank_account_name", ""),
+                sort_code=form.get("sort_code", ""), bank_account_number=form.get("bank_account_number", ""), **common)
+        if self.kind == K.BENEFITS_ADVICE:
+            return money_requests.submit_benefits_advice(
+                s, topic=c.get("topic", ""), best_time=c.get("best_time", ""), contact_by=c.get("contact_by", ""),
+                phone=form.get("phone", ""), email=form.get("email", ""), note=form.get("note", ""), **common)
+        return money_requests.submit_paper_statement(
+            s, from_day=form.get("period_from_day", ""), from_month=form.get("period_from_month", ""),
+            from_year=form.get("period_from_year", ""), to_day=form.get("period_to_day", ""),
+            to_month=form.get("period_to_month", ""), to_year=form.get("period_to_year", ""),
+            post_to_address=c.get("post_to_address"), other_address=form.get("other_address", ""), **common)
+
+
+def _choice_radios(field: str, legend: str, options, hint: str | None = None) -> rx.Component:
+    return forms.radios(
+        RequestFormState.errors, field, legend, list(options),
+        selected=RequestFormState.choices.get(field, ""),
+        on_select=lambda value: RequestFormState.choose(field, value),
+        hint=hint,
+    )
+
+
+def _post_to() -> rx.Component:
+    e = RequestFormState.errors
+    return rx.fragment(
+        _choice_radios("post_to_address", "Should we post it to your home?", [("yes", "Yes"), ("no", "No, to another address")],
+                       hint=None),
+        rx.el.p("Your home: ", RequestFormState.home_address, class_name="hint"),
+        forms.textarea_field(e, "other_address", "Other address (only if you chose another address)",
+                             hint="The full address, with the postcode", max_length=K.ADDRESS_MAX_LENGTH),
+    )
+
+
+def _query_form() -> rx.Component:
+    e = RequestFormState.errors
+    return rx.fragment(
+        rx.el.div(
+            rx.el.label("Which payment or charge is it about? (optional)", html_for="transaction-id", class_name="label"),
+            forms._error_line(e, "transaction_id", "transaction-id"),
+            rx.el.select(
+                rx.el.option("Not about one payment or charge", value=""),
+                rx.foreach(RequestFormState.transactions, lambda t: rx.el.option(t["label"], value=t["id"])),
+                id="transaction-id", name="transaction_id", class_name="select",
+                default_value=RequestFormState.chosen_transaction,
+                key=RequestFormState.chosen_transaction,
+            ),
+            class_name="field",
+        ),
+        forms.textarea_field(e, "message", "Your question",
+                             hint="Tell us what looks wrong or what you want to know. Your income officer will reply.",
+                             max_length=K.QUERY_MAX_LENGTH),
+    )
+
+
+def _standing_order_form() -> rx.Component:
+    so = RequestFormState.standing_order
+    return rx.fragment(
+        rx.el.p("Ask your bank to pay us by standing order using these details:"),
+        rx.el.dl(
+            rx.el.div(rx.el.dt("Account name"), rx.el.dd(so["name"])),
+            rx.el.div(rx.el.dt("Sort code"), rx.el.dd(so["sort_code"])),
+            rx.el.div(rx.el.dt("Account number"), rx.el.dd(so["number"])),
+            rx.el.div(rx.el.dt("Payment reference"), rx.el.dd(rx.el.strong(so["reference"]))),
+            class_name="summary-list",
+        ),
+        rx.el.p("Always quote your payment reference, or we cannot match the payment to your account.", class_name="inset"),
+        rx.el.h2("Want these details by post?"),
+        _post_to(),
+    )
+
+
+def _refund_form() -> rx.Component:
+    e = RequestFormState.errors
+    return rx.fragment(
+        rx.el.p(RequestFormState.refund_message, class_name="inset"),
+        rx.cond(
+            RequestFormState.refund_possible,
+            rx.fragment(
+                rx.cond(RequestFormState.is_joint,
+                        rx.el.p("This is a joint tenancy: we will ask the other tenant to agree before we pay a refund.",
+                                class_name="notice")),
+                forms.text_field(e, "amount", "How much do you want back?", hint=rx.fragment("Up to ", RequestFormState.refund_available),
+                                 input_mode="decimal", extra_class="input--short", autocomplete="off"),
+                forms.text_field(e, "bank_account_name", "Name on the bank account", autocomplete="cc-name",
+                                 spellcheck=False),
+                forms.text_field(e, "sort_code", "Sort code", hint="6 digits, for example 30-94-57", input_mode="numeric",
+                                 extra_class="input--short", autocomplete="off"),
+                forms.text_field(e, "bank_account_number", "Account number", hint="8 digits", input_mode="numeric",
+                                 autocomplete="off"),
+                rx.el.p("We keep your bank details encrypted and only your income officer can see them.", class_name="caption"),
+            ),
+        ),
+    )
+
+
+def _benefits_form() -> rx.Component:
+    e = RequestFormState.errors
+    return rx.fragment(
+        _choice_radios("topic", "What do you want advice about?", K.BENEFIT_TOPICS),
+        _choice_radios("best_time", "When is best to contact you?", K.BEST_TIMES),
+        _choice_radios("contact_by", "How should we contact you?", K.CONTACT_WAYS),
+        forms.text_field(e, "phone", "Phone number (if by phone)", input_type="tel", autocomplete="tel"),
+        forms.text_field(e, "email", "Email address (if by email)", input_type="email", autocomplete="email",
+                         spellcheck=False),
+        forms.textarea_field(e, "note", "Anything else we should know (optional)", max_length=K.NOTE_MAX_LENGTH),
+    )
+
+
+def _paper_form() -> rx.Component:
+    e = RequestFormState.errors
+    return rx.fragment(
+        forms.date_field(e, "period_from", "Start date", hint="For example, 1 4 2025", prefix="period-from",
+                         autocomplete_prefix=None, defaults=RequestFormState.period_from),
+        forms.date_field(e, "period_to", "End date", hint="For example, 31 3 2026", prefix="period-to",
+                         autocomplete_prefix=None, defaults=RequestFormState.period_to),
+        _post_to(),
+    )
+
+
+def _kind_menu() -> rx.Component:
+    return rx.el.ul(
+        *[
+            rx.el.li(rx.el.a(KIND_INTRO[k], href=f"{routes.NEW_REQUEST}?kind={k}&account=" + RequestFormState.chosen_ref))
+            for k in KIND_ORDER
+        ],
+        class_name="list",
+    )
+
+
+def _form() -> rx.Component:
+    needs_button = rx.cond(RequestFormState.kind == K.REFUND, RequestFormState.refund_possible, True)
+    return rx.el.form(
+        forms.error_summary(RequestFormState.errors, ALL_ERROR_ORDER),
+        rx.match(
+            RequestFormState.kind,
+            (K.QUERY, _query_form()),
+            (K.STANDING_ORDER, _standing_order_form()),
+            (K.REFUND, _refund_form()),
+            (K.BENEFITS_ADVICE, _benefits_form()),
+            (K.PAPER_STATEMENT, _paper_form()),
+            rx.fragment(),
+        ),
+        rx.cond(needs_button, forms.submit_button("Send")),
+        on_submit=RequestFormState.submit,
+        no_validate=True,
+    )
+
+
+def _acknowledgement() -> rx.Component:
+    a = RequestFormState.ack
+    return rx.el.div(
+        rx.el.div(
+            rx.el.h1("Request sent", id="ack-heading", tab_index=-1),
+            rx.el.p("Your reference is ", rx.el.br(), rx.el.strong(a["reference"], class_name="balance")),
+            class_name="panel panel--success",
+        ),
+        rx.el.p(a["asked"]),
+        rx.el.p("We have sent a confirmation to ", rx.el.strong(a["email"]), "."),
+        rx.el.h2("What happens next"),
+        rx.el.ul(rx.foreach(RequestFormState.ack_steps, lambda step: rx.el.li(step))),
+        rx.el.p(rx.el.a("See all your requests", href=routes.REQUESTS)),
+    )
+
+
+@page(routes.NEW_REQUEST, "Ask us something", on_load=RequestFormState.load)
+def new_request_page() -> rx.Component:
+    heading = rx.match(
+        RequestFormState.kind,
+        *[(k, KIND_INTRO[k]) for k in KIND_ORDER],
+        "Ask us something about your account",
+    )
+    return rx.cond(
+        RequestFormState.loaded,
+        rx.cond(
+            RequestFormState.chosen_ref != "",
+            rx.cond(
+                RequestFormState.done,
+                _acknowledgement(),
+                rx.fragment(
+                    rx.el.h1(heading),
+                    account_picker(RequestFormState.account_options, RequestFormState.chosen_ref,
+                                   routes.NEW_REQUEST + "?kind=" + RequestFormState.kind),
+                    account_tabs(RequestFormState.chosen_ref, "requests"),
+                    rx.cond(RequestFormState.kind == "", _kind_menu(), _form()),
+                ),
+            ),
+            not_yours(RequestFormState.refused),
+        ),
+        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", _OFFLINE)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# My requests
+# ---------------------------------------------------------------------------
+
+
+def _status_tag(status: rx.Var, label: rx.Var) -> rx.Component:
+    return rx.el.strong(label, class_name=rx.match(status, ("done", "tag tag--done"), ("declined", "tag tag--declined"), "tag"))
+
+
+class MyRequestsState(AccountChoiceState):
+    loaded: bool = False
+    items: list[dict[str, str]] = []
+    detail: dict[str, str] = {}
+    detail_lines: list[dict[str, str]] = []
+    detail_updates: list[dict[str, str]] = []
+    detail_found: bool = False
+
+    def _forget(self) -> None:
+        super()._forget()
+        self.loaded = self.detail_found = False
+        self.items, self.detail_lines, self.detail_updates, self.detail = [], [], [], {}
+
+    @resident_only
+    @rx.event
+    def load(self):
+        principal = current_principal()
+        with session_scope() as s:
+            found = money_requests.my_requests(s, principal.user_id)
+        self.items = [
+            {"reference": r.reference, "kind": r.kind_label, "summary": r.summary, "status": r.status,
+             "status_label": r.status_label, "account": f"{r.account_label} {r.account_ref}", "created": r.created_on,
+             "updated": r.updated_on, "href": f"{routes.REQUEST_DETAIL}?ref={r.reference}"}
+            for r in found
+        ]
+        self.loaded = True
+
+    @resident_only
+    @rx.event
+    def load_detail(self):
+        principal = current_principal()
+        reference = self._query("ref")[:32]
+        with session_scope() as s:
+            found = money_requests.request_detail(s, principal.user_id, reference)
+        self.detail_found = found is not None
+        if found is None:
+            self.detail, self.detail_lines, self.detail_updates = {}, [], []
+        else:
+            self.detail = {"reference": found.reference, "kind": found.kind_label, "summary": found.summary,
+                           "status": found.status, "status_label": found.status_label,
+                           "account": f"{found.account_label} {found.account_ref}", "created": found.created_words,
+                           "updated": found.updated_words, "bank": found.bank_details_masked or "",
+                           "joint": "yes" if found.needs_joint_consent else "", "officer": found.officer_name or ""}
+            self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
+            self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
+        self.loaded = True
+
+
+@page(routes.REQUESTS, "My requests", on_load=MyRequestsState.load)
+def my_requests_page() -> rx.Component:
+    return rx.fragment(
+        rx.el.h1("My requests"),
+        rx.el.p(rx.el.a("Ask us something new", href=routes.NEW_REQUEST)),
+        rx.cond(
+            MyRequestsState.loaded,
+            rx.cond(
+                MyRequestsState.items.length() > 0,
+                rx.el.ul(
+                    rx.foreach(MyRequestsState.items, lambda r: rx.el.li(
+                        rx.el.h2(rx.el.a(r["kind"], ": ", r["reference"], href=r["href"]), class_name="heading-s"),
+                        rx.el.p(r["summary"]),
+                        rx.el.p(_status_tag(r["status"], r["status_label"]), " · sent ", r["created"],
+                                " · last change ", r["updated"], class_name="caption"),
+                        class_name="panel",
+                    )),
+                    class_name="plain-list",
+                ),
+                rx.el.p("You have not sent us any requests yet."),
+            ),
+            loading_or_offline("Loading…", _OFFLINE),
+        ),
+    )
+
+
+@page(routes.REQUEST_DETAIL, "Your request", on_load=MyRequestsState.load_detail)
+def request_detail_page() -> rx.Component:
+    d = MyRequestsState.detail
+    return rx.cond(
+        MyRequestsState.loaded,
+        rx.cond(
+            MyRequestsState.detail_found,
+            rx.fragment(
+                rx.el.span(d["kind"], class_name="caption-l"),
+                rx.el.h1("Request ", d["reference"]),
+                rx.el.p(_status_tag(d["status"], d["status_label"])),
+                rx.el.dl(
+                    rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
+                    rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
+                    rx.foreach(MyRequestsState.detail_lines, lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"]))),
+                    rx.cond(d["bank"] != "", rx.el.div(rx.el.dt("Bank account"), rx.el.dd(d["bank"]))),
+                    class_name="summary-list",
+                ),
+                rx.el.h2("What has happened"),
+                rx.el.ol(rx.foreach(MyRequestsState.detail_updates, lambda u: rx.el.li(
+                    rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))))),
+                rx.el.p(rx.el.a("Back to my requests", href=routes.REQUESTS)),
+            ),
+            rx.fragment(rx.el.h1("We cannot find that request"),
+                        rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
+        ),
+        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", _OFFLINE)),
+    )

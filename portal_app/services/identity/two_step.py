@@ -1,0 +1,396 @@
+"""Two-step sign-in with an authenticator app (TOTP), and recovery codes.
+
+* Setup shows a QR code and the typed key; it is switched on only after a valid
+  current code. The key is stored encrypted (``PortalUser.totp_secret_enc``).
+* A code is accepted once: the accepted 30-second step is kept in
+  ``PortalUser.totp_last_step`` and a code for that step or an earlier one is
+  refused (one conditional UPDATE, so two parallel requests cannot both use it).
+* Ten recovery codes ("xxxx-xxxx"), stored as keyed hashes, each usable once.
+* After the right password, ``auth.sign_in`` hands out a two-step token: a signed
+  ``"{user_id}.{issued}.{nonce}.{mac}"`` string valid for five minutes, no row in
+  the database. ``complete_two_step`` checks it and a code, and only then starts a
+  (new) session. A completed token's nonce is recorded as a ``ThrottleHit`` under
+  ``2step-used:{nonce}`` so the token cannot be used again. Wrong codes count
+  towards the same lockout as wrong passwords.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
+from cryptography.fernet import InvalidToken
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, func, select
+
+from portal_app import routes
+from portal_app.models import PortalUser, RecoveryCode
+from portal_app.services.identity import auth, passwords
+from portal_app.services import throttle, tokens
+from portal_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+TWO_STEP_VALID = timedelta(minutes=5)
+TOTP_INTERVAL = 30
+TOTP_DIGITS = 6
+VALID_WINDOW = 1  # the step before and the step after are accepted too (clock drift)
+RECOVERY_CODE_COUNT = 10
+# Lower-case letters and digits without look-alikes (0/o, 1/l/i).
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TWO_STEP_PURPOSE = "two-step"
+RECOVERY_PURPOSE = "recovery"
+_CLOCK_SKEW = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class TotpSetup:
+    secret: str  # base32; keep it in a backend-only var until confirmed
+    grouped_secret: str  # "ABCD EFGH ..." for typing into the app
+    otpauth_uri: str
+    qr_svg: str
+
+
+# ---------------------------------------------------------------------------
+# Setup
+
+
+def begin_setup(user_email: str, *, issuer: str) -> TotpSetup:
+    """A fresh key, its otpauth:// address and a QR code of it (SVG). Stores nothing."""
+    secret = pyotp.random_base32()  # 32 characters, 160 bits
+    uri = pyotp.TOTP(secret, interval=TOTP_INTERVAL, digits=TOTP_DIGITS).provisioning_uri(
+        name=user_email, issuer_name=issuer
+    )
+    return TotpSetup(secret=secret, grouped_secret=group_secret(secret), otpauth_uri=uri, qr_svg=qr_svg(uri))
+
+
+def group_secret(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_svg(data: str) -> str:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    svg = code.make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1)
+
+
+def _valid_secret(secret: str | None) -> bool:
+    if not secret or not re.fullmatch(r"[A-Z2-7]{16,64}", secret):
+        return False
+    try:
+        base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def confirm_setup(session: Session, user_id: int, secret: str, code: str, *, now: datetime) -> list[str] | None:
+    """Switch two-step on when ``code`` is valid for ``secret`` now.
+
+    Returns the ten new recovery codes (show them once), or None when the code is
+    wrong. Setting up again replaces the key and the recovery codes.
+    """
+    user = session.get(PortalUser, user_id)
+    if user is None or user.status != "active" or not _valid_secret(secret):
+        return None
+    digits = _normalise(code)
+    step = matched_step(secret, digits, now) if re.fullmatch(r"\d{6}", digits) else None
+    if step is None:
+        return None
+    user.totp_secret_enc = tokens.encrypt(secret)
+    user.totp_enabled = True
+    user.totp_last_step = step  # the code just typed cannot also sign in
+    session.add(user)
+    codes = _replace_recovery_codes(session, user.id)
+    _queue_notice(
+        session,
+        user,
+        subject="Two-step sign-in is on",
+        lines=(
+            "Two-step sign-in is now on for your account. When you sign in, we will ask for a "
+            "code from your authenticator app after your password.\n\n"
+            "Keep your recovery codes somewhere safe. Each one works once if you cannot use your app."
+        ),
+        kind="two_step_on",
+        now=now,
+    )
+    session.flush()
+    return codes
+
+
+def disable(session: Session, user_id: int, password: str, *, now: datetime) -> bool:
+    """Switch two-step off after checking the password. False when the password is wrong."""
+    settings = get_settings()
+    user = session.get(PortalUser, user_id)
+    if user is None or user.status != "active":
+        return False
+    key = auth.failure_key(user.id)
+    window = timedelta(minutes=settings.lockout_window_minutes)
+    if throttle.hits_since(session, key, now, window) >= settings.lockout_failures:
+        return False
+    if not password or not passwords.verify_password(user.password_hash, password):
+        throttle.record_hit(session, key, now)
+        return False
+    was_on = user.totp_enabled
+    user.totp_secret_enc = None
+    user.totp_enabled = False
+    user.totp_last_step = None
+    session.add(user)
+    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    if was_on:
+        _queue_notice(
+            session,
+            user,
+            subject="Two-step sign-in is off",
+            lines=(
+                "Two-step sign-in has been turned off for your account. You will sign in with "
+                "your email and password only.\n\n"
+                "If you did not do this, choose a new password now and contact us."
+            ),
+            kind="two_step_off",
+            now=now,
+        )
+    session.flush()
+    return True
+
+
+def regenerate_recovery_codes(session: Session, user_id: int, *, now: datetime) -> list[str]:
+    """Ten new recovery codes; the old ones stop working. Empty when two-step is off."""
+    user = session.get(PortalUser, user_id)
+    if user is None or user.status != "active" or not user.totp_enabled:
+        return []
+    codes = _replace_recovery_codes(session, user.id)
+    _queue_notice(
+        session,
+        user,
+        subject="You have new recovery codes",
+        lines="New recovery codes were made for your account. Your old recovery codes no longer work.",
+        kind="recovery_codes_new",
+        now=now,
+    )
+    session.flush()
+    return codes
+
+
+# ---------------------------------------------------------------------------
+# Codes
+
+
+def _normalise(code: str | None) -> str:
+    return re.sub(r"[\s\-]", "", (code or "")).lower()[:64]
+
+
+def _unix(moment: datetime) -> int:
+    """Seconds since the epoch for a naive UTC (or aware) datetime."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return calendar.timegm(moment.timetuple())
+
+
+def matched_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second step (within one step either side of ``now``) that ``code`` is for."""
+    totp = pyotp.TOTP(secret, interval=TOTP_INTERVAL, digits=TOTP_DIGITS)
+    moment = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now
+    for offset in range(VALID_WINDOW, -VALID_WINDOW - 1, -1):  # newest first
+        when = moment + timedelta(seconds=offset * TOTP_INTERVAL)
+        if totp.verify(code, for_time=when):
+            return totp.timecode(when)
+    return None
+
+
+def new_recovery_code() -> str:
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _recovery_hash(code: str) -> str:
+    return tokens.hash_token(_normalise(code), purpose=RECOVERY_PURPOSE)
+
+
+def _replace_recovery_codes(session: Session, user_id: int) -> list[str]:
+    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODE_COUNT:
+        code = new_recovery_code()
+        if code not in codes:
+            codes.append(code)
+    for code in codes:
+        session.add(RecoveryCode(user_id=user_id, code_hash=_recovery_hash(code)))
+    session.flush()
+    return codes
+
+
+def recovery_codes_left(session: Session, user_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+        ).one()
+    )
+
+
+def _accept_totp(session: Session, user: PortalUser, digits: str, now: datetime) -> bool:
+    if not user.totp_secret_enc:
+        return False
+    try:
+        secret = tokens.decrypt(user.totp_secret_enc)
+    except InvalidToken:
+        log.error("two-step key for account %s cannot be decrypted (encryption key changed?)", user.id)
+        return False
+    step = matched_step(secret, digits, now)
+    if step is None:
+        return False
+    result = session.exec(
+        update(PortalUser)
+        .where(
+            PortalUser.id == user.id,
+            or_(PortalUser.totp_last_step.is_(None), PortalUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
+    return result.rowcount == 1
+
+
+def _use_recovery_code(session: Session, user: PortalUser, code: str, now: datetime) -> bool:
+    result = session.exec(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _recovery_hash(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    left = recovery_codes_left(session, user.id)
+    _queue_notice(
+        session,
+        user,
+        subject="A recovery code was used to sign in",
+        lines=(
+            f"A recovery code was used to sign in to your account. You have {left} recovery "
+            f"code{'s' if left != 1 else ''} left. You can make new ones at "
+            f"{get_settings().base_url}{routes.SECURITY}\n\n"
+            "If this was not you, choose a new password now and contact us."
+        ),
+        kind="recovery_code_used",
+        now=now,
+    )
+    return True
+
+
+# ---------------------------------------------------------------------------
+# The second step of signing in
+
+
+def _mac(payload: str) -> str:
+    return tokens.hash_token(payload, purpose=TWO_STEP_PURPOSE)
+
+
+def issue_two_step_token(user_id: int, *, now: datetime) -> str:
+    """A signed, short-lived ticket saying "this account gave the right password"."""
+    payload = f"{int(user_id)}.{_unix(now)}.{secrets.token_urlsafe(16)}"
+    return f"{payload}.{_mac(payload)}"
+
+
+def _read_two_step_token(token: str | None, *, now: datetime) -> tuple[int, datetime, str] | None:
+    """(user id, issued at, nonce) for a genuine token still in date, else None."""
+    if not token or len(token) > 300:
+        return None
+    parts = token.split(".")
+    if len(parts) != 4:
+        return None
+    user_part, issued_part, nonce, mac = parts
+    if not tokens.tokens_equal(_mac(f"{user_part}.{issued_part}.{nonce}"), mac):
+        return None
+    if not (user_part.isdigit() and issued_part.isdigit() and len(issued_part) <= 12 and nonce):
+        return None
+    issued = datetime.fromtimestamp(int(issued_part), tz=timezone.utc)
+    if now.tzinfo is None:
+        issued = issued.replace(tzinfo=None)  # naive UTC, like ``now``
+    if now - issued > TWO_STEP_VALID or issued - now > _CLOCK_SKEW:
+        return None
+    return int(user_part), issued, nonce
+
+
+def _used_key(nonce: str) -> str:
+    return f"2step-used:{nonce}"
+
+
+def complete_two_step(
+    session: Session, two_step_token: str, code: str, *, client: str, now: datetime,
+    idle_minutes: int | None = None,
+) -> auth.SignInOutcome:
+    """Check the second factor (app code or recovery code) and start a new session.
+
+    "expired": the token is missing, forged, out of date, already used, or the
+    account changed (password changed, two-step off, closed) since it was issued;
+    start again from the password. "failed": wrong code, try again. "locked": too
+    many wrong passwords or codes.
+    """
+    parsed = _read_two_step_token(two_step_token, now=now)
+    if parsed is None:
+        return auth.SignInOutcome("expired")
+    user_id, issued, nonce = parsed
+    used_key = _used_key(nonce)
+    if throttle.hits_since(session, used_key, now, TWO_STEP_VALID + _CLOCK_SKEW * 2) > 0:
+        return auth.SignInOutcome("expired")
+    user = session.get(PortalUser, user_id)
+    if user is None or user.status != "active" or not user.totp_enabled:
+        return auth.SignInOutcome("expired")
+    if user.password_changed_at is not None and user.password_changed_at > issued:
+        return auth.SignInOutcome("expired")
+    if user.locked_at is not None:
+        return auth.SignInOutcome("locked")
+
+    normalised = _normalise(code)
+    accepted = False
+    if re.fullmatch(r"\d{6}", normalised):
+        accepted = _accept_totp(session, user, normalised, now)
+    elif len(normalised) == 8 and all(ch in RECOVERY_ALPHABET for ch in normalised):
+        accepted = _use_recovery_code(session, user, normalised, now)
+    if not accepted:
+        if auth.record_failure(session, user, now=now):
+            return auth.SignInOutcome("locked")
+        return auth.SignInOutcome("failed")
+
+    throttle.record_hit(session, used_key, now)
+    token = auth.create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
+    return auth.SignInOutcome("signed_in", token=token)
+
+
+# ---------------------------------------------------------------------------
+# Mail
+
+
+def _queue_notice(session: Session, user: PortalUser, *, subject: str, lines: str, kind: str, now: datetime) -> None:
+    name = get_settings().landlord_name
+    auth.queue_account_mail(session, user, subject=f"{subject} - {name}", text=lines, kind=kind, now=now)
+
+
+__all__ = [
+    "RECOVERY_CODE_COUNT",
+    "TWO_STEP_VALID",
+    "TotpSetup",
+    "begin_setup",
+    "complete_two_step",
+    "confirm_setup",
+    "disable",
+    "issue_two_step_token",
+    "matched_step",
+    "regenerate_recovery_codes",
+]

@@ -1,0 +1,237 @@
+"""Resident B cannot see or act on resident A's accounts by sending A's ids to any handler.
+
+Real Reflex states, a real server session for B, and every resident handler the
+portal defines called with A's record ids in every argument it takes (and in every
+field of a dict argument, the shape form submissions arrive in). Afterwards nothing
+of A's may be in B's state tree, and nothing of A's may have changed in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import inspect
+import json
+from datetime import date, timedelta
+
+import pytest
+import reflex as rx
+from sqlmodel import Session, func, select
+
+import portal_app.portal_app  # noqa: F401  (imports every page and state)
+from portal_app.clock import utcnow
+from portal_app.models import (
+    Account,
+    AuthSession,
+    Charge,
+    MoneyRequest,
+    OutboxMessage,
+    PasswordReset,
+    Person,
+    PortalUser,
+    Property,
+    Tenancy,
+    TenancyParty,
+    Transaction,
+)
+from portal_app.pages.accounts.home import HomeState
+from portal_app.services.identity import auth
+from portal_app.state.accounts import AccountChoiceState
+from portal_app.state.session import ACCESS_ATTR, SessionState
+from tests.unit.identity.test_auth import PASSWORD, PASSWORD_HASH
+from tests.security.test_handler_guard import _resident_handlers
+
+
+def _resident(s: Session, n: int, *, first: str, last: str, street: str, email: str) -> dict:
+    prop = Property(property_ref=f"OWN-P{n}", address_line_1=f"{n} {street}", town="Northbrook",
+                    postcode=f"NB{n} 1AA", property_type="flat")
+    person = Person(person_ref=f"OWN-PE{n}", first_name=first, last_name=last, date_of_birth=date(1970, 1, n))
+    s.add(prop)
+    s.add(person)
+    s.flush()
+    tenancy = Tenancy(tenancy_ref=f"OWNTEN{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 4, 6))
+    s.add(tenancy)
+    s.flush()
+    s.add(TenancyParty(tenancy_id=tenancy.id, person_id=person.id, role="lead_tenant"))
+    account = Account(account_ref=f"OWNRENT{n}", tenancy_id=tenancy.id, account_type="rent", opened_on=tenancy.start_date)
+    s.add(account)
+    s.flush()
+    s.add(Charge(account_id=account.id, charge_code="basic_rent", description="Basic rent", amount_pence=11_400 + n,
+                 frequency="weekly", effective_from=date(2026, 4, 6)))
+    for i, pence in enumerate((11_400 + n, -5_000 - n, 11_400 + n)):
+        s.add(Transaction(transaction_ref=f"OWN-T{n}-{i}", account_id=account.id, posted_on=date(2026, 11, 2) + timedelta(days=7 * i),
+                          type="rent_charge" if pence > 0 else "payment",
+                          description="Rent" if pence > 0 else f"Card payment from {first}",
+                          amount_pence=pence))
+    user = PortalUser(email=email, mobile="+447700900123", password_hash=PASSWORD_HASH, person_id=person.id,
+                      tenancy_id=tenancy.id, created_at=utcnow() - timedelta(days=30))
+    s.add(user)
+    s.flush()
+    now = utcnow()
+    request = MoneyRequest(reference=f"RQ-OWN{n}AB", kind="query", user_id=user.id, person_id=person.id,
+                           account_id=account.id, summary=f"Secret question from {first}", created_at=now, updated_at=now)
+    s.add(request)
+    s.commit()
+    transaction = s.exec(select(Transaction).where(Transaction.account_id == account.id)).first()
+    return {"person": person, "tenancy": tenancy, "account": account, "user": user, "property": prop,
+            "request": request, "transaction": transaction}
+
+
+@pytest.fixture
+def two_residents(db):
+    with Session(db, expire_on_commit=False) as s:
+        a = _resident(s, 1, first="Annabel", last="Quigley", street="Juniper Row", email="annabel@example.org")
+        b = _resident(s, 2, first="Bartholomew", last="Ndiaye", street="Sycamore Way", email="bart@example.org")
+        outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
+        s.commit()
+        assert outcome.status == "signed_in"
+        b["token"] = outcome.token
+    return a, b
+
+
+def _a_secrets(a: dict) -> list[str]:
+    """Strings that would only be in B's state if A's data leaked into it."""
+    return [
+        a["account"].account_ref, a["tenancy"].tenancy_ref, a["person"].first_name, a["person"].last_name,
+        a["property"].address_line_1, a["user"].email, "£114.01", "114.01", a["request"].reference,
+        f"Secret question from {a['person'].first_name}", f"Card payment from {a['person'].first_name}",
+    ]
+
+
+def _database_picture(db, a: dict) -> dict:
+    """Everything of A's a handler could change."""
+    with Session(db) as s:
+        user = s.get(PortalUser, a["user"].id)
+        return {
+            "user": user.model_dump(),
+            "ledger": s.exec(select(func.count(), func.sum(Transaction.amount_pence))
+                             .where(Transaction.account_id == a["account"].id)).one(),
+            "charges": s.exec(select(func.count()).select_from(Charge).where(Charge.account_id == a["account"].id)).one(),
+            "sessions": s.exec(select(func.count()).select_from(AuthSession).where(AuthSession.user_id == a["user"].id)).one(),
+            "resets": s.exec(select(func.count()).select_from(PasswordReset).where(PasswordReset.user_id == a["user"].id)).one(),
+            "mail_to_a": s.exec(select(func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.to_address == a["user"].email)).one(),
+            "accounts": [acc.model_dump() for acc in s.exec(select(Account).where(Account.tenancy_id == a["tenancy"].id))],
+            "requests_on_a": s.exec(select(func.count()).select_from(MoneyRequest)
+                                    .where(MoneyRequest.account_id == a["account"].id)).one(),
+            "request_a": s.get(MoneyRequest, a["request"].id).model_dump(),
+        }
+
+
+def _state_tree_for(token: str) -> rx.State:
+    root = rx.State(_reflex_internal_init=True)
+    root.substates[SessionState.get_name()].session_token = token
+    return root
+
+
+def _state_of(root: rx.State, cls: type[rx.State]) -> rx.State:
+    path = cls.get_full_name().split(".")[1:]
+    state = root
+    for name in path:
+        state = state.substates[name]
+    return state
+
+
+def _run(coro_or_value):
+    if inspect.iscoroutine(coro_or_value):
+        # A loop of its own in a thread: Playwright may have one running in this thread.
+        # The copied context carries Reflex's state registry into that thread.
+        context = contextvars.copy_context()
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(context.run, asyncio.run, coro_or_value).result()
+    return coro_or_value
+
+
+def _hostile_values(a: dict) -> list:
+    ids = [a["account"].id, a["tenancy"].id, a["person"].id, a["user"].id]
+    return [str(ids[0]), ids[0], a["account"].account_ref, a["tenancy"].tenancy_ref, str(ids[2]), str(ids[3])]
+
+
+def _hostile_args(fn, a: dict) -> list[list]:
+    """Argument lists to try: A's ids in every positional slot, and as every field of a form."""
+    params = [p for p in inspect.signature(inspect.unwrap(fn)).parameters.values() if p.name != "self"]
+    if not params:
+        return [[]]
+    form = {key: str(a["account"].id) for key in (
+        "id", "account_id", "account", "account_ref", "tenancy_id", "tenancy_ref", "person_id", "user_id",
+        "reference", "email", "code", "password", "current_password", "new_password")}
+    form["email"] = a["user"].email
+    tries = [[form] * len(params)]
+    for value in _hostile_values(a):
+        tries.append([value] * len(params))
+    return tries
+
+
+def test_b_sees_only_their_own_accounts_on_the_home_page(two_residents):
+    a, b = two_residents
+    root = _state_tree_for(b["token"])
+    home = _state_of(root, HomeState)
+    _run(HomeState.event_handlers["load"].fn(home))
+    refs = [card["reference"] for card in home.accounts]
+    assert refs == [b["account"].account_ref]
+    assert home.accounts[0]["balance"] == "£178.02 DR"  # 114.02 + 114.02 - 50.02 from B's own ledger
+    dump = json.dumps(root.dict(), default=str)
+    for secret in _a_secrets(a):
+        assert secret not in dump
+
+
+def test_the_walk_reaches_every_resident_handler():
+    names = {f"{s.__name__}.{n}" for s, n, _ in _resident_handlers()}
+    assert {"HomeState.load", "HomeState.not_me", "SecurityState.everywhere", "BudgetState.fill_from_account"} <= names
+
+
+def _hostile_url(a: dict) -> dict[str, str]:
+    """A page address a hostile browser might open: A's account, transaction and request."""
+    return {"account": a["account"].account_ref, "transaction": str(a["transaction"].id),
+            "ref": a["request"].reference, "kind": "query", "from": "2020-01-01", "to": "2026-11-01"}
+
+
+@pytest.mark.parametrize("url", ["own", "hostile"])
+@pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in _resident_handlers()])
+def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(db, two_residents, monkeypatch, url,
+                                                                       state_name, handler_name):
+    a, b = two_residents
+    if url == "hostile":
+        values = _hostile_url(a)
+        monkeypatch.setattr(AccountChoiceState, "_query", lambda self, name: values.get(name, ""))
+    state_cls, fn = next((s, f) for s, n, f in _resident_handlers() if s.__name__ == state_name and n == handler_name)
+    assert getattr(fn, ACCESS_ATTR) == "resident"
+    before = _database_picture(db, a)
+    for args in _hostile_args(fn, a):
+        # A fresh browser for B each time: sign-out style handlers end B's session.
+        with Session(db) as s:
+            outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
+            s.commit()
+        root = _state_tree_for(outcome.token)
+        state = _state_of(root, state_cls)
+        try:
+            _run(fn(state, *args))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            pass  # refusing a malformed argument outright is fine; leaking or acting is not
+        dump = json.dumps(root.dict(), default=str)
+        leaked = [secret for secret in _a_secrets(a) if secret in dump]
+        assert leaked == [], f"{state_name}.{handler_name}{tuple(args)!r} put A's data in B's state: {leaked}"
+    assert _database_picture(db, a) == before, f"{state_name}.{handler_name} changed A's records"
+
+
+@pytest.mark.parametrize("url", ["own", "hostile"])
+def test_the_budget_planner_fills_in_only_b_s_own_rent_even_when_sent_a_s_account(two_residents, monkeypatch, url):
+    from portal_app.pages.accounts.budget import BudgetState
+
+    a, b = two_residents
+    if url == "hostile":
+        values = _hostile_url(a)
+        monkeypatch.setattr(AccountChoiceState, "_query", lambda self, name: values.get(name, ""))
+    root = _state_tree_for(b["token"])
+    state = _state_of(root, BudgetState)
+    sent = _run(BudgetState.event_handlers["fill_from_account"].fn(state))
+    dump = json.dumps(root.dict(), default=str) + repr(sent)
+    assert [secret for secret in _a_secrets(a) if secret in dump] == []
+    if url == "own":
+        # B's rent is 114.02 a week (11,400 + 2 pence), sent to the planner in the browser.
+        assert '"a_rent": "114.02"' in repr(sent) or '\\"a_rent\\": \\"114.02\\"' in repr(sent)
+        assert "OWNRENT2" in state.fill_message
+    else:
+        assert sent is None
+        assert state.fill_message == "That account is not one you can see."

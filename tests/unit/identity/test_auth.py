@@ -1,0 +1,445 @@
+"""Signing in and out, sessions, lockout and password resets (services/auth.py)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from portal_app.models import AuthSession, OutboxMessage, PasswordReset, Person, PortalUser, Property, Tenancy, ThrottleHit
+from portal_app.services.identity import auth
+from portal_app.services import tokens
+from portal_app.services.identity.auth import SignInOutcome
+from portal_app.settings import get_settings
+
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
+PASSWORD = "kettle orbit marmalade"
+NEW_PASSWORD = "violet harbour tandem"
+# A real argon2id hash with cheap parameters, made once: verifying it is fast, so the
+# lockout tests do not spend seconds in argon2. The service verifies whatever
+# parameters the stored hash carries.
+PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+_refs = itertools.count(1)
+
+
+def make_user(session: Session, *, email: str = "ada@example.org", status: str = "active", first_name: str = "Ada") -> PortalUser:
+    n = next(_refs)
+    prop = Property(property_ref=f"PR{n}", address_line_1=f"{n} High Street", town="Northbrook", postcode="NB1 1AA", property_type="flat")
+    person = Person(person_ref=f"PE{n}", first_name=first_name, last_name="Lovelace")
+    session.add(prop)
+    session.add(person)
+    session.flush()
+    tenancy = Tenancy(tenancy_ref=f"TE{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 1, 6))
+    session.add(tenancy)
+    session.flush()
+    user = PortalUser(
+        email=email,
+        mobile="+447700900123",
+        password_hash=PASSWORD_HASH,
+        person_id=person.id,
+        tenancy_id=tenancy.id,
+        status=status,
+        created_at=NOW - timedelta(days=30),
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def sign_in(session: Session, email: str, password: str, at: datetime = NOW) -> SignInOutcome:
+    outcome = auth.sign_in(session, email, password, client="test-client", now=at)
+    session.commit()
+    return outcome
+
+
+def signed_in_token(session: Session, email: str = "ada@example.org", at: datetime = NOW) -> str:
+    outcome = sign_in(session, email, PASSWORD, at)
+    assert outcome.status == "signed_in"
+    assert outcome.token
+    return outcome.token
+
+
+def resolve(session: Session, token: str | None, at: datetime) -> auth.Principal | None:
+    principal = auth.resolve_session(session, token, now=at)
+    session.commit()
+    return principal
+
+
+def mails(session: Session, kind: str) -> list[OutboxMessage]:
+    return list(session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)).all())
+
+
+def reset_token_from(message: OutboxMessage) -> str:
+    match = re.search(r"\?token=([A-Za-z0-9_\-]+)", message.body_text)
+    assert match, message.body_text
+    return match.group(1)
+
+
+def request_reset(session: Session, email: str = "ada@example.org", at: datetime = NOW) -> str:
+    auth.request_password_reset(session, email, now=at)
+    session.commit()
+    return reset_token_from(mails(session, "password_reset")[-1])
+
+
+def fail_times(session: Session, count: int, start: datetime = NOW, email: str = "ada@example.org") -> list[str]:
+    return [sign_in(session, email, "not the password", start + timedelta(seconds=10 * i)).status for i in range(count)]
+
+
+# --- signing in ------------------------------------------------------------------
+
+
+def test_the_right_password_signs_in_with_a_new_token_each_time(session):
+    make_user(session)
+
+    first = signed_in_token(session, at=NOW)
+    second = signed_in_token(session, at=NOW + timedelta(minutes=1))
+
+    assert first != second
+    assert session.exec(select(func.count()).select_from(AuthSession)).one() == 2
+    principal = resolve(session, second, NOW + timedelta(minutes=2))
+    assert principal is not None
+    assert (principal.first_name, principal.email) == ("Ada", "ada@example.org")
+    # The token from the earlier sign-in is a separate session: it lasts until signed out.
+    assert resolve(session, first, NOW + timedelta(minutes=2)) is not None
+    auth.sign_out(session, first, now=NOW + timedelta(minutes=3))
+    session.commit()
+    assert resolve(session, first, NOW + timedelta(minutes=4)) is None
+    assert resolve(session, second, NOW + timedelta(minutes=4)) is not None
+
+
+def test_the_email_is_matched_whatever_its_case_and_surrounding_spaces(session):
+    make_user(session)
+
+    assert sign_in(session, "  Ada@Example.ORG ", PASSWORD).status == "signed_in"
+
+
+def test_an_unknown_email_a_wrong_password_and_a_closed_account_fail_the_same_way(session):
+    make_user(session)
+    make_user(session, email="gone@example.org", status="closed")
+
+    unknown = sign_in(session, "nobody@example.org", PASSWORD)
+    wrong = sign_in(session, "ada@example.org", "not the password")
+    closed = sign_in(session, "gone@example.org", PASSWORD)
+
+    assert unknown == wrong == closed == SignInOutcome("failed")
+    assert session.exec(select(func.count()).select_from(AuthSession)).one() == 0
+
+
+def test_ten_failures_in_fifteen_minutes_lock_the_account_and_send_one_email(session):
+    user = make_user(session)
+
+    statuses = fail_times(session, 10)
+
+    assert statuses == ["failed"] * 9 + ["locked"]
+    session.refresh(user)
+    assert user.locked_at == NOW + timedelta(seconds=90)
+    assert sign_in(session, "ada@example.org", "still wrong", NOW + timedelta(minutes=2)).status == "locked"
+    locked_mails = mails(session, "account_locked")
+    assert len(locked_mails) == 1
+    assert locked_mails[0].to_address == "ada@example.org"
+    assert f"{get_settings().base_url}/forgot-password" in locked_mails[0].body_text
+
+
+def test_nine_failures_do_not_lock_the_account(session):
+    user = make_user(session)
+
+    assert fail_times(session, 9) == ["failed"] * 9
+
+    session.refresh(user)
+    assert user.locked_at is None
+    assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=2)).status == "signed_in"
+    # A successful sign-in clears the count.
+    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == auth.failure_key(user.id))).one() == 0
+
+
+def test_failures_older_than_the_window_do_not_count(session):
+    user = make_user(session)
+    fail_times(session, 9, start=NOW)
+
+    tenth = sign_in(session, "ada@example.org", "not the password", NOW + timedelta(minutes=16))
+
+    assert tenth.status == "failed"
+    session.refresh(user)
+    assert user.locked_at is None
+
+
+def test_a_locked_account_refuses_the_right_password(session):
+    make_user(session)
+    fail_times(session, 10)
+
+    outcome = sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(hours=3))
+
+    assert outcome == SignInOutcome("locked")
+    assert session.exec(select(func.count()).select_from(AuthSession)).one() == 0
+
+
+def test_an_unknown_email_looks_locked_after_ten_tries_like_a_real_account(session):
+    statuses = fail_times(session, 10, email="nobody@example.org")
+
+    assert statuses == ["failed"] * 9 + ["locked"]
+    assert session.exec(select(func.count()).select_from(OutboxMessage)).one() == 0
+
+
+# --- sessions --------------------------------------------------------------------
+
+
+def test_the_session_token_is_stored_only_as_a_hash(session):
+    make_user(session)
+
+    token = signed_in_token(session)
+
+    stored = session.exec(select(AuthSession)).one()
+    assert stored.token_hash == tokens.hash_token(token, purpose="session")
+    row = session.connection().execute(text("SELECT * FROM auth_session")).mappings().one()
+    assert not any(token in str(value) for value in row.values())
+
+
+def test_a_session_ends_after_thirty_minutes_without_use(session):
+    make_user(session)
+    token = signed_in_token(session)
+
+    assert resolve(session, token, NOW + timedelta(minutes=29)) is not None
+    assert resolve(session, token, NOW + timedelta(minutes=58)) is not None  # 29 minutes after last use
+    assert resolve(session, token, NOW + timedelta(minutes=88)) is None  # 30 minutes after last use
+
+    stored = session.exec(select(AuthSession)).one()
+    assert (stored.ended_at, stored.ended_reason) == (NOW + timedelta(minutes=88), "idle")
+    assert resolve(session, token, NOW + timedelta(minutes=89)) is None
+
+
+def test_a_session_ends_after_twelve_hours_even_when_in_use(session):
+    make_user(session)
+    token = signed_in_token(session)
+
+    moment = NOW
+    while moment < NOW + timedelta(hours=12) - timedelta(minutes=20):
+        moment += timedelta(minutes=20)
+        assert resolve(session, token, moment) is not None, moment
+
+    assert resolve(session, token, NOW + timedelta(hours=12)) is None
+    assert session.exec(select(AuthSession)).one().ended_reason == "expired"
+
+
+def test_using_a_session_records_the_time_at_most_once_a_minute(session):
+    make_user(session)
+    token = signed_in_token(session)
+
+    resolve(session, token, NOW + timedelta(seconds=50))
+    assert session.exec(select(AuthSession)).one().last_seen_at == NOW
+    resolve(session, token, NOW + timedelta(seconds=61))
+    assert session.exec(select(AuthSession)).one().last_seen_at == NOW + timedelta(seconds=61)
+
+
+def test_a_missing_or_unknown_token_resolves_to_nobody(session):
+    make_user(session)
+    signed_in_token(session)
+
+    assert resolve(session, None, NOW) is None
+    assert resolve(session, "", NOW) is None
+    assert resolve(session, "made-up-token", NOW) is None
+
+
+def test_a_session_of_a_closed_account_resolves_to_nobody(session):
+    user = make_user(session)
+    token = signed_in_token(session)
+
+    user.status = "closed"
+    session.add(user)
+    session.commit()
+
+    assert resolve(session, token, NOW + timedelta(minutes=1)) is None
+
+
+def test_signing_out_ends_the_session_on_the_server(session):
+    make_user(session)
+    token = signed_in_token(session)
+
+    auth.sign_out(session, token, now=NOW + timedelta(minutes=5))
+    session.commit()
+
+    stored = session.exec(select(AuthSession)).one()
+    assert (stored.ended_at, stored.ended_reason) == (NOW + timedelta(minutes=5), "signed_out")
+    assert resolve(session, token, NOW + timedelta(minutes=6)) is None
+    auth.sign_out(session, token, now=NOW + timedelta(minutes=7))  # twice is harmless
+    auth.sign_out(session, None, now=NOW + timedelta(minutes=7))
+    session.commit()
+    assert session.exec(select(AuthSession)).one().ended_at == NOW + timedelta(minutes=5)
+
+
+def test_signing_out_everywhere_ends_every_session_of_that_account_only(session):
+    ada = make_user(session)
+    make_user(session, email="bo@example.org", first_name="Bo")
+    phone = signed_in_token(session, at=NOW)
+    laptop = signed_in_token(session, at=NOW + timedelta(minutes=1))
+    other = signed_in_token(session, "bo@example.org", at=NOW)
+
+    ended = auth.sign_out_everywhere(session, ada.id, now=NOW + timedelta(minutes=2))
+    session.commit()
+
+    assert ended == 2
+    assert resolve(session, phone, NOW + timedelta(minutes=3)) is None
+    assert resolve(session, laptop, NOW + timedelta(minutes=3)) is None
+    assert resolve(session, other, NOW + timedelta(minutes=3)) is not None
+
+
+def test_the_previous_sign_in_time_is_the_one_before_this_sign_in(session):
+    user = make_user(session)
+
+    signed_in_token(session, at=NOW)
+    summary = auth.security_summary(session, user.id)
+    assert (summary.previous_sign_in_at, summary.last_sign_in_at) == (None, NOW)
+
+    signed_in_token(session, at=NOW + timedelta(days=2))
+    summary = auth.security_summary(session, user.id)
+    assert (summary.previous_sign_in_at, summary.last_sign_in_at) == (NOW, NOW + timedelta(days=2))
+    assert (summary.two_step_enabled, summary.recovery_codes_left, summary.locked) == (False, 0, False)
+
+
+# --- forgotten password ----------------------------------------------------------
+
+
+def test_the_reset_email_link_starts_with_the_base_url(session):
+    make_user(session)
+
+    auth.request_password_reset(session, "ada@example.org", now=NOW)
+    session.commit()
+
+    [message] = mails(session, "password_reset")
+    assert message.to_address == "ada@example.org"
+    link = re.search(r"\S+\?token=\S+", message.body_text).group(0)
+    assert link.startswith(f"{get_settings().base_url}/reset-password?token=")
+    token = reset_token_from(message)
+    assert session.exec(select(PasswordReset)).one().token_hash == tokens.hash_token(token, purpose="reset")
+
+
+def test_a_reset_for_an_unknown_email_queues_no_mail_and_returns_the_same(session):
+    make_user(session)
+    make_user(session, email="gone@example.org", status="closed")
+
+    unknown = auth.request_password_reset(session, "nobody@example.org", now=NOW)
+    closed = auth.request_password_reset(session, "gone@example.org", now=NOW)
+    known = auth.request_password_reset(session, "ada@example.org", now=NOW)
+    session.commit()
+
+    assert unknown is closed is known is None
+    assert [m.to_address for m in session.exec(select(OutboxMessage)).all()] == ["ada@example.org"]
+    assert session.exec(select(func.count()).select_from(PasswordReset)).one() == 1
+
+
+def test_a_password_reset_unlocks_the_account_and_ends_every_session(session):
+    user = make_user(session)
+    token = signed_in_token(session)
+    fail_times(session, 10, start=NOW + timedelta(minutes=1))
+    session.refresh(user)
+    assert user.locked_at is not None
+
+    reset = request_reset(session, at=NOW + timedelta(minutes=5))
+    problem = auth.reset_password(session, reset, NEW_PASSWORD, now=NOW + timedelta(minutes=10))
+    session.commit()
+
+    assert problem is None
+    session.refresh(user)
+    assert user.locked_at is None
+    assert user.password_changed_at == NOW + timedelta(minutes=10)
+    assert session.exec(select(AuthSession)).one().ended_reason == "password_reset"
+    assert resolve(session, token, NOW + timedelta(minutes=11)) is None
+    assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=12)).status == "failed"
+    assert sign_in(session, "ada@example.org", NEW_PASSWORD, NOW + timedelta(minutes=12)).status == "signed_in"
+    assert len(mails(session, "password_changed")) == 1
+
+
+def test_the_new_password_is_stored_only_as_an_argon2_hash(session):
+    user = make_user(session)
+    reset = request_reset(session)
+
+    auth.reset_password(session, reset, NEW_PASSWORD, now=NOW + timedelta(minutes=1))
+    session.commit()
+
+    session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$")
+    for table in ("portal_user", "password_reset", "auth_session", "outbox_message"):
+        for row in session.connection().execute(text(f"SELECT * FROM {table}")).mappings():
+            assert not any(NEW_PASSWORD in str(value) for value in row.values()), table
+
+
+def test_a_reset_link_works_once(session):
+    make_user(session)
+    reset = request_reset(session)
+
+    assert auth.reset_password(session, reset, NEW_PASSWORD, now=NOW + timedelta(minutes=1)) is None
+    session.commit()
+
+    assert not auth.reset_token_is_valid(session, reset, now=NOW + timedelta(minutes=2))
+    assert auth.reset_password(session, reset, "another fine password", now=NOW + timedelta(minutes=2)) == auth.RESET_LINK_PROBLEM
+
+
+def test_a_reset_link_expires_after_thirty_minutes(session):
+    make_user(session)
+    reset = request_reset(session)
+
+    assert auth.reset_token_is_valid(session, reset, now=NOW + timedelta(minutes=29, seconds=59))
+    assert not auth.reset_token_is_valid(session, reset, now=NOW + timedelta(minutes=30))
+    assert auth.reset_password(session, reset, NEW_PASSWORD, now=NOW + timedelta(minutes=30)) == auth.RESET_LINK_PROBLEM
+
+
+def test_a_newer_reset_request_cancels_the_older_link(session):
+    make_user(session)
+    older = request_reset(session, at=NOW)
+    newer = request_reset(session, at=NOW + timedelta(minutes=1))
+
+    assert older != newer
+    assert not auth.reset_token_is_valid(session, older, now=NOW + timedelta(minutes=2))
+    assert auth.reset_token_is_valid(session, newer, now=NOW + timedelta(minutes=2))
+
+
+def test_a_weak_new_password_is_refused_and_the_link_still_works(session):
+    make_user(session)
+    reset = request_reset(session)
+
+    assert auth.reset_password(session, reset, "short", now=NOW) == "Password must be 12 characters or more"
+    assert auth.reset_password(session, reset, "ada@example.org", now=NOW) is not None  # built from the email
+    assert auth.reset_token_is_valid(session, reset, now=NOW)
+
+
+def test_an_unknown_reset_token_is_not_valid(session):
+    make_user(session)
+    request_reset(session)
+
+    assert not auth.reset_token_is_valid(session, "made-up", now=NOW)
+    assert not auth.reset_token_is_valid(session, "", now=NOW)
+
+
+# --- changing the password -------------------------------------------------------
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(session):
+    user = make_user(session)
+    here = signed_in_token(session, at=NOW)
+    elsewhere = signed_in_token(session, at=NOW + timedelta(minutes=1))
+
+    errors = auth.change_password(session, user.id, PASSWORD, NEW_PASSWORD, keep_token=here, now=NOW + timedelta(minutes=2))
+    session.commit()
+
+    assert errors == {}
+    assert resolve(session, here, NOW + timedelta(minutes=3)) is not None
+    assert resolve(session, elsewhere, NOW + timedelta(minutes=3)) is None
+    assert {s.ended_reason for s in session.exec(select(AuthSession)).all()} == {None, "password_changed"}
+    assert len(mails(session, "password_changed")) == 1
+
+
+def test_changing_the_password_needs_the_current_one_and_a_good_new_one(session):
+    user = make_user(session)
+
+    wrong = auth.change_password(session, user.id, "not it", NEW_PASSWORD, keep_token=None, now=NOW)
+    weak = auth.change_password(session, user.id, PASSWORD, "password1234", keep_token=None, now=NOW)
+    same = auth.change_password(session, user.id, PASSWORD, PASSWORD, keep_token=None, now=NOW)
+
+    assert list(wrong) == ["current_password"]
+    assert list(weak) == ["new_password"]
+    assert list(same) == ["new_password"]
+    session.refresh(user)
+    assert user.password_hash == PASSWORD_HASH

@@ -1,0 +1,313 @@
+"""Two-step sign-in with an authenticator app, and recovery codes (services/two_step.py)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pyotp
+from argon2 import PasswordHasher
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from portal_app.models import AuthSession, OutboxMessage, Person, PortalUser, Property, RecoveryCode, Tenancy
+from portal_app.services.identity import auth, two_step
+from portal_app.services import tokens
+
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
+PASSWORD = "kettle orbit marmalade"
+PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+EMAIL = "ada@example.org"
+_refs = itertools.count(1)
+
+
+def make_user(session: Session, *, email: str = EMAIL) -> PortalUser:
+    n = next(_refs)
+    prop = Property(property_ref=f"PR{n}", address_line_1=f"{n} High Street", town="Northbrook", postcode="NB1 1AA", property_type="flat")
+    person = Person(person_ref=f"PE{n}", first_name="Ada", last_name="Lovelace")
+    session.add(prop)
+    session.add(person)
+    session.flush()
+    tenancy = Tenancy(tenancy_ref=f"TE{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 1, 6))
+    session.add(tenancy)
+    session.flush()
+    user = PortalUser(
+        email=email,
+        mobile="+447700900123",
+        password_hash=PASSWORD_HASH,
+        person_id=person.id,
+        tenancy_id=tenancy.id,
+        created_at=NOW - timedelta(days=30),
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def code_at(secret: str, moment: datetime) -> str:
+    """The app's code at a moment (given to pyotp as an aware UTC time, never local time)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return pyotp.TOTP(secret).at(aware)
+
+
+def wrong_code(secret: str, moment: datetime) -> str:
+    """A six-digit code that is not valid for any step in the drift window around ``moment``."""
+    valid = {code_at(secret, moment + timedelta(seconds=30 * offset)) for offset in (-1, 0, 1)}
+    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid)
+
+
+def with_two_step(session: Session) -> tuple[PortalUser, str, list[str]]:
+    """A resident who turned two-step on at NOW. Returns (user, secret, recovery codes)."""
+    user = make_user(session)
+    setup = two_step.begin_setup(EMAIL, issuer="Northbrook Homes")
+    codes = two_step.confirm_setup(session, user.id, setup.secret, code_at(setup.secret, NOW), now=NOW)
+    session.commit()
+    assert codes is not None
+    return user, setup.secret, codes
+
+
+def password_step(session: Session, at: datetime) -> str:
+    outcome = auth.sign_in(session, EMAIL, PASSWORD, client="test-client", now=at)
+    session.commit()
+    assert outcome.status == "two_step", outcome
+    assert outcome.token is None
+    assert outcome.two_step_token
+    return outcome.two_step_token
+
+
+def second_step(session: Session, ticket: str, code: str, at: datetime) -> auth.SignInOutcome:
+    outcome = two_step.complete_two_step(session, ticket, code, client="test-client", now=at)
+    session.commit()
+    return outcome
+
+
+def session_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(AuthSession)).one()
+
+
+# --- setup -----------------------------------------------------------------------
+
+
+def test_setup_offers_a_qr_code_and_the_key_in_groups_of_four():
+    setup = two_step.begin_setup(EMAIL, issuer="Northbrook Homes")
+
+    assert re.fullmatch(r"[A-Z2-7]{32}", setup.secret)
+    assert setup.grouped_secret.replace(" ", "") == setup.secret
+    assert all(len(group) == 4 for group in setup.grouped_secret.split(" "))
+    assert setup.otpauth_uri.startswith("otpauth://totp/Northbrook%20Homes:ada%40example.org?")
+    assert f"secret={setup.secret}" in setup.otpauth_uri
+    assert setup.qr_svg.startswith("<svg ") and setup.qr_svg.rstrip().endswith("</svg>")
+    assert 'role="img"' in setup.qr_svg
+    assert two_step.begin_setup(EMAIL, issuer="Northbrook Homes").secret != setup.secret
+
+
+def test_confirming_setup_with_a_valid_code_returns_ten_distinct_recovery_codes(session):
+    user, secret, codes = with_two_step(session)
+
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
+    assert all(re.fullmatch(r"[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}", code) for code in codes), codes
+    session.refresh(user)
+    assert user.totp_enabled
+    assert user.totp_secret_enc and secret not in user.totp_secret_enc
+    assert tokens.decrypt(user.totp_secret_enc) == secret
+    stored = {row.code_hash for row in session.exec(select(RecoveryCode)).all()}
+    assert stored == {tokens.hash_token(code.replace("-", ""), purpose="recovery") for code in codes}
+    for row in session.connection().execute(text("SELECT * FROM recovery_code")).mappings():
+        assert not any(code.replace("-", "") in str(value) or code in str(value) for value in row.values() for code in codes)
+    summary = auth.security_summary(session, user.id)
+    assert (summary.two_step_enabled, summary.recovery_codes_left) == (True, 10)
+    assert [m.kind for m in session.exec(select(OutboxMessage)).all()] == ["two_step_on"]
+
+
+def test_a_wrong_code_does_not_turn_two_step_on(session):
+    user = make_user(session)
+    setup = two_step.begin_setup(EMAIL, issuer="Northbrook Homes")
+    right = code_at(setup.secret, NOW)
+    wrong = wrong_code(setup.secret, NOW)
+
+    assert two_step.confirm_setup(session, user.id, setup.secret, wrong, now=NOW) is None
+    assert two_step.confirm_setup(session, user.id, setup.secret, "", now=NOW) is None
+    assert two_step.confirm_setup(session, user.id, "not-a-key", right, now=NOW) is None
+    session.commit()
+
+    session.refresh(user)
+    assert (user.totp_enabled, user.totp_secret_enc) == (False, None)
+    assert session.exec(select(func.count()).select_from(RecoveryCode)).one() == 0
+
+
+# --- signing in ------------------------------------------------------------------
+
+
+def test_signing_in_asks_for_the_second_step_and_creates_no_session_until_the_code(session):
+    user, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+
+    ticket = password_step(session, at)
+
+    assert session_count(session) == 0
+    outcome = second_step(session, ticket, code_at(secret, at), at + timedelta(seconds=20))
+    assert outcome.status == "signed_in"
+    assert outcome.two_step_token is None
+    assert session_count(session) == 1
+    principal = auth.resolve_session(session, outcome.token, now=at + timedelta(minutes=1))
+    assert principal is not None and principal.user_id == user.id
+    session.refresh(user)
+    assert user.last_sign_in_at == at + timedelta(seconds=20)
+
+
+def test_the_same_code_cannot_be_used_twice(session):
+    _, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+    code = code_at(secret, at)
+
+    first = second_step(session, password_step(session, at), code, at + timedelta(seconds=1))
+    again = second_step(session, password_step(session, at + timedelta(seconds=5)), code, at + timedelta(seconds=6))
+
+    assert first.status == "signed_in"
+    assert again.status == "failed"
+    assert session_count(session) == 1
+
+
+def test_a_code_from_before_the_last_accepted_one_is_refused(session):
+    _, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+    earlier = code_at(secret, at - timedelta(seconds=30))  # still inside the drift window
+    now_code = code_at(secret, at)
+
+    assert second_step(session, password_step(session, at), now_code, at).status == "signed_in"
+    assert second_step(session, password_step(session, at), earlier, at).status == "failed"
+
+
+def test_the_setup_code_cannot_be_used_to_sign_in(session):
+    _, secret, _ = with_two_step(session)
+
+    ticket = password_step(session, NOW + timedelta(seconds=10))
+
+    assert second_step(session, ticket, code_at(secret, NOW), NOW + timedelta(seconds=11)).status == "failed"
+
+
+def test_a_recovery_code_works_once_only(session):
+    user, _, codes = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+
+    typed = codes[3].upper().replace("-", " ")  # as someone might type it
+    first = second_step(session, password_step(session, at), typed, at)
+    again = second_step(session, password_step(session, at + timedelta(minutes=1)), codes[3], at + timedelta(minutes=1))
+
+    assert first.status == "signed_in"
+    assert again.status == "failed"
+    assert auth.security_summary(session, user.id).recovery_codes_left == 9
+    assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "recovery_code_used")).all()) == 1
+
+
+def test_an_expired_two_step_token_is_refused(session):
+    _, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+    ticket = password_step(session, at)
+    late = at + two_step.TWO_STEP_VALID + timedelta(seconds=1)
+
+    outcome = second_step(session, ticket, code_at(secret, late), late)
+
+    assert outcome.status == "expired"
+    assert session_count(session) == 0
+
+
+def test_a_tampered_two_step_token_is_refused(session):
+    user, secret, _ = with_two_step(session)
+    other = make_user(session, email="bo@example.org")
+    at = NOW + timedelta(minutes=5)
+    ticket = password_step(session, at)
+    user_part, issued, nonce, mac = ticket.split(".")
+    code = code_at(secret, at)
+
+    forged = [
+        f"{other.id}.{issued}.{nonce}.{mac}",
+        f"{user_part}.{int(issued) + 600}.{nonce}.{mac}",
+        f"{user_part}.{issued}.{nonce}.{'0' * len(mac)}",
+        f"{user_part}.{issued}.{nonce}",
+        "",
+        "nonsense",
+    ]
+    assert [second_step(session, bad, code, at).status for bad in forged] == ["expired"] * len(forged)
+    assert session_count(session) == 0
+    assert second_step(session, ticket, code, at).status == "signed_in"
+    assert user.id != other.id
+
+
+def test_a_two_step_token_works_once(session):
+    _, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+    ticket = password_step(session, at)
+
+    assert second_step(session, ticket, code_at(secret, at), at).status == "signed_in"
+    assert second_step(session, ticket, code_at(secret, at + timedelta(seconds=30)), at + timedelta(seconds=30)).status == "expired"
+    assert session_count(session) == 1
+
+
+def test_wrong_codes_count_towards_the_lockout(session):
+    user, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+    ticket = password_step(session, at)
+    right = code_at(secret, at)
+    wrong = wrong_code(secret, at)
+
+    statuses = [second_step(session, ticket, wrong, at + timedelta(seconds=i)).status for i in range(10)]
+
+    assert statuses == ["failed"] * 9 + ["locked"]
+    assert second_step(session, ticket, right, at + timedelta(seconds=20)).status == "locked"
+    assert auth.sign_in(session, EMAIL, PASSWORD, client="test-client", now=at + timedelta(minutes=1)).status == "locked"
+    session.refresh(user)
+    assert user.locked_at is not None
+    assert session_count(session) == 0
+
+
+def test_a_password_change_expires_an_outstanding_two_step_token(session):
+    user, secret, _ = with_two_step(session)
+    at = NOW + timedelta(minutes=5)
+    ticket = password_step(session, at)
+
+    user.password_changed_at = at + timedelta(seconds=5)
+    session.add(user)
+    session.commit()
+
+    assert second_step(session, ticket, code_at(secret, at), at + timedelta(seconds=10)).status == "expired"
+
+
+# --- managing two-step -----------------------------------------------------------
+
+
+def test_turning_two_step_off_needs_the_password(session):
+    user, _, _ = with_two_step(session)
+
+    assert two_step.disable(session, user.id, "not the password", now=NOW) is False
+    session.refresh(user)
+    assert user.totp_enabled
+
+    assert two_step.disable(session, user.id, PASSWORD, now=NOW) is True
+    session.commit()
+    session.refresh(user)
+    assert (user.totp_enabled, user.totp_secret_enc, user.totp_last_step) == (False, None, None)
+    assert session.exec(select(func.count()).select_from(RecoveryCode)).one() == 0
+    outcome = auth.sign_in(session, EMAIL, PASSWORD, client="test-client", now=NOW + timedelta(minutes=1))
+    assert outcome.status == "signed_in"
+
+
+def test_new_recovery_codes_replace_the_old_ones(session):
+    user, _, old = with_two_step(session)
+
+    new = two_step.regenerate_recovery_codes(session, user.id, now=NOW + timedelta(minutes=1))
+    session.commit()
+
+    assert len(set(new)) == 10 and not set(new) & set(old)
+    at = NOW + timedelta(minutes=5)
+    assert second_step(session, password_step(session, at), old[0], at).status == "failed"
+    assert second_step(session, password_step(session, at), new[0], at).status == "signed_in"
+
+
+def test_new_recovery_codes_are_not_made_while_two_step_is_off(session):
+    user = make_user(session)
+
+    assert two_step.regenerate_recovery_codes(session, user.id, now=NOW) == []
+    assert session.exec(select(func.count()).select_from(RecoveryCode)).one() == 0
