@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 START = "/"
 REGISTER = "/register"
@@ -28,6 +28,10 @@ SERVICE_WORKER = "/sw.js"
 MANIFEST = "/manifest.webmanifest"
 BUDGET = "/budget-planner"
 
+# The back office (staff sign-in and its pages arrive with it).
+STAFF_SIGN_IN = "/staff/sign-in"
+STAFF_NOT_ALLOWED = "/staff/not-allowed"
+
 API_HEALTH = "/api/health"
 API_STATEMENT_PDF = "/api/statement.pdf"
 API_STATEMENT_CSV = "/api/statement.csv"
@@ -47,3 +51,18 @@ def safe_next(raw: str | None) -> str:
     if parsed.scheme or parsed.netloc or not parsed.path.startswith("/") or parsed.path.startswith("//"):
         return HOME
     return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+
+
+def _with_query(path: str, **params: str | None) -> str:
+    query = urlencode({k: v for k, v in params.items() if v}, safe="/")
+    return f"{path}?{query}" if query else path
+
+
+def sign_in(next_path: str | None = None) -> str:
+    """The sign-in page, coming back to ``next_path`` (cut to a path on this site) after."""
+    return _with_query(SIGN_IN, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sign_in(next_path: str | None = None) -> str:
+    """The staff sign-in page, coming back to ``next_path`` after."""
+    return _with_query(STAFF_SIGN_IN, next=safe_next(next_path) if next_path else None)

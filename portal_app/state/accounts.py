@@ -26,11 +26,6 @@ class AccountChoiceState(SessionState):
     # True when the browser asked for an account this resident may not see
     refused: bool = False
 
-    def _forget(self) -> None:
-        self.chosen_ref = ""
-        self.account_options = []
-        self.refused = False
-
     def _query(self, name: str) -> str:
         """A query-string value from the page's URL: whatever the browser sent, so only
         ever a key to look up among this resident's own records, never trusted."""

@@ -2,28 +2,16 @@
 
 The browser keeps only an opaque token; the server keeps the session (hashed
 token, idle and absolute expiry). Where the browser keeps it depends on the host
-the page was opened on (``services/kiosk.py``): ``kiosk_token`` in sessionStorage
-on a kiosk host (gone when the browser closes, never in localStorage), otherwise
-``session_token`` in localStorage. Read and write it only through ``_token()``,
-``_set_token()`` and ``_clear_token()``. Every event handler on every
-state is marked with exactly one of:
-
-* ``@public``: callable by anyone by design (sign-in, registration, the start page);
-* ``@resident_only``: resolves the server session first; with none, it clears every
-  private var, and sends the browser to the sign-in page without running the handler.
-
-``tests/unit/test_handler_guard.py`` walks every state and fails for a handler that
-has neither mark.
+the page was opened on (``services/identity/kiosk.py``): ``kiosk_token`` in
+sessionStorage on a kiosk host (gone when the browser closes, never in localStorage),
+otherwise ``session_token`` in localStorage. Read and write it only through
+``_token()``, ``_set_token()`` and ``_clear_token()``. Every handler carries one of the
+access marks of ``state/access.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import functools
-import inspect
-from collections.abc import Callable
-from typing import Any
 
 import reflex as rx
 
@@ -32,46 +20,7 @@ from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.services.identity import auth, kiosk
 from portal_app.settings import get_settings
-
-ACCESS_ATTR = "__doorstep_access__"
-_current: contextvars.ContextVar[auth.Principal | None] = contextvars.ContextVar("doorstep_principal", default=None)
-
-
-def current_principal() -> auth.Principal:
-    """The resident this event is for; only valid inside a @resident_only handler."""
-    principal = _current.get()
-    if principal is None:  # pragma: no cover - a programming error, not a user path
-        raise RuntimeError("current_principal() called outside a @resident_only handler")
-    return principal
-
-
-def public(fn: Callable) -> Callable:
-    """Mark a handler as callable by anyone, by design."""
-    setattr(fn, ACCESS_ATTR, "public")
-    return fn
-
-
-def resident_only(fn: Callable) -> Callable:
-    """Run the handler only for a caller with a live server session."""
-
-    @functools.wraps(fn)
-    async def wrapper(self: SessionState, *args: Any, **kwargs: Any):
-        principal = await asyncio.to_thread(self._resolve)
-        if principal is None:
-            await self._forget_private()
-            path = self.router.url.path if self.router else routes.HOME
-            return rx.redirect(f"{routes.SIGN_IN}?next={routes.safe_next(path)}")
-        token = _current.set(principal)
-        try:
-            result = fn(self, *args, **kwargs)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-        finally:
-            _current.reset(token)
-
-    setattr(wrapper, ACCESS_ATTR, "resident")
-    return wrapper
+from portal_app.state.access import public
 
 
 # Where the browser keeps the token (components/boot.py reads them for its signed-in hint).
@@ -153,16 +102,14 @@ class SessionState(rx.State):
         self.first_name = first_name
 
     async def _forget_private(self) -> None:
-        """This browser is no longer signed in: drop the stored token and clear every var
-        that may hold a resident's data, on every state that keeps any."""
+        """This browser is no longer signed in: drop the stored token and put every var of
+        every page state (the ones the browser sees and the underscore ones it does not)
+        back to its class default, so nothing of the resident's stays in the page."""
         self._clear_token()
         self.signed_in = False
         self.first_name = ""
-        for cls in _states_with_private_data():
-            state = await self.get_state(cls)
-            state.signed_in = False
-            state.first_name = ""
-            state._forget()
+        for cls in page_states():
+            reset_to_defaults(await self.get_state(cls))
 
     @public
     @rx.event
@@ -231,14 +178,26 @@ class ShowPasswordMixin(rx.State, mixin=True):
         self.show_password = bool(checked)
 
 
-def _states_with_private_data() -> list[type[SessionState]]:
+def page_states() -> list[type[SessionState]]:
+    """Every state built on SessionState: the page states, which may hold a resident's data."""
     found: list[type[SessionState]] = []
 
     def walk(cls: type[rx.State]) -> None:
         for sub in cls.get_substates():
-            if "_forget" in vars(sub):
-                found.append(sub)
+            found.append(sub)
             walk(sub)
 
     walk(SessionState)
     return found
+
+
+def reset_to_defaults(state: rx.State) -> None:
+    """Put each var a page state defines (not SessionState's own: the token and the
+    header are cleared above) back to the default its class declares."""
+    shared = SessionState.__fields__.keys() | rx.State.__fields__.keys()
+    for name, field in type(state).__fields__.items():
+        if name in shared:
+            continue
+        default = field.default_value()
+        if getattr(state, name) != default:
+            setattr(state, name, default)

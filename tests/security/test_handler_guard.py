@@ -1,20 +1,24 @@
-"""Every event handler is either public by design or checks the server session.
+"""Every event handler is public by design, or guarded: resident-only, or staff-only with
+a named permission; and a guarded handler itself never runs for the wrong caller.
 
-Any connected browser can call any handler with any arguments (DESIGN.md), so
-this walks every state the portal defines and every handler on it.
+Any connected browser can call any handler with any arguments (DESIGN.md), so this
+walks every state the portal defines and every handler on it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import inspect
+from dataclasses import dataclass
 
 import pytest
 import reflex as rx
 
-import portal_app.portal_app  # noqa: F401  (imports every page and state)
-from portal_app.state.session import ACCESS_ATTR, SessionState
+from portal_app.state.access import (
+    ACCESS_ATTR, PERMISSIONS, PUBLIC, RESIDENT, STAFF, Access, StaffPrincipal, access_of, current_staff, public,
+    resident_only, staff_only,
+)
+from portal_app.state.session import SessionState, page_states
+from tests.security.handlers import portal_handlers, resident_handlers, run
 
 # Handlers anyone may call, and why. Anything else must be @resident_only.
 PUBLIC_BY_DESIGN = {
@@ -41,58 +45,61 @@ PUBLIC_BY_DESIGN = {
 }
 
 
-def _portal_states() -> list[type[rx.State]]:
-    found: list[type[rx.State]] = []
-
-    def walk(cls):
-        for sub in cls.get_substates():
-            if sub.__module__.startswith("portal_app"):
-                found.append(sub)
-            walk(sub)
-
-    walk(rx.State)
-    return found
 
 
-def _portal_handlers():
-    for state in _portal_states():
-        for name, handler in state.event_handlers.items():
-            fn = handler.fn
-            if not getattr(fn, "__module__", "").startswith("portal_app"):
-                continue  # Reflex's own (hydrate, setters of LocalStorage, ...)
-            yield state, name, fn
+def mark_problems(handlers) -> list[str]:
+    """What is wrong with the marks of these (state, name, fn) handlers; empty when all is well."""
+    problems = []
+    for state, name, fn in handlers:
+        key = f"{state.__name__}.{name}"
+        access = access_of(fn)
+        if access is None:
+            problems.append(f"{key}: no access mark")
+        elif access.kind == PUBLIC and key not in PUBLIC_BY_DESIGN:
+            problems.append(f"{key}: public but not listed as public by design")
+        elif access.kind != PUBLIC and key in PUBLIC_BY_DESIGN:
+            problems.append(f"{key}: listed as public but guarded (update the list)")
+        elif access.kind == STAFF and access.permission not in PERMISSIONS:
+            problems.append(f"{key}: staff handler without a named permission")
+        elif access.kind not in (PUBLIC, RESIDENT, STAFF):
+            problems.append(f"{key}: unknown mark {access!r}")
+    return problems
 
 
 def test_the_walk_finds_the_portal_states_and_their_handlers():
-    names = {f"{s.__name__}.{n}" for s, n, _ in _portal_handlers()}
+    names = {f"{s.__name__}.{n}" for s, n, _ in portal_handlers()}
     assert "SessionState.sign_out" in names
     assert "HomeState.load" in names
     assert "SignInState.submit" in names
     assert len(names) >= 25
 
 
-def test_every_handler_is_either_public_by_design_or_checks_the_session():
-    unmarked, wrongly_public, missing_reason = [], [], []
-    for state, name, fn in _portal_handlers():
-        key = f"{state.__name__}.{name}"
-        access = getattr(fn, ACCESS_ATTR, None)
-        if access is None:
-            unmarked.append(key)
-        elif access == "public" and key not in PUBLIC_BY_DESIGN:
-            wrongly_public.append(key)
-        elif access == "resident" and key in PUBLIC_BY_DESIGN:
-            missing_reason.append(key)
-    assert unmarked == [], f"handlers with no access mark: {unmarked}"
-    assert wrongly_public == [], f"public handlers not listed as public by design: {wrongly_public}"
-    assert missing_reason == [], f"listed as public but guarded (update the list): {missing_reason}"
+def test_every_handler_is_either_public_by_design_or_guarded():
+    assert mark_problems(portal_handlers()) == []
 
 
-def _resident_handlers():
-    return [
-        (state, name, fn)
-        for state, name, fn in _portal_handlers()
-        if getattr(fn, ACCESS_ATTR, None) == "resident"
+def test_the_walk_fails_for_a_handler_with_no_mark_and_for_a_staff_handler_without_a_named_permission():
+    class Somewhere:
+        __name__ = "Somewhere"
+
+    def unmarked(self):
+        pass
+
+    def staff_without_permission(self):
+        pass
+
+    setattr(staff_without_permission, ACCESS_ATTR, Access(STAFF, None))
+    handlers = [(Somewhere, "unmarked", unmarked), (Somewhere, "queue", staff_without_permission)]
+    assert mark_problems(handlers) == [
+        "Somewhere.unmarked: no access mark",
+        "Somewhere.queue: staff handler without a named permission",
     ]
+
+
+@pytest.mark.parametrize("permission", ["", "everything", None])
+def test_a_staff_mark_must_name_one_of_the_permissions(permission):
+    with pytest.raises(ValueError, match="named permissions"):
+        staff_only(permission)
 
 
 class _FakeRouter:
@@ -113,61 +120,148 @@ class _FakeRouter:
         host = "127.0.0.1:3000"
 
 
-@pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in _resident_handlers()])
-def test_an_anonymous_caller_is_sent_to_sign_in_and_the_handler_does_not_run(db, state_name, handler_name):
-    state_cls, fn = next((s, f) for s, n, f in _resident_handlers() if s.__name__ == state_name and n == handler_name)
-    ran = []
-    inner = inspect.unwrap(fn)
+class Probe:
+    """Stands in for the state instance: no stored token, so no session (``principal``
+    set: a live resident session; ``staff`` set: a live staff session)."""
 
-    class Probe:
-        """Stands in for the state instance: no token, so no session."""
+    session_token = ""
+    kiosk_token = ""
+    router = _FakeRouter()
+    _on_kiosk = SessionState._on_kiosk
+    _token = SessionState._token
+    _clear_token = SessionState._clear_token
 
-        session_token = ""
-        kiosk_token = ""
-        signed_in = True
-        first_name = "Someone"
-        router = _FakeRouter()
-        _on_kiosk = SessionState._on_kiosk
-        _token = SessionState._token
-        _clear_token = SessionState._clear_token
+    def __init__(self, principal=None, staff=None):
+        self.principal, self.staff = principal, staff
+        self.signed_in, self.first_name, self.forgot = True, "Someone", 0
 
-        def _resolve(self):
-            return SessionState._resolve(self)
+    def _resolve(self):
+        return self.principal if self.principal is not None else SessionState._resolve(self)
 
-        async def _forget_private(self):
-            ran.append("forgot")
-            self.signed_in = False
-            self.first_name = ""
+    def _resolve_staff(self):
+        return self.staff
 
-    probe = Probe()
+    async def _forget_private(self):
+        self.forgot += 1
+        self.signed_in, self.first_name = False, ""
+
+
+@dataclass
+class Instrument:
+    """Put a recorder in the guarded function's place for one call."""
+
+    fn: object
+    calls: list
+
+    def __enter__(self):
+        self.real = self.fn.__wrapped__
+
+        def recorder(state, *args, **kwargs):
+            self.calls.append(args)
+
+        self.fn.__wrapped__ = recorder
+        return self
+
+    def __exit__(self, *exc):
+        self.fn.__wrapped__ = self.real
+
+
+def _hostile_args(fn) -> list:
     # Any argument shape a hostile browser might send.
-    args = [{"code": "123456", "password": "x" * 20, "current_password": "x", "new_password": "y" * 20}]
-    params = [p for p in inspect.signature(inner).parameters.values() if p.name != "self"]
-    call_args = args[: len(params)]
-    result = fn(probe, *call_args)
-    if inspect.iscoroutine(result):
-        # A loop of its own in a thread: another test may have left one running in this thread.
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            result = pool.submit(asyncio.run, result).result()
-    assert ran == ["forgot"], f"{state_name}.{handler_name} did not clear private data for an anonymous caller"
+    params = [p for p in inspect.signature(inspect.unwrap(fn)).parameters.values() if p.name != "self"]
+    return [{"code": "123456", "password": "x" * 20, "current_password": "x", "new_password": "y" * 20}] * len(params)
+
+
+@pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in resident_handlers()])
+def test_an_anonymous_caller_is_sent_to_sign_in_and_the_handler_itself_does_not_run(db, state_name, handler_name):
+    fn = next(f for s, n, f in resident_handlers() if s.__name__ == state_name and n == handler_name)
+    probe = Probe()
+    with Instrument(fn, calls := []):
+        result = run(fn(probe, *_hostile_args(fn)))
+    assert calls == [], f"{state_name}.{handler_name} ran for an anonymous caller"
+    assert probe.forgot == 1, f"{state_name}.{handler_name} did not clear private data for an anonymous caller"
     assert probe.signed_in is False and probe.first_name == ""
-    redirect = str(result)
-    assert "/sign-in" in redirect, f"{state_name}.{handler_name} did not send the caller to sign in: {redirect}"
+    assert "/sign-in?next=/home" in str(result), f"{state_name}.{handler_name} did not send the caller to sign in"
 
 
-# Handlers that take an id of a record (account, tenancy, request...) must prove
-# ownership through a service and be listed here with the test that proves it.
-# tests/unit/test_ownership.py also calls every resident handler as resident B with
-# resident A's ids in every argument and fails if anything of A's reaches B.
-OWNERSHIP_CHECKED: dict[str, str] = {}
+@pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in resident_handlers()])
+def test_a_signed_in_resident_reaches_the_handler_itself(state_name, handler_name):
+    """The control for the test above: the same instrument sees the call when the caller may make it."""
+    fn = next(f for s, n, f in resident_handlers() if s.__name__ == state_name and n == handler_name)
+    probe = Probe(principal=object())
+    with Instrument(fn, calls := []):
+        run(fn(probe, *_hostile_args(fn)))
+    assert len(calls) == 1 and probe.forgot == 0
 
 
-def test_no_resident_handler_takes_a_record_id_without_an_ownership_test():
-    offenders = []
-    for state, name, fn in _resident_handlers():
-        params = [p for p in inspect.signature(inspect.unwrap(fn)).parameters if p != "self"]
-        for param in params:
-            if param.endswith("id") or param.endswith("_ref") or param in {"account", "tenancy", "user"}:
-                if f"{state.__name__}.{name}" not in OWNERSHIP_CHECKED:
-                    offenders.append(f"{state.__name__}.{name}({param})")
-    assert offenders == []
+@staff_only("manage_requests")
+async def _answer_request(state, reference):
+    return ("answered", reference, current_staff().staff_id)
+
+
+def _officer(*permissions: str) -> StaffPrincipal:
+    return StaffPrincipal(staff_id=7, name="Olu Officer", permissions=frozenset(permissions))
+
+
+def test_a_staff_handler_sends_a_caller_with_no_staff_session_to_staff_sign_in_without_running():
+    probe = Probe(principal=object())  # a signed-in resident is not staff
+    with Instrument(_answer_request, calls := []):
+        result = run(_answer_request(probe, "RQ-ABC123"))
+    assert calls == []
+    assert "/staff/sign-in?next=/home" in str(result)
+
+
+def test_a_staff_handler_refuses_an_officer_whose_role_lacks_the_permission_without_running():
+    probe = Probe(staff=_officer("view_resident"))
+    with Instrument(_answer_request, calls := []):
+        result = run(_answer_request(probe, "RQ-ABC123"))
+    assert calls == []
+    assert "/staff/not-allowed" in str(result)
+
+
+def test_a_staff_handler_runs_for_an_officer_with_the_permission_and_knows_who_they_are():
+    probe = Probe(staff=_officer("view_resident", "manage_requests"))
+    assert run(_answer_request(probe, "RQ-ABC123")) == ("answered", "RQ-ABC123", 7)
+
+
+def test_the_marks_say_what_they_guard():
+    assert access_of(public(lambda self: None)) == Access(PUBLIC)
+    assert access_of(resident_only(lambda self: None)) == Access(RESIDENT)
+    assert access_of(_answer_request) == Access(STAFF, "manage_requests")
+
+
+def _changed(value):
+    """A value of the same kind as a var's default, but different from it."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 7
+    if isinstance(value, str):
+        return value + "Annabel Quigley, 1 Juniper Row"
+    if isinstance(value, list):
+        return [*value, {"reference": "OWNRENT1"}]
+    if isinstance(value, dict):
+        return {**value, "reference": "OWNRENT1"}
+    if value is None:
+        return "OWNRENT1"
+    if hasattr(value, "to_plotly_json"):  # a Plotly figure
+        return type(value)(layout={"title": {"text": "Annabel's balance"}})
+    raise AssertionError(f"no changed value for {type(value)}")
+
+
+def test_after_sign_out_every_var_of_every_page_state_is_back_to_its_default():
+    root = rx.State(_reflex_internal_init=True)
+    session = root.get_substate(SessionState.get_full_name().split(".")[1:])
+    filled = {}
+    for cls in page_states():
+        state = root.get_substate(cls.get_full_name().split(".")[1:])
+        for name, field in cls.__fields__.items():
+            if name in SessionState.__fields__:
+                continue
+            setattr(state, name, _changed(field.default_value()))
+            filled[(cls.__name__, name)] = (state, field)
+    assert len({c for c, _ in filled}) >= 10 and len(filled) >= 100  # the walk reached the page states
+    run(SessionState.event_handlers["sign_out"].fn(session))
+    left = sorted(f"{c}.{n}" for (c, n), (state, field) in filled.items() if getattr(state, n) != field.default_value())
+    assert left == [], f"still holding what was shown before sign-out: {left}"
+    assert session.signed_in is False and session.first_name == ""

@@ -38,9 +38,10 @@ from portal_app.models import (
 from portal_app.pages.accounts.home import HomeState
 from portal_app.services.identity import auth
 from portal_app.state.accounts import AccountChoiceState
-from portal_app.state.session import ACCESS_ATTR, SessionState
+from portal_app.state.access import RESIDENT, access_of
+from portal_app.state.session import SessionState
 from tests.unit.identity.test_auth import PASSWORD, PASSWORD_HASH
-from tests.security.test_handler_guard import _resident_handlers
+from tests.security.handlers import resident_handlers as _resident_handlers, run as _run
 
 
 def _resident(s: Session, n: int, *, first: str, last: str, street: str, email: str) -> dict:
@@ -133,16 +134,6 @@ def _state_of(root: rx.State, cls: type[rx.State]) -> rx.State:
     return state
 
 
-def _run(coro_or_value):
-    if inspect.iscoroutine(coro_or_value):
-        # A loop of its own in a thread: Playwright may have one running in this thread.
-        # The copied context carries Reflex's state registry into that thread.
-        context = contextvars.copy_context()
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(context.run, asyncio.run, coro_or_value).result()
-    return coro_or_value
-
-
 def _hostile_values(a: dict) -> list:
     ids = [a["account"].id, a["tenancy"].id, a["person"].id, a["user"].id]
     return [str(ids[0]), ids[0], a["account"].account_ref, a["tenancy"].tenancy_ref, str(ids[2]), str(ids[3])]
@@ -196,7 +187,7 @@ def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(db, two_r
         values = _hostile_url(a)
         monkeypatch.setattr(AccountChoiceState, "_query", lambda self, name: values.get(name, ""))
     state_cls, fn = next((s, f) for s, n, f in _resident_handlers() if s.__name__ == state_name and n == handler_name)
-    assert getattr(fn, ACCESS_ATTR) == "resident"
+    assert access_of(fn).kind == RESIDENT
     before = _database_picture(db, a)
     for args in _hostile_args(fn, a):
         # A fresh browser for B each time: sign-out style handlers end B's session.

@@ -21,7 +21,7 @@ from portal_app.services.money import balance_display, balance_words, format_pen
 from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
-from portal_app.state.session import current_principal, resident_only
+from portal_app.state.access import current_principal, resident_only
 
 PAGE_SIZE = 50
 FILTER_ORDER = [("date_from", "from"), ("date_to", "to"), ("type_group", "type-group")]
@@ -61,20 +61,6 @@ class AccountState(AccountChoiceState):
     type_group: str = ""
     _date_from: date | None = None
     _date_to: date | None = None
-
-    def _forget(self) -> None:
-        super()._forget()
-        self.loaded = False
-        self.label = self.reference = self.address = self.balance = self.words = self.as_at = ""
-        self.arrears = False
-        self.pending, self.explanations, self.charges, self.lease, self.lease_rows, self.history = [], [], [], [], [], []
-        self.pending_total = self.after_pending = self.chart_summary = self.filter_words = ""
-        self.charges_total_weekly = self.charges_eligible_weekly = self.charges_not_eligible_weekly = ""
-        self.chart = go.Figure()
-        self.filter_errors = {}
-        self.type_group = ""
-        self.page, self.page_count, self.total_lines = 1, 1, 0
-        self._date_from = self._date_to = None
 
     # -- loading -------------------------------------------------------------
 

@@ -29,7 +29,8 @@ from portal_app.services.accounts import balances, budget, ledger
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
-from portal_app.state.session import SessionState, current_principal, resident_only
+from portal_app.state.access import current_principal, resident_only
+from portal_app.state.session import SessionState
 
 STORAGE_KEY = "doorstep_budget_v1"
 LIB = "globalThis.doorstepBudget"
@@ -241,10 +242,6 @@ _PER = {"weekly": "a week", "fortnightly": "every 2 weeks", "four_weekly": "ever
 
 class BudgetState(AccountChoiceState):
     fill_message: str = ""
-
-    def _forget(self) -> None:
-        super()._forget()
-        self.fill_message = ""
 
     @resident_only
     @rx.event

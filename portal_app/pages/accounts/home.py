@@ -9,12 +9,13 @@ from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
 from portal_app.db import session_scope
-from portal_app.pages._common import in_transaction_async
+from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth
 from portal_app.services.accounts import balances
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, current_principal, leave_for, resident_only
+from portal_app.state.access import current_principal, resident_only
+from portal_app.state.session import SessionState, leave_for
 
 
 class HomeState(SessionState):
@@ -22,11 +23,6 @@ class HomeState(SessionState):
     loaded: bool = False
     last_sign_in: str = ""
     signed_out_everywhere: bool = False
-
-    def _forget(self) -> None:
-        self.accounts = []
-        self.loaded = False
-        self.last_sign_in = ""
 
     @resident_only
     @rx.event
@@ -50,8 +46,8 @@ class HomeState(SessionState):
     async def not_me(self):
         """'Not you?': end every session, email a reset link, and leave."""
         principal = current_principal()
-        await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
-        await in_transaction_async(auth.request_password_reset, principal.email, now=utcnow())
+        await in_transaction(auth.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction(auth.request_password_reset, principal.email, now=utcnow())
         await self._forget_private()
         return leave_for(f"{routes.API_SIGNED_OUT}?everywhere=1")
 

@@ -20,7 +20,7 @@ from portal_app.services.identity import tickets
 from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
-from portal_app.state.session import current_principal, resident_only
+from portal_app.state.access import current_principal, resident_only
 
 PERIOD_ORDER = [("date_from", "period-from"), ("date_to", "period-to")]
 
@@ -52,17 +52,6 @@ class StatementState(AccountChoiceState):
     is_rent: bool = False
     tenancy_start_text: str = ""
     _keep: dict = {}
-
-    def _forget(self) -> None:
-        super()._forget()
-        self.loaded = self.shown = self.is_rent = False
-        self.presets, self.residents, self.address_lines, self.lines = [], [], [], []
-        self.period_errors = {}
-        self._keep = {}
-        for name in ("landlord_name", "landlord_address", "landlord_phone", "title", "reference", "period_text",
-                     "produced_text", "opening_text", "closing_text", "closing_words", "total_debits",
-                     "total_credits", "pdf_href", "csv_href", "uc_href", "paper_href", "tenancy_start_text"):
-            setattr(self, name, "")
 
     def _show(self, s, account: Account, date_from: date, date_to: date) -> None:
         principal = current_principal()

@@ -8,9 +8,10 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.pages._common import in_transaction, in_transaction_async
+from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth
-from portal_app.state.session import SessionState, ShowPasswordMixin, public
+from portal_app.state.access import public
+from portal_app.state.session import SessionState, ShowPasswordMixin
 
 
 class ResetState(ShowPasswordMixin, SessionState):
@@ -20,9 +21,6 @@ class ResetState(ShowPasswordMixin, SessionState):
     checked: bool = False
     done: bool = False
     _token: str = ""
-
-    def _forget(self) -> None:
-        self._token = ""
 
     @public
     @rx.event
@@ -38,17 +36,17 @@ class ResetState(ShowPasswordMixin, SessionState):
             self.errors = {"email": "Enter the email address you registered with, like name@example.com"}
             return forms.focus_error_summary()
         self.errors = {}
-        await in_transaction_async(auth.request_password_reset, email, now=utcnow())
+        await in_transaction(auth.request_password_reset, email, now=utcnow())
         self.sent = True
 
     @public
     @rx.event
-    def open_reset(self):
+    async def open_reset(self):
         self.errors = {}
         self.done = False
         token = self.router.url.query_parameters.get("token", "")
         self._token = token[:200]
-        self.token_ok = bool(token) and in_transaction(auth.reset_token_is_valid, self._token, now=utcnow())
+        self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, self._token, now=utcnow())
         self.checked = True
         # The token stays out of the address bar and the browser history once read.
         return rx.call_script(f"history.replaceState(null, '', '{routes.RESET_PASSWORD}')")
@@ -60,17 +58,17 @@ class ResetState(ShowPasswordMixin, SessionState):
         if not self._token:
             self.token_ok = False
             return
-        error = await in_transaction_async(auth.reset_password, self._token, password, now=utcnow())
+        error = await in_transaction(auth.reset_password, self._token, password, now=utcnow())
         if error:
             self.errors = {"password": error}
-            if not await in_transaction_async(auth.reset_token_is_valid, self._token, now=utcnow()):
+            if not await in_transaction(auth.reset_token_is_valid, self._token, now=utcnow()):
                 self.token_ok = False
             return forms.focus_error_summary()
         self._token = ""
         self.errors = {}
-        self.done = True
         # Every session has ended on the server, this browser's too.
         await self._forget_private()
+        self.done = True
 
 
 @page(routes.FORGOT_PASSWORD, "Reset your password", on_load=ResetState.open_request)

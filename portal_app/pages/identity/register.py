@@ -8,10 +8,11 @@ from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.pages._common import in_transaction_async
+from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth, registration
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, ShowPasswordMixin, public
+from portal_app.state.access import public
+from portal_app.state.session import SessionState, ShowPasswordMixin
 
 REGISTER_FIELDS = [
     ("tenancy_reference", "tenancy-reference"),
@@ -34,11 +35,6 @@ class RegisterState(ShowPasswordMixin, SessionState):
     attempt_open: bool = False
     paper_choice: str = ""
     _attempt_token: str = ""
-
-    def _forget(self) -> None:
-        self.masked_email = ""
-        self._attempt_token = ""
-        self.attempt_open = False
 
     @public
     @rx.event
@@ -65,7 +61,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
             return
         self.busy = True
         yield
-        outcome = await in_transaction_async(
+        outcome = await in_transaction(
             registration.start_registration, details, client_key=self._client_key(), now=utcnow()
         )
         self.busy = False
@@ -95,9 +91,9 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.code_errors = {"code": "Enter the 6-digit code from the email"}
             yield forms.focus_error_summary()
             return
-        result = await in_transaction_async(registration.confirm_code, self._attempt_token, code, now=utcnow())
+        result = await in_transaction(registration.confirm_code, self._attempt_token, code, now=utcnow())
         if result.status == "registered" and result.user_id is not None:
-            token = await in_transaction_async(
+            token = await in_transaction(
                 auth.create_session, result.user_id, client=self._client(), now=utcnow(),
                 idle_minutes=self._session_idle_minutes(),
             )
@@ -129,7 +125,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.code_notice = ""
             self.code_errors = {"code": "Your registration has ended. Start again"}
             return
-        result = await in_transaction_async(registration.resend_code, self._attempt_token, now=utcnow())
+        result = await in_transaction(registration.resend_code, self._attempt_token, now=utcnow())
         self.code_errors = {}
         if result.status == "sent":
             self.code_notice = f"We have sent a new code to {self.masked_email}. Earlier codes no longer work."

@@ -9,10 +9,11 @@ from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.pages._common import in_transaction, in_transaction_async
+from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth, two_step
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, ShowPasswordMixin, current_principal, leave_for, resident_only
+from portal_app.state.access import current_principal, resident_only
+from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
 
@@ -32,7 +33,8 @@ class SecurityState(ShowPasswordMixin, SessionState):
     disable_errors: dict[str, str] = {}
     _setup_secret: str = ""
 
-    def _forget(self) -> None:
+    def _clear_setup(self) -> None:
+        """Back to the page as it opens: no setup under way, no codes on screen."""
         self.loaded = False
         self.setting_up = False
         self.setup_qr_svg = ""
@@ -40,8 +42,8 @@ class SecurityState(ShowPasswordMixin, SessionState):
         self.new_recovery_codes = []
         self._setup_secret = ""
 
-    def _refresh(self, user_id: int) -> None:
-        summary = in_transaction(auth.security_summary, user_id)
+    async def _refresh(self, user_id: int) -> None:
+        summary = await in_transaction(auth.security_summary, user_id)
         self.two_step_enabled = summary.two_step_enabled
         self.recovery_codes_left = summary.recovery_codes_left
         self.last_sign_in = uk_time_words(summary.previous_sign_in_at) if summary.previous_sign_in_at else ""
@@ -49,13 +51,13 @@ class SecurityState(ShowPasswordMixin, SessionState):
 
     @resident_only
     @rx.event
-    def load(self):
-        self._forget()
+    async def load(self):
+        self._clear_setup()
         self.password_errors = {}
         self.password_changed = False
         self.setup_errors = {}
         self.disable_errors = {}
-        self._refresh(current_principal().user_id)
+        await self._refresh(current_principal().user_id)
 
     @resident_only  # on this page only for a signed-in resident, unlike the mixin's public one
     @rx.event
@@ -76,18 +78,18 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @resident_only
     @rx.event
     def cancel_setup(self):
-        self._forget()
+        self._clear_setup()
         self.loaded = True
 
     @resident_only
     @rx.event
-    def confirm_setup(self, form_data: dict):
+    async def confirm_setup(self, form_data: dict):
         principal = current_principal()
         code = str((form_data or {}).get("code", "")).strip().replace(" ", "")
         if not self._setup_secret:
             self.setting_up = False
             return
-        codes = in_transaction(two_step.confirm_setup, principal.user_id, self._setup_secret, code, now=utcnow())
+        codes = await in_transaction(two_step.confirm_setup, principal.user_id, self._setup_secret, code, now=utcnow())
         if codes is None:
             self.setup_errors = {"code": "The code is not right. Enter the 6-digit code your app shows now"}
             return forms.focus_error_summary()
@@ -96,16 +98,16 @@ class SecurityState(ShowPasswordMixin, SessionState):
         self.setup_key = ""
         self.setting_up = False
         self.new_recovery_codes = codes
-        self._refresh(principal.user_id)
+        await self._refresh(principal.user_id)
 
     @resident_only
     @rx.event
-    def new_codes(self):
+    async def new_codes(self):
         principal = current_principal()
         if not self.two_step_enabled:
             return
-        self.new_recovery_codes = in_transaction(two_step.regenerate_recovery_codes, principal.user_id, now=utcnow())
-        self._refresh(principal.user_id)
+        self.new_recovery_codes = await in_transaction(two_step.regenerate_recovery_codes, principal.user_id, now=utcnow())
+        await self._refresh(principal.user_id)
 
     @resident_only
     @rx.event
@@ -117,13 +119,13 @@ class SecurityState(ShowPasswordMixin, SessionState):
     async def turn_off(self, form_data: dict):
         principal = current_principal()
         password = str((form_data or {}).get("password", ""))
-        ok = await in_transaction_async(two_step.disable, principal.user_id, password, now=utcnow())
+        ok = await in_transaction(two_step.disable, principal.user_id, password, now=utcnow())
         if not ok:
             self.disable_errors = {"password": "Enter your current password to turn off two-step sign-in"}
             return forms.focus_error_summary()
         self.disable_errors = {}
         self.new_recovery_codes = []
-        self._refresh(principal.user_id)
+        await self._refresh(principal.user_id)
 
     @resident_only
     @rx.event
@@ -131,7 +133,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
         principal = current_principal()
         current = str((form_data or {}).get("current_password", ""))
         new = str((form_data or {}).get("new_password", ""))
-        errors = await in_transaction_async(
+        errors = await in_transaction(
             auth.change_password, principal.user_id, current, new, keep_token=self._token(), now=utcnow()
         )
         self.password_errors = errors
@@ -143,7 +145,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def everywhere(self):
         principal = current_principal()
-        await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction(auth.sign_out_everywhere, principal.user_id, now=utcnow())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 

@@ -8,10 +8,11 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.pages._common import in_transaction_async
+from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth, two_step
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, ShowPasswordMixin, public
+from portal_app.state.access import public
+from portal_app.state.session import SessionState, ShowPasswordMixin
 
 SIGN_IN_FIELDS = [("email", "email"), ("password", "password")]
 VAGUE = "Enter the email address and password you registered with. Check them and try again"
@@ -27,12 +28,6 @@ class SignInState(ShowPasswordMixin, SessionState):
     _locked_email: str = ""
     _two_step_token: str = ""
     _next: str = ""
-
-    def _forget(self) -> None:
-        self._locked_email = ""
-        self._two_step_token = ""
-        self.two_step_open = False
-        self.locked = False
 
     @public
     @rx.event
@@ -63,7 +58,7 @@ class SignInState(ShowPasswordMixin, SessionState):
             return
         self.busy = True
         yield
-        outcome = await in_transaction_async(
+        outcome = await in_transaction(
             auth.sign_in, email, password, client=self._client(), now=utcnow(), idle_minutes=self._session_idle_minutes()
         )
         self.busy = False
@@ -91,7 +86,7 @@ class SignInState(ShowPasswordMixin, SessionState):
     @rx.event
     async def send_unlock_email(self):
         if self._locked_email:
-            await in_transaction_async(auth.request_password_reset, self._locked_email, now=utcnow())
+            await in_transaction(auth.request_password_reset, self._locked_email, now=utcnow())
         self.reset_sent = True
 
     @public
@@ -104,7 +99,7 @@ class SignInState(ShowPasswordMixin, SessionState):
         if not code:
             self.two_step_errors = {"code": "Enter the code from your authenticator app, or a recovery code"}
             return forms.focus_error_summary()
-        outcome = await in_transaction_async(
+        outcome = await in_transaction(
             two_step.complete_two_step, self._two_step_token, code, client=self._client(), now=utcnow(),
             idle_minutes=self._session_idle_minutes(),
         )

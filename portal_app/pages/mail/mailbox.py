@@ -10,7 +10,8 @@ from portal_app.components.layout import page
 from portal_app.db import session_scope
 from portal_app.services.mail import outbox
 from portal_app.settings import get_settings
-from portal_app.state.session import SessionState, public
+from portal_app.state.access import public
+from portal_app.state.session import SessionState
 
 
 class MailboxState(SessionState):

@@ -19,7 +19,7 @@ from portal_app.services.requests import resident as money_requests
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
-from portal_app.state.session import current_principal, resident_only
+from portal_app.state.access import current_principal, resident_only
 
 K = money_requests
 KIND_ORDER = [K.QUERY, K.STANDING_ORDER, K.REFUND, K.BENEFITS_ADVICE, K.PAPER_STATEMENT]
@@ -79,15 +79,6 @@ class RequestFormState(AccountChoiceState):
     ack: dict[str, str] = {}
     ack_steps: list[str] = []
     busy: bool = False
-
-    def _forget(self) -> None:
-        super()._forget()
-        self.loaded = self.is_joint = self.refund_possible = self.done = self.busy = False
-        self.kind = self.home_address = self.chosen_transaction = self.refund_message = self.refund_available = ""
-        self.earliest = ""
-        self.errors, self.choices, self.standing_order, self.ack = {}, {}, {}, {}
-        self.period_from, self.period_to = {}, {}
-        self.transactions, self.ack_steps = [], []
 
     @resident_only
     @rx.event
@@ -405,11 +396,6 @@ class MyRequestsState(AccountChoiceState):
     detail_lines: list[dict[str, str]] = []
     detail_updates: list[dict[str, str]] = []
     detail_found: bool = False
-
-    def _forget(self) -> None:
-        super()._forget()
-        self.loaded = self.detail_found = False
-        self.items, self.detail_lines, self.detail_updates, self.detail = [], [], [], {}
 
     @resident_only
     @rx.event

@@ -22,7 +22,7 @@ from portal_app.settings import get_settings
 from portal_app.state import session as session_module
 from portal_app.state.session import SessionState
 from tests.unit.identity.test_auth import NOW, PASSWORD, make_user
-from tests.security.test_ownership import _run  # runs a handler's coroutine in a loop of its own
+from tests.security.handlers import run as _run
 
 
 @pytest.fixture

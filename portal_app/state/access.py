@@ -1,0 +1,176 @@
+"""The access marks: every event handler on every state carries exactly one.
+
+Any connected browser can call any handler with any arguments (Reflex sends every
+``@rx.event`` to whoever asks), so who may call what is decided here, on the server,
+for every event:
+
+* ``@public``: callable by anyone, by design (sign-in, registration, the start page).
+  Each one is listed with its reason in ``tests/security/test_handler_guard.py``.
+* ``@resident_only``: resolves the resident's server session first; with none, it
+  clears every private var and sends the browser to sign in, and the handler itself
+  does not run. Inside, ``current_principal()`` is the resident.
+* ``@staff_only("permission")``: resolves a member of staff through the state's
+  ``_resolve_staff()`` (the back office's staff state provides it; staff sessions are
+  separate from residents'), and runs the handler only when their role grants the
+  named permission. Without a staff session the browser goes to the staff sign-in
+  page; without the permission the handler does not run and the refusal is logged.
+  Inside, ``current_staff()`` is the officer.
+
+The guard walk (``tests/security/test_handler_guard.py``) fails for a handler with no
+mark, for a staff handler whose permission is not one of ``PERMISSIONS``, and proves
+for every guarded handler that the handler itself does not run for the wrong caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import reflex as rx
+
+from portal_app import routes
+
+log = logging.getLogger("doorstep.access")
+
+ACCESS_ATTR = "__doorstep_access__"
+
+PUBLIC = "public"
+RESIDENT = "resident"
+STAFF = "staff"
+
+# The named permissions a staff role grants. A staff handler names exactly one; a role
+# is a set of these (the back office defines the roles: income officer, housing
+# officer, leasehold officer, data protection officer, administrator).
+PERMISSIONS: dict[str, str] = {
+    "manage_requests": "see the requests queue, answer and close residents' requests",
+    "view_resident": "look up a resident and see their accounts and requests (each look is audited)",
+    "reveal_bank_details": "see the bank details a resident gave for a refund (audited)",
+    "unlock_accounts": "unlock a resident's sign-in and send them a reset link",
+    "manage_registration": "pause and resume new sign-ups, and work the waiting list",
+    "handle_data_requests": "answer residents' data-rights requests (access, correction, erasure)",
+    "administer": "create staff accounts and change their roles",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a handler's mark says: who may call it, and for staff which permission."""
+
+    kind: str
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """The member of staff an event is for."""
+
+    staff_id: int
+    name: str
+    permissions: frozenset[str]
+
+
+class _Guarded(Protocol):  # what the marks need from the state they guard
+    router: Any
+
+    def _resolve(self) -> Any: ...
+
+    async def _forget_private(self) -> None: ...
+
+
+_resident: contextvars.ContextVar[Any] = contextvars.ContextVar("doorstep_principal", default=None)
+_staff: contextvars.ContextVar[StaffPrincipal | None] = contextvars.ContextVar("doorstep_staff", default=None)
+
+
+def access_of(fn: Callable) -> Access | None:
+    """The mark on a handler (None when it has none)."""
+    return getattr(fn, ACCESS_ATTR, None)
+
+
+def current_principal():
+    """The resident this event is for; only valid inside a @resident_only handler."""
+    principal = _resident.get()
+    if principal is None:  # pragma: no cover - a programming error, not a user path
+        raise RuntimeError("current_principal() called outside a @resident_only handler")
+    return principal
+
+
+def current_staff() -> StaffPrincipal:
+    """The officer this event is for; only valid inside a @staff_only handler."""
+    staff = _staff.get()
+    if staff is None:  # pragma: no cover - a programming error, not a user path
+        raise RuntimeError("current_staff() called outside a @staff_only handler")
+    return staff
+
+
+async def _call(wrapper: Callable, self: Any, args: tuple, kwargs: dict) -> Any:
+    # The guarded function is looked up on the wrapper each call (not captured), so the
+    # guard walk can put an instrumented one in its place and prove it is not reached.
+    result = wrapper.__wrapped__(self, *args, **kwargs)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _path(self: Any) -> str:
+    return self.router.url.path if getattr(self, "router", None) else routes.HOME
+
+
+def public(fn: Callable) -> Callable:
+    """Mark a handler as callable by anyone, by design."""
+    setattr(fn, ACCESS_ATTR, Access(PUBLIC))
+    return fn
+
+
+def resident_only(fn: Callable) -> Callable:
+    """Run the handler only for a caller with a live resident session."""
+
+    @functools.wraps(fn)
+    async def wrapper(self: _Guarded, *args: Any, **kwargs: Any):
+        principal = await asyncio.to_thread(self._resolve)
+        if principal is None:
+            await self._forget_private()
+            return rx.redirect(routes.sign_in(next_path=_path(self)))
+        token = _resident.set(principal)
+        try:
+            return await _call(wrapper, self, args, kwargs)
+        finally:
+            _resident.reset(token)
+
+    setattr(wrapper, ACCESS_ATTR, Access(RESIDENT))
+    return wrapper
+
+
+def staff_only(permission: str) -> Callable[[Callable], Callable]:
+    """Run the handler only for a signed-in member of staff whose role grants ``permission``."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"@staff_only needs one of the named permissions {sorted(PERMISSIONS)}, not {permission!r}")
+
+    def mark(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        async def wrapper(self: Any, *args: Any, **kwargs: Any):
+            resolve = getattr(self, "_resolve_staff", None)
+            staff = await asyncio.to_thread(resolve) if resolve else None
+            if staff is None:
+                forget = getattr(self, "_forget_private", None)
+                if forget:
+                    await forget()
+                return rx.redirect(routes.staff_sign_in(next_path=_path(self)))
+            if permission not in staff.permissions:
+                log.warning("refused: staff %s lacks %s for %s", staff.staff_id, permission, fn.__qualname__)
+                return rx.redirect(routes.STAFF_NOT_ALLOWED)
+            token = _staff.set(staff)
+            try:
+                return await _call(wrapper, self, args, kwargs)
+            finally:
+                _staff.reset(token)
+
+        setattr(wrapper, ACCESS_ATTR, Access(STAFF, permission))
+        return wrapper
+
+    return mark
