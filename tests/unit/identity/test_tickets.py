@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from portal_app.services.identity import auth, tickets
-from tests.unit.identity.test_auth import NOW, PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
+
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)
 
 FROM, TO = date(2025, 4, 1), date(2026, 3, 31)
 
