@@ -11,8 +11,7 @@ from sqlmodel import Session
 from portal_app.api.http import api_app
 from portal_app.clock import utcnow
 from portal_app.services.identity import auth, tickets
-from tests.unit.identity.test_auth import PASSWORD
-from tests.security.test_ownership import two_residents  # noqa: F401  (fixture)
+from tests.factories import PASSWORD
 
 
 def _ticket_for(b: dict, account_id: int, kind: str = "statement_csv", session_id: int | None = None) -> str:
@@ -29,7 +28,7 @@ def _b_with_session(db, b: dict) -> dict:
     return b
 
 
-def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store(db, two_residents):  # noqa: F811
+def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -43,7 +42,7 @@ def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_no_store(db, two_residents):  # noqa: F811
+def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_no_store(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -58,7 +57,7 @@ def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_n
     assert refused.status_code == 403 and a["account"].account_ref not in refused.text
 
 
-def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):  # noqa: F811
+def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -69,7 +68,7 @@ def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents)
         assert b"Annabel" not in response.content and a["account"].account_ref.encode() not in response.content
 
 
-def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_residents):  # noqa: F811
+def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -79,7 +78,7 @@ def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_
     assert client.get(f"/api/statement.csv?ticket={pdf_ticket}").status_code == 403
 
 
-def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):  # noqa: F811
+def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     ticket = _ticket_for(b, b["account"].id)
@@ -89,7 +88,7 @@ def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):  # noqa: 
     assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
 
 
-def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):  # noqa: F811
+def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     with Session(db) as s:

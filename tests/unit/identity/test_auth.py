@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
-from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from portal_app.models import AuthSession, OutboxMessage, PasswordReset, Person, PortalUser, Property, Tenancy, ThrottleHit
+from portal_app.models import AuthSession, OutboxMessage, PasswordReset, ThrottleHit
 from portal_app.services.identity import auth
 from portal_app.services import tokens
 from portal_app.services.identity.auth import SignInOutcome
 from portal_app.settings import get_settings
+from tests.factories import PASSWORD, PASSWORD_HASH, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
-PASSWORD = "kettle orbit marmalade"
 NEW_PASSWORD = "violet harbour tandem"
-# A real argon2id hash with cheap parameters, made once: verifying it is fast, so the
-# lockout tests do not spend seconds in argon2. The service verifies whatever
-# parameters the stored hash carries.
-PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-_refs = itertools.count(1)
-
-
-def make_user(session: Session, *, email: str = "ada@example.org", status: str = "active", first_name: str = "Ada") -> PortalUser:
-    n = next(_refs)
-    prop = Property(property_ref=f"PR{n}", address_line_1=f"{n} High Street", town="Northbrook", postcode="NB1 1AA", property_type="flat")
-    person = Person(person_ref=f"PE{n}", first_name=first_name, last_name="Lovelace")
-    session.add(prop)
-    session.add(person)
-    session.flush()
-    tenancy = Tenancy(tenancy_ref=f"TE{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 1, 6))
-    session.add(tenancy)
-    session.flush()
-    user = PortalUser(
-        email=email,
-        mobile="+447700900123",
-        password_hash=PASSWORD_HASH,
-        person_id=person.id,
-        tenancy_id=tenancy.id,
-        status=status,
-        created_at=NOW - timedelta(days=30),
-    )
-    session.add(user)
-    session.commit()
-    return user
-
-
 def sign_in(session: Session, email: str, password: str, at: datetime = NOW) -> SignInOutcome:
     outcome = auth.sign_in(session, email, password, client="test-client", now=at)
     session.commit()

@@ -4,7 +4,7 @@ a kiosk session, and what the sign-out route sends."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import reflex as rx
@@ -21,8 +21,10 @@ from portal_app.services.identity import auth, kiosk
 from portal_app.settings import get_settings
 from portal_app.state import session as session_module
 from portal_app.state.session import SessionState
-from tests.unit.identity.test_auth import NOW, PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.security.handlers import run as _run
+
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def test_the_local_transport_marks_mail_local(db, session):
 # --- the worker loop -------------------------------------------------------------
 
 
-def test_deliver_once_sends_what_is_due(db, session, smtp_server):
+def test_one_delivery_round_sends_every_message_that_is_due(db, session, smtp_server):
     port, collector = smtp_server
     queue(session, to="a@example.org")
     queue(session, to="b@example.org")
