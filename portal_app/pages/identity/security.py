@@ -10,7 +10,7 @@ from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.pages._common import in_transaction, in_transaction_async
-from portal_app.services.identity import auth, two_step
+from portal_app.services.identity import auth, sessions, two_step
 from portal_app.settings import get_settings
 from portal_app.state.session import SessionState, ShowPasswordMixin, current_principal, leave_for, resident_only
 
@@ -143,7 +143,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def everywhere(self):
         principal = current_principal()
-        await in_transaction_async(auth.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction_async(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 
