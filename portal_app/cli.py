@@ -1,4 +1,4 @@
-"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, check-schema."""
+"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema."""
 
 from __future__ import annotations
 
@@ -87,25 +87,38 @@ def _cmd_mailbox(args) -> int:
 
 
 def _cmd_send_mail(args) -> int:
-    """Deliver the outbox once, or keep delivering (--forever)."""
-    import logging
-    import threading
-
+    """Deliver the outbox once, or run the worker (--forever)."""
     from portal_app.db import get_engine
     from portal_app.integrations.mail import transport_for
-    from portal_app.services.mail.delivery import deliver_once, run_forever
+    from portal_app.services.mail.delivery import deliver_once
     from portal_app.settings import get_settings
 
-    transport = transport_for(get_settings().smtp_url)
     if args.forever:
-        logging.basicConfig(level=logging.INFO)
-        try:
-            run_forever(get_engine(), transport, threading.Event(), 2.0)
-        except KeyboardInterrupt:
-            pass
-        return 0
-    delivered, failed = deliver_once(get_engine(), transport)
+        return _cmd_worker(args)
+    delivered, failed = deliver_once(get_engine(), transport_for(get_settings().smtp_url))
     print(f"delivered {delivered}, failed {failed} (failed ones are retried later)")
+    return 0
+
+
+def _cmd_worker(_args) -> int:
+    """Run every domain's background jobs (portal_app/worker.py) until Ctrl-C or SIGTERM."""
+    import logging
+    import signal
+    import threading
+
+    from portal_app import worker
+    from portal_app.db import get_engine, require_current_schema
+
+    require_current_schema()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then stop
+    try:
+        worker.run_forever(get_engine(), stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -134,8 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(fn=_cmd_mailbox)
     p = sub.add_parser("send-mail", help="deliver pending mail now (the running portal also does this every 2 s)")
-    p.add_argument("--forever", action="store_true")
+    p.add_argument("--forever", action="store_true", help="keep going: the same as `worker`")
     p.set_defaults(fn=_cmd_send_mail)
+    sub.add_parser(
+        "worker", help="run the background jobs (mail, housekeeping, payment reconciliation) until stopped"
+    ).set_defaults(fn=_cmd_worker)
     sub.add_parser("make-icons", help="draw the app icons into assets/icons/").set_defaults(fn=_cmd_make_icons)
     args = parser.parse_args(argv)
     return int(args.fn(args) or 0)
