@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from portal_app.clock import uk_today, utcnow
 from portal_app.models import Account
-from portal_app.services.identity import auth
+from portal_app.services.identity import sessions
 from portal_app.services.accounts import balances
 from portal_app.settings import get_settings
 from portal_app.state.session import SessionState
@@ -36,7 +36,7 @@ class AccountChoiceState(SessionState):
     def _query_account(self) -> str:
         return self._query("account")
 
-    def _pick(self, s: Session, principal: auth.Principal, wanted: str | None = None) -> Account | None:
+    def _pick(self, s: Session, principal: sessions.Principal, wanted: str | None = None) -> Account | None:
         """The account to show: the one asked for if this resident may see it, else the
         one chosen before, else their first. None (and ``refused``) for another's."""
         settings = get_settings()

@@ -18,7 +18,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
-from portal_app.services.identity import auth, kiosk
+from portal_app.services.identity import kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state.access import public
 
@@ -81,12 +81,12 @@ class SessionState(rx.State):
             return self.router.session.client_ip
         return self.router.session.client_token if self.router else "unknown"
 
-    def _resolve(self) -> auth.Principal | None:
+    def _resolve(self) -> sessions.Principal | None:
         token = self._token()
         if not token:
             return None
         with session_scope() as s:
-            principal = auth.resolve_session(s, token, now=utcnow())
+            principal = sessions.resolve_session(s, token, now=utcnow())
         if principal is None:
             self._clear_token()
             self.signed_in = False
@@ -146,7 +146,7 @@ class SessionState(rx.State):
 
 def _end_session(token: str) -> None:
     with session_scope() as s:
-        auth.sign_out(s, token, now=utcnow())
+        sessions.sign_out(s, token, now=utcnow())
 
 
 # On a kiosk: empty every field (so the browser's "restore the form on Back" has nothing

@@ -8,9 +8,6 @@ of A's may be in B's state tree, and nothing of A's may have changed in the data
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextvars
 import inspect
 import json
 

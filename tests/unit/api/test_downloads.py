@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from portal_app.api.http import api_app
 from portal_app.clock import utcnow
-from portal_app.services.identity import auth, tickets
+from portal_app.services.identity import auth, sessions, tickets
 from tests.factories import PASSWORD
 
 
@@ -23,7 +23,7 @@ def _ticket_for(b: dict, account_id: int, kind: str = "statement_csv", session_i
 
 def _b_with_session(db, b: dict) -> dict:
     with Session(db) as s:
-        b["session_id"] = auth.resolve_session(s, b["token"], now=utcnow()).session_id
+        b["session_id"] = sessions.resolve_session(s, b["token"], now=utcnow()).session_id
         s.commit()
     return b
 
@@ -83,7 +83,7 @@ def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):
     b = _b_with_session(db, b)
     ticket = _ticket_for(b, b["account"].id)
     with Session(db) as s:
-        auth.sign_out(s, b["token"], now=utcnow())
+        sessions.sign_out(s, b["token"], now=utcnow())
         s.commit()
     assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
 
@@ -94,7 +94,7 @@ def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):
     with Session(db) as s:
         other = auth.sign_in(s, "annabel@example.org", PASSWORD, client="t", now=utcnow())
         s.commit()
-        a_session = auth.resolve_session(s, other.token, now=utcnow()).session_id
+        a_session = sessions.resolve_session(s, other.token, now=utcnow()).session_id
         s.commit()
     ticket = _ticket_for(b, b["account"].id, session_id=a_session)  # B's user with A's session
     assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403

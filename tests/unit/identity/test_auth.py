@@ -1,4 +1,4 @@
-"""Signing in and out, sessions, lockout and password resets (services/auth.py)."""
+"""Signing in and out, sessions, lockout and password resets (services/identity/auth.py, sessions.py, lockout.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from portal_app.models import AuthSession, OutboxMessage, PasswordReset, ThrottleHit
-from portal_app.services.identity import auth
+from portal_app.services.identity import auth, lockout, sessions
 from portal_app.services import tokens
-from portal_app.services.identity.auth import SignInOutcome
+from portal_app.services.identity.sessions import SignInOutcome
 from portal_app.settings import get_settings
 from tests.factories import PASSWORD, PASSWORD_HASH, make_user
 
@@ -30,8 +30,8 @@ def signed_in_token(session: Session, email: str = "ada@example.org", at: dateti
     return outcome.token
 
 
-def resolve(session: Session, token: str | None, at: datetime) -> auth.Principal | None:
-    principal = auth.resolve_session(session, token, now=at)
+def resolve(session: Session, token: str | None, at: datetime) -> sessions.Principal | None:
+    principal = sessions.resolve_session(session, token, now=at)
     session.commit()
     return principal
 
@@ -72,7 +72,7 @@ def test_the_right_password_signs_in_with_a_new_token_each_time(session):
     assert (principal.first_name, principal.email) == ("Ada", "ada@example.org")
     # The token from the earlier sign-in is a separate session: it lasts until signed out.
     assert resolve(session, first, NOW + timedelta(minutes=2)) is not None
-    auth.sign_out(session, first, now=NOW + timedelta(minutes=3))
+    sessions.sign_out(session, first, now=NOW + timedelta(minutes=3))
     session.commit()
     assert resolve(session, first, NOW + timedelta(minutes=4)) is None
     assert resolve(session, second, NOW + timedelta(minutes=4)) is not None
@@ -120,7 +120,7 @@ def test_nine_failures_do_not_lock_the_account(session):
     assert user.locked_at is None
     assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=2)).status == "signed_in"
     # A successful sign-in clears the count.
-    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == auth.failure_key(user.id))).one() == 0
+    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == lockout.failure_key(user.id))).one() == 0
 
 
 def test_failures_older_than_the_window_do_not_count(session):
@@ -225,14 +225,14 @@ def test_signing_out_ends_the_session_on_the_server(session):
     make_user(session)
     token = signed_in_token(session)
 
-    auth.sign_out(session, token, now=NOW + timedelta(minutes=5))
+    sessions.sign_out(session, token, now=NOW + timedelta(minutes=5))
     session.commit()
 
     stored = session.exec(select(AuthSession)).one()
     assert (stored.ended_at, stored.ended_reason) == (NOW + timedelta(minutes=5), "signed_out")
     assert resolve(session, token, NOW + timedelta(minutes=6)) is None
-    auth.sign_out(session, token, now=NOW + timedelta(minutes=7))  # twice is harmless
-    auth.sign_out(session, None, now=NOW + timedelta(minutes=7))
+    sessions.sign_out(session, token, now=NOW + timedelta(minutes=7))  # twice is harmless
+    sessions.sign_out(session, None, now=NOW + timedelta(minutes=7))
     session.commit()
     assert session.exec(select(AuthSession)).one().ended_at == NOW + timedelta(minutes=5)
 
@@ -244,7 +244,7 @@ def test_signing_out_everywhere_ends_every_session_of_that_account_only(session)
     laptop = signed_in_token(session, at=NOW + timedelta(minutes=1))
     other = signed_in_token(session, "bo@example.org", at=NOW)
 
-    ended = auth.sign_out_everywhere(session, ada.id, now=NOW + timedelta(minutes=2))
+    ended = sessions.sign_out_everywhere(session, ada.id, now=NOW + timedelta(minutes=2))
     session.commit()
 
     assert ended == 2

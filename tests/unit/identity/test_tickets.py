@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from portal_app.services.identity import auth, tickets
+from portal_app.services.identity import auth, sessions, tickets
 from tests.factories import PASSWORD, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)
@@ -56,12 +56,12 @@ def test_the_session_a_ticket_names_must_still_be_live_and_belong_to_that_user(s
     other = make_user(session, email="otto@example.org")
     outcome = auth.sign_in(session, "tess@example.org", PASSWORD, client="t", now=NOW)
     session.commit()
-    principal = auth.resolve_session(session, outcome.token, now=NOW)
+    principal = sessions.resolve_session(session, outcome.token, now=NOW)
     sid = principal.session_id
-    assert auth.principal_for_live_session(session, sid, user.id, now=NOW).user_id == user.id
-    assert auth.principal_for_live_session(session, sid, other.id, now=NOW) is None
-    assert auth.principal_for_live_session(session, sid + 999, user.id, now=NOW) is None
-    assert auth.principal_for_live_session(session, sid, user.id, now=NOW + timedelta(minutes=31)) is None
-    auth.sign_out(session, outcome.token, now=NOW)
+    assert sessions.principal_for_live_session(session, sid, user.id, now=NOW).user_id == user.id
+    assert sessions.principal_for_live_session(session, sid, other.id, now=NOW) is None
+    assert sessions.principal_for_live_session(session, sid + 999, user.id, now=NOW) is None
+    assert sessions.principal_for_live_session(session, sid, user.id, now=NOW + timedelta(minutes=31)) is None
+    sessions.sign_out(session, outcome.token, now=NOW)
     session.commit()
-    assert auth.principal_for_live_session(session, sid, user.id, now=NOW) is None
+    assert sessions.principal_for_live_session(session, sid, user.id, now=NOW) is None

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from portal_app.models import AuthSession, OutboxMessage, PortalUser, RecoveryCode
-from portal_app.services.identity import auth, two_step
+from portal_app.services.identity import auth, sessions, two_step
 from portal_app.services import tokens
 from tests.factories import PASSWORD, make_user
 
@@ -49,7 +49,7 @@ def password_step(session: Session, at: datetime) -> str:
     return outcome.two_step_token
 
 
-def second_step(session: Session, ticket: str, code: str, at: datetime) -> auth.SignInOutcome:
+def second_step(session: Session, ticket: str, code: str, at: datetime) -> sessions.SignInOutcome:
     outcome = two_step.complete_two_step(session, ticket, code, client="test-client", now=at)
     session.commit()
     return outcome
@@ -124,7 +124,7 @@ def test_signing_in_asks_for_the_second_step_and_creates_no_session_until_the_co
     assert outcome.status == "signed_in"
     assert outcome.two_step_token is None
     assert session_count(session) == 1
-    principal = auth.resolve_session(session, outcome.token, now=at + timedelta(minutes=1))
+    principal = sessions.resolve_session(session, outcome.token, now=at + timedelta(minutes=1))
     assert principal is not None and principal.user_id == user.id
     session.refresh(user)
     assert user.last_sign_in_at == at + timedelta(seconds=20)
