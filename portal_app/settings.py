@@ -14,7 +14,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Tenures a resident may register with, by default (seed 000, section 1).
+# Tenures a resident may register with, by default (the landlord's terms for online access).
 DEFAULT_ELIGIBLE_TENURES = ("secure", "introductory", "flexible", "assured", "leasehold", "shared_ownership")
 DEFAULT_ELIGIBLE_ROLES = ("lead_tenant", "joint_tenant", "leaseholder", "joint_leaseholder")
 
@@ -82,7 +82,7 @@ class Settings:
     register_limit_per_client: int
     register_limit_window_minutes: int
     kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
-    # Kiosk mode (services/kiosk.py): sign out after this long without input, warning
+    # Kiosk mode (services/identity/kiosk.py): sign out after this long without input, warning
     # this long before; the server ends a kiosk session after kiosk_session_idle_minutes.
     kiosk_idle_seconds: int = 180
     kiosk_warning_seconds: int = 60
@@ -91,7 +91,7 @@ class Settings:
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
     landlord_account_number: str = "55779911"
-    # A refund leaves this many weeks of the account's regular charge in credit (seed 001).
+    # A refund leaves this many weeks of the account's regular charge in credit (the landlord's refund policy).
     refund_keep_back_weeks: int = 1
 
     @property

@@ -1,6 +1,6 @@
 """Statement downloads: authenticated HTTP routes (PDF, CSV and the Universal Credit letter).
 
-A link carries a short-lived ticket (services/tickets.py) minted by a @resident_only
+A link carries a short-lived ticket (services/identity/tickets.py) minted by a @resident_only
 handler. Here the ticket's signature and expiry are checked, then the server session it
 names must still be live, and that session's resident must still be allowed to see the
 account; only then is the file built. Every refusal looks the same (403), so a

@@ -134,7 +134,7 @@ def prerendered_page(path: str, static_dir: Path | None = None) -> str | None:
 
 
 def security_headers(app):
-    """ASGI middleware: the headers every HTTP response carries (issue 4, part 5).
+    """ASGI middleware: the headers every HTTP response carries (OWASP's secure headers).
 
     Cache-Control by path (see ``cache_policy``) unless the route set its own;
     Content-Security-Policy with frame-ancestors; nosniff; Referrer-Policy; and

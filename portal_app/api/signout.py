@@ -5,7 +5,7 @@ loads this route as a new document. It answers ``303 See Other`` with
 
 * ``Clear-Site-Data: "cache"`` on an ordinary host: no copy of a private page is kept
   in the browser's HTTP cache (the offline app's own storage is left alone);
-* ``Clear-Site-Data: "cache", "storage"`` on a kiosk host (services/kiosk.py): also
+* ``Clear-Site-Data: "cache", "storage"`` on a kiosk host (services/identity/kiosk.py): also
   localStorage, sessionStorage, IndexedDB, CacheStorage and service workers, so the
   next person at the screen starts from nothing;
 

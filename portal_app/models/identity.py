@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 
 class PortalUser(SQLModel, table=True):
-    """A resident's sign-in, bound to one person on one tenancy (seed 000)."""
+    """A resident's sign-in, bound to one person on one tenancy."""
 
     __tablename__ = "portal_user"
     __table_args__ = (Index("ix_portal_user_email_status", "email", "status"),)
@@ -47,7 +47,7 @@ class AuthSession(SQLModel, table=True):
     ended_reason: str | None = Field(default=None, max_length=30)
     client: str | None = Field(default=None, max_length=200)
     # Minutes without use before the session ends; None: SESSION_IDLE_MINUTES.
-    # Kiosk sessions (services/kiosk.py) carry their shorter limit here.
+    # Kiosk sessions (services/identity/kiosk.py) carry their shorter limit here.
     idle_minutes: int | None = None
 
 

@@ -51,7 +51,7 @@ def dr_cr(balance_pence: int) -> str:
 
 
 def balance_words(balance_pence: int) -> str:
-    """What a balance means, in words (DESIGN.md, 'Money and time')."""
+    """What a balance means, in words (plain English: the GOV.UK style guide)."""
     if balance_pence > 0:
         return f"You owe {format_pence(balance_pence)} (arrears)"
     if balance_pence < 0:

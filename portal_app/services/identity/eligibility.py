@@ -1,4 +1,4 @@
-"""Who may register for online access (seed 000, section 1).
+"""Who may register for online access (the landlord's terms for online access).
 
 By default: current lead and joint tenants of secure, introductory, flexible and
 assured tenancies, and current leaseholders (the tenures and roles come from

@@ -1,6 +1,7 @@
 """Registering for online access: match a resident to their tenancy, email a code, make the account.
 
-The rules (seed 000, seed 001, the registration issue):
+The rules (the landlords' published terms for online access, and the NCSC's and
+OWASP's guidance on account enumeration and throttling):
 
 - The resident types a tenancy reference (or service charge account number), their date
   of birth, email, mobile, a password and whether they want letters by post. A match is

@@ -1,6 +1,6 @@
 """Requests residents make about their money: what a resident asks and follows.
 
-Seed 000 (sections 2 and 4) and seed 001: a resident can query their account (optionally
+As landlords' portals offer them: a resident can query their account (optionally
 about one transaction), ask for standing order details by post, ask for a refund of
 credit, ask for benefits advice, and ask for a paper statement. Each request gets a
 reference (``RQ-`` and 6 characters), an acknowledgement on screen and by email, a status
@@ -26,7 +26,7 @@ The rules:
   ``shared_ownership``) an officer named on the tenancy (income or housing) whose role is
   ``leasehold_officer`` comes first. No officer: the request waits in the unassigned
   queue (``office.officer_queue(session, None)``).
-- Refunds (seed 001: "a refund cannot be made if your account is in arrears"): only from
+- Refunds (the landlord's refund policy: "a refund cannot be made if your account is in arrears"): only from
   credit, leaving ``settings.refund_keep_back_weeks`` weeks of the account's regular
   charge in credit, and less whatever open refund requests on the account already ask
   for (so two requests, or two joint tenants, cannot claim the same credit). The account
@@ -440,8 +440,8 @@ def _weeks(n: int) -> str:
 
 
 def refund_limit(session: Session, account_id: int, today: date, settings: Settings | None = None) -> RefundLimit:
-    """How much of an account's credit may be refunded today (seed 001: nothing while in
-    arrears). The caller has already checked the account is the resident's."""
+    """How much of an account's credit may be refunded today (the landlord's refund
+    policy: nothing while in arrears). The caller has already checked the account is the resident's."""
     settings = settings_or_default(settings)
     balance = ledger_balance(session, account_id)
     weekly = weekly_charge(session, account_id, today)
