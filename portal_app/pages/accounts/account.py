@@ -9,7 +9,7 @@ from datetime import date
 import plotly.graph_objects as go
 import reflex as rx
 
-from portal_app import routes
+from portal_app import design, routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
@@ -267,16 +267,16 @@ def _chart(series: list[tuple[date, int]]) -> go.Figure:
             x=[d.isoformat() for d, _ in series],
             y=[round(p / 100, 2) for _, p in series],
             mode="lines",
-            line={"color": "#1d4f91", "width": 2, "shape": "hv"},
+            line={"color": design.colour("brand"), "width": 2, "shape": "hv"},
             hovertemplate="%{x|%d %b %Y}: £%{y:,.2f}<extra></extra>",
             name="Balance",
         )
     )
     figure.update_layout(
         margin={"l": 56, "r": 12, "t": 12, "b": 40}, height=260, showlegend=False,
-        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": "#0b0c0c",
+        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": design.colour("text"),
                "tickprefix": "£"},
-        xaxis={"type": "date"}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", font={"family": "Arial, sans-serif"},
+        xaxis={"type": "date"}, paper_bgcolor=design.colour("white"), plot_bgcolor=design.colour("white"), font={"family": design.CHART_FONT_FAMILY},
     )
     return figure
 

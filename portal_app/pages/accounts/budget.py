@@ -21,7 +21,7 @@ from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import Var, VarData
 from reflex_base.vars.function import FunctionVar
 
-from portal_app import routes
+from portal_app import design, routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components.layout import page, session_switch
 from portal_app.db import session_scope
@@ -211,10 +211,11 @@ def chart_expr() -> str:
         "margin": {"l": 170, "r": 16, "t": 8, "b": 40}, "showlegend": False,
         "xaxis": {"title": {"text": "Each month (£)"}, "tickprefix": "£", "rangemode": "tozero"},
         "yaxis": {"automargin": True},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "font": {"family": "Arial, sans-serif", "size": 14},
+        "paper_bgcolor": design.colour("white"), "plot_bgcolor": design.colour("white"),
+        "font": {"family": design.CHART_FONT_FAMILY, "size": design.CHART_FONT_SIZE},
     }
     return (
-        f"((rows) => ({{data: [{{type: \"bar\", orientation: \"h\", marker: {{color: \"#1d4f91\"}},"
+        f"((rows) => ({{data: [{{type: \"bar\", orientation: \"h\", marker: {{color: {json.dumps(design.colour('brand'))}}},"
         f" y: rows.map((r) => r[0]), x: rows.map((r) => r[1] / 100),"
         f" hovertemplate: \"%{{y}}: \\u00a3%{{x:,.2f}} a month<extra></extra>\"}}],"
         f" layout: {{...{json.dumps(layout)}, height: Math.max(160, 60 + 34 * rows.length)}}}}))"
