@@ -23,6 +23,7 @@ from reflex_base.vars.function import FunctionVar
 
 from portal_app import design, routes
 from portal_app.clock import uk_today, utcnow
+from portal_app.components import tables
 from portal_app.components.layout import page, session_switch
 from portal_app.db import session_scope
 from portal_app.services.accounts import balances, budget, ledger
@@ -370,10 +371,13 @@ def _priority_note() -> rx.Component:
     )
 
 
+SUMMARY_COLUMNS = (tables.Column("Line", row_header=True), tables.Column("Each month", numeric=True))
+
+
 def _summary() -> rx.Component:
     def row(label: str, expr: str, strong: bool = False) -> rx.Component:
         value = money_var(expr)
-        return rx.el.tr(rx.el.th(label, scope="row"), rx.el.td(rx.el.strong(value) if strong else value, class_name="num"))
+        return tables.row(SUMMARY_COLUMNS, [label, rx.el.strong(value) if strong else value])
 
     body_rows = []
     for section in budget.SECTIONS:
@@ -425,18 +429,11 @@ def _summary() -> rx.Component:
             ),
             rx.el.p("The chart appears when you enter what you pay out.", class_name="hint"),
         ),
-        rx.el.div(
-            rx.el.table(
-                rx.el.caption("Every line of your budget as a monthly amount"),
-                rx.el.thead(rx.el.tr(rx.el.th("Line", scope="col"), rx.el.th("Each month", scope="col", class_name="num"))),
-                rx.el.tbody(*body_rows),
-                rx.el.tfoot(
-                    row("Total coming in", income_expr()),
-                    row("Total going out", outgoings_expr()),
-                ),
-                class_name="table",
-            ),
-            class_name="table-wrap", tab_index=0, role="region", aria_label="Your budget each month, line by line",
+        # Two columns fit any phone: no stacking, and no ARIA roles added to the page's JavaScript.
+        tables.table(
+            "Every line of your budget as a monthly amount", SUMMARY_COLUMNS,
+            label="Your budget each month, line by line", body=body_rows,
+            foot=[row("Total coming in", income_expr()), row("Total going out", outgoings_expr())],
         ),
         aria_labelledby="budget-result-heading",
         class_name="budget__result",
