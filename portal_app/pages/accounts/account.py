@@ -9,9 +9,9 @@ from datetime import date
 import plotly.graph_objects as go
 import reflex as rx
 
-from portal_app import design, routes
+from portal_app import routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
-from portal_app.components import forms, tables
+from portal_app.components import charts, forms, money, tables
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
@@ -261,24 +261,8 @@ def _per(frequency: str) -> str:
     return {"weekly": "a week", "monthly": "a month", "yearly": "a year"}.get(frequency, frequency)
 
 
-def _chart(series: list[tuple[date, int]]) -> go.Figure:
-    figure = go.Figure(
-        go.Scatter(
-            x=[d.isoformat() for d, _ in series],
-            y=[round(p / 100, 2) for _, p in series],
-            mode="lines",
-            line={"color": design.colour("brand"), "width": 2, "shape": "hv"},
-            hovertemplate="%{x|%d %b %Y}: £%{y:,.2f}<extra></extra>",
-            name="Balance",
-        )
-    )
-    figure.update_layout(
-        margin={"l": 56, "r": 12, "t": 12, "b": 40}, height=260, showlegend=False,
-        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": design.colour("text"),
-               "tickprefix": "£"},
-        xaxis={"type": "date"}, paper_bgcolor=design.colour("white"), plot_bgcolor=design.colour("white"), font={"family": design.CHART_FONT_FAMILY},
-    )
-    return figure
+# The figure's look lives with the other charts (components/charts.py).
+_chart = charts.balance_figure
 
 
 # ---------------------------------------------------------------------------
@@ -289,9 +273,7 @@ def _chart(series: list[tuple[date, int]]) -> go.Figure:
 def _balance_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Balance", id="balance-heading"),
-        rx.el.p(AccountState.balance, class_name=rx.cond(AccountState.arrears, "balance balance--arrears", "balance")),
-        rx.el.p(rx.el.strong(AccountState.words)),
-        rx.el.p("As at ", AccountState.as_at, class_name="caption"),
+        money.balance(AccountState.balance, AccountState.words, AccountState.arrears, AccountState.as_at),
         rx.cond(
             AccountState.pending.length() > 0,
             rx.el.div(
@@ -347,15 +329,7 @@ def _lease_panel() -> rx.Component:
 def _chart_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Your balance over time", id="chart-heading"),
-        rx.el.figure(
-            rx.el.div(
-                rx.plotly.basic(data=AccountState.chart, config={"displayModeBar": False, "responsive": True},
-                                use_resize_handler=True, style={"width": "100%"}),
-                aria_hidden="true",
-                class_name="chart",
-            ),
-            rx.el.figcaption(AccountState.chart_summary, class_name="caption"),
-        ),
+        charts.chart(AccountState.chart, AccountState.chart_summary),
         aria_labelledby="chart-heading",
     )
 

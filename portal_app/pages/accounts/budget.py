@@ -21,9 +21,9 @@ from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import Var, VarData
 from reflex_base.vars.function import FunctionVar
 
-from portal_app import design, routes
+from portal_app import routes
 from portal_app.clock import uk_today, utcnow
-from portal_app.components import tables
+from portal_app.components import charts, tables
 from portal_app.components.layout import page, session_switch
 from portal_app.db import session_scope
 from portal_app.services.accounts import balances, budget, ledger
@@ -208,20 +208,7 @@ def chart_expr() -> str:
         f"[{json.dumps(line.label)}, {line_expr(line.key)}]"
         for line in budget.LINES if line.section in budget.OUTGOING_SECTIONS
     )
-    layout = {
-        "margin": {"l": 170, "r": 16, "t": 8, "b": 40}, "showlegend": False,
-        "xaxis": {"title": {"text": "Each month (£)"}, "tickprefix": "£", "rangemode": "tozero"},
-        "yaxis": {"automargin": True},
-        "paper_bgcolor": design.colour("white"), "plot_bgcolor": design.colour("white"),
-        "font": {"family": design.CHART_FONT_FAMILY, "size": design.CHART_FONT_SIZE},
-    }
-    return (
-        f"((rows) => ({{data: [{{type: \"bar\", orientation: \"h\", marker: {{color: {json.dumps(design.colour('brand'))}}},"
-        f" y: rows.map((r) => r[0]), x: rows.map((r) => r[1] / 100),"
-        f" hovertemplate: \"%{{y}}: \\u00a3%{{x:,.2f}} a month<extra></extra>\"}}],"
-        f" layout: {{...{json.dumps(layout)}, height: Math.max(160, 60 + 34 * rows.length)}}}}))"
-        f"([{rows}].filter((r) => r[1] > 0).sort((a, b) => b[1] - a[1]))"
-    )
+    return charts.bars_js(f"[{rows}]", axis_title="Each month (£)", hover_suffix=" a month")
 
 
 def money_var(expr: str) -> Var:
@@ -417,16 +404,8 @@ def _summary() -> rx.Component:
         # empty planner opens as fast as any page; offline it comes from the app's cache.
         rx.cond(
             js(f"({outgoings_expr()}) > 0", bool),
-            rx.el.figure(
-                rx.el.div(
-                    rx.plotly.basic(data=js(chart_expr(), go.Figure), config={"displayModeBar": False, "responsive": True,
-                                                                         "staticPlot": True},
-                                    use_resize_handler=True, style={"width": "100%"}),
-                    aria_hidden="true",
-                    class_name="chart budget__chart",
-                ),
-                rx.el.figcaption("The same figures are in the table below.", class_name="caption no-print"),
-            ),
+            charts.chart(js(chart_expr(), go.Figure), "The same figures are in the table below.", static=True,
+                         class_name="budget__chart", caption_class="caption no-print"),
             rx.el.p("The chart appears when you enter what you pay out.", class_name="hint"),
         ),
         # Two columns fit any phone: no stacking, and no ARIA roles added to the page's JavaScript.
