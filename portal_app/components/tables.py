@@ -52,8 +52,12 @@ def cell(column: Column, content: Any, *, stack: bool = False) -> rx.Component:
     numeric = {"class_name": "num"} if column.numeric else {}
     if column.row_header:
         return rx.el.th(*_content(content), scope="row", **numeric, **_roles(stack, "rowheader"))
-    label = {"data_label": column.heading} if stack and not column.hide_heading else {}
-    return rx.el.td(*_content(content), **numeric, **label, **_roles(stack, "cell"))
+    if stack and not column.hide_heading:
+        # The value in a span of its own, so that on a phone the heading (data-label) and the
+        # value sit side by side in two grid columns, however many lines either takes.
+        return rx.el.td(rx.el.span(*_content(content), class_name="table__value"), data_label=column.heading,
+                        **numeric, **_roles(stack, "cell"))
+    return rx.el.td(*_content(content), **numeric, **_roles(stack, "cell"))
 
 
 def row(columns: Sequence[Column], contents: Sequence[Any], *, stack: bool = False, **props) -> rx.Component:

@@ -71,6 +71,7 @@ def test_on_a_phone_every_cell_but_the_row_header_and_the_links_is_labelled_with
     jsx = _jsx(tables.table("Payments", COLUMNS, ROWS, label="Payments", stack=True))
     labels = re.findall(r'"data-label":"([^"]+)"', jsx)
     assert labels == ["Description", "Paid"]
+    assert 'jsx("span",{className:"table__value"},item_rx_state_?.["paid"])' in jsx
     assert "table table--stack" in jsx
 
 
@@ -106,6 +107,8 @@ def test_the_stylesheet_stacks_the_rows_and_shows_the_labels_on_small_screens_on
     block = block[:block.index("\n}\n")]
     assert re.search(r"\.table--stack tr \{[^}]*display: block", block)
     assert "content: attr(data-label)" in block
+    # Heading and value in two grid columns: a heading on two lines pushes the next one down.
+    assert re.search(r"td\[data-label\] \{[^}]*display: grid; grid-template-columns: 42% 1fr", block)
     assert re.search(r"\.table--stack thead \{[^}]*position: absolute[^}]*clip", block)  # hidden, still read out
 
 
