@@ -10,7 +10,7 @@ import threading
 
 import reflex as rx
 
-from portal_app import routes
+from portal_app import design, routes
 from portal_app.api.http import api_app, security_headers
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
@@ -50,7 +50,7 @@ app = rx.App(
     api_transformer=[api_app(), security_headers],
     head_components=[
         *boot_scripts(),  # first: sets window.doorstep and html[data-kiosk] before anything else runs
-        rx.el.meta(name="theme-color", content="#1d4f91"),
+        rx.el.meta(name="theme-color", content=design.colour("brand")),
         rx.el.meta(name="description", content=f"{get_settings().landlord_name} tenants' and leaseholders' self-service portal"),
         *head_components(),
     ],

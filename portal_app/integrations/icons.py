@@ -12,9 +12,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-BLUE = (29, 79, 145, 255)  # the theme colour, #1d4f91
-WHITE = (255, 255, 255, 255)
-YELLOW = (255, 221, 0, 255)  # the door: the focus colour of the stylesheet
+from portal_app import design
+
+BLUE = design.rgba("brand")  # the theme colour
+WHITE = design.rgba("white")
+YELLOW = design.rgba("focus")  # the door: the focus colour of the stylesheet
 
 ICONS = {
     "icon-192.png": (192, False),

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from reflex_base.plugins.base import Plugin
 
+from portal_app import design
+
 WORKBOX = "workbox-build@7.4.1"
 SW_NAME = "sw.js"
 
@@ -93,6 +95,8 @@ def write_manifest(static_dir: Path, landlord_name: str) -> None:
     manifest = json.loads(source.read_text())
     manifest["name"] = f"{landlord_name} Doorstep"
     manifest["description"] = f"Your rent, statements, requests and budget with {landlord_name}"
+    manifest["theme_color"] = design.colour("brand")
+    manifest["background_color"] = design.colour("white")
     source.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 

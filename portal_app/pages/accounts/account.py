@@ -11,7 +11,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
-from portal_app.components import forms
+from portal_app.components import charts, forms, money, tables
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
@@ -247,24 +247,8 @@ def _per(frequency: str) -> str:
     return {"weekly": "a week", "monthly": "a month", "yearly": "a year"}.get(frequency, frequency)
 
 
-def _chart(series: list[tuple[date, int]]) -> go.Figure:
-    figure = go.Figure(
-        go.Scatter(
-            x=[d.isoformat() for d, _ in series],
-            y=[round(p / 100, 2) for _, p in series],
-            mode="lines",
-            line={"color": "#1d4f91", "width": 2, "shape": "hv"},
-            hovertemplate="%{x|%d %b %Y}: £%{y:,.2f}<extra></extra>",
-            name="Balance",
-        )
-    )
-    figure.update_layout(
-        margin={"l": 56, "r": 12, "t": 12, "b": 40}, height=260, showlegend=False,
-        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": "#0b0c0c",
-               "tickprefix": "£"},
-        xaxis={"type": "date"}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", font={"family": "Arial, sans-serif"},
-    )
-    return figure
+# The figure's look lives with the other charts (components/charts.py).
+_chart = charts.balance_figure
 
 
 # ---------------------------------------------------------------------------
@@ -275,9 +259,7 @@ def _chart(series: list[tuple[date, int]]) -> go.Figure:
 def _balance_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Balance", id="balance-heading"),
-        rx.el.p(AccountState.balance, class_name=rx.cond(AccountState.arrears, "balance balance--arrears", "balance")),
-        rx.el.p(rx.el.strong(AccountState.words)),
-        rx.el.p("As at ", AccountState.as_at, class_name="caption"),
+        money.balance(AccountState.balance, AccountState.words, AccountState.arrears, AccountState.as_at),
         rx.cond(
             AccountState.pending.length() > 0,
             rx.el.div(
@@ -300,25 +282,10 @@ def _charges_panel() -> rx.Component:
         AccountState.charges.length() > 0,
         rx.el.section(
             rx.el.h2("What you pay", id="charges-heading"),
-            rx.el.div(
-                rx.el.table(
-                    rx.el.caption("Your regular charges now", class_name="visually-hidden"),
-                    rx.el.thead(rx.el.tr(
-                        rx.el.th("Charge", scope="col"), rx.el.th("Amount", scope="col"),
-                        rx.el.th("Each week", scope="col", class_name="num"),
-                        rx.el.th("Benefits can cover it", scope="col"),
-                    )),
-                    rx.el.tbody(rx.foreach(AccountState.charges, lambda c: rx.el.tr(
-                        rx.el.th(c["description"], scope="row"), rx.el.td(c["amount"]),
-                        rx.el.td(c["weekly"], class_name="num"), rx.el.td(c["eligible"]),
-                    ))),
-                    rx.el.tfoot(rx.el.tr(
-                        rx.el.th("Total", scope="row"), rx.el.td(""),
-                        rx.el.td(AccountState.charges_total_weekly, class_name="num"), rx.el.td(""),
-                    )),
-                    class_name="table",
-                ),
-                class_name="table-wrap", tab_index=0, role="region", aria_label="Your regular charges",
+            tables.table(
+                "Your regular charges now", CHARGE_COLUMNS, AccountState.charges, label="Your regular charges",
+                caption_hidden=True, stack=True,
+                foot=[tables.row(CHARGE_COLUMNS, ["Total", "", AccountState.charges_total_weekly, ""], stack=True)],
             ),
             rx.el.p(
                 "Housing Benefit or the housing costs in Universal Credit can cover ",
@@ -348,15 +315,7 @@ def _lease_panel() -> rx.Component:
 def _chart_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Your balance over time", id="chart-heading"),
-        rx.el.figure(
-            rx.el.div(
-                rx.plotly.basic(data=AccountState.chart, config={"displayModeBar": False, "responsive": True},
-                                use_resize_handler=True, style={"width": "100%"}),
-                aria_hidden="true",
-                class_name="chart",
-            ),
-            rx.el.figcaption(AccountState.chart_summary, class_name="caption"),
-        ),
+        charts.chart(AccountState.chart, AccountState.chart_summary),
         aria_labelledby="chart-heading",
     )
 
@@ -394,16 +353,26 @@ def _filters() -> rx.Component:
     )
 
 
-def _history_row(row: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        rx.el.td(row["date"]),
-        rx.el.td(row["description"], rx.el.br(), rx.el.span(row["type"], class_name="caption")),
-        rx.el.td(row["debit"], class_name="num"),
-        rx.el.td(row["credit"], class_name="num"),
-        rx.el.td(row["balance"], class_name="num"),
-        rx.el.td(rx.el.a("Ask about this", rx.el.span(" payment or charge on ", row["date"], class_name="visually-hidden"),
-                         href=row["query_href"])),
-    )
+def _ask_about(row: rx.Var) -> rx.Component:
+    return rx.el.a("Ask about this", rx.el.span(" payment or charge on ", row["date"], class_name="visually-hidden"),
+                   href=row["query_href"])
+
+
+HISTORY_COLUMNS = (
+    tables.Column("Date", "date"),
+    tables.Column("Description", render=lambda row: (row["description"], rx.el.br(),
+                                                     rx.el.span(row["type"], class_name="caption"))),
+    tables.Column("Charged", "debit", numeric=True),
+    tables.Column("Paid", "credit", numeric=True),
+    tables.Column("Balance", "balance", numeric=True),
+    tables.Column("Query", hide_heading=True, render=_ask_about),
+)
+CHARGE_COLUMNS = (
+    tables.Column("Charge", "description", row_header=True),
+    tables.Column("Amount", "amount"),
+    tables.Column("Each week", "weekly", numeric=True),
+    tables.Column("Benefits can cover it", "eligible"),
+)
 
 
 def _history_panel() -> rx.Component:
@@ -415,19 +384,10 @@ def _history_panel() -> rx.Component:
         rx.cond(AccountState.filter_words != "", rx.el.p(AccountState.filter_words, role="status")),
         rx.cond(
             AccountState.history.length() > 0,
-            rx.el.div(
-                rx.el.table(
-                    rx.el.caption("Transactions, page ", AccountState.page, " of ", AccountState.page_count,
-                                  class_name="visually-hidden"),
-                    rx.el.thead(rx.el.tr(
-                        rx.el.th("Date", scope="col"), rx.el.th("Description", scope="col"),
-                        rx.el.th("Charged", scope="col", class_name="num"), rx.el.th("Paid", scope="col", class_name="num"),
-                        rx.el.th("Balance", scope="col", class_name="num"), rx.el.th(rx.el.span("Query", class_name="visually-hidden"), scope="col"),
-                    )),
-                    rx.el.tbody(rx.foreach(AccountState.history, _history_row)),
-                    class_name="table table--history",
-                ),
-                class_name="table-wrap", tab_index=0, role="region", aria_label="Transaction list",
+            tables.table(
+                ("Transactions, page ", AccountState.page, " of ", AccountState.page_count), HISTORY_COLUMNS,
+                AccountState.history, label="Transaction list", caption_hidden=True, stack=True,
+                class_name="table--history",
             ),
             rx.el.p("There are no transactions to show for this filter."),
         ),

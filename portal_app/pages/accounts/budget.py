@@ -23,6 +23,7 @@ from reflex_base.vars.function import FunctionVar
 
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
+from portal_app.components import charts, tables
 from portal_app.components.layout import page, session_switch
 from portal_app.db import session_scope
 from portal_app.services.accounts import balances, budget, ledger
@@ -207,19 +208,7 @@ def chart_expr() -> str:
         f"[{json.dumps(line.label)}, {line_expr(line.key)}]"
         for line in budget.LINES if line.section in budget.OUTGOING_SECTIONS
     )
-    layout = {
-        "margin": {"l": 170, "r": 16, "t": 8, "b": 40}, "showlegend": False,
-        "xaxis": {"title": {"text": "Each month (£)"}, "tickprefix": "£", "rangemode": "tozero"},
-        "yaxis": {"automargin": True},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "font": {"family": "Arial, sans-serif", "size": 14},
-    }
-    return (
-        f"((rows) => ({{data: [{{type: \"bar\", orientation: \"h\", marker: {{color: \"#1d4f91\"}},"
-        f" y: rows.map((r) => r[0]), x: rows.map((r) => r[1] / 100),"
-        f" hovertemplate: \"%{{y}}: \\u00a3%{{x:,.2f}} a month<extra></extra>\"}}],"
-        f" layout: {{...{json.dumps(layout)}, height: Math.max(160, 60 + 34 * rows.length)}}}}))"
-        f"([{rows}].filter((r) => r[1] > 0).sort((a, b) => b[1] - a[1]))"
-    )
+    return charts.bars_js(f"[{rows}]", axis_title="Each month (£)", hover_suffix=" a month")
 
 
 def money_var(expr: str) -> Var:
@@ -365,10 +354,13 @@ def _priority_note() -> rx.Component:
     )
 
 
+SUMMARY_COLUMNS = (tables.Column("Line", row_header=True), tables.Column("Each month", numeric=True))
+
+
 def _summary() -> rx.Component:
     def row(label: str, expr: str, strong: bool = False) -> rx.Component:
         value = money_var(expr)
-        return rx.el.tr(rx.el.th(label, scope="row"), rx.el.td(rx.el.strong(value) if strong else value, class_name="num"))
+        return tables.row(SUMMARY_COLUMNS, [label, rx.el.strong(value) if strong else value])
 
     body_rows = []
     for section in budget.SECTIONS:
@@ -408,30 +400,15 @@ def _summary() -> rx.Component:
         # empty planner opens as fast as any page; offline it comes from the app's cache.
         rx.cond(
             js(f"({outgoings_expr()}) > 0", bool),
-            rx.el.figure(
-                rx.el.div(
-                    rx.plotly.basic(data=js(chart_expr(), go.Figure), config={"displayModeBar": False, "responsive": True,
-                                                                         "staticPlot": True},
-                                    use_resize_handler=True, style={"width": "100%"}),
-                    aria_hidden="true",
-                    class_name="chart budget__chart",
-                ),
-                rx.el.figcaption("The same figures are in the table below.", class_name="caption no-print"),
-            ),
+            charts.chart(js(chart_expr(), go.Figure), "The same figures are in the table below.", static=True,
+                         class_name="budget__chart", caption_class="caption no-print"),
             rx.el.p("The chart appears when you enter what you pay out.", class_name="hint"),
         ),
-        rx.el.div(
-            rx.el.table(
-                rx.el.caption("Every line of your budget as a monthly amount"),
-                rx.el.thead(rx.el.tr(rx.el.th("Line", scope="col"), rx.el.th("Each month", scope="col", class_name="num"))),
-                rx.el.tbody(*body_rows),
-                rx.el.tfoot(
-                    row("Total coming in", income_expr()),
-                    row("Total going out", outgoings_expr()),
-                ),
-                class_name="table",
-            ),
-            class_name="table-wrap", tab_index=0, role="region", aria_label="Your budget each month, line by line",
+        # Two columns fit any phone: no stacking, and no ARIA roles added to the page's JavaScript.
+        tables.table(
+            "Every line of your budget as a monthly amount", SUMMARY_COLUMNS,
+            label="Your budget each month, line by line", body=body_rows,
+            foot=[row("Total coming in", income_expr()), row("Total going out", outgoings_expr())],
         ),
         aria_labelledby="budget-result-heading",
         class_name="budget__result",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
+from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
 from portal_app.db import session_scope
@@ -81,12 +82,7 @@ def _account_card(acc: rx.Var) -> rx.Component:
     return rx.el.section(
         rx.el.h2(acc["label"]),
         rx.el.p(acc["address"], class_name="caption"),
-        rx.el.p(
-            acc["balance"],
-            class_name=rx.cond(acc["arrears"] == "yes", "balance balance--arrears", "balance"),
-        ),
-        rx.el.p(rx.el.strong(acc["words"])),
-        rx.el.p("As at ", acc["as_at"], class_name="caption"),
+        money.balance(acc["balance"], acc["words"], acc["arrears"] == "yes", acc["as_at"]),
         rx.el.dl(
             rx.el.div(rx.el.dt("Payment reference"), rx.el.dd(acc["reference"])),
             rx.el.div(rx.el.dt("Last payment"), rx.el.dd(acc["last_payment"])),

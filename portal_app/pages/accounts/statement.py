@@ -3,13 +3,14 @@ the rent statement for a Universal Credit claim, or ask for one by post."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
-from portal_app.components import forms
+from portal_app.components import forms, tables
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
@@ -191,6 +192,15 @@ def _period_chooser() -> rx.Component:
     )
 
 
+# The statement's lines, and its opening, totals and closing rows (named in the Description column).
+LINE_COLUMNS = (
+    tables.Column("Date", "date"), tables.Column("Week commencing", "week"), tables.Column("Description", "description"),
+    tables.Column("Debit", "debit", numeric=True), tables.Column("Credit", "credit", numeric=True),
+    tables.Column("Balance", "balance", numeric=True),
+)
+TOTAL_COLUMNS = tuple(dataclasses.replace(c, row_header=True) if c.key == "description" else c for c in LINE_COLUMNS)
+
+
 def _statement() -> rx.Component:
     return rx.el.article(
         rx.el.div(
@@ -216,34 +226,15 @@ def _statement() -> rx.Component:
             rx.el.div(rx.el.dt("Produced"), rx.el.dd(StatementState.produced_text)),
             class_name="summary-list",
         ),
-        rx.el.div(
-            rx.el.table(
-                rx.el.caption("Statement for ", StatementState.period_text, class_name="visually-hidden"),
-                rx.el.thead(rx.el.tr(
-                    rx.el.th("Date", scope="col"), rx.el.th("Week commencing", scope="col"),
-                    rx.el.th("Description", scope="col"),
-                    rx.el.th("Debit", scope="col", class_name="num"), rx.el.th("Credit", scope="col", class_name="num"),
-                    rx.el.th("Balance", scope="col", class_name="num"),
-                )),
-                rx.el.tbody(
-                    rx.el.tr(rx.el.td(""), rx.el.td(""), rx.el.th("Opening balance", scope="row"), rx.el.td(""),
-                             rx.el.td(""), rx.el.td(StatementState.opening_text, class_name="num")),
-                    rx.foreach(StatementState.lines, lambda ln: rx.el.tr(
-                        rx.el.td(ln["date"]), rx.el.td(ln["week"]), rx.el.td(ln["description"]),
-                        rx.el.td(ln["debit"], class_name="num"), rx.el.td(ln["credit"], class_name="num"),
-                        rx.el.td(ln["balance"], class_name="num"),
-                    )),
-                ),
-                rx.el.tfoot(
-                    rx.el.tr(rx.el.td(""), rx.el.td(""), rx.el.th("Totals for the period", scope="row"),
-                             rx.el.td(StatementState.total_debits, class_name="num"),
-                             rx.el.td(StatementState.total_credits, class_name="num"), rx.el.td("")),
-                    rx.el.tr(rx.el.td(""), rx.el.td(""), rx.el.th("Closing balance", scope="row"), rx.el.td(""),
-                             rx.el.td(""), rx.el.td(StatementState.closing_text, class_name="num")),
-                ),
-                class_name="table table--statement",
-            ),
-            class_name="table-wrap", tab_index=0, role="region", aria_label="Statement lines",
+        tables.table(
+            ("Statement for ", StatementState.period_text), LINE_COLUMNS, StatementState.lines,
+            label="Statement lines", caption_hidden=True, stack=True, class_name="table--statement",
+            body=[tables.row(TOTAL_COLUMNS, ["", "", "Opening balance", "", "", StatementState.opening_text], stack=True)],
+            foot=[
+                tables.row(TOTAL_COLUMNS, ["", "", "Totals for the period", StatementState.total_debits,
+                                           StatementState.total_credits, ""], stack=True),
+                tables.row(TOTAL_COLUMNS, ["", "", "Closing balance", "", "", StatementState.closing_text], stack=True),
+            ],
         ),
         rx.el.p(rx.el.strong(StatementState.closing_words), class_name="statement__words"),
         class_name="statement",

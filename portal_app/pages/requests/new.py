@@ -10,7 +10,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import utcnow
-from portal_app.components import forms
+from portal_app.components import forms, tables
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
@@ -432,6 +432,16 @@ class MyRequestsState(AccountChoiceState):
         self.loaded = True
 
 
+REQUEST_COLUMNS = (
+    tables.Column("Request", row_header=True,
+                  render=lambda r: rx.el.a(r["kind"], ": ", r["reference"], href=r["href"])),
+    tables.Column("What you asked", "summary"),
+    tables.Column("Status", render=lambda r: _status_tag(r["status"], r["status_label"])),
+    tables.Column("Sent", "created"),
+    tables.Column("Last change", "updated"),
+)
+
+
 @page(routes.REQUESTS, "My requests", on_load=MyRequestsState.load)
 def my_requests_page() -> rx.Component:
     return rx.fragment(
@@ -441,16 +451,8 @@ def my_requests_page() -> rx.Component:
             MyRequestsState.loaded,
             rx.cond(
                 MyRequestsState.items.length() > 0,
-                rx.el.ul(
-                    rx.foreach(MyRequestsState.items, lambda r: rx.el.li(
-                        rx.el.h2(rx.el.a(r["kind"], ": ", r["reference"], href=r["href"]), class_name="heading-s"),
-                        rx.el.p(r["summary"]),
-                        rx.el.p(_status_tag(r["status"], r["status_label"]), " · sent ", r["created"],
-                                " · last change ", r["updated"], class_name="caption"),
-                        class_name="panel",
-                    )),
-                    class_name="plain-list",
-                ),
+                tables.table("Your requests, newest first", REQUEST_COLUMNS, MyRequestsState.items,
+                             label="Your requests", caption_hidden=True, stack=True, class_name="table--requests"),
                 rx.el.p("You have not sent us any requests yet."),
             ),
             loading_or_offline("Loading…", _OFFLINE),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from fpdf import FPDF
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from portal_app import design
 from portal_app.clock import to_uk, uk_date_words, uk_time_words
 from portal_app.models import Account, Person, Property, Tenancy, TenancyParty, Transaction
 from portal_app.services.accounts.balances import ACCOUNT_LABELS
@@ -408,7 +410,7 @@ class _Document(FPDF):
 
     def footer(self) -> None:
         self.set_font("Helvetica", size=7.5)
-        self.set_text_color(80, 80, 80)
+        self.set_text_color(*design.rgb("print-footer"))
         self.set_xy(PAGE_MARGIN, self.h - 11)
         width = self.w - 2 * PAGE_MARGIN
         self.cell(width - 25, 5, self.footer_text)
@@ -484,7 +486,7 @@ def _table_row(pdf: _Document, columns: Sequence[_Column], cells: Sequence[str],
     top = pdf.get_y()
     width = sum(c.width for c in columns)
     if shade:
-        pdf.set_fill_color(235, 235, 235)
+        pdf.set_fill_color(*design.rgb("print-shade"))
         pdf.rect(PAGE_MARGIN, top, width, height, style="F")
     x = PAGE_MARGIN
     for col, lines in zip(columns, wrapped):
@@ -516,17 +518,18 @@ def statement_table_rows(st: Statement) -> list[tuple[str, ...]]:
 # HTML: one self-contained page, kept on the resident's device to open offline
 # ---------------------------------------------------------------------------
 
-_HTML_STYLE = """
-body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;margin:0;line-height:1.4}
+# $name is the design token of that name (portal_app/design.py).
+_HTML_STYLE = re.sub(r"\$([a-z-]+)", lambda m: design.colour(m.group(1)), """
+body{font-family:Arial,Helvetica,sans-serif;color:$text;margin:0;line-height:1.4}
 main{max-width:60rem;margin:0 auto;padding:1rem}
-.saved{border-left:6px solid #1d4f91;background:#eef3fa;padding:.6rem 1rem;margin:0 0 1rem}
+.saved{border-left:6px solid $brand;background:$brand-tint;padding:.6rem 1rem;margin:0 0 1rem}
 h1{font-size:1.6rem;margin:.2rem 0 .6rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:bold}dd{margin:0}.wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #b1b4b6;vertical-align:top}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid $border;vertical-align:top}
 td.n,th.n{text-align:right;white-space:nowrap}.closing{font-size:1.2rem;font-weight:bold}
-a{color:#1d4f91}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}
+a{color:$brand}a:focus{outline:3px solid $focus;background:$focus;color:$text}
 @media print{.saved,.noprint{display:none}main{max-width:none;padding:0}thead{display:table-header-group}}
-"""
+""")
 
 
 def to_html(st: Statement, *, back_href: str = "/saved-statements") -> bytes:
@@ -629,7 +632,7 @@ def to_pdf(st: Statement) -> bytes:
         pdf.para(f"{st.title}: account {st.account_ref}, {st.period_text} (continued)", size=9, style="B", gap=2)
         _table_row(pdf, columns, header, bold=True, shade=True)
 
-    pdf.set_draw_color(200, 200, 200)
+    pdf.set_draw_color(*design.rgb("print-rule"))
     _table_row(pdf, columns, header, bold=True, shade=True)
     rows = statement_table_rows(st)
     last = len(rows) - 1
@@ -817,7 +820,7 @@ def uc_rent_statement_pdf(letter: UcRentStatement) -> bytes:
     pdf.para(f"We confirm that {names} {'are' if len(letter.residents) > 1 else 'is'} our tenant at the address "
              f"above, and that on {letter.as_at_text} the charges for the home were as follows.", size=10, gap=3)
     header = tuple(c.title for c in UC_COLUMNS)
-    pdf.set_draw_color(200, 200, 200)
+    pdf.set_draw_color(*design.rgb("print-rule"))
     _table_row(pdf, UC_COLUMNS, header, bold=True, shade=True)
 
     def new_page() -> None:

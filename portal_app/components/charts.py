@@ -1,0 +1,89 @@
+"""Charts: the Plotly figures and the accessible wrapper they are shown in.
+
+A chart is never the only way to read its figures: ``chart()`` puts the Plotly drawing
+in a ``<figure>``, hides the drawing from screen readers (``aria-hidden``: its SVG is
+noise read aloud) and gives it a ``<figcaption>`` that says what it shows in words or
+points to the table with the same figures. The colours and fonts come from the design
+tokens, so the charts match the stylesheet.
+
+Plotly's JavaScript is only in the pages that call ``chart()`` (the account page and the
+budget planner): import this module from those pages only. The figures are built two
+ways: ``balance_figure`` in Python (the account's balance over time, sent as state),
+``bars_js`` as a JavaScript expression evaluated in the browser (the budget planner,
+which works offline with no server).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from portal_app import design
+
+CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def _base_layout(*, font_size: int | None = None) -> dict:
+    font: dict = {"family": design.CHART_FONT_FAMILY}
+    if font_size:
+        font["size"] = font_size
+    return {"paper_bgcolor": design.colour("white"), "plot_bgcolor": design.colour("white"), "font": font}
+
+
+def balance_figure(series: list[tuple[date, int]]) -> go.Figure:
+    """A step line of the balance (pence) after each day's postings; above 0 is owed."""
+    figure = go.Figure(
+        go.Scatter(
+            x=[d.isoformat() for d, _ in series],
+            y=[round(p / 100, 2) for _, p in series],
+            mode="lines",
+            line={"color": design.colour("brand"), "width": 2, "shape": "hv"},
+            hovertemplate="%{x|%d %b %Y}: £%{y:,.2f}<extra></extra>",
+            name="Balance",
+        )
+    )
+    figure.update_layout(
+        margin={"l": 56, "r": 12, "t": 12, "b": 40}, height=260, showlegend=False,
+        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": design.colour("text"),
+               "tickprefix": "£"},
+        xaxis={"type": "date"}, **_base_layout(),
+    )
+    return figure
+
+
+def bars_js(rows_js: str, *, axis_title: str, hover_suffix: str) -> str:
+    """A JavaScript expression for a horizontal bar figure, built in the browser.
+
+    ``rows_js`` is a JavaScript expression for ``[[label, pence], ...]``; bars of £0 are
+    left out and the rest are drawn largest first, one bar's height apart."""
+    layout = {
+        "margin": {"l": 170, "r": 16, "t": 8, "b": 40}, "showlegend": False,
+        "xaxis": {"title": {"text": axis_title}, "tickprefix": "£", "rangemode": "tozero"},
+        "yaxis": {"automargin": True},
+        **_base_layout(font_size=design.CHART_FONT_SIZE),
+    }
+    hover = json.dumps("%{y}: \u00a3%{x:,.2f}" + hover_suffix + "<extra></extra>")
+    return (
+        f"((rows) => ({{data: [{{type: \"bar\", orientation: \"h\", marker: {{color: {json.dumps(design.colour('brand'))}}},"
+        f" y: rows.map((r) => r[0]), x: rows.map((r) => r[1] / 100),"
+        f" hovertemplate: {hover}}}],"
+        f" layout: {{...{json.dumps(layout)}, height: Math.max(160, 60 + 34 * rows.length)}}}}))"
+        f"(({rows_js}).filter((r) => r[1] > 0).sort((a, b) => b[1] - a[1]))"
+    )
+
+
+def chart(data: rx.Var, caption, *, static: bool = False, class_name: str = "",
+          caption_class: str = "caption") -> rx.Component:
+    """The figure: the drawing (hidden from screen readers) and its caption in words."""
+    config = {**CONFIG, "staticPlot": True} if static else CONFIG
+    return rx.el.figure(
+        rx.el.div(
+            rx.plotly.basic(data=data, config=config, use_resize_handler=True, style={"width": "100%"}),
+            aria_hidden="true",
+            class_name=" ".join(filter(None, ["chart", class_name])),
+        ),
+        rx.el.figcaption(caption, class_name=caption_class),
+    )
