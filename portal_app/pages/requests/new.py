@@ -1,6 +1,6 @@
-"""Requests about money (seed 000 section 2): ask a question about the account (or one
-transaction), standing order details, a refund, benefits advice, a paper statement; and
-"My requests", where the resident follows each one."""
+"""Asking us something about money (seed 000 section 2): a question about the account (or
+one transaction), standing order details, a refund, benefits advice, a paper statement.
+"My requests" is mine.py, one request is detail.py."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from portal_app.components.accounts import account_picker, account_tabs, not_you
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.db import session_scope
+from portal_app.pages.requests import OFFLINE
 from portal_app.services.requests import resident as money_requests
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
@@ -47,9 +48,6 @@ RADIO_FIELDS = {
     "best_time": tuple(v for v, _ in K.BEST_TIMES),
     "contact_by": tuple(v for v, _ in K.CONTACT_WAYS),
 }
-
-_OFFLINE = "You're offline. Connect to the internet to see or send requests."
-
 
 def _split_date(value: str) -> dict[str, str]:
     try:
@@ -376,113 +374,5 @@ def new_request_page() -> rx.Component:
             ),
             not_yours(RequestFormState.refused),
         ),
-        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", _OFFLINE)),
-    )
-
-
-# ---------------------------------------------------------------------------
-# My requests
-# ---------------------------------------------------------------------------
-
-
-def _status_tag(status: rx.Var, label: rx.Var) -> rx.Component:
-    return rx.el.strong(label, class_name=rx.match(status, ("done", "tag tag--done"), ("declined", "tag tag--declined"), "tag"))
-
-
-class MyRequestsState(AccountChoiceState):
-    loaded: bool = False
-    items: list[dict[str, str]] = []
-    detail: dict[str, str] = {}
-    detail_lines: list[dict[str, str]] = []
-    detail_updates: list[dict[str, str]] = []
-    detail_found: bool = False
-
-    @resident_only
-    @rx.event
-    def load(self):
-        principal = current_principal()
-        with session_scope() as s:
-            found = money_requests.my_requests(s, principal.user_id)
-        self.items = [
-            {"reference": r.reference, "kind": r.kind_label, "summary": r.summary, "status": r.status,
-             "status_label": r.status_label, "account": f"{r.account_label} {r.account_ref}", "created": r.created_on,
-             "updated": r.updated_on, "href": f"{routes.REQUEST_DETAIL}?ref={r.reference}"}
-            for r in found
-        ]
-        self.loaded = True
-
-    @resident_only
-    @rx.event
-    def load_detail(self):
-        principal = current_principal()
-        reference = self._query("ref")[:32]
-        with session_scope() as s:
-            found = money_requests.request_detail(s, principal.user_id, reference)
-        self.detail_found = found is not None
-        if found is None:
-            self.detail, self.detail_lines, self.detail_updates = {}, [], []
-        else:
-            self.detail = {"reference": found.reference, "kind": found.kind_label, "summary": found.summary,
-                           "status": found.status, "status_label": found.status_label,
-                           "account": f"{found.account_label} {found.account_ref}", "created": found.created_words,
-                           "updated": found.updated_words, "bank": found.bank_details_masked or "",
-                           "joint": "yes" if found.needs_joint_consent else "", "officer": found.officer_name or ""}
-            self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
-            self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
-        self.loaded = True
-
-
-@page(routes.REQUESTS, "My requests", on_load=MyRequestsState.load)
-def my_requests_page() -> rx.Component:
-    return rx.fragment(
-        rx.el.h1("My requests"),
-        rx.el.p(rx.el.a("Ask us something new", href=routes.NEW_REQUEST)),
-        rx.cond(
-            MyRequestsState.loaded,
-            rx.cond(
-                MyRequestsState.items.length() > 0,
-                rx.el.ul(
-                    rx.foreach(MyRequestsState.items, lambda r: rx.el.li(
-                        rx.el.h2(rx.el.a(r["kind"], ": ", r["reference"], href=r["href"]), class_name="heading-s"),
-                        rx.el.p(r["summary"]),
-                        rx.el.p(_status_tag(r["status"], r["status_label"]), " · sent ", r["created"],
-                                " · last change ", r["updated"], class_name="caption"),
-                        class_name="panel",
-                    )),
-                    class_name="plain-list",
-                ),
-                rx.el.p("You have not sent us any requests yet."),
-            ),
-            loading_or_offline("Loading…", _OFFLINE),
-        ),
-    )
-
-
-@page(routes.REQUEST_DETAIL, "Your request", on_load=MyRequestsState.load_detail)
-def request_detail_page() -> rx.Component:
-    d = MyRequestsState.detail
-    return rx.cond(
-        MyRequestsState.loaded,
-        rx.cond(
-            MyRequestsState.detail_found,
-            rx.fragment(
-                rx.el.span(d["kind"], class_name="caption-l"),
-                rx.el.h1("Request ", d["reference"]),
-                rx.el.p(_status_tag(d["status"], d["status_label"])),
-                rx.el.dl(
-                    rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
-                    rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
-                    rx.foreach(MyRequestsState.detail_lines, lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"]))),
-                    rx.cond(d["bank"] != "", rx.el.div(rx.el.dt("Bank account"), rx.el.dd(d["bank"]))),
-                    class_name="summary-list",
-                ),
-                rx.el.h2("What has happened"),
-                rx.el.ol(rx.foreach(MyRequestsState.detail_updates, lambda u: rx.el.li(
-                    rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))))),
-                rx.el.p(rx.el.a("Back to my requests", href=routes.REQUESTS)),
-            ),
-            rx.fragment(rx.el.h1("We cannot find that request"),
-                        rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
-        ),
-        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", _OFFLINE)),
+        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", OFFLINE)),
     )

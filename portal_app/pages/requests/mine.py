@@ -1,0 +1,59 @@
+"""My requests: every request the resident has sent, newest first, with where each one is."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline
+from portal_app.db import session_scope
+from portal_app.pages.requests import OFFLINE, status_tag
+from portal_app.services.requests import resident as money_requests
+from portal_app.state.accounts import AccountChoiceState
+from portal_app.state.access import current_principal, resident_only
+
+
+class MyRequestsState(AccountChoiceState):
+    loaded: bool = False
+    items: list[dict[str, str]] = []
+
+    @resident_only
+    @rx.event
+    def load(self):
+        principal = current_principal()
+        with session_scope() as s:
+            found = money_requests.my_requests(s, principal.user_id)
+        self.items = [
+            {"reference": r.reference, "kind": r.kind_label, "summary": r.summary, "status": r.status,
+             "status_label": r.status_label, "account": f"{r.account_label} {r.account_ref}", "created": r.created_on,
+             "updated": r.updated_on, "href": f"{routes.REQUEST_DETAIL}?ref={r.reference}"}
+            for r in found
+        ]
+        self.loaded = True
+
+
+@page(routes.REQUESTS, "My requests", on_load=MyRequestsState.load)
+def my_requests_page() -> rx.Component:
+    return rx.fragment(
+        rx.el.h1("My requests"),
+        rx.el.p(rx.el.a("Ask us something new", href=routes.NEW_REQUEST)),
+        rx.cond(
+            MyRequestsState.loaded,
+            rx.cond(
+                MyRequestsState.items.length() > 0,
+                rx.el.ul(
+                    rx.foreach(MyRequestsState.items, lambda r: rx.el.li(
+                        rx.el.h2(rx.el.a(r["kind"], ": ", r["reference"], href=r["href"]), class_name="heading-s"),
+                        rx.el.p(r["summary"]),
+                        rx.el.p(status_tag(r["status"], r["status_label"]), " · sent ", r["created"],
+                                " · last change ", r["updated"], class_name="caption"),
+                        class_name="panel",
+                    )),
+                    class_name="plain-list",
+                ),
+                rx.el.p("You have not sent us any requests yet."),
+            ),
+            loading_or_offline("Loading…", OFFLINE),
+        ),
+    )
