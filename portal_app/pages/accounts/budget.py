@@ -24,12 +24,11 @@ from reflex_base.vars.function import FunctionVar
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components.layout import page, session_switch
-from portal_app.db import session_scope
-from portal_app.services.accounts import balances, budget, ledger
-from portal_app.services.money import format_pence
+from portal_app.services.accounts import budget
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState
 
 STORAGE_KEY = "doorstep_budget_v1"
@@ -236,43 +235,25 @@ def _handler(js_function: str) -> Var:
 # The one backend event: fill in rent and service charges from the resident's account
 # ---------------------------------------------------------------------------
 
-_PER = {"weekly": "a week", "fortnightly": "every 2 weeks", "four_weekly": "every 4 weeks", "monthly": "a month",
-        "yearly": "a year"}
-
-
 class BudgetState(AccountChoiceState):
     fill_message: str = ""
 
     @resident_only
     @rx.event
-    def fill_from_account(self):
+    async def fill_from_account(self):
         """Rent and service charges from the account this resident is looking at (only
-        ever one they may see, through ``_pick``), sent to the planner in the browser."""
+        ever one they may see: services/accounts/access.py), sent to the planner in the browser."""
         principal = current_principal()
-        with session_scope() as s:
-            account = self._pick(s, principal)
-            if account is None:
-                self.fill_message = ("That account is not one you can see." if self.refused
-                                     else "We could not find an account to fill in from.")
-                return
-            breakdown = ledger.charge_breakdown(s, account.id, uk_today(utcnow()))
-            label = balances.ACCOUNT_LABELS.get(account.account_type, "account").lower()
-            reference = account.account_ref
-        costs = budget.housing_costs(
-            [(line.code, line.amount_pence, line.frequency, line.weekly_pence) for line in breakdown.lines]
+        choice, fill = await in_transaction(
+            budget.fill_from_account, principal, self._wanted(), self.chosen_ref, today=uk_today(utcnow()),
+            settings=get_settings(),
         )
-        values = {
-            "a_rent": budget.pence_as_typed(costs.rent_pence) if costs.rent_pence else "",
-            "f_rent": costs.rent_frequency,
-            "a_service_charges": budget.pence_as_typed(costs.service_pence) if costs.service_pence else "",
-            "f_service_charges": costs.service_frequency,
-        }
-        self.fill_message = (
-            f"Filled in from your {label} {reference}: rent {format_pence(costs.rent_pence)} "
-            f"{_PER[costs.rent_frequency]}, service charges {format_pence(costs.service_pence)} "
-            f"{_PER[costs.service_frequency]}."
-        )
-        return rx.call_script(f"{LIB}?.fill({json.dumps(values)})")
+        if self._take(choice) is None or fill is None:
+            self.fill_message = ("That account is not one you can see." if self.refused
+                                 else "We could not find an account to fill in from.")
+            return
+        self.fill_message = fill.message
+        return rx.call_script(f"{LIB}?.fill({json.dumps(fill.values)})")
 
 
 # ---------------------------------------------------------------------------
@@ -453,7 +434,7 @@ def _fill_panel() -> rx.Component:
             ),
             lambda hint: rx.el.p(
                 "Have a rent or service charge account with us? ",
-                rx.el.a("Sign in", href=f"{routes.SIGN_IN}?next={routes.BUDGET}"),
+                rx.el.a("Sign in", href=routes.sign_in(routes.BUDGET)),
                 " to fill in your rent and service charges from it. You need to be online for that; "
                 "everything else here works without a connection.",
                 class_name=f"caption {hint}".strip(),

@@ -101,7 +101,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.attempt_open = False
             self.code_errors = {}
             self._set_token(token)
-            self._resolve()
+            await self._resolve_off_loop()
             yield rx.redirect(routes.HOME)
             return
         self.code_notice = ""

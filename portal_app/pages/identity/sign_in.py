@@ -32,13 +32,13 @@ class SignInState(ShowPasswordMixin, SessionState):
 
     @public
     @rx.event
-    def open_form(self):
+    async def open_form(self):
         self.errors = {}
         self.busy = False
         self.locked = False
         self.reset_sent = False
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
-        if self._resolve() is not None:
+        if await self._resolve_off_loop() is not None:
             return rx.redirect(self._next)
 
     @public
@@ -65,7 +65,7 @@ class SignInState(ShowPasswordMixin, SessionState):
         self.busy = False
         if outcome.status == "signed_in" and outcome.token:
             self._set_token(outcome.token)
-            self._resolve()
+            await self._resolve_off_loop()
             yield rx.redirect(self._next or routes.HOME)
             return
         if outcome.status == "two_step" and outcome.two_step_token:
@@ -108,7 +108,7 @@ class SignInState(ShowPasswordMixin, SessionState):
             self._two_step_token = ""
             self.two_step_open = False
             self._set_token(outcome.token)
-            self._resolve()
+            await self._resolve_off_loop()
             return rx.redirect(self._next or routes.HOME)
         if outcome.status in ("expired", "locked"):
             self._two_step_token = ""

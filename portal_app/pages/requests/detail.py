@@ -7,11 +7,11 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.db import session_scope
 from portal_app.pages.requests import OFFLINE, status_tag
 from portal_app.services.requests import resident as money_requests
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 
 class RequestDetailState(AccountChoiceState):
@@ -23,11 +23,10 @@ class RequestDetailState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
         reference = self._query("ref")[:32]
-        with session_scope() as s:
-            found = money_requests.request_detail(s, principal.user_id, reference)
+        found = await in_transaction(money_requests.request_detail, principal.user_id, reference)
         self.detail_found = found is not None
         if found is None:
             self.detail, self.detail_lines, self.detail_updates = {}, [], []

@@ -7,11 +7,11 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.db import session_scope
 from portal_app.pages.requests import OFFLINE, status_tag
 from portal_app.services.requests import resident as money_requests
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 
 class MyRequestsState(AccountChoiceState):
@@ -20,14 +20,13 @@ class MyRequestsState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
-        with session_scope() as s:
-            found = money_requests.my_requests(s, principal.user_id)
+        found = await in_transaction(money_requests.my_requests, principal.user_id)
         self.items = [
             {"reference": r.reference, "kind": r.kind_label, "summary": r.summary, "status": r.status,
              "status_label": r.status_label, "account": f"{r.account_label} {r.account_ref}", "created": r.created_on,
-             "updated": r.updated_on, "href": f"{routes.REQUEST_DETAIL}?ref={r.reference}"}
+             "updated": r.updated_on, "href": routes.request_detail(r.reference)}
             for r in found
         ]
         self.loaded = True

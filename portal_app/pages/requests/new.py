@@ -14,13 +14,14 @@ from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.db import session_scope
 from portal_app.pages.requests import OFFLINE
+from portal_app.services.requests import form as request_form
 from portal_app.services.requests import resident as money_requests
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 K = money_requests
 KIND_ORDER = [K.QUERY, K.STANDING_ORDER, K.REFUND, K.BENEFITS_ADVICE, K.PAPER_STATEMENT]
@@ -80,53 +81,34 @@ class RequestFormState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
-        settings = get_settings()
-        now = utcnow()
         kind = self._query("kind")
         self.kind = kind if kind in KIND_ORDER else ""
         self.errors, self.choices, self.done, self.ack, self.ack_steps, self.busy = {}, {}, False, {}, [], False
-        with session_scope() as s:
-            account = self._pick(s, principal)
-            if account is None:
-                self.loaded = True
-                return
-            context = money_requests.request_context(
-                s, user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-                account_id=account.id, now=now, settings=settings,
-            )
-            self.home_address, self.is_joint = context.home_address, context.is_joint
-            self.earliest = context.statement_earliest.isoformat()
-            options = [{"id": str(t.transaction_id), "label": t.label} for t in context.recent_transactions]
-            wanted = self._query("transaction")
-            self.chosen_transaction = ""
-            if wanted.isdigit():
-                if not any(o["id"] == wanted for o in options):
-                    # An older line picked from the history: only if it is on this account.
-                    try:
-                        older = money_requests.transaction_choice(
-                            s, user_id=principal.user_id, person_id=principal.person_id,
-                            tenancy_id=principal.tenancy_id, account_id=account.id, transaction_id=int(wanted),
-                            now=now, settings=settings,
-                        )
-                        options.insert(0, {"id": str(older.transaction_id), "label": older.label})
-                    except money_requests.NotYours:
-                        pass
-                if any(o["id"] == wanted for o in options):
-                    self.chosen_transaction = wanted
-            self.transactions = options
-            details = money_requests.standing_order_details(settings, account.account_ref)
-            self.standing_order = {
-                "name": details.account_name, "sort_code": details.sort_code,
-                "number": details.account_number, "reference": details.payment_reference,
-            }
-            limit = money_requests.refund_limit(s, account.id, context.today, settings)
-            self.refund_message = limit.message
-            self.refund_possible = limit.available_pence > 0
-            self.refund_available = format_pence(limit.available_pence)
-            self.period_from = _split_date(self._query("from"))
-            self.period_to = _split_date(self._query("to"))
+        choice, found = await in_transaction(
+            request_form.form_context, principal, self._wanted(), self.chosen_ref, transaction=self._query("transaction"),
+            now=utcnow(), settings=get_settings(),
+        )
+        if self._take(choice) is None or found is None:
+            self.loaded = True
+            return
+        context = found.context
+        self.home_address, self.is_joint = context.home_address, context.is_joint
+        self.earliest = context.statement_earliest.isoformat()
+        self.transactions = [{"id": str(t.transaction_id), "label": t.label} for t in found.transactions]
+        self.chosen_transaction = found.chosen_transaction
+        details = found.standing_order
+        self.standing_order = {
+            "name": details.account_name, "sort_code": details.sort_code,
+            "number": details.account_number, "reference": details.payment_reference,
+        }
+        limit = found.refund
+        self.refund_message = limit.message
+        self.refund_possible = limit.available_pence > 0
+        self.refund_available = format_pence(limit.available_pence)
+        self.period_from = _split_date(self._query("from"))
+        self.period_to = _split_date(self._query("to"))
         self.loaded = True
 
     @resident_only
@@ -139,30 +121,26 @@ class RequestFormState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def submit(self, form_data: dict):
+    async def submit(self, form_data: dict):
         """Send the request. Events from one browser run one at a time, so a second press
         arrives after the first has finished and finds it done: one request, not two."""
         principal = current_principal()
-        settings = get_settings()
         form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
         if self.kind not in KIND_ORDER or self.done:
             return
-        common = dict(user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-                      now=utcnow(), settings=settings)
-        try:
-            with session_scope() as s:
-                account = self._pick(s, principal, self.chosen_ref)
-                if account is None:
-                    return
-                common["account_id"] = account.id
-                result = self._submit_kind(s, form, common)
-                if not result.ok:
-                    s.rollback()
-        except money_requests.NotYours:
+        outcome = await in_transaction(
+            request_form.submit_request, principal, self.chosen_ref, kind=self.kind, form=form,
+            choices=dict(self.choices), now=utcnow(), settings=get_settings(),
+        )
+        self._take(outcome.choice)
+        if outcome.not_yours:
             if self.kind == K.QUERY:
                 self.errors = {"transaction_id": "Choose a payment or charge from the list"}
                 return forms.focus_error_summary()
             self.refused = True
+            return
+        result = outcome.result
+        if result is None:
             return
         if not result.ok:
             self.errors = dict(result.errors)
@@ -174,29 +152,6 @@ class RequestFormState(AccountChoiceState):
                     "joint": "yes" if ack.needs_joint_consent else ""}
         self.ack_steps = list(ack.next_steps)
         return rx.call_script("window.scrollTo(0, 0); setTimeout(() => document.getElementById('ack-heading')?.focus(), 50)")
-
-    def _submit_kind(self, s, form: dict, common: dict) -> money_requests.SubmitResult:
-        c = self.choices
-        if self.kind == K.QUERY:
-            raw = form.get("transaction_id", "")
-            return money_requests.submit_query(s, message=form.get("message", ""),
-                                               transaction_id=int(raw) if raw.isdigit() else None, **common)
-        if self.kind == K.STANDING_ORDER:
-            return money_requests.submit_standing_order(s, post_to_address=c.get("post_to_address"),
-                                                        other_address=form.get("other_address", ""), **common)
-        if self.kind == K.REFUND:
-            return money_requests.submit_refund(
-                s, amount=form.get("amount", ""), bank_account_name=form.get("bank_account_name", ""),
-                sort_code=form.get("sort_code", ""), bank_account_number=form.get("bank_account_number", ""), **common)
-        if self.kind == K.BENEFITS_ADVICE:
-            return money_requests.submit_benefits_advice(
-                s, topic=c.get("topic", ""), best_time=c.get("best_time", ""), contact_by=c.get("contact_by", ""),
-                phone=form.get("phone", ""), email=form.get("email", ""), note=form.get("note", ""), **common)
-        return money_requests.submit_paper_statement(
-            s, from_day=form.get("period_from_day", ""), from_month=form.get("period_from_month", ""),
-            from_year=form.get("period_from_year", ""), to_day=form.get("period_to_day", ""),
-            to_month=form.get("period_to_month", ""), to_year=form.get("period_to_year", ""),
-            post_to_address=c.get("post_to_address"), other_address=form.get("other_address", ""), **common)
 
 
 def _choice_radios(field: str, legend: str, options, hint: str | None = None) -> rx.Component:
@@ -308,7 +263,7 @@ def _paper_form() -> rx.Component:
 def _kind_menu() -> rx.Component:
     return rx.el.ul(
         *[
-            rx.el.li(rx.el.a(KIND_INTRO[k], href=f"{routes.NEW_REQUEST}?kind={k}&account=" + RequestFormState.chosen_ref))
+            rx.el.li(rx.el.a(KIND_INTRO[k], href=routes.new_request(kind=k, account=RequestFormState.chosen_ref)))
             for k in KIND_ORDER
         ],
         class_name="list",
@@ -367,7 +322,7 @@ def new_request_page() -> rx.Component:
                 rx.fragment(
                     rx.el.h1(heading),
                     account_picker(RequestFormState.account_options, RequestFormState.chosen_ref,
-                                   routes.NEW_REQUEST + "?kind=" + RequestFormState.kind),
+                                   routes.new_request(kind=RequestFormState.kind)),
                     account_tabs(RequestFormState.chosen_ref, "requests"),
                     rx.cond(RequestFormState.kind == "", _kind_menu(), _form()),
                 ),
