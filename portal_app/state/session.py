@@ -150,21 +150,14 @@ class SessionState(rx.State):
         return leave_for(routes.API_SIGNED_OUT)
 
 
-# On a kiosk: empty every field (so the browser's "restore the form on Back" has nothing
-# to restore) and this origin's storage (Clear-Site-Data does it again).
-_KIOSK_WIPE = (
-    "if (window.doorstep && window.doorstep.kiosk) {"
-    " document.querySelectorAll('input, textarea').forEach(function (e) {"
-    " if (e.type === 'checkbox' || e.type === 'radio') { e.checked = false; }"
-    " else if (['hidden', 'submit', 'button', 'reset'].indexOf(e.type) === -1) { e.value = ''; } });"
-    " sessionStorage.clear(); localStorage.clear(); }"
-)
-
-
 def leave_for(path: str) -> rx.event.EventSpec:
     """Load ``path`` as a new document (not a client-side route change), after wiping
-    the page and storage on a kiosk."""
-    return rx.call_script(f"(() => {{ try {{ {_KIOSK_WIPE} }} catch (e) {{}} window.location.assign({path!r}); }})()")
+    the page and storage on a kiosk (``window.doorstep.kioskWipe`` of assets/kiosk.js,
+    which only a kiosk loads)."""
+    return rx.call_script(
+        "(() => { try { window.doorstep && window.doorstep.kioskWipe && window.doorstep.kioskWipe(); } catch (e) {} "
+        f"window.location.assign({path!r}); }})()"
+    )
 
 
 class ShowPasswordMixin(rx.State, mixin=True):

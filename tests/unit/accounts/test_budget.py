@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -183,10 +184,14 @@ def _node(script: str):
     return json.loads(out.stdout)
 
 
+BUDGET_JS = Path(__file__).resolve().parents[3] / "assets" / "budget.js"
+
+
 def _with_library(body: str) -> str:
+    """The browser's helper as the page runs it: assets/budget.js, then the page's statement."""
     from portal_app.pages.accounts.budget import budget_library_js
 
-    return f"const refs = {{}};\n{budget_library_js()};\nconst L = globalThis.doorstepBudget;\n{body}"
+    return f"const refs = {{}};\n{BUDGET_JS.read_text()}\n{budget_library_js()};\nconst L = globalThis.doorstepBudget;\n{body}"
 
 
 def test_the_page_helper_carries_the_same_factors_as_the_python_table():
@@ -270,3 +275,19 @@ def test_the_chart_is_built_in_the_browser_from_the_outgoing_lines():
     bar = figure["data"][0]
     assert bar["y"] == ["Rent", "Food and housekeeping"]
     assert bar["x"] == [433.33, 50]
+
+
+@needs_node
+def test_the_helper_hands_every_change_to_the_planner_state_and_builds_on_what_it_showed():
+    from portal_app.pages.accounts import budget as page
+
+    script = (
+        f"{BUDGET_JS.read_text()}\n"
+        "const seen = [];\n"
+        "globalThis.localStorage = { setItem() {}, removeItem() {}, getItem() { return null; } };\n"
+        f"const L = globalThis.doorstepBudgetPlanner({json.dumps(page.budget_table())}, (v) => seen.push(v));\n"
+        'L.fill({a_rent: "114.01", f_rent: "weekly"}); L.set("a_food", "50"); L.clear();\n'
+        "console.log(JSON.stringify(seen.map((v) => [v.a_rent, v.f_rent, v.a_food])));"
+    )
+    assert _node(script) == [["114.01", "weekly", ""], ["114.01", "weekly", "50"],
+                             ["", page.DEFAULTS["f_rent"], ""]]
