@@ -31,7 +31,6 @@ BUDGET = "/budget-planner"
 # Files from assets/, served at the site's root.
 PWA_SCRIPT = "/pwa.js"
 KIOSK_SCRIPT = "/kiosk.js"
-BUDGET_SCRIPT = "/budget.js"
 ICON_192 = "/icons/icon-192.png"
 APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
 

@@ -39,9 +39,6 @@ def head_components() -> list[rx.Component]:
         rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
         rx.el.meta(name="mobile-web-app-capable", content="yes"),
         rx.el.script(src=routes.PWA_SCRIPT, defer=True),
-        # The budget planner's helper (pages/accounts/budget.py): deferred scripts run in
-        # document order before the app's module scripts, so the planner finds it on render.
-        rx.el.script(src=routes.BUDGET_SCRIPT, defer=True),
     ]
 
 

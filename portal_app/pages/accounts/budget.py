@@ -58,21 +58,25 @@ def budget_table() -> dict:
     }
 
 
-# The helper itself is assets/budget.js (loaded on every page, see components/pwa.py);
+# The helper itself is assets/budget.js, an ES module the page imports at build time (so it
+# is in the page's own JavaScript: prerendered, in the browser and offline alike).
 # budget_library_js makes it once per page load, with the rules' tables and the planner
 # state's setter (the ClientStateVar's public ``set``, which carries its ``refs`` import).
+BUDGET_MODULE = rx.asset("budget.js").importable_path
+_PLANNER_IMPORTS = {library: list(names) for library, names in PLAN.set._get_all_var_data().imports} | {
+    BUDGET_MODULE: [ImportVar(tag="makeBudgetPlanner")],
+}
 
 
 def budget_library_js() -> str:
     """The statement that defines the helper once per page load (used as a React hook line)."""
-    return f"{LIB} ??= globalThis.doorstepBudgetPlanner({json.dumps(budget_table())}, (v) => {str(PLAN.set)}?.(v))"
+    return f"{LIB} ??= makeBudgetPlanner({json.dumps(budget_table())}, (v) => {str(PLAN.set)}?.(v))"
 
 
 # What a Var that calls the helper needs. The helper itself is defined once, by the page's
 # root (_BudgetPage), not by each component that uses it: as a hook of every one of them it
 # was copied into each memoized component, about 490 KB of the page's JavaScript.
-_SETTER_IMPORTS = {library: list(names) for library, names in PLAN.set._get_all_var_data().imports}
-_LIB_DATA = VarData(imports=_SETTER_IMPORTS)
+_LIB_DATA = VarData(imports={library: list(names) for library, names in PLAN.set._get_all_var_data().imports})
 
 
 class _BudgetPage(rx.Fragment):
@@ -83,7 +87,7 @@ class _BudgetPage(rx.Fragment):
         return [budget_library_js()]
 
     def add_imports(self) -> dict:
-        return dict(_SETTER_IMPORTS)
+        return dict(_PLANNER_IMPORTS)
 
 
 def js(expr: str, var_type: type = str) -> Var:
