@@ -28,7 +28,6 @@ from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.database import in_transaction
-from portal_app.state.session import SessionState
 
 STORAGE_KEY = "doorstep_budget_v1"
 LIB = "globalThis.doorstepBudget"
