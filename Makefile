@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help install chromium caddy migrate seed run dev test test-unit test-e2e test-pg mailbox clean bench lighthouse
+.PHONY: help install chromium caddy migrate seed run dev lint format test test-unit test-e2e test-pg mailbox clean bench lighthouse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,7 +54,16 @@ dev: seed ## Serve in development mode (hot reload, local mailbox page at /dev/m
 mailbox: install ## Print the mail the portal has written (the local outbox)
 	$(PY) -m portal_app mailbox
 
-test: install chromium ## The whole suite: on SQLite, then again on PostgreSQL when one answers on 127.0.0.1:5432
+lint: install ## Ruff (lint and format check) and the import contracts of pyproject.toml (docs/architecture.md)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+format: install ## Format the code and apply ruff's safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install chromium lint ## make lint, then the whole suite: on SQLite, then again on PostgreSQL when one answers on 127.0.0.1:5432
 	@started=$$(date +%s); \
 	echo "== Suite on SQLite =="; \
 	$(VENV)/bin/pytest -q tests || exit $$?; \

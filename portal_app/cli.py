@@ -1,14 +1,36 @@
-"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, check-schema."""
+"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema.
+
+Something going wrong is answered with one line on stderr that says what to do, and an
+exit code, never a traceback (``main`` does this once for every command):
+
+* 2: a bad option or an unknown command (argparse's usage line, then the error);
+* 3: the database is not at the latest schema: run ``make migrate``;
+* 4: the database cannot be reached: check ``DATABASE_URL`` and the database server;
+* 1: anything else (a feed that is missing or cannot be read, a feed with errors, or an
+  unexpected failure). ``--traceback`` shows the traceback of an unexpected one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from sqlmodel import Session, func, select
+
+PROG = "python -m portal_app"
+MIGRATE_HINT = "run the migration first: `make migrate` (or `.venv/bin/python -m portal_app migrate`)"
+
+
+class CommandError(Exception):
+    """A problem the person at the command line can put right; the message says how."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _cmd_migrate(_args) -> int:
@@ -31,12 +53,24 @@ def _cmd_check_schema(_args) -> int:
     return 0
 
 
+def _readable_feed(raw: str) -> Path:
+    """The feed's path, once it is a folder or a file this process can read."""
+    path = Path(raw)
+    if not path.exists():
+        raise CommandError(f"There is no feed at {raw}: give the path of a feed folder or .zip file.")
+    wanted = os.R_OK | os.X_OK if path.is_dir() else os.R_OK
+    if not os.access(path, wanted):
+        raise CommandError(f"The feed at {raw} cannot be read (permission denied): check its permissions.")
+    return path
+
+
 def _cmd_import(args) -> int:
     from portal_app.db import get_engine, require_current_schema
     from portal_app.services.records.importer import import_feed
 
+    feed = _readable_feed(args.feed)
     require_current_schema()
-    report = import_feed(get_engine(), Path(args.feed))
+    report = import_feed(get_engine(), feed)
     print(report.render())
     return 0 if report.ok else 1
 
@@ -87,25 +121,38 @@ def _cmd_mailbox(args) -> int:
 
 
 def _cmd_send_mail(args) -> int:
-    """Deliver the outbox once, or keep delivering (--forever)."""
-    import logging
-    import threading
-
+    """Deliver the outbox once, or run the worker (--forever)."""
     from portal_app.db import get_engine
     from portal_app.integrations.mail import transport_for
-    from portal_app.services.mail.delivery import deliver_once, run_forever
+    from portal_app.services.mail.delivery import deliver_once
     from portal_app.settings import get_settings
 
-    transport = transport_for(get_settings().smtp_url)
     if args.forever:
-        logging.basicConfig(level=logging.INFO)
-        try:
-            run_forever(get_engine(), transport, threading.Event(), 2.0)
-        except KeyboardInterrupt:
-            pass
-        return 0
-    delivered, failed = deliver_once(get_engine(), transport)
+        return _cmd_worker(args)
+    delivered, failed = deliver_once(get_engine(), transport_for(get_settings().smtp_url))
     print(f"delivered {delivered}, failed {failed} (failed ones are retried later)")
+    return 0
+
+
+def _cmd_worker(_args) -> int:
+    """Run every domain's background jobs (portal_app/worker.py) until Ctrl-C or SIGTERM."""
+    import logging
+    import signal
+    import threading
+
+    from portal_app import worker
+    from portal_app.db import get_engine, require_current_schema
+
+    require_current_schema()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then stop
+    try:
+        worker.run_forever(get_engine(), stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -118,9 +165,18 @@ def _cmd_make_icons(_args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m portal_app", description="Doorstep portal commands")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error as one line after the usage line and a pointer to --help."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's name
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}. See `{self.prog} --help`.\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Doorstep portal commands")
+    parser.add_argument("--traceback", action="store_true", help="show the traceback of an unexpected error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("migrate", help="bring the database to the latest schema (Alembic upgrade head)").set_defaults(fn=_cmd_migrate)
     sub.add_parser("check-schema", help="exit 3 unless the database is at the latest revision").set_defaults(fn=_cmd_check_schema)
     p = sub.add_parser("import", help="import a landlord feed (a folder or a .zip): all or nothing")
@@ -134,8 +190,72 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(fn=_cmd_mailbox)
     p = sub.add_parser("send-mail", help="deliver pending mail now (the running portal also does this every 2 s)")
-    p.add_argument("--forever", action="store_true")
+    p.add_argument("--forever", action="store_true", help="keep going: the same as `worker`")
     p.set_defaults(fn=_cmd_send_mail)
+    sub.add_parser(
+        "worker", help="run the background jobs (mail, housekeeping, payment reconciliation) until stopped"
+    ).set_defaults(fn=_cmd_worker)
     sub.add_parser("make-icons", help="draw the app icons into assets/icons/").set_defaults(fn=_cmd_make_icons)
-    args = parser.parse_args(argv)
-    return int(args.fn(args) or 0)
+    return parser
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _database_where() -> str:
+    from sqlalchemy.engine import make_url
+
+    from portal_app.settings import get_settings
+
+    try:
+        return make_url(get_settings().database_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unreadable URL is itself the problem
+        return "DATABASE_URL"
+
+
+def _explain(exc: BaseException) -> tuple[str, int] | None:
+    """(what to do, exit code) for an error someone can put right; None for a surprise."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from portal_app.db import SchemaNotCurrent
+
+    if isinstance(exc, CommandError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, SchemaNotCurrent):
+        return str(exc), 3
+    if isinstance(exc, (OperationalError, ProgrammingError)):
+        reason = _one_line(getattr(exc, "orig", None) or exc)
+        if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+            return f"The database has no tables yet ({reason}): {MIGRATE_HINT}.", 3
+        if isinstance(exc, OperationalError):
+            return (
+                f"Cannot reach the database at {_database_where()} ({reason}): check DATABASE_URL "
+                f"and that the database server is running.", 4
+            )
+        return None
+    if isinstance(exc, OSError) and exc.filename:
+        return f"Cannot read {exc.filename} ({exc.strerror or _one_line(exc)}): check the path and its permissions.", 1
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    where = f"{PROG} {args.command}"
+    try:
+        return int(args.fn(args) or 0)
+    except KeyboardInterrupt:
+        print(f"{where}: stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every command answers an error the same way
+        explained = _explain(exc)
+        if explained is None:
+            if args.traceback:
+                raise
+            explained = (
+                f"Unexpected error: {type(exc).__name__}: {_one_line(exc)[:300]}. "
+                f"Run `{PROG} --traceback {args.command} ...` to see where it happened.", 1
+            )
+        message, code = explained
+        print(f"{where}: {_one_line(message)}", file=sys.stderr)
+        return code

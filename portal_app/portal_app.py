@@ -29,11 +29,11 @@ from portal_app.pages.requests import detail, mine, new  # noqa: F401
 log = logging.getLogger("doorstep")
 
 
-async def check_schema_then_send_mail():
-    """Lifespan task: refuse to run on an old schema; then deliver the outbox every 2 seconds."""
+async def check_schema_then_run_worker():
+    """Lifespan task: refuse to run on an old schema; then run the background jobs
+    (``portal_app/worker.py``: mail every 2 seconds, housekeeping every 10 minutes)."""
+    from portal_app import worker
     from portal_app.db import SchemaNotCurrent, get_engine, require_current_schema
-    from portal_app.integrations.mail import transport_for
-    from portal_app.services.mail.delivery import run_forever
 
     try:
         await asyncio.to_thread(require_current_schema)
@@ -42,8 +42,8 @@ async def check_schema_then_send_mail():
         os._exit(3)
     stop = threading.Event()
     try:
-        # The worker logs a failed round and carries on; nothing queued is lost.
-        await asyncio.to_thread(run_forever, get_engine(), transport_for(get_settings().smtp_url), stop, 2.0)
+        # The worker logs a failed job and carries on; nothing queued is lost.
+        await asyncio.to_thread(worker.run_forever, get_engine(), stop)
     finally:
         stop.set()
 
@@ -69,4 +69,4 @@ for render, route, title, loaders in PAGES:
         continue
     app.add_page(render, route=route, title=title, on_load=loaders)
 
-app.register_lifespan_task(check_schema_then_send_mail)
+app.register_lifespan_task(check_schema_then_run_worker)

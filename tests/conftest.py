@@ -17,8 +17,11 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import portal_app.models  # noqa: E402,F401
+from portal_app.clock import utcnow  # noqa: E402
 from portal_app.db import get_engine, migrate  # noqa: E402
+from portal_app.services.identity import auth  # noqa: E402
 from portal_app.settings import get_settings  # noqa: E402
+from tests.factories import PASSWORD, Records, resident_with_history  # noqa: E402
 
 
 def pytest_report_header(config):
@@ -58,3 +61,26 @@ def db(engine):
 def session(db):
     with Session(db, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture
+def records(session):
+    """The factories' builders bound to this test's session (tests/factories.py)."""
+    return Records(session)
+
+
+@pytest.fixture
+def two_residents(db):
+    """Residents A (Annabel, OWNRENT1) and B (Bartholomew, OWNRENT2), each with a ledger and
+    a query, committed; B is signed in and B's dict carries the session token."""
+    with Session(db, expire_on_commit=False) as s:
+        now = utcnow()
+        a = resident_with_history(s, 1, first="Annabel", last="Quigley", street="Juniper Row",
+                                  email="annabel@example.org", now=now)
+        b = resident_with_history(s, 2, first="Bartholomew", last="Ndiaye", street="Sycamore Way",
+                                  email="bart@example.org", now=now)
+        outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
+        s.commit()
+        assert outcome.status == "signed_in"
+        b["token"] = outcome.token
+    return a, b

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
-from portal_app.services.identity import auth, tickets
+from portal_app.services.identity import sessions, tickets
 from portal_app.services.accounts import balances, statements
 from portal_app.settings import get_settings
 
@@ -47,7 +47,7 @@ def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
         return None
     settings = get_settings()
     with session_scope() as s:
-        principal = auth.principal_for_live_session(s, claims.session_id, claims.user_id, now=now)
+        principal = sessions.principal_for_live_session(s, claims.session_id, claims.user_id, now=now)
         if principal is None:
             return None
         account = balances.find_visible_account(

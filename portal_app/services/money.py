@@ -23,6 +23,16 @@ def parse_pounds(text: str) -> int:
         raise MoneyFormatError(str(exc)) from exc
 
 
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded to the nearest whole number, ties away from zero
+    (``Decimal``'s ROUND_HALF_UP), in integers so no float ever touches money.
+    ``denominator`` is positive (a count of periods, months, weeks)."""
+    q, r = divmod(abs(numerator), denominator)
+    if 2 * r >= denominator:
+        q += 1
+    return q if numerator >= 0 else -q
+
+
 def format_pence(pence: int, *, sign: bool = False) -> str:
     """11369 -> '£113.69'; 123456 -> '£1,234.56'. Negative values show a minus only when sign=True."""
     magnitude = abs(pence)

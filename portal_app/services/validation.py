@@ -165,3 +165,25 @@ def period_date_from_form(
     if error and error.endswith("must be in the past"):
         error = f"{label} must be today or in the past"
     return value, error
+
+
+FORM_FIELD_MAX_LENGTH = 5000
+
+
+def form_fields(raw: object) -> dict[str, str]:
+    """What a form sent, as text fields by name.
+
+    A browser can send any event with any arguments, so a form handler may be given a
+    number, a list or nothing at all instead of a form: that is an empty form, which
+    then fails validation like one (a message next to each field), never a crash.
+    Values that are not text or whole numbers are dropped; each is cut to a length no
+    real form field needs.
+    """
+    if not isinstance(raw, dict):
+        return {}
+    fields: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, str | int):
+            continue
+        fields[key[:100]] = str(value)[:FORM_FIELD_MAX_LENGTH]
+    return fields

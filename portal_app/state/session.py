@@ -17,7 +17,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import utcnow
-from portal_app.services.identity import auth, kiosk
+from portal_app.services.identity import kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction, in_transaction_here
@@ -81,14 +81,14 @@ class SessionState(rx.State):
             return self.router.session.client_ip
         return self.router.session.client_token if self.router else "unknown"
 
-    def _resolve(self) -> auth.Principal | None:
+    def _resolve(self) -> sessions.Principal | None:
         """Who this browser's token belongs to (None: nobody), keeping the header in step.
         It reads the database: call it off the event loop (``await self._resolve_off_loop()``;
         the access marks run it in a worker thread)."""
         token = self._token()
         if not token:
             return None
-        principal = in_transaction_here(auth.resolve_session, token, now=utcnow())
+        principal = in_transaction_here(sessions.resolve_session, token, now=utcnow())
         if principal is None:
             self._clear_token()
             self.signed_in = False
@@ -98,7 +98,7 @@ class SessionState(rx.State):
         self.first_name = principal.first_name
         return principal
 
-    async def _resolve_off_loop(self) -> auth.Principal | None:
+    async def _resolve_off_loop(self) -> sessions.Principal | None:
         """``_resolve`` in a worker thread, not on the event loop."""
         return await asyncio.to_thread(self._resolve)
 
@@ -145,7 +145,7 @@ class SessionState(rx.State):
         """
         token = self._token()
         if token:
-            await in_transaction(auth.sign_out, token, now=utcnow())
+            await in_transaction(sessions.sign_out, token, now=utcnow())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 

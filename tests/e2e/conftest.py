@@ -34,7 +34,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
+from tests.e2e.steps import VIEWPORTS
+
 ROOT = Path(__file__).resolve().parents[2]
+# The virtualenv running the tests (ROOT/.venv in a checkout, or wherever pytest was run from).
+VENV_BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -188,7 +192,7 @@ def portal(mailbox) -> Portal:
         "KIOSK_HOSTS": "localhost",
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
-        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
     }
     python = sys.executable
     for step in (["migrate"], ["seed-demo"]):
@@ -196,7 +200,7 @@ def portal(mailbox) -> Portal:
     log = data_dir / "portal.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "reflex"), "run", "--env", "prod", "--single-port",
+            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port",
              "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -239,9 +243,6 @@ def device(playwright_driver, portal, tmp_path):
     pg = context.pages[0] if context.pages else context.new_page()
     yield pg
     context.close()
-
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture(params=["phone", "desktop"])

@@ -6,31 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.e2e.test_journeys import accessible, register
+from tests.e2e.steps import accessible, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 
 
-def _signed_in_resident(page: Page, portal, index: int) -> str:
-    """Register the index-th unregistered demo resident and sign in; returns their email."""
-    resident = portal.unregistered_residents(limit=12)[index]
-    email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
-    before = register(page, portal, resident, email)
-    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
-    page.get_by_label("Enter the code").fill(code)
-    page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
-    return email
-
-
 def test_a_resident_filters_history_gets_statements_and_asks_about_a_transaction(page, portal, width):
-    _signed_in_resident(page, portal, 5 if width == "desktop" else 6)
+    signed_in_resident(page, portal, 5 if width == "desktop" else 6)
 
     # The account page: balance, charges, chart and history.
     page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()

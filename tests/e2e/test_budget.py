@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accounts import _signed_in_resident
-from tests.e2e.test_journeys import accessible
+from tests.e2e.steps import accessible, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 
@@ -114,7 +113,7 @@ def test_the_planner_is_linked_from_the_start_page_and_says_how_to_fill_from_an_
 def test_a_signed_in_resident_fills_in_rent_from_their_own_account(page, portal, width):
     if width == "phone":
         pytest.skip("one width is enough for filling from the account")
-    _signed_in_resident(page, portal, 9)
+    signed_in_resident(page, portal, 9)
     page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
     charges = page.get_by_role("region", name="Your regular charges")
     expect(charges).to_be_visible()

@@ -6,27 +6,11 @@ import re
 import uuid
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+
+from tests.e2e.steps import PASSWORD, accessible, register
 
 pytestmark = pytest.mark.e2e
-AXE = Axe()
-PASSWORD = "marble kettle orchard 42"
-
-
-def accessible(page: Page) -> None:
-    """axe-core finds no violations, and the page reflows at 320px with no sideways scrolling."""
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 640})
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-        .filter(e => !e.closest('.table-wrap, .chart') || e.matches('.table-wrap, .chart'))
-        .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''}#${e.id} ${Math.round(e.getBoundingClientRect().right)}px`)""")
-    page.set_viewport_size(size)
-    assert overflow <= 0, f"the page scrolls sideways at 320px by {overflow}px: {culprits}"
 
 
 def _money_to_pence(text: str) -> int:
@@ -34,29 +18,6 @@ def _money_to_pence(text: str) -> int:
     assert m, f"no amount in {text!r}"
     pence = int(m.group(1).replace(",", "")) * 100 + int(m.group(2))
     return -pence if m.group(3) == "CR" else pence
-
-
-def register(page: Page, portal, resident: dict, email: str) -> None:
-    page.goto("/register")
-    expect(page.get_by_role("heading", name="Register for an account")).to_be_visible()
-    # The letters-by-post radios live in server state: wait until the page is connected
-    # (the button is enabled only then), as a resident would for the button to work.
-    expect(page.get_by_role("button", name="Continue")).to_be_enabled()
-    accessible(page)
-    page.get_by_label("Tenancy reference or service charge account number").fill(resident["tenancy_ref"])
-    dob = resident["dob"]
-    page.get_by_label("Day").fill(str(dob.day))
-    page.get_by_label("Month").fill(str(dob.month))
-    page.get_by_label("Year").fill(str(dob.year))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("UK mobile number").fill("07700 900 982")
-    page.get_by_label("Create a password").fill(PASSWORD)
-    page.get_by_label("Yes, keep sending me letters by post").check()
-    before = portal.mail.count()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    accessible(page)
-    return before
 
 
 def test_a_new_resident_registers_with_the_emailed_code_and_sees_a_balance_equal_to_their_ledger(page, portal):

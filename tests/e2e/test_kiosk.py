@@ -12,9 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.test_accounts import _signed_in_resident
-from tests.e2e.test_journeys import accessible
+from tests.e2e.steps import VIEWPORTS, accessible, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +47,7 @@ def ordinary(browser, portal):
 
 
 def _register_and_sign_in(page: Page, portal) -> str:
-    return _signed_in_resident(page, portal, 0)
+    return signed_in_resident(page, portal, 0)
 
 
 def _storage(page: Page) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accounts import _signed_in_resident
+from tests.e2e.steps import signed_in_resident
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def _never_answered(page: Page) -> None:
 
 
 def test_a_signed_in_residents_home_page_and_planner_do_not_jump_when_their_figures_arrive(page, portal, width):
-    _signed_in_resident(page, portal, 10 if width == "desktop" else 11)
+    signed_in_resident(page, portal, 10 if width == "desktop" else 11)
     page.context.add_init_script(WATCH_SHIFTS)
 
     page.goto("/home")

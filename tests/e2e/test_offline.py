@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accounts import _signed_in_resident
-from tests.e2e.test_journeys import accessible
+from tests.e2e.steps import accessible, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +63,7 @@ def test_the_start_page_offers_to_install_where_the_browser_can_and_explains_it_
 
 
 def test_offline_the_portal_shows_its_own_calm_banner_instead_of_reflexs_toast_and_no_made_up_figures(device, portal):
-    _signed_in_resident(device, portal, 7)
+    signed_in_resident(device, portal, 7)
     _controlled(device)
     device.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
     expect(device.get_by_role("heading", name="Balance", exact=True)).to_be_visible()
@@ -95,7 +94,7 @@ def test_offline_the_portal_shows_its_own_calm_banner_instead_of_reflexs_toast_a
 
 
 def test_a_statement_opened_online_is_kept_on_the_device_opens_offline_and_is_gone_after_sign_out(device, portal):
-    _signed_in_resident(device, portal, 8)
+    signed_in_resident(device, portal, 8)
     _controlled(device)
     device.goto("/account/statement")
     period = device.locator(".summary-list").filter(has_text="Period").locator("dd").nth(1)
@@ -153,7 +152,7 @@ def test_a_statement_opened_online_is_kept_on_the_device_opens_offline_and_is_go
 
 
 def test_the_remove_button_deletes_saved_statements_from_the_device(device, portal):
-    _signed_in_resident(device, portal, 9)
+    signed_in_resident(device, portal, 9)
     device.goto("/account/statement")
     device.wait_for_function("JSON.parse(localStorage.getItem('doorstep_saved_statements') || '[]').length > 0")
     device.goto("/saved-statements")

@@ -8,12 +8,8 @@ of A's may be in B's state tree, and nothing of A's may have changed in the data
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextvars
 import inspect
 import json
-from datetime import date, timedelta
 
 import pytest
 import reflex as rx
@@ -28,11 +24,7 @@ from portal_app.models import (
     MoneyRequest,
     OutboxMessage,
     PasswordReset,
-    Person,
     PortalUser,
-    Property,
-    Tenancy,
-    TenancyParty,
     Transaction,
 )
 from portal_app.pages.accounts.home import HomeState
@@ -40,55 +32,8 @@ from portal_app.services.identity import auth
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import RESIDENT, access_of
 from portal_app.state.session import SessionState
-from tests.unit.identity.test_auth import PASSWORD, PASSWORD_HASH
+from tests.factories import PASSWORD
 from tests.security.handlers import resident_handlers as _resident_handlers, run as _run
-
-
-def _resident(s: Session, n: int, *, first: str, last: str, street: str, email: str) -> dict:
-    prop = Property(property_ref=f"OWN-P{n}", address_line_1=f"{n} {street}", town="Northbrook",
-                    postcode=f"NB{n} 1AA", property_type="flat")
-    person = Person(person_ref=f"OWN-PE{n}", first_name=first, last_name=last, date_of_birth=date(1970, 1, n))
-    s.add(prop)
-    s.add(person)
-    s.flush()
-    tenancy = Tenancy(tenancy_ref=f"OWNTEN{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 4, 6))
-    s.add(tenancy)
-    s.flush()
-    s.add(TenancyParty(tenancy_id=tenancy.id, person_id=person.id, role="lead_tenant"))
-    account = Account(account_ref=f"OWNRENT{n}", tenancy_id=tenancy.id, account_type="rent", opened_on=tenancy.start_date)
-    s.add(account)
-    s.flush()
-    s.add(Charge(account_id=account.id, charge_code="basic_rent", description="Basic rent", amount_pence=11_400 + n,
-                 frequency="weekly", effective_from=date(2026, 4, 6)))
-    for i, pence in enumerate((11_400 + n, -5_000 - n, 11_400 + n)):
-        s.add(Transaction(transaction_ref=f"OWN-T{n}-{i}", account_id=account.id, posted_on=date(2026, 11, 2) + timedelta(days=7 * i),
-                          type="rent_charge" if pence > 0 else "payment",
-                          description="Rent" if pence > 0 else f"Card payment from {first}",
-                          amount_pence=pence))
-    user = PortalUser(email=email, mobile="+447700900123", password_hash=PASSWORD_HASH, person_id=person.id,
-                      tenancy_id=tenancy.id, created_at=utcnow() - timedelta(days=30))
-    s.add(user)
-    s.flush()
-    now = utcnow()
-    request = MoneyRequest(reference=f"RQ-OWN{n}AB", kind="query", user_id=user.id, person_id=person.id,
-                           account_id=account.id, summary=f"Secret question from {first}", created_at=now, updated_at=now)
-    s.add(request)
-    s.commit()
-    transaction = s.exec(select(Transaction).where(Transaction.account_id == account.id)).first()
-    return {"person": person, "tenancy": tenancy, "account": account, "user": user, "property": prop,
-            "request": request, "transaction": transaction}
-
-
-@pytest.fixture
-def two_residents(db):
-    with Session(db, expire_on_commit=False) as s:
-        a = _resident(s, 1, first="Annabel", last="Quigley", street="Juniper Row", email="annabel@example.org")
-        b = _resident(s, 2, first="Bartholomew", last="Ndiaye", street="Sycamore Way", email="bart@example.org")
-        outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
-        s.commit()
-        assert outcome.status == "signed_in"
-        b["token"] = outcome.token
-    return a, b
 
 
 def _a_secrets(a: dict) -> list[str]:

@@ -9,7 +9,7 @@ from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
 from portal_app.state.database import in_transaction
-from portal_app.services.identity import auth
+from portal_app.services.identity import auth, sessions
 from portal_app.services.accounts import balances, summary
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
@@ -43,7 +43,7 @@ class HomeState(SessionState):
     async def not_me(self):
         """'Not you?': end every session, email a reset link, and leave."""
         principal = current_principal()
-        await in_transaction(auth.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
         await in_transaction(auth.request_password_reset, principal.email, now=utcnow())
         await self._forget_private()
         return leave_for(routes.signed_out_everywhere())

@@ -10,7 +10,7 @@ from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.state.database import in_transaction
-from portal_app.services.identity import auth, registration
+from portal_app.services.identity import registration, sessions
 from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.session import SessionState, ShowPasswordMixin
@@ -94,7 +94,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
         result = await in_transaction(registration.confirm_code, self._attempt_token, code, now=utcnow())
         if result.status == "registered" and result.user_id is not None:
             token = await in_transaction(
-                auth.create_session, result.user_id, client=self._client(), now=utcnow(),
+                sessions.create_session, result.user_id, client=self._client(), now=utcnow(),
                 idle_minutes=self._session_idle_minutes(),
             )
             self._attempt_token = ""

@@ -10,7 +10,7 @@ from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.state.database import in_transaction
-from portal_app.services.identity import auth, two_step
+from portal_app.services.identity import auth, sessions, two_step
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
@@ -145,7 +145,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def everywhere(self):
         principal = current_principal()
-        await in_transaction(auth.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 
@@ -171,7 +171,7 @@ def _two_step_section() -> rx.Component:
             SecurityState.two_step_enabled,
             rx.fragment(
                 rx.el.p("Two-step sign-in is on. After your password we ask for a code from your authenticator app."),
-                rx.el.p(f"Recovery codes left: ", SecurityState.recovery_codes_left),
+                rx.el.p("Recovery codes left: ", SecurityState.recovery_codes_left),
                 rx.el.button("Make new recovery codes", type="button", class_name="button button--secondary", on_click=SecurityState.new_codes),
                 forms.error_summary(SecurityState.disable_errors, [("password", "disable-password")]),
                 rx.el.form(

@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 class Caller(Protocol):
-    """What the access rule needs of a signed-in resident (``auth.Principal`` has it)."""
+    """What the access rule needs of a signed-in resident (``sessions.Principal`` has it)."""
 
     person_id: int
     tenancy_id: int

@@ -28,7 +28,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal_app.models import Account, Charge, Property, Tenancy, TenancyParty, Transaction
-from portal_app.services.money import balance_display, balance_words, dr_cr
+from portal_app.services.money import balance_display, balance_words, dr_cr, round_half_up_div
 from portal_app.settings import DEFAULT_ELIGIBLE_ROLES
 
 ACCOUNT_LABELS = {
@@ -218,14 +218,6 @@ def last_payment(session: Session, account_id: int) -> Transaction | None:
     ).first()
 
 
-def _round_div(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half away from zero, in integers (no floats)."""
-    q, r = divmod(abs(numerator), denominator)
-    if 2 * r >= denominator:
-        q += 1
-    return q if numerator >= 0 else -q
-
-
 # How many of each period make a year: 52 weeks, 26 fortnights, 13 four-week periods,
 # 12 months. The one rule for turning money per one period into another (charges here,
 # the budget planner's lines in services/budget.py).
@@ -237,7 +229,7 @@ def convert_charge(amount_pence: int, frequency: str, to: str) -> int:
     half away from zero to the penny."""
     if frequency == to:
         return amount_pence
-    return _round_div(amount_pence * PER_YEAR[frequency], PER_YEAR[to])
+    return round_half_up_div(amount_pence * PER_YEAR[frequency], PER_YEAR[to])
 
 
 def _in_force(charge: Charge, day: date) -> bool:

@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 
 from portal_app.clock import to_uk, uk_date_words
 from portal_app.models import Account, Charge, PortalPayment, Tenancy, Transaction
-from portal_app.services.accounts.balances import _round_div, convert_charge, ledger_balance
-from portal_app.services.money import format_pence
+from portal_app.services.accounts.balances import convert_charge, ledger_balance
+from portal_app.services.money import format_pence, round_half_up_div
 
 # ---------------------------------------------------------------------------
 # Transaction types, in plain words
@@ -628,7 +628,7 @@ def leaseholder_summary(session: Session, tenancy_id: int, today: date) -> Lease
         for charge in charges_in_force(session, service.id, today):
             if charge.charge_code == "estimated_service_charge" and estimate_yearly is None:
                 estimate_yearly = convert_charge(charge.amount_pence, charge.frequency, "yearly")
-                estimate_monthly = _round_div(estimate_yearly, 12)
+                estimate_monthly = round_half_up_div(estimate_yearly, 12)
             elif charge.charge_code == "ground_rent" and ground_rent is None:
                 ground_rent = convert_charge(charge.amount_pence, charge.frequency, "yearly")
         last_year = _last_year_end(session, service.id, today)

@@ -25,9 +25,9 @@ from sqlmodel import Session, select
 from portal_app.clock import to_uk, uk_date_words, uk_time_words, uk_today
 from portal_app.models import Account, Person, Property, Tenancy, TenancyParty, Transaction
 from portal_app.services.accounts.access import AccountChoice, Caller, ChosenAccount, choose_account
-from portal_app.services.accounts.balances import ACCOUNT_LABELS, _round_div
+from portal_app.services.accounts.balances import ACCOUNT_LABELS
 from portal_app.services.accounts.ledger import ChargeLine, charge_line, charges_in_force, type_label
-from portal_app.services.money import balance_display, balance_words, dr_cr, format_pence
+from portal_app.services.money import balance_display, balance_words, dr_cr, format_pence, round_half_up_div
 from portal_app.settings import Settings
 
 # Who a statement is addressed to, in this order.
@@ -814,7 +814,7 @@ def uc_rent_statement(session: Session, account_id: int, as_at: date, *, landlor
     free = sum(1 for d in _rent_free_mondays(tenancy) if start <= d < start + timedelta(weeks=52))
     charged = 52 - free
     eligible_weekly = total("weekly_pence", True)
-    averaged = _round_div(eligible_weekly * charged, 12)
+    averaged = round_half_up_div(eligible_weekly * charged, 12)
     notes = [
         "Eligible means the charge can be met by the housing costs element of Universal Credit; "
         "not eligible charges (such as water, heating or other personal charges) must be paid by the tenant.",

@@ -35,8 +35,10 @@ from sqlmodel import Session, func, select
 
 from portal_app import routes
 from portal_app.models import PortalUser, RecoveryCode
-from portal_app.services.identity import auth, passwords
 from portal_app.services import throttle, tokens
+from portal_app.services.identity import lockout, passwords, sessions
+from portal_app.services.identity.notices import queue_account_mail
+from portal_app.services.identity.sessions import SignInOutcome
 from portal_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -136,8 +138,8 @@ def disable(session: Session, user_id: int, password: str, *, now: datetime) -> 
     user = session.get(PortalUser, user_id)
     if user is None or user.status != "active":
         return False
-    key = auth.failure_key(user.id)
-    window = timedelta(minutes=settings.lockout_window_minutes)
+    key = lockout.failure_key(user.id)
+    window = lockout.lockout_window()
     if throttle.hits_since(session, key, now, window) >= settings.lockout_failures:
         return False
     if not password or not passwords.verify_password(user.password_hash, password):
@@ -334,7 +336,7 @@ def _used_key(nonce: str) -> str:
 def complete_two_step(
     session: Session, two_step_token: str, code: str, *, client: str, now: datetime,
     idle_minutes: int | None = None,
-) -> auth.SignInOutcome:
+) -> SignInOutcome:
     """Check the second factor (app code or recovery code) and start a new session.
 
     "expired": the token is missing, forged, out of date, already used, or the
@@ -344,18 +346,18 @@ def complete_two_step(
     """
     parsed = _read_two_step_token(two_step_token, now=now)
     if parsed is None:
-        return auth.SignInOutcome("expired")
+        return SignInOutcome("expired")
     user_id, issued, nonce = parsed
     used_key = _used_key(nonce)
     if throttle.hits_since(session, used_key, now, TWO_STEP_VALID + _CLOCK_SKEW * 2) > 0:
-        return auth.SignInOutcome("expired")
+        return SignInOutcome("expired")
     user = session.get(PortalUser, user_id)
     if user is None or user.status != "active" or not user.totp_enabled:
-        return auth.SignInOutcome("expired")
+        return SignInOutcome("expired")
     if user.password_changed_at is not None and user.password_changed_at > issued:
-        return auth.SignInOutcome("expired")
+        return SignInOutcome("expired")
     if user.locked_at is not None:
-        return auth.SignInOutcome("locked")
+        return SignInOutcome("locked")
 
     normalised = _normalise(code)
     accepted = False
@@ -364,13 +366,13 @@ def complete_two_step(
     elif len(normalised) == 8 and all(ch in RECOVERY_ALPHABET for ch in normalised):
         accepted = _use_recovery_code(session, user, normalised, now)
     if not accepted:
-        if auth.record_failure(session, user, now=now):
-            return auth.SignInOutcome("locked")
-        return auth.SignInOutcome("failed")
+        if lockout.record_failure(session, user, now=now):
+            return SignInOutcome("locked")
+        return SignInOutcome("failed")
 
     throttle.record_hit(session, used_key, now)
-    token = auth.create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
-    return auth.SignInOutcome("signed_in", token=token)
+    token = sessions.create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
+    return SignInOutcome("signed_in", token=token)
 
 
 # ---------------------------------------------------------------------------
@@ -379,7 +381,7 @@ def complete_two_step(
 
 def _queue_notice(session: Session, user: PortalUser, *, subject: str, lines: str, kind: str, now: datetime) -> None:
     name = get_settings().landlord_name
-    auth.queue_account_mail(session, user, subject=f"{subject} - {name}", text=lines, kind=kind, now=now)
+    queue_account_mail(session, user, subject=f"{subject} - {name}", text=lines, kind=kind, now=now)
 
 
 __all__ = [

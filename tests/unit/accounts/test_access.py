@@ -4,12 +4,14 @@ account reference a browser sent into an account, or a refusal."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import pytest
 
 from portal_app.services.accounts.access import AccountOption, choose_account, with_account
 from portal_app.settings import get_settings
-from tests.unit.accounts.test_balances import TODAY, Records, tenant_with_rent_account
+
+TODAY = date(2026, 11, 22)
 
 
 @dataclass(frozen=True)
@@ -19,17 +21,12 @@ class Caller:
 
 
 @pytest.fixture
-def records(session):
-    return Records(session)
-
-
-@pytest.fixture
 def settings():
     return replace(get_settings(), allow_former_tenants=False)
 
 
 def _flat_and_garage(records):
-    person, tenancy, rent = tenant_with_rent_account(records, ref="RENT1")
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     garage_tenancy = records.tenancy("garage_licence")
     records.party(garage_tenancy, person, "licensee")
     garage = records.account(garage_tenancy, "garage", ref="GAR1")
@@ -51,7 +48,7 @@ def test_the_account_asked_for_is_chosen_when_the_resident_may_see_it(session, r
 
 def test_another_residents_account_is_refused_and_nothing_of_it_is_returned(session, records, settings):
     caller, _rent, _garage = _flat_and_garage(records)
-    tenant_with_rent_account(records, ref="THEIRS1")
+    records.tenant_with_rent_account(ref="THEIRS1")
 
     choice = choose_account(session, caller, "THEIRS1", "RENT1", today=TODAY, settings=settings)
 

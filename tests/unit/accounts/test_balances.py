@@ -3,66 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from itertools import count
 
-import pytest
 
-from portal_app.models import Account, Charge, Person, Property, Tenancy, TenancyParty, Transaction
+from portal_app.models import Person, Tenancy
 from portal_app.services.accounts.balances import account_summaries, ledger_balance, visible_accounts
 
 TODAY = date(2026, 11, 22)  # a Sunday
 NOW = datetime(2026, 11, 22, 10, 30)
-
-
-class Records:
-    """Small builders for the landlord's records."""
-
-    def __init__(self, session):
-        self.s = session
-        self.n = count(1)
-
-    def _add(self, obj):
-        self.s.add(obj)
-        self.s.flush()
-        return obj
-
-    def home(self, line_1: str = "Flat 12", line_2: str | None = "Elm Court", kind: str = "flat") -> Property:
-        return self._add(Property(property_ref=f"P{next(self.n)}", address_line_1=line_1, address_line_2=line_2,
-                                  town="Northbrook", postcode="NB1 2AB", property_type=kind))
-
-    def person(self, first: str = "Ann", last: str = "Lee") -> Person:
-        return self._add(Person(person_ref=f"A{next(self.n)}", first_name=first, last_name=last,
-                                date_of_birth=date(1970, 1, 2)))
-
-    def tenancy(self, tenure: str = "secure", *, start: date = date(2020, 4, 6), end: date | None = None,
-                rent_free: str | None = None, home: Property | None = None) -> Tenancy:
-        home = home or self.home()
-        return self._add(Tenancy(tenancy_ref=f"TEN{next(self.n)}", property_id=home.id, tenure=tenure,
-                                 start_date=start, end_date=end, rent_free_weeks=rent_free))
-
-    def party(self, tenancy: Tenancy, person: Person, role: str = "lead_tenant", *, start: date | None = None,
-              end: date | None = None) -> TenancyParty:
-        return self._add(TenancyParty(tenancy_id=tenancy.id, person_id=person.id, role=role, start_date=start,
-                                      end_date=end))
-
-    def account(self, tenancy: Tenancy, kind: str = "rent", *, closed: date | None = None, ref: str | None = None
-                ) -> Account:
-        return self._add(Account(account_ref=ref or f"AC{next(self.n)}", tenancy_id=tenancy.id, account_type=kind,
-                                 opened_on=tenancy.start_date, closed_on=closed))
-
-    def charge(self, account: Account, pence: int, frequency: str = "weekly", *, code: str = "basic_rent",
-               start: date = date(2026, 4, 6), end: date | None = None) -> Charge:
-        return self._add(Charge(account_id=account.id, charge_code=code, description=code, amount_pence=pence,
-                                frequency=frequency, effective_from=start, effective_to=end))
-
-    def post(self, account: Account, day: date, kind: str, pence: int, description: str = "") -> Transaction:
-        return self._add(Transaction(transaction_ref=f"T{next(self.n)}", account_id=account.id, posted_on=day,
-                                     type=kind, description=description or kind, amount_pence=pence))
-
-
-@pytest.fixture
-def records(session):
-    return Records(session)
 
 
 def summaries(session, person: Person, tenancy: Tenancy, *, today: date = TODAY, allow_former: bool = False, **kw):
@@ -75,20 +22,13 @@ def refs(session, person: Person, tenancy: Tenancy, *, today: date = TODAY, allo
                                                     allow_former=allow_former, **kw)]
 
 
-def tenant_with_rent_account(records: Records, ref: str = "R1", **tenancy_args) -> tuple[Person, Tenancy, Account]:
-    person = records.person()
-    tenancy = records.tenancy(**tenancy_args)
-    records.party(tenancy, person)
-    return person, tenancy, records.account(tenancy, ref=ref)
-
-
 # ---------------------------------------------------------------------------
 # Balances
 # ---------------------------------------------------------------------------
 
 
 def test_the_balance_is_the_sum_of_the_ledger_and_an_arrears_balance_reads_dr(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     for day, kind, pence in [(date(2026, 11, 9), "rent_charge", 11819), (date(2026, 11, 12), "direct_debit", -10000),
                              (date(2026, 11, 16), "rent_charge", 11819), (date(2026, 11, 18), "payment", -11319)]:
         records.post(rent, day, kind, pence)
@@ -104,7 +44,7 @@ def test_the_balance_is_the_sum_of_the_ledger_and_an_arrears_balance_reads_dr(se
 
 
 def test_a_credit_balance_reads_in_credit_with_cr(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     records.post(rent, date(2026, 11, 16), "rent_charge", 11819)
     records.post(rent, date(2026, 11, 16), "housing_benefit", -12000)
 
@@ -116,7 +56,7 @@ def test_a_credit_balance_reads_in_credit_with_cr(session, records):
 
 
 def test_an_account_with_no_postings_is_clear(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
 
     [summary] = summaries(session, person, tenancy)
 
@@ -128,7 +68,7 @@ def test_an_account_with_no_postings_is_clear(session, records):
 
 
 def test_the_last_payment_is_the_latest_credit_among_payments_direct_debits_and_benefits(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     records.post(rent, date(2026, 11, 16), "housing_benefit", -9000, "Housing Benefit")
     records.post(rent, date(2026, 11, 18), "payment", -2000, "Payment at PayPoint")
     records.post(rent, date(2026, 11, 18), "payment", -1500, "Card payment online")  # same day, posted later
@@ -145,7 +85,7 @@ def test_the_last_payment_is_the_latest_credit_among_payments_direct_debits_and_
 
 
 def test_universal_credit_paid_direct_counts_as_the_last_payment(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     records.post(rent, date(2026, 10, 1), "direct_debit", -40000, "Direct Debit")
     records.post(rent, date(2026, 11, 3), "universal_credit", -48000, "Universal Credit housing costs")
 
@@ -160,7 +100,7 @@ def test_universal_credit_paid_direct_counts_as_the_last_payment(session, record
 
 
 def test_the_next_weekly_charge_is_the_next_monday_skipping_rent_free_weeks(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records, rent_free="2026-12-21;2026-12-28")
+    person, tenancy, rent = records.tenant_with_rent_account(rent_free="2026-12-21;2026-12-28")
     records.charge(rent, 11369)
     records.charge(rent, 450, code="water")
 
@@ -170,7 +110,7 @@ def test_the_next_weekly_charge_is_the_next_monday_skipping_rent_free_weeks(sess
 
 
 def test_on_a_monday_the_next_charge_is_the_following_monday(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     records.charge(rent, 11369)
 
     [summary] = summaries(session, person, tenancy, today=date(2026, 11, 23))
@@ -179,7 +119,7 @@ def test_on_a_monday_the_next_charge_is_the_following_monday(session, records):
 
 
 def test_the_next_charge_uses_the_charges_in_force_that_day(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     records.charge(rent, 10849, start=date(2025, 4, 7), end=date(2026, 4, 5))
     records.charge(rent, 11369, start=date(2026, 4, 6))
 
@@ -191,7 +131,7 @@ def test_the_next_charge_uses_the_charges_in_force_that_day(session, records):
 
 
 def test_monthly_and_yearly_charges_on_a_weekly_account_are_shown_as_weekly_amounts(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     records.charge(rent, 10000)
     records.charge(rent, 5200, "monthly", code="parking")      # 5200 x 12 / 52 = 1200
     records.charge(rent, 5200, "yearly", code="ground_rent")   # 5200 / 52 = 100
@@ -202,7 +142,7 @@ def test_monthly_and_yearly_charges_on_a_weekly_account_are_shown_as_weekly_amou
 
 
 def test_monthly_charges_fall_due_at_the_next_period_start(session, records):
-    person, tenancy, rent = tenant_with_rent_account(records, tenure="shared_ownership")
+    person, tenancy, rent = records.tenant_with_rent_account(tenure="shared_ownership")
     records.charge(rent, 50000, "monthly", start=date(2026, 4, 1))
     records.charge(rent, 8000, "monthly", code="estimated_service_charge", start=date(2026, 4, 1))
 
@@ -225,9 +165,9 @@ def test_yearly_charges_fall_due_on_the_anniversary_of_their_start(session, reco
 
 
 def test_nothing_is_due_after_the_tenancy_ended_on_a_closed_account_or_without_charges(session, records):
-    former_tenant, former, former_rent = tenant_with_rent_account(records, end=date(2026, 6, 28))
+    former_tenant, former, former_rent = records.tenant_with_rent_account(end=date(2026, 6, 28))
     records.charge(former_rent, 11369)
-    person, tenancy, rent = tenant_with_rent_account(records, ref="R2")
+    person, tenancy, rent = records.tenant_with_rent_account(ref="R2")
     closed = records.account(tenancy, "sundry", closed=date(2025, 1, 1), ref="S2")
     records.charge(closed, 500)
 
@@ -342,14 +282,14 @@ def test_a_tenancy_that_has_not_started_shows_nothing(session, records):
 
 
 def test_a_closed_account_on_a_current_tenancy_is_still_shown(session, records):
-    person, tenancy, _rent = tenant_with_rent_account(records)
+    person, tenancy, _rent = records.tenant_with_rent_account()
     records.account(tenancy, "sundry", closed=date(2019, 3, 31), ref="S1")
 
     assert refs(session, person, tenancy) == ["R1", "S1"]
 
 
 def test_garages_that_are_ended_or_held_by_someone_else_or_in_another_role_are_not_shown(session, records):
-    person, tenancy, _rent = tenant_with_rent_account(records)
+    person, tenancy, _rent = records.tenant_with_rent_account()
     neighbour = records.person("Nel", "Bor")
     ended = records.tenancy("garage_licence", end=date(2024, 1, 1), home=records.home("Garage 1", None, "garage"))
     records.party(ended, person, "licensee", end=date(2024, 1, 1))
@@ -369,7 +309,7 @@ def test_garages_that_are_ended_or_held_by_someone_else_or_in_another_role_are_n
 
 
 def test_a_joint_tenant_of_a_garage_sees_it_with_their_home(session, records):
-    person, tenancy, _rent = tenant_with_rent_account(records)
+    person, tenancy, _rent = records.tenant_with_rent_account()
     garage = records.tenancy("garage_licence", home=records.home("Garage 1", None, "garage"))
     records.party(garage, records.person("Lead", "Holder"), "lead_tenant")
     records.party(garage, person, "joint_tenant")
@@ -410,8 +350,8 @@ def test_a_summary_names_the_account_the_home_and_the_tenancy(session, records):
 def test_an_account_is_found_by_reference_or_id_only_when_the_resident_may_see_it(session, records):
     from portal_app.services.accounts.balances import find_visible_account
 
-    person, tenancy, account = tenant_with_rent_account(records, ref="MINE1")
-    _, other_tenancy, other_account = tenant_with_rent_account(records, ref="THEIRS1")
+    person, tenancy, account = records.tenant_with_rent_account(ref="MINE1")
+    _, other_tenancy, other_account = records.tenant_with_rent_account(ref="THEIRS1")
 
     def find(ref):
         return find_visible_account(session, person_id=person.id, tenancy_id=tenancy.id, account_ref=ref, today=TODAY,

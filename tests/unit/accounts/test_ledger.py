@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from portal_app.models import PortalPayment, PortalUser, Transaction
+from portal_app.models import PortalPayment
 from portal_app.services.records.importer import TRANSACTION_TYPES
 from portal_app.services.accounts.ledger import (
     HB_EXPLANATION,
@@ -25,84 +25,10 @@ from portal_app.services.accounts.ledger import (
     reconcile_portal_payments,
     service_charge_year,
 )
-from tests.unit.accounts.test_balances import Records
+from tests.factories import FIRST_MONDAY, twenty_years_of_rent
 
 TODAY = date(2026, 11, 22)  # a Sunday
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
-FIRST_MONDAY = date(2006, 4, 3)
-
-
-class LedgerRecords(Records):
-    """Records, plus charges worded and flagged as the landlord sends them, postings with
-    a rent week or a chosen reference, many postings at once, and portal payments."""
-
-    def charge(self, account, pence, frequency="weekly", *, code="basic_rent", start=date(2026, 4, 6), end=None,
-               description=None, eligible=None):
-        charge = super().charge(account, pence, frequency, code=code, start=start, end=end)
-        charge.description = description or code
-        charge.benefit_eligible = eligible
-        self.s.flush()
-        return charge
-
-    def post(self, account, day, kind, pence, description="", *, week=None, ref=None):
-        posting = super().post(account, day, kind, pence, description)
-        if week is not None or ref is not None:
-            posting.week_commencing = week
-            posting.transaction_ref = ref or posting.transaction_ref
-            self.s.flush()
-        return posting
-
-    def post_many(self, account, rows):
-        """rows: (day, kind, pence, description); added in order, flushed once."""
-        items = [Transaction(transaction_ref=f"T{next(self.n)}", account_id=account.id, posted_on=day, type=kind,
-                             description=description, amount_pence=pence) for day, kind, pence, description in rows]
-        self.s.add_all(items)
-        self.s.flush()
-        return items
-
-    def user(self, person, tenancy) -> PortalUser:
-        return self._add(PortalUser(email=f"u{next(self.n)}@example.com", mobile="+447700900001", password_hash="x",
-                                    person_id=person.id, tenancy_id=tenancy.id, created_at=NOW))
-
-    def portal_payment(self, account, user, pence, ref, *, status="pending", at=NOW) -> PortalPayment:
-        return self._add(PortalPayment(reference=ref, account_id=account.id, user_id=user.id, amount_pence=pence,
-                                       status=status, created_at=at))
-
-
-@pytest.fixture
-def records(session):
-    return LedgerRecords(session)
-
-
-def rent_account(records, ref="R1", **tenancy_args):
-    person = records.person()
-    tenancy = records.tenancy(**tenancy_args)
-    records.party(tenancy, person)
-    return person, tenancy, records.account(tenancy, ref=ref)
-
-
-def twenty_years(records, account):
-    """Weekly rent of £100 every Monday from April 2006, a £400 payment every fourth Friday,
-    Housing Benefit of £60 a week from April 2016: 1,901 postings on 1,346 days."""
-    rows = []
-    monday = FIRST_MONDAY
-    n = 0
-    while monday <= date(2026, 11, 16):
-        rows.append((monday, "rent_charge", 10000, "Rent"))
-        if monday >= date(2016, 4, 4):
-            rows.append((monday, "housing_benefit", -6000, "Housing Benefit"))
-        if n % 4 == 3:
-            rows.append((monday + timedelta(days=4), "payment", -40000 if monday < date(2016, 4, 4) else -16000,
-                         "Payment at PayPoint"))
-        monday += timedelta(weeks=1)
-        n += 1
-    records.post_many(account, rows)
-    # newest first, with the balance after each, as the ledger orders them (posted_on, then as posted)
-    running, balance = [], 0
-    for index, (day, kind, pence, _d) in sorted(enumerate(rows), key=lambda r: (r[1][0], r[0])):
-        balance += pence
-        running.append((day, kind, pence, balance))
-    return list(reversed(running))
 
 
 def seen(page):
@@ -129,7 +55,7 @@ def test_every_transaction_type_of_the_import_format_has_plain_words_and_exactly
 
 
 def test_the_charge_breakdown_lists_todays_charges_as_weekly_figures_with_eligibility_totals(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     records.charge(rent, 11369, description="Basic rent", eligible=True)
     records.charge(rent, 412, code="caretaking", description="Caretaking", eligible=True)
     records.charge(rent, 446, code="water", description="Water and sewerage charges", eligible=False)
@@ -154,7 +80,7 @@ def test_the_charge_breakdown_lists_todays_charges_as_weekly_figures_with_eligib
 
 
 def test_a_charge_is_in_force_on_its_first_and_last_days(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     records.charge(rent, 10849, start=date(2025, 4, 7), end=date(2026, 4, 5))
     records.charge(rent, 11369, start=date(2026, 4, 6))
 
@@ -166,7 +92,7 @@ def test_a_charge_is_in_force_on_its_first_and_last_days(session, records):
 
 
 def test_a_monthly_shared_ownership_account_says_it_is_monthly_and_totals_its_monthly_charges(session, records):
-    _p, tenancy, rent = rent_account(records, tenure="shared_ownership")
+    _p, tenancy, rent = records.tenant_with_rent_account(tenure="shared_ownership")
     tenancy.rent_frequency = "monthly"
     records.charge(rent, 50000, "monthly", start=date(2026, 4, 1), description="Rent on the share we own")
     records.charge(rent, 8000, "monthly", code="estimated_service_charge", start=date(2026, 4, 1))
@@ -179,7 +105,7 @@ def test_a_monthly_shared_ownership_account_says_it_is_monthly_and_totals_its_mo
 
 
 def test_an_account_without_charges_has_an_empty_breakdown(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
 
     breakdown = charge_breakdown(session, rent.id, TODAY)
 
@@ -203,7 +129,7 @@ def small_ledger(records, rent):
 
 
 def test_history_is_newest_first_with_the_whole_accounts_balance_after_each_posting(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
     page = history_page(session, rent.id)
@@ -228,7 +154,7 @@ def test_history_is_newest_first_with_the_whole_accounts_balance_after_each_post
 
 
 def test_a_type_filter_keeps_the_balances_of_the_whole_ledger(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
     page = history_page(session, rent.id, types=TYPE_GROUPS["payments"])
@@ -242,7 +168,7 @@ def test_a_type_filter_keeps_the_balances_of_the_whole_ledger(session, records):
 
 
 def test_a_date_range_includes_both_ends_and_its_balances_count_earlier_postings(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
     page = history_page(session, rent.id, date_from=date(2026, 11, 5), date_to=date(2026, 11, 12))
@@ -256,7 +182,7 @@ def test_a_date_range_includes_both_ends_and_its_balances_count_earlier_postings
 
 
 def test_date_and_type_filters_combine(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
     page = history_page(session, rent.id, date_from=date(2026, 11, 9), types=("rent_charge", "housing_benefit"))
@@ -269,7 +195,7 @@ def test_date_and_type_filters_combine(session, records):
 
 
 def test_postings_on_other_accounts_never_appear_or_count(session, records):
-    _p, tenancy, rent = rent_account(records)
+    _p, tenancy, rent = records.tenant_with_rent_account()
     garage = records.account(tenancy, "garage", ref="G1")
     records.post(rent, date(2026, 11, 16), "rent_charge", 11819)
     records.post(garage, date(2026, 11, 16), "other_charge", 1200)
@@ -281,7 +207,7 @@ def test_postings_on_other_accounts_never_appear_or_count(session, records):
 
 
 def test_an_account_with_no_postings_has_one_empty_page(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
 
     page = history_page(session, rent.id, page=3)
 
@@ -291,8 +217,8 @@ def test_an_account_with_no_postings_has_one_empty_page(session, records):
 
 
 def test_paging_a_twenty_year_account_gives_every_line_once_with_its_running_balance(session, records):
-    _p, _t, rent = rent_account(records, start=FIRST_MONDAY)
-    expected = twenty_years(records, rent)
+    _p, _t, rent = records.tenant_with_rent_account(start=FIRST_MONDAY)
+    expected = twenty_years_of_rent(records, rent)
 
     first = history_page(session, rent.id)
     pages = [first] + [history_page(session, rent.id, page=n) for n in range(2, first.page_count + 1)]
@@ -309,8 +235,8 @@ def test_paging_a_twenty_year_account_gives_every_line_once_with_its_running_bal
 
 
 def test_a_page_past_the_end_gives_the_last_page_and_one_below_one_gives_the_first(session, records):
-    _p, _t, rent = rent_account(records, start=FIRST_MONDAY)
-    expected = twenty_years(records, rent)
+    _p, _t, rent = records.tenant_with_rent_account(start=FIRST_MONDAY)
+    expected = twenty_years_of_rent(records, rent)
 
     past = history_page(session, rent.id, page=999, page_size=200)
     below = history_page(session, rent.id, page=-4, page_size=200)
@@ -321,8 +247,8 @@ def test_a_page_past_the_end_gives_the_last_page_and_one_below_one_gives_the_fir
 
 
 def test_paging_a_filtered_twenty_year_account_counts_only_matching_lines(session, records):
-    _p, _t, rent = rent_account(records, start=FIRST_MONDAY)
-    expected = twenty_years(records, rent)
+    _p, _t, rent = records.tenant_with_rent_account(start=FIRST_MONDAY)
+    expected = twenty_years_of_rent(records, rent)
     wanted = [r for r in expected if r[1] == "payment" and date(2010, 1, 1) <= r[0] <= date(2019, 12, 31)]
 
     first = history_page(session, rent.id, date_from=date(2010, 1, 1), date_to=date(2019, 12, 31),
@@ -336,7 +262,7 @@ def test_paging_a_filtered_twenty_year_account_counts_only_matching_lines(sessio
 
 
 def test_unknown_types_backwards_ranges_and_odd_page_sizes_are_refused(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
 
     with pytest.raises(ValueError):
         history_page(session, rent.id, types=("rent_charge", "'; DROP TABLE account; --"))
@@ -349,7 +275,7 @@ def test_unknown_types_backwards_ranges_and_odd_page_sizes_are_refused(session, 
 
 
 def test_an_empty_type_filter_means_every_type(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
     page = history_page(session, rent.id, types=())
@@ -363,7 +289,7 @@ def test_an_empty_type_filter_means_every_type(session, records):
 
 
 def test_the_balance_series_has_the_balance_at_the_end_of_each_posting_day(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
     assert balance_series(session, rent.id) == [
@@ -377,8 +303,8 @@ def test_the_balance_series_has_the_balance_at_the_end_of_each_posting_day(sessi
 
 
 def test_a_long_series_keeps_the_last_day_of_each_run_and_ends_on_todays_balance(session, records):
-    _p, _t, rent = rent_account(records, start=FIRST_MONDAY)
-    expected = twenty_years(records, rent)
+    _p, _t, rent = records.tenant_with_rent_account(start=FIRST_MONDAY)
+    expected = twenty_years_of_rent(records, rent)
     days: dict[date, int] = {}
     for day, _k, _a, balance in reversed(expected):
         days[day] = balance
@@ -394,7 +320,7 @@ def test_a_long_series_keeps_the_last_day_of_each_run_and_ends_on_todays_balance
 
 
 def test_an_account_without_postings_has_no_series(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
 
     assert balance_series(session, rent.id) == []
 
@@ -406,8 +332,8 @@ def test_an_account_without_postings_has_no_series(session, records):
 
 def test_a_portal_payment_is_pending_until_the_ledger_holds_its_reference_and_is_never_counted_twice(
         session, records):
-    person, tenancy, rent = rent_account(records)
-    user = records.user(person, tenancy)
+    person, tenancy, rent = records.tenant_with_rent_account()
+    user = records.user(person, tenancy, created_at=NOW)
     records.post(rent, date(2026, 11, 16), "rent_charge", 11819)
     records.portal_payment(rent, user, 5000, "DP-0001", at=datetime(2026, 11, 21, 23, 30, tzinfo=timezone.utc))
 
@@ -422,10 +348,10 @@ def test_a_portal_payment_is_pending_until_the_ledger_holds_its_reference_and_is
 
 
 def test_a_posting_with_the_same_reference_on_another_account_does_not_settle_a_payment(session, records):
-    person, tenancy, rent = rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     garage = records.account(tenancy, "garage", ref="G1")
-    user = records.user(person, tenancy)
-    records.portal_payment(rent, user, 5000, "DP-0002")
+    user = records.user(person, tenancy, created_at=NOW)
+    records.portal_payment(rent, user, 5000, "DP-0002", at=NOW)
     records.post(garage, date(2026, 11, 23), "payment", -5000, ref="DP-0002")
 
     assert [p.reference for p in pending_payments(session, rent.id)] == ["DP-0002"]
@@ -433,11 +359,11 @@ def test_a_posting_with_the_same_reference_on_another_account_does_not_settle_a_
 
 
 def test_reconciling_marks_only_payments_the_ledger_holds_and_a_second_run_changes_nothing(session, records):
-    person, tenancy, rent = rent_account(records)
-    user = records.user(person, tenancy)
-    posted = records.portal_payment(rent, user, 5000, "DP-0003")
+    person, tenancy, rent = records.tenant_with_rent_account()
+    user = records.user(person, tenancy, created_at=NOW)
+    posted = records.portal_payment(rent, user, 5000, "DP-0003", at=NOW)
     waiting = records.portal_payment(rent, user, 2500, "DP-0004", at=NOW + timedelta(minutes=5))
-    failed = records.portal_payment(rent, user, 700, "DP-0005", status="failed")
+    failed = records.portal_payment(rent, user, 700, "DP-0005", status="failed", at=NOW)
     records.post(rent, date(2026, 11, 23), "payment", -5000, ref="DP-0003")
     records.post(rent, date(2026, 11, 23), "payment", -700, ref="DP-0005")
 
@@ -454,12 +380,12 @@ def test_reconciling_marks_only_payments_the_ledger_holds_and_a_second_run_chang
 
 
 def test_pending_payments_are_listed_oldest_first_and_only_for_the_account_asked_about(session, records):
-    person, tenancy, rent = rent_account(records)
+    person, tenancy, rent = records.tenant_with_rent_account()
     other = records.account(tenancy, "sundry", ref="S1")
-    user = records.user(person, tenancy)
+    user = records.user(person, tenancy, created_at=NOW)
     records.portal_payment(rent, user, 1000, "DP-B", at=NOW + timedelta(hours=1))
     records.portal_payment(rent, user, 2000, "DP-A", at=NOW)
-    records.portal_payment(other, user, 3000, "DP-C")
+    records.portal_payment(other, user, 3000, "DP-C", at=NOW)
 
     assert [(p.reference, p.amount_pence) for p in pending_payments(session, rent.id)] == [
         ("DP-A", 2000), ("DP-B", 1000),
@@ -473,8 +399,8 @@ def test_pending_payments_are_listed_oldest_first_and_only_for_the_account_asked
 
 def test_the_housing_benefit_explanation_shows_only_with_a_housing_benefit_posting_in_the_last_8_weeks(
         session, records):
-    _p, _t, recent = rent_account(records, ref="R1")
-    _p2, _t2, lapsed = rent_account(records, ref="R2")
+    _p, _t, recent = records.tenant_with_rent_account(ref="R1")
+    _p2, _t2, lapsed = records.tenant_with_rent_account(ref="R2")
     records.post(recent, TODAY - timedelta(days=56), "housing_benefit", -9000)
     records.post(lapsed, TODAY - timedelta(days=57), "housing_benefit", -9000)
 
@@ -484,8 +410,8 @@ def test_the_housing_benefit_explanation_shows_only_with_a_housing_benefit_posti
 
 def test_the_universal_credit_explanation_shows_only_with_a_universal_credit_posting_in_the_last_45_days(
         session, records):
-    _p, _t, recent = rent_account(records, ref="R1")
-    _p2, _t2, lapsed = rent_account(records, ref="R2")
+    _p, _t, recent = records.tenant_with_rent_account(ref="R1")
+    _p2, _t2, lapsed = records.tenant_with_rent_account(ref="R2")
     records.post(recent, TODAY - timedelta(days=45), "universal_credit", -48000)
     records.post(lapsed, TODAY - timedelta(days=46), "universal_credit", -48000)
 
@@ -495,7 +421,7 @@ def test_the_universal_credit_explanation_shows_only_with_a_universal_credit_pos
 
 def test_an_account_moving_from_housing_benefit_to_universal_credit_shows_both_while_both_are_recent(
         session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     records.post(rent, TODAY - timedelta(days=30), "housing_benefit", -9000)
     records.post(rent, TODAY - timedelta(days=3), "universal_credit", -48000)
 
@@ -507,7 +433,7 @@ def test_an_account_moving_from_housing_benefit_to_universal_credit_shows_both_w
 
 
 def test_payers_without_benefit_postings_and_future_dated_benefit_postings_get_no_explanation(session, records):
-    _p, _t, rent = rent_account(records)
+    _p, _t, rent = records.tenant_with_rent_account()
     records.post(rent, TODAY - timedelta(days=3), "direct_debit", -48000, "Direct Debit")
     records.post(rent, TODAY - timedelta(days=3), "payment", -9000, "Housing Benefit arrears paid by the tenant")
     records.post(rent, TODAY + timedelta(days=1), "housing_benefit", -9000)
@@ -666,8 +592,8 @@ def test_a_paid_off_major_works_account_says_so(session, records):
 
 
 def test_only_leasehold_tenancies_have_a_leaseholder_summary(session, records):
-    _p, tenancy, _rent = rent_account(records)
-    _p2, shared, _r2 = rent_account(records, ref="R2", tenure="shared_ownership")
+    _p, tenancy, _rent = records.tenant_with_rent_account()
+    _p2, shared, _r2 = records.tenant_with_rent_account(ref="R2", tenure="shared_ownership")
 
     assert leaseholder_summary(session, tenancy.id, TODAY) is None
     assert leaseholder_summary(session, shared.id, TODAY) is None

@@ -4,26 +4,20 @@ which accounts have a rent statement, and which offer the Universal Credit lette
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from portal_app.services.accounts import budget, statements
 from portal_app.settings import get_settings
-from tests.unit.accounts.test_balances import Records, tenant_with_rent_account
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Caller:
     person_id: int
     tenancy_id: int
-
-
-@pytest.fixture
-def records(session):
-    return Records(session)
 
 
 @pytest.fixture
@@ -38,7 +32,7 @@ def test_rent_and_garage_accounts_have_a_rent_statement_and_only_rent_offers_the
 
 
 def test_the_statements_page_opens_on_the_first_period_of_the_account_asked_for(session, records, settings):
-    person, tenancy, rent = tenant_with_rent_account(records, ref="RENT1", start=date(2025, 6, 2))
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1", start=date(2025, 6, 2))
     records.post(rent, date(2026, 11, 9), "rent_charge", 11_400)
 
     choice, view = statements.statement_view(session, Caller(person.id, tenancy.id), "RENT1", now=NOW,
@@ -54,7 +48,7 @@ def test_the_statements_page_opens_on_the_first_period_of_the_account_asked_for(
 
 
 def test_a_period_or_a_preset_of_the_account_is_shown_and_an_unknown_preset_shows_nothing(session, records, settings):
-    person, tenancy, _rent = tenant_with_rent_account(records, ref="RENT1", start=date(2025, 6, 2))
+    person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1", start=date(2025, 6, 2))
     caller = Caller(person.id, tenancy.id)
 
     _c, by_period = statements.statement_view(session, caller, "RENT1", period=(date(2026, 1, 1), date(2026, 2, 1)),
@@ -70,8 +64,8 @@ def test_a_period_or_a_preset_of_the_account_is_shown_and_an_unknown_preset_show
 
 
 def test_the_statements_page_refuses_another_residents_account(session, records, settings):
-    person, tenancy, _rent = tenant_with_rent_account(records, ref="RENT1")
-    tenant_with_rent_account(records, ref="THEIRS1")
+    person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1")
+    records.tenant_with_rent_account(ref="THEIRS1")
 
     choice, view = statements.statement_view(session, Caller(person.id, tenancy.id), "THEIRS1", now=NOW,
                                              settings=settings)
@@ -80,7 +74,7 @@ def test_the_statements_page_refuses_another_residents_account(session, records,
 
 
 def test_the_planner_is_filled_in_from_the_residents_own_rent_and_says_so(session, records, settings):
-    person, tenancy, rent = tenant_with_rent_account(records, ref="RENT1")
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     records.charge(rent, 11_401)
     records.charge(rent, 450, code="caretaking")
 
@@ -94,8 +88,8 @@ def test_the_planner_is_filled_in_from_the_residents_own_rent_and_says_so(sessio
 
 
 def test_the_planner_is_not_filled_in_from_another_residents_account(session, records, settings):
-    person, tenancy, _rent = tenant_with_rent_account(records, ref="RENT1")
-    tenant_with_rent_account(records, ref="THEIRS1")
+    person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1")
+    records.tenant_with_rent_account(ref="THEIRS1")
 
     choice, fill = budget.fill_from_account(session, Caller(person.id, tenancy.id), "THEIRS1",
                                             today=date(2026, 11, 22), settings=settings)

@@ -26,17 +26,12 @@ from portal_app.services.accounts.statements import (
     uc_rent_statement_pdf,
     uc_table_rows,
 )
-from tests.unit.accounts.test_ledger import FIRST_MONDAY, LedgerRecords, twenty_years
+from tests.factories import FIRST_MONDAY, twenty_years_of_rent
 
 TODAY = date(2026, 11, 22)  # a Sunday
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
 LANDLORD = Landlord("Northbrook Homes", "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA", "0300 123 4567",
                     "income@northbrook-homes.example")
-
-
-@pytest.fixture
-def records(session):
-    return LedgerRecords(session)
 
 
 def joint_tenancy(records, *, end: date | None = None, start: date = date(2020, 4, 6)):
@@ -368,7 +363,7 @@ def test_a_pdf_for_a_period_without_postings_shows_the_opening_and_closing_balan
 
 def test_a_twenty_year_statement_renders_fast_with_every_line_and_numbered_pages(session, records):
     tenancy, rent = joint_tenancy(records, start=FIRST_MONDAY)
-    expected = twenty_years(records, rent)
+    expected = twenty_years_of_rent(records, rent)
 
     started = time.perf_counter()
     st = make(session, rent, FIRST_MONDAY, TODAY)

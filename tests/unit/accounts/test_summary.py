@@ -5,27 +5,21 @@ account page's figures, only ever for an account the resident may see."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from portal_app.services.accounts import summary
 from portal_app.services.accounts.ledger import LeaseholderSummary, MajorWorksSummary, YearEndAdjustment
 from portal_app.settings import get_settings
-from tests.unit.accounts.test_balances import Records, tenant_with_rent_account
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Caller:
     person_id: int
     tenancy_id: int
-
-
-@pytest.fixture
-def records(session):
-    return Records(session)
 
 
 @pytest.fixture
@@ -133,7 +127,7 @@ def test_a_filtered_history_says_what_it_shows_in_words():
 
 
 def test_the_account_page_figures_are_for_the_account_asked_for_and_say_arrears(session, records, settings):
-    person, tenancy, rent = tenant_with_rent_account(records, ref="RENT1")
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     records.charge(rent, 11_400)
     records.post(rent, date(2026, 11, 9), "rent_charge", 11_400, "Rent")
     records.post(rent, date(2026, 11, 12), "payment", -5_000, "Card payment")
@@ -156,7 +150,7 @@ def test_the_account_page_figures_are_for_the_account_asked_for_and_say_arrears(
 
 
 def test_an_account_in_credit_is_not_arrears_on_the_account_page(session, records, settings):
-    person, tenancy, rent = tenant_with_rent_account(records, ref="RENT1")
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     records.post(rent, date(2026, 11, 9), "payment", -1_000)
 
     _choice, overview = summary.account_overview(session, Caller(person.id, tenancy.id), "", now=NOW,
@@ -167,8 +161,8 @@ def test_an_account_in_credit_is_not_arrears_on_the_account_page(session, record
 
 
 def test_the_account_page_shows_nothing_of_another_residents_account(session, records, settings):
-    person, tenancy, _rent = tenant_with_rent_account(records, ref="RENT1")
-    tenant_with_rent_account(records, ref="THEIRS1")
+    person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1")
+    records.tenant_with_rent_account(ref="THEIRS1")
 
     choice, overview = summary.account_overview(session, Caller(person.id, tenancy.id), "THEIRS1", now=NOW,
                                                 settings=settings)
@@ -181,7 +175,7 @@ def test_the_account_page_shows_nothing_of_another_residents_account(session, re
 
 
 def test_the_history_is_filtered_by_the_type_group(session, records, settings):
-    person, tenancy, rent = tenant_with_rent_account(records, ref="RENT1")
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     records.post(rent, date(2026, 11, 9), "rent_charge", 11_400)
     records.post(rent, date(2026, 11, 12), "payment", -5_000)
 

@@ -10,9 +10,8 @@ from sqlmodel import Session
 
 from portal_app.api.http import api_app
 from portal_app.clock import utcnow
-from portal_app.services.identity import auth, tickets
-from tests.unit.identity.test_auth import PASSWORD
-from tests.security.test_ownership import two_residents  # noqa: F401  (fixture)
+from portal_app.services.identity import auth, sessions, tickets
+from tests.factories import PASSWORD
 
 
 def _ticket_for(b: dict, account_id: int, kind: str = "statement_csv", session_id: int | None = None) -> str:
@@ -24,12 +23,12 @@ def _ticket_for(b: dict, account_id: int, kind: str = "statement_csv", session_i
 
 def _b_with_session(db, b: dict) -> dict:
     with Session(db) as s:
-        b["session_id"] = auth.resolve_session(s, b["token"], now=utcnow()).session_id
+        b["session_id"] = sessions.resolve_session(s, b["token"], now=utcnow()).session_id
         s.commit()
     return b
 
 
-def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store(db, two_residents):  # noqa: F811
+def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -43,7 +42,7 @@ def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_no_store(db, two_residents):  # noqa: F811
+def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_no_store(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -58,7 +57,7 @@ def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_n
     assert refused.status_code == 403 and a["account"].account_ref not in refused.text
 
 
-def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):  # noqa: F811
+def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -69,7 +68,7 @@ def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents)
         assert b"Annabel" not in response.content and a["account"].account_ref.encode() not in response.content
 
 
-def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_residents):  # noqa: F811
+def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
@@ -79,23 +78,23 @@ def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_
     assert client.get(f"/api/statement.csv?ticket={pdf_ticket}").status_code == 403
 
 
-def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):  # noqa: F811
+def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     ticket = _ticket_for(b, b["account"].id)
     with Session(db) as s:
-        auth.sign_out(s, b["token"], now=utcnow())
+        sessions.sign_out(s, b["token"], now=utcnow())
         s.commit()
     assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
 
 
-def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):  # noqa: F811
+def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     with Session(db) as s:
         other = auth.sign_in(s, "annabel@example.org", PASSWORD, client="t", now=utcnow())
         s.commit()
-        a_session = auth.resolve_session(s, other.token, now=utcnow()).session_id
+        a_session = sessions.resolve_session(s, other.token, now=utcnow()).session_id
         s.commit()
     ticket = _ticket_for(b, b["account"].id, session_id=a_session)  # B's user with A's session
     assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403

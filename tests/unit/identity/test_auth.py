@@ -1,55 +1,22 @@
-"""Signing in and out, sessions, lockout and password resets (services/auth.py)."""
+"""Signing in and out, sessions, lockout and password resets (services/identity/auth.py, sessions.py, lockout.py)."""
 
 from __future__ import annotations
 
-import itertools
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
-from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from portal_app.models import AuthSession, OutboxMessage, PasswordReset, Person, PortalUser, Property, Tenancy, ThrottleHit
-from portal_app.services.identity import auth
+from portal_app.models import AuthSession, OutboxMessage, PasswordReset, ThrottleHit
+from portal_app.services.identity import auth, lockout, sessions
 from portal_app.services import tokens
-from portal_app.services.identity.auth import SignInOutcome
+from portal_app.services.identity.sessions import SignInOutcome
 from portal_app.settings import get_settings
+from tests.factories import PASSWORD, PASSWORD_HASH, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
-PASSWORD = "kettle orbit marmalade"
 NEW_PASSWORD = "violet harbour tandem"
-# A real argon2id hash with cheap parameters, made once: verifying it is fast, so the
-# lockout tests do not spend seconds in argon2. The service verifies whatever
-# parameters the stored hash carries.
-PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-_refs = itertools.count(1)
-
-
-def make_user(session: Session, *, email: str = "ada@example.org", status: str = "active", first_name: str = "Ada") -> PortalUser:
-    n = next(_refs)
-    prop = Property(property_ref=f"PR{n}", address_line_1=f"{n} High Street", town="Northbrook", postcode="NB1 1AA", property_type="flat")
-    person = Person(person_ref=f"PE{n}", first_name=first_name, last_name="Lovelace")
-    session.add(prop)
-    session.add(person)
-    session.flush()
-    tenancy = Tenancy(tenancy_ref=f"TE{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 1, 6))
-    session.add(tenancy)
-    session.flush()
-    user = PortalUser(
-        email=email,
-        mobile="+447700900123",
-        password_hash=PASSWORD_HASH,
-        person_id=person.id,
-        tenancy_id=tenancy.id,
-        status=status,
-        created_at=NOW - timedelta(days=30),
-    )
-    session.add(user)
-    session.commit()
-    return user
-
-
 def sign_in(session: Session, email: str, password: str, at: datetime = NOW) -> SignInOutcome:
     outcome = auth.sign_in(session, email, password, client="test-client", now=at)
     session.commit()
@@ -63,8 +30,8 @@ def signed_in_token(session: Session, email: str = "ada@example.org", at: dateti
     return outcome.token
 
 
-def resolve(session: Session, token: str | None, at: datetime) -> auth.Principal | None:
-    principal = auth.resolve_session(session, token, now=at)
+def resolve(session: Session, token: str | None, at: datetime) -> sessions.Principal | None:
+    principal = sessions.resolve_session(session, token, now=at)
     session.commit()
     return principal
 
@@ -105,7 +72,7 @@ def test_the_right_password_signs_in_with_a_new_token_each_time(session):
     assert (principal.first_name, principal.email) == ("Ada", "ada@example.org")
     # The token from the earlier sign-in is a separate session: it lasts until signed out.
     assert resolve(session, first, NOW + timedelta(minutes=2)) is not None
-    auth.sign_out(session, first, now=NOW + timedelta(minutes=3))
+    sessions.sign_out(session, first, now=NOW + timedelta(minutes=3))
     session.commit()
     assert resolve(session, first, NOW + timedelta(minutes=4)) is None
     assert resolve(session, second, NOW + timedelta(minutes=4)) is not None
@@ -153,7 +120,7 @@ def test_nine_failures_do_not_lock_the_account(session):
     assert user.locked_at is None
     assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=2)).status == "signed_in"
     # A successful sign-in clears the count.
-    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == auth.failure_key(user.id))).one() == 0
+    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == lockout.failure_key(user.id))).one() == 0
 
 
 def test_failures_older_than_the_window_do_not_count(session):
@@ -258,14 +225,14 @@ def test_signing_out_ends_the_session_on_the_server(session):
     make_user(session)
     token = signed_in_token(session)
 
-    auth.sign_out(session, token, now=NOW + timedelta(minutes=5))
+    sessions.sign_out(session, token, now=NOW + timedelta(minutes=5))
     session.commit()
 
     stored = session.exec(select(AuthSession)).one()
     assert (stored.ended_at, stored.ended_reason) == (NOW + timedelta(minutes=5), "signed_out")
     assert resolve(session, token, NOW + timedelta(minutes=6)) is None
-    auth.sign_out(session, token, now=NOW + timedelta(minutes=7))  # twice is harmless
-    auth.sign_out(session, None, now=NOW + timedelta(minutes=7))
+    sessions.sign_out(session, token, now=NOW + timedelta(minutes=7))  # twice is harmless
+    sessions.sign_out(session, None, now=NOW + timedelta(minutes=7))
     session.commit()
     assert session.exec(select(AuthSession)).one().ended_at == NOW + timedelta(minutes=5)
 
@@ -277,7 +244,7 @@ def test_signing_out_everywhere_ends_every_session_of_that_account_only(session)
     laptop = signed_in_token(session, at=NOW + timedelta(minutes=1))
     other = signed_in_token(session, "bo@example.org", at=NOW)
 
-    ended = auth.sign_out_everywhere(session, ada.id, now=NOW + timedelta(minutes=2))
+    ended = sessions.sign_out_everywhere(session, ada.id, now=NOW + timedelta(minutes=2))
     session.commit()
 
     assert ended == 2

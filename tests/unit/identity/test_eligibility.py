@@ -107,7 +107,7 @@ def test_eligibility_for_every_tenure_role_current_or_former_and_former_switch(t
         ("garage_licence", "licensee", Eligibility(False, "tenure_not_eligible")),
     ],
 )
-def test_the_seed_examples_read_plainly(tenure, role, expected):
+def test_each_example_in_the_seed_gets_the_verdict_the_seed_gives(tenure, role, expected):
     assert registration_eligibility(tenancy(tenure), party(role), today=TODAY, settings=policy()) == expected
 
 

@@ -4,7 +4,7 @@ a kiosk session, and what the sign-out route sends."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import reflex as rx
@@ -16,13 +16,15 @@ import portal_app.portal_app  # noqa: F401  (imports every page and state)
 from portal_app.api import signout
 from portal_app.api.http import api_app
 from portal_app.components.boot import boot_script_csp_hash, boot_script_source, boot_scripts
-from portal_app.models import AuthSession
-from portal_app.services.identity import auth, kiosk
+from portal_app.models import AuthSession, PortalUser
+from portal_app.services.identity import auth, kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state import session as session_module
 from portal_app.state.session import SessionState
-from tests.unit.identity.test_auth import NOW, PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.security.handlers import run as _run
+
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -152,9 +154,9 @@ def test_a_kiosk_session_ends_after_its_own_short_idle_limit(session):
     outcome = auth.sign_in(session, "ada@example.org", PASSWORD, client="kiosk", now=NOW, idle_minutes=minutes)
     session.commit()
     assert session.exec(select(AuthSession)).one().idle_minutes == minutes
-    assert auth.resolve_session(session, outcome.token, now=NOW + timedelta(minutes=minutes) - timedelta(seconds=1))
+    assert sessions.resolve_session(session, outcome.token, now=NOW + timedelta(minutes=minutes) - timedelta(seconds=1))
     session.commit()
-    assert auth.resolve_session(session, outcome.token, now=NOW + timedelta(minutes=2 * minutes)) is None
+    assert sessions.resolve_session(session, outcome.token, now=NOW + timedelta(minutes=2 * minutes)) is None
     session.commit()
     stored = session.exec(select(AuthSession)).one()
     assert stored.ended_reason == "idle"
@@ -162,14 +164,14 @@ def test_a_kiosk_session_ends_after_its_own_short_idle_limit(session):
 
 def test_a_kiosk_session_in_use_is_touched_often_enough_to_outlive_the_screens_timeout(session):
     make_user(session)
-    token = auth.create_session(session, session.exec(select(auth.PortalUser)).one().id, client="k", now=NOW,
+    token = sessions.create_session(session, session.exec(select(PortalUser)).one().id, client="k", now=NOW,
                                 idle_minutes=4)
     session.commit()
     # Used every 30 seconds (kiosk.js reports activity that often) for ten minutes: still live.
     at = NOW
     for _ in range(20):
         at += timedelta(seconds=30)
-        assert auth.resolve_session(session, token, now=at) is not None
+        assert sessions.resolve_session(session, token, now=at) is not None
         session.commit()
     last_seen = session.exec(select(AuthSession)).one().last_seen_at
     assert at - last_seen.replace(tzinfo=at.tzinfo) <= timedelta(seconds=30)
@@ -181,15 +183,15 @@ def test_an_ordinary_session_keeps_the_configured_idle_limit(session):
     session.commit()
     assert session.exec(select(AuthSession)).one().idle_minutes is None
     later = NOW + timedelta(minutes=get_settings().session_idle_minutes) - timedelta(seconds=1)
-    assert auth.resolve_session(session, outcome.token, now=later) is not None
+    assert sessions.resolve_session(session, outcome.token, now=later) is not None
 
 
 def test_sign_out_everywhere_counts_an_idle_kiosk_session_as_already_over(session):
     user = make_user(session)
-    auth.create_session(session, user.id, client="kiosk", now=NOW, idle_minutes=4)
-    auth.create_session(session, user.id, client="home", now=NOW)
+    sessions.create_session(session, user.id, client="kiosk", now=NOW, idle_minutes=4)
+    sessions.create_session(session, user.id, client="home", now=NOW)
     session.commit()
-    assert auth.sign_out_everywhere(session, user.id, now=NOW + timedelta(minutes=10)) == 1
+    assert sessions.sign_out_everywhere(session, user.id, now=NOW + timedelta(minutes=10)) == 1
 
 
 # --- sign-out ---------------------------------------------------------------------
@@ -199,7 +201,7 @@ def test_sign_out_everywhere_counts_an_idle_kiosk_session_as_already_over(sessio
 
 def test_sign_out_on_a_kiosk_ends_the_server_session_and_clears_the_token(session, kiosk_settings):
     user = make_user(session)
-    token = auth.create_session(session, user.id, client="kiosk", now=NOW, idle_minutes=4)
+    token = sessions.create_session(session, user.id, client="kiosk", now=NOW, idle_minutes=4)
     session.commit()
     state = _session_state("kiosk.northbrook.example")
     state.kiosk_token = token

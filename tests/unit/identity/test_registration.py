@@ -4,7 +4,7 @@ throttling, moving home, joint tenants. Time is frozen by passing ``now``."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
+from functools import partial
 import re
 import threading
 from datetime import date, datetime, timedelta, timezone
@@ -13,15 +13,11 @@ import pytest
 from sqlmodel import Session, func, select
 
 from portal_app.models import (
-    Account,
     AuthSession,
     OutboxMessage,
-    Person,
     PortalUser,
-    Property,
     RegistrationAttempt,
     Tenancy,
-    TenancyParty,
     ThrottleHit,
 )
 from portal_app.services.identity.passwords import DUMMY_HASH, verify_password
@@ -37,6 +33,7 @@ from portal_app.services.identity.registration import (
 )
 from portal_app.services.tokens import hash_token
 from portal_app.settings import get_settings
+from tests.factories import make_account, make_party, make_person, make_portal_user, make_tenancy
 
 
 
@@ -55,57 +52,27 @@ DOB = date(1980, 2, 1)
 PASSWORD = "plum-kettle-orbit-42"
 EMAIL = "sam@example.com"
 
-_numbers = itertools.count(1)
+# --- records: Sam Taylor, born 1 February 1980, lead tenant of TEN100001 ---------------
+
+sam = partial(make_person, first="Sam", last="Taylor", dob=DOB)
+# A portal user made long before the tests' clock, with a mobile the tests never type.
+existing_user = partial(make_portal_user, mobile="+447700900999", password_hash=DUMMY_HASH,
+                        created_at=NOW - timedelta(days=400))
 
 
-# --- records -----------------------------------------------------------------------------
-
-
-def make_tenancy(session, ref="TEN100001", *, tenure="secure", start=date(2015, 1, 5), end=None) -> Tenancy:
-    n = next(_numbers)
-    home = Property(
-        property_ref=f"PROP{n}", address_line_1=f"{n} Example Street", town="Northbrook", postcode="NB1 1AA",
-        property_type="flat",
-    )
-    session.add(home)
-    session.flush()
-    tenancy = Tenancy(tenancy_ref=ref, property_id=home.id, tenure=tenure, start_date=start, end_date=end)
-    session.add(tenancy)
-    session.flush()
-    session.add(Account(account_ref=f"{ref}-R", tenancy_id=tenancy.id, account_type="rent", opened_on=start, closed_on=end))
-    session.flush()
+def tenancy_with_rent_account(session, ref="TEN100001", *, tenure="secure", start=date(2015, 1, 5), end=None
+                              ) -> Tenancy:
+    """Tenancy ``ref`` on its own home, with its rent account ``{ref}-R`` (closed when it ends)."""
+    tenancy = make_tenancy(session, tenure, start=start, end=end, ref=ref)
+    make_account(session, tenancy, ref=f"{ref}-R", closed=end)
     return tenancy
 
 
-def make_person(session, *, dob=DOB, first_name="Sam", last_name="Taylor") -> Person:
-    person = Person(person_ref=f"PER{next(_numbers)}", first_name=first_name, last_name=last_name, date_of_birth=dob)
-    session.add(person)
-    session.flush()
-    return person
-
-
-def add_party(session, tenancy, person, role="lead_tenant", *, start=None, end=None) -> TenancyParty:
-    party = TenancyParty(tenancy_id=tenancy.id, person_id=person.id, role=role, start_date=start, end_date=end)
-    session.add(party)
-    session.flush()
-    return party
-
-
 def make_tenant(session, ref="TEN100001", *, dob=DOB, role="lead_tenant", tenure="secure", end=None):
-    tenancy = make_tenancy(session, ref, tenure=tenure, end=end)
-    person = make_person(session, dob=dob)
-    add_party(session, tenancy, person, role, end=end)
+    tenancy = tenancy_with_rent_account(session, ref, tenure=tenure, end=end)
+    person = sam(session, dob=dob)
+    make_party(session, tenancy, person, role, end=end)
     return tenancy, person
-
-
-def make_user(session, tenancy, person, email, *, status="active") -> PortalUser:
-    user = PortalUser(
-        email=email, mobile="+447700900999", password_hash=DUMMY_HASH, person_id=person.id, tenancy_id=tenancy.id,
-        status=status, created_at=NOW - timedelta(days=400),
-    )
-    session.add(user)
-    session.flush()
-    return user
 
 
 # --- actions and reading results ---------------------------------------------------------
@@ -376,7 +343,7 @@ def scenario_unknown_reference(session):
 
 def scenario_existing_account(session):
     tenancy, person = make_tenant(session)
-    make_user(session, tenancy, person, "old@example.com")
+    existing_user(session, person, tenancy, email="old@example.com")
 
 
 def scenario_ineligible_tenancy(session):
@@ -392,15 +359,15 @@ def scenario_former_tenancy(session):
 
 
 def scenario_party_left(session):
-    tenancy = make_tenancy(session)
-    add_party(session, tenancy, make_person(session, dob=date(1950, 1, 1)))
-    add_party(session, tenancy, make_person(session), "joint_tenant", end=date(2024, 1, 1))
+    tenancy = tenancy_with_rent_account(session)
+    make_party(session, tenancy, sam(session, dob=date(1950, 1, 1)))
+    make_party(session, tenancy, sam(session), "joint_tenant", end=date(2024, 1, 1))
 
 
 def scenario_email_used_by_another_current_account(session):
     make_tenant(session)
     other_tenancy, other_person = make_tenant(session, "TEN200002", dob=date(1990, 5, 5))
-    make_user(session, other_tenancy, other_person, EMAIL)
+    existing_user(session, other_person, other_tenancy, email=EMAIL)
 
 
 SCENARIOS = {
@@ -524,8 +491,8 @@ def test_an_ineligible_resident_is_told_plainly_and_how_else_to_reach_us(session
 
 
 def test_a_new_tenant_whose_tenancy_starts_next_week_is_told_to_try_from_the_start_date(session):
-    tenancy = make_tenancy(session, start=TODAY + timedelta(days=7))
-    add_party(session, tenancy, make_person(session))
+    tenancy = tenancy_with_rent_account(session, start=TODAY + timedelta(days=7))
+    make_party(session, tenancy, sam(session))
     start(session)
     [message] = mails(session)
     assert message.kind == "register_not_available"
@@ -626,7 +593,7 @@ def test_an_unknown_or_empty_attempt_token_has_ended(session):
 def test_an_account_made_another_way_while_the_code_was_out_ends_the_attempt(session):
     tenancy, person = make_tenant(session)
     outcome = start(session)
-    make_user(session, tenancy, person, "other@example.com")  # e.g. a second attempt finished first
+    existing_user(session, person, tenancy, email="other@example.com")  # e.g. a second attempt finished first
 
     assert confirm_code(session, outcome.attempt_token, latest_code(session), now=NOW) == CodeOutcome("ended", 0, None)
     assert [u.email for u in users(session)] == ["other@example.com"]
@@ -768,11 +735,11 @@ def test_a_throttled_try_is_not_counted_so_the_wait_does_not_grow(session):
 
 def test_a_resident_who_moved_home_can_reuse_their_email_and_the_old_account_is_closed(session):
     old_tenancy, person = make_tenant(session, "TEN100001", end=date(2025, 12, 1))
-    old_user = make_user(session, old_tenancy, person, EMAIL)
+    old_user = existing_user(session, person, old_tenancy, email=EMAIL)
     session.add(AuthSession(token_hash="a" * 64, user_id=old_user.id, created_at=NOW, last_seen_at=NOW,
                             expires_at=NOW + timedelta(hours=1)))
-    new_tenancy = make_tenancy(session, "TEN200002", start=date(2025, 12, 8))
-    add_party(session, new_tenancy, person)
+    new_tenancy = tenancy_with_rent_account(session, "TEN200002", start=date(2025, 12, 8))
+    make_party(session, new_tenancy, person)
 
     outcome = start(session, tenancy_reference="TEN200002")
     assert mails(session)[-1].kind == "register_code"
@@ -798,24 +765,24 @@ def test_an_email_already_used_by_an_active_current_account_takes_the_existing_p
 
 def test_a_person_with_an_account_on_the_tenancy_takes_the_existing_path_whatever_email_they_type(session):
     tenancy, person = make_tenant(session)
-    make_user(session, tenancy, person, "first@example.com")
+    existing_user(session, person, tenancy, email="first@example.com")
     start(session, email="second@example.com")
     assert [(m.to_address, m.kind) for m in mails(session)] == [("first@example.com", "register_someone_tried")]
 
 
 def test_a_closed_account_does_not_stop_the_person_registering_again(session):
     tenancy, person = make_tenant(session)
-    make_user(session, tenancy, person, EMAIL, status="closed")
+    existing_user(session, person, tenancy, email=EMAIL, status="closed")
     outcome = start(session)
     assert confirm_code(session, outcome.attempt_token, latest_code(session), now=NOW).status == "registered"
 
 
 def test_joint_tenants_with_different_emails_both_register(session):
-    tenancy = make_tenancy(session)
-    lead = make_person(session, dob=date(1980, 2, 1), first_name="Sam")
-    joint = make_person(session, dob=date(1982, 7, 14), first_name="Alex")
-    add_party(session, tenancy, lead, "lead_tenant")
-    add_party(session, tenancy, joint, "joint_tenant")
+    tenancy = tenancy_with_rent_account(session)
+    lead = sam(session, dob=date(1980, 2, 1), first="Sam")
+    joint = sam(session, dob=date(1982, 7, 14), first="Alex")
+    make_party(session, tenancy, lead, "lead_tenant")
+    make_party(session, tenancy, joint, "joint_tenant")
 
     first = start(session, email="sam@example.com", date_of_birth=date(1980, 2, 1))
     assert confirm_code(session, first.attempt_token, latest_code(session, "sam@example.com"), now=NOW).status == "registered"
@@ -831,10 +798,10 @@ def test_joint_tenants_with_different_emails_both_register(session):
 
 
 def test_joint_tenants_sharing_one_email_can_only_have_one_account_on_it(session):
-    tenancy = make_tenancy(session)
-    lead, joint = make_person(session, dob=date(1980, 2, 1)), make_person(session, dob=date(1982, 7, 14))
-    add_party(session, tenancy, lead, "lead_tenant")
-    add_party(session, tenancy, joint, "joint_tenant")
+    tenancy = tenancy_with_rent_account(session)
+    lead, joint = sam(session, dob=date(1980, 2, 1)), sam(session, dob=date(1982, 7, 14))
+    make_party(session, tenancy, lead, "lead_tenant")
+    make_party(session, tenancy, joint, "joint_tenant")
     first = start(session, email="home@example.com", date_of_birth=date(1980, 2, 1))
     confirm_code(session, first.attempt_token, latest_code(session, "home@example.com"), now=NOW)
 
@@ -847,10 +814,10 @@ def test_joint_tenants_sharing_one_email_can_only_have_one_account_on_it(session
 
 
 def test_two_joint_tenants_with_the_same_date_of_birth_can_each_register(session):
-    tenancy = make_tenancy(session)
-    first_person, second_person = make_person(session), make_person(session)
-    add_party(session, tenancy, first_person, "lead_tenant")
-    add_party(session, tenancy, second_person, "joint_tenant")
+    tenancy = tenancy_with_rent_account(session)
+    first_person, second_person = sam(session), sam(session)
+    make_party(session, tenancy, first_person, "lead_tenant")
+    make_party(session, tenancy, second_person, "joint_tenant")
     for email in ("one@example.com", "two@example.com"):
         outcome = start(session, email=email)
         assert confirm_code(session, outcome.attempt_token, latest_code(session, email), now=NOW).status == "registered"
@@ -872,7 +839,7 @@ def test_a_former_tenant_cannot_move_an_email_away_from_a_current_account(sessio
     settings = dataclasses.replace(get_settings(), allow_former_tenants=True)
     make_tenant(session, end=date(2025, 6, 1))
     current_tenancy, current_person = make_tenant(session, "TEN200002", dob=date(1990, 5, 5))
-    make_user(session, current_tenancy, current_person, EMAIL)
+    existing_user(session, current_person, current_tenancy, email=EMAIL)
     start(session, settings=settings)
     assert attempts(session)[0].outcome == "email_in_use"
 

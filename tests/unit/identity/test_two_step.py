@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pyotp
-from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from portal_app.models import AuthSession, OutboxMessage, Person, PortalUser, Property, RecoveryCode, Tenancy
-from portal_app.services.identity import auth, two_step
+from portal_app.models import AuthSession, OutboxMessage, PortalUser, RecoveryCode
+from portal_app.services.identity import auth, sessions, two_step
 from portal_app.services import tokens
+from tests.factories import PASSWORD, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
-PASSWORD = "kettle orbit marmalade"
-PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 EMAIL = "ada@example.org"
-_refs = itertools.count(1)
-
-
-def make_user(session: Session, *, email: str = EMAIL) -> PortalUser:
-    n = next(_refs)
-    prop = Property(property_ref=f"PR{n}", address_line_1=f"{n} High Street", town="Northbrook", postcode="NB1 1AA", property_type="flat")
-    person = Person(person_ref=f"PE{n}", first_name="Ada", last_name="Lovelace")
-    session.add(prop)
-    session.add(person)
-    session.flush()
-    tenancy = Tenancy(tenancy_ref=f"TE{n}", property_id=prop.id, tenure="secure", start_date=date(2020, 1, 6))
-    session.add(tenancy)
-    session.flush()
-    user = PortalUser(
-        email=email,
-        mobile="+447700900123",
-        password_hash=PASSWORD_HASH,
-        person_id=person.id,
-        tenancy_id=tenancy.id,
-        created_at=NOW - timedelta(days=30),
-    )
-    session.add(user)
-    session.commit()
-    return user
 
 
 def code_at(secret: str, moment: datetime) -> str:
@@ -76,7 +49,7 @@ def password_step(session: Session, at: datetime) -> str:
     return outcome.two_step_token
 
 
-def second_step(session: Session, ticket: str, code: str, at: datetime) -> auth.SignInOutcome:
+def second_step(session: Session, ticket: str, code: str, at: datetime) -> sessions.SignInOutcome:
     outcome = two_step.complete_two_step(session, ticket, code, client="test-client", now=at)
     session.commit()
     return outcome
@@ -151,7 +124,7 @@ def test_signing_in_asks_for_the_second_step_and_creates_no_session_until_the_co
     assert outcome.status == "signed_in"
     assert outcome.two_step_token is None
     assert session_count(session) == 1
-    principal = auth.resolve_session(session, outcome.token, now=at + timedelta(minutes=1))
+    principal = sessions.resolve_session(session, outcome.token, now=at + timedelta(minutes=1))
     assert principal is not None and principal.user_id == user.id
     session.refresh(user)
     assert user.last_sign_in_at == at + timedelta(seconds=20)

@@ -37,6 +37,8 @@ def test_the_manifest_makes_a_standalone_app_with_icons_that_exist_at_their_stat
 
 def test_the_committed_icons_are_the_ones_the_project_draws(tmp_path):
     written = icons.write_icons(tmp_path)
+    committed = {f"icons/{p.name}" for p in (ASSETS / "icons").iterdir()} | {"favicon.ico"}
+    assert {str(path.relative_to(tmp_path)) for path in written} == committed
     for path in written:
         with Image.open(path) as fresh, Image.open(ASSETS / path.relative_to(tmp_path)) as kept:
             assert fresh.size == kept.size
@@ -77,7 +79,7 @@ def test_the_worker_extra_keeps_api_responses_out_of_every_cache():
     assert "cache.put" not in extra  # it only reads the saved statements; pwa.js writes them
 
 
-def test_cache_rules_by_path():
+def test_hashed_assets_are_cached_for_a_year_private_routes_never_and_the_app_shell_is_revalidated():
     assert http.cache_policy("/assets/entry.client-DMqNtF3h.js") == b"public, max-age=31536000, immutable"
     for private in ("/api/statement.pdf", "/api/health", "/_event/", "/_upload", "/ping"):
         assert http.cache_policy(private) == b"no-store", private

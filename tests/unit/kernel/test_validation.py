@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from portal_app.services.validation import (
+    form_fields,
     is_uk_landline,
     normalise_email,
     normalise_reference,
@@ -221,3 +222,17 @@ def test_a_period_date_may_be_today_but_not_tomorrow_and_may_be_left_out_when_op
     bad = {"period_from_day": "31", "period_from_month": "2", "period_from_year": "2024"}
     assert period_date_from_form(bad, "period_from", label="The start date", today=today) == (
         None, "The start date must be a real date")
+
+
+@pytest.mark.parametrize("raw", [None, "12", 12, ["email", "x"], 3.5, True])
+def test_anything_sent_instead_of_a_form_is_read_as_an_empty_form(raw):
+    assert form_fields(raw) == {}
+
+
+def test_a_form_s_text_and_number_fields_are_read_as_text_and_other_values_are_dropped():
+    sent = {"email": "a@example.org", "amount": 40, "agree": True, "nested": {"x": 1}, 7: "key not text", "n": None}
+    assert form_fields(sent) == {"email": "a@example.org", "amount": "40"}
+
+
+def test_a_form_field_longer_than_any_real_field_is_cut():
+    assert len(form_fields({"query": "x" * 100_000})["query"]) == 5000

@@ -1,7 +1,8 @@
-"""The mail outbox delivered over real SMTP (an aiosmtpd server on 127.0.0.1), and the worker loop."""
+"""The mail outbox delivered over real SMTP (an aiosmtpd server on 127.0.0.1), and the worker's mail job."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -14,7 +15,9 @@ from sqlmodel import Session, func, select
 
 from portal_app.integrations.mail import LocalTransport, SmtpTransport
 from portal_app.models import OutboxMessage
+from portal_app.services.identity import jobs as identity_jobs
 from portal_app.services.mail import delivery as mail_worker, outbox
+from portal_app.worker import Job, job_named, run_forever
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
 
@@ -139,7 +142,7 @@ def test_the_local_transport_marks_mail_local(db, session):
 # --- the worker loop -------------------------------------------------------------
 
 
-def test_deliver_once_sends_what_is_due(db, session, smtp_server):
+def test_one_delivery_round_sends_every_message_that_is_due(db, session, smtp_server):
     port, collector = smtp_server
     queue(session, to="a@example.org")
     queue(session, to="b@example.org")
@@ -157,12 +160,19 @@ def _wait_for(condition, timeout: float = 10.0) -> bool:
     return False
 
 
+def mail_job_every(seconds: float) -> Job:
+    """The registered mail job, run more often so the tests do not wait two seconds."""
+    return dataclasses.replace(job_named("mail.deliver"), every=timedelta(seconds=seconds))
+
+
 def test_the_worker_delivers_until_it_is_told_to_stop(db, session, smtp_server):
     port, collector = smtp_server
     stop = threading.Event()
     rounds: list[int] = []
     worker = threading.Thread(
-        target=lambda: rounds.append(mail_worker.run_forever(db, transport(port), stop, 0.05, clock=lambda: NOW)),
+        target=lambda: rounds.append(
+            run_forever(db, stop, jobs=[mail_job_every(0.05)], transport=transport(port), clock=lambda: NOW)
+        ),
         daemon=True,
     )
     worker.start()
@@ -195,7 +205,8 @@ def test_the_worker_keeps_going_when_sending_fails(db, session):
     stop = threading.Event()
     moments = iter(NOW + timedelta(minutes=m) for m in range(1000))
     worker = threading.Thread(
-        target=mail_worker.run_forever, args=(db, broken, stop, 0.02), kwargs={"clock": lambda: next(moments)}, daemon=True
+        target=run_forever, args=(db, stop),
+        kwargs={"jobs": [mail_job_every(0.02)], "transport": broken, "clock": lambda: next(moments)}, daemon=True
     )
     worker.start()
     try:
@@ -217,6 +228,6 @@ def test_housekeeping_removes_throttle_counters_older_than_two_days_and_keeps_re
     for age in (timedelta(days=3), timedelta(days=2, minutes=1), timedelta(hours=47), timedelta(minutes=5)):
         session.add(ThrottleHit(key="signin:someone", at=now - age))
     session.commit()
-    assert mail_worker.housekeeping(db, now=now) == 2
+    assert identity_jobs.purge_old_throttle_hits(engine=db, now=now) == 2
     left = session.exec(select(func.count()).select_from(ThrottleHit)).one()
     assert left == 2

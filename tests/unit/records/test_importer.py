@@ -206,6 +206,7 @@ def test_re_importing_the_same_feed_changes_nothing_and_reports_everything_uncha
     again = imported(db, tmp_path, name="again")
 
     assert again.ok, again.render()
+    assert set(again.files) == set(GOOD)
     for name, c in again.files.items():
         assert (c.added, c.updated, c.unchanged) == (0, 0, c.read), name
     after = snapshot(db)

@@ -1,30 +1,28 @@
 """Requests residents make about their money: validation and what is written, refund
-limits, ownership, references, routing, acknowledgement emails, the officers' queue and
-status updates, and bank details kept encrypted. Time is frozen by passing ``now``."""
+limits, ownership, references, routing, acknowledgement emails, and bank details kept
+encrypted (what officers do with requests is in test_office.py). Time is frozen by
+passing ``now``."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from portal_app.models import MoneyRequest, Officer, OutboxMessage, PortalUser, RequestUpdate
+from portal_app.models import RequestUpdate
+from portal_app.services.requests import common
 from portal_app.services.requests import resident as rq
-from portal_app.services.identity.passwords import DUMMY_HASH
+from portal_app.services.requests.common import NotYours
+from portal_app.services.requests.office import officer_queue, update_request
 from portal_app.services.requests.resident import (
-    NotYours,
-    RequestNotFound,
     my_requests,
-    officer_queue,
     refund_limit,
     request_context,
     request_detail,
-    reveal_bank_details,
     standing_order_details,
     submit_benefits_advice,
     submit_paper_statement,
@@ -32,111 +30,12 @@ from portal_app.services.requests.resident import (
     submit_refund,
     submit_standing_order,
     transaction_choice,
-    update_request,
 )
 from portal_app.services.tokens import decrypt
-from portal_app.settings import get_settings
-from tests.unit.accounts.test_balances import Records
-
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)  # Sunday 22 November 2026
-TODAY = date(2026, 11, 22)
-SETTINGS = dataclasses.replace(get_settings(), refund_keep_back_weeks=1, allow_former_tenants=False)
-REFERENCE = re.compile(r"^RQ-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6}$")
-
-
-@dataclasses.dataclass
-class Resident:
-    user: PortalUser
-    person: object
-    tenancy: object
-    account: object
-
-    @property
-    def principal(self) -> dict:
-        return {"user_id": self.user.id, "person_id": self.person.id, "tenancy_id": self.tenancy.id}
-
-    def on(self, account=None) -> dict:
-        return {**self.principal, "account_id": (account or self.account).id}
-
-
-class World(Records):
-    """The balances test's builders, plus officers and portal users."""
-
-    def officer(self, name: str = "Priya Shah", role: str = "income_officer") -> Officer:
-        return self._add(Officer(officer_ref=f"O{next(self.n)}", name=name, role=role,
-                                 email=f"officer{next(self.n)}@northbrook.example"))
-
-    def user(self, person, tenancy, email: str) -> PortalUser:
-        return self._add(PortalUser(email=email, mobile="+447700900123", password_hash=DUMMY_HASH,
-                                    person_id=person.id, tenancy_id=tenancy.id, created_at=NOW - timedelta(days=90)))
-
-    def resident(self, *, email: str = "ann@example.org", first: str = "Ann", tenure: str = "secure",
-                 role: str = "lead_tenant", officer: Officer | None = None, ref: str | None = None,
-                 start: date = date(2020, 4, 6)) -> Resident:
-        person = self.person(first, "Lee")
-        tenancy = self.tenancy(tenure, start=start)
-        if officer is not None:
-            tenancy.income_officer_id = officer.id
-            self._add(tenancy)
-        self.party(tenancy, person, role)
-        account = self.account(tenancy, "service_charge" if tenure == "leasehold" else "rent",
-                               ref=ref or f"RENT{next(self.n):08d}")
-        return Resident(self.user(person, tenancy, email), person, tenancy, account)
-
-
-@pytest.fixture
-def world(session):
-    return World(session)
-
-
-@pytest.fixture
-def officer(world):
-    return world.officer()
-
-
-@pytest.fixture
-def ann(world, officer):
-    return world.resident(officer=officer, ref="RENT00420042")
-
-
-@pytest.fixture
-def bob(world, officer):
-    return world.resident(email="bob@example.org", first="Bob", officer=officer, ref="RENT00770077")
-
-
-def counts(session) -> tuple[int, int, int]:
-    return tuple(session.exec(select(func.count()).select_from(m)).one()
-                 for m in (MoneyRequest, RequestUpdate, OutboxMessage))
-
-
-def only_request(session) -> MoneyRequest:
-    [request] = session.exec(select(MoneyRequest)).all()
-    return request
-
-
-def mails(session, kind: str | None = None) -> list[OutboxMessage]:
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        stmt = stmt.where(OutboxMessage.kind == kind)
-    return list(session.exec(stmt).all())
-
-
-def query(session, who: Resident, message: str = "Why did my rent go up in April?", **kw):
-    return submit_query(session, **who.on(kw.pop("account", None)), message=message, now=NOW, settings=SETTINGS, **kw)
-
-
-def refund(session, who: Resident, amount: str = "40.00", **kw):
-    fields = dict(bank_account_name="Ann Lee", sort_code="12-34-56", bank_account_number="12345678")
-    fields.update(kw)
-    return submit_refund(session, **who.on(fields.pop("account", None)), amount=amount, now=NOW, settings=SETTINGS,
-                         **fields)
-
-
-def in_credit(world: World, who: Resident, credit_pence: int, weekly_rent: int = 10000):
-    world.charge(who.account, weekly_rent)
-    world.post(who.account, date(2026, 11, 16), "rent_charge", weekly_rent, "Rent")
-    world.post(who.account, date(2026, 11, 18), "payment", -(weekly_rent + credit_pence), "Card payment")
-
+from tests.factories import Records, Resident
+from tests.unit.requests.steps import (
+    NOW, REFERENCE, SETTINGS, TODAY, counts, in_credit, mails, only_request, query, refund,
+)
 
 # ---------------------------------------------------------------------------
 # Query my account
@@ -176,8 +75,8 @@ def test_a_query_is_written_with_a_reference_a_received_update_and_an_acknowledg
 
 
 def test_a_query_about_a_transaction_stores_it_and_the_summary_shows_its_date_description_and_amount(
-        session, world, ann):
-    payment = world.post(ann.account, date(2026, 11, 16), "payment", -10000, "Card payment")
+        session, records, ann):
+    payment = records.post(ann.account, date(2026, 11, 16), "payment", -10000, "Card payment")
 
     result = query(session, ann, transaction_id=payment.id)
 
@@ -211,10 +110,10 @@ def test_a_query_of_exactly_10_and_2000_characters_is_accepted(session, ann):
     assert counts(session) == (2, 2, 2)
 
 
-def test_a_transaction_from_another_account_is_refused_even_with_a_valid_message(session, world, ann, bob):
-    bobs_payment = world.post(bob.account, date(2026, 11, 16), "payment", -10000, "Card payment")
-    other_account_of_ann = world.account(ann.tenancy, "sundry", ref="SUNDRY0042")
-    sundry_charge = world.post(other_account_of_ann, date(2026, 11, 16), "sundry_charge", 500, "Key fob")
+def test_a_transaction_from_another_account_is_refused_even_with_a_valid_message(session, records, ann, bob):
+    bobs_payment = records.post(bob.account, date(2026, 11, 16), "payment", -10000, "Card payment")
+    other_account_of_ann = records.account(ann.tenancy, "sundry", ref="SUNDRY0042")
+    sundry_charge = records.post(other_account_of_ann, date(2026, 11, 16), "sundry_charge", 500, "Key fob")
 
     with pytest.raises(NotYours):
         query(session, ann, transaction_id=bobs_payment.id)
@@ -246,8 +145,8 @@ def _every_submit(session, who: Resident, account_id):
     ]
 
 
-def test_every_request_refuses_another_residents_account_id_and_writes_nothing(session, world, ann, bob):
-    in_credit(world, bob, 50000)
+def test_every_request_refuses_another_residents_account_id_and_writes_nothing(session, records, ann, bob):
+    in_credit(records, bob, 50000)
 
     for attempt in _every_submit(session, ann, bob.account.id):
         with pytest.raises(NotYours):
@@ -269,22 +168,22 @@ def test_an_account_id_sent_as_text_is_read_as_the_number(session, ann):
     assert result.ok
 
 
-def test_a_principal_that_does_not_hang_together_is_refused(session, world, ann, bob):
+def test_a_principal_that_does_not_hang_together_is_refused(session, records, ann, bob):
     mixed = {"user_id": bob.user.id, "person_id": ann.person.id, "tenancy_id": ann.tenancy.id}
     with pytest.raises(NotYours):
         submit_query(session, **mixed, account_id=ann.account.id, message="Whose account is this?", now=NOW,
                      settings=SETTINGS)
     ann.user.status = "closed"
-    world._add(ann.user)
+    session.flush()
     with pytest.raises(NotYours):
         query(session, ann)
     assert counts(session) == (0, 0, 0)
 
 
-def test_a_household_member_with_a_portal_user_is_refused(session, world, ann):
-    member = world.person("Jo", "Lee")
-    world.party(ann.tenancy, member, "household_member")
-    user = world.user(member, ann.tenancy, "jo@example.org")
+def test_a_household_member_with_a_portal_user_is_refused(session, records, ann):
+    member = records.person("Jo", "Lee")
+    records.party(ann.tenancy, member, "household_member")
+    user = records.user(member, ann.tenancy, email="jo@example.org")
 
     with pytest.raises(NotYours):
         submit_query(session, user_id=user.id, person_id=member.id, tenancy_id=ann.tenancy.id,
@@ -303,10 +202,10 @@ def test_requests_are_listed_only_for_the_user_who_made_them_and_someone_elses_r
     assert request_detail(session, ann.user.id, mine).reference == mine
 
 
-def test_joint_tenants_each_see_only_their_own_requests(session, world, ann):
-    partner = world.person("Sam", "Lee")
-    world.party(ann.tenancy, partner, "joint_tenant")
-    sam = Resident(world.user(partner, ann.tenancy, "sam@example.org"), partner, ann.tenancy, ann.account)
+def test_joint_tenants_each_see_only_their_own_requests(session, records, ann):
+    partner = records.person("Sam", "Lee")
+    records.party(ann.tenancy, partner, "joint_tenant")
+    sam = Resident(records.user(partner, ann.tenancy, email="sam@example.org"), partner, ann.tenancy, ann.account)
 
     annes = query(session, ann).acknowledgement.reference
     sams = query(session, sam, message="A question from Sam").acknowledgement.reference
@@ -331,7 +230,7 @@ def test_references_are_rq_and_six_unambiguous_characters_and_a_taken_one_is_nev
 
     assert REFERENCE.match(first)
     assert second == "RQ-BCDEFG"
-    assert not set("01OI") & set(rq.REFERENCE_ALPHABET)
+    assert not set("01OI") & set(common.REFERENCE_ALPHABET)
 
 
 def test_many_references_are_all_different(session, ann):
@@ -352,9 +251,9 @@ def test_a_reference_is_found_however_the_resident_types_it(session, ann):
 # ---------------------------------------------------------------------------
 
 
-def test_a_request_goes_to_the_income_officer_named_for_the_tenancy(session, world, ann, officer):
-    other = world.officer("Tom Reid")
-    elsewhere = world.resident(email="cy@example.org", officer=other)
+def test_a_request_goes_to_the_income_officer_named_for_the_tenancy(session, records, ann, officer):
+    other = records.officer("Tom Reid")
+    elsewhere = records.resident(email="cy@example.org", officer=other)
 
     query(session, ann)
     query(session, elsewhere)
@@ -364,8 +263,8 @@ def test_a_request_goes_to_the_income_officer_named_for_the_tenancy(session, wor
     assert officer_queue(session, None) == []
 
 
-def test_without_an_officer_a_request_waits_in_the_unassigned_queue(session, world):
-    nobody = world.resident(email="dee@example.org")
+def test_without_an_officer_a_request_waits_in_the_unassigned_queue(session, records):
+    nobody = records.resident(email="dee@example.org")
 
     query(session, nobody)
 
@@ -373,12 +272,12 @@ def test_without_an_officer_a_request_waits_in_the_unassigned_queue(session, wor
     assert [i.resident_email for i in officer_queue(session, None)] == ["dee@example.org"]
 
 
-def test_a_leasehold_request_goes_to_the_leasehold_officer_when_the_tenancy_names_one(session, world, officer):
-    leasehold = world.officer("Lee Holt", "leasehold_officer")
-    owner = world.resident(email="les@example.org", tenure="leasehold", role="leaseholder", officer=officer)
+def test_a_leasehold_request_goes_to_the_leasehold_officer_when_the_tenancy_names_one(session, records, officer):
+    leasehold = records.officer("Lee Holt", "leasehold_officer")
+    owner = records.resident(email="les@example.org", tenure="leasehold", role="leaseholder", officer=officer)
     owner.tenancy.housing_officer_id = leasehold.id
-    world._add(owner.tenancy)
-    plain = world.resident(email="lou@example.org", tenure="leasehold", role="leaseholder", officer=officer)
+    session.flush()
+    plain = records.resident(email="lou@example.org", tenure="leasehold", role="leaseholder", officer=officer)
 
     query(session, owner)
     query(session, plain)
@@ -442,10 +341,10 @@ def test_a_standing_order_request_without_a_clear_address_writes_nothing(session
 # ---------------------------------------------------------------------------
 
 
-def test_no_refund_while_the_account_is_in_arrears(session, world, ann):
-    world.charge(ann.account, 10000)
-    world.post(ann.account, date(2026, 11, 16), "rent_charge", 10000)
-    world.post(ann.account, date(2026, 11, 18), "payment", -7681)
+def test_no_refund_while_the_account_is_in_arrears(session, records, ann):
+    records.charge(ann.account, 10000)
+    records.post(ann.account, date(2026, 11, 16), "rent_charge", 10000)
+    records.post(ann.account, date(2026, 11, 18), "payment", -7681)
 
     assert refund_limit(session, ann.account.id, TODAY, SETTINGS) == rq.RefundLimit(
         2319, 10000, 0, "arrears",
@@ -453,8 +352,8 @@ def test_no_refund_while_the_account_is_in_arrears(session, world, ann):
     )
 
 
-def test_no_refund_when_the_account_is_clear(session, world, ann):
-    world.charge(ann.account, 10000)
+def test_no_refund_when_the_account_is_clear(session, records, ann):
+    records.charge(ann.account, 10000)
 
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
 
@@ -463,8 +362,8 @@ def test_no_refund_when_the_account_is_clear(session, world, ann):
     )
 
 
-def test_credit_under_the_keep_back_leaves_nothing_to_refund(session, world, ann):
-    in_credit(world, ann, 6000, weekly_rent=10000)
+def test_credit_under_the_keep_back_leaves_nothing_to_refund(session, records, ann):
+    in_credit(records, ann, 6000, weekly_rent=10000)
 
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
 
@@ -477,8 +376,8 @@ def test_credit_under_the_keep_back_leaves_nothing_to_refund(session, world, ann
     )
 
 
-def test_credit_over_the_keep_back_can_be_refunded_down_to_the_keep_back(session, world, ann):
-    in_credit(world, ann, 25000, weekly_rent=10000)
+def test_credit_over_the_keep_back_can_be_refunded_down_to_the_keep_back(session, records, ann):
+    in_credit(records, ann, 25000, weekly_rent=10000)
 
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
 
@@ -491,10 +390,10 @@ def test_credit_over_the_keep_back_can_be_refunded_down_to_the_keep_back(session
     )
 
 
-def test_the_keep_back_is_the_weeks_from_settings_times_every_charge_in_force_today_as_weekly(session, world, ann):
-    in_credit(world, ann, 50000, weekly_rent=10000)
-    world.charge(ann.account, 5200, "monthly", code="parking")                          # 1200 a week
-    world.charge(ann.account, 9999, code="old_water", start=date(2025, 4, 7), end=date(2026, 4, 5))  # not in force
+def test_the_keep_back_is_the_weeks_from_settings_times_every_charge_in_force_today_as_weekly(session, records, ann):
+    in_credit(records, ann, 50000, weekly_rent=10000)
+    records.charge(ann.account, 5200, "monthly", code="parking")                          # 1200 a week
+    records.charge(ann.account, 9999, code="old_water", start=date(2025, 4, 7), end=date(2026, 4, 5))  # not in force
     three_weeks = dataclasses.replace(SETTINGS, refund_keep_back_weeks=3)
     no_keep_back = dataclasses.replace(SETTINGS, refund_keep_back_weeks=0)
 
@@ -505,8 +404,8 @@ def test_the_keep_back_is_the_weeks_from_settings_times_every_charge_in_force_to
     assert refund_limit(session, ann.account.id, TODAY, no_keep_back).available_pence == 50000
 
 
-def test_open_refund_requests_on_the_account_come_off_what_is_available(session, world, ann):
-    in_credit(world, ann, 25000, weekly_rent=10000)
+def test_open_refund_requests_on_the_account_come_off_what_is_available(session, records, ann):
+    in_credit(records, ann, 25000, weekly_rent=10000)
 
     assert refund(session, ann, "100.00").ok
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
@@ -524,8 +423,8 @@ def test_open_refund_requests_on_the_account_come_off_what_is_available(session,
 
 
 def test_a_refund_request_stores_bank_details_encrypted_and_masked_and_never_in_details_or_email(
-        session, world, ann):
-    in_credit(world, ann, 25000)
+        session, records, ann):
+    in_credit(records, ann, 25000)
 
     result = refund(session, ann, "£120.5", bank_account_name="  Joanna   Smith ", sort_code="20 45 56",
                     bank_account_number="8765 5678")
@@ -549,8 +448,8 @@ def test_a_refund_request_stores_bank_details_encrypted_and_masked_and_never_in_
 
 
 @pytest.mark.parametrize("sort_code", ["12-34-56", "12 34 56", "123456", " 12-34 56 "])
-def test_sort_codes_are_accepted_with_dashes_spaces_or_neither(session, world, ann, sort_code):
-    in_credit(world, ann, 25000)
+def test_sort_codes_are_accepted_with_dashes_spaces_or_neither(session, records, ann, sort_code):
+    in_credit(records, ann, 25000)
 
     assert refund(session, ann, sort_code=sort_code).ok
     assert json.loads(decrypt(only_request(session).bank_details_enc))["sort_code"] == "123456"
@@ -578,8 +477,8 @@ def test_sort_codes_are_accepted_with_dashes_spaces_or_neither(session, world, a
         "sort_code": "Enter a sort code", "bank_account_number": "Enter an account number",
     }),
 ])
-def test_a_refund_request_with_bad_details_is_refused_and_nothing_is_written(session, world, ann, fields, errors):
-    in_credit(world, ann, 25000)
+def test_a_refund_request_with_bad_details_is_refused_and_nothing_is_written(session, records, ann, fields, errors):
+    in_credit(records, ann, 25000)
     amount = fields.pop("amount", "40.00")
 
     result = refund(session, ann, amount, **fields)
@@ -588,15 +487,15 @@ def test_a_refund_request_with_bad_details_is_refused_and_nothing_is_written(ses
     assert counts(session) == (0, 0, 0)
 
 
-def test_the_whole_available_amount_can_be_asked_for(session, world, ann):
-    in_credit(world, ann, 25000)
+def test_the_whole_available_amount_can_be_asked_for(session, records, ann):
+    in_credit(records, ann, 25000)
 
     assert refund(session, ann, "150").ok
     assert only_request(session).amount_pence == 15000
 
 
-def test_a_refund_request_from_an_account_in_arrears_says_why_and_writes_nothing(session, world, ann):
-    world.post(ann.account, date(2026, 11, 16), "rent_charge", 10000)
+def test_a_refund_request_from_an_account_in_arrears_says_why_and_writes_nothing(session, records, ann):
+    records.post(ann.account, date(2026, 11, 16), "rent_charge", 10000)
 
     result = refund(session, ann, "10.00")
 
@@ -607,10 +506,10 @@ def test_a_refund_request_from_an_account_in_arrears_says_why_and_writes_nothing
 
 
 def test_a_refund_on_a_joint_tenancy_needs_the_other_tenants_agreement_and_the_acknowledgement_says_so(
-        session, world, ann):
-    partner = world.person("Sam", "Lee")
-    world.party(ann.tenancy, partner, "joint_tenant")
-    in_credit(world, ann, 25000)
+        session, records, ann):
+    partner = records.person("Sam", "Lee")
+    records.party(ann.tenancy, partner, "joint_tenant")
+    in_credit(records, ann, 25000)
 
     result = refund(session, ann)
 
@@ -621,10 +520,10 @@ def test_a_refund_on_a_joint_tenancy_needs_the_other_tenants_agreement_and_the_a
     assert line in mails(session)[0].body_text
 
 
-def test_a_joint_tenant_who_has_left_or_a_household_member_does_not_make_the_tenancy_joint(session, world, ann):
-    world.party(ann.tenancy, world.person("Sam", "Lee"), "joint_tenant", end=date(2025, 1, 31))
-    world.party(ann.tenancy, world.person("Kim", "Lee"), "household_member")
-    in_credit(world, ann, 25000)
+def test_a_joint_tenant_who_has_left_or_a_household_member_does_not_make_the_tenancy_joint(session, records, ann):
+    records.party(ann.tenancy, records.person("Sam", "Lee"), "joint_tenant", end=date(2025, 1, 31))
+    records.party(ann.tenancy, records.person("Kim", "Lee"), "household_member")
+    in_credit(records, ann, 25000)
 
     result = refund(session, ann)
 
@@ -755,9 +654,9 @@ def test_a_paper_statement_needs_an_address_answer_too(session, ann):
 
 
 def test_the_request_context_gives_the_home_address_joint_flag_tenancy_start_and_recent_transactions(
-        session, world, ann):
-    world.post(ann.account, date(2026, 11, 9), "rent_charge", 10000, "Rent")
-    world.post(ann.account, date(2026, 11, 16), "payment", -10000, "Card payment")
+        session, records, ann):
+    records.post(ann.account, date(2026, 11, 9), "rent_charge", 10000, "Rent")
+    records.post(ann.account, date(2026, 11, 16), "payment", -10000, "Card payment")
 
     context = request_context(session, **ann.on(), now=NOW, settings=SETTINGS)
 
@@ -770,9 +669,9 @@ def test_the_request_context_gives_the_home_address_joint_flag_tenancy_start_and
     ]
 
 
-def test_one_older_transaction_is_labelled_like_the_list_and_only_from_the_same_account(session, world, ann, bob):
-    old = world.post(ann.account, date(2021, 3, 1), "payment", -2550, "Cash at PayPoint")
-    bobs = world.post(bob.account, date(2021, 3, 1), "payment", -2550, "Cash at PayPoint")
+def test_one_older_transaction_is_labelled_like_the_list_and_only_from_the_same_account(session, records, ann, bob):
+    old = records.post(ann.account, date(2021, 3, 1), "payment", -2550, "Cash at PayPoint")
+    bobs = records.post(bob.account, date(2021, 3, 1), "payment", -2550, "Cash at PayPoint")
 
     choice = transaction_choice(session, **ann.on(), transaction_id=old.id, now=NOW, settings=SETTINGS)
 
@@ -787,8 +686,8 @@ def test_one_older_transaction_is_labelled_like_the_list_and_only_from_the_same_
 # ---------------------------------------------------------------------------
 
 
-def test_my_requests_lists_newest_first_with_labels_in_plain_words(session, world, ann):
-    in_credit(world, ann, 25000)
+def test_my_requests_lists_newest_first_with_labels_in_plain_words(session, records, ann):
+    in_credit(records, ann, 25000)
     first = query(session, ann).acknowledgement.reference
     second = submit_standing_order(session, **ann.on(), post_to_address="yes", now=NOW + timedelta(days=1),
                                    settings=SETTINGS).acknowledgement.reference
@@ -804,8 +703,8 @@ def test_my_requests_lists_newest_first_with_labels_in_plain_words(session, worl
     )
 
 
-def test_a_request_detail_shows_its_history_and_masked_bank_details(session, world, ann, officer):
-    in_credit(world, ann, 25000)
+def test_a_request_detail_shows_its_history_and_masked_bank_details(session, records, ann, officer):
+    in_credit(records, ann, 25000)
     ref = refund(session, ann).acknowledgement.reference
     update_request(session, ref, status="in_progress", note="Checking your payments", officer_id=officer.id,
                    now=NOW + timedelta(hours=2), settings=SETTINGS)
@@ -824,180 +723,18 @@ def test_a_request_detail_shows_its_history_and_masked_bank_details(session, wor
 
 
 # ---------------------------------------------------------------------------
-# The officers' queue and status updates
-# ---------------------------------------------------------------------------
-
-
-def test_the_queue_lists_open_requests_oldest_first_and_can_filter_by_status(session, ann, bob, officer):
-    later = query(session, ann).acknowledgement.reference
-    earlier = submit_query(session, **bob.on(), message="Bob asks a question", now=NOW - timedelta(days=2),
-                           settings=SETTINGS).acknowledgement.reference
-    done = query(session, bob, message="Another question").acknowledgement.reference
-    update_request(session, done, status="done", note="", officer_id=officer.id, now=NOW, settings=SETTINGS)
-
-    queue = officer_queue(session, officer.id)
-
-    assert [i.reference for i in queue] == [earlier, later]
-    assert (queue[0].resident_name, queue[0].tenancy_ref, queue[0].kind_label, queue[0].officer_name) == (
-        "Bob Lee", bob.tenancy.tenancy_ref, "Question about my account", "Priya Shah",
-    )
-    assert [i.reference for i in officer_queue(session, officer.id, statuses=["done"])] == [done]
-    with pytest.raises(ValueError):
-        officer_queue(session, officer.id, statuses=["lost"])
-
-
-def test_an_update_moves_the_request_adds_a_step_and_emails_the_resident_without_the_note(session, ann, officer):
-    ref = query(session, ann).acknowledgement.reference
-    later = NOW + timedelta(days=1)
-
-    result = update_request(session, ref, status="waiting_for_you", note="Please send your bank statement for May",
-                            officer_id=officer.id, now=later, settings=SETTINGS)
-
-    request = only_request(session)
-    assert result.ok and result.errors == {}
-    assert (result.item.status, result.item.status_label) == ("waiting_for_you", "Waiting for your reply")
-    assert (request.status, request.updated_at, request.created_at) == ("waiting_for_you", later, NOW)
-    last = session.exec(select(RequestUpdate).order_by(RequestUpdate.id.desc())).first()
-    assert (last.status, last.note, last.officer_id, last.at) == (
-        "waiting_for_you", "Please send your bank statement for May", officer.id, later,
-    )
-    [mail] = mails(session, "request_updated")
-    assert mail.to_address == "ann@example.org"
-    assert mail.subject == f"Update on your request {ref}: Waiting for your reply - {SETTINGS.landlord_name}"
-    assert "You asked for: a question about your rent account ending 0042." in mail.body_text
-    assert "We have added a message for you. Sign in to read it." in mail.body_text
-    assert "bank statement" not in mail.body_text
-
-
-def test_an_unassigned_request_is_assigned_to_the_officer_who_updates_it(session, world, officer):
-    nobody = world.resident(email="dee@example.org")
-    ref = query(session, nobody).acknowledgement.reference
-
-    update_request(session, ref, status="in_progress", note="", officer_id=officer.id, now=NOW, settings=SETTINGS)
-
-    assert only_request(session).officer_id == officer.id
-    assert officer_queue(session, None) == []
-    assert [i.reference for i in officer_queue(session, officer.id)] == [ref]
-
-
-def test_a_colleague_can_move_a_request_on_and_it_stays_in_the_named_officers_queue(session, world, ann, officer):
-    colleague = world.officer("Tom Reid")
-    ref = query(session, ann).acknowledgement.reference
-
-    result = update_request(session, ref, status="in_progress", note="Covering for Priya", officer_id=colleague.id,
-                            now=NOW, settings=SETTINGS)
-
-    assert (result.item.officer_id, result.item.officer_name) == (officer.id, "Priya Shah")
-    last = session.exec(select(RequestUpdate).order_by(RequestUpdate.id.desc())).first()
-    assert last.officer_id == colleague.id
-
-
-@pytest.mark.parametrize("path, status, note, errors", [
-    ([], "received", "", {"status": "A request cannot go from Received to Received"}),
-    ([], "lost", "", {"status": "Select a status"}),
-    ([], "declined", "  ", {"note": "Say why you are declining this request"}),
-    ([], "waiting_for_you", "", {"note": "Say what you need from the resident"}),
-    (["in_progress"], "in_progress", "", {"note": "Add a note, or choose a different status"}),
-    (["done"], "declined", "Changed my mind",
-     {"status": "This request is completed. To reopen it, choose In progress and say why"}),
-    (["done"], "in_progress", "", {"note": "Say why you are reopening this request"}),
-    (["in_progress"], "done", "n" * 2001, {"note": "Note must be 2000 characters or fewer"}),
-])
-def test_updates_that_break_the_rules_are_refused_and_write_nothing(session, ann, officer, path, status, note, errors):
-    ref = query(session, ann).acknowledgement.reference
-    for step in path:
-        assert update_request(session, ref, status=step, note="", officer_id=officer.id, now=NOW, settings=SETTINGS).ok
-    before = counts(session)
-
-    result = update_request(session, ref, status=status, note=note, officer_id=officer.id, now=NOW, settings=SETTINGS)
-
-    assert (result.ok, result.errors) == (False, errors)
-    assert counts(session) == before
-    assert only_request(session).status == (path[-1] if path else "received")
-
-
-def test_a_closed_request_reopens_only_to_in_progress_with_a_reason_and_the_resident_is_told(session, ann, officer):
-    ref = query(session, ann).acknowledgement.reference
-    update_request(session, ref, status="declined", note="We need proof first", officer_id=officer.id, now=NOW,
-                   settings=SETTINGS)
-
-    result = update_request(session, ref, status="in_progress", note="Proof received", officer_id=officer.id,
-                            now=NOW, settings=SETTINGS)
-
-    assert result.ok and only_request(session).status == "in_progress"
-    assert [m.subject.split(": ")[1] for m in mails(session, "request_updated")] == [
-        f"Declined - {SETTINGS.landlord_name}", f"In progress - {SETTINGS.landlord_name}",
-    ]
-    assert "We have reopened your request and are working on it again." in mails(session)[-1].body_text
-
-
-def test_an_update_with_an_unknown_reference_or_officer_is_refused(session, ann, officer):
-    ref = query(session, ann).acknowledgement.reference
-
-    with pytest.raises(RequestNotFound):
-        update_request(session, "RQ-ZZZZZZ", status="done", note="", officer_id=officer.id, now=NOW, settings=SETTINGS)
-    with pytest.raises(NotYours):
-        update_request(session, ref, status="done", note="", officer_id=999_999, now=NOW, settings=SETTINGS)
-    assert only_request(session).status == "received"
-
-
-def test_an_update_email_for_a_refund_carries_no_bank_details(session, world, ann, officer):
-    in_credit(world, ann, 25000)
-    ref = refund(session, ann).acknowledgement.reference
-
-    update_request(session, ref, status="done", note="Paid on 24 November", officer_id=officer.id, now=NOW,
-                   settings=SETTINGS)
-
-    [mail] = mails(session, "request_updated")
-    assert "You asked for: a refund of £40.00 from your rent account ending 0042." in mail.body_text
-    assert "We have finished dealing with your request." in mail.body_text
-    for secret in ("12345678", "5678", "123456", "12-34-56", "Ann Lee", "A Lee"):
-        assert secret not in mail.body_text
-
-
-# ---------------------------------------------------------------------------
-# Revealing bank details
-# ---------------------------------------------------------------------------
-
-
-def test_only_the_assigned_officer_can_reveal_refund_bank_details(session, world, ann, officer):
-    in_credit(world, ann, 25000)
-    ref = refund(session, ann, bank_account_name="Ann Lee", sort_code="204556", bank_account_number="87655678"
-                 ).acknowledgement.reference
-    colleague = world.officer("Tom Reid")
-
-    details = reveal_bank_details(session, ref, officer.id)
-
-    assert (details.account_name, details.sort_code, details.account_number) == ("Ann Lee", "20-45-56", "87655678")
-    assert "87655678" not in repr(details)
-    with pytest.raises(NotYours):
-        reveal_bank_details(session, ref, colleague.id)
-    with pytest.raises(RequestNotFound):
-        reveal_bank_details(session, query(session, ann).acknowledgement.reference, officer.id)
-
-
-def test_nobody_can_reveal_the_bank_details_of_an_unassigned_refund(session, world, officer):
-    nobody = world.resident(email="dee@example.org")
-    in_credit(world, nobody, 25000)
-    ref = refund(session, nobody).acknowledgement.reference
-
-    with pytest.raises(NotYours):
-        reveal_bank_details(session, ref, officer.id)
-
-
-# ---------------------------------------------------------------------------
 # Former tenants and two refunds at once
 # ---------------------------------------------------------------------------
 
 
-def test_a_former_tenant_allowed_in_can_have_all_their_credit_back_as_no_charge_is_in_force(session, world):
-    person = world.person()
-    ended = world.tenancy(end=date(2026, 6, 28))
-    world.party(ended, person, end=date(2026, 6, 28))
-    rent = world.account(ended, ref="RENT00990099", closed=date(2026, 6, 28))
-    world.charge(rent, 10000, end=date(2026, 6, 28))
-    world.post(rent, date(2026, 7, 1), "adjustment", -4321, "Final account credit")
-    former = Resident(world.user(person, ended, "former@example.org"), person, ended, rent)
+def test_a_former_tenant_allowed_in_can_have_all_their_credit_back_as_no_charge_is_in_force(session, records):
+    person = records.person()
+    ended = records.tenancy(end=date(2026, 6, 28))
+    records.party(ended, person, end=date(2026, 6, 28))
+    rent = records.account(ended, ref="RENT00990099", closed=date(2026, 6, 28))
+    records.charge(rent, 10000, end=date(2026, 6, 28))
+    records.post(rent, date(2026, 7, 1), "adjustment", -4321, "Final account credit")
+    former = Resident(records.user(person, ended, email="former@example.org"), person, ended, rent)
     allowed = dataclasses.replace(SETTINGS, allow_former_tenants=True)
 
     with pytest.raises(NotYours):
@@ -1014,9 +751,9 @@ def test_two_refund_requests_at_the_same_moment_cannot_both_take_the_same_credit
     if db.dialect.name != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite allows one writer at a time anyway")
     with Session(db, expire_on_commit=False) as setup:
-        world = World(setup)
-        who = world.resident(officer=world.officer())
-        in_credit(world, who, 25000)  # £150.00 available
+        records = Records(setup)
+        who = records.resident(officer=records.officer())
+        in_credit(records, who, 25000)  # £150.00 available
         setup.commit()
 
     second: list = []

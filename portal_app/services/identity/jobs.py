@@ -1,0 +1,33 @@
+"""The identity domain's background job: forget throttle counters nothing reads any more.
+
+Failed sign-ins, registration tries and reset emails are counted as ``ThrottleHit`` rows
+(``services/throttle.py``); the longest window any rule looks back over is an hour, so
+rows older than two days can go.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from portal_app import worker
+from portal_app.services import throttle
+
+# Throttle counters older than this count for nothing (the longest window is an hour).
+KEEP_THROTTLE_HITS = timedelta(days=2)
+
+log = logging.getLogger(__name__)
+
+
+@worker.job("identity.purge_old_throttle_hits", every=timedelta(minutes=10))
+def purge_old_throttle_hits(*, engine: Engine, now: datetime) -> int:
+    """Delete throttle counters older than ``KEEP_THROTTLE_HITS``; returns how many went."""
+    with Session(engine) as s:
+        removed = throttle.purge_older_than(s, now - KEEP_THROTTLE_HITS)
+        s.commit()
+    if removed:
+        log.info("%d old throttle counters removed", removed)
+    return removed

@@ -1,0 +1,221 @@
+"""Server-side sessions: starting one at a completed sign-in, finding who is signed in,
+and ending them.
+
+The rules:
+
+* a session is a random token stored only as a keyed hash, new at every sign-in;
+* it ends after ``session_idle_minutes`` without use (or the session's own shorter
+  ``idle_minutes``, as kiosks set), ``session_absolute_hours`` after it began, or
+  when ended on the server (sign-out, sign-out everywhere, password change/reset).
+
+Nothing here commits; ``now`` is passed in (aware UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from portal_app.models import AuthSession, Person, PortalUser
+from portal_app.services import throttle, tokens
+from portal_app.services.identity.lockout import failure_key
+from portal_app.settings import get_settings
+
+# Touch last_seen_at at most once a minute, so a busy page is not a write per event.
+TOUCH_EVERY = timedelta(seconds=60)
+
+SESSION_PURPOSE = "session"
+
+Status = Literal["signed_in", "failed", "locked", "two_step", "expired"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is signed in on this session."""
+
+    user_id: int
+    session_id: int
+    person_id: int
+    tenancy_id: int
+    first_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """How a sign-in step ended; the token of the session it started, if any."""
+
+    status: Status
+    token: str | None = None  # the new session token when signed_in
+    two_step_token: str | None = None
+
+
+def create_session(
+    session: Session, user_id: int, *, client: str, now: datetime, idle_minutes: int | None = None
+) -> str:
+    """Start a new server-side session and return its token (shown once, stored hashed).
+
+    This is a completed sign-in: the previous sign-in time moves to
+    ``previous_sign_in_at`` and the account's failure count is cleared.
+    ``idle_minutes`` gives this session a shorter idle limit than
+    ``session_idle_minutes`` (kiosk sessions); None keeps the setting.
+    """
+    user = session.get(PortalUser, user_id)
+    if user is None or user.status != "active":
+        raise ValueError("no active account with that id")
+    settings = get_settings()
+    token = tokens.new_token()
+    session.add(
+        AuthSession(
+            token_hash=tokens.hash_token(token, purpose=SESSION_PURPOSE),
+            user_id=user_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            client=(client or None) and client[:200],
+            idle_minutes=idle_minutes,
+        )
+    )
+    user.previous_sign_in_at = user.last_sign_in_at
+    user.last_sign_in_at = now
+    session.add(user)
+    throttle.clear_hits(session, failure_key(user_id))
+    session.flush()
+    return token
+
+
+def _session_for_token(session: Session, token: str | None) -> AuthSession | None:
+    if not token or len(token) > 200:
+        return None
+    token_hash = tokens.hash_token(token, purpose=SESSION_PURPOSE)
+    return session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash)).first()
+
+
+def _idle_limit(stored: AuthSession) -> timedelta:
+    return timedelta(minutes=stored.idle_minutes or get_settings().session_idle_minutes)
+
+
+def _touch_every(stored: AuthSession) -> timedelta:
+    """How often use moves ``last_seen_at``: once a minute, or more often for a short idle
+    limit (a kiosk's few minutes), so the server never ends a session in use."""
+    return min(TOUCH_EVERY, _idle_limit(stored) / 16)
+
+
+def _session_end_reason(stored: AuthSession, now: datetime) -> str | None:
+    """Why this session is over at ``now``, or None while it is live."""
+    if stored.ended_at is not None:
+        return stored.ended_reason or "ended"
+    if now >= stored.expires_at:
+        return "expired"
+    if now - stored.last_seen_at >= _idle_limit(stored):
+        return "idle"
+    return None
+
+
+def resolve_session(session: Session, token: str | None, *, now: datetime) -> Principal | None:
+    """The signed-in resident for a session token, or None.
+
+    None when the token is missing or unknown, the session was ended, has been idle
+    too long or is past its absolute expiry, or the account is no longer active.
+    A session found expired is ended on the server. Use moves ``last_seen_at``
+    (at most once a minute).
+    """
+    stored = _session_for_token(session, token)
+    if stored is None:
+        return None
+    reason = _session_end_reason(stored, now)
+    if reason is not None:
+        if stored.ended_at is None:
+            stored.ended_at = now
+            stored.ended_reason = reason
+            session.add(stored)
+            session.flush()
+        return None
+    row = session.exec(
+        select(PortalUser, Person).join(Person, Person.id == PortalUser.person_id).where(PortalUser.id == stored.user_id)
+    ).first()
+    if row is None:
+        return None
+    user, person = row
+    if user.status != "active":
+        return None
+    if now - stored.last_seen_at > _touch_every(stored):
+        stored.last_seen_at = now
+        session.add(stored)
+        session.flush()
+    return Principal(
+        user_id=user.id,
+        session_id=stored.id,
+        person_id=user.person_id,
+        tenancy_id=user.tenancy_id,
+        first_name=person.first_name,
+        email=user.email,
+    )
+
+
+def principal_for_live_session(session: Session, session_id: int, user_id: int, *, now: datetime) -> Principal | None:
+    """The resident of a server session found by id (a download ticket names it), while
+    that session is live and belongs to that user; None otherwise. Does not move
+    ``last_seen_at``: fetching a file is not activity on a page."""
+    stored = session.get(AuthSession, session_id)
+    if stored is None or stored.user_id != user_id or _session_end_reason(stored, now) is not None:
+        return None
+    row = session.exec(
+        select(PortalUser, Person).join(Person, Person.id == PortalUser.person_id).where(PortalUser.id == user_id)
+    ).first()
+    if row is None or row[0].status != "active":
+        return None
+    user, person = row
+    return Principal(user_id=user.id, session_id=stored.id, person_id=user.person_id, tenancy_id=user.tenancy_id,
+                     first_name=person.first_name, email=user.email)
+
+
+def sign_out(session: Session, token: str | None, *, now: datetime) -> None:
+    """End this session on the server. Unknown or already ended tokens are ignored."""
+    if not token or len(token) > 200:
+        return
+    token_hash = tokens.hash_token(token, purpose=SESSION_PURPOSE)
+    session.exec(
+        update(AuthSession)
+        .where(AuthSession.token_hash == token_hash, AuthSession.ended_at.is_(None))
+        .values(ended_at=now, ended_reason="signed_out")
+    )
+    session.flush()
+
+
+def end_sessions(
+    session: Session, user_id: int, *, reason: str, now: datetime, except_token: str | None = None
+) -> int:
+    """End every session of the account (but the one for ``except_token``).
+
+    Returns how many of them were still live.
+    """
+    conditions = [AuthSession.user_id == user_id, AuthSession.ended_at.is_(None)]
+    if except_token:
+        conditions.append(AuthSession.token_hash != tokens.hash_token(except_token, purpose=SESSION_PURPOSE))
+    open_sessions = session.exec(select(AuthSession).where(*conditions, AuthSession.expires_at > now)).all()
+    live = sum(1 for stored in open_sessions if _session_end_reason(stored, now) is None)
+    session.exec(update(AuthSession).where(*conditions).values(ended_at=now, ended_reason=reason[:30]))
+    session.flush()
+    return live
+
+
+def sign_out_everywhere(session: Session, user_id: int, *, now: datetime) -> int:
+    """End every session of the account, this one included. Returns how many were live."""
+    return end_sessions(session, user_id, reason="signed_out_everywhere", now=now)
+
+
+__all__ = [
+    "Principal",
+    "SignInOutcome",
+    "create_session",
+    "end_sessions",
+    "principal_for_live_session",
+    "resolve_session",
+    "sign_out",
+    "sign_out_everywhere",
+]

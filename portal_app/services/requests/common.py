@@ -1,0 +1,219 @@
+"""Requests residents make about their money: what both sides share.
+
+A resident asks (``resident.py``); an income officer deals with it (``office.py``).
+Both use the kinds, statuses and their labels, the ``RQ-`` references, the two
+exceptions, the summary lines of what was asked, and the few helpers below. Nothing
+here writes to the database.
+
+Statuses (``TRANSITIONS``): received -> in_progress | waiting_for_you | done | declined;
+in_progress and waiting_for_you -> any of in_progress, waiting_for_you, done, declined
+(the same status again only with a note). done and declined are closed; an officer may
+reopen one only to in_progress and only with a note saying why (the resident sees it).
+
+Bank details are never shown whole outside ``office.reveal_bank_details``: everywhere
+else they are masked (``mask_bank_details``).
+
+Times: ``now`` is an aware UTC datetime from the caller (naive is read as UTC); "today"
+is the UK date of ``now``. Money is integer pence. No reflex import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlmodel import Session
+
+from portal_app.clock import uk_date_words
+from portal_app.models import Account, MoneyRequest, Transaction
+from portal_app.services.accounts.balances import ACCOUNT_LABELS
+from portal_app.services.money import dr_cr, format_pence
+from portal_app.settings import Settings, get_settings
+
+# ---------------------------------------------------------------------------
+# Words and codes
+# ---------------------------------------------------------------------------
+
+QUERY = "query"
+STANDING_ORDER = "standing_order"
+REFUND = "refund"
+BENEFITS_ADVICE = "benefits_advice"
+PAPER_STATEMENT = "paper_statement"
+
+KIND_LABELS = {
+    QUERY: "Question about my account",
+    STANDING_ORDER: "Standing order details by post",
+    REFUND: "Refund",
+    BENEFITS_ADVICE: "Benefits advice",
+    PAPER_STATEMENT: "Paper statement",
+}
+
+RECEIVED = "received"
+IN_PROGRESS = "in_progress"
+WAITING_FOR_YOU = "waiting_for_you"
+DONE = "done"
+DECLINED = "declined"
+
+STATUS_LABELS = {
+    RECEIVED: "Received",
+    IN_PROGRESS: "In progress",
+    WAITING_FOR_YOU: "Waiting for your reply",
+    DONE: "Completed",
+    DECLINED: "Declined",
+}
+OPEN_STATUSES = (RECEIVED, IN_PROGRESS, WAITING_FOR_YOU)
+CLOSED_STATUSES = (DONE, DECLINED)
+
+# Which status may follow which. The same open status again is a note on its own.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RECEIVED: (IN_PROGRESS, WAITING_FOR_YOU, DONE, DECLINED),
+    IN_PROGRESS: (IN_PROGRESS, WAITING_FOR_YOU, DONE, DECLINED),
+    WAITING_FOR_YOU: (IN_PROGRESS, WAITING_FOR_YOU, DONE, DECLINED),
+    DONE: (IN_PROGRESS,),      # reopening: with a note only
+    DECLINED: (IN_PROGRESS,),  # reopening: with a note only
+}
+
+# Radios on the benefits advice form: (value, label), in page order.
+BENEFIT_TOPICS = (
+    ("housing_benefit", "Housing Benefit"),
+    ("universal_credit", "Universal Credit"),
+    ("council_tax_support", "Council Tax Support"),
+    ("discretionary_housing_payment", "Discretionary Housing Payment"),
+    ("budgeting_debt", "Budgeting or debt"),
+    ("other", "Something else"),
+)
+BEST_TIMES = (("morning", "Morning"), ("afternoon", "Afternoon"), ("any", "Any time"))
+CONTACT_WAYS = (("phone", "Phone"), ("email", "Email"))
+
+REFERENCE_PREFIX = "RQ-"
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+REFERENCE_LENGTH = 6
+
+# OutboxMessage.kind
+MAIL_RECEIVED = "request_received"
+MAIL_UPDATED = "request_updated"
+
+
+class NotYours(ValueError):
+    """The principal may not act on this account, transaction or request."""
+
+
+class RequestNotFound(LookupError):
+    """No request has this reference (officer side)."""
+
+
+@dataclass(frozen=True)
+class DetailLine:
+    label: str
+    value: str
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+
+def as_utc(now: datetime) -> datetime:
+    """``now`` as an aware UTC datetime (a naive one is read as UTC)."""
+    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+
+
+def text_of(value: object) -> str:
+    """What the browser sent, as text: anything that is not a string counts as empty."""
+    return value if isinstance(value, str) else ""
+
+
+def settings_or_default(settings: Settings | None) -> Settings:
+    """The settings passed in (tests pass their own), else the running ones."""
+    return settings or get_settings()
+
+
+def account_label(account: Account) -> str:
+    return ACCOUNT_LABELS.get(account.account_type, "Account")
+
+
+def account_words(account: Account) -> str:
+    """How an email names an account: its kind and only the last 4 characters of its number."""
+    kind = account_label(account).lower()
+    if len(account.account_ref) > 4:
+        return f"your {kind} ending {account.account_ref[-4:]}"
+    return f"your {kind}"
+
+
+def transaction_label(t: Transaction) -> str:
+    """'16 November 2026, Card payment, £100.00 CR'."""
+    amount = f"{format_pence(t.amount_pence)} {dr_cr(t.amount_pence)}".strip()
+    return f"{uk_date_words(t.posted_on)}, {t.description}, {amount}"
+
+
+def normalise_request_reference(raw: object) -> str:
+    """'rq-abc234', 'RQ ABC234' and 'abc234' all mean 'RQ-ABC234'."""
+    value = re.sub(r"[\s-]", "", text_of(raw)).upper()
+    if value.startswith("RQ"):
+        value = value[2:]
+    return REFERENCE_PREFIX + value
+
+
+def new_reference() -> str:
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def mask_bank_details(account_name: str, sort_code: str, account_number: str) -> str:
+    """'Sort code **-**-56, account ****5678, name J Smith'."""
+    digits = re.sub(r"\D", "", sort_code)
+    words = account_name.split()
+    if len(words) > 1:
+        name = f"{words[0][0]} {words[-1]}"
+    else:
+        name = words[0] if words else ""
+    return f"Sort code **-**-{digits[-2:]}, account ****{account_number[-4:]}, name {name}"[:100]
+
+
+def detail_lines(session: Session, request: MoneyRequest) -> tuple[DetailLine, ...]:
+    """What the resident told us, as label and value lines (bank details only masked)."""
+    try:
+        details = json.loads(request.details or "{}")
+    except ValueError:
+        details = {}
+    lines: list[DetailLine] = []
+    if request.kind == QUERY:
+        lines.append(DetailLine("Your question", details.get("message", "")))
+        if request.transaction_id is not None:
+            t = session.get(Transaction, request.transaction_id)
+            if t is not None:
+                lines.append(DetailLine("Transaction", transaction_label(t)))
+    elif request.kind in (STANDING_ORDER, PAPER_STATEMENT):
+        if request.kind == PAPER_STATEMENT and request.period_from and request.period_to:
+            lines.append(DetailLine(
+                "Period", f"{uk_date_words(request.period_from)} to {uk_date_words(request.period_to)}"
+            ))
+        lines.append(DetailLine("Post it to", details.get("address", "")))
+    elif request.kind == REFUND:
+        lines.append(DetailLine("Amount", format_pence(request.amount_pence or 0)))
+        if request.bank_details_masked:
+            lines.append(DetailLine("Pay it into", request.bank_details_masked))
+        if request.needs_joint_consent:
+            lines.append(DetailLine("Joint tenancy", "We will ask the other tenant or leaseholder to agree to the refund"))
+    elif request.kind == BENEFITS_ADVICE:
+        lines.append(DetailLine("Advice about", dict(BENEFIT_TOPICS).get(details.get("topic", ""), "")))
+        lines.append(DetailLine("Best time", dict(BEST_TIMES).get(details.get("best_time", ""), "")))
+        if details.get("contact_by") == "phone":
+            lines.append(DetailLine("Phone", details.get("phone", "")))
+        else:
+            lines.append(DetailLine("Email", details.get("email", "")))
+        if details.get("note"):
+            lines.append(DetailLine("Note", details["note"]))
+    return tuple(lines)
+
+
+__all__ = [
+    "BENEFITS_ADVICE", "BENEFIT_TOPICS", "BEST_TIMES", "CLOSED_STATUSES", "CONTACT_WAYS", "DECLINED", "DONE",
+    "DetailLine", "IN_PROGRESS", "KIND_LABELS", "MAIL_RECEIVED", "MAIL_UPDATED", "NotYours", "OPEN_STATUSES",
+    "PAPER_STATEMENT", "QUERY", "RECEIVED", "REFERENCE_ALPHABET", "REFERENCE_LENGTH", "REFERENCE_PREFIX", "REFUND",
+    "RequestNotFound", "STANDING_ORDER", "STATUS_LABELS", "TRANSITIONS", "WAITING_FOR_YOU", "account_label",
+    "account_words", "as_utc", "detail_lines", "mask_bank_details", "new_reference", "normalise_request_reference",
+    "settings_or_default", "text_of", "transaction_label",
+]

@@ -1,0 +1,213 @@
+"""The background worker (portal_app/worker.py): each domain's jobs in one registry, run
+when due, a failing job logged while the others carry on. Time is fake: the stop event's
+wait moves a pretend monotonic clock on instead of sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import Session, select
+
+from portal_app import cli, worker
+from portal_app.integrations.mail import LocalTransport
+from portal_app.models import OutboxMessage, PortalPayment, ThrottleHit
+from portal_app.services.mail import outbox
+from portal_app.settings import PROJECT_ROOT
+
+START = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the worker waits."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def now(self) -> datetime:
+        return START + timedelta(seconds=self.seconds)
+
+
+class StopAt(threading.Event):
+    """A stop event whose ``wait`` moves the fake time on, and which sets itself once the
+    fake time has passed ``until`` seconds."""
+
+    def __init__(self, time: FakeTime, until: float) -> None:
+        super().__init__()
+        self.time = time
+        self.until = until
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.time.seconds += timeout or 0.0
+        if self.time.seconds > self.until:
+            self.set()
+        return self.is_set()
+
+
+def run_for(seconds: float, jobs, *, transport=None, engine=None) -> tuple[FakeTime, int]:
+    time = FakeTime()
+    rounds = worker.run_forever(
+        engine, StopAt(time, seconds), jobs=jobs, transport=transport or LocalTransport(),
+        clock=time.now, monotonic=time,
+    )
+    return time, rounds
+
+
+def seconds_since_start(moments: list[datetime]) -> list[float]:
+    return [(m - START).total_seconds() for m in moments]
+
+
+# ---------------------------------------------------------------------------
+# The registry
+
+
+def test_each_domain_registers_its_jobs_with_the_worker():
+    jobs = {job.name: job.every for job in worker.registered_jobs()}
+
+    assert jobs == {
+        "mail.deliver": timedelta(seconds=2),
+        "identity.purge_old_throttle_hits": timedelta(minutes=10),
+        "accounts.reconcile_portal_payments": timedelta(minutes=10),
+    }
+
+
+def test_a_job_asking_for_something_the_worker_does_not_give_is_refused_when_it_is_registered():
+    registry = worker.Registry()
+
+    with pytest.raises(ValueError, match="asks for 'session'"):
+        registry.register("test.bad", timedelta(seconds=1), lambda *, session: None)
+    assert registry.jobs() == ()
+
+
+def test_two_jobs_cannot_share_a_name_and_a_job_must_wait_more_than_nothing():
+    registry = worker.Registry()
+    registry.register("test.once", timedelta(seconds=1), lambda: None)
+
+    with pytest.raises(ValueError, match="taken"):
+        registry.register("test.once", timedelta(seconds=5), lambda: None)
+    with pytest.raises(ValueError, match="more than nothing"):
+        registry.register("test.never", timedelta(0), lambda: None)
+    assert [job.name for job in registry.jobs()] == ["test.once"]
+
+
+def test_the_worker_and_every_domains_jobs_load_without_reflex_or_the_pages():
+    code = (
+        "import sys; from portal_app import worker; "
+        "names = [j.name for j in worker.registered_jobs()]; "
+        "loaded = sorted(m for m in sys.modules if m == 'reflex' or m.startswith(('reflex.', 'portal_app.pages', "
+        "'portal_app.state', 'portal_app.components'))); "
+        "print(len(names), loaded)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3 []"
+
+
+# ---------------------------------------------------------------------------
+# Running the jobs
+
+
+def test_every_job_runs_at_start_and_then_each_time_its_own_interval_has_passed():
+    often, seldom = [], []
+    registry = worker.Registry()
+    registry.register("test.often", timedelta(seconds=2), lambda *, now: often.append(now))
+    registry.register("test.seldom", timedelta(seconds=10), lambda *, now: seldom.append(now))
+
+    run_for(21, registry.jobs())
+
+    assert seconds_since_start(often) == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
+    assert seconds_since_start(seldom) == [0, 10, 20]
+
+
+def test_a_failing_job_is_logged_and_the_other_jobs_still_run(caplog):
+    ran = []
+    registry = worker.Registry()
+
+    def broken(*, now):
+        raise OSError("the payment provider is down")
+
+    registry.register("test.broken", timedelta(seconds=5), broken)
+    registry.register("test.fine", timedelta(seconds=1), lambda *, now: ran.append(now))
+
+    with caplog.at_level(logging.ERROR, logger="portal_app.worker"):
+        run_for(10, registry.jobs())
+
+    assert seconds_since_start(ran) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    failures = [r for r in caplog.records if r.name == "portal_app.worker" and r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in failures] == ["job test.broken failed; it runs again in 0:00:05"] * 3
+    assert all("the payment provider is down" in str(r.exc_info[1]) for r in failures)
+
+
+def test_jobs_are_given_only_what_they_ask_for_engine_time_and_mail_transport():
+    given = {}
+    registry = worker.Registry()
+    registry.register("test.all", timedelta(minutes=1), lambda *, engine, now, transport: given.update(
+        all=(engine, now, transport)))
+    registry.register("test.time", timedelta(minutes=1), lambda now: given.update(time=now))
+    transport = LocalTransport()
+
+    run_for(1, registry.jobs(), transport=transport, engine="the engine")
+
+    assert given == {"all": ("the engine", START, transport), "time": START}
+
+
+def test_the_worker_stops_when_told_and_says_how_many_rounds_it_ran():
+    registry = worker.Registry()
+    registry.register("test.tick", timedelta(seconds=3), lambda: None)
+
+    time, rounds = run_for(9, registry.jobs())
+
+    assert (rounds, time.seconds) == (4, 12)  # at 0, 3, 6, 9; the wait after 9 passes the stop time
+
+
+def test_one_round_of_the_registered_jobs_sends_mail_forgets_old_counters_and_settles_posted_payments(
+        db, session, records):
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    outbox.queue_mail(session, to="ada@example.org", subject="Your payment", body="Thank you", kind="payment", now=now)
+    session.add(ThrottleHit(key="signin:someone", at=now - timedelta(days=3)))
+    session.add(ThrottleHit(key="signin:someone", at=now - timedelta(minutes=5)))
+    person, tenancy, rent = records.tenant_with_rent_account()
+    paid = records.portal_payment(rent, records.user(person, tenancy), 5000, "DP-0101")
+    records.post(rent, date(2026, 11, 23), "payment", -5000, ref="DP-0101")
+    session.commit()
+
+    class AfterOneRound(threading.Event):
+        def wait(self, timeout=None):
+            self.set()
+            return True
+
+    worker.run_forever(db, AfterOneRound(), transport=LocalTransport(), clock=lambda: now)
+
+    with Session(db) as fresh:
+        assert [m.status for m in fresh.exec(select(OutboxMessage)).all()] == ["local"]
+        assert [h.at for h in fresh.exec(select(ThrottleHit)).all()] == [now - timedelta(minutes=5)]
+        assert fresh.get(PortalPayment, paid.id).status == "posted"
+
+
+# ---------------------------------------------------------------------------
+# The one place: the command line and the web app both run this worker
+
+
+def test_the_worker_command_and_the_web_apps_lifespan_task_both_run_the_registered_jobs(db, monkeypatch):
+    calls = []
+
+    def fake_run_forever(engine, stop_event, **kwargs):
+        calls.append((engine, kwargs))
+        return 0
+
+    monkeypatch.setattr(worker, "run_forever", fake_run_forever)
+    import portal_app.portal_app as web  # noqa: PLC0415 - imports reflex and every page
+
+    assert cli.main(["worker"]) == 0
+    asyncio.run(web.check_schema_then_run_worker())
+
+    assert calls == [(db, {}), (db, {})]
