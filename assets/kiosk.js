@@ -12,6 +12,8 @@
  *   end the session first.
  * - Links that would leave the portal (other sites, mailto:, tel:) do nothing, and
  *   windows cannot be opened.
+ * - window.doorstep.kioskWipe() empties every field and this origin's storage (sign-out
+ *   calls it before it leaves the page).
  */
 (function () {
   "use strict";
@@ -54,6 +56,20 @@
     return false;
   }
 
+  // Empty every field (so the browser's "restore the form on Back" has nothing to
+  // restore) and this origin's storage (Clear-Site-Data does it again). Also called by
+  // the server's sign-out (state/session.py leave_for) before it loads /api/signed-out.
+  function wipe() {
+    try {
+      document.querySelectorAll("input, textarea").forEach(function (e) {
+        if (e.type === "checkbox" || e.type === "radio") { e.checked = false; }
+        else if (["hidden", "submit", "button", "reset"].indexOf(e.type) === -1) { e.value = ""; }
+      });
+      sessionStorage.clear(); localStorage.clear();
+    } catch (e) {}
+  }
+  window.doorstep = Object.assign(window.doorstep || {}, { kioskWipe: wipe });
+
   function leave() {
     if (leaving) { return; }
     leaving = true;
@@ -62,13 +78,7 @@
     // connected yet, empty this origin's storage here and go anyway.
     clickById("kiosk-finish");
     setTimeout(function () {
-      try {
-        document.querySelectorAll("input, textarea").forEach(function (e) {
-          if (e.type === "checkbox" || e.type === "radio") { e.checked = false; }
-          else if (["hidden", "submit", "button", "reset"].indexOf(e.type) === -1) { e.value = ""; }
-        });
-        sessionStorage.clear(); localStorage.clear();
-      } catch (e) {}
+      wipe();
       location.assign("/api/signed-out");
     }, FALLBACK_MS);
   }

@@ -19,9 +19,12 @@ from portal_app.settings import get_settings
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
-from portal_app.pages.identity import password_reset, register, security, sign_in, start  # noqa: F401
+from portal_app.pages.identity import (  # noqa: F401
+    accessibility, forgot_password, register, register_code, reset_password, security, sign_in, signed_out, start,
+    two_step,
+)
 from portal_app.pages.mail import mailbox  # noqa: F401
-from portal_app.pages.requests import new  # noqa: F401
+from portal_app.pages.requests import detail, mine, new  # noqa: F401
 
 log = logging.getLogger("doorstep")
 

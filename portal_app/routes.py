@@ -28,6 +28,12 @@ SERVICE_WORKER = "/sw.js"
 MANIFEST = "/manifest.webmanifest"
 BUDGET = "/budget-planner"
 
+# Files from assets/, served at the site's root.
+PWA_SCRIPT = "/pwa.js"
+KIOSK_SCRIPT = "/kiosk.js"
+ICON_192 = "/icons/icon-192.png"
+APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
+
 # The back office (staff sign-in and its pages arrive with it).
 STAFF_SIGN_IN = "/staff/sign-in"
 STAFF_NOT_ALLOWED = "/staff/not-allowed"
@@ -53,16 +59,72 @@ def safe_next(raw: str | None) -> str:
     return parsed.path + (f"?{parsed.query}" if parsed.query else "")
 
 
-def _with_query(path: str, **params: str | None) -> str:
-    query = urlencode({k: v for k, v in params.items() if v}, safe="/")
-    return f"{path}?{query}" if query else path
+def with_query(path, **params):
+    """``path`` with a query of ``params`` in the order given, leaving out empty ones.
+
+    A value may be a value in the browser (a Reflex Var, say ``State.chosen_ref``): then
+    the URL is a Var too, joined in the browser (and not encoded, as the browser gives it)."""
+    url = path
+    sep = "&" if isinstance(path, str) and "?" in path else "?"
+    for name, value in params.items():
+        if value is None or (isinstance(value, str) and value == ""):
+            continue
+        if isinstance(value, str):
+            url = url + f"{sep}{urlencode({name: value}, safe='/')}"
+        else:
+            url = url + f"{sep}{name}=" + value
+        sep = "&"
+    return url
+
 
 
 def sign_in(next_path: str | None = None) -> str:
     """The sign-in page, coming back to ``next_path`` (cut to a path on this site) after."""
-    return _with_query(SIGN_IN, next=safe_next(next_path) if next_path else None)
+    return with_query(SIGN_IN, next=safe_next(next_path) if next_path else None)
 
 
 def staff_sign_in(next_path: str | None = None) -> str:
     """The staff sign-in page, coming back to ``next_path`` after."""
-    return _with_query(STAFF_SIGN_IN, next=safe_next(next_path) if next_path else None)
+    return with_query(STAFF_SIGN_IN, next=safe_next(next_path) if next_path else None)
+
+
+def signed_out_everywhere() -> str:
+    """The sign-out route after "Not you?": says every session has ended."""
+    return with_query(API_SIGNED_OUT, everywhere="1")
+
+
+def signed_out_page(everywhere: bool = False) -> str:
+    """The signed-out page; ``everywhere`` when every session of the resident has ended."""
+    return with_query(SIGNED_OUT, everywhere="1" if everywhere else None)
+
+
+def with_account(path, account_ref):
+    """One of the account pages (``ACCOUNT``, ``STATEMENT``, ``NEW_REQUEST``) for one account."""
+    return with_query(path, account=account_ref)
+
+
+def account(account_ref) -> str:
+    """The account page (balance and transactions) for one account."""
+    return with_account(ACCOUNT, account_ref)
+
+
+def statement(account_ref) -> str:
+    """The statements page for one account."""
+    return with_account(STATEMENT, account_ref)
+
+
+def new_request(kind=None, account=None, transaction=None, date_from=None, date_to=None):
+    """The new-request form: of one kind, about one account (and one transaction, or a period)."""
+    return with_query(NEW_REQUEST, kind=kind, account=account, transaction=transaction,
+                      **{"from": date_from, "to": date_to})
+
+
+def request_detail(reference: str) -> str:
+    """One of the resident's requests, by its reference."""
+    return with_query(REQUEST_DETAIL, ref=reference)
+
+
+def download(path: str, ticket: str) -> str:
+    """A download route (``API_STATEMENT_PDF``, ``API_STATEMENT_CSV``, ``API_UC_LETTER_PDF``,
+    ``API_STATEMENT_HTML``) with its short-lived ticket."""
+    return with_query(path, ticket=ticket)

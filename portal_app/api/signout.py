@@ -31,7 +31,7 @@ def _destination(request: Request, kiosk: bool) -> str:
     if kiosk:
         return routes.START
     if request.query_params.get("everywhere") == "1":
-        return f"{routes.SIGNED_OUT}?everywhere=1"
+        return routes.signed_out_page(everywhere=True)
     return routes.SIGNED_OUT
 
 

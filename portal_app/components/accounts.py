@@ -22,7 +22,7 @@ def account_picker(options: rx.Var, chosen: rx.Var, route: str) -> rx.Component:
                         rx.cond(
                             o["ref"] == chosen,
                             rx.el.span(o["label"], " ", o["ref"], " (showing)", aria_current="page"),
-                            rx.el.a(o["label"], " ", o["ref"], href=f"{route}?account=" + o["ref"]),
+                            rx.el.a(o["label"], " ", o["ref"], href=routes.with_account(route, o["ref"])),
                         )
                     ),
                 ),
@@ -45,7 +45,7 @@ def account_tabs(chosen: rx.Var, current: str) -> rx.Component:
         rx.el.ul(
             *[
                 rx.el.li(
-                    rx.el.a(text, href=f"{href}?account=" + chosen, aria_current="page" if key == current else None)
+                    rx.el.a(text, href=routes.with_account(href, chosen), aria_current="page" if key == current else None)
                 )
                 for key, text, href in items
             ],

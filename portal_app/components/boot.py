@@ -30,11 +30,12 @@ import json
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.services.identity.kiosk import kiosk_hostnames
 from portal_app.settings import Settings, get_settings
 from portal_app.state.session import KIOSK_SESSION_STORAGE_KEY, SESSION_STORAGE_KEY
 
-KIOSK_SCRIPT_URL = "/kiosk.js"
+KIOSK_SCRIPT_URL = routes.KIOSK_SCRIPT
 
 _TEMPLATE = """(function () {
   var hosts = __HOSTS__;

@@ -34,11 +34,11 @@ def on_device(helper: str, payload: dict) -> rx.event.EventSpec:
 def head_components() -> list[rx.Component]:
     return [
         rx.el.link(rel="manifest", href=routes.MANIFEST),
-        rx.el.link(rel="icon", href="/icons/icon-192.png", type="image/png", sizes="192x192"),
-        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.el.link(rel="icon", href=routes.ICON_192, type="image/png", sizes="192x192"),
+        rx.el.link(rel="apple-touch-icon", href=routes.APPLE_TOUCH_ICON),
         rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
         rx.el.meta(name="mobile-web-app-capable", content="yes"),
-        rx.el.script(src="/pwa.js", defer=True),
+        rx.el.script(src=routes.PWA_SCRIPT, defer=True),
     ]
 
 

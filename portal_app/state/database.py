@@ -17,11 +17,13 @@ from portal_app.db import session_scope
 T = TypeVar("T")
 
 
-def _run(work: Callable[..., T], *args, **kwargs) -> T:
+def in_transaction_here(work: Callable[..., T], *args, **kwargs) -> T:
+    """``in_transaction`` for code that already runs in a worker thread (the access marks
+    run ``SessionState._resolve`` there); never call it on the event loop."""
     with session_scope() as s:
         return work(s, *args, **kwargs)
 
 
 async def in_transaction(work: Callable[..., T], *args, **kwargs) -> T:
     """Run one service call in its own unit of work, off the event loop."""
-    return await asyncio.to_thread(_run, work, *args, **kwargs)
+    return await asyncio.to_thread(in_transaction_here, work, *args, **kwargs)

@@ -17,10 +17,10 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import utcnow
-from portal_app.db import session_scope
 from portal_app.services.identity import kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state.access import public
+from portal_app.state.database import in_transaction, in_transaction_here
 
 
 # Where the browser keeps the token (components/boot.py reads them for its signed-in hint).
@@ -82,11 +82,13 @@ class SessionState(rx.State):
         return self.router.session.client_token if self.router else "unknown"
 
     def _resolve(self) -> sessions.Principal | None:
+        """Who this browser's token belongs to (None: nobody), keeping the header in step.
+        It reads the database: call it off the event loop (``await self._resolve_off_loop()``;
+        the access marks run it in a worker thread)."""
         token = self._token()
         if not token:
             return None
-        with session_scope() as s:
-            principal = sessions.resolve_session(s, token, now=utcnow())
+        principal = in_transaction_here(sessions.resolve_session, token, now=utcnow())
         if principal is None:
             self._clear_token()
             self.signed_in = False
@@ -95,6 +97,10 @@ class SessionState(rx.State):
         self.signed_in = True
         self.first_name = principal.first_name
         return principal
+
+    async def _resolve_off_loop(self) -> sessions.Principal | None:
+        """``_resolve`` in a worker thread, not on the event loop."""
+        return await asyncio.to_thread(self._resolve)
 
     def _start_session(self, token: str, first_name: str) -> None:
         self._set_token(token)
@@ -116,7 +122,7 @@ class SessionState(rx.State):
     async def check_session(self):
         """On every page load: keep the header honest about who is signed in (the database
         lookup in a worker thread, as ``resident_only`` does, not on the event loop)."""
-        await asyncio.to_thread(self._resolve)
+        await self._resolve_off_loop()
 
     @public
     @rx.event
@@ -124,7 +130,7 @@ class SessionState(rx.State):
         """Kiosk: input on the page (scrolling, typing) that sends no event of its own still
         counts as use of the session. assets/kiosk.js clicks a hidden button while the
         resident is active and when they choose "I need more time"."""
-        await asyncio.to_thread(self._resolve)
+        await self._resolve_off_loop()
 
     @public
     @rx.event
@@ -139,31 +145,19 @@ class SessionState(rx.State):
         """
         token = self._token()
         if token:
-            await asyncio.to_thread(_end_session, token)
+            await in_transaction(sessions.sign_out, token, now=utcnow())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 
 
-def _end_session(token: str) -> None:
-    with session_scope() as s:
-        sessions.sign_out(s, token, now=utcnow())
-
-
-# On a kiosk: empty every field (so the browser's "restore the form on Back" has nothing
-# to restore) and this origin's storage (Clear-Site-Data does it again).
-_KIOSK_WIPE = (
-    "if (window.doorstep && window.doorstep.kiosk) {"
-    " document.querySelectorAll('input, textarea').forEach(function (e) {"
-    " if (e.type === 'checkbox' || e.type === 'radio') { e.checked = false; }"
-    " else if (['hidden', 'submit', 'button', 'reset'].indexOf(e.type) === -1) { e.value = ''; } });"
-    " sessionStorage.clear(); localStorage.clear(); }"
-)
-
-
 def leave_for(path: str) -> rx.event.EventSpec:
     """Load ``path`` as a new document (not a client-side route change), after wiping
-    the page and storage on a kiosk."""
-    return rx.call_script(f"(() => {{ try {{ {_KIOSK_WIPE} }} catch (e) {{}} window.location.assign({path!r}); }})()")
+    the page and storage on a kiosk (``window.doorstep.kioskWipe`` of assets/kiosk.js,
+    which only a kiosk loads)."""
+    return rx.call_script(
+        "(() => { try { window.doorstep && window.doorstep.kioskWipe && window.doorstep.kioskWipe(); } catch (e) {} "
+        f"window.location.assign({path!r}); }})()"
+    )
 
 
 class ShowPasswordMixin(rx.State, mixin=True):

@@ -36,11 +36,11 @@ PUBLIC_BY_DESIGN = {
     "SignInState.submit": "sign-in itself",
     "SignInState.send_unlock_email": "enumeration-safe reset email for the address typed at sign-in",
     "SignInState.submit_two_step": "the second step of this browser's own sign-in",
-    "ResetState.open_request": "the forgotten-password page",
-    "ResetState.request_link": "enumeration-safe reset email",
-    "ResetState.open_reset": "checks a reset token from an emailed link",
-    "ResetState.toggle_password": "show/hide the new password",
-    "ResetState.set_password": "needs a valid single-use reset token",
+    "ForgotPasswordState.open_request": "the forgotten-password page",
+    "ForgotPasswordState.request_link": "enumeration-safe reset email",
+    "ResetPasswordState.open_reset": "checks a reset token from an emailed link",
+    "ResetPasswordState.toggle_password": "show/hide the new password",
+    "ResetPasswordState.set_password": "needs a valid single-use reset token",
     "MailboxState.load": "development mode only: redirects away in production",
 }
 

@@ -15,13 +15,13 @@ from portal_app.components import charts, forms, money, tables
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
-from portal_app.db import session_scope
-from portal_app.services.accounts import balances, ledger
+from portal_app.services.accounts import ledger, summary
 from portal_app.services.money import balance_display, balance_words, format_pence
 from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 PAGE_SIZE = 50
 FILTER_ORDER = [("date_from", "from"), ("date_to", "to"), ("type_group", "type-group")]
@@ -64,10 +64,7 @@ class AccountState(AccountChoiceState):
 
     # -- loading -------------------------------------------------------------
 
-    def _fill_history(self, s, account_id: int) -> None:
-        types = ledger.TYPE_GROUPS.get(self.type_group) if self.type_group else None
-        found = ledger.history_page(s, account_id, date_from=self._date_from, date_to=self._date_to, types=types,
-                                    page=self.page, page_size=PAGE_SIZE)
+    def _show_history(self, found: ledger.HistoryPage) -> None:
         self.page, self.page_count, self.total_lines = found.page, found.page_count, found.total_lines
         self.history = [
             {
@@ -78,56 +75,46 @@ class AccountState(AccountChoiceState):
                 "debit": _money_or_blank(line.debit_pence),
                 "credit": _money_or_blank(line.credit_pence),
                 "balance": balance_display(line.balance_after_pence),
-                "query_href": f"{routes.NEW_REQUEST}?kind=query&account={self.reference}&transaction={line.transaction_id}",
+                "query_href": routes.new_request(kind="query", account=self.reference,
+                                                 transaction=str(line.transaction_id)),
             }
             for line in found.lines
         ]
-        words = []
-        if self._date_from or self._date_to:
-            words.append(
-                f"from {uk_date_words(self._date_from) if self._date_from else 'the start'}"
-                f" to {uk_date_words(self._date_to) if self._date_to else 'today'}"
-            )
-        if self.type_group:
-            words.append(ledger.TYPE_GROUP_LABELS[self.type_group].lower())
-        self.filter_words = ("Showing " + ", ".join(words)) if words else ""
+        self.filter_words = summary.filter_words(self._date_from, self._date_to, self.type_group)
 
-    def _fill(self, s, account) -> None:
-        now = utcnow()
-        today = uk_today(now)
-        principal = current_principal()
-        settings = get_settings()
-        summary = next(
-            (a for a in balances.account_summaries(
-                s, person_id=principal.person_id, tenancy_id=principal.tenancy_id, today=today, now=now,
-                allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
-            ) if a.account_id == account.id),
-            None,
+    async def _history(self, principal, *, date_from: date | None, date_to: date | None, type_group: str,
+                       page: int) -> ledger.HistoryPage | None:
+        """One page of the chosen account's history (None, and nothing shown, when it is not theirs)."""
+        choice, found = await in_transaction(
+            summary.history, principal, self.chosen_ref, self.chosen_ref, date_from=date_from, date_to=date_to,
+            type_group=type_group, page=page, page_size=PAGE_SIZE, today=uk_today(utcnow()), settings=get_settings(),
         )
-        if summary is None:  # pragma: no cover - _pick already proved it visible
-            return
-        self.label, self.reference, self.address = summary.label, summary.account_ref, summary.address
-        self.balance, self.words = summary.balance_display, summary.balance_words
-        self.arrears = summary.balance_pence > 0
-        self.as_at = uk_time_words(summary.as_at)
+        self._take(choice)
+        return found
 
-        ledger_pence, pending_pence, after = ledger.balance_with_pending(s, account.id)
+    def _show(self, overview: summary.AccountOverview) -> None:
+        account = overview.summary
+        self.label, self.reference, self.address = account.label, account.account_ref, account.address
+        self.balance, self.words = account.balance_display, account.balance_words
+        self.arrears = overview.arrears
+        self.as_at = uk_time_words(account.as_at)
+
         self.pending = [
             {"date": uk_date_words(p.paid_on), "amount": format_pence(p.amount_pence), "reference": p.reference}
-            for p in ledger.pending_payments(s, account.id)
+            for p in overview.pending
         ]
-        self.pending_total = format_pence(pending_pence) if pending_pence else ""
-        self.after_pending = balance_words(after) if pending_pence else ""
+        self.pending_total = format_pence(overview.pending_pence) if overview.pending_pence else ""
+        self.after_pending = balance_words(overview.after_pending_pence) if overview.pending_pence else ""
 
-        self.explanations = ledger.benefit_explanations(s, account.id, today)
+        self.explanations = list(overview.explanations)
 
-        breakdown = ledger.charge_breakdown(s, account.id, today)
+        breakdown = overview.charges
         self.charges = [
             {
                 "description": line.description,
-                "amount": f"{format_pence(line.amount_pence)} {_per(line.frequency)}",
+                "amount": f"{format_pence(line.amount_pence)} {summary.per_words(line.frequency)}",
                 "weekly": format_pence(line.weekly_pence),
-                "eligible": {True: "Yes", False: "No", None: "Ask us"}[line.benefit_eligible],
+                "eligible": summary.benefit_eligible_words(line.benefit_eligible),
             }
             for line in breakdown.lines
         ]
@@ -135,51 +122,29 @@ class AccountState(AccountChoiceState):
         self.charges_eligible_weekly = format_pence(breakdown.eligible_weekly_pence)
         self.charges_not_eligible_weekly = format_pence(breakdown.not_eligible_weekly_pence)
 
-        self.lease, self.lease_rows = [], []
-        if account.account_type in ("service_charge", "major_works"):
-            lease = ledger.leaseholder_summary(s, account.tenancy_id, today)
-            if lease is not None:
-                self.lease = list(lease.explanation)
-                rows = []
-                if lease.estimate_yearly_pence is not None:
-                    rows.append({"name": f"Estimated service charge {lease.year_label}",
-                                 "value": f"{format_pence(lease.estimate_yearly_pence)} a year "
-                                          f"({format_pence(lease.estimate_monthly_pence or 0)} a month)"})
-                if lease.ground_rent_yearly_pence:
-                    rows.append({"name": "Ground rent", "value": f"{format_pence(lease.ground_rent_yearly_pence)} a year"})
-                if lease.last_year_end is not None:
-                    rows.append({"name": f"Year-end {lease.last_year_end.year_label}", "value": lease.last_year_end.words})
-                for works in lease.major_works:
-                    rows.append({"name": f"Major works ({works.account_ref})", "value": works.words})
-                self.lease_rows = rows
+        self.lease = list(overview.lease_explanation)
+        self.lease_rows = [{"name": name, "value": value} for name, value in overview.lease_rows]
 
-        series = ledger.balance_series(s, account.id)
-        self.chart = _chart(series)
-        if series:
-            high = max(series, key=lambda p: p[1])
-            low = min(series, key=lambda p: p[1])
-            self.chart_summary = (
-                f"From {uk_date_words(series[0][0])} to {uk_date_words(series[-1][0])}. "
-                f"Most owed: {balance_display(high[1])} on {uk_date_words(high[0])}. "
-                f"Most in credit or least owed: {balance_display(low[1])} on {uk_date_words(low[0])}."
-            )
-        else:
-            self.chart_summary = "There are no payments or charges on this account yet."
-        self._fill_history(s, account.id)
+        self.chart = _chart(list(overview.series))
+        self.chart_summary = overview.chart_summary
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
         self.page, self.type_group, self.filter_errors = 1, "", {}
         self._date_from = self._date_to = None
-        with session_scope() as s:
-            account = self._pick(s, principal)
-            if account is None:
-                self.loaded = True
-                self.reference = ""
-                return
-            self._fill(s, account)
+        choice, overview = await in_transaction(
+            summary.account_overview, principal, self._wanted(), self.chosen_ref, now=utcnow(), settings=get_settings(),
+        )
+        if self._take(choice) is None or overview is None:
+            self.loaded = True
+            self.reference = ""
+            return
+        self._show(overview)
+        found = await self._history(principal, date_from=None, date_to=None, type_group="", page=1)
+        if found is not None:
+            self._show_history(found)
         self.loaded = True
         # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
         seen = {"ref": self.reference,
@@ -188,7 +153,7 @@ class AccountState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def apply_filter(self, form_data: dict):
+    async def apply_filter(self, form_data: dict):
         principal = current_principal()
         form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
         today = uk_today(utcnow())
@@ -207,44 +172,37 @@ class AccountState(AccountChoiceState):
         self.filter_errors = errors
         if errors:
             return forms.focus_error_summary()
-        with session_scope() as s:
-            account = self._pick(s, principal, self.chosen_ref)
-            if account is None:
-                return
-            self._date_from, self._date_to, self.type_group, self.page = date_from, date_to, group, 1
-            self._fill_history(s, account.id)
+        found = await self._history(principal, date_from=date_from, date_to=date_to, type_group=group, page=1)
+        if found is None:
+            return
+        self._date_from, self._date_to, self.type_group = date_from, date_to, group
+        self._show_history(found)
 
     @resident_only
     @rx.event
-    def clear_filter(self):
+    async def clear_filter(self):
         principal = current_principal()
-        with session_scope() as s:
-            account = self._pick(s, principal, self.chosen_ref)
-            if account is None:
-                return
-            self._date_from = self._date_to = None
-            self.type_group, self.page, self.filter_errors = "", 1, {}
-            self._fill_history(s, account.id)
+        found = await self._history(principal, date_from=None, date_to=None, type_group="", page=1)
+        if found is None:
+            return
+        self._date_from = self._date_to = None
+        self.type_group, self.filter_errors = "", {}
+        self._show_history(found)
 
     @resident_only
     @rx.event
-    def go_to_page(self, number: int | str):
+    async def go_to_page(self, number: int | str):
         principal = current_principal()
         try:
             wanted = int(str(number))
         except ValueError:
             return
-        with session_scope() as s:
-            account = self._pick(s, principal, self.chosen_ref)
-            if account is None:
-                return
-            self.page = max(1, min(wanted, 100_000))
-            self._fill_history(s, account.id)
+        found = await self._history(principal, date_from=self._date_from, date_to=self._date_to,
+                                    type_group=self.type_group, page=max(1, min(wanted, 100_000)))
+        if found is None:
+            return
+        self._show_history(found)
         return rx.call_script("document.getElementById('history-heading')?.focus()")
-
-
-def _per(frequency: str) -> str:
-    return {"weekly": "a week", "monthly": "a month", "yearly": "a year"}.get(frequency, frequency)
 
 
 # The figure's look lives with the other charts (components/charts.py).

@@ -4,9 +4,9 @@ Everything a resident types lives in one client-side state var (Reflex's
 ``rx._x.client_state``): a dict of the amount as typed and the frequency of every line.
 The sums are Var expressions compiled to JavaScript, built here by looping over the
 tables in ``services/budget.py``, so the browser does the arithmetic with no websocket
-and no backend. A small JavaScript helper (``budget_library_js``), generated from the
-same tables, parses typed pounds, converts a line to a month, and keeps the values in
-this device's localStorage (never on a kiosk). The one backend event is the optional
+and no backend. A small JavaScript helper (``assets/budget.js``, made once per page load
+by ``budget_library_js`` with the same tables) parses typed pounds, converts a line to a
+month, and keeps the values in this device's localStorage (never on a kiosk). The one backend event is the optional
 "fill in from my account", for a signed-in resident.
 """
 
@@ -16,7 +16,6 @@ import json
 
 import plotly.graph_objects as go
 import reflex as rx
-from reflex.experimental.client_state import _client_state_key, _refs_import
 from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import Var, VarData
 from reflex_base.vars.function import FunctionVar
@@ -25,12 +24,11 @@ from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components import charts, tables
 from portal_app.components.layout import page, session_switch
-from portal_app.db import session_scope
-from portal_app.services.accounts import balances, budget, ledger
-from portal_app.services.money import format_pence
+from portal_app.services.accounts import budget
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 STORAGE_KEY = "doorstep_budget_v1"
 LIB = "globalThis.doorstepBudget"
@@ -57,84 +55,28 @@ def budget_table() -> dict:
         "maxDigits": budget.MAX_POUNDS_DIGITS,
         "defaults": DEFAULTS,
         "storageKey": STORAGE_KEY,
-        "slot": _client_state_key(PLAN._getter_name),
-        "setter": _client_state_key(PLAN._setter_name),
     }
 
 
-# The helper, a function of (refs, table). The rounding rule is services/budget.py's:
-# month = round half up (pence x numerator / denominator), done in whole numbers.
-_LIBRARY = r"""((refs, T) => {
-  const RE = new RegExp(T.pattern);
-  const kiosk = () => { const w = globalThis.window; return !!(w && w.doorstep && w.doorstep.kiosk === true); };
-  const pence = (text) => {
-    let s = String(text ?? "").replace(/\s/g, "");
-    if (s.startsWith("\u00a3")) s = s.slice(1);
-    if (s === "") return 0;
-    const m = RE.exec(s);
-    if (!m) return null;
-    const pounds = m[1].replace(/,/g, ""), p = m[2] || "";
-    if (pounds === "" && p === "") return null;
-    if (pounds.length > T.maxDigits) return null;
-    return Number(pounds || "0") * 100 + Number(p.padEnd(2, "0"));
-  };
-  const monthly = (p, f) => {
-    const [n, d] = T.frequencies[f] || T.frequencies[T.defaultFrequency];
-    return Math.floor((2 * p * n + d) / (2 * d));
-  };
-  const values = (v) => (v && typeof v === "object" ? v : T.defaults);
-  const field = (v, key) => values(v)[key] ?? T.defaults[key];
-  const line = (v, key) => monthly(pence(values(v)["a_" + key]) ?? 0, values(v)["f_" + key]);
-  const invalid = (v, key) => pence(values(v)["a_" + key]) === null;
-  const money = (p) => {
-    const a = Math.abs(p);
-    return "\u00a3" + Math.floor(a / 100).toLocaleString("en-GB") + "." + String(a % 100).padStart(2, "0");
-  };
-  const clean = (saved) => {
-    const out = { ...T.defaults };
-    if (saved && typeof saved === "object") {
-      for (const k of Object.keys(T.defaults)) {
-        const x = saved[k];
-        if (typeof x !== "string" || x.length > 40) continue;
-        if (k.startsWith("f_") && !(x in T.frequencies)) continue;
-        out[k] = x;
-      }
-    }
-    return out;
-  };
-  const store = (v) => {
-    if (kiosk()) return;
-    try { globalThis.localStorage.setItem(T.storageKey, JSON.stringify(v)); } catch (e) { /* private mode: memory only */ }
-  };
-  const show = (v) => { const setter = refs[T.setter]; if (setter) setter(v); else refs[T.slot] = v; };
-  const current = () => clean(refs[T.slot]);
-  return {
-    pence, monthly, field, line, invalid, money, clean,
-    set: (key, text) => { const v = { ...current(), [key]: String(text ?? "") }; show(v); store(v); },
-    fill: (given) => { const v = clean({ ...current(), ...given }); show(v); store(v); },
-    clear: () => {
-      show({ ...T.defaults });
-      if (!kiosk()) { try { globalThis.localStorage.removeItem(T.storageKey); } catch (e) { /* nothing kept */ } }
-    },
-    load: () => {
-      if (kiosk()) return;
-      let saved = null;
-      try { saved = JSON.parse(globalThis.localStorage.getItem(T.storageKey) || "null"); } catch (e) { saved = null; }
-      if (saved) show(clean(saved));
-    },
-  };
-})"""
+# The helper itself is assets/budget.js, an ES module the page imports at build time (so it
+# is in the page's own JavaScript: prerendered, in the browser and offline alike).
+# budget_library_js makes it once per page load, with the rules' tables and the planner
+# state's setter (the ClientStateVar's public ``set``, which carries its ``refs`` import).
+BUDGET_MODULE = rx.asset("budget.js").importable_path
+_PLANNER_IMPORTS = {library: list(names) for library, names in PLAN.set._get_all_var_data().imports} | {
+    BUDGET_MODULE: [ImportVar(tag="makeBudgetPlanner")],
+}
 
 
 def budget_library_js() -> str:
     """The statement that defines the helper once per page load (used as a React hook line)."""
-    return f"{LIB} ??= ({_LIBRARY})(refs, {json.dumps(budget_table())})"
+    return f"{LIB} ??= makeBudgetPlanner({json.dumps(budget_table())}, (v) => {str(PLAN.set)}?.(v))"
 
 
 # What a Var that calls the helper needs. The helper itself is defined once, by the page's
 # root (_BudgetPage), not by each component that uses it: as a hook of every one of them it
 # was copied into each memoized component, about 490 KB of the page's JavaScript.
-_LIB_DATA = VarData(imports=_refs_import)
+_LIB_DATA = VarData(imports={library: list(names) for library, names in PLAN.set._get_all_var_data().imports})
 
 
 class _BudgetPage(rx.Fragment):
@@ -145,7 +87,7 @@ class _BudgetPage(rx.Fragment):
         return [budget_library_js()]
 
     def add_imports(self) -> dict:
-        return dict(_refs_import)
+        return dict(_PLANNER_IMPORTS)
 
 
 def js(expr: str, var_type: type = str) -> Var:
@@ -224,43 +166,25 @@ def _handler(js_function: str) -> Var:
 # The one backend event: fill in rent and service charges from the resident's account
 # ---------------------------------------------------------------------------
 
-_PER = {"weekly": "a week", "fortnightly": "every 2 weeks", "four_weekly": "every 4 weeks", "monthly": "a month",
-        "yearly": "a year"}
-
-
 class BudgetState(AccountChoiceState):
     fill_message: str = ""
 
     @resident_only
     @rx.event
-    def fill_from_account(self):
+    async def fill_from_account(self):
         """Rent and service charges from the account this resident is looking at (only
-        ever one they may see, through ``_pick``), sent to the planner in the browser."""
+        ever one they may see: services/accounts/access.py), sent to the planner in the browser."""
         principal = current_principal()
-        with session_scope() as s:
-            account = self._pick(s, principal)
-            if account is None:
-                self.fill_message = ("That account is not one you can see." if self.refused
-                                     else "We could not find an account to fill in from.")
-                return
-            breakdown = ledger.charge_breakdown(s, account.id, uk_today(utcnow()))
-            label = balances.ACCOUNT_LABELS.get(account.account_type, "account").lower()
-            reference = account.account_ref
-        costs = budget.housing_costs(
-            [(line.code, line.amount_pence, line.frequency, line.weekly_pence) for line in breakdown.lines]
+        choice, fill = await in_transaction(
+            budget.fill_from_account, principal, self._wanted(), self.chosen_ref, today=uk_today(utcnow()),
+            settings=get_settings(),
         )
-        values = {
-            "a_rent": budget.pence_as_typed(costs.rent_pence) if costs.rent_pence else "",
-            "f_rent": costs.rent_frequency,
-            "a_service_charges": budget.pence_as_typed(costs.service_pence) if costs.service_pence else "",
-            "f_service_charges": costs.service_frequency,
-        }
-        self.fill_message = (
-            f"Filled in from your {label} {reference}: rent {format_pence(costs.rent_pence)} "
-            f"{_PER[costs.rent_frequency]}, service charges {format_pence(costs.service_pence)} "
-            f"{_PER[costs.service_frequency]}."
-        )
-        return rx.call_script(f"{LIB}?.fill({json.dumps(values)})")
+        if self._take(choice) is None or fill is None:
+            self.fill_message = ("That account is not one you can see." if self.refused
+                                 else "We could not find an account to fill in from.")
+            return
+        self.fill_message = fill.message
+        return rx.call_script(f"{LIB}?.fill({json.dumps(fill.values)})")
 
 
 # ---------------------------------------------------------------------------
@@ -429,7 +353,7 @@ def _fill_panel() -> rx.Component:
             ),
             lambda hint: rx.el.p(
                 "Have a rent or service charge account with us? ",
-                rx.el.a("Sign in", href=f"{routes.SIGN_IN}?next={routes.BUDGET}"),
+                rx.el.a("Sign in", href=routes.sign_in(routes.BUDGET)),
                 " to fill in your rent and service charges from it. You need to be online for that; "
                 "everything else here works without a connection.",
                 class_name=f"caption {hint}".strip(),
@@ -441,12 +365,11 @@ def _fill_panel() -> rx.Component:
 
 def _mounted() -> Var:
     """True once the page runs in the browser; on mount it reads what this device saved."""
-    effect = (f"useEffect(() => {{ {LIB}.load(); "
-              f"refs[{_client_state_key(READY._setter_name)!r}]?.(true); }}, [])")
+    effect = f"useEffect(() => {{ {LIB}.load(); {str(READY.set)}?.(true); }}, [])"
     return Var(
         _js_expr=str(READY.value), _var_type=bool,
         _var_data=VarData.merge(
-            READY.value._get_all_var_data(), _LIB_DATA, PLAN._get_all_var_data(),
+            READY.value._get_all_var_data(), READY.set._get_all_var_data(), _LIB_DATA, PLAN._get_all_var_data(),
             VarData(hooks={effect: None}, imports={"react": [ImportVar(tag="useEffect")]}),
         ),
     )

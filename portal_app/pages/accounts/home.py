@@ -9,10 +9,9 @@ from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
-from portal_app.db import session_scope
 from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth, sessions
-from portal_app.services.accounts import balances
+from portal_app.services.accounts import balances, summary
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
@@ -27,17 +26,15 @@ class HomeState(SessionState):
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
         now = utcnow()
         settings = get_settings()
-        with session_scope() as s:
-            summaries = balances.account_summaries(
-                s, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-                today=uk_today(now), now=now, allow_former=settings.allow_former_tenants,
-                roles=settings.eligible_roles,
-            )
-            security = auth.security_summary(s, principal.user_id)
+        summaries = await in_transaction(
+            balances.account_summaries, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
+            today=uk_today(now), now=now, allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+        )
+        security = await in_transaction(auth.security_summary, principal.user_id)
         self.accounts = [_card(a) for a in summaries]
         self.last_sign_in = uk_time_words(security.previous_sign_in_at) if security.previous_sign_in_at else ""
         self.loaded = True
@@ -50,7 +47,7 @@ class HomeState(SessionState):
         await in_transaction(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
         await in_transaction(auth.request_password_reset, principal.email, now=utcnow())
         await self._forget_private()
-        return leave_for(f"{routes.API_SIGNED_OUT}?everywhere=1")
+        return leave_for(routes.signed_out_everywhere())
 
 
 def _card(a: balances.AccountSummary) -> dict[str, str]:
@@ -61,7 +58,7 @@ def _card(a: balances.AccountSummary) -> dict[str, str]:
         "reference": a.account_ref,
         "balance": a.balance_display,
         "words": a.balance_words,
-        "arrears": "yes" if a.balance_pence > 0 else "",
+        "arrears": "yes" if summary.is_arrears(a.balance_pence) else "",
         "as_at": uk_time_words(a.as_at),
         "last_payment": (
             f"{format_pence(a.last_payment_pence)} on {uk_date_words(a.last_payment_on)}"
@@ -91,11 +88,11 @@ def _account_card(acc: rx.Var) -> rx.Component:
         ),
         rx.el.ul(
             rx.el.li(rx.el.a("Transactions and balance", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
-                             href=f"{routes.ACCOUNT}?account=" + acc["reference"])),
+                             href=routes.account(acc["reference"]))),
             rx.el.li(rx.el.a("Statements", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
-                             href=f"{routes.STATEMENT}?account=" + acc["reference"])),
+                             href=routes.statement(acc["reference"]))),
             rx.el.li(rx.el.a("Ask us something", rx.el.span(" about ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
-                             href=f"{routes.NEW_REQUEST}?account=" + acc["reference"])),
+                             href=routes.new_request(account=acc["reference"]))),
             class_name="list",
         ),
         class_name="card",

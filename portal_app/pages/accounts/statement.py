@@ -4,7 +4,7 @@ the rent statement for a Universal Credit claim, or ask for one by post."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 
 import reflex as rx
 
@@ -14,14 +14,13 @@ from portal_app.components import forms, tables
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
-from portal_app.db import session_scope
-from portal_app.models import Account, Tenancy
 from portal_app.services.accounts import statements
 from portal_app.services.identity import tickets
 from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 PERIOD_ORDER = [("date_from", "period-from"), ("date_to", "period-to")]
 
@@ -54,11 +53,10 @@ class StatementState(AccountChoiceState):
     tenancy_start_text: str = ""
     _keep: dict = {}
 
-    def _show(self, s, account: Account, date_from: date, date_to: date) -> None:
+    def _show(self, view: statements.StatementView, now: datetime) -> None:
         principal = current_principal()
-        now = utcnow()
-        st = statements.statement(s, account.id, date_from, date_to,
-                                  landlord=statements.Landlord.from_settings(get_settings()), now=now)
+        account, st = view.account, view.statement
+        date_from, date_to = view.date_from, view.date_to
         self.landlord_name, self.landlord_address, self.landlord_phone = st.landlord.name, st.landlord.address, st.landlord.phone
         self.title, self.reference = st.title, st.account_ref
         self.residents, self.address_lines = list(st.residents), list(st.address_lines)
@@ -73,24 +71,24 @@ class StatementState(AccountChoiceState):
         ]
 
         def ticket(kind: str, start: date | None, end: date | None) -> str:
-            return tickets.issue(session_id=principal.session_id, user_id=principal.user_id, account_id=account.id,
-                                 kind=kind, date_from=start, date_to=end, now=now)
+            return tickets.issue(session_id=principal.session_id, user_id=principal.user_id,
+                                 account_id=account.account_id, kind=kind, date_from=start, date_to=end, now=now)
 
-        self.pdf_href = f"{routes.API_STATEMENT_PDF}?ticket={ticket('statement_pdf', date_from, date_to)}"
+        self.pdf_href = routes.download(routes.API_STATEMENT_PDF, ticket("statement_pdf", date_from, date_to))
         # Kept on this device (assets/pwa.js) to open offline under "Saved on this device".
         self._keep = {
-            "url": f"{routes.API_STATEMENT_HTML}?ticket={ticket('statement_html', date_from, date_to)}",
+            "url": routes.download(routes.API_STATEMENT_HTML, ticket("statement_html", date_from, date_to)),
             "key": f"{account.account_ref}-{date_from.isoformat()}-{date_to.isoformat()}",
             "title": f"{st.title} {st.account_ref}",
             "period": st.period_text,
             "asAt": uk_time_words(now),
         }
-        self.csv_href = f"{routes.API_STATEMENT_CSV}?ticket={ticket('statement_csv', date_from, date_to)}"
-        self.is_rent = account.account_type in ("rent", "garage")
-        self.uc_href = (f"{routes.API_UC_LETTER_PDF}?ticket={ticket('uc_letter_pdf', None, uk_today(now))}"
-                        if account.account_type == "rent" else "")
-        self.paper_href = (f"{routes.NEW_REQUEST}?kind=paper_statement&account={account.account_ref}"
-                           f"&from={date_from.isoformat()}&to={date_to.isoformat()}")
+        self.csv_href = routes.download(routes.API_STATEMENT_CSV, ticket("statement_csv", date_from, date_to))
+        self.is_rent = view.is_rent
+        self.uc_href = (routes.download(routes.API_UC_LETTER_PDF, ticket("uc_letter_pdf", None, uk_today(now)))
+                        if view.offers_uc_letter else "")
+        self.paper_href = routes.new_request(kind="paper_statement", account=account.account_ref,
+                                             date_from=date_from.isoformat(), date_to=date_to.isoformat())
         self.shown = True
 
     def _keep_on_device(self):
@@ -99,46 +97,45 @@ class StatementState(AccountChoiceState):
             return []
         return [on_device("saveStatement", self._keep)]
 
-    def _account_and_presets(self, s, principal, wanted: str | None = None):
-        account = self._pick(s, principal, wanted)
-        if account is None:
-            return None, []
-        tenancy = s.get(Tenancy, account.tenancy_id)
-        today = uk_today(utcnow())
-        start = min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
-        self.tenancy_start_text = uk_date_words(start)
-        presets = statements.period_presets(start, today)
-        return account, presets
+    async def _view(self, principal, wanted: str | None = None, **period) -> tuple[statements.StatementView | None, datetime]:
+        """The account (the one asked for, else the one chosen before), its periods and a
+        statement, from the access rule (no view when there is none to show), and when."""
+        now = utcnow()
+        choice, view = await in_transaction(
+            statements.statement_view, principal, self._wanted(wanted), self.chosen_ref, now=now,
+            settings=get_settings(), **period,
+        )
+        self._take(choice)
+        if view is not None:
+            self.tenancy_start_text = uk_date_words(view.earliest)
+        return view, now
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
         self.shown, self.period_errors = False, {}
-        with session_scope() as s:
-            account, presets = self._account_and_presets(s, principal)
-            self.presets = [{"key": p.key, "label": p.label} for p in presets]
-            if account is not None and presets:
-                self._show(s, account, presets[0].date_from, presets[0].date_to)
+        view, now = await self._view(principal)
+        self.presets = [{"key": p.key, "label": p.label} for p in (view.presets if view else ())]
+        if view is not None and view.statement is not None:
+            self._show(view, now)
         self.loaded = True
         return self._keep_on_device()
 
     @resident_only
     @rx.event
-    def choose_preset(self, key: str):
+    async def choose_preset(self, key: str):
         principal = current_principal()
-        with session_scope() as s:
-            account, presets = self._account_and_presets(s, principal, self.chosen_ref)
-            chosen = next((p for p in presets if p.key == str(key)), None)
-            if account is None or chosen is None:
-                return
-            self.period_errors = {}
-            self._show(s, account, chosen.date_from, chosen.date_to)
+        view, now = await self._view(principal, self.chosen_ref, preset=str(key))
+        if view is None or view.statement is None:
+            return
+        self.period_errors = {}
+        self._show(view, now)
         return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
 
     @resident_only
     @rx.event
-    def choose_period(self, form_data: dict):
+    async def choose_period(self, form_data: dict):
         principal = current_principal()
         form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
         today = uk_today(utcnow())
@@ -154,11 +151,10 @@ class StatementState(AccountChoiceState):
         self.period_errors = errors
         if errors:
             return forms.focus_error_summary()
-        with session_scope() as s:
-            account, _ = self._account_and_presets(s, principal, self.chosen_ref)
-            if account is None:
-                return
-            self._show(s, account, date_from, date_to)
+        view, now = await self._view(principal, self.chosen_ref, period=(date_from, date_to))
+        if view is None:
+            return
+        self._show(view, now)
         return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
 
 

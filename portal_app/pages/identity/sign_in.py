@@ -1,4 +1,5 @@
-"""Sign in, the second step, and getting back in with a reset link."""
+"""Sign in, and getting back in with a reset link. The second step's page is two_step.py;
+its handler stays here, on SignInState, which holds the waiting sign-in's token."""
 
 from __future__ import annotations
 
@@ -31,13 +32,13 @@ class SignInState(ShowPasswordMixin, SessionState):
 
     @public
     @rx.event
-    def open_form(self):
+    async def open_form(self):
         self.errors = {}
         self.busy = False
         self.locked = False
         self.reset_sent = False
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
-        if self._resolve() is not None:
+        if await self._resolve_off_loop() is not None:
             return rx.redirect(self._next)
 
     @public
@@ -64,7 +65,7 @@ class SignInState(ShowPasswordMixin, SessionState):
         self.busy = False
         if outcome.status == "signed_in" and outcome.token:
             self._set_token(outcome.token)
-            self._resolve()
+            await self._resolve_off_loop()
             yield rx.redirect(self._next or routes.HOME)
             return
         if outcome.status == "two_step" and outcome.two_step_token:
@@ -107,7 +108,7 @@ class SignInState(ShowPasswordMixin, SessionState):
             self._two_step_token = ""
             self.two_step_open = False
             self._set_token(outcome.token)
-            self._resolve()
+            await self._resolve_off_loop()
             return rx.redirect(self._next or routes.HOME)
         if outcome.status in ("expired", "locked"):
             self._two_step_token = ""
@@ -168,32 +169,4 @@ def sign_in_page() -> rx.Component:
             class_name="caption",
         ),
         rx.el.p(f"Having trouble? Phone {s.landlord_phone} ({s.landlord_hours}).", class_name="caption"),
-    )
-
-
-@page(routes.SIGN_IN_TWO_STEP, "Enter your security code")
-def two_step_page() -> rx.Component:
-    return rx.cond(
-        SignInState.two_step_open,
-        rx.fragment(
-            forms.error_summary(SignInState.two_step_errors, [("code", "code")]),
-            rx.el.h1("Enter your security code"),
-            rx.el.p("Open your authenticator app and enter the 6-digit code it shows for this account."),
-            rx.el.form(
-                forms.text_field(
-                    SignInState.two_step_errors, "code", "Security code",
-                    hint="Lost your phone? Enter one of your recovery codes instead, like abcd-efgh.",
-                    autocomplete="one-time-code", spellcheck=False, extra_class="input--code",
-                ),
-                forms.submit_button("Continue"),
-                on_submit=SignInState.submit_two_step,
-                no_validate=True,
-                aria_label="Security code",
-            ),
-        ),
-        rx.fragment(
-            rx.el.h1("Sign in first"),
-            rx.el.p("There is no sign-in waiting for a security code in this browser."),
-            rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button"),
-        ),
     )

@@ -49,28 +49,3 @@ def start_page() -> rx.Component:
         ),
         install_offer(),
     )
-
-
-@page(routes.ACCESSIBILITY, "Accessibility statement")
-def accessibility_page() -> rx.Component:
-    s = get_settings()
-    return rx.fragment(
-        rx.el.h1("Accessibility statement"),
-        rx.el.p(
-            "This portal is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. "
-            "You can use it with a keyboard alone, with a screen reader, at 400% zoom and on screens 320 pixels wide."
-        ),
-        rx.el.p(
-            "Every page is checked automatically with axe-core on each change. If you find something that is hard to use, "
-            f"tell us: phone {s.landlord_phone} or email {s.landlord_email}."
-        ),
-    )
-
-
-@page(routes.SIGNED_OUT, "You have signed out")
-def signed_out_page() -> rx.Component:
-    return rx.fragment(
-        rx.el.h1("You have signed out"),
-        rx.el.p("Your session has ended on our server. If you are on a shared computer, you can close the browser now."),
-        rx.el.a("Sign in again", href=routes.SIGN_IN, class_name="button"),
-    )

@@ -7,10 +7,10 @@ import reflex as rx
 from portal_app import routes
 from portal_app.clock import uk_time_words
 from portal_app.components.layout import page
-from portal_app.db import session_scope
 from portal_app.services.mail import outbox
 from portal_app.settings import get_settings
 from portal_app.state.access import public
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState
 
 
@@ -19,13 +19,12 @@ class MailboxState(SessionState):
 
     @public
     @rx.event
-    def load(self):
+    async def load(self):
         """Public by design, and only in development mode: in production it shows nothing."""
         if not get_settings().is_dev:
             self.messages = []
             return rx.redirect(routes.START)
-        with session_scope() as s:
-            items = outbox.recent_messages(s, limit=50)
+        items = await in_transaction(outbox.recent_messages, limit=50)
         self.messages = [
             {"to": m.to_address, "subject": m.subject, "body": m.body_text, "when": uk_time_words(m.created_at), "status": m.status}
             for m in items

@@ -1,6 +1,6 @@
-"""Requests about money (seed 000 section 2): ask a question about the account (or one
-transaction), standing order details, a refund, benefits advice, a paper statement; and
-"My requests", where the resident follows each one."""
+"""Asking us something about money (seed 000 section 2): a question about the account (or
+one transaction), standing order details, a refund, benefits advice, a paper statement.
+"My requests" is mine.py, one request is detail.py."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.clock import utcnow
-from portal_app.components import forms, tables
+from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.db import session_scope
+from portal_app.pages.requests import OFFLINE
+from portal_app.services.requests import form as request_form
 from portal_app.services.requests import resident as money_requests
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 
 K = money_requests
 KIND_ORDER = [K.QUERY, K.STANDING_ORDER, K.REFUND, K.BENEFITS_ADVICE, K.PAPER_STATEMENT]
@@ -47,9 +49,6 @@ RADIO_FIELDS = {
     "best_time": tuple(v for v, _ in K.BEST_TIMES),
     "contact_by": tuple(v for v, _ in K.CONTACT_WAYS),
 }
-
-_OFFLINE = "You're offline. Connect to the internet to see or send requests."
-
 
 def _split_date(value: str) -> dict[str, str]:
     try:
@@ -82,53 +81,34 @@ class RequestFormState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def load(self):
+    async def load(self):
         principal = current_principal()
-        settings = get_settings()
-        now = utcnow()
         kind = self._query("kind")
         self.kind = kind if kind in KIND_ORDER else ""
         self.errors, self.choices, self.done, self.ack, self.ack_steps, self.busy = {}, {}, False, {}, [], False
-        with session_scope() as s:
-            account = self._pick(s, principal)
-            if account is None:
-                self.loaded = True
-                return
-            context = money_requests.request_context(
-                s, user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-                account_id=account.id, now=now, settings=settings,
-            )
-            self.home_address, self.is_joint = context.home_address, context.is_joint
-            self.earliest = context.statement_earliest.isoformat()
-            options = [{"id": str(t.transaction_id), "label": t.label} for t in context.recent_transactions]
-            wanted = self._query("transaction")
-            self.chosen_transaction = ""
-            if wanted.isdigit():
-                if not any(o["id"] == wanted for o in options):
-                    # An older line picked from the history: only if it is on this account.
-                    try:
-                        older = money_requests.transaction_choice(
-                            s, user_id=principal.user_id, person_id=principal.person_id,
-                            tenancy_id=principal.tenancy_id, account_id=account.id, transaction_id=int(wanted),
-                            now=now, settings=settings,
-                        )
-                        options.insert(0, {"id": str(older.transaction_id), "label": older.label})
-                    except money_requests.NotYours:
-                        pass
-                if any(o["id"] == wanted for o in options):
-                    self.chosen_transaction = wanted
-            self.transactions = options
-            details = money_requests.standing_order_details(settings, account.account_ref)
-            self.standing_order = {
-                "name": details.account_name, "sort_code": details.sort_code,
-                "number": details.account_number, "reference": details.payment_reference,
-            }
-            limit = money_requests.refund_limit(s, account.id, context.today, settings)
-            self.refund_message = limit.message
-            self.refund_possible = limit.available_pence > 0
-            self.refund_available = format_pence(limit.available_pence)
-            self.period_from = _split_date(self._query("from"))
-            self.period_to = _split_date(self._query("to"))
+        choice, found = await in_transaction(
+            request_form.form_context, principal, self._wanted(), self.chosen_ref, transaction=self._query("transaction"),
+            now=utcnow(), settings=get_settings(),
+        )
+        if self._take(choice) is None or found is None:
+            self.loaded = True
+            return
+        context = found.context
+        self.home_address, self.is_joint = context.home_address, context.is_joint
+        self.earliest = context.statement_earliest.isoformat()
+        self.transactions = [{"id": str(t.transaction_id), "label": t.label} for t in found.transactions]
+        self.chosen_transaction = found.chosen_transaction
+        details = found.standing_order
+        self.standing_order = {
+            "name": details.account_name, "sort_code": details.sort_code,
+            "number": details.account_number, "reference": details.payment_reference,
+        }
+        limit = found.refund
+        self.refund_message = limit.message
+        self.refund_possible = limit.available_pence > 0
+        self.refund_available = format_pence(limit.available_pence)
+        self.period_from = _split_date(self._query("from"))
+        self.period_to = _split_date(self._query("to"))
         self.loaded = True
 
     @resident_only
@@ -141,30 +121,26 @@ class RequestFormState(AccountChoiceState):
 
     @resident_only
     @rx.event
-    def submit(self, form_data: dict):
+    async def submit(self, form_data: dict):
         """Send the request. Events from one browser run one at a time, so a second press
         arrives after the first has finished and finds it done: one request, not two."""
         principal = current_principal()
-        settings = get_settings()
         form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
         if self.kind not in KIND_ORDER or self.done:
             return
-        common = dict(user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-                      now=utcnow(), settings=settings)
-        try:
-            with session_scope() as s:
-                account = self._pick(s, principal, self.chosen_ref)
-                if account is None:
-                    return
-                common["account_id"] = account.id
-                result = self._submit_kind(s, form, common)
-                if not result.ok:
-                    s.rollback()
-        except money_requests.NotYours:
+        outcome = await in_transaction(
+            request_form.submit_request, principal, self.chosen_ref, kind=self.kind, form=form,
+            choices=dict(self.choices), now=utcnow(), settings=get_settings(),
+        )
+        self._take(outcome.choice)
+        if outcome.not_yours:
             if self.kind == K.QUERY:
                 self.errors = {"transaction_id": "Choose a payment or charge from the list"}
                 return forms.focus_error_summary()
             self.refused = True
+            return
+        result = outcome.result
+        if result is None:
             return
         if not result.ok:
             self.errors = dict(result.errors)
@@ -176,29 +152,6 @@ class RequestFormState(AccountChoiceState):
                     "joint": "yes" if ack.needs_joint_consent else ""}
         self.ack_steps = list(ack.next_steps)
         return rx.call_script("window.scrollTo(0, 0); setTimeout(() => document.getElementById('ack-heading')?.focus(), 50)")
-
-    def _submit_kind(self, s, form: dict, common: dict) -> money_requests.SubmitResult:
-        c = self.choices
-        if self.kind == K.QUERY:
-            raw = form.get("transaction_id", "")
-            return money_requests.submit_query(s, message=form.get("message", ""),
-                                               transaction_id=int(raw) if raw.isdigit() else None, **common)
-        if self.kind == K.STANDING_ORDER:
-            return money_requests.submit_standing_order(s, post_to_address=c.get("post_to_address"),
-                                                        other_address=form.get("other_address", ""), **common)
-        if self.kind == K.REFUND:
-            return money_requests.submit_refund(
-                s, amount=form.get("amount", ""), bank_account_name=form.get("bank_account_name", ""),
-                sort_code=form.get("sort_code", ""), bank_account_number=form.get("bank_account_number", ""), **common)
-        if self.kind == K.BENEFITS_ADVICE:
-            return money_requests.submit_benefits_advice(
-                s, topic=c.get("topic", ""), best_time=c.get("best_time", ""), contact_by=c.get("contact_by", ""),
-                phone=form.get("phone", ""), email=form.get("email", ""), note=form.get("note", ""), **common)
-        return money_requests.submit_paper_statement(
-            s, from_day=form.get("period_from_day", ""), from_month=form.get("period_from_month", ""),
-            from_year=form.get("period_from_year", ""), to_day=form.get("period_to_day", ""),
-            to_month=form.get("period_to_month", ""), to_year=form.get("period_to_year", ""),
-            post_to_address=c.get("post_to_address"), other_address=form.get("other_address", ""), **common)
 
 
 def _choice_radios(field: str, legend: str, options, hint: str | None = None) -> rx.Component:
@@ -310,7 +263,7 @@ def _paper_form() -> rx.Component:
 def _kind_menu() -> rx.Component:
     return rx.el.ul(
         *[
-            rx.el.li(rx.el.a(KIND_INTRO[k], href=f"{routes.NEW_REQUEST}?kind={k}&account=" + RequestFormState.chosen_ref))
+            rx.el.li(rx.el.a(KIND_INTRO[k], href=routes.new_request(kind=k, account=RequestFormState.chosen_ref)))
             for k in KIND_ORDER
         ],
         class_name="list",
@@ -369,122 +322,12 @@ def new_request_page() -> rx.Component:
                 rx.fragment(
                     rx.el.h1(heading),
                     account_picker(RequestFormState.account_options, RequestFormState.chosen_ref,
-                                   routes.NEW_REQUEST + "?kind=" + RequestFormState.kind),
+                                   routes.new_request(kind=RequestFormState.kind)),
                     account_tabs(RequestFormState.chosen_ref, "requests"),
                     rx.cond(RequestFormState.kind == "", _kind_menu(), _form()),
                 ),
             ),
             not_yours(RequestFormState.refused),
         ),
-        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", _OFFLINE)),
-    )
-
-
-# ---------------------------------------------------------------------------
-# My requests
-# ---------------------------------------------------------------------------
-
-
-def _status_tag(status: rx.Var, label: rx.Var) -> rx.Component:
-    return rx.el.strong(label, class_name=rx.match(status, ("done", "tag tag--done"), ("declined", "tag tag--declined"), "tag"))
-
-
-class MyRequestsState(AccountChoiceState):
-    loaded: bool = False
-    items: list[dict[str, str]] = []
-    detail: dict[str, str] = {}
-    detail_lines: list[dict[str, str]] = []
-    detail_updates: list[dict[str, str]] = []
-    detail_found: bool = False
-
-    @resident_only
-    @rx.event
-    def load(self):
-        principal = current_principal()
-        with session_scope() as s:
-            found = money_requests.my_requests(s, principal.user_id)
-        self.items = [
-            {"reference": r.reference, "kind": r.kind_label, "summary": r.summary, "status": r.status,
-             "status_label": r.status_label, "account": f"{r.account_label} {r.account_ref}", "created": r.created_on,
-             "updated": r.updated_on, "href": f"{routes.REQUEST_DETAIL}?ref={r.reference}"}
-            for r in found
-        ]
-        self.loaded = True
-
-    @resident_only
-    @rx.event
-    def load_detail(self):
-        principal = current_principal()
-        reference = self._query("ref")[:32]
-        with session_scope() as s:
-            found = money_requests.request_detail(s, principal.user_id, reference)
-        self.detail_found = found is not None
-        if found is None:
-            self.detail, self.detail_lines, self.detail_updates = {}, [], []
-        else:
-            self.detail = {"reference": found.reference, "kind": found.kind_label, "summary": found.summary,
-                           "status": found.status, "status_label": found.status_label,
-                           "account": f"{found.account_label} {found.account_ref}", "created": found.created_words,
-                           "updated": found.updated_words, "bank": found.bank_details_masked or "",
-                           "joint": "yes" if found.needs_joint_consent else "", "officer": found.officer_name or ""}
-            self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
-            self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
-        self.loaded = True
-
-
-REQUEST_COLUMNS = (
-    tables.Column("Request", row_header=True,
-                  render=lambda r: rx.el.a(r["kind"], ": ", r["reference"], href=r["href"])),
-    tables.Column("What you asked", "summary"),
-    tables.Column("Status", render=lambda r: _status_tag(r["status"], r["status_label"])),
-    tables.Column("Sent", "created"),
-    tables.Column("Last change", "updated"),
-)
-
-
-@page(routes.REQUESTS, "My requests", on_load=MyRequestsState.load)
-def my_requests_page() -> rx.Component:
-    return rx.fragment(
-        rx.el.h1("My requests"),
-        rx.el.p(rx.el.a("Ask us something new", href=routes.NEW_REQUEST)),
-        rx.cond(
-            MyRequestsState.loaded,
-            rx.cond(
-                MyRequestsState.items.length() > 0,
-                tables.table("Your requests, newest first", REQUEST_COLUMNS, MyRequestsState.items,
-                             label="Your requests", caption_hidden=True, stack=True, class_name="table--requests"),
-                rx.el.p("You have not sent us any requests yet."),
-            ),
-            loading_or_offline("Loading…", _OFFLINE),
-        ),
-    )
-
-
-@page(routes.REQUEST_DETAIL, "Your request", on_load=MyRequestsState.load_detail)
-def request_detail_page() -> rx.Component:
-    d = MyRequestsState.detail
-    return rx.cond(
-        MyRequestsState.loaded,
-        rx.cond(
-            MyRequestsState.detail_found,
-            rx.fragment(
-                rx.el.span(d["kind"], class_name="caption-l"),
-                rx.el.h1("Request ", d["reference"]),
-                rx.el.p(_status_tag(d["status"], d["status_label"])),
-                rx.el.dl(
-                    rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
-                    rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
-                    rx.foreach(MyRequestsState.detail_lines, lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"]))),
-                    rx.cond(d["bank"] != "", rx.el.div(rx.el.dt("Bank account"), rx.el.dd(d["bank"]))),
-                    class_name="summary-list",
-                ),
-                rx.el.h2("What has happened"),
-                rx.el.ol(rx.foreach(MyRequestsState.detail_updates, lambda u: rx.el.li(
-                    rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))))),
-                rx.el.p(rx.el.a("Back to my requests", href=routes.REQUESTS)),
-            ),
-            rx.fragment(rx.el.h1("We cannot find that request"),
-                        rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
-        ),
-        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", _OFFLINE)),
+        rx.fragment(rx.el.h1("Ask us something"), loading_or_offline("Loading…", OFFLINE)),
     )

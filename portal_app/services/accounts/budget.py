@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from sqlmodel import Session
+
+from portal_app.services.accounts import ledger
+from portal_app.services.accounts.access import AccountChoice, Caller, choose_account
 from portal_app.services.accounts.balances import PER_YEAR, convert_charge
 from portal_app.services.money import format_pence
+from portal_app.settings import Settings
 
 # ---------------------------------------------------------------------------
 # Frequencies: (numerator, denominator) that turn one payment into a month's worth
@@ -224,3 +230,47 @@ def housing_costs(lines: list[tuple[str, int, str, int]]) -> HousingCosts:
 def pence_as_typed(pence: int) -> str:
     """Pence as a resident would type the amount: 11401 -> '114.01'."""
     return f"{pence // 100}.{pence % 100:02d}"
+
+
+# ---------------------------------------------------------------------------
+# "Fill in from my account": the one thing the planner asks the server for
+# ---------------------------------------------------------------------------
+
+_PER = {"weekly": "a week", "fortnightly": "every 2 weeks", "four_weekly": "every 4 weeks", "monthly": "a month",
+        "yearly": "a year"}
+
+
+@dataclass(frozen=True)
+class PlannerFill:
+    values: dict[str, str]  # the planner's values to set: amount as typed and frequency of rent and service charges
+    message: str            # what was filled in, in words
+
+
+def planner_fill(housing: HousingCosts, account_label: str, account_ref: str) -> PlannerFill:
+    """The planner's rent and service charge lines from an account's housing costs, and the words that say so."""
+    values = {
+        "a_rent": pence_as_typed(housing.rent_pence) if housing.rent_pence else "",
+        "f_rent": housing.rent_frequency,
+        "a_service_charges": pence_as_typed(housing.service_pence) if housing.service_pence else "",
+        "f_service_charges": housing.service_frequency,
+    }
+    message = (
+        f"Filled in from your {account_label.lower()} {account_ref}: rent {format_pence(housing.rent_pence)} "
+        f"{_PER[housing.rent_frequency]}, service charges {format_pence(housing.service_pence)} "
+        f"{_PER[housing.service_frequency]}."
+    )
+    return PlannerFill(values, message)
+
+
+def fill_from_account(
+    session: Session, caller: Caller, wanted: str | None, remembered: str = "", *, today: date, settings: Settings,
+) -> tuple[AccountChoice, PlannerFill | None]:
+    """Rent and service charges for the planner from the account asked for (or chosen
+    before), only ever one the caller may see."""
+    choice = choose_account(session, caller, wanted, remembered, today=today, settings=settings)
+    account = choice.account
+    if account is None:
+        return choice, None
+    breakdown = ledger.charge_breakdown(session, account.account_id, today)
+    costs = housing_costs([(line.code, line.amount_pence, line.frequency, line.weekly_pence) for line in breakdown.lines])
+    return choice, planner_fill(costs, account.label, account.account_ref)

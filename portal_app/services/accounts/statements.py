@@ -24,11 +24,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal_app import design
-from portal_app.clock import to_uk, uk_date_words, uk_time_words
+from portal_app.clock import to_uk, uk_date_words, uk_time_words, uk_today
 from portal_app.models import Account, Person, Property, Tenancy, TenancyParty, Transaction
+from portal_app.services.accounts.access import AccountChoice, Caller, ChosenAccount, choose_account
 from portal_app.services.accounts.balances import ACCOUNT_LABELS
 from portal_app.services.accounts.ledger import ChargeLine, charge_line, charges_in_force, type_label
 from portal_app.services.money import balance_display, balance_words, dr_cr, format_pence, round_half_up_div
+from portal_app.settings import Settings
 
 # Who a statement is addressed to, in this order.
 NAMED_ROLES = ("lead_tenant", "leaseholder", "licensee", "joint_tenant", "joint_leaseholder")
@@ -341,6 +343,80 @@ def period_presets(tenancy_start: date, today: date) -> list[PeriodPreset]:
     out.append(PeriodPreset("since_start", f"Since the tenancy began ({uk_date_words(tenancy_start)})",
                             tenancy_start, today))
     return out
+
+
+# ---------------------------------------------------------------------------
+# The statements page: one account the caller may see, its periods and a statement
+# ---------------------------------------------------------------------------
+
+# Accounts whose statement is a rent statement (a week-by-week rent account).
+RENT_STATEMENT_TYPES = ("rent", "garage")
+
+
+def is_rent_statement(account_type: str) -> bool:
+    """Whether an account's statement is a rent statement (a rent or garage account)."""
+    return account_type in RENT_STATEMENT_TYPES
+
+
+def offers_uc_letter(account_type: str) -> bool:
+    """Whether a resident can download the rent letter for a Universal Credit claim: rent accounts only."""
+    return account_type == "rent"
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """What the statements page shows for one account: the periods it offers and, once a
+    period is chosen, the statement for it."""
+
+    account: ChosenAccount
+    earliest: date                    # the first day a statement can cover
+    presets: tuple[PeriodPreset, ...]
+    statement: Statement | None       # None when no period could be chosen
+    date_from: date | None
+    date_to: date | None
+    is_rent: bool
+    offers_uc_letter: bool
+
+
+def statement_view(
+    session: Session,
+    caller: Caller,
+    wanted: str | None,
+    remembered: str = "",
+    *,
+    preset: str | None = None,
+    period: tuple[date, date] | None = None,
+    now: datetime,
+    settings: Settings,
+) -> tuple[AccountChoice, StatementView | None]:
+    """The account asked for (or chosen before), its periods, and the statement for
+    ``period``, else for the preset with the key ``preset``, else for the first preset.
+    A ``preset`` that is not one of this account's gives no statement."""
+    today = uk_today(now)
+    choice = choose_account(session, caller, wanted, remembered, today=today, settings=settings)
+    account = choice.account
+    if account is None:
+        return choice, None
+    tenancy = session.get(Tenancy, account.tenancy_id)
+    earliest = min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
+    presets = tuple(period_presets(earliest, today))
+    if period is not None:
+        date_from, date_to = period
+    elif preset is not None:
+        chosen = next((p for p in presets if p.key == preset), None)
+        date_from, date_to = (chosen.date_from, chosen.date_to) if chosen else (None, None)
+    elif presets:
+        date_from, date_to = presets[0].date_from, presets[0].date_to
+    else:
+        date_from = date_to = None
+    shown = None
+    if date_from is not None and date_to is not None:
+        shown = statement(session, account.account_id, date_from, date_to,
+                          landlord=Landlord.from_settings(settings), now=now)
+    return choice, StatementView(
+        account=account, earliest=earliest, presets=presets, statement=shown, date_from=date_from, date_to=date_to,
+        is_rent=is_rent_statement(account.account_type), offers_uc_letter=offers_uc_letter(account.account_type),
+    )
 
 
 # ---------------------------------------------------------------------------

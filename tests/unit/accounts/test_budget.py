@@ -3,9 +3,11 @@ page runs in the browser gives the same figures (Node evaluates the compiled cod
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -178,15 +180,25 @@ needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 
 def _node(script: str):
-    out = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
+BUDGET_JS = Path(__file__).resolve().parents[3] / "assets" / "budget.js"
+
+
+def _import_helper() -> str:
+    """assets/budget.js imported as the page imports it (as an ES module)."""
+    source = base64.b64encode(BUDGET_JS.read_bytes()).decode()
+    return f'import {{ makeBudgetPlanner }} from "data:text/javascript;base64,{source}";\n'
+
+
 def _with_library(body: str) -> str:
+    """The browser's helper as the page runs it: assets/budget.js, then the page's statement."""
     from portal_app.pages.accounts.budget import budget_library_js
 
-    return f"const refs = {{}};\n{budget_library_js()};\nconst L = globalThis.doorstepBudget;\n{body}"
+    return f"{_import_helper()}const refs = {{}};\n{budget_library_js()};\nconst L = globalThis.doorstepBudget;\n{body}"
 
 
 def test_the_page_helper_carries_the_same_factors_as_the_python_table():
@@ -270,3 +282,28 @@ def test_the_chart_is_built_in_the_browser_from_the_outgoing_lines():
     bar = figure["data"][0]
     assert bar["y"] == ["Rent", "Food and housekeeping"]
     assert bar["x"] == [433.33, 50]
+
+
+@needs_node
+def test_the_helper_hands_every_change_to_the_planner_state_and_builds_on_what_it_showed():
+    from portal_app.pages.accounts import budget as page
+
+    script = (
+        f"{_import_helper()}"
+        "const seen = [];\n"
+        "globalThis.localStorage = { setItem() {}, removeItem() {}, getItem() { return null; } };\n"
+        f"const L = makeBudgetPlanner({json.dumps(page.budget_table())}, (v) => seen.push(v));\n"
+        'L.fill({a_rent: "114.01", f_rent: "weekly"}); L.set("a_food", "50"); L.clear();\n'
+        "console.log(JSON.stringify(seen.map((v) => [v.a_rent, v.f_rent, v.a_food])));"
+    )
+    assert _node(script) == [["114.01", "weekly", ""], ["114.01", "weekly", "50"],
+                             ["", page.DEFAULTS["f_rent"], ""]]
+
+
+def test_the_page_imports_the_helper_from_the_assets_file():
+    import portal_app.portal_app  # noqa: F401
+    from portal_app.pages.accounts.budget import BUDGET_MODULE, budget_page
+
+    assert BUDGET_MODULE == "$/public/budget.js"
+    imports = budget_page()._get_all_imports()
+    assert [v.tag for v in imports[BUDGET_MODULE]] == ["makeBudgetPlanner"]

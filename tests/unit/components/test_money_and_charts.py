@@ -76,7 +76,7 @@ def test_plotly_is_loaded_only_by_the_pages_that_draw_a_chart(app):
     from portal_app.pages.accounts.budget import budget_page
     from portal_app.pages.accounts.home import home_page
     from portal_app.pages.accounts.statement import statement_page
-    from portal_app.pages.requests.new import my_requests_page
+    from portal_app.pages.requests.mine import my_requests_page
 
     def plotly(page) -> bool:
         return any("plotly" in name for name in page()._get_all_imports())

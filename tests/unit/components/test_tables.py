@@ -158,7 +158,7 @@ def test_the_budget_table_is_not_stacked_so_the_offline_planner_stays_small(app)
 
 
 def test_the_requests_list_is_a_table_with_a_link_to_each_request(app):
-    from portal_app.pages.requests.new import my_requests_page
+    from portal_app.pages.requests.mine import my_requests_page
 
     jsx = _jsx(my_requests_page())
     assert _headings(_region(jsx, "Your requests")) == ["Request", "What you asked", "Status", "Sent", "Last change"]

@@ -1,4 +1,4 @@
-"""Forgotten password: an email with a single-use link, then a new password."""
+"""Choose a new password, from the single-use link in the reset email."""
 
 from __future__ import annotations
 
@@ -14,30 +14,12 @@ from portal_app.state.access import public
 from portal_app.state.session import SessionState, ShowPasswordMixin
 
 
-class ResetState(ShowPasswordMixin, SessionState):
+class ResetPasswordState(ShowPasswordMixin, SessionState):
     errors: dict[str, str] = {}
-    sent: bool = False
     token_ok: bool = False
     checked: bool = False
     done: bool = False
     _token: str = ""
-
-    @public
-    @rx.event
-    def open_request(self):
-        self.errors = {}
-        self.sent = False
-
-    @public
-    @rx.event
-    async def request_link(self, form_data: dict):
-        email = str((form_data or {}).get("email", "")).strip()
-        if not email or "@" not in email:
-            self.errors = {"email": "Enter the email address you registered with, like name@example.com"}
-            return forms.focus_error_summary()
-        self.errors = {}
-        await in_transaction(auth.request_password_reset, email, now=utcnow())
-        self.sent = True
 
     @public
     @rx.event
@@ -71,61 +53,34 @@ class ResetState(ShowPasswordMixin, SessionState):
         self.done = True
 
 
-@page(routes.FORGOT_PASSWORD, "Reset your password", on_load=ResetState.open_request)
-def forgot_page() -> rx.Component:
-    return rx.cond(
-        ResetState.sent,
-        rx.fragment(
-            rx.el.h1("Check your email"),
-            rx.el.p(
-                "If that address has an account with us, we have sent it a link to choose a new password. "
-                "The link works once, for 30 minutes. It also unlocks a locked account."
-            ),
-            rx.el.p("Check your spam or junk folder if it has not arrived in a few minutes."),
-        ),
-        rx.fragment(
-            forms.error_summary(ResetState.errors, [("email", "email")]),
-            rx.el.h1("Reset your password"),
-            rx.el.p("Enter the email address you registered with. We will send you a link to choose a new password."),
-            rx.el.form(
-                forms.text_field(ResetState.errors, "email", "Email address", input_type="email", autocomplete="email", spellcheck=False),
-                forms.submit_button("Send me a link"),
-                on_submit=ResetState.request_link,
-                no_validate=True,
-                aria_label="Reset your password",
-            ),
-        ),
-    )
-
-
-@page(routes.RESET_PASSWORD, "Choose a new password", on_load=ResetState.open_reset)
+@page(routes.RESET_PASSWORD, "Choose a new password", on_load=ResetPasswordState.open_reset)
 def reset_page() -> rx.Component:
     return rx.cond(
-        ResetState.done,
+        ResetPasswordState.done,
         rx.fragment(
             rx.el.h1("Your password has been changed"),
             rx.el.p("We have signed you out everywhere, and your account is unlocked. Sign in with your new password."),
             rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button"),
         ),
         rx.cond(
-            ResetState.token_ok,
+            ResetPasswordState.token_ok,
             rx.fragment(
-                forms.error_summary(ResetState.errors, [("password", "password")]),
+                forms.error_summary(ResetPasswordState.errors, [("password", "password")]),
                 rx.el.h1("Choose a new password"),
                 rx.el.form(
                     forms.password_field(
-                        ResetState.errors, "password", "New password",
+                        ResetPasswordState.errors, "password", "New password",
                         hint="Use 12 characters or more. Three random words together is a good way to make a strong password.",
-                        shown=ResetState.show_password, toggle=ResetState.toggle_password, autocomplete="new-password",
+                        shown=ResetPasswordState.show_password, toggle=ResetPasswordState.toggle_password, autocomplete="new-password",
                     ),
                     forms.submit_button("Change password"),
-                    on_submit=ResetState.set_password,
+                    on_submit=ResetPasswordState.set_password,
                     no_validate=True,
                     aria_label="Choose a new password",
                 ),
             ),
             rx.cond(
-                ResetState.checked,
+                ResetPasswordState.checked,
                 rx.fragment(
                     rx.el.h1("This link has expired or has been used"),
                     rx.el.p("Links to reset your password work once, for 30 minutes."),

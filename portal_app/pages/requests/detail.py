@@ -1,0 +1,71 @@
+"""One request: what the resident asked, and everything that has happened to it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.layout import page
+from portal_app.components.pwa import loading_or_offline
+from portal_app.pages.requests import OFFLINE, status_tag
+from portal_app.services.requests import resident as money_requests
+from portal_app.state.accounts import AccountChoiceState
+from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
+
+
+class RequestDetailState(AccountChoiceState):
+    loaded: bool = False
+    detail: dict[str, str] = {}
+    detail_lines: list[dict[str, str]] = []
+    detail_updates: list[dict[str, str]] = []
+    detail_found: bool = False
+
+    @resident_only
+    @rx.event
+    async def load(self):
+        principal = current_principal()
+        reference = self._query("ref")[:32]
+        found = await in_transaction(money_requests.request_detail, principal.user_id, reference)
+        self.detail_found = found is not None
+        if found is None:
+            self.detail, self.detail_lines, self.detail_updates = {}, [], []
+        else:
+            self.detail = {"reference": found.reference, "kind": found.kind_label, "summary": found.summary,
+                           "status": found.status, "status_label": found.status_label,
+                           "account": f"{found.account_label} {found.account_ref}", "created": found.created_words,
+                           "updated": found.updated_words, "bank": found.bank_details_masked or "",
+                           "joint": "yes" if found.needs_joint_consent else "", "officer": found.officer_name or ""}
+            self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
+            self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
+        self.loaded = True
+
+
+@page(routes.REQUEST_DETAIL, "Your request", on_load=RequestDetailState.load)
+def request_detail_page() -> rx.Component:
+    d = RequestDetailState.detail
+    return rx.cond(
+        RequestDetailState.loaded,
+        rx.cond(
+            RequestDetailState.detail_found,
+            rx.fragment(
+                rx.el.span(d["kind"], class_name="caption-l"),
+                rx.el.h1("Request ", d["reference"]),
+                rx.el.p(status_tag(d["status"], d["status_label"])),
+                rx.el.dl(
+                    rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
+                    rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
+                    rx.foreach(RequestDetailState.detail_lines, lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"]))),
+                    rx.cond(d["bank"] != "", rx.el.div(rx.el.dt("Bank account"), rx.el.dd(d["bank"]))),
+                    class_name="summary-list",
+                ),
+                rx.el.h2("What has happened"),
+                rx.el.ol(rx.foreach(RequestDetailState.detail_updates, lambda u: rx.el.li(
+                    rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))))),
+                rx.el.p(rx.el.a("Back to my requests", href=routes.REQUESTS)),
+            ),
+            rx.fragment(rx.el.h1("We cannot find that request"),
+                        rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
+        ),
+        rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", OFFLINE)),
+    )
