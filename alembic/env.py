@@ -1,9 +1,9 @@
 """Alembic owns the schema; the URL comes from the portal's settings."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
+from alembic import context
 from portal_app.db import make_engine
 from portal_app.settings import get_settings
 

@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,9 +80,9 @@ def _bench(url: str, feed: Path, runs: int, today, now) -> None:
     from portal_app.clock import uk_date_words
     from portal_app.db import make_engine, migrate
     from portal_app.models import Account, Tenancy, Transaction
-    from portal_app.services.records.importer import import_feed
     from portal_app.services.accounts.ledger import history_page
     from portal_app.services.accounts.statements import Landlord, statement, to_pdf
+    from portal_app.services.records.importer import import_feed
 
     migrate(url)
     engine = make_engine(url)
@@ -127,13 +127,19 @@ def _bench(url: str, feed: Path, runs: int, today, now) -> None:
     from pypdf import PdfReader
 
     pdf = last["pdf"]
-    print(f"account:    {account.account_ref} ({tenancy.tenancy_ref}, since {uk_date_words(tenancy.start_date)}): "
-          f"{count:,} transactions; statement of {last['lines']:,} lines, "
-          f"{len(PdfReader(BytesIO(pdf)).pages)} pages, {len(pdf) / 1024:.0f} KB PDF")
-    print(f"history page 1 (50 lines):        median {history_median * 1000:7.1f} ms of {runs}  "
-          f"(first {history_first * 1000:.1f} ms)")
-    print(f"whole-tenancy statement + PDF:    median {pdf_median * 1000:7.1f} ms of {runs}  "
-          f"(first {pdf_first * 1000:.1f} ms; building the statement alone {build_median * 1000:.1f} ms)")
+    print(
+        f"account:    {account.account_ref} ({tenancy.tenancy_ref}, since {uk_date_words(tenancy.start_date)}): "
+        f"{count:,} transactions; statement of {last['lines']:,} lines, "
+        f"{len(PdfReader(BytesIO(pdf)).pages)} pages, {len(pdf) / 1024:.0f} KB PDF"
+    )
+    print(
+        f"history page 1 (50 lines):        median {history_median * 1000:7.1f} ms of {runs}  "
+        f"(first {history_first * 1000:.1f} ms)"
+    )
+    print(
+        f"whole-tenancy statement + PDF:    median {pdf_median * 1000:7.1f} ms of {runs}  "
+        f"(first {pdf_first * 1000:.1f} ms; building the statement alone {build_median * 1000:.1f} ms)"
+    )
     print()
     engine.dispose()
 
@@ -148,11 +154,13 @@ def _run(args: argparse.Namespace, work: Path) -> int:
     feed = work / "feed"
     started = time.perf_counter()
     summary = write_demo_feed(feed, tenancies=args.tenancies, seed=args.seed or DEFAULT_SEED)
-    print(f"demo feed:  {summary.tenancies:,} tenancies, {summary.transactions:,} transactions, "
-          f"generated in {time.perf_counter() - started:.1f} s")
+    print(
+        f"demo feed:  {summary.tenancies:,} tenancies, {summary.transactions:,} transactions, "
+        f"generated in {time.perf_counter() - started:.1f} s"
+    )
     print()
     today = summary.today or DEFAULT_TODAY
-    now = datetime(today.year, today.month, today.day, 12, 0, tzinfo=timezone.utc)
+    now = datetime(today.year, today.month, today.day, 12, 0, tzinfo=UTC)
 
     _bench(sqlite_url, feed, args.runs, today, now)
     if args.pg:

@@ -67,9 +67,10 @@ def _run(args: argparse.Namespace, work: Path) -> int:
                 else:
                     SQLModel.metadata.drop_all(conn)
                     conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            elif engine.dialect.has_table(conn, "ledger_transaction") and conn.execute(
-                text("SELECT 1 FROM ledger_transaction LIMIT 1")
-            ).first():
+            elif (
+                engine.dialect.has_table(conn, "ledger_transaction")
+                and conn.execute(text("SELECT 1 FROM ledger_transaction LIMIT 1")).first()
+            ):
                 print("The database already holds postings; use an empty one or pass --reset.", file=sys.stderr)
                 return 2
     migrate(url)
@@ -98,8 +99,10 @@ def _run(args: argparse.Namespace, work: Path) -> int:
 
     again = import_feed(engine, feed)
     changed = sum(c.added + c.updated for c in again.files.values())
-    print(f"no-op re-import:  {again.seconds:6.1f} s   {total / again.seconds:>9,.0f} rows/s "
-          f"({'nothing changed' if again.ok and changed == 0 else 'UNEXPECTED: ' + again.render()})")
+    print(
+        f"no-op re-import:  {again.seconds:6.1f} s   {total / again.seconds:>9,.0f} rows/s "
+        f"({'nothing changed' if again.ok and changed == 0 else 'UNEXPECTED: ' + again.render()})"
+    )
     engine.dispose()
     return 0
 

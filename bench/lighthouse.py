@@ -67,9 +67,16 @@ CADDY = os.environ.get("CADDY_PATH", "/usr/bin/caddy")
 # The names the TLS front end gives each app (Chromium resolves *.localhost to loopback).
 TLS_NAMES = {"doorstep": "doorstep.localhost", "radix": "radix.localhost", "rxel": "rxel.localhost"}
 CHROME_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-    "--no-default-browser-check", "--disable-dev-shm-usage",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-dev-shm-usage",
 ]
 KIB = 1024
 # Set by main() for --transport h2: the flag that makes Chromium accept the run's certificate.
@@ -78,6 +85,7 @@ TLS_FLAGS: list[str] = []
 
 def chrome_flags() -> list[str]:
     return [*CHROME_FLAGS, *TLS_FLAGS]
+
 
 # The targets of the performance issue.
 TARGET_ACCESSIBILITY = 100
@@ -108,7 +116,7 @@ PLOTLY_PAGES = [
     ("/budget-planner", True, True),
 ]
 
-RXEL_CONFIG = '''import reflex as rx
+RXEL_CONFIG = """import reflex as rx
 
 config = rx.Config(
     app_name="lh_rxel",
@@ -117,7 +125,7 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
 )
-'''
+"""
 
 RXEL_APP = '''"""An empty app built only from rx.el elements and a tiny stylesheet."""
 
@@ -181,9 +189,18 @@ def ensure_lighthouse() -> Path:
     say(f"installing lighthouse@{LIGHTHOUSE_VERSION} from npm into {LIGHTHOUSE_HOME}")
     LIGHTHOUSE_HOME.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(LIGHTHOUSE_HOME),
-         f"lighthouse@{LIGHTHOUSE_VERSION}"],
-        check=True, cwd=LIGHTHOUSE_HOME,
+        [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+            str(LIGHTHOUSE_HOME),
+            f"lighthouse@{LIGHTHOUSE_VERSION}",
+        ],
+        check=True,
+        cwd=LIGHTHOUSE_HOME,
     )
     return LIGHTHOUSE_BIN
 
@@ -213,8 +230,9 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def start_reflex(name: str, cwd: Path, env: dict[str, str], log: Path, ready_path: str = "/",
-                 public_url: str = "", port: int = 0) -> Server:
+def start_reflex(
+    name: str, cwd: Path, env: dict[str, str], log: Path, ready_path: str = "/", public_url: str = "", port: int = 0
+) -> Server:
     """`reflex run --env prod --single-port` (builds, then serves). With ``public_url`` (the
     TLS front end) the build points the app's websocket there (REFLEX_API_URL)."""
     port = port or free_port()
@@ -222,9 +240,24 @@ def start_reflex(name: str, cwd: Path, env: dict[str, str], log: Path, ready_pat
         env = env | {"REFLEX_API_URL": public_url}
     out = open(log, "wb")  # noqa: SIM115 - the child keeps it
     proc = subprocess.Popen(
-        [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
-         "--backend-port", str(port), "--backend-host", "127.0.0.1"],
-        cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(VENV_BIN / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--frontend-port",
+            str(port),
+            "--backend-port",
+            str(port),
+            "--backend-host",
+            "127.0.0.1",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     out.close()
     return Server(name, proc, log, f"http://127.0.0.1:{port}", ready_path, public_url)
@@ -247,21 +280,27 @@ def make_certificate(folder: Path) -> str:
     from cryptography.x509.oid import NameOID
 
     folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Doorstep Lighthouse bench")])
     names = [x509.DNSName(n) for n in ("localhost", *TLS_NAMES.values())]
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([*names, x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([*names, x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
         .sign(key, hashes.SHA256())
     )
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
@@ -278,14 +317,21 @@ def start_caddy(work: Path, port: int, upstreams: dict[str, int]) -> Server:
         for host, up in upstreams.items()
     )
     conf = work / "Caddyfile"
-    conf.write_text("{\n  admin off\n  auto_https off\n  skip_install_trust\n  servers {\n    protocols h1 h2\n  }\n}\n"
-                    + sites + "\n")
+    conf.write_text(
+        "{\n  admin off\n  auto_https off\n  skip_install_trust\n  servers {\n    protocols h1 h2\n  }\n}\n"
+        + sites
+        + "\n"
+    )
     log = work / "caddy.log"
     out = open(log, "wb")  # noqa: SIM115
-    proc = subprocess.Popen([CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"],
-                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                            env=os.environ | {"HOME": str(work), "XDG_DATA_HOME": str(work / "caddy-data"),
-                                              "XDG_CONFIG_HOME": str(work / "caddy-config")})
+    proc = subprocess.Popen(
+        [CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=os.environ
+        | {"HOME": str(work), "XDG_DATA_HOME": str(work / "caddy-data"), "XDG_CONFIG_HOME": str(work / "caddy-config")},
+    )
     out.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -303,7 +349,9 @@ def wait_ready(server: Server, timeout: float = 900) -> None:
     for path in dict.fromkeys([server.ready_path, "/"]):
         while True:
             if server.proc.poll() is not None:
-                raise RuntimeError(f"{server.name} exited with {server.proc.returncode}:\n{server.log.read_text()[-4000:]}")
+                raise RuntimeError(
+                    f"{server.name} exited with {server.proc.returncode}:\n{server.log.read_text()[-4000:]}"
+                )
             try:
                 with urllib.request.urlopen(server.base_url + path, timeout=3) as r:
                     if r.status == 200:
@@ -311,7 +359,9 @@ def wait_ready(server: Server, timeout: float = 900) -> None:
             except Exception:  # noqa: BLE001 - not up yet
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{server.name} did not answer {path} in {timeout:.0f}s:\n{server.log.read_text()[-4000:]}")
+                raise RuntimeError(
+                    f"{server.name} did not answer {path} in {timeout:.0f}s:\n{server.log.read_text()[-4000:]}"
+                )
             time.sleep(1)
 
 
@@ -330,8 +380,13 @@ def make_radix_app(work: Path, env: dict[str, str]) -> Path:
     """The default template: `reflex init --template blank` (local files, no GitHub)."""
     app = work / "lh_radix"
     app.mkdir()
-    subprocess.run([str(VENV_BIN / "reflex"), "init", "--template", "blank", "--name", "lh_radix", "--no-agents"],
-                   cwd=app, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(VENV_BIN / "reflex"), "init", "--template", "blank", "--name", "lh_radix", "--no-agents"],
+        cwd=app,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     config = (app / "rxconfig.py").read_text()
     if "TailwindV4Plugin" not in config or "RadixThemesPlugin" not in config:
         raise RuntimeError(f"reflex init no longer writes the Radix + Tailwind config:\n{config}")
@@ -350,8 +405,10 @@ def make_rxel_app(work: Path) -> Path:
     # The same favicon the blank template ships, so neither baseline logs a 404.
     import reflex_base
 
-    shutil.copy(Path(reflex_base.__file__).parent / ".templates" / "apps" / "blank" / "assets" / "favicon.ico",
-                app / "assets" / "favicon.ico")
+    shutil.copy(
+        Path(reflex_base.__file__).parent / ".templates" / "apps" / "blank" / "assets" / "favicon.ico",
+        app / "assets" / "favicon.ico",
+    )
     return app
 
 
@@ -378,15 +435,30 @@ def start_doorstep(work: Path, public_url: str = "", port: int = 0) -> tuple[Ser
     log = work / "doorstep.log"
     out = open(log, "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
-         "--backend-port", str(port), "--backend-host", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(VENV_BIN / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--frontend-port",
+            str(port),
+            "--backend-port",
+            str(port),
+            "--backend-host",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     out.close()
     return Server("doorstep", proc, log, f"http://127.0.0.1:{port}", "/api/health", public_url), env
 
 
-REGISTER_SNIPPET = textwrap.dedent('''
+REGISTER_SNIPPET = textwrap.dedent("""
     import re, sys
     from datetime import datetime, timezone
     from portal_app.clock import uk_today
@@ -407,16 +479,27 @@ REGISTER_SNIPPET = textwrap.dedent('''
     with session_scope() as s:
         done = registration.confirm_code(s, started.attempt_token, code, now=now)
     assert done.status == "registered", done
-''')
+""")
 
 
 def register_resident(env: dict[str, str]) -> None:
     """Make the demo resident's online account through the registration service."""
     r = RESIDENT
     subprocess.run(
-        [str(VENV_BIN / "python"), "-c", REGISTER_SNIPPET, r["tenancy_reference"], r["dob_day"], r["dob_month"],
-         r["dob_year"], RESIDENT_EMAIL, RESIDENT_PASSWORD],
-        cwd=ROOT, env=env, check=True,
+        [
+            str(VENV_BIN / "python"),
+            "-c",
+            REGISTER_SNIPPET,
+            r["tenancy_reference"],
+            r["dob_day"],
+            r["dob_month"],
+            r["dob_year"],
+            RESIDENT_EMAIL,
+            RESIDENT_PASSWORD,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
 
 
@@ -444,7 +527,9 @@ def start_chromium(profile: Path) -> Chromium:
     port = free_port()
     proc = subprocess.Popen(
         [CHROMIUM, *chrome_flags(), f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -459,8 +544,12 @@ def start_chromium(profile: Path) -> Chromium:
 
 def _persistent(pw, profile: Path):
     return pw.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=True, args=chrome_flags()[1:],
-        viewport={"width": 412, "height": 823}, locale="en-GB",
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=chrome_flags()[1:],
+        viewport={"width": 412, "height": 823},
+        locale="en-GB",
     )
 
 
@@ -544,8 +633,14 @@ def lighthouse_once(lh: Path, profile: Path, url: str, out: Path, plotly_urls: s
 
 def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path) -> str:
     cmd = [
-        str(lh), url, f"--port={chromium.port}", "--only-categories=performance,accessibility,best-practices",
-        "--output=json", f"--output-path={out}", "--quiet", "--max-wait-for-load=60000",
+        str(lh),
+        url,
+        f"--port={chromium.port}",
+        "--only-categories=performance,accessibility,best-practices",
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
+        "--max-wait-for-load=60000",
         f"--chrome-flags={' '.join(chrome_flags())}",
     ]
     done = subprocess.run(cmd, env=os.environ | {"CHROME_PATH": CHROMIUM}, timeout=300, capture_output=True, text=True)
@@ -600,8 +695,13 @@ def diagnose(label: str, report: dict) -> list[str]:
             if ref.get("weight", 0) > 0 and a.get("score") is not None and a["score"] < 1:
                 lines.append(f"  {cat}: {a['id']}: {a['title']}")
                 for item in (a.get("details") or {}).get("items", [])[:3]:
-                    desc = item.get("description") or item.get("source", {}).get("url") or item.get("url") \
-                        or (item.get("node") or {}).get("snippet") or ""
+                    desc = (
+                        item.get("description")
+                        or item.get("source", {}).get("url")
+                        or item.get("url")
+                        or (item.get("node") or {}).get("snippet")
+                        or ""
+                    )
                     if desc:
                         lines.append(f"      - {str(desc)[:150]}")
     opportunities = []
@@ -614,16 +714,27 @@ def diagnose(label: str, report: dict) -> list[str]:
         lines.append(f"  performance opportunity: {a['id']}: {a['title']} (~{ms:.0f} ms, {by / KIB:.0f} KiB)")
         for item in a["details"].get("items", [])[:3]:
             if item.get("url"):
-                lines.append(f"      - {item['url'][-90:]}  {(item.get('wastedMs') or 0):.0f} ms"
-                             f"  {(item.get('wastedBytes') or item.get('totalBytes') or 0) / KIB:.1f} KiB")
-    for aid in ("render-blocking-resources", "uses-long-cache-ttl", "bootup-time", "mainthread-work-breakdown",
-                "server-response-time"):
+                lines.append(
+                    f"      - {item['url'][-90:]}  {(item.get('wastedMs') or 0):.0f} ms"
+                    f"  {(item.get('wastedBytes') or item.get('totalBytes') or 0) / KIB:.1f} KiB"
+                )
+    for aid in (
+        "render-blocking-resources",
+        "uses-long-cache-ttl",
+        "bootup-time",
+        "mainthread-work-breakdown",
+        "server-response-time",
+    ):
         a = audits.get(aid)
         if a and a.get("score") is not None and a["score"] < 1 and a.get("displayValue"):
             lines.append(f"  {aid}: {a['title']}: {a['displayValue']}")
     lcp_el = audits.get("largest-contentful-paint-element", {}).get("details", {}).get("items", [])
     if lcp_el:
-        node = (lcp_el[0].get("items") or [{}])[0].get("node") if lcp_el[0].get("type") == "table" else lcp_el[0].get("node")
+        node = (
+            (lcp_el[0].get("items") or [{}])[0].get("node")
+            if lcp_el[0].get("type") == "table"
+            else lcp_el[0].get("node")
+        )
         if node:
             lines.append(f"  LCP element: {node.get('snippet', '')[:120]}")
         phases = lcp_el[1]["items"] if len(lcp_el) > 1 and lcp_el[1].get("items") else []
@@ -631,15 +742,19 @@ def diagnose(label: str, report: dict) -> list[str]:
             lines.append("  LCP phases: " + ", ".join(f"{p['phase']} {p['timing']:.0f} ms" for p in phases))
     metrics = audits.get("metrics", {}).get("details", {}).get("items", [{}])[0]
     if metrics:
-        lines.append(f"  metrics: FCP {metrics.get('firstContentfulPaint', 0) / 1000:.2f} s, "
-                     f"LCP {metrics.get('largestContentfulPaint', 0) / 1000:.2f} s, "
-                     f"TBT {metrics.get('totalBlockingTime', 0):.0f} ms, "
-                     f"SI {metrics.get('speedIndex', 0) / 1000:.2f} s, CLS {metrics.get('cumulativeLayoutShift', 0):.3f}")
+        lines.append(
+            f"  metrics: FCP {metrics.get('firstContentfulPaint', 0) / 1000:.2f} s, "
+            f"LCP {metrics.get('largestContentfulPaint', 0) / 1000:.2f} s, "
+            f"TBT {metrics.get('totalBlockingTime', 0):.0f} ms, "
+            f"SI {metrics.get('speedIndex', 0) / 1000:.2f} s, CLS {metrics.get('cumulativeLayoutShift', 0):.3f}"
+        )
     items = sorted(audits["network-requests"]["details"]["items"], key=lambda i: -(i.get("transferSize") or 0))
     lines.append("  heaviest requests (transfer / resource KiB):")
     for i in items[:6]:
-        lines.append(f"      {(i.get('transferSize') or 0) / KIB:7.1f} / {(i.get('resourceSize') or 0) / KIB:7.1f}  "
-                     f"{i.get('resourceType', ''):<10} {i['url'][-80:]}")
+        lines.append(
+            f"      {(i.get('transferSize') or 0) / KIB:7.1f} / {(i.get('resourceSize') or 0) / KIB:7.1f}  "
+            f"{i.get('resourceType', ''):<10} {i['url'][-80:]}"
+        )
     return [f"{label}:", *lines] if lines else []
 
 
@@ -656,11 +771,12 @@ def plotly_network(pw, base_url: str, storage_state: dict) -> tuple[dict[str, in
     loaded: dict[str, list[str]] = {}
     checked: dict[str, bool] = {}
     for path, signed_in, _allowed in PLOTLY_PAGES:
-        context = browser.new_context(storage_state=storage_state if signed_in else None,
-                                      viewport={"width": 412, "height": 823})
+        context = browser.new_context(
+            storage_state=storage_state if signed_in else None, viewport={"width": 412, "height": 823}
+        )
         page = context.new_page()
         seen: list = []
-        page.on("response", lambda resp: seen.append(resp))
+        page.on("response", seen.append)
         try:
             page.goto(base_url + path, wait_until="networkidle", timeout=60_000)
             page.wait_for_timeout(1500)  # a chart may mount after the state arrives
@@ -674,11 +790,14 @@ def plotly_network(pw, base_url: str, storage_state: dict) -> tuple[dict[str, in
                         body = r.body()
                     except Exception:  # noqa: BLE001
                         body = b""
-                    checked[url] = "plotly" in url.lower() or (b"Plotly.newPlot" in body and len(body) > 500_000) \
+                    checked[url] = (
+                        "plotly" in url.lower()
+                        or (b"Plotly.newPlot" in body and len(body) > 500_000)
                         or b"plotly.js v" in body
+                    )
                     if checked[url]:
                         sizes[url] = len(body)
-                        sizes[url + "#transfer"] = int((r.all_headers().get("content-length") or 0))
+                        sizes[url + "#transfer"] = int(r.all_headers().get("content-length") or 0)
                 if checked[url]:
                     chunks.append(url)
             loaded[path] = chunks
@@ -699,9 +818,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Lighthouse runs per page (median reported)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and the JSON reports")
-    parser.add_argument("--transport", choices=["h2", "http1"], default="h2",
-                        help="h2: every app behind a TLS front end speaking HTTP/2, as deployed (default); "
-                             "http1: the apps' own plain HTTP/1.1 ports")
+    parser.add_argument(
+        "--transport",
+        choices=["h2", "http1"],
+        default="h2",
+        help="h2: every app behind a TLS front end speaking HTTP/2, as deployed (default); "
+        "http1: the apps' own plain HTTP/1.1 ports",
+    )
     args = parser.parse_args(argv)
 
     lh = ensure_lighthouse()
@@ -713,8 +836,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         env = base_env()
-        say(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
-            f"generating the two empty apps and building all three in production mode under {work}")
+        say(
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+            f"generating the two empty apps and building all three in production mode under {work}"
+        )
         radix_dir = make_radix_app(work, env)
         rxel_dir = make_rxel_app(work)
         ports = {key: free_port() for key in TLS_NAMES}
@@ -728,10 +853,21 @@ def main(argv: list[str] | None = None) -> int:
             say(f"TLS front end (Caddy, HTTP/2) on port {front}: " + ", ".join(public.values()))
         doorstep, portal_env = start_doorstep(work, public["doorstep"], ports["doorstep"])
         servers.append(doorstep)
-        servers.append(start_reflex("default template (Radix + Tailwind)", radix_dir, env, work / "radix.log",
-                                    public_url=public["radix"], port=ports["radix"]))
-        servers.append(start_reflex("empty rx.el app", rxel_dir, env, work / "rxel.log",
-                                    public_url=public["rxel"], port=ports["rxel"]))
+        servers.append(
+            start_reflex(
+                "default template (Radix + Tailwind)",
+                radix_dir,
+                env,
+                work / "radix.log",
+                public_url=public["radix"],
+                port=ports["radix"],
+            )
+        )
+        servers.append(
+            start_reflex(
+                "empty rx.el app", rxel_dir, env, work / "rxel.log", public_url=public["rxel"], port=ports["rxel"]
+            )
+        )
         radix, rxel = servers[-2], servers[-1]
         for server in servers:
             wait_ready(server)
@@ -767,17 +903,24 @@ def main(argv: list[str] | None = None) -> int:
                 runs = []
                 for n in range(args.runs):
                     slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-                    runs.append(lighthouse_once(lh, profile if signed else blank_profile, url, reports / f"{slug}-{n + 1}.json", plotly_urls))
+                    runs.append(
+                        lighthouse_once(
+                            lh, profile if signed else blank_profile, url, reports / f"{slug}-{n + 1}.json", plotly_urls
+                        )
+                    )
                 if signed and not still_signed_in(pw, profile, doorstep.public_url):
                     say(f"WARNING: {label}: the session was lost during the Lighthouse runs")
                 results[label] = median_run(runs)
                 r = results[label]
                 final = r.report.get("finalDisplayedUrl", "")
                 moved = "" if final.rstrip("/") == url.rstrip("/") else f" (ended on {final})"
-                say(f"{label}: performance {r.performance:.0f}, LCP {r.lcp_s:.2f} s, {r.transfer_kib:.0f} KiB{moved}; "
-                    f"load average {os.getloadavg()[0]:.1f}")
+                say(
+                    f"{label}: performance {r.performance:.0f}, LCP {r.lcp_s:.2f} s, {r.transfer_kib:.0f} KiB{moved}; "
+                    f"load average {os.getloadavg()[0]:.1f}"
+                )
                 (reports / f"{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}-median.json").write_text(
-                    json.dumps(r.report))
+                    json.dumps(r.report)
+                )
 
             asset_headers = asset_cache_headers(doorstep.public_url, doorstep.base_url, results)
 
@@ -814,7 +957,12 @@ def asset_cache_headers(public_url: str, base_url: str, results: dict[str, Run])
     urls = [base_url + "/"]
     if start:
         for item in start.report["audits"]["network-requests"]["details"]["items"]:
-            if item["url"].startswith(public_url) and item.get("resourceType") in ("Script", "Stylesheet", "Font", "Image"):
+            if item["url"].startswith(public_url) and item.get("resourceType") in (
+                "Script",
+                "Stylesheet",
+                "Font",
+                "Image",
+            ):
                 urls.append(base_url + item["url"].removeprefix(public_url))
     seen_kinds = set()
     for url in urls:
@@ -825,8 +973,10 @@ def asset_cache_headers(public_url: str, base_url: str, results: dict[str, Run])
         req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, br"})
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
-                lines.append(f"{url.removeprefix(base_url)}: cache-control={r.headers.get('cache-control')!s} "
-                             f"content-encoding={r.headers.get('content-encoding')!s}")
+                lines.append(
+                    f"{url.removeprefix(base_url)}: cache-control={r.headers.get('cache-control')!s} "
+                    f"content-encoding={r.headers.get('content-encoding')!s}"
+                )
         except urllib.error.HTTPError as e:
             lines.append(f"{url.removeprefix(base_url)}: HTTP {e.code}")
     return lines
@@ -834,9 +984,11 @@ def asset_cache_headers(public_url: str, base_url: str, results: dict[str, Run])
 
 def _run_line(r: Run) -> str:
     m = r.report["audits"]["metrics"]["details"]["items"][0]
-    return (f"perf {r.performance:.0f} LCP {r.lcp_s:.2f} s TBT {m['totalBlockingTime']:.0f} ms "
-            f"CLS {m['cumulativeLayoutShift']:.2f} BI {r.benchmark_index:.0f} "
-            f"(unthrottled first paint {m['observedFirstContentfulPaint']:.0f} ms, load {m['observedLoad']:.0f} ms)")
+    return (
+        f"perf {r.performance:.0f} LCP {r.lcp_s:.2f} s TBT {m['totalBlockingTime']:.0f} ms "
+        f"CLS {m['cumulativeLayoutShift']:.2f} BI {r.benchmark_index:.0f} "
+        f"(unthrottled first paint {m['observedFirstContentfulPaint']:.0f} ms, load {m['observedLoad']:.0f} ms)"
+    )
 
 
 def _lcp_target(results: dict[str, Run]) -> float:
@@ -855,20 +1007,25 @@ def _checks(label: str, r: Run, lcp_target: float) -> dict[str, bool]:
 
 def _all_checks(results: dict[str, Run]) -> list[bool]:
     target = _lcp_target(results)
-    return [ok for label, r in results.items() if label.startswith("doorstep") for ok in _checks(label, r, target).values()]
+    return [
+        ok for label, r in results.items() if label.startswith("doorstep") for ok in _checks(label, r, target).values()
+    ]
 
 
 def print_table(results: dict[str, Run], missing: list[str], transport: str) -> None:
     target = _lcp_target(results)
-    how = ("HTTPS + HTTP/2 through the TLS front end" if transport == "h2"
-           else "plain HTTP/1.1 on each app's own port")
+    how = "HTTPS + HTTP/2 through the TLS front end" if transport == "h2" else "plain HTTP/1.1 on each app's own port"
     print()
-    print(f"Lighthouse {LIGHTHOUSE_VERSION}, mobile defaults (simulated throttling), {how}, medians. "
-          f"Targets: performance >= "
-          f"{TARGET_PERFORMANCE}, accessibility {TARGET_ACCESSIBILITY}, best practices {TARGET_BEST_PRACTICES}, "
-          f"LCP <= {TARGET_LCP_FACTOR} x rx.el app = {target:.2f} s, transfer excl. Plotly <= {TARGET_TRANSFER_KIB} KiB")
-    head = (f"{'app / page':<34} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'LCP s':>6} {'KiB':>6} {'KiB-P':>6} "
-            f"{'BI':>5}   checks")
+    print(
+        f"Lighthouse {LIGHTHOUSE_VERSION}, mobile defaults (simulated throttling), {how}, medians. "
+        f"Targets: performance >= "
+        f"{TARGET_PERFORMANCE}, accessibility {TARGET_ACCESSIBILITY}, best practices {TARGET_BEST_PRACTICES}, "
+        f"LCP <= {TARGET_LCP_FACTOR} x rx.el app = {target:.2f} s, transfer excl. Plotly <= {TARGET_TRANSFER_KIB} KiB"
+    )
+    head = (
+        f"{'app / page':<34} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'LCP s':>6} {'KiB':>6} {'KiB-P':>6} "
+        f"{'BI':>5}   checks"
+    )
     print(head)
     print("-" * (len(head) + 30))
     for label, r in results.items():
@@ -876,13 +1033,17 @@ def print_table(results: dict[str, Run], missing: list[str], transport: str) -> 
         if label.startswith("doorstep"):
             c = _checks(label, r, target)
             checks = "  ".join(f"{k} {fmt_check(v)}" for k, v in c.items())
-        print(f"{label:<34} {r.performance:>5.0f} {r.accessibility:>5.0f} {r.best_practices:>5.0f} {r.lcp_s:>6.2f} "
-              f"{r.transfer_kib:>6.0f} {r.transfer_no_plotly_kib:>6.0f} {r.benchmark_index:>5.0f}   {checks}")
+        print(
+            f"{label:<34} {r.performance:>5.0f} {r.accessibility:>5.0f} {r.best_practices:>5.0f} {r.lcp_s:>6.2f} "
+            f"{r.transfer_kib:>6.0f} {r.transfer_no_plotly_kib:>6.0f} {r.benchmark_index:>5.0f}   {checks}"
+        )
     for label in missing:
         print(f"{'doorstep ' + label:<34} missing (404 on this branch)")
-    print("KiB = total transfer of the first load; KiB-P = the same without Plotly chunks; BI = Lighthouse's\n"
-          "benchmarkIndex of the machine during the runs (median): lower means a busier CPU, and the simulated\n"
-          "FCP/LCP of every app (baselines included) grows when the machine is busy; compare rows of one run")
+    print(
+        "KiB = total transfer of the first load; KiB-P = the same without Plotly chunks; BI = Lighthouse's\n"
+        "benchmarkIndex of the machine during the runs (median): lower means a busier CPU, and the simulated\n"
+        "FCP/LCP of every app (baselines included) grows when the machine is busy; compare rows of one run"
+    )
 
 
 def print_plotly(sizes: dict[str, int], pages: dict[str, list[str]], missing: list[str]) -> None:
@@ -892,8 +1053,10 @@ def print_plotly(sizes: dict[str, int], pages: dict[str, list[str]], missing: li
     if not chunks:
         print("  no Plotly chunk was loaded by any page")
     for u in chunks:
-        print(f"  chunk {u.rsplit('/', 1)[-1]}: {sizes[u] / KIB:.0f} KiB uncompressed, "
-              f"{sizes.get(u + '#transfer', 0) / KIB:.0f} KiB on the wire")
+        print(
+            f"  chunk {u.rsplit('/', 1)[-1]}: {sizes[u] / KIB:.0f} KiB uncompressed, "
+            f"{sizes.get(u + '#transfer', 0) / KIB:.0f} KiB on the wire"
+        )
     for path, _signed, allowed in PLOTLY_PAGES:
         if path == "/budget-planner" and "budget-planner" in missing:
             print(f"  {path:<16} missing (404 on this branch)")

@@ -177,8 +177,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Doorstep portal commands")
     parser.add_argument("--traceback", action="store_true", help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("migrate", help="bring the database to the latest schema (Alembic upgrade head)").set_defaults(fn=_cmd_migrate)
-    sub.add_parser("check-schema", help="exit 3 unless the database is at the latest revision").set_defaults(fn=_cmd_check_schema)
+    sub.add_parser("migrate", help="bring the database to the latest schema (Alembic upgrade head)").set_defaults(
+        fn=_cmd_migrate
+    )
+    sub.add_parser("check-schema", help="exit 3 unless the database is at the latest revision").set_defaults(
+        fn=_cmd_check_schema
+    )
     p = sub.add_parser("import", help="import a landlord feed (a folder or a .zip): all or nothing")
     p.add_argument("feed")
     p.set_defaults(fn=_cmd_import)
@@ -231,7 +235,8 @@ def _explain(exc: BaseException) -> tuple[str, int] | None:
         if isinstance(exc, OperationalError):
             return (
                 f"Cannot reach the database at {_database_where()} ({reason}): check DATABASE_URL "
-                f"and that the database server is running.", 4
+                f"and that the database server is running.",
+                4,
             )
         return None
     if isinstance(exc, OSError) and exc.filename:
@@ -254,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             explained = (
                 f"Unexpected error: {type(exc).__name__}: {_one_line(exc)[:300]}. "
-                f"Run `{PROG} --traceback {args.command} ...` to see where it happened.", 1
+                f"Run `{PROG} --traceback {args.command} ...` to see where it happened.",
+                1,
             )
         message, code = explained
         print(f"{where}: {_one_line(message)}", file=sys.stderr)

@@ -3,7 +3,7 @@ residents see UK dates and times."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -11,7 +11,7 @@ UK = ZoneInfo("Europe/London")
 
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (what the database stores)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def uk_today(now: datetime | None = None) -> date:
@@ -21,7 +21,7 @@ def uk_today(now: datetime | None = None) -> date:
 def to_uk(moment: datetime) -> datetime:
     """A UTC timestamp (aware, or naive meaning UTC) as UK local time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UK)
 
 

@@ -22,26 +22,26 @@ from pathlib import Path
 
 COLOURS: dict[str, str] = {
     "text": "#0b0c0c",
-    "secondary": "#484949",          # secondary text: hints, captions, the footer
-    "brand": "#1d4f91",              # the header, card tops, the chart lines, the icons, theme-color
+    "secondary": "#484949",  # secondary text: hints, captions, the footer
+    "brand": "#1d4f91",  # the header, card tops, the chart lines, the icons, theme-color
     "brand-dark": "#123562",
-    "brand-tint": "#eef3fa",         # the "saved copy" panel of a statement kept on the device
+    "brand-tint": "#eef3fa",  # the "saved copy" panel of a statement kept on the device
     "link": "#1a4f9c",
     "link-visited": "#4c2c92",
     "focus": "#ffdd00",
-    "error": "#b3261e",              # error text, borders and the arrears balance
-    "success": "#00703c",            # the ordinary (green) button
+    "error": "#b3261e",  # error text, borders and the arrears balance
+    "success": "#00703c",  # the ordinary (green) button
     "success-hover": "#005a30",
     "success-shadow": "#002d18",
     "secondary-button-hover": "#dbdad9",
     "secondary-button-shadow": "#858686",
-    "warning": "#d4351c",            # the warning (red) button
+    "warning": "#d4351c",  # the warning (red) button
     "warning-hover": "#aa2a16",
     "warning-shadow": "#55150b",
     "border": "#b1b4b6",
     "panel": "#f3f2f1",
     "white": "#ffffff",
-    "offline": "#fff7bf",            # the offline banner
+    "offline": "#fff7bf",  # the offline banner
     "scrim": "rgba(11, 12, 12, 0.8)",  # behind the kiosk's "are you still there?" dialog
     "tag": "#d2e2f1",
     "tag-text": "#0c2d4a",
@@ -60,11 +60,11 @@ COLOURS: dict[str, str] = {
 SPACE: dict[str, str] = {"1": "0.25rem", "2": "0.5rem", "3": "0.75rem", "4": "1rem", "5": "1.5rem", "6": "2rem"}
 
 FONT_SIZES: dict[str, str] = {
-    "xl": "2rem",        # h1, the balance
-    "l": "1.5rem",       # h2, a page's legend, what is left in the budget
-    "m": "1.2rem",       # h3, a statement's closing words
+    "xl": "2rem",  # h1, the balance
+    "l": "1.5rem",  # h2, a page's legend, what is left in the budget
+    "m": "1.2rem",  # h3, a statement's closing words
     "body": "1.125rem",
-    "s": "1rem",         # captions, hints, tables, the footer
+    "s": "1rem",  # captions, hints, tables, the footer
 }
 
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'

@@ -15,16 +15,24 @@ from portal_app.api.http import api_app, security_headers
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
-from portal_app.settings import get_settings
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
 from portal_app.pages.identity import (  # noqa: F401
-    accessibility, forgot_password, register, register_code, reset_password, security, sign_in, signed_out, start,
+    accessibility,
+    forgot_password,
+    register,
+    register_code,
+    reset_password,
+    security,
+    sign_in,
+    signed_out,
+    start,
     two_step,
 )
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
+from portal_app.settings import get_settings
 
 log = logging.getLogger("doorstep")
 
@@ -54,7 +62,9 @@ app = rx.App(
     head_components=[
         *boot_scripts(),  # first: sets window.doorstep and html[data-kiosk] before anything else runs
         rx.el.meta(name="theme-color", content=design.colour("brand")),
-        rx.el.meta(name="description", content=f"{get_settings().landlord_name} tenants' and leaseholders' self-service portal"),
+        rx.el.meta(
+            name="description", content=f"{get_settings().landlord_name} tenants' and leaseholders' self-service portal"
+        ),
         *head_components(),
     ],
     toaster=None,  # the portal does not use toasts: no toast library in the bundle

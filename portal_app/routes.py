@@ -77,7 +77,6 @@ def with_query(path, **params):
     return url
 
 
-
 def sign_in(next_path: str | None = None) -> str:
     """The sign-in page, coming back to ``next_path`` (cut to a path on this site) after."""
     return with_query(SIGN_IN, next=safe_next(next_path) if next_path else None)
@@ -115,8 +114,9 @@ def statement(account_ref) -> str:
 
 def new_request(kind=None, account=None, transaction=None, date_from=None, date_to=None):
     """The new-request form: of one kind, about one account (and one transaction, or a period)."""
-    return with_query(NEW_REQUEST, kind=kind, account=account, transaction=transaction,
-                      **{"from": date_from, "to": date_to})
+    return with_query(
+        NEW_REQUEST, kind=kind, account=account, transaction=transaction, **{"from": date_from, "to": date_to}
+    )
 
 
 def request_detail(reference: str) -> str:

@@ -75,10 +75,12 @@ def two_residents(db):
     a query, committed; B is signed in and B's dict carries the session token."""
     with Session(db, expire_on_commit=False) as s:
         now = utcnow()
-        a = resident_with_history(s, 1, first="Annabel", last="Quigley", street="Juniper Row",
-                                  email="annabel@example.org", now=now)
-        b = resident_with_history(s, 2, first="Bartholomew", last="Ndiaye", street="Sycamore Way",
-                                  email="bart@example.org", now=now)
+        a = resident_with_history(
+            s, 1, first="Annabel", last="Quigley", street="Juniper Row", email="annabel@example.org", now=now
+        )
+        b = resident_with_history(
+            s, 2, first="Bartholomew", last="Ndiaye", street="Sycamore Way", email="bart@example.org", now=now
+        )
         outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
         s.commit()
         assert outcome.status == "signed_in"

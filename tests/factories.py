@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from sqlmodel import Session, select
@@ -45,7 +45,7 @@ PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).has
 MOBILE = "+447700900123"
 # When a user was made unless a test says otherwise: thirty days before the identity
 # tests' clock (2 March 2026, 10:00 UTC).
-USER_CREATED_AT = datetime(2026, 1, 31, 10, 0, 0, tzinfo=timezone.utc)
+USER_CREATED_AT = datetime(2026, 1, 31, 10, 0, 0, tzinfo=UTC)
 
 _numbers = itertools.count(1)
 
@@ -63,86 +63,233 @@ def _add(session: Session, row):
 # --- the landlord's records ----------------------------------------------------------
 
 
-def make_home(session: Session, line_1: str = "Flat 12", line_2: str | None = "Elm Court", kind: str = "flat", *,
-              ref: str | None = None, town: str = "Northbrook", postcode: str = "NB1 2AB") -> Property:
-    return _add(session, Property(property_ref=ref or f"P{_next()}", address_line_1=line_1, address_line_2=line_2,
-                                  town=town, postcode=postcode, property_type=kind))
+def make_home(
+    session: Session,
+    line_1: str = "Flat 12",
+    line_2: str | None = "Elm Court",
+    kind: str = "flat",
+    *,
+    ref: str | None = None,
+    town: str = "Northbrook",
+    postcode: str = "NB1 2AB",
+) -> Property:
+    return _add(
+        session,
+        Property(
+            property_ref=ref or f"P{_next()}",
+            address_line_1=line_1,
+            address_line_2=line_2,
+            town=town,
+            postcode=postcode,
+            property_type=kind,
+        ),
+    )
 
 
-def make_person(session: Session, first: str = "Ann", last: str = "Lee", *, dob: date | None = date(1970, 1, 2),
-                title: str | None = None, ref: str | None = None) -> Person:
-    return _add(session, Person(person_ref=ref or f"A{_next()}", title=title, first_name=first, last_name=last,
-                                date_of_birth=dob))
+def make_person(
+    session: Session,
+    first: str = "Ann",
+    last: str = "Lee",
+    *,
+    dob: date | None = date(1970, 1, 2),
+    title: str | None = None,
+    ref: str | None = None,
+) -> Person:
+    return _add(
+        session,
+        Person(person_ref=ref or f"A{_next()}", title=title, first_name=first, last_name=last, date_of_birth=dob),
+    )
 
 
-def make_tenancy(session: Session, tenure: str = "secure", *, start: date = date(2020, 4, 6), end: date | None = None,
-                 rent_free: str | None = None, home: Property | None = None, ref: str | None = None,
-                 income_officer: Officer | None = None) -> Tenancy:
+def make_tenancy(
+    session: Session,
+    tenure: str = "secure",
+    *,
+    start: date = date(2020, 4, 6),
+    end: date | None = None,
+    rent_free: str | None = None,
+    home: Property | None = None,
+    ref: str | None = None,
+    income_officer: Officer | None = None,
+) -> Tenancy:
     home = home or make_home(session)
-    return _add(session, Tenancy(tenancy_ref=ref or f"TEN{_next()}", property_id=home.id, tenure=tenure,
-                                 start_date=start, end_date=end, rent_free_weeks=rent_free,
-                                 income_officer_id=income_officer.id if income_officer else None))
+    return _add(
+        session,
+        Tenancy(
+            tenancy_ref=ref or f"TEN{_next()}",
+            property_id=home.id,
+            tenure=tenure,
+            start_date=start,
+            end_date=end,
+            rent_free_weeks=rent_free,
+            income_officer_id=income_officer.id if income_officer else None,
+        ),
+    )
 
 
-def make_party(session: Session, tenancy: Tenancy, person: Person, role: str = "lead_tenant", *,
-               start: date | None = None, end: date | None = None) -> TenancyParty:
-    return _add(session, TenancyParty(tenancy_id=tenancy.id, person_id=person.id, role=role, start_date=start,
-                                      end_date=end))
+def make_party(
+    session: Session,
+    tenancy: Tenancy,
+    person: Person,
+    role: str = "lead_tenant",
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> TenancyParty:
+    return _add(
+        session, TenancyParty(tenancy_id=tenancy.id, person_id=person.id, role=role, start_date=start, end_date=end)
+    )
 
 
-def make_account(session: Session, tenancy: Tenancy, kind: str = "rent", *, ref: str | None = None,
-                 opened: date | None = None, closed: date | None = None) -> Account:
-    return _add(session, Account(account_ref=ref or f"AC{_next()}", tenancy_id=tenancy.id, account_type=kind,
-                                 opened_on=opened or tenancy.start_date, closed_on=closed))
+def make_account(
+    session: Session,
+    tenancy: Tenancy,
+    kind: str = "rent",
+    *,
+    ref: str | None = None,
+    opened: date | None = None,
+    closed: date | None = None,
+) -> Account:
+    return _add(
+        session,
+        Account(
+            account_ref=ref or f"AC{_next()}",
+            tenancy_id=tenancy.id,
+            account_type=kind,
+            opened_on=opened or tenancy.start_date,
+            closed_on=closed,
+        ),
+    )
 
 
-def make_charge(session: Session, account: Account, pence: int, frequency: str = "weekly", *,
-                code: str = "basic_rent", start: date = date(2026, 4, 6), end: date | None = None,
-                description: str | None = None, eligible: bool | None = None) -> Charge:
-    return _add(session, Charge(account_id=account.id, charge_code=code, description=description or code,
-                                amount_pence=pence, frequency=frequency, effective_from=start, effective_to=end,
-                                benefit_eligible=eligible))
+def make_charge(
+    session: Session,
+    account: Account,
+    pence: int,
+    frequency: str = "weekly",
+    *,
+    code: str = "basic_rent",
+    start: date = date(2026, 4, 6),
+    end: date | None = None,
+    description: str | None = None,
+    eligible: bool | None = None,
+) -> Charge:
+    return _add(
+        session,
+        Charge(
+            account_id=account.id,
+            charge_code=code,
+            description=description or code,
+            amount_pence=pence,
+            frequency=frequency,
+            effective_from=start,
+            effective_to=end,
+            benefit_eligible=eligible,
+        ),
+    )
 
 
-def make_posting(session: Session, account: Account, day: date, kind: str, pence: int, description: str = "", *,
-                 week: date | None = None, ref: str | None = None) -> Transaction:
+def make_posting(
+    session: Session,
+    account: Account,
+    day: date,
+    kind: str,
+    pence: int,
+    description: str = "",
+    *,
+    week: date | None = None,
+    ref: str | None = None,
+) -> Transaction:
     """One ledger transaction (a posting): positive pence is a debit (a charge), negative a credit."""
-    return _add(session, Transaction(transaction_ref=ref or f"T{_next()}", account_id=account.id, posted_on=day,
-                                     type=kind, description=description or kind, amount_pence=pence,
-                                     week_commencing=week))
+    return _add(
+        session,
+        Transaction(
+            transaction_ref=ref or f"T{_next()}",
+            account_id=account.id,
+            posted_on=day,
+            type=kind,
+            description=description or kind,
+            amount_pence=pence,
+            week_commencing=week,
+        ),
+    )
 
 
 def make_ledger(session: Session, account: Account, rows) -> list[Transaction]:
     """Many postings at once. rows: (day, kind, pence, description); added in order, flushed once."""
-    items = [Transaction(transaction_ref=f"T{_next()}", account_id=account.id, posted_on=day, type=kind,
-                         description=description, amount_pence=pence) for day, kind, pence, description in rows]
+    items = [
+        Transaction(
+            transaction_ref=f"T{_next()}",
+            account_id=account.id,
+            posted_on=day,
+            type=kind,
+            description=description,
+            amount_pence=pence,
+        )
+        for day, kind, pence, description in rows
+    ]
     session.add_all(items)
     session.flush()
     return items
 
 
-def make_officer(session: Session, name: str = "Priya Shah", role: str = "income_officer", *,
-                 email: str | None = None, ref: str | None = None) -> Officer:
+def make_officer(
+    session: Session,
+    name: str = "Priya Shah",
+    role: str = "income_officer",
+    *,
+    email: str | None = None,
+    ref: str | None = None,
+) -> Officer:
     n = _next()
-    return _add(session, Officer(officer_ref=ref or f"O{n}", name=name, role=role,
-                                 email=email or f"officer{n}@northbrook.example"))
+    return _add(
+        session,
+        Officer(officer_ref=ref or f"O{n}", name=name, role=role, email=email or f"officer{n}@northbrook.example"),
+    )
 
 
 # --- the portal's records ------------------------------------------------------------
 
 
-def make_portal_user(session: Session, person: Person, tenancy: Tenancy, *, email: str | None = None,
-                     mobile: str = MOBILE, password_hash: str = PASSWORD_HASH, status: str = "active",
-                     created_at: datetime = USER_CREATED_AT, **fields) -> PortalUser:
+def make_portal_user(
+    session: Session,
+    person: Person,
+    tenancy: Tenancy,
+    *,
+    email: str | None = None,
+    mobile: str = MOBILE,
+    password_hash: str = PASSWORD_HASH,
+    status: str = "active",
+    created_at: datetime = USER_CREATED_AT,
+    **fields,
+) -> PortalUser:
     """A portal user for an existing person and tenancy; signs in with PASSWORD unless
     another password_hash is given."""
-    return _add(session, PortalUser(email=email or f"u{_next()}@example.com", mobile=mobile,
-                                    password_hash=password_hash, person_id=person.id, tenancy_id=tenancy.id,
-                                    status=status, created_at=created_at, **fields))
+    return _add(
+        session,
+        PortalUser(
+            email=email or f"u{_next()}@example.com",
+            mobile=mobile,
+            password_hash=password_hash,
+            person_id=person.id,
+            tenancy_id=tenancy.id,
+            status=status,
+            created_at=created_at,
+            **fields,
+        ),
+    )
 
 
-def make_user(session: Session, *, email: str = "ada@example.org", status: str = "active", first_name: str = "Ada",
-              last_name: str = "Lovelace", created_at: datetime = USER_CREATED_AT, **fields) -> PortalUser:
+def make_user(
+    session: Session,
+    *,
+    email: str = "ada@example.org",
+    status: str = "active",
+    first_name: str = "Ada",
+    last_name: str = "Lovelace",
+    created_at: datetime = USER_CREATED_AT,
+    **fields,
+) -> PortalUser:
     """A resident who can sign in with ``email`` and PASSWORD: a home, a person (no date of
     birth), a secure tenancy from 6 January 2020 (no parties, no accounts) and the user,
     committed."""
@@ -155,18 +302,47 @@ def make_user(session: Session, *, email: str = "ada@example.org", status: str =
     return user
 
 
-def make_portal_payment(session: Session, account: Account, user: PortalUser, pence: int, ref: str, *,
-                        status: str = "pending", at: datetime = USER_CREATED_AT) -> PortalPayment:
-    return _add(session, PortalPayment(reference=ref, account_id=account.id, user_id=user.id, amount_pence=pence,
-                                       status=status, created_at=at))
+def make_portal_payment(
+    session: Session,
+    account: Account,
+    user: PortalUser,
+    pence: int,
+    ref: str,
+    *,
+    status: str = "pending",
+    at: datetime = USER_CREATED_AT,
+) -> PortalPayment:
+    return _add(
+        session,
+        PortalPayment(
+            reference=ref, account_id=account.id, user_id=user.id, amount_pence=pence, status=status, created_at=at
+        ),
+    )
 
 
-def make_money_request(session: Session, user: PortalUser, account: Account, *, kind: str = "query",
-                       summary: str = "Why did my rent go up?", reference: str | None = None,
-                       at: datetime = USER_CREATED_AT) -> MoneyRequest:
-    return _add(session, MoneyRequest(reference=reference or f"RQ-F{_next():05d}", kind=kind, user_id=user.id,
-                                      person_id=user.person_id, account_id=account.id, summary=summary,
-                                      created_at=at, updated_at=at))
+def make_money_request(
+    session: Session,
+    user: PortalUser,
+    account: Account,
+    *,
+    kind: str = "query",
+    summary: str = "Why did my rent go up?",
+    reference: str | None = None,
+    at: datetime = USER_CREATED_AT,
+) -> MoneyRequest:
+    return _add(
+        session,
+        MoneyRequest(
+            reference=reference or f"RQ-F{_next():05d}",
+            kind=kind,
+            user_id=user.id,
+            person_id=user.person_id,
+            account_id=account.id,
+            summary=summary,
+            created_at=at,
+            updated_at=at,
+        ),
+    )
 
 
 # --- whole residents -----------------------------------------------------------------
@@ -189,21 +365,33 @@ class Resident:
         return {**self.principal, "account_id": (account or self.account).id}
 
 
-def make_resident(session: Session, *, email: str = "ann@example.org", first: str = "Ann", last: str = "Lee",
-                  tenure: str = "secure", role: str = "lead_tenant", officer: Officer | None = None,
-                  ref: str | None = None, start: date = date(2020, 4, 6), **user_fields) -> Resident:
+def make_resident(
+    session: Session,
+    *,
+    email: str = "ann@example.org",
+    first: str = "Ann",
+    last: str = "Lee",
+    tenure: str = "secure",
+    role: str = "lead_tenant",
+    officer: Officer | None = None,
+    ref: str | None = None,
+    start: date = date(2020, 4, 6),
+    **user_fields,
+) -> Resident:
     """A lead tenant (by default) with a portal user and one account: rent, or service
     charge for a leaseholder."""
     person = make_person(session, first, last)
     tenancy = make_tenancy(session, tenure, start=start, income_officer=officer)
     make_party(session, tenancy, person, role)
-    account = make_account(session, tenancy, "service_charge" if tenure == "leasehold" else "rent",
-                           ref=ref or f"RENT{_next():08d}")
+    account = make_account(
+        session, tenancy, "service_charge" if tenure == "leasehold" else "rent", ref=ref or f"RENT{_next():08d}"
+    )
     return Resident(make_portal_user(session, person, tenancy, email=email, **user_fields), person, tenancy, account)
 
 
-def resident_with_history(session: Session, n: int, *, first: str, last: str, street: str, email: str,
-                          now: datetime) -> dict:
+def resident_with_history(
+    session: Session, n: int, *, first: str, last: str, street: str, email: str, now: datetime
+) -> dict:
     """Resident number ``n`` as the security tests use them, committed: a home on
     ``street``, a rent account OWNRENT{n} charging 114.00 + n pence a week, three postings
     (rent, a card payment of 50.00 + n pence, rent), a portal user signing in with PASSWORD,
@@ -215,17 +403,32 @@ def resident_with_history(session: Session, n: int, *, first: str, last: str, st
     account = make_account(session, tenancy, ref=f"OWNRENT{n}")
     make_charge(session, account, 11_400 + n, description="Basic rent")
     for i, pence in enumerate((11_400 + n, -5_000 - n, 11_400 + n)):
-        make_posting(session, account, date(2026, 11, 2) + timedelta(days=7 * i),
-                     "rent_charge" if pence > 0 else "payment",
-                     pence, "Rent" if pence > 0 else f"Card payment from {first}", ref=f"OWN-T{n}-{i}")
+        make_posting(
+            session,
+            account,
+            date(2026, 11, 2) + timedelta(days=7 * i),
+            "rent_charge" if pence > 0 else "payment",
+            pence,
+            "Rent" if pence > 0 else f"Card payment from {first}",
+            ref=f"OWN-T{n}-{i}",
+        )
     user = make_portal_user(session, person, tenancy, email=email, created_at=now - timedelta(days=30))
-    request = make_money_request(session, user, account, summary=f"Secret question from {first}",
-                                 reference=f"RQ-OWN{n}AB", at=now)
+    request = make_money_request(
+        session, user, account, summary=f"Secret question from {first}", reference=f"RQ-OWN{n}AB", at=now
+    )
     session.commit()
-    transaction = session.exec(select(Transaction).where(Transaction.account_id == account.id)
-                               .order_by(Transaction.id)).first()
-    return {"person": person, "tenancy": tenancy, "account": account, "user": user, "property": home,
-            "request": request, "transaction": transaction}
+    transaction = session.exec(
+        select(Transaction).where(Transaction.account_id == account.id).order_by(Transaction.id)
+    ).first()
+    return {
+        "person": person,
+        "tenancy": tenancy,
+        "account": account,
+        "user": user,
+        "property": home,
+        "request": request,
+        "transaction": transaction,
+    }
 
 
 class Records:
@@ -294,8 +497,14 @@ def twenty_years_of_rent(records: Records, account: Account) -> list[tuple[date,
         if monday >= date(2016, 4, 4):
             rows.append((monday, "housing_benefit", -6000, "Housing Benefit"))
         if n % 4 == 3:
-            rows.append((monday + timedelta(days=4), "payment", -40000 if monday < date(2016, 4, 4) else -16000,
-                         "Payment at PayPoint"))
+            rows.append(
+                (
+                    monday + timedelta(days=4),
+                    "payment",
+                    -40000 if monday < date(2016, 4, 4) else -16000,
+                    "Payment at PayPoint",
+                )
+            )
         monday += timedelta(weeks=1)
         n += 1
     records.post_many(account, rows)

@@ -17,8 +17,8 @@ from starlette.responses import HTMLResponse, Response
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
-from portal_app.services.identity import sessions, tickets
 from portal_app.services.accounts import balances, statements
+from portal_app.services.identity import sessions, tickets
 from portal_app.settings import get_settings
 
 REFUSED_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
@@ -36,8 +36,9 @@ MEDIA = {
 
 
 def _refused() -> Response:
-    return HTMLResponse(REFUSED_HTML.format(href=routes.STATEMENT), status_code=403,
-                        headers={"Cache-Control": "no-store"})
+    return HTMLResponse(
+        REFUSED_HTML.format(href=routes.STATEMENT), status_code=403, headers={"Cache-Control": "no-store"}
+    )
 
 
 def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
@@ -51,22 +52,38 @@ def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
         if principal is None:
             return None
         account = balances.find_visible_account(
-            s, person_id=principal.person_id, tenancy_id=principal.tenancy_id, account_ref=str(claims.account_id),
-            today=uk_today(now), allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+            s,
+            person_id=principal.person_id,
+            tenancy_id=principal.tenancy_id,
+            account_ref=str(claims.account_id),
+            today=uk_today(now),
+            allow_former=settings.allow_former_tenants,
+            roles=settings.eligible_roles,
         )
         if account is None or account.id != claims.account_id:
             return None
         if kind == "uc_letter_pdf":
             landlord = statements.Landlord.from_settings(settings)
             letter = statements.uc_rent_statement(s, account.id, claims.date_to or uk_today(now), landlord=landlord)
-            return statements.uc_rent_statement_pdf(letter), f"rent-statement-for-universal-credit-{account.account_ref}"
+            return statements.uc_rent_statement_pdf(
+                letter
+            ), f"rent-statement-for-universal-credit-{account.account_ref}"
         if claims.date_from is None or claims.date_to is None:
             return None
-        found = statements.statement(s, account.id, claims.date_from, claims.date_to,
-                                     landlord=statements.Landlord.from_settings(settings), now=now)
+        found = statements.statement(
+            s,
+            account.id,
+            claims.date_from,
+            claims.date_to,
+            landlord=statements.Landlord.from_settings(settings),
+            now=now,
+        )
         name = f"statement-{account.account_ref}-{claims.date_from.isoformat()}-to-{claims.date_to.isoformat()}"
-        render = {"statement_pdf": statements.to_pdf, "statement_csv": statements.to_csv,
-                  "statement_html": statements.to_html}[kind]
+        render = {
+            "statement_pdf": statements.to_pdf,
+            "statement_csv": statements.to_csv,
+            "statement_html": statements.to_html,
+        }[kind]
         return render(found), name
 
 
@@ -80,10 +97,14 @@ def _download(kind: str):
         # The HTML copy is fetched by the page to keep on the device (assets/pwa.js);
         # it is shown, not downloaded.
         disposition = "inline" if ext == "html" else "attachment"
-        return Response(body, media_type=media, headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'{disposition}; filename="{name}.{ext}"',
-        })
+        return Response(
+            body,
+            media_type=media,
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Disposition": f'{disposition}; filename="{name}.{ext}"',
+            },
+        )
 
     endpoint.__name__ = f"download_{kind}"
     return endpoint

@@ -28,14 +28,16 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def api_app() -> Starlette:
-    return Starlette(routes=[
-        Route(routes.API_HEALTH, health),
-        Route(routes.API_STATEMENT_PDF, downloads.statement_pdf),
-        Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
-        Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
-        Route(routes.API_STATEMENT_HTML, downloads.statement_html),
-        Route(routes.API_SIGNED_OUT, signout.signed_out),
-    ])
+    return Starlette(
+        routes=[
+            Route(routes.API_HEALTH, health),
+            Route(routes.API_STATEMENT_PDF, downloads.statement_pdf),
+            Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
+            Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
+            Route(routes.API_STATEMENT_HTML, downloads.statement_html),
+            Route(routes.API_SIGNED_OUT, signout.signed_out),
+        ]
+    )
 
 
 # --- Headers ---------------------------------------------------------------------------
@@ -80,7 +82,7 @@ class BuildIndex:
     (``reflex run`` builds before it serves, so the folder does not change under it)."""
 
     pages: frozenset[str]  # "/home.html", "/account/statement.html", ...
-    script_hashes: str     # "'sha256-…' 'sha256-…'" for every inline <script> in them
+    script_hashes: str  # "'sha256-…' 'sha256-…'" for every inline <script> in them
 
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)

@@ -45,7 +45,9 @@ def account_tabs(chosen: rx.Var, current: str) -> rx.Component:
         rx.el.ul(
             *[
                 rx.el.li(
-                    rx.el.a(text, href=routes.with_account(href, chosen), aria_current="page" if key == current else None)
+                    rx.el.a(
+                        text, href=routes.with_account(href, chosen), aria_current="page" if key == current else None
+                    )
                 )
                 for key, text, href in items
             ],
@@ -63,8 +65,13 @@ def not_yours(refused: rx.Var) -> rx.Component:
         rx.el.h1("We cannot show that account"),
         rx.cond(
             refused,
-            rx.el.p("That account is not one you can see here. Check the link, or go to ",
-                    rx.el.a("your accounts", href=routes.HOME), "."),
-            rx.el.p(f"We cannot show any accounts for you at the moment. Phone {s.landlord_phone} and we will look into it."),
+            rx.el.p(
+                "That account is not one you can see here. Check the link, or go to ",
+                rx.el.a("your accounts", href=routes.HOME),
+                ".",
+            ),
+            rx.el.p(
+                f"We cannot show any accounts for you at the moment. Phone {s.landlord_phone} and we will look into it."
+            ),
         ),
     )

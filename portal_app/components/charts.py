@@ -46,10 +46,17 @@ def balance_figure(series: list[tuple[date, int]]) -> go.Figure:
         )
     )
     figure.update_layout(
-        margin={"l": 56, "r": 12, "t": 12, "b": 40}, height=260, showlegend=False,
-        yaxis={"title": {"text": "Owed (£); below 0 is credit"}, "zeroline": True, "zerolinecolor": design.colour("text"),
-               "tickprefix": "£"},
-        xaxis={"type": "date"}, **_base_layout(),
+        margin={"l": 56, "r": 12, "t": 12, "b": 40},
+        height=260,
+        showlegend=False,
+        yaxis={
+            "title": {"text": "Owed (£); below 0 is credit"},
+            "zeroline": True,
+            "zerolinecolor": design.colour("text"),
+            "tickprefix": "£",
+        },
+        xaxis={"type": "date"},
+        **_base_layout(),
     )
     return figure
 
@@ -60,14 +67,15 @@ def bars_js(rows_js: str, *, axis_title: str, hover_suffix: str) -> str:
     ``rows_js`` is a JavaScript expression for ``[[label, pence], ...]``; bars of £0 are
     left out and the rest are drawn largest first, one bar's height apart."""
     layout = {
-        "margin": {"l": 170, "r": 16, "t": 8, "b": 40}, "showlegend": False,
+        "margin": {"l": 170, "r": 16, "t": 8, "b": 40},
+        "showlegend": False,
         "xaxis": {"title": {"text": axis_title}, "tickprefix": "£", "rangemode": "tozero"},
         "yaxis": {"automargin": True},
         **_base_layout(font_size=design.CHART_FONT_SIZE),
     }
     hover = json.dumps("%{y}: \u00a3%{x:,.2f}" + hover_suffix + "<extra></extra>")
     return (
-        f"((rows) => ({{data: [{{type: \"bar\", orientation: \"h\", marker: {{color: {json.dumps(design.colour('brand'))}}},"
+        f'((rows) => ({{data: [{{type: "bar", orientation: "h", marker: {{color: {json.dumps(design.colour("brand"))}}},'
         f" y: rows.map((r) => r[0]), x: rows.map((r) => r[1] / 100),"
         f" hovertemplate: {hover}}}],"
         f" layout: {{...{json.dumps(layout)}, height: Math.max(160, 60 + 34 * rows.length)}}}}))"
@@ -75,8 +83,9 @@ def bars_js(rows_js: str, *, axis_title: str, hover_suffix: str) -> str:
     )
 
 
-def chart(data: rx.Var, caption, *, static: bool = False, class_name: str = "",
-          caption_class: str = "caption") -> rx.Component:
+def chart(
+    data: rx.Var, caption, *, static: bool = False, class_name: str = "", caption_class: str = "caption"
+) -> rx.Component:
     """The figure: the drawing (hidden from screen readers) and its caption in words."""
     config = {**CONFIG, "staticPlot": True} if static else CONFIG
     return rx.el.figure(

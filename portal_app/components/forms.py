@@ -96,7 +96,12 @@ def text_field(
 
 
 def textarea_field(
-    errors: Var, field: str, label: str, *, hint: str | None = None, max_length: int | None = None,
+    errors: Var,
+    field: str,
+    label: str,
+    *,
+    hint: str | None = None,
+    max_length: int | None = None,
     default_value: Var | str | None = None,
 ) -> rx.Component:
     """A labelled textarea with its error next to it (GOV.UK textarea)."""
@@ -113,9 +118,14 @@ def textarea_field(
         rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
         _error_line(errors, field, input_id),
         rx.el.textarea(
-            id=input_id, name=field, rows=6, spell_check=True,
+            id=input_id,
+            name=field,
+            rows=6,
+            spell_check=True,
             class_name=rx.cond(has_error, "textarea input--error", "textarea"),
-            aria_describedby=rx.cond(has_error, " ".join([*described, f"{input_id}-error"]), " ".join(described) or None),
+            aria_describedby=rx.cond(
+                has_error, " ".join([*described, f"{input_id}-error"]), " ".join(described) or None
+            ),
             aria_invalid=rx.cond(has_error, "true", "false"),
             **props,
         ),
@@ -166,7 +176,13 @@ def password_field(
 
 
 def date_field(
-    errors: Var, field: str, legend: str, *, hint: str, prefix: str, autocomplete_prefix: str | None,
+    errors: Var,
+    field: str,
+    legend: str,
+    *,
+    hint: str,
+    prefix: str,
+    autocomplete_prefix: str | None,
     defaults: Var | None = None,
 ) -> rx.Component:
     """Day, month and year boxes (GOV.UK date input). The ids are ``{prefix}-day`` and so on;
@@ -214,7 +230,14 @@ def date_field(
 
 
 def radios(
-    errors: Var, field: str, legend: str, options: list[tuple[str, str]], *, selected: Var, on_select, hint: str | None = None
+    errors: Var,
+    field: str,
+    legend: str,
+    options: list[tuple[str, str]],
+    *,
+    selected: Var,
+    on_select,
+    hint: str | None = None,
 ) -> rx.Component:
     """Radios whose choice is recorded in state as it is made (a browser's form data would
     report an unchosen radio's value). The browser keeps the checked mark itself, so a
@@ -255,9 +278,14 @@ def submit_button(text: str, *, loading: Var | None = None) -> rx.Component:
     if loading is None:
         return rx.el.button(text, type="submit", class_name="button", disabled=~ready)
     return rx.el.button(
-        rx.cond(loading, "Please wait…", text), type="submit", class_name="button", disabled=rx.cond(ready, loading, True)
+        rx.cond(loading, "Please wait…", text),
+        type="submit",
+        class_name="button",
+        disabled=rx.cond(ready, loading, True),
     )
 
 
 def focus_error_summary():
-    return rx.call_script("setTimeout(() => { const e = document.getElementById('error-summary'); if (e) e.focus(); }, 50)")
+    return rx.call_script(
+        "setTimeout(() => { const e = document.getElementById('error-summary'); if (e) e.focus(); }, 50)"
+    )

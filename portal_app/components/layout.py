@@ -59,11 +59,18 @@ def _kiosk_bar() -> rx.Component:
     return rx.el.div(
         rx.el.div(
             rx.el.button(
-                "Finish and sign out", type="button", id="kiosk-finish", class_name="button kiosk-finish",
+                "Finish and sign out",
+                type="button",
+                id="kiosk-finish",
+                class_name="button kiosk-finish",
                 on_click=SessionState.sign_out,
             ),
             rx.el.button(
-                "Still here", type="button", id="kiosk-keep-alive", hidden=True, tab_index=-1,
+                "Still here",
+                type="button",
+                id="kiosk-keep-alive",
+                hidden=True,
+                tab_index=-1,
                 on_click=SessionState.keep_alive,
             ),
             class_name="width",
@@ -75,7 +82,9 @@ def _kiosk_bar() -> rx.Component:
 def page_frame(*children: rx.Component) -> rx.Component:
     settings = get_settings()
     return rx.fragment(
-        rx.el.nav(rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"), aria_label="Skip link"),
+        rx.el.nav(
+            rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"), aria_label="Skip link"
+        ),
         rx.el.header(
             rx.el.div(
                 rx.el.a(f"{settings.landlord_name} · Doorstep", href=routes.START, class_name="header__service"),

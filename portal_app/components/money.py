@@ -20,4 +20,3 @@ def balance(amount: rx.Var, words: rx.Var, arrears: rx.Var, as_at: rx.Var | None
         rx.el.p(rx.el.strong(words)),
         rx.el.p("As at ", as_at, class_name="caption") if as_at is not None else rx.fragment(),
     )
-

@@ -57,8 +57,11 @@ def status_overlay() -> rx.Component:
                         rx.cond(_last_seen != "", _last_seen, "Connect to see your balance."),
                     ),
                     rx.el.p(
-                        "The ", rx.el.a("budget planner", href=routes.BUDGET), " and ",
-                        rx.el.a("statements saved on this device", href=routes.SAVED_STATEMENTS), " still work.",
+                        "The ",
+                        rx.el.a("budget planner", href=routes.BUDGET),
+                        " and ",
+                        rx.el.a("statements saved on this device", href=routes.SAVED_STATEMENTS),
+                        " still work.",
                         class_name="not-kiosk",
                     ),
                     class_name="offline-banner__inner",
@@ -96,8 +99,10 @@ def install_offer() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Install the app", class_name="heading-m"),
         rx.el.div(
-            rx.el.p("Add the portal to your home screen. It opens like an app, and the budget planner and your saved "
-                    "statements work without a connection."),
+            rx.el.p(
+                "Add the portal to your home screen. It opens like an app, and the budget planner and your saved "
+                "statements work without a connection."
+            ),
             rx.el.button("Install the app", id="install-app", type="button", class_name="button button--secondary"),
             class_name="install__prompt",
         ),

@@ -31,9 +31,9 @@ import reflex as rx
 class Column:
     heading: str
     key: str = ""
-    numeric: bool = False           # right-aligned, never wrapped (money)
-    row_header: bool = False        # this column's cells are <th scope="row">: they name the row
-    hide_heading: bool = False      # the heading is for screen readers only (a column of links)
+    numeric: bool = False  # right-aligned, never wrapped (money)
+    row_header: bool = False  # this column's cells are <th scope="row">: they name the row
+    hide_heading: bool = False  # the heading is for screen readers only (a column of links)
     render: Callable[[rx.Var], Any] | None = None  # the cell's content from the row, if not row[key]
 
 
@@ -55,8 +55,12 @@ def cell(column: Column, content: Any, *, stack: bool = False) -> rx.Component:
     if stack and not column.hide_heading:
         # The value in a span of its own, so that on a phone the heading (data-label) and the
         # value sit side by side in two grid columns, however many lines either takes.
-        return rx.el.td(rx.el.span(*_content(content), class_name="table__value"), data_label=column.heading,
-                        **numeric, **_roles(stack, "cell"))
+        return rx.el.td(
+            rx.el.span(*_content(content), class_name="table__value"),
+            data_label=column.heading,
+            **numeric,
+            **_roles(stack, "cell"),
+        )
     return rx.el.td(*_content(content), **numeric, **_roles(stack, "cell"))
 
 
@@ -69,8 +73,9 @@ def row(columns: Sequence[Column], contents: Sequence[Any], *, stack: bool = Fal
 
 def _heading(column: Column, stack: bool) -> rx.Component:
     text = rx.el.span(column.heading, class_name="visually-hidden") if column.hide_heading else column.heading
-    return rx.el.th(text, scope="col", **({"class_name": "num"} if column.numeric else {}),
-                    **_roles(stack, "columnheader"))
+    return rx.el.th(
+        text, scope="col", **({"class_name": "num"} if column.numeric else {}), **_roles(stack, "columnheader")
+    )
 
 
 def table(
@@ -91,13 +96,16 @@ def table(
         raise ValueError("a table needs rows= (a list Var) or body= (rows built with row())")
     body_rows = list(body)  # rows built with row() come first (a statement's opening balance)
     if rows is not None:
+
         def draw(item: rx.Var) -> rx.Component:
             return row(columns, [c.render(item) if c.render else item[c.key] for c in columns], stack=stack)
+
         body_rows.append(rx.foreach(rows, draw))
     parts = [
         rx.el.caption(*_content(caption), class_name="visually-hidden" if caption_hidden else None),
-        rx.el.thead(rx.el.tr(*[_heading(c, stack) for c in columns], **_roles(stack, "row")),
-                    **_roles(stack, "rowgroup")),
+        rx.el.thead(
+            rx.el.tr(*[_heading(c, stack) for c in columns], **_roles(stack, "row")), **_roles(stack, "rowgroup")
+        ),
         rx.el.tbody(*body_rows, **_roles(stack, "rowgroup")),
     ]
     if foot:
@@ -105,5 +113,8 @@ def table(
     classes = " ".join(filter(None, ["table", "table--stack" if stack else "", class_name]))
     return rx.el.div(
         rx.el.table(*parts, class_name=classes, **_roles(stack, "table")),
-        class_name="table-wrap", tab_index=0, role="region", aria_label=label,
+        class_name="table-wrap",
+        tab_index=0,
+        role="region",
+        aria_label=label,
     )

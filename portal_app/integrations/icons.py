@@ -52,7 +52,9 @@ def draw_icon(size: int, *, maskable: bool) -> Image.Image:
     door_left = big / 2 - door_w / 2
     door_top = top + side * 0.56
     d.rectangle([door_left, door_top, door_left + door_w, top + side], fill=YELLOW)
-    d.rectangle([door_left - side * 0.05, top + side - side * 0.045, door_left + door_w + side * 0.05, top + side], fill=BLUE)
+    d.rectangle(
+        [door_left - side * 0.05, top + side - side * 0.045, door_left + door_w + side * 0.05, top + side], fill=BLUE
+    )
     return img.resize((size, size), Image.LANCZOS)
 
 

@@ -109,7 +109,10 @@ def generate_service_worker(static_dir: Path, web_dir: Path) -> dict:
     )
     done = subprocess.run(
         [*_js_runner(), script],
-        cwd=web_dir, capture_output=True, text=True, check=False,
+        cwd=web_dir,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "DOORSTEP_WORKBOX_CONFIG": json.dumps(config)},
     )
     if done.returncode != 0:

@@ -23,7 +23,23 @@ from portal_app.models.records import (
 )
 
 __all__ = [
-    "Account", "AuthSession", "MoneyRequest", "PortalPayment", "RequestUpdate", "Charge", "ImportRun", "Officer", "OutboxMessage", "PasswordReset",
-    "Person", "PortalUser", "Property", "RecoveryCode", "RegistrationAttempt", "Tenancy",
-    "TenancyParty", "ThrottleHit", "Transaction",
+    "Account",
+    "AuthSession",
+    "MoneyRequest",
+    "PortalPayment",
+    "RequestUpdate",
+    "Charge",
+    "ImportRun",
+    "Officer",
+    "OutboxMessage",
+    "PasswordReset",
+    "Person",
+    "PortalUser",
+    "Property",
+    "RecoveryCode",
+    "RegistrationAttempt",
+    "Tenancy",
+    "TenancyParty",
+    "ThrottleHit",
+    "Transaction",
 ]

@@ -22,7 +22,6 @@ from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction, in_transaction_here
 
-
 # Where the browser keeps the token (components/boot.py reads them for its signed-in hint).
 SESSION_STORAGE_KEY = "doorstep_session"
 KIOSK_SESSION_STORAGE_KEY = "doorstep_kiosk_session"

@@ -41,8 +41,13 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 
 
@@ -65,7 +70,9 @@ class Mailbox:
             self.messages.append(msg)
         return "250 OK"
 
-    def wait_for(self, to: str, subject_has: str, *, after: int = 0, timeout: float = 30.0) -> email.message.EmailMessage:
+    def wait_for(
+        self, to: str, subject_has: str, *, after: int = 0, timeout: float = 30.0
+    ) -> email.message.EmailMessage:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
@@ -73,7 +80,9 @@ class Mailbox:
                     if msg["To"].lower() == to.lower() and subject_has.lower() in msg["Subject"].lower():
                         return msg
             time.sleep(0.2)
-        raise AssertionError(f"no email to {to} with '{subject_has}' within {timeout}s; got {[m['Subject'] for m in self.messages]}")
+        raise AssertionError(
+            f"no email to {to} with '{subject_has}' within {timeout}s; got {[m['Subject'] for m in self.messages]}"
+        )
 
     def count(self) -> int:
         with self.lock:
@@ -131,7 +140,13 @@ class Portal:
                 {"n": limit},
             ).all()
         engine.dispose()
-        return [{"tenancy_ref": r[0], "dob": r[1] if not isinstance(r[1], str) else __import__("datetime").date.fromisoformat(r[1])} for r in rows]
+        return [
+            {
+                "tenancy_ref": r[0],
+                "dob": r[1] if not isinstance(r[1], str) else __import__("datetime").date.fromisoformat(r[1]),
+            }
+            for r in rows
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -165,7 +180,9 @@ def portal(mailbox) -> Portal:
     external = os.environ.get("E2E_BASE_URL")
     if external:
         kiosk = os.environ.get("E2E_KIOSK_URL")
-        yield Portal(external.rstrip("/"), os.environ.get("E2E_DATABASE_URL"), mailbox, kiosk.rstrip("/") if kiosk else None)
+        yield Portal(
+            external.rstrip("/"), os.environ.get("E2E_DATABASE_URL"), mailbox, kiosk.rstrip("/") if kiosk else None
+        )
         return
     data_dir = Path(tempfile.mkdtemp(prefix="doorstep-e2e-"))
     pg = os.environ.get("TEST_DATABASE_URL")
@@ -181,9 +198,7 @@ def portal(mailbox) -> Portal:
         database_url = f"sqlite:///{data_dir}/portal.db"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TEST_DATABASE"))
-    } | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TEST_DATABASE"))} | {
         "PORTAL_DATA_DIR": str(data_dir),
         "DATABASE_URL": database_url,
         "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
@@ -200,9 +215,24 @@ def portal(mailbox) -> Portal:
     log = data_dir / "portal.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(VENV_BIN / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_http(f"{base_url}/api/health", 600, proc, log)
@@ -236,8 +266,13 @@ def device(playwright_driver, portal, tmp_path):
     """A phone-sized browser with its own profile on disk (not incognito), as a resident's
     own phone is: Chromium will install the app and keep its service worker there."""
     context = playwright_driver.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-        viewport=VIEWPORTS["phone"], base_url=portal.base_url, locale="en-GB",
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=VIEWPORTS["phone"],
+        base_url=portal.base_url,
+        locale="en-GB",
     )
     context.set_default_timeout(20_000)
     pg = context.pages[0] if context.pages else context.new_page()

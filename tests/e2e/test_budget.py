@@ -117,7 +117,9 @@ def test_a_signed_in_resident_fills_in_rent_from_their_own_account(page, portal,
     page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
     charges = page.get_by_role("region", name="Your regular charges")
     expect(charges).to_be_visible()
-    weekly_rent = charges.get_by_role("row").filter(has_text=re.compile("rent", re.I)).first.locator("td").nth(1).inner_text()
+    weekly_rent = (
+        charges.get_by_role("row").filter(has_text=re.compile("rent", re.I)).first.locator("td").nth(1).inner_text()
+    )
     assert re.fullmatch(r"£[\d,]+\.\d{2}", weekly_rent), weekly_rent
 
     page.goto("/")

@@ -89,7 +89,9 @@ def test_a_resident_who_locks_their_account_unlocks_it_with_the_reset_email(page
         page.get_by_label("Password", exact=True).fill(f"not my password {attempt}")
         page.get_by_role("button", name="Sign in").click()
         if attempt < 9:
-            expect(page.get_by_role("link", name=re.compile("Enter the email address and password you registered with"))).to_be_visible()
+            expect(
+                page.get_by_role("link", name=re.compile("Enter the email address and password you registered with"))
+            ).to_be_visible()
     # Each try spends argon2 time on the server, one after another: allow for a slow machine.
     expect(page.get_by_role("heading", name="Your account is locked")).to_be_visible(timeout=30_000)
     accessible(page)

@@ -52,7 +52,9 @@ def test_the_start_page_offers_to_install_where_the_browser_can_and_explains_it_
     expect(device.get_by_role("button", name="Install the app")).to_be_visible(timeout=30_000)
     accessible(device)
     iphone = browser.new_context(
-        base_url=portal.base_url, viewport={"width": 390, "height": 844}, locale="en-GB",
+        base_url=portal.base_url,
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
         user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
     )
     page = iphone.new_page()
@@ -118,8 +120,11 @@ def test_a_statement_opened_online_is_kept_on_the_device_opens_offline_and_is_go
     device.context.set_offline(False)
     # Nothing personal in the worker's own caches: no /api/ response, and no page kept
     # there mentions this resident's account.
-    reference = re.search(r"[A-Z]{2}\d{6}", device.evaluate("localStorage.getItem('doorstep_saved_statements')")).group(0)
-    kept = device.evaluate("""async (ref) => {
+    reference = re.search(r"[A-Z]{2}\d{6}", device.evaluate("localStorage.getItem('doorstep_saved_statements')")).group(
+        0
+    )
+    kept = device.evaluate(
+        """async (ref) => {
         const out = [];
         for (const name of await caches.keys()) {
             if (name === 'doorstep-saved-statements') continue;
@@ -130,7 +135,9 @@ def test_a_statement_opened_online_is_kept_on_the_device_opens_offline_and_is_go
             }
         }
         return out;
-    }""", reference)
+    }""",
+        reference,
+    )
     assert kept, "the worker precached nothing"
     assert not [url for url, _ in kept if "/api/" in url]
     assert not [url for url, personal in kept if personal]
@@ -170,8 +177,11 @@ def test_a_new_version_is_offered_with_a_reload_button_instead_of_mixing_old_and
     sw = ROOT / ".web" / "build" / "client" / "sw.js"
     original = sw.read_bytes()
     # The server prefers precompressed copies: set them aside so the new script is served.
-    sidecars = {p: p.read_bytes() for p in (sw.with_name("sw.js.gz"), sw.with_name("sw.js.br"), sw.with_name("sw.js.zst"))
-                if p.exists()}
+    sidecars = {
+        p: p.read_bytes()
+        for p in (sw.with_name("sw.js.gz"), sw.with_name("sw.js.br"), sw.with_name("sw.js.zst"))
+        if p.exists()
+    }
     try:
         for p in sidecars:
             p.unlink()
@@ -183,7 +193,9 @@ def test_a_new_version_is_offered_with_a_reload_button_instead_of_mixing_old_and
         expect(update).to_contain_text("A new version of the portal is ready.")
         old = device.evaluate("navigator.serviceWorker.controller.scriptURL + performance.timeOrigin")
         update.get_by_role("button", name="Reload to use it").click()
-        device.wait_for_function(f"navigator.serviceWorker.controller && (navigator.serviceWorker.controller.scriptURL + performance.timeOrigin) !== {old!r}")
+        device.wait_for_function(
+            f"navigator.serviceWorker.controller && (navigator.serviceWorker.controller.scriptURL + performance.timeOrigin) !== {old!r}"
+        )
         expect(device.get_by_role("region", name="New version")).to_be_hidden()
     finally:
         sw.write_bytes(original)
@@ -201,7 +213,7 @@ def test_responses_carry_the_security_and_caching_headers(portal):
     assert page["referrer-policy"] == "same-origin"
     assert page["cache-control"] == "no-cache"
 
-    index = (ROOT / ".web" / "build" / "client" / "index.html")
+    index = ROOT / ".web" / "build" / "client" / "index.html"
     if index.exists():
         asset = re.search(r'/assets/[^"]+\.js', index.read_text()).group(0)
         _, hashed = _head(portal, asset)

@@ -14,8 +14,18 @@ import pytest
 import reflex as rx
 
 from portal_app.state.access import (
-    ACCESS_ATTR, PERMISSIONS, PUBLIC, RESIDENT, STAFF, Access, StaffPrincipal, access_of, current_staff, public,
-    resident_only, staff_only,
+    ACCESS_ATTR,
+    PERMISSIONS,
+    PUBLIC,
+    RESIDENT,
+    STAFF,
+    Access,
+    StaffPrincipal,
+    access_of,
+    current_staff,
+    public,
+    resident_only,
+    staff_only,
 )
 from portal_app.state.session import SessionState, page_states
 from tests.security.handlers import portal_handlers, resident_handlers, run
@@ -43,8 +53,6 @@ PUBLIC_BY_DESIGN = {
     "ResetPasswordState.set_password": "needs a valid single-use reset token",
     "MailboxState.load": "development mode only: redirects away in production",
 }
-
-
 
 
 def mark_problems(handlers) -> list[str]:

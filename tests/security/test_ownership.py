@@ -29,19 +29,28 @@ from portal_app.models import (
 )
 from portal_app.pages.accounts.home import HomeState
 from portal_app.services.identity import auth
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import RESIDENT, access_of
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.session import SessionState
 from tests.factories import PASSWORD
-from tests.security.handlers import resident_handlers as _resident_handlers, run as _run
+from tests.security.handlers import resident_handlers as _resident_handlers
+from tests.security.handlers import run as _run
 
 
 def _a_secrets(a: dict) -> list[str]:
     """Strings that would only be in B's state if A's data leaked into it."""
     return [
-        a["account"].account_ref, a["tenancy"].tenancy_ref, a["person"].first_name, a["person"].last_name,
-        a["property"].address_line_1, a["user"].email, "£114.01", "114.01", a["request"].reference,
-        f"Secret question from {a['person'].first_name}", f"Card payment from {a['person'].first_name}",
+        a["account"].account_ref,
+        a["tenancy"].tenancy_ref,
+        a["person"].first_name,
+        a["person"].last_name,
+        a["property"].address_line_1,
+        a["user"].email,
+        "£114.01",
+        "114.01",
+        a["request"].reference,
+        f"Secret question from {a['person'].first_name}",
+        f"Card payment from {a['person'].first_name}",
     ]
 
 
@@ -51,16 +60,29 @@ def _database_picture(db, a: dict) -> dict:
         user = s.get(PortalUser, a["user"].id)
         return {
             "user": user.model_dump(),
-            "ledger": s.exec(select(func.count(), func.sum(Transaction.amount_pence))
-                             .where(Transaction.account_id == a["account"].id)).one(),
-            "charges": s.exec(select(func.count()).select_from(Charge).where(Charge.account_id == a["account"].id)).one(),
-            "sessions": s.exec(select(func.count()).select_from(AuthSession).where(AuthSession.user_id == a["user"].id)).one(),
-            "resets": s.exec(select(func.count()).select_from(PasswordReset).where(PasswordReset.user_id == a["user"].id)).one(),
-            "mail_to_a": s.exec(select(func.count()).select_from(OutboxMessage)
-                                .where(OutboxMessage.to_address == a["user"].email)).one(),
-            "accounts": [acc.model_dump() for acc in s.exec(select(Account).where(Account.tenancy_id == a["tenancy"].id))],
-            "requests_on_a": s.exec(select(func.count()).select_from(MoneyRequest)
-                                    .where(MoneyRequest.account_id == a["account"].id)).one(),
+            "ledger": s.exec(
+                select(func.count(), func.sum(Transaction.amount_pence)).where(
+                    Transaction.account_id == a["account"].id
+                )
+            ).one(),
+            "charges": s.exec(
+                select(func.count()).select_from(Charge).where(Charge.account_id == a["account"].id)
+            ).one(),
+            "sessions": s.exec(
+                select(func.count()).select_from(AuthSession).where(AuthSession.user_id == a["user"].id)
+            ).one(),
+            "resets": s.exec(
+                select(func.count()).select_from(PasswordReset).where(PasswordReset.user_id == a["user"].id)
+            ).one(),
+            "mail_to_a": s.exec(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.to_address == a["user"].email)
+            ).one(),
+            "accounts": [
+                acc.model_dump() for acc in s.exec(select(Account).where(Account.tenancy_id == a["tenancy"].id))
+            ],
+            "requests_on_a": s.exec(
+                select(func.count()).select_from(MoneyRequest).where(MoneyRequest.account_id == a["account"].id)
+            ).one(),
             "request_a": s.get(MoneyRequest, a["request"].id).model_dump(),
         }
 
@@ -89,9 +111,25 @@ def _hostile_args(fn, a: dict) -> list[list]:
     params = [p for p in inspect.signature(inspect.unwrap(fn)).parameters.values() if p.name != "self"]
     if not params:
         return [[]]
-    form = {key: str(a["account"].id) for key in (
-        "id", "account_id", "account", "account_ref", "tenancy_id", "tenancy_ref", "person_id", "user_id",
-        "reference", "email", "code", "password", "current_password", "new_password")}
+    form = {
+        key: str(a["account"].id)
+        for key in (
+            "id",
+            "account_id",
+            "account",
+            "account_ref",
+            "tenancy_id",
+            "tenancy_ref",
+            "person_id",
+            "user_id",
+            "reference",
+            "email",
+            "code",
+            "password",
+            "current_password",
+            "new_password",
+        )
+    }
     form["email"] = a["user"].email
     tries = [[form] * len(params)]
     for value in _hostile_values(a):
@@ -119,14 +157,21 @@ def test_the_walk_reaches_every_resident_handler():
 
 def _hostile_url(a: dict) -> dict[str, str]:
     """A page address a hostile browser might open: A's account, transaction and request."""
-    return {"account": a["account"].account_ref, "transaction": str(a["transaction"].id),
-            "ref": a["request"].reference, "kind": "query", "from": "2020-01-01", "to": "2026-11-01"}
+    return {
+        "account": a["account"].account_ref,
+        "transaction": str(a["transaction"].id),
+        "ref": a["request"].reference,
+        "kind": "query",
+        "from": "2020-01-01",
+        "to": "2026-11-01",
+    }
 
 
 @pytest.mark.parametrize("url", ["own", "hostile"])
 @pytest.mark.parametrize("state_name,handler_name", [(s.__name__, n) for s, n, _ in _resident_handlers()])
-def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(db, two_residents, monkeypatch, url,
-                                                                       state_name, handler_name):
+def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(
+    db, two_residents, monkeypatch, url, state_name, handler_name
+):
     a, b = two_residents
     if url == "hostile":
         values = _hostile_url(a)

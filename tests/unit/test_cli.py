@@ -21,7 +21,11 @@ def run(tmp_path, *args: str, database_url: str | None = None) -> subprocess.Com
         "PORTAL_DATA_DIR": str(tmp_path),
     }
     return subprocess.run(
-        [sys.executable, "-m", "portal_app", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env,
+        [sys.executable, "-m", "portal_app", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
         timeout=120,
     )
 
@@ -67,11 +71,14 @@ def test_a_database_that_cannot_be_reached_says_to_check_database_url_and_hides_
     assert "s3cret" not in done.stderr
 
 
-@pytest.mark.parametrize("args, error", [
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["import"], "the following arguments are required: feed"),
-    (["mailbox", "--limit", "lots"], "invalid int value: 'lots'"),
-])
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["import"], "the following arguments are required: feed"),
+        (["mailbox", "--limit", "lots"], "invalid int value: 'lots'"),
+    ],
+)
 def test_a_bad_command_or_option_gives_the_usage_and_one_error_line(tmp_path, args, error):
     done = run(tmp_path, *args)
 

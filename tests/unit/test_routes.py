@@ -16,9 +16,11 @@ def test_the_account_pages_are_built_for_one_account():
 def test_a_new_request_link_keeps_its_parameters_in_order_and_leaves_out_empty_ones():
     assert routes.new_request() == "/requests/new"
     assert routes.new_request(kind="query", account="RENT1", transaction="42") == (
-        "/requests/new?kind=query&account=RENT1&transaction=42")
-    assert routes.new_request(kind="paper_statement", account="RENT1", date_from="2025-04-01", date_to="2026-03-31") == (
-        "/requests/new?kind=paper_statement&account=RENT1&from=2025-04-01&to=2026-03-31")
+        "/requests/new?kind=query&account=RENT1&transaction=42"
+    )
+    assert routes.new_request(
+        kind="paper_statement", account="RENT1", date_from="2025-04-01", date_to="2026-03-31"
+    ) == ("/requests/new?kind=paper_statement&account=RENT1&from=2025-04-01&to=2026-03-31")
     assert routes.new_request(kind="", account="RENT1") == "/requests/new?account=RENT1"
 
 

@@ -9,7 +9,7 @@ import logging
 import subprocess
 import sys
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -20,7 +20,7 @@ from portal_app.models import OutboxMessage, PortalPayment, ThrottleHit
 from portal_app.services.mail import outbox
 from portal_app.settings import PROJECT_ROOT
 
-START = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 
 
 class FakeTime:
@@ -55,8 +55,12 @@ class StopAt(threading.Event):
 def run_for(seconds: float, jobs, *, transport=None, engine=None) -> tuple[FakeTime, int]:
     time = FakeTime()
     rounds = worker.run_forever(
-        engine, StopAt(time, seconds), jobs=jobs, transport=transport or LocalTransport(),
-        clock=time.now, monotonic=time,
+        engine,
+        StopAt(time, seconds),
+        jobs=jobs,
+        transport=transport or LocalTransport(),
+        clock=time.now,
+        monotonic=time,
     )
     return time, rounds
 
@@ -150,8 +154,9 @@ def test_a_failing_job_is_logged_and_the_other_jobs_still_run(caplog):
 def test_jobs_are_given_only_what_they_ask_for_engine_time_and_mail_transport():
     given = {}
     registry = worker.Registry()
-    registry.register("test.all", timedelta(minutes=1), lambda *, engine, now, transport: given.update(
-        all=(engine, now, transport)))
+    registry.register(
+        "test.all", timedelta(minutes=1), lambda *, engine, now, transport: given.update(all=(engine, now, transport))
+    )
     registry.register("test.time", timedelta(minutes=1), lambda now: given.update(time=now))
     transport = LocalTransport()
 
@@ -170,8 +175,9 @@ def test_the_worker_stops_when_told_and_says_how_many_rounds_it_ran():
 
 
 def test_one_round_of_the_registered_jobs_sends_mail_forgets_old_counters_and_settles_posted_payments(
-        db, session, records):
-    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    db, session, records
+):
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     outbox.queue_mail(session, to="ada@example.org", subject="Your payment", body="Thank you", kind="payment", now=now)
     session.add(ThrottleHit(key="signin:someone", at=now - timedelta(days=3)))
     session.add(ThrottleHit(key="signin:someone", at=now - timedelta(minutes=5)))

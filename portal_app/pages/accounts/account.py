@@ -19,8 +19,8 @@ from portal_app.services.accounts import ledger, summary
 from portal_app.services.money import balance_display, balance_words, format_pence
 from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 PAGE_SIZE = 50
@@ -75,19 +75,30 @@ class AccountState(AccountChoiceState):
                 "debit": _money_or_blank(line.debit_pence),
                 "credit": _money_or_blank(line.credit_pence),
                 "balance": balance_display(line.balance_after_pence),
-                "query_href": routes.new_request(kind="query", account=self.reference,
-                                                 transaction=str(line.transaction_id)),
+                "query_href": routes.new_request(
+                    kind="query", account=self.reference, transaction=str(line.transaction_id)
+                ),
             }
             for line in found.lines
         ]
         self.filter_words = summary.filter_words(self._date_from, self._date_to, self.type_group)
 
-    async def _history(self, principal, *, date_from: date | None, date_to: date | None, type_group: str,
-                       page: int) -> ledger.HistoryPage | None:
+    async def _history(
+        self, principal, *, date_from: date | None, date_to: date | None, type_group: str, page: int
+    ) -> ledger.HistoryPage | None:
         """One page of the chosen account's history (None, and nothing shown, when it is not theirs)."""
         choice, found = await in_transaction(
-            summary.history, principal, self.chosen_ref, self.chosen_ref, date_from=date_from, date_to=date_to,
-            type_group=type_group, page=page, page_size=PAGE_SIZE, today=uk_today(utcnow()), settings=get_settings(),
+            summary.history,
+            principal,
+            self.chosen_ref,
+            self.chosen_ref,
+            date_from=date_from,
+            date_to=date_to,
+            type_group=type_group,
+            page=page,
+            page_size=PAGE_SIZE,
+            today=uk_today(utcnow()),
+            settings=get_settings(),
         )
         self._take(choice)
         return found
@@ -135,7 +146,12 @@ class AccountState(AccountChoiceState):
         self.page, self.type_group, self.filter_errors = 1, "", {}
         self._date_from = self._date_to = None
         choice, overview = await in_transaction(
-            summary.account_overview, principal, self._wanted(), self.chosen_ref, now=utcnow(), settings=get_settings(),
+            summary.account_overview,
+            principal,
+            self._wanted(),
+            self.chosen_ref,
+            now=utcnow(),
+            settings=get_settings(),
         )
         if self._take(choice) is None or overview is None:
             self.loaded = True
@@ -147,8 +163,10 @@ class AccountState(AccountChoiceState):
             self._show_history(found)
         self.loaded = True
         # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
-        seen = {"ref": self.reference,
-                "text": f"{self.label} {self.reference}: your balance was {self.balance} at {self.as_at}."}
+        seen = {
+            "ref": self.reference,
+            "text": f"{self.label} {self.reference}: your balance was {self.balance} at {self.as_at}.",
+        }
         return on_device("rememberBalance", seen)
 
     @resident_only
@@ -197,8 +215,13 @@ class AccountState(AccountChoiceState):
             wanted = int(str(number))
         except ValueError:
             return
-        found = await self._history(principal, date_from=self._date_from, date_to=self._date_to,
-                                    type_group=self.type_group, page=max(1, min(wanted, 100_000)))
+        found = await self._history(
+            principal,
+            date_from=self._date_from,
+            date_to=self._date_to,
+            type_group=self.type_group,
+            page=max(1, min(wanted, 100_000)),
+        )
         if found is None:
             return
         self._show_history(found)
@@ -222,11 +245,17 @@ def _balance_panel() -> rx.Component:
             AccountState.pending.length() > 0,
             rx.el.div(
                 rx.el.h3("Payments you made here that we have not added yet"),
-                rx.el.ul(rx.foreach(AccountState.pending, lambda p: rx.el.li(
-                    p["amount"], " paid on ", p["date"], " (reference ", p["reference"], ")"))),
+                rx.el.ul(
+                    rx.foreach(
+                        AccountState.pending,
+                        lambda p: rx.el.li(p["amount"], " paid on ", p["date"], " (reference ", p["reference"], ")"),
+                    )
+                ),
                 rx.el.p("When they are added: ", rx.el.strong(AccountState.after_pending), "."),
-                rx.el.p("They are not counted in the balance above until our records show them, so nothing is counted twice.",
-                        class_name="caption"),
+                rx.el.p(
+                    "They are not counted in the balance above until our records show them, so nothing is counted twice.",
+                    class_name="caption",
+                ),
                 class_name="notice",
             ),
         ),
@@ -241,15 +270,24 @@ def _charges_panel() -> rx.Component:
         rx.el.section(
             rx.el.h2("What you pay", id="charges-heading"),
             tables.table(
-                "Your regular charges now", CHARGE_COLUMNS, AccountState.charges, label="Your regular charges",
-                caption_hidden=True, stack=True,
+                "Your regular charges now",
+                CHARGE_COLUMNS,
+                AccountState.charges,
+                label="Your regular charges",
+                caption_hidden=True,
+                stack=True,
                 foot=[tables.row(CHARGE_COLUMNS, ["Total", "", AccountState.charges_total_weekly, ""], stack=True)],
             ),
             rx.el.p(
                 "Housing Benefit or the housing costs in Universal Credit can cover ",
-                AccountState.charges_eligible_weekly, " a week of this. ",
-                rx.cond(AccountState.charges_not_eligible_weekly != "£0.00",
-                        rx.fragment(AccountState.charges_not_eligible_weekly, " a week is yours to pay whatever benefits you get.")),
+                AccountState.charges_eligible_weekly,
+                " a week of this. ",
+                rx.cond(
+                    AccountState.charges_not_eligible_weekly != "£0.00",
+                    rx.fragment(
+                        AccountState.charges_not_eligible_weekly, " a week is yours to pay whatever benefits you get."
+                    ),
+                ),
                 class_name="caption",
             ),
             aria_labelledby="charges-heading",
@@ -262,8 +300,10 @@ def _lease_panel() -> rx.Component:
         AccountState.lease.length() > 0,
         rx.el.section(
             rx.el.h2("Planning for your service charges", id="lease-heading"),
-            rx.el.dl(rx.foreach(AccountState.lease_rows, lambda r: rx.el.div(rx.el.dt(r["name"]), rx.el.dd(r["value"]))),
-                     class_name="summary-list"),
+            rx.el.dl(
+                rx.foreach(AccountState.lease_rows, lambda r: rx.el.div(rx.el.dt(r["name"]), rx.el.dd(r["value"]))),
+                class_name="summary-list",
+            ),
             rx.foreach(AccountState.lease, lambda text: rx.el.p(text)),
             aria_labelledby="lease-heading",
         ),
@@ -285,8 +325,12 @@ def _filters() -> rx.Component:
         rx.el.form(
             forms.error_summary(e, FILTER_ORDER),
             rx.el.div(
-                forms.date_field(e, "date_from", "From", hint="For example, 1 4 2025", prefix="from", autocomplete_prefix=None),
-                forms.date_field(e, "date_to", "To", hint="For example, 31 3 2026", prefix="to", autocomplete_prefix=None),
+                forms.date_field(
+                    e, "date_from", "From", hint="For example, 1 4 2025", prefix="from", autocomplete_prefix=None
+                ),
+                forms.date_field(
+                    e, "date_to", "To", hint="For example, 31 3 2026", prefix="to", autocomplete_prefix=None
+                ),
                 class_name="filter-dates",
             ),
             rx.el.div(
@@ -294,14 +338,20 @@ def _filters() -> rx.Component:
                 rx.el.select(
                     rx.el.option("Everything", value=""),
                     *[rx.el.option(text, value=key) for key, text in ledger.TYPE_GROUP_LABELS.items()],
-                    id="type-group", name="type_group", class_name="select",
+                    id="type-group",
+                    name="type_group",
+                    class_name="select",
                 ),
                 class_name="field",
             ),
             rx.el.div(
                 forms.submit_button("Show transactions"),
-                rx.el.button("Clear filters", type="reset", class_name="button button--secondary",
-                             on_click=AccountState.clear_filter),
+                rx.el.button(
+                    "Clear filters",
+                    type="reset",
+                    class_name="button button--secondary",
+                    on_click=AccountState.clear_filter,
+                ),
                 class_name="button-group",
             ),
             on_submit=AccountState.apply_filter,
@@ -312,14 +362,19 @@ def _filters() -> rx.Component:
 
 
 def _ask_about(row: rx.Var) -> rx.Component:
-    return rx.el.a("Ask about this", rx.el.span(" payment or charge on ", row["date"], class_name="visually-hidden"),
-                   href=row["query_href"])
+    return rx.el.a(
+        "Ask about this",
+        rx.el.span(" payment or charge on ", row["date"], class_name="visually-hidden"),
+        href=row["query_href"],
+    )
 
 
 HISTORY_COLUMNS = (
     tables.Column("Date", "date"),
-    tables.Column("Description", render=lambda row: (row["description"], rx.el.br(),
-                                                     rx.el.span(row["type"], class_name="caption"))),
+    tables.Column(
+        "Description",
+        render=lambda row: (row["description"], rx.el.br(), rx.el.span(row["type"], class_name="caption")),
+    ),
     tables.Column("Charged", "debit", numeric=True),
     tables.Column("Paid", "credit", numeric=True),
     tables.Column("Balance", "balance", numeric=True),
@@ -336,29 +391,56 @@ CHARGE_COLUMNS = (
 def _history_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Transactions", id="history-heading", tab_index=-1),
-        rx.el.p("Every payment and charge since the account began, newest first, with the balance after each one.",
-                class_name="caption"),
+        rx.el.p(
+            "Every payment and charge since the account began, newest first, with the balance after each one.",
+            class_name="caption",
+        ),
         _filters(),
         rx.cond(AccountState.filter_words != "", rx.el.p(AccountState.filter_words, role="status")),
         rx.cond(
             AccountState.history.length() > 0,
             tables.table(
-                ("Transactions, page ", AccountState.page, " of ", AccountState.page_count), HISTORY_COLUMNS,
-                AccountState.history, label="Transaction list", caption_hidden=True, stack=True,
+                ("Transactions, page ", AccountState.page, " of ", AccountState.page_count),
+                HISTORY_COLUMNS,
+                AccountState.history,
+                label="Transaction list",
+                caption_hidden=True,
+                stack=True,
                 class_name="table--history",
             ),
             rx.el.p("There are no transactions to show for this filter."),
         ),
         rx.el.nav(
-            rx.cond(AccountState.page > 1,
-                    rx.el.button("Newer", type="button", class_name="button button--secondary",
-                                 on_click=AccountState.go_to_page(AccountState.page - 1))),
-            rx.el.p("Page ", AccountState.page, " of ", AccountState.page_count, " (", AccountState.total_lines,
-                    " transactions)", class_name="caption"),
-            rx.cond(AccountState.page < AccountState.page_count,
-                    rx.el.button("Older", type="button", class_name="button button--secondary",
-                                 on_click=AccountState.go_to_page(AccountState.page + 1))),
-            class_name="pagination", aria_label="Pages of transactions",
+            rx.cond(
+                AccountState.page > 1,
+                rx.el.button(
+                    "Newer",
+                    type="button",
+                    class_name="button button--secondary",
+                    on_click=AccountState.go_to_page(AccountState.page - 1),
+                ),
+            ),
+            rx.el.p(
+                "Page ",
+                AccountState.page,
+                " of ",
+                AccountState.page_count,
+                " (",
+                AccountState.total_lines,
+                " transactions)",
+                class_name="caption",
+            ),
+            rx.cond(
+                AccountState.page < AccountState.page_count,
+                rx.el.button(
+                    "Older",
+                    type="button",
+                    class_name="button button--secondary",
+                    on_click=AccountState.go_to_page(AccountState.page + 1),
+                ),
+            ),
+            class_name="pagination",
+            aria_label="Pages of transactions",
         ),
         aria_labelledby="history-heading",
     )
@@ -384,6 +466,11 @@ def account_page() -> rx.Component:
                 ),
                 not_yours(AccountState.refused),
             ),
-            rx.fragment(rx.el.h1("Your account"), loading_or_offline("Loading your account…", "You're offline. Connect to the internet to see your balance and payments.")),
+            rx.fragment(
+                rx.el.h1("Your account"),
+                loading_or_offline(
+                    "Loading your account…", "You're offline. Connect to the internet to see your balance and payments."
+                ),
+            ),
         ),
     )

@@ -26,8 +26,8 @@ from portal_app.components import charts, tables
 from portal_app.components.layout import page, session_switch
 from portal_app.services.accounts import budget
 from portal_app.settings import get_settings
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 STORAGE_KEY = "doorstep_budget_v1"
@@ -92,8 +92,7 @@ class _BudgetPage(rx.Fragment):
 
 def js(expr: str, var_type: type = str) -> Var:
     """A Var of JavaScript that reads the planner's values (and so carries their hooks)."""
-    return Var(_js_expr=expr, _var_type=var_type,
-               _var_data=VarData.merge(_LIB_DATA, PLAN._get_all_var_data()))
+    return Var(_js_expr=expr, _var_type=var_type, _var_data=VarData.merge(_LIB_DATA, PLAN._get_all_var_data()))
 
 
 def _values() -> str:
@@ -128,8 +127,10 @@ def left_expr() -> str:
 
 def left_words_expr() -> str:
     left = left_expr()
-    return (f"((({left}) < 0) ? (\"You are \" + {LIB}.money(-({left})) + \" short each month\")"
-            f" : (\"You have \" + {LIB}.money({left}) + \" left each month\"))")
+    return (
+        f'((({left}) < 0) ? ("You are " + {LIB}.money(-({left})) + " short each month")'
+        f' : ("You have " + {LIB}.money({left}) + " left each month"))'
+    )
 
 
 def priority_warning_expr() -> str:
@@ -139,16 +140,18 @@ def priority_warning_expr() -> str:
 
 def invalid_labels_expr() -> str:
     items = ", ".join(
-        f"({LIB}.invalid({_values()}, {json.dumps(line.key)}) ? {json.dumps(line.label)} : null)" for line in budget.LINES
+        f"({LIB}.invalid({_values()}, {json.dumps(line.key)}) ? {json.dumps(line.label)} : null)"
+        for line in budget.LINES
     )
-    return f"[{items}].filter(Boolean).join(\", \")"
+    return f'[{items}].filter(Boolean).join(", ")'
 
 
 def chart_expr() -> str:
     """The figure for Plotly, computed in the browser: each outgoing line over £0, largest first."""
     rows = ", ".join(
         f"[{json.dumps(line.label)}, {line_expr(line.key)}]"
-        for line in budget.LINES if line.section in budget.OUTGOING_SECTIONS
+        for line in budget.LINES
+        if line.section in budget.OUTGOING_SECTIONS
     )
     return charts.bars_js(f"[{rows}]", axis_title="Each month (£)", hover_suffix=" a month")
 
@@ -166,6 +169,7 @@ def _handler(js_function: str) -> Var:
 # The one backend event: fill in rent and service charges from the resident's account
 # ---------------------------------------------------------------------------
 
+
 class BudgetState(AccountChoiceState):
     fill_message: str = ""
 
@@ -176,12 +180,19 @@ class BudgetState(AccountChoiceState):
         ever one they may see: services/accounts/access.py), sent to the planner in the browser."""
         principal = current_principal()
         choice, fill = await in_transaction(
-            budget.fill_from_account, principal, self._wanted(), self.chosen_ref, today=uk_today(utcnow()),
+            budget.fill_from_account,
+            principal,
+            self._wanted(),
+            self.chosen_ref,
+            today=uk_today(utcnow()),
             settings=get_settings(),
         )
         if self._take(choice) is None or fill is None:
-            self.fill_message = ("That account is not one you can see." if self.refused
-                                 else "We could not find an account to fill in from.")
+            self.fill_message = (
+                "That account is not one you can see."
+                if self.refused
+                else "We could not find an account to fill in from."
+            )
             return
         self.fill_message = fill.message
         return rx.call_script(f"{LIB}?.fill({json.dumps(fill.values)})")
@@ -210,14 +221,19 @@ def _line_field(line: budget.Line) -> rx.Component:
             rx.el.p(
                 rx.el.span("Error: ", class_name="visually-hidden"),
                 f"{budget.AMOUNT_ERROR}. Until then it counts as £0.",
-                class_name="error-message", id=f"{amount_id}-error",
+                class_name="error-message",
+                id=f"{amount_id}-error",
             ),
         ),
         rx.el.div(
             rx.el.div(
                 rx.el.span("£", class_name="budget__pound", aria_hidden="true"),
                 rx.el.input(
-                    id=amount_id, name=line.key, type="text", input_mode="decimal", auto_complete="off",
+                    id=amount_id,
+                    name=line.key,
+                    type="text",
+                    input_mode="decimal",
+                    auto_complete="off",
                     spell_check=False,
                     value=js(f"{LIB}.field({_values()}, {json.dumps('a_' + line.key)})"),
                     on_change=_handler(f"(text) => {LIB}.set({json.dumps('a_' + line.key)}, text)"),
@@ -228,11 +244,17 @@ def _line_field(line: budget.Line) -> rx.Component:
                 class_name="budget__amount",
             ),
             rx.el.div(
-                rx.el.label(rx.el.span(f"{line.label}: ", class_name="visually-hidden"), "how often",
-                            html_for=how_often_id, class_name="budget__how-often"),
+                rx.el.label(
+                    rx.el.span(f"{line.label}: ", class_name="visually-hidden"),
+                    "how often",
+                    html_for=how_often_id,
+                    class_name="budget__how-often",
+                ),
                 rx.el.select(
                     *[rx.el.option(text, value=key) for key, text in budget.FREQUENCY_LABELS.items()],
-                    id=how_often_id, name=f"{line.key}_frequency", class_name="select",
+                    id=how_often_id,
+                    name=f"{line.key}_frequency",
+                    class_name="select",
                     value=js(f"{LIB}.field({_values()}, {json.dumps('f_' + line.key)})"),
                     on_change=_handler(f"(value) => {LIB}.set({json.dumps('f_' + line.key)}, value)"),
                 ),
@@ -288,8 +310,9 @@ def _summary() -> rx.Component:
 
     body_rows = []
     for section in budget.SECTIONS:
-        body_rows.append(rx.el.tr(rx.el.th(budget.SECTIONS[section], scope="rowgroup", col_span=2,
-                                           class_name="budget__group")))
+        body_rows.append(
+            rx.el.tr(rx.el.th(budget.SECTIONS[section], scope="rowgroup", col_span=2, class_name="budget__group"))
+        )
         for line in budget.LINES:
             if line.section == section:
                 body_rows.append(row(line.label, line_expr(line.key)))
@@ -324,14 +347,21 @@ def _summary() -> rx.Component:
         # empty planner opens as fast as any page; offline it comes from the app's cache.
         rx.cond(
             js(f"({outgoings_expr()}) > 0", bool),
-            charts.chart(js(chart_expr(), go.Figure), "The same figures are in the table below.", static=True,
-                         class_name="budget__chart", caption_class="caption no-print"),
+            charts.chart(
+                js(chart_expr(), go.Figure),
+                "The same figures are in the table below.",
+                static=True,
+                class_name="budget__chart",
+                caption_class="caption no-print",
+            ),
             rx.el.p("The chart appears when you enter what you pay out.", class_name="hint"),
         ),
         # Two columns fit any phone: no stacking, and no ARIA roles added to the page's JavaScript.
         tables.table(
-            "Every line of your budget as a monthly amount", SUMMARY_COLUMNS,
-            label="Your budget each month, line by line", body=body_rows,
+            "Every line of your budget as a monthly amount",
+            SUMMARY_COLUMNS,
+            label="Your budget each month, line by line",
+            body=body_rows,
             foot=[row("Total coming in", income_expr()), row("Total going out", outgoings_expr())],
         ),
         aria_labelledby="budget-result-heading",
@@ -344,8 +374,10 @@ def _fill_panel() -> rx.Component:
         session_switch(
             lambda hint: rx.el.div(
                 rx.el.button(
-                    "Fill in rent and service charges from my account", type="button",
-                    class_name="button button--secondary", disabled=~rx.State.is_hydrated,
+                    "Fill in rent and service charges from my account",
+                    type="button",
+                    class_name="button button--secondary",
+                    disabled=~rx.State.is_hydrated,
                     on_click=BudgetState.fill_from_account,
                 ),
                 rx.el.p(BudgetState.fill_message, role="status", class_name="caption"),
@@ -367,9 +399,13 @@ def _mounted() -> Var:
     """True once the page runs in the browser; on mount it reads what this device saved."""
     effect = f"useEffect(() => {{ {LIB}.load(); {str(READY.set)}?.(true); }}, [])"
     return Var(
-        _js_expr=str(READY.value), _var_type=bool,
+        _js_expr=str(READY.value),
+        _var_type=bool,
         _var_data=VarData.merge(
-            READY.value._get_all_var_data(), READY.set._get_all_var_data(), _LIB_DATA, PLAN._get_all_var_data(),
+            READY.value._get_all_var_data(),
+            READY.set._get_all_var_data(),
+            _LIB_DATA,
+            PLAN._get_all_var_data(),
             VarData(hooks={effect: None}, imports={"react": [ImportVar(tag="useEffect")]}),
         ),
     )
@@ -400,10 +436,20 @@ def budget_page() -> rx.Component:
         ),
         _summary(),
         rx.el.div(
-            rx.el.button("Print", type="button", class_name="button button--secondary", disabled=~ready,
-                         on_click=_handler("() => window.print()")),
-            rx.el.button("Clear the planner", type="button", class_name="button button--warning", disabled=~ready,
-                         on_click=_handler(f"() => {LIB}.clear()")),
+            rx.el.button(
+                "Print",
+                type="button",
+                class_name="button button--secondary",
+                disabled=~ready,
+                on_click=_handler("() => window.print()"),
+            ),
+            rx.el.button(
+                "Clear the planner",
+                type="button",
+                class_name="button button--warning",
+                disabled=~ready,
+                on_click=_handler(f"() => {LIB}.clear()"),
+            ),
             class_name="button-group no-print",
         ),
     )

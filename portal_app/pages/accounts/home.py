@@ -9,12 +9,12 @@ from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
 from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
-from portal_app.state.database import in_transaction
-from portal_app.services.identity import auth, sessions
 from portal_app.services.accounts import balances, summary
+from portal_app.services.identity import auth, sessions
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, leave_for
 
 
@@ -31,8 +31,13 @@ class HomeState(SessionState):
         now = utcnow()
         settings = get_settings()
         summaries = await in_transaction(
-            balances.account_summaries, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-            today=uk_today(now), now=now, allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+            balances.account_summaries,
+            person_id=principal.person_id,
+            tenancy_id=principal.tenancy_id,
+            today=uk_today(now),
+            now=now,
+            allow_former=settings.allow_former_tenants,
+            roles=settings.eligible_roles,
         )
         security = await in_transaction(auth.security_summary, principal.user_id)
         self.accounts = [_card(a) for a in summaries]
@@ -87,12 +92,27 @@ def _account_card(acc: rx.Var) -> rx.Component:
             class_name="summary-list",
         ),
         rx.el.ul(
-            rx.el.li(rx.el.a("Transactions and balance", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
-                             href=routes.account(acc["reference"]))),
-            rx.el.li(rx.el.a("Statements", rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
-                             href=routes.statement(acc["reference"]))),
-            rx.el.li(rx.el.a("Ask us something", rx.el.span(" about ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
-                             href=routes.new_request(account=acc["reference"]))),
+            rx.el.li(
+                rx.el.a(
+                    "Transactions and balance",
+                    rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                    href=routes.account(acc["reference"]),
+                )
+            ),
+            rx.el.li(
+                rx.el.a(
+                    "Statements",
+                    rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                    href=routes.statement(acc["reference"]),
+                )
+            ),
+            rx.el.li(
+                rx.el.a(
+                    "Ask us something",
+                    rx.el.span(" about ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                    href=routes.new_request(account=acc["reference"]),
+                )
+            ),
             class_name="list",
         ),
         class_name="card",
@@ -120,8 +140,10 @@ def home_page() -> rx.Component:
                         rx.el.p(
                             "Not you? ",
                             rx.el.button(
-                                "Sign out everywhere and change your password", type="button",
-                                class_name="link-button", on_click=HomeState.not_me,
+                                "Sign out everywhere and change your password",
+                                type="button",
+                                class_name="link-button",
+                                on_click=HomeState.not_me,
                             ),
                         ),
                         class_name="notice",
@@ -149,7 +171,9 @@ def home_page() -> rx.Component:
                     aria_label="Budget planner",
                 ),
             ),
-            loading_or_offline("Loading your accounts…", "You're offline. Connect to the internet to see your accounts."),
+            loading_or_offline(
+                "Loading your accounts…", "You're offline. Connect to the internet to see your accounts."
+            ),
         ),
         rx.el.p(
             rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS),

@@ -18,8 +18,8 @@ from portal_app.services.accounts import statements
 from portal_app.services.identity import tickets
 from portal_app.services.validation import period_date_from_form
 from portal_app.settings import get_settings
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 PERIOD_ORDER = [("date_from", "period-from"), ("date_to", "period-to")]
@@ -57,7 +57,11 @@ class StatementState(AccountChoiceState):
         principal = current_principal()
         account, st = view.account, view.statement
         date_from, date_to = view.date_from, view.date_to
-        self.landlord_name, self.landlord_address, self.landlord_phone = st.landlord.name, st.landlord.address, st.landlord.phone
+        self.landlord_name, self.landlord_address, self.landlord_phone = (
+            st.landlord.name,
+            st.landlord.address,
+            st.landlord.phone,
+        )
         self.title, self.reference = st.title, st.account_ref
         self.residents, self.address_lines = list(st.residents), list(st.address_lines)
         self.period_text, self.produced_text = st.period_text, st.produced_text
@@ -65,14 +69,28 @@ class StatementState(AccountChoiceState):
         self.total_debits = statements.pounds(st.total_debits_pence)
         self.total_credits = statements.pounds(st.total_credits_pence)
         self.lines = [
-            {"date": ln.date_text, "week": ln.week_text, "description": ln.description, "type": ln.type_label,
-             "debit": ln.debit_text, "credit": ln.credit_text, "balance": ln.balance_text}
+            {
+                "date": ln.date_text,
+                "week": ln.week_text,
+                "description": ln.description,
+                "type": ln.type_label,
+                "debit": ln.debit_text,
+                "credit": ln.credit_text,
+                "balance": ln.balance_text,
+            }
             for ln in st.lines
         ]
 
         def ticket(kind: str, start: date | None, end: date | None) -> str:
-            return tickets.issue(session_id=principal.session_id, user_id=principal.user_id,
-                                 account_id=account.account_id, kind=kind, date_from=start, date_to=end, now=now)
+            return tickets.issue(
+                session_id=principal.session_id,
+                user_id=principal.user_id,
+                account_id=account.account_id,
+                kind=kind,
+                date_from=start,
+                date_to=end,
+                now=now,
+            )
 
         self.pdf_href = routes.download(routes.API_STATEMENT_PDF, ticket("statement_pdf", date_from, date_to))
         # Kept on this device (assets/pwa.js) to open offline under "Saved on this device".
@@ -85,10 +103,17 @@ class StatementState(AccountChoiceState):
         }
         self.csv_href = routes.download(routes.API_STATEMENT_CSV, ticket("statement_csv", date_from, date_to))
         self.is_rent = view.is_rent
-        self.uc_href = (routes.download(routes.API_UC_LETTER_PDF, ticket("uc_letter_pdf", None, uk_today(now)))
-                        if view.offers_uc_letter else "")
-        self.paper_href = routes.new_request(kind="paper_statement", account=account.account_ref,
-                                             date_from=date_from.isoformat(), date_to=date_to.isoformat())
+        self.uc_href = (
+            routes.download(routes.API_UC_LETTER_PDF, ticket("uc_letter_pdf", None, uk_today(now)))
+            if view.offers_uc_letter
+            else ""
+        )
+        self.paper_href = routes.new_request(
+            kind="paper_statement",
+            account=account.account_ref,
+            date_from=date_from.isoformat(),
+            date_to=date_to.isoformat(),
+        )
         self.shown = True
 
     def _keep_on_device(self):
@@ -97,13 +122,20 @@ class StatementState(AccountChoiceState):
             return []
         return [on_device("saveStatement", self._keep)]
 
-    async def _view(self, principal, wanted: str | None = None, **period) -> tuple[statements.StatementView | None, datetime]:
+    async def _view(
+        self, principal, wanted: str | None = None, **period
+    ) -> tuple[statements.StatementView | None, datetime]:
         """The account (the one asked for, else the one chosen before), its periods and a
         statement, from the access rule (no view when there is none to show), and when."""
         now = utcnow()
         choice, view = await in_transaction(
-            statements.statement_view, principal, self._wanted(wanted), self.chosen_ref, now=now,
-            settings=get_settings(), **period,
+            statements.statement_view,
+            principal,
+            self._wanted(wanted),
+            self.chosen_ref,
+            now=now,
+            settings=get_settings(),
+            **period,
         )
         self._take(choice)
         if view is not None:
@@ -163,9 +195,17 @@ def _period_chooser() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Choose the period", id="period-heading"),
         rx.el.ul(
-            rx.foreach(StatementState.presets, lambda p: rx.el.li(
-                rx.el.button(p["label"], type="button", class_name="link-button",
-                             on_click=StatementState.choose_preset(p["key"])))),
+            rx.foreach(
+                StatementState.presets,
+                lambda p: rx.el.li(
+                    rx.el.button(
+                        p["label"],
+                        type="button",
+                        class_name="link-button",
+                        on_click=StatementState.choose_preset(p["key"]),
+                    )
+                ),
+            ),
             class_name="list",
         ),
         rx.el.details(
@@ -173,10 +213,22 @@ def _period_chooser() -> rx.Component:
             rx.el.form(
                 forms.error_summary(e, PERIOD_ORDER),
                 rx.el.p("Any dates from ", StatementState.tenancy_start_text, " to today.", class_name="hint"),
-                forms.date_field(e, "date_from", "Start date", hint="For example, 1 4 2025", prefix="period-from",
-                                 autocomplete_prefix=None),
-                forms.date_field(e, "date_to", "End date", hint="For example, 31 3 2026", prefix="period-to",
-                                 autocomplete_prefix=None),
+                forms.date_field(
+                    e,
+                    "date_from",
+                    "Start date",
+                    hint="For example, 1 4 2025",
+                    prefix="period-from",
+                    autocomplete_prefix=None,
+                ),
+                forms.date_field(
+                    e,
+                    "date_to",
+                    "End date",
+                    hint="For example, 31 3 2026",
+                    prefix="period-to",
+                    autocomplete_prefix=None,
+                ),
                 forms.submit_button("Show statement"),
                 on_submit=StatementState.choose_period,
                 no_validate=True,
@@ -190,8 +242,11 @@ def _period_chooser() -> rx.Component:
 
 # The statement's lines, and its opening, totals and closing rows (named in the Description column).
 LINE_COLUMNS = (
-    tables.Column("Date", "date"), tables.Column("Week commencing", "week"), tables.Column("Description", "description"),
-    tables.Column("Debit", "debit", numeric=True), tables.Column("Credit", "credit", numeric=True),
+    tables.Column("Date", "date"),
+    tables.Column("Week commencing", "week"),
+    tables.Column("Description", "description"),
+    tables.Column("Debit", "debit", numeric=True),
+    tables.Column("Credit", "credit", numeric=True),
     tables.Column("Balance", "balance", numeric=True),
 )
 TOTAL_COLUMNS = tuple(dataclasses.replace(c, row_header=True) if c.key == "description" else c for c in LINE_COLUMNS)
@@ -223,12 +278,22 @@ def _statement() -> rx.Component:
             class_name="summary-list",
         ),
         tables.table(
-            ("Statement for ", StatementState.period_text), LINE_COLUMNS, StatementState.lines,
-            label="Statement lines", caption_hidden=True, stack=True, class_name="table--statement",
-            body=[tables.row(TOTAL_COLUMNS, ["", "", "Opening balance", "", "", StatementState.opening_text], stack=True)],
+            ("Statement for ", StatementState.period_text),
+            LINE_COLUMNS,
+            StatementState.lines,
+            label="Statement lines",
+            caption_hidden=True,
+            stack=True,
+            class_name="table--statement",
+            body=[
+                tables.row(TOTAL_COLUMNS, ["", "", "Opening balance", "", "", StatementState.opening_text], stack=True)
+            ],
             foot=[
-                tables.row(TOTAL_COLUMNS, ["", "", "Totals for the period", StatementState.total_debits,
-                                           StatementState.total_credits, ""], stack=True),
+                tables.row(
+                    TOTAL_COLUMNS,
+                    ["", "", "Totals for the period", StatementState.total_debits, StatementState.total_credits, ""],
+                    stack=True,
+                ),
                 tables.row(TOTAL_COLUMNS, ["", "", "Closing balance", "", "", StatementState.closing_text], stack=True),
             ],
         ),
@@ -240,26 +305,49 @@ def _statement() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.el.div(
-        rx.el.button("Print this statement", type="button", class_name="button",
-                     on_click=rx.call_script("window.print()")),
+        rx.el.button(
+            "Print this statement", type="button", class_name="button", on_click=rx.call_script("window.print()")
+        ),
         rx.el.ul(
             # A kiosk keeps nothing on the device: no downloads there (printing is fine).
-            rx.el.li(rx.el.a("Download as PDF", href=StatementState.pdf_href, download=True, reload_document=True),
-                     class_name="not-kiosk"),
-            rx.el.li(rx.el.a("Download as CSV (for a spreadsheet)", href=StatementState.csv_href, download=True,
-                             reload_document=True), class_name="not-kiosk"),
-            rx.cond(StatementState.uc_href != "",
-                    rx.el.li(rx.el.a("Download a rent statement for your Universal Credit claim",
-                                     href=StatementState.uc_href, download=True, reload_document=True),
-                             class_name="not-kiosk")),
+            rx.el.li(
+                rx.el.a("Download as PDF", href=StatementState.pdf_href, download=True, reload_document=True),
+                class_name="not-kiosk",
+            ),
+            rx.el.li(
+                rx.el.a(
+                    "Download as CSV (for a spreadsheet)",
+                    href=StatementState.csv_href,
+                    download=True,
+                    reload_document=True,
+                ),
+                class_name="not-kiosk",
+            ),
+            rx.cond(
+                StatementState.uc_href != "",
+                rx.el.li(
+                    rx.el.a(
+                        "Download a rent statement for your Universal Credit claim",
+                        href=StatementState.uc_href,
+                        download=True,
+                        reload_document=True,
+                    ),
+                    class_name="not-kiosk",
+                ),
+            ),
             rx.el.li(rx.el.a("Send me this statement by post", href=StatementState.paper_href)),
             rx.el.li(rx.el.a("Statements saved on this device", href=routes.SAVED_STATEMENTS), class_name="not-kiosk"),
             class_name="list",
         ),
-        rx.el.p("Download links work for 15 minutes. If one stops working, choose the period again.",
-                class_name="caption not-kiosk"),
-        rx.el.p("Downloads are switched off on this shared screen, so nothing is left on it. "
-                "Print the statement, or ask for it by post.", class_name="caption kiosk-only"),
+        rx.el.p(
+            "Download links work for 15 minutes. If one stops working, choose the period again.",
+            class_name="caption not-kiosk",
+        ),
+        rx.el.p(
+            "Downloads are switched off on this shared screen, so nothing is left on it. "
+            "Print the statement, or ask for it by post.",
+            class_name="caption kiosk-only",
+        ),
         class_name="no-print actions",
     )
 
@@ -282,5 +370,11 @@ def statement_page() -> rx.Component:
             ),
             not_yours(StatementState.refused),
         ),
-        rx.fragment(rx.el.h1("Statements"), loading_or_offline("Loading…", "You're offline. Connect to the internet to see a new statement, or open one saved on this device.")),
+        rx.fragment(
+            rx.el.h1("Statements"),
+            loading_or_offline(
+                "Loading…",
+                "You're offline. Connect to the internet to see a new statement, or open one saved on this device.",
+            ),
+        ),
     )

@@ -8,9 +8,9 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth
 from portal_app.state.access import public
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState
 
 
@@ -53,7 +53,14 @@ def forgot_page() -> rx.Component:
             rx.el.h1("Reset your password"),
             rx.el.p("Enter the email address you registered with. We will send you a link to choose a new password."),
             rx.el.form(
-                forms.text_field(ForgotPasswordState.errors, "email", "Email address", input_type="email", autocomplete="email", spellcheck=False),
+                forms.text_field(
+                    ForgotPasswordState.errors,
+                    "email",
+                    "Email address",
+                    input_type="email",
+                    autocomplete="email",
+                    spellcheck=False,
+                ),
                 forms.submit_button("Send me a link"),
                 on_submit=ForgotPasswordState.request_link,
                 no_validate=True,

@@ -9,10 +9,10 @@ from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.state.database import in_transaction
 from portal_app.services.identity import registration, sessions
 from portal_app.settings import get_settings
 from portal_app.state.access import public
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin
 
 REGISTER_FIELDS = [
@@ -94,7 +94,10 @@ class RegisterState(ShowPasswordMixin, SessionState):
         result = await in_transaction(registration.confirm_code, self._attempt_token, code, now=utcnow())
         if result.status == "registered" and result.user_id is not None:
             token = await in_transaction(
-                sessions.create_session, result.user_id, client=self._client(), now=utcnow(),
+                sessions.create_session,
+                result.user_id,
+                client=self._client(),
+                now=utcnow(),
                 idle_minutes=self._session_idle_minutes(),
             )
             self._attempt_token = ""
@@ -162,31 +165,59 @@ def register_page() -> rx.Component:
         ),
         rx.el.form(
             forms.text_field(
-                E, "tenancy_reference", "Tenancy reference or service charge account number",
+                E,
+                "tenancy_reference",
+                "Tenancy reference or service charge account number",
                 hint="It is on your rent statement, payment card or tenancy agreement, for example TEN100001",
-                autocomplete="off", spellcheck=False, extra_class="input--code",
+                autocomplete="off",
+                spellcheck=False,
+                extra_class="input--code",
             ),
             forms.date_field(
-                E, "date_of_birth", "Date of birth", hint="For example, 27 3 1980", prefix="dob", autocomplete_prefix="bday",
+                E,
+                "date_of_birth",
+                "Date of birth",
+                hint="For example, 27 3 1980",
+                prefix="dob",
+                autocomplete_prefix="bday",
             ),
             forms.text_field(
-                E, "email", "Email address", hint="We will send a code to this address to check it is yours",
-                input_type="email", autocomplete="email", spellcheck=False,
+                E,
+                "email",
+                "Email address",
+                hint="We will send a code to this address to check it is yours",
+                input_type="email",
+                autocomplete="email",
+                spellcheck=False,
             ),
             forms.text_field(
-                E, "mobile", "UK mobile number", hint="For example, 07700 900 982",
-                input_type="tel", autocomplete="tel",
+                E,
+                "mobile",
+                "UK mobile number",
+                hint="For example, 07700 900 982",
+                input_type="tel",
+                autocomplete="tel",
             ),
             forms.password_field(
-                E, "password", "Create a password",
+                E,
+                "password",
+                "Create a password",
                 hint="Use 12 characters or more. Three random words together is a good way to make a strong password you can remember.",
-                shown=RegisterState.show_password, toggle=RegisterState.toggle_password, autocomplete="new-password",
+                shown=RegisterState.show_password,
+                toggle=RegisterState.toggle_password,
+                autocomplete="new-password",
             ),
             forms.radios(
-                E, "paper_correspondence", "Do you still want letters from us by post?",
-                [("yes", "Yes, keep sending me letters by post"), ("no", "No, I am happy to get them by email when we can")],
+                E,
+                "paper_correspondence",
+                "Do you still want letters from us by post?",
+                [
+                    ("yes", "Yes, keep sending me letters by post"),
+                    ("no", "No, I am happy to get them by email when we can"),
+                ],
                 hint=f"{s.landlord_name} will keep sending letters by post until we can send them electronically.",
-                selected=RegisterState.paper_choice, on_select=RegisterState.choose_paper,
+                selected=RegisterState.paper_choice,
+                on_select=RegisterState.choose_paper,
             ),
             forms.submit_button("Continue", loading=RegisterState.busy),
             on_submit=RegisterState.submit,

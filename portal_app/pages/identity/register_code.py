@@ -36,8 +36,14 @@ def register_code_page() -> rx.Component:
                 ),
                 rx.el.form(
                     forms.text_field(
-                        RegisterState.code_errors, "code", "Enter the code", hint="For example, 123456",
-                        autocomplete="one-time-code", input_mode="numeric", extra_class="input--code", spellcheck=False,
+                        RegisterState.code_errors,
+                        "code",
+                        "Enter the code",
+                        hint="For example, 123456",
+                        autocomplete="one-time-code",
+                        input_mode="numeric",
+                        extra_class="input--code",
+                        spellcheck=False,
                     ),
                     forms.submit_button("Create my account"),
                     on_submit=RegisterState.submit_code,
@@ -47,10 +53,14 @@ def register_code_page() -> rx.Component:
                 rx.el.h2("Not got the email?"),
                 rx.el.p("Emails can take a few minutes. Check your spam or junk folder."),
                 rx.el.button(
-                    "Send a new code", type="button", class_name="button button--secondary", on_click=RegisterState.resend
+                    "Send a new code",
+                    type="button",
+                    class_name="button button--secondary",
+                    on_click=RegisterState.resend,
                 ),
                 rx.el.p(
-                    "Still nothing? ", rx.el.a("Check your details and start again", href=routes.REGISTER),
+                    "Still nothing? ",
+                    rx.el.a("Check your details and start again", href=routes.REGISTER),
                     f", or phone us on {s.landlord_phone}.",
                 ),
             ),
@@ -58,7 +68,9 @@ def register_code_page() -> rx.Component:
                 rx.el.h1("Start your registration"),
                 rx.cond(
                     RegisterState.code_errors.contains("code"),
-                    rx.el.div(rx.el.p(RegisterState.code_errors["code"]), class_name="notice notice--warning", role="alert"),
+                    rx.el.div(
+                        rx.el.p(RegisterState.code_errors["code"]), class_name="notice notice--warning", role="alert"
+                    ),
                 ),
                 rx.el.p("There is no registration in progress in this browser."),
                 rx.el.a("Register for an account", href=routes.REGISTER, class_name="button"),

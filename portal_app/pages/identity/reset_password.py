@@ -8,9 +8,9 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth
 from portal_app.state.access import public
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin
 
 
@@ -69,9 +69,13 @@ def reset_page() -> rx.Component:
                 rx.el.h1("Choose a new password"),
                 rx.el.form(
                     forms.password_field(
-                        ResetPasswordState.errors, "password", "New password",
+                        ResetPasswordState.errors,
+                        "password",
+                        "New password",
                         hint="Use 12 characters or more. Three random words together is a good way to make a strong password.",
-                        shown=ResetPasswordState.show_password, toggle=ResetPasswordState.toggle_password, autocomplete="new-password",
+                        shown=ResetPasswordState.show_password,
+                        toggle=ResetPasswordState.toggle_password,
+                        autocomplete="new-password",
                     ),
                     forms.submit_button("Change password"),
                     on_submit=ResetPasswordState.set_password,

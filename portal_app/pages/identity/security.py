@@ -9,10 +9,10 @@ from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth, sessions, two_step
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
@@ -106,7 +106,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
         principal = current_principal()
         if not self.two_step_enabled:
             return
-        self.new_recovery_codes = await in_transaction(two_step.regenerate_recovery_codes, principal.user_id, now=utcnow())
+        self.new_recovery_codes = await in_transaction(
+            two_step.regenerate_recovery_codes, principal.user_id, now=utcnow()
+        )
         await self._refresh(principal.user_id)
 
     @resident_only
@@ -161,9 +163,20 @@ def _two_step_section() -> rx.Component:
                     "Keep these somewhere safe, away from your phone. Each code works once, if you cannot use your "
                     "authenticator app. We will not show them again."
                 ),
-                rx.el.ol(rx.foreach(SecurityState.new_recovery_codes, lambda c: rx.el.li(c)), class_name="code-list", aria_label="Recovery codes"),
-                rx.el.button("Print", type="button", class_name="button button--secondary", on_click=rx.call_script("window.print()")),
-                rx.el.button("I have saved them", type="button", class_name="button", on_click=SecurityState.hide_codes),
+                rx.el.ol(
+                    rx.foreach(SecurityState.new_recovery_codes, lambda c: rx.el.li(c)),
+                    class_name="code-list",
+                    aria_label="Recovery codes",
+                ),
+                rx.el.button(
+                    "Print",
+                    type="button",
+                    class_name="button button--secondary",
+                    on_click=rx.call_script("window.print()"),
+                ),
+                rx.el.button(
+                    "I have saved them", type="button", class_name="button", on_click=SecurityState.hide_codes
+                ),
                 class_name="notice notice--success",
             ),
         ),
@@ -172,13 +185,22 @@ def _two_step_section() -> rx.Component:
             rx.fragment(
                 rx.el.p("Two-step sign-in is on. After your password we ask for a code from your authenticator app."),
                 rx.el.p("Recovery codes left: ", SecurityState.recovery_codes_left),
-                rx.el.button("Make new recovery codes", type="button", class_name="button button--secondary", on_click=SecurityState.new_codes),
+                rx.el.button(
+                    "Make new recovery codes",
+                    type="button",
+                    class_name="button button--secondary",
+                    on_click=SecurityState.new_codes,
+                ),
                 forms.error_summary(SecurityState.disable_errors, [("password", "disable-password")]),
                 rx.el.form(
                     rx.el.h3("Turn off two-step sign-in"),
                     forms.text_field(
-                        SecurityState.disable_errors, "password", "Your password", input_id="disable-password",
-                        input_type="password", autocomplete="current-password",
+                        SecurityState.disable_errors,
+                        "password",
+                        "Your password",
+                        input_id="disable-password",
+                        input_type="password",
+                        autocomplete="current-password",
                     ),
                     rx.el.button("Turn off two-step sign-in", type="submit", class_name="button button--warning"),
                     on_submit=SecurityState.turn_off,
@@ -191,29 +213,53 @@ def _two_step_section() -> rx.Component:
                 rx.fragment(
                     forms.error_summary(SecurityState.setup_errors, [("code", "setup-code")]),
                     rx.el.ol(
-                        rx.el.li("Open an authenticator app on your phone (for example Google Authenticator or Microsoft Authenticator)."),
+                        rx.el.li(
+                            "Open an authenticator app on your phone (for example Google Authenticator or Microsoft Authenticator)."
+                        ),
                         rx.el.li(
                             "Scan this QR code, or type in the key below.",
-                            rx.el.div(rx.html(SecurityState.setup_qr_svg), class_name="qr", role="img", aria_label="QR code for your authenticator app"),
+                            rx.el.div(
+                                rx.html(SecurityState.setup_qr_svg),
+                                class_name="qr",
+                                role="img",
+                                aria_label="QR code for your authenticator app",
+                            ),
                             rx.el.p("Key: ", rx.el.span(SecurityState.setup_key, class_name="key")),
                         ),
                         rx.el.li("Enter the 6-digit code the app shows."),
                     ),
                     rx.el.form(
                         forms.text_field(
-                            SecurityState.setup_errors, "code", "Code from the app", input_id="setup-code",
-                            autocomplete="one-time-code", input_mode="numeric", extra_class="input--code",
+                            SecurityState.setup_errors,
+                            "code",
+                            "Code from the app",
+                            input_id="setup-code",
+                            autocomplete="one-time-code",
+                            input_mode="numeric",
+                            extra_class="input--code",
                         ),
                         forms.submit_button("Turn on two-step sign-in"),
-                        rx.el.button("Cancel", type="button", class_name="button button--secondary", on_click=SecurityState.cancel_setup),
+                        rx.el.button(
+                            "Cancel",
+                            type="button",
+                            class_name="button button--secondary",
+                            on_click=SecurityState.cancel_setup,
+                        ),
                         on_submit=SecurityState.confirm_setup,
                         aria_label="Confirm two-step sign-in",
                         no_validate=True,
                     ),
                 ),
                 rx.fragment(
-                    rx.el.p("Add a code from an authenticator app on your phone to your password, so nobody else can sign in even if they learn your password."),
-                    rx.el.button("Set up two-step sign-in", type="button", class_name="button", on_click=SecurityState.start_setup),
+                    rx.el.p(
+                        "Add a code from an authenticator app on your phone to your password, so nobody else can sign in even if they learn your password."
+                    ),
+                    rx.el.button(
+                        "Set up two-step sign-in",
+                        type="button",
+                        class_name="button",
+                        on_click=SecurityState.start_setup,
+                    ),
                 ),
             ),
         ),
@@ -225,17 +271,30 @@ def _password_section() -> rx.Component:
         rx.el.h2("Change your password"),
         rx.cond(
             SecurityState.password_changed,
-            rx.el.div(rx.el.p("Your password has been changed. We have signed you out on every other device."), class_name="notice notice--success", role="status"),
+            rx.el.div(
+                rx.el.p("Your password has been changed. We have signed you out on every other device."),
+                class_name="notice notice--success",
+                role="status",
+            ),
         ),
         forms.error_summary(SecurityState.password_errors, PASSWORD_FIELDS),
         rx.el.form(
             forms.password_field(
-                SecurityState.password_errors, "current_password", "Current password", shown=SecurityState.show_password,
-                toggle=SecurityState.toggle_password, autocomplete="current-password", input_id="current-password",
+                SecurityState.password_errors,
+                "current_password",
+                "Current password",
+                shown=SecurityState.show_password,
+                toggle=SecurityState.toggle_password,
+                autocomplete="current-password",
+                input_id="current-password",
             ),
             forms.text_field(
-                SecurityState.password_errors, "new_password", "New password", input_id="new-password",
-                input_type=rx.cond(SecurityState.show_password, "text", "password"), autocomplete="new-password",
+                SecurityState.password_errors,
+                "new_password",
+                "New password",
+                input_id="new-password",
+                input_type=rx.cond(SecurityState.show_password, "text", "password"),
+                autocomplete="new-password",
                 hint="Use 12 characters or more. Three random words together is a good way to make a strong password.",
             ),
             forms.submit_button("Change password"),
@@ -253,13 +312,21 @@ def security_page() -> rx.Component:
         rx.cond(
             SecurityState.loaded,
             rx.fragment(
-                rx.cond(SecurityState.last_sign_in != "", rx.el.p("Before this visit, you last signed in at ", SecurityState.last_sign_in, ".")),
+                rx.cond(
+                    SecurityState.last_sign_in != "",
+                    rx.el.p("Before this visit, you last signed in at ", SecurityState.last_sign_in, "."),
+                ),
                 _two_step_section(),
                 _password_section(),
                 rx.el.section(
                     rx.el.h2("Sign out everywhere"),
                     rx.el.p("Ends every session on every device, this one included."),
-                    rx.el.button("Sign out everywhere", type="button", class_name="button button--warning", on_click=SecurityState.everywhere),
+                    rx.el.button(
+                        "Sign out everywhere",
+                        type="button",
+                        class_name="button button--warning",
+                        on_click=SecurityState.everywhere,
+                    ),
                 ),
             ),
             loading_or_offline("Loading…", "You're offline. Connect to the internet to change your sign-in settings."),

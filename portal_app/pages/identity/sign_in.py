@@ -9,10 +9,10 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.state.database import in_transaction
 from portal_app.services.identity import auth, two_step
 from portal_app.settings import get_settings
 from portal_app.state.access import public
+from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin
 
 SIGN_IN_FIELDS = [("email", "email"), ("password", "password")]
@@ -60,7 +60,12 @@ class SignInState(ShowPasswordMixin, SessionState):
         self.busy = True
         yield
         outcome = await in_transaction(
-            auth.sign_in, email, password, client=self._client(), now=utcnow(), idle_minutes=self._session_idle_minutes()
+            auth.sign_in,
+            email,
+            password,
+            client=self._client(),
+            now=utcnow(),
+            idle_minutes=self._session_idle_minutes(),
         )
         self.busy = False
         if outcome.status == "signed_in" and outcome.token:
@@ -101,7 +106,11 @@ class SignInState(ShowPasswordMixin, SessionState):
             self.two_step_errors = {"code": "Enter the code from your authenticator app, or a recovery code"}
             return forms.focus_error_summary()
         outcome = await in_transaction(
-            two_step.complete_two_step, self._two_step_token, code, client=self._client(), now=utcnow(),
+            two_step.complete_two_step,
+            self._two_step_token,
+            code,
+            client=self._client(),
+            now=utcnow(),
             idle_minutes=self._session_idle_minutes(),
         )
         if outcome.status == "signed_in" and outcome.token:
@@ -139,7 +148,9 @@ def sign_in_page() -> rx.Component:
                         role="status",
                     ),
                     rx.el.button(
-                        "Email me a link to unlock my account", type="button", class_name="button",
+                        "Email me a link to unlock my account",
+                        type="button",
+                        class_name="button",
                         on_click=SignInState.send_unlock_email,
                     ),
                 ),
@@ -151,11 +162,20 @@ def sign_in_page() -> rx.Component:
         rx.el.h1("Sign in"),
         rx.el.form(
             forms.text_field(
-                SignInState.errors, "email", "Email address", input_type="email", autocomplete="username", spellcheck=False,
+                SignInState.errors,
+                "email",
+                "Email address",
+                input_type="email",
+                autocomplete="username",
+                spellcheck=False,
             ),
             forms.password_field(
-                SignInState.errors, "password", "Password", shown=SignInState.show_password,
-                toggle=SignInState.toggle_password, autocomplete="current-password",
+                SignInState.errors,
+                "password",
+                "Password",
+                shown=SignInState.show_password,
+                toggle=SignInState.toggle_password,
+                autocomplete="current-password",
             ),
             forms.submit_button("Sign in", loading=SignInState.busy),
             on_submit=SignInState.submit,

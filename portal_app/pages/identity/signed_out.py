@@ -12,6 +12,8 @@ from portal_app.components.layout import page
 def signed_out_page() -> rx.Component:
     return rx.fragment(
         rx.el.h1("You have signed out"),
-        rx.el.p("Your session has ended on our server. If you are on a shared computer, you can close the browser now."),
+        rx.el.p(
+            "Your session has ended on our server. If you are on a shared computer, you can close the browser now."
+        ),
         rx.el.a("Sign in again", href=routes.SIGN_IN, class_name="button"),
     )

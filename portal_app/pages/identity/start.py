@@ -34,7 +34,9 @@ def start_page() -> rx.Component:
         rx.el.h2("Before you register"),
         rx.el.p("You will need:"),
         rx.el.ul(
-            rx.el.li("your tenancy reference, or your service charge account number if you are a leaseholder (it is on your rent statement or payment card)"),
+            rx.el.li(
+                "your tenancy reference, or your service charge account number if you are a leaseholder (it is on your rent statement or payment card)"
+            ),
             rx.el.li("your date of birth"),
             rx.el.li("an email address and a mobile number"),
         ),
@@ -44,8 +46,6 @@ def start_page() -> rx.Component:
             f"phone {s.landlord_phone} or email {s.landlord_email} and we will help you."
         ),
         rx.el.h2("Using a shared computer?"),
-        rx.el.p(
-            "If your browser offers to remember your password, choose no. Always sign out when you have finished."
-        ),
+        rx.el.p("If your browser offers to remember your password, choose no. Always sign out when you have finished."),
         install_offer(),
     )

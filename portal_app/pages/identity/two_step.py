@@ -23,9 +23,13 @@ def two_step_page() -> rx.Component:
             rx.el.p("Open your authenticator app and enter the 6-digit code it shows for this account."),
             rx.el.form(
                 forms.text_field(
-                    SignInState.two_step_errors, "code", "Security code",
+                    SignInState.two_step_errors,
+                    "code",
+                    "Security code",
                     hint="Lost your phone? Enter one of your recovery codes instead, like abcd-efgh.",
-                    autocomplete="one-time-code", spellcheck=False, extra_class="input--code",
+                    autocomplete="one-time-code",
+                    spellcheck=False,
+                    extra_class="input--code",
                 ),
                 forms.submit_button("Continue"),
                 on_submit=SignInState.submit_two_step,

@@ -26,7 +26,13 @@ class MailboxState(SessionState):
             return rx.redirect(routes.START)
         items = await in_transaction(outbox.recent_messages, limit=50)
         self.messages = [
-            {"to": m.to_address, "subject": m.subject, "body": m.body_text, "when": uk_time_words(m.created_at), "status": m.status}
+            {
+                "to": m.to_address,
+                "subject": m.subject,
+                "body": m.body_text,
+                "when": uk_time_words(m.created_at),
+                "status": m.status,
+            }
             for m in items
         ]
 

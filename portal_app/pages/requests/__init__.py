@@ -10,4 +10,6 @@ OFFLINE = "You're offline. Connect to the internet to see or send requests."
 
 
 def status_tag(status: rx.Var, label: rx.Var) -> rx.Component:
-    return rx.el.strong(label, class_name=rx.match(status, ("done", "tag tag--done"), ("declined", "tag tag--declined"), "tag"))
+    return rx.el.strong(
+        label, class_name=rx.match(status, ("done", "tag tag--done"), ("declined", "tag tag--declined"), "tag")
+    )

@@ -9,8 +9,8 @@ from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.pages.requests import OFFLINE, status_tag
 from portal_app.services.requests import resident as money_requests
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 
@@ -31,11 +31,19 @@ class RequestDetailState(AccountChoiceState):
         if found is None:
             self.detail, self.detail_lines, self.detail_updates = {}, [], []
         else:
-            self.detail = {"reference": found.reference, "kind": found.kind_label, "summary": found.summary,
-                           "status": found.status, "status_label": found.status_label,
-                           "account": f"{found.account_label} {found.account_ref}", "created": found.created_words,
-                           "updated": found.updated_words, "bank": found.bank_details_masked or "",
-                           "joint": "yes" if found.needs_joint_consent else "", "officer": found.officer_name or ""}
+            self.detail = {
+                "reference": found.reference,
+                "kind": found.kind_label,
+                "summary": found.summary,
+                "status": found.status,
+                "status_label": found.status_label,
+                "account": f"{found.account_label} {found.account_ref}",
+                "created": found.created_words,
+                "updated": found.updated_words,
+                "bank": found.bank_details_masked or "",
+                "joint": "yes" if found.needs_joint_consent else "",
+                "officer": found.officer_name or "",
+            }
             self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
             self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
         self.loaded = True
@@ -55,17 +63,28 @@ def request_detail_page() -> rx.Component:
                 rx.el.dl(
                     rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
                     rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
-                    rx.foreach(RequestDetailState.detail_lines, lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"]))),
+                    rx.foreach(
+                        RequestDetailState.detail_lines,
+                        lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"])),
+                    ),
                     rx.cond(d["bank"] != "", rx.el.div(rx.el.dt("Bank account"), rx.el.dd(d["bank"]))),
                     class_name="summary-list",
                 ),
                 rx.el.h2("What has happened"),
-                rx.el.ol(rx.foreach(RequestDetailState.detail_updates, lambda u: rx.el.li(
-                    rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))))),
+                rx.el.ol(
+                    rx.foreach(
+                        RequestDetailState.detail_updates,
+                        lambda u: rx.el.li(
+                            rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))
+                        ),
+                    )
+                ),
                 rx.el.p(rx.el.a("Back to my requests", href=routes.REQUESTS)),
             ),
-            rx.fragment(rx.el.h1("We cannot find that request"),
-                        rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), ".")),
+            rx.fragment(
+                rx.el.h1("We cannot find that request"),
+                rx.el.p("Check the reference, or see ", rx.el.a("all your requests", href=routes.REQUESTS), "."),
+            ),
         ),
         rx.fragment(rx.el.h1("Your request"), loading_or_offline("Loading…", OFFLINE)),
     )

@@ -10,8 +10,8 @@ from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.pages.requests import OFFLINE, status_tag
 from portal_app.services.requests import resident as money_requests
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 
@@ -25,17 +25,26 @@ class MyRequestsState(AccountChoiceState):
         principal = current_principal()
         found = await in_transaction(money_requests.my_requests, principal.user_id)
         self.items = [
-            {"reference": r.reference, "kind": r.kind_label, "summary": r.summary, "status": r.status,
-             "status_label": r.status_label, "account": f"{r.account_label} {r.account_ref}", "created": r.created_on,
-             "updated": r.updated_on, "href": routes.request_detail(r.reference)}
+            {
+                "reference": r.reference,
+                "kind": r.kind_label,
+                "summary": r.summary,
+                "status": r.status,
+                "status_label": r.status_label,
+                "account": f"{r.account_label} {r.account_ref}",
+                "created": r.created_on,
+                "updated": r.updated_on,
+                "href": routes.request_detail(r.reference),
+            }
             for r in found
         ]
         self.loaded = True
 
 
 REQUEST_COLUMNS = (
-    tables.Column("Request", row_header=True,
-                  render=lambda r: rx.el.a(r["kind"], ": ", r["reference"], href=r["href"])),
+    tables.Column(
+        "Request", row_header=True, render=lambda r: rx.el.a(r["kind"], ": ", r["reference"], href=r["href"])
+    ),
     tables.Column("What you asked", "summary"),
     tables.Column("Status", render=lambda r: status_tag(r["status"], r["status_label"])),
     tables.Column("Sent", "created"),
@@ -52,8 +61,15 @@ def my_requests_page() -> rx.Component:
             MyRequestsState.loaded,
             rx.cond(
                 MyRequestsState.items.length() > 0,
-                tables.table("Your requests, newest first", REQUEST_COLUMNS, MyRequestsState.items,
-                             label="Your requests", caption_hidden=True, stack=True, class_name="table--requests"),
+                tables.table(
+                    "Your requests, newest first",
+                    REQUEST_COLUMNS,
+                    MyRequestsState.items,
+                    label="Your requests",
+                    caption_hidden=True,
+                    stack=True,
+                    class_name="table--requests",
+                ),
                 rx.el.p("You have not sent us any requests yet."),
             ),
             loading_or_offline("Loading…", OFFLINE),

@@ -15,12 +15,12 @@ from portal_app.components.accounts import account_picker, account_tabs, not_you
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.pages.requests import OFFLINE
+from portal_app.services.money import format_pence
 from portal_app.services.requests import form as request_form
 from portal_app.services.requests import resident as money_requests
-from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
-from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.access import current_principal, resident_only
+from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 K = money_requests
@@ -35,12 +35,26 @@ KIND_INTRO = {
 ERROR_ORDER = {
     K.QUERY: [("transaction_id", "transaction-id"), ("message", "message")],
     K.STANDING_ORDER: [("post_to_address", "post-to-address"), ("other_address", "other-address")],
-    K.REFUND: [("amount", "amount"), ("bank_account_name", "bank-account-name"), ("sort_code", "sort-code"),
-               ("bank_account_number", "bank-account-number")],
-    K.BENEFITS_ADVICE: [("topic", "topic"), ("best_time", "best-time"), ("contact_by", "contact-by"),
-                        ("phone", "phone"), ("email", "email"), ("note", "note")],
-    K.PAPER_STATEMENT: [("period_from", "period-from"), ("period_to", "period-to"),
-                        ("post_to_address", "post-to-address"), ("other_address", "other-address")],
+    K.REFUND: [
+        ("amount", "amount"),
+        ("bank_account_name", "bank-account-name"),
+        ("sort_code", "sort-code"),
+        ("bank_account_number", "bank-account-number"),
+    ],
+    K.BENEFITS_ADVICE: [
+        ("topic", "topic"),
+        ("best_time", "best-time"),
+        ("contact_by", "contact-by"),
+        ("phone", "phone"),
+        ("email", "email"),
+        ("note", "note"),
+    ],
+    K.PAPER_STATEMENT: [
+        ("period_from", "period-from"),
+        ("period_to", "period-to"),
+        ("post_to_address", "post-to-address"),
+        ("other_address", "other-address"),
+    ],
 }
 ALL_ERROR_ORDER = [pair for kind in KIND_ORDER for pair in ERROR_ORDER[kind]]
 RADIO_FIELDS = {
@@ -49,6 +63,7 @@ RADIO_FIELDS = {
     "best_time": tuple(v for v, _ in K.BEST_TIMES),
     "contact_by": tuple(v for v, _ in K.CONTACT_WAYS),
 }
+
 
 def _split_date(value: str) -> dict[str, str]:
     try:
@@ -87,8 +102,13 @@ class RequestFormState(AccountChoiceState):
         self.kind = kind if kind in KIND_ORDER else ""
         self.errors, self.choices, self.done, self.ack, self.ack_steps, self.busy = {}, {}, False, {}, [], False
         choice, found = await in_transaction(
-            request_form.form_context, principal, self._wanted(), self.chosen_ref, transaction=self._query("transaction"),
-            now=utcnow(), settings=get_settings(),
+            request_form.form_context,
+            principal,
+            self._wanted(),
+            self.chosen_ref,
+            transaction=self._query("transaction"),
+            now=utcnow(),
+            settings=get_settings(),
         )
         if self._take(choice) is None or found is None:
             self.loaded = True
@@ -100,8 +120,10 @@ class RequestFormState(AccountChoiceState):
         self.chosen_transaction = found.chosen_transaction
         details = found.standing_order
         self.standing_order = {
-            "name": details.account_name, "sort_code": details.sort_code,
-            "number": details.account_number, "reference": details.payment_reference,
+            "name": details.account_name,
+            "sort_code": details.sort_code,
+            "number": details.account_number,
+            "reference": details.payment_reference,
         }
         limit = found.refund
         self.refund_message = limit.message
@@ -129,8 +151,14 @@ class RequestFormState(AccountChoiceState):
         if self.kind not in KIND_ORDER or self.done:
             return
         outcome = await in_transaction(
-            request_form.submit_request, principal, self.chosen_ref, kind=self.kind, form=form,
-            choices=dict(self.choices), now=utcnow(), settings=get_settings(),
+            request_form.submit_request,
+            principal,
+            self.chosen_ref,
+            kind=self.kind,
+            form=form,
+            choices=dict(self.choices),
+            now=utcnow(),
+            settings=get_settings(),
         )
         self._take(outcome.choice)
         if outcome.not_yours:
@@ -148,15 +176,25 @@ class RequestFormState(AccountChoiceState):
         ack = result.acknowledgement
         self.errors = {}
         self.done = True
-        self.ack = {"reference": ack.reference, "kind": ack.kind_label, "asked": ack.what_you_asked, "email": ack.email,
-                    "joint": "yes" if ack.needs_joint_consent else ""}
+        self.ack = {
+            "reference": ack.reference,
+            "kind": ack.kind_label,
+            "asked": ack.what_you_asked,
+            "email": ack.email,
+            "joint": "yes" if ack.needs_joint_consent else "",
+        }
         self.ack_steps = list(ack.next_steps)
-        return rx.call_script("window.scrollTo(0, 0); setTimeout(() => document.getElementById('ack-heading')?.focus(), 50)")
+        return rx.call_script(
+            "window.scrollTo(0, 0); setTimeout(() => document.getElementById('ack-heading')?.focus(), 50)"
+        )
 
 
 def _choice_radios(field: str, legend: str, options, hint: str | None = None) -> rx.Component:
     return forms.radios(
-        RequestFormState.errors, field, legend, list(options),
+        RequestFormState.errors,
+        field,
+        legend,
+        list(options),
         selected=RequestFormState.choices.get(field, ""),
         on_select=lambda value: RequestFormState.choose(field, value),
         hint=hint,
@@ -166,11 +204,20 @@ def _choice_radios(field: str, legend: str, options, hint: str | None = None) ->
 def _post_to() -> rx.Component:
     e = RequestFormState.errors
     return rx.fragment(
-        _choice_radios("post_to_address", "Should we post it to your home?", [("yes", "Yes"), ("no", "No, to another address")],
-                       hint=None),
+        _choice_radios(
+            "post_to_address",
+            "Should we post it to your home?",
+            [("yes", "Yes"), ("no", "No, to another address")],
+            hint=None,
+        ),
         rx.el.p("Your home: ", RequestFormState.home_address, class_name="hint"),
-        forms.textarea_field(e, "other_address", "Other address (only if you chose another address)",
-                             hint="The full address, with the postcode", max_length=K.ADDRESS_MAX_LENGTH),
+        forms.textarea_field(
+            e,
+            "other_address",
+            "Other address (only if you chose another address)",
+            hint="The full address, with the postcode",
+            max_length=K.ADDRESS_MAX_LENGTH,
+        ),
     )
 
 
@@ -178,20 +225,28 @@ def _query_form() -> rx.Component:
     e = RequestFormState.errors
     return rx.fragment(
         rx.el.div(
-            rx.el.label("Which payment or charge is it about? (optional)", html_for="transaction-id", class_name="label"),
+            rx.el.label(
+                "Which payment or charge is it about? (optional)", html_for="transaction-id", class_name="label"
+            ),
             forms._error_line(e, "transaction_id", "transaction-id"),
             rx.el.select(
                 rx.el.option("Not about one payment or charge", value=""),
                 rx.foreach(RequestFormState.transactions, lambda t: rx.el.option(t["label"], value=t["id"])),
-                id="transaction-id", name="transaction_id", class_name="select",
+                id="transaction-id",
+                name="transaction_id",
+                class_name="select",
                 default_value=RequestFormState.chosen_transaction,
                 key=RequestFormState.chosen_transaction,
             ),
             class_name="field",
         ),
-        forms.textarea_field(e, "message", "Your question",
-                             hint="Tell us what looks wrong or what you want to know. Your income officer will reply.",
-                             max_length=K.QUERY_MAX_LENGTH),
+        forms.textarea_field(
+            e,
+            "message",
+            "Your question",
+            hint="Tell us what looks wrong or what you want to know. Your income officer will reply.",
+            max_length=K.QUERY_MAX_LENGTH,
+        ),
     )
 
 
@@ -206,7 +261,9 @@ def _standing_order_form() -> rx.Component:
             rx.el.div(rx.el.dt("Payment reference"), rx.el.dd(rx.el.strong(so["reference"]))),
             class_name="summary-list",
         ),
-        rx.el.p("Always quote your payment reference, or we cannot match the payment to your account.", class_name="inset"),
+        rx.el.p(
+            "Always quote your payment reference, or we cannot match the payment to your account.", class_name="inset"
+        ),
         rx.el.h2("Want these details by post?"),
         _post_to(),
     )
@@ -219,18 +276,46 @@ def _refund_form() -> rx.Component:
         rx.cond(
             RequestFormState.refund_possible,
             rx.fragment(
-                rx.cond(RequestFormState.is_joint,
-                        rx.el.p("This is a joint tenancy: we will ask the other tenant to agree before we pay a refund.",
-                                class_name="notice")),
-                forms.text_field(e, "amount", "How much do you want back?", hint=rx.fragment("Up to ", RequestFormState.refund_available),
-                                 input_mode="decimal", extra_class="input--short", autocomplete="off"),
-                forms.text_field(e, "bank_account_name", "Name on the bank account", autocomplete="cc-name",
-                                 spellcheck=False),
-                forms.text_field(e, "sort_code", "Sort code", hint="6 digits, for example 30-94-57", input_mode="numeric",
-                                 extra_class="input--short", autocomplete="off"),
-                forms.text_field(e, "bank_account_number", "Account number", hint="8 digits", input_mode="numeric",
-                                 autocomplete="off"),
-                rx.el.p("We keep your bank details encrypted and only your income officer can see them.", class_name="caption"),
+                rx.cond(
+                    RequestFormState.is_joint,
+                    rx.el.p(
+                        "This is a joint tenancy: we will ask the other tenant to agree before we pay a refund.",
+                        class_name="notice",
+                    ),
+                ),
+                forms.text_field(
+                    e,
+                    "amount",
+                    "How much do you want back?",
+                    hint=rx.fragment("Up to ", RequestFormState.refund_available),
+                    input_mode="decimal",
+                    extra_class="input--short",
+                    autocomplete="off",
+                ),
+                forms.text_field(
+                    e, "bank_account_name", "Name on the bank account", autocomplete="cc-name", spellcheck=False
+                ),
+                forms.text_field(
+                    e,
+                    "sort_code",
+                    "Sort code",
+                    hint="6 digits, for example 30-94-57",
+                    input_mode="numeric",
+                    extra_class="input--short",
+                    autocomplete="off",
+                ),
+                forms.text_field(
+                    e,
+                    "bank_account_number",
+                    "Account number",
+                    hint="8 digits",
+                    input_mode="numeric",
+                    autocomplete="off",
+                ),
+                rx.el.p(
+                    "We keep your bank details encrypted and only your income officer can see them.",
+                    class_name="caption",
+                ),
             ),
         ),
     )
@@ -243,8 +328,9 @@ def _benefits_form() -> rx.Component:
         _choice_radios("best_time", "When is best to contact you?", K.BEST_TIMES),
         _choice_radios("contact_by", "How should we contact you?", K.CONTACT_WAYS),
         forms.text_field(e, "phone", "Phone number (if by phone)", input_type="tel", autocomplete="tel"),
-        forms.text_field(e, "email", "Email address (if by email)", input_type="email", autocomplete="email",
-                         spellcheck=False),
+        forms.text_field(
+            e, "email", "Email address (if by email)", input_type="email", autocomplete="email", spellcheck=False
+        ),
         forms.textarea_field(e, "note", "Anything else we should know (optional)", max_length=K.NOTE_MAX_LENGTH),
     )
 
@@ -252,10 +338,24 @@ def _benefits_form() -> rx.Component:
 def _paper_form() -> rx.Component:
     e = RequestFormState.errors
     return rx.fragment(
-        forms.date_field(e, "period_from", "Start date", hint="For example, 1 4 2025", prefix="period-from",
-                         autocomplete_prefix=None, defaults=RequestFormState.period_from),
-        forms.date_field(e, "period_to", "End date", hint="For example, 31 3 2026", prefix="period-to",
-                         autocomplete_prefix=None, defaults=RequestFormState.period_to),
+        forms.date_field(
+            e,
+            "period_from",
+            "Start date",
+            hint="For example, 1 4 2025",
+            prefix="period-from",
+            autocomplete_prefix=None,
+            defaults=RequestFormState.period_from,
+        ),
+        forms.date_field(
+            e,
+            "period_to",
+            "End date",
+            hint="For example, 31 3 2026",
+            prefix="period-to",
+            autocomplete_prefix=None,
+            defaults=RequestFormState.period_to,
+        ),
         _post_to(),
     )
 
@@ -321,8 +421,11 @@ def new_request_page() -> rx.Component:
                 _acknowledgement(),
                 rx.fragment(
                     rx.el.h1(heading),
-                    account_picker(RequestFormState.account_options, RequestFormState.chosen_ref,
-                                   routes.new_request(kind=RequestFormState.kind)),
+                    account_picker(
+                        RequestFormState.account_options,
+                        RequestFormState.chosen_ref,
+                        routes.new_request(kind=RequestFormState.kind),
+                    ),
                     account_tabs(RequestFormState.chosen_ref, "requests"),
                     rx.cond(RequestFormState.kind == "", _kind_menu(), _form()),
                 ),

@@ -72,8 +72,11 @@ class AccountChoice:
 
 def _chosen(account) -> ChosenAccount:
     return ChosenAccount(
-        account_id=account.id, account_ref=account.account_ref, account_type=account.account_type,
-        tenancy_id=account.tenancy_id, label=balances.ACCOUNT_LABELS.get(account.account_type, "Account"),
+        account_id=account.id,
+        account_ref=account.account_ref,
+        account_type=account.account_type,
+        tenancy_id=account.tenancy_id,
+        label=balances.ACCOUNT_LABELS.get(account.account_type, "Account"),
         opened_on=account.opened_on,
     )
 
@@ -91,10 +94,16 @@ def choose_account(
     with none asked for, the one chosen before (``remembered``), else their first. An
     account asked for that they may not see is refused (no account, ``refused``)."""
     visible = balances.visible_accounts(
-        session, person_id=caller.person_id, tenancy_id=caller.tenancy_id, today=today,
-        allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+        session,
+        person_id=caller.person_id,
+        tenancy_id=caller.tenancy_id,
+        today=today,
+        allow_former=settings.allow_former_tenants,
+        roles=settings.eligible_roles,
     )
-    options = tuple(AccountOption(a.account_ref, balances.ACCOUNT_LABELS.get(a.account_type, "Account")) for a in visible)
+    options = tuple(
+        AccountOption(a.account_ref, balances.ACCOUNT_LABELS.get(a.account_type, "Account")) for a in visible
+    )
     wanted = (wanted or "").strip()
     if wanted:
         found = next((a for a in visible if a.account_ref == wanted), None)

@@ -48,19 +48,19 @@ PAYMENT_TYPES = ("payment", "direct_debit", "housing_benefit", "universal_credit
 class AccountSummary:
     account_id: int
     account_ref: str
-    account_type: str        # rent | service_charge | garage | major_works | sundry
-    label: str               # "Rent account", "Garage account", ...
-    address: str             # one line: "Flat 12, Elm Court, Station Road, Northbrook NB1 2AB"
+    account_type: str  # rent | service_charge | garage | major_works | sundry
+    label: str  # "Rent account", "Garage account", ...
+    address: str  # one line: "Flat 12, Elm Court, Station Road, Northbrook NB1 2AB"
     tenancy_ref: str
     tenure: str
-    is_former: bool          # the tenancy has ended
-    balance_pence: int       # sum of the ledger: positive = owed (DR), negative = credit (CR)
+    is_former: bool  # the tenancy has ended
+    balance_pence: int  # sum of the ledger: positive = owed (DR), negative = credit (CR)
     balance_words: str
-    balance_display: str     # "£123.45 DR"
+    balance_display: str  # "£123.45 DR"
     dr_cr: str
-    as_at: datetime          # naive UTC: when the balance was read
+    as_at: datetime  # naive UTC: when the balance was read
     last_payment_on: date | None
-    last_payment_pence: int | None   # a positive number of pence paid
+    last_payment_pence: int | None  # a positive number of pence paid
     last_payment_description: str | None
     next_due_on: date | None
     next_due_pence: int | None
@@ -135,9 +135,7 @@ def visible_accounts(
         )
         .order_by(Tenancy.start_date, Tenancy.id)
     ).all()
-    garage_ids = [
-        t.id for t, p in garage_rows if t.is_current(today) and _party_current(p, today)
-    ]
+    garage_ids = [t.id for t, p in garage_rows if t.is_current(today) and _party_current(p, today)]
     others: list[Account] = []
     if garage_ids:
         found = session.exec(select(Account).where(Account.tenancy_id.in_(garage_ids))).all()
@@ -164,8 +162,9 @@ def find_visible_account(
     Every handler and route that is given an account by the browser goes through here,
     so another resident's reference, an unknown one and a malformed one all come back as
     None in the same way. With no reference, the first visible account."""
-    accounts = visible_accounts(session, person_id=person_id, tenancy_id=tenancy_id, today=today,
-                                allow_former=allow_former, roles=roles)
+    accounts = visible_accounts(
+        session, person_id=person_id, tenancy_id=tenancy_id, today=today, allow_former=allow_former, roles=roles
+    )
     if account_ref is None or account_ref == "":
         return accounts[0] if accounts else None
     wanted = str(account_ref).strip()
@@ -368,6 +367,13 @@ def account_summaries(
 
 
 __all__ = [
-    "ACCOUNT_LABELS", "AccountSummary", "account_summaries", "convert_charge", "last_payment", "ledger_balance",
-    "ledger_balances", "next_due", "visible_accounts",
+    "ACCOUNT_LABELS",
+    "AccountSummary",
+    "account_summaries",
+    "convert_charge",
+    "last_payment",
+    "ledger_balance",
+    "ledger_balances",
+    "next_due",
+    "visible_accounts",
 ]

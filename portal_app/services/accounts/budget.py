@@ -77,8 +77,14 @@ LINES: tuple[Line, ...] = (
     Line("pensions", "Pensions", INCOME),
     Line("other_income", "Other income", INCOME, hint="For example maintenance, help from family, lodgers"),
     Line("rent", "Rent", FIXED, priority=True, frequency="weekly"),
-    Line("service_charges", "Service charges", FIXED, priority=True, frequency="weekly",
-         hint="Paid to your landlord with the rent, if you pay any"),
+    Line(
+        "service_charges",
+        "Service charges",
+        FIXED,
+        priority=True,
+        frequency="weekly",
+        hint="Paid to your landlord with the rent, if you pay any",
+    ),
     Line("council_tax", "Council Tax", FIXED, priority=True),
     Line("energy", "Gas and electricity", FIXED, priority=True),
     Line("water", "Water", FIXED),
@@ -91,8 +97,13 @@ LINES: tuple[Line, ...] = (
     Line("food", "Food and housekeeping", FLEXIBLE),
     Line("personal", "Personal costs", FLEXIBLE, hint="Clothes, toiletries, haircuts"),
     Line("leisure", "Leisure", FLEXIBLE, hint="Hobbies, days out, subscriptions"),
-    Line("priority_debts", "Priority debt repayments", DEBTS, priority=True,
-         hint="Rent or Council Tax arrears, energy arrears, court fines, child maintenance arrears"),
+    Line(
+        "priority_debts",
+        "Priority debt repayments",
+        DEBTS,
+        priority=True,
+        hint="Rent or Council Tax arrears, energy arrears, court fines, child maintenance arrears",
+    ),
 )
 LINES_BY_KEY: dict[str, Line] = {line.key: line for line in LINES}
 
@@ -179,7 +190,11 @@ def totals(entries: dict[str, tuple[str | int, str]]) -> Totals:
     outgoings = sum(sections[s] for s in OUTGOING_SECTIONS)
     left = income - outgoings
     return Totals(
-        monthly=monthly, sections=sections, income=income, outgoings=outgoings, left=left,
+        monthly=monthly,
+        sections=sections,
+        income=income,
+        outgoings=outgoings,
+        left=left,
         invalid=tuple(invalid),
         priority_warning=left < 0 and any(monthly[k] > 0 for k in PRIORITY_WARNING_KEYS),
     )
@@ -236,14 +251,19 @@ def pence_as_typed(pence: int) -> str:
 # "Fill in from my account": the one thing the planner asks the server for
 # ---------------------------------------------------------------------------
 
-_PER = {"weekly": "a week", "fortnightly": "every 2 weeks", "four_weekly": "every 4 weeks", "monthly": "a month",
-        "yearly": "a year"}
+_PER = {
+    "weekly": "a week",
+    "fortnightly": "every 2 weeks",
+    "four_weekly": "every 4 weeks",
+    "monthly": "a month",
+    "yearly": "a year",
+}
 
 
 @dataclass(frozen=True)
 class PlannerFill:
     values: dict[str, str]  # the planner's values to set: amount as typed and frequency of rent and service charges
-    message: str            # what was filled in, in words
+    message: str  # what was filled in, in words
 
 
 def planner_fill(housing: HousingCosts, account_label: str, account_ref: str) -> PlannerFill:
@@ -263,7 +283,13 @@ def planner_fill(housing: HousingCosts, account_label: str, account_ref: str) ->
 
 
 def fill_from_account(
-    session: Session, caller: Caller, wanted: str | None, remembered: str = "", *, today: date, settings: Settings,
+    session: Session,
+    caller: Caller,
+    wanted: str | None,
+    remembered: str = "",
+    *,
+    today: date,
+    settings: Settings,
 ) -> tuple[AccountChoice, PlannerFill | None]:
     """Rent and service charges for the planner from the account asked for (or chosen
     before), only ever one the caller may see."""
@@ -272,5 +298,7 @@ def fill_from_account(
     if account is None:
         return choice, None
     breakdown = ledger.charge_breakdown(session, account.account_id, today)
-    costs = housing_costs([(line.code, line.amount_pence, line.frequency, line.weekly_pence) for line in breakdown.lines])
+    costs = housing_costs(
+        [(line.code, line.amount_pence, line.frequency, line.weekly_pence) for line in breakdown.lines]
+    )
     return choice, planner_fill(costs, account.label, account.account_ref)

@@ -60,15 +60,12 @@ TYPE_GROUP_LABELS: dict[str, str] = {
 
 MAX_PAGE_SIZE = 200
 
-HB_EXPLANATION = (
-    "Housing Benefit is paid in arrears, so your account can show a balance owed between payments."
-)
+HB_EXPLANATION = "Housing Benefit is paid in arrears, so your account can show a balance owed between payments."
 UC_EXPLANATION = (
-    "Universal Credit is paid monthly in arrears, so your account can show a balance owed until your "
-    "payment arrives."
+    "Universal Credit is paid monthly in arrears, so your account can show a balance owed until your payment arrives."
 )
-HB_RECENT_DAYS = 56   # 8 weeks
-UC_RECENT_DAYS = 45   # a monthly payment and a fortnight's slack
+HB_RECENT_DAYS = 56  # 8 weeks
+UC_RECENT_DAYS = 45  # a monthly payment and a fortnight's slack
 
 
 def type_label(kind: str) -> str:
@@ -83,12 +80,12 @@ def type_label(kind: str) -> str:
 @dataclass(frozen=True)
 class ChargeLine:
     charge_id: int
-    code: str                      # basic_rent, caretaking, water, estimated_service_charge, ...
-    description: str               # the landlord's wording
-    amount_pence: int              # per ``frequency``
-    frequency: str                 # weekly | monthly | yearly
-    weekly_pence: int              # the amount as a weekly figure (52 weeks, 12 months a year)
-    monthly_pence: int             # the amount as a monthly figure
+    code: str  # basic_rent, caretaking, water, estimated_service_charge, ...
+    description: str  # the landlord's wording
+    amount_pence: int  # per ``frequency``
+    frequency: str  # weekly | monthly | yearly
+    weekly_pence: int  # the amount as a weekly figure (52 weeks, 12 months a year)
+    monthly_pence: int  # the amount as a monthly figure
     benefit_eligible: bool | None  # None: the landlord has not said
     effective_from: date
     effective_to: date | None
@@ -98,12 +95,12 @@ class ChargeLine:
 class ChargeBreakdown:
     account_id: int
     as_at: date
-    rent_frequency: str            # the tenancy's: weekly | fortnightly | four_weekly | monthly
+    rent_frequency: str  # the tenancy's: weekly | fortnightly | four_weekly | monthly
     lines: tuple[ChargeLine, ...]
     total_weekly_pence: int
-    eligible_weekly_pence: int     # benefit_eligible True
+    eligible_weekly_pence: int  # benefit_eligible True
     not_eligible_weekly_pence: int  # benefit_eligible False
-    not_stated_weekly_pence: int   # benefit_eligible None (total = eligible + not eligible + not stated)
+    not_stated_weekly_pence: int  # benefit_eligible None (total = eligible + not eligible + not stated)
     total_monthly_pence: int
     eligible_monthly_pence: int
     not_eligible_monthly_pence: int
@@ -184,14 +181,14 @@ class HistoryLine:
     transaction_id: int
     transaction_ref: str
     posted_on: date
-    week_commencing: date | None   # as the landlord sent it (None for most payments)
+    week_commencing: date | None  # as the landlord sent it (None for most payments)
     type: str
-    type_label: str                # plain words: "Housing Benefit", "Direct Debit", ...
+    type_label: str  # plain words: "Housing Benefit", "Direct Debit", ...
     description: str
-    amount_pence: int              # signed: positive a debit, negative a credit
-    debit_pence: int | None        # the amount when it is a debit, else None
-    credit_pence: int | None       # the amount (positive) when it is a credit, else None
-    balance_after_pence: int       # the whole account's balance after this posting
+    amount_pence: int  # signed: positive a debit, negative a credit
+    debit_pence: int | None  # the amount when it is a debit, else None
+    credit_pence: int | None  # the amount (positive) when it is a credit, else None
+    balance_after_pence: int  # the whole account's balance after this posting
     method: str | None
 
 
@@ -199,10 +196,10 @@ class HistoryLine:
 class HistoryPage:
     account_id: int
     lines: tuple[HistoryLine, ...]  # newest first
-    page: int                      # the page returned (asked-for page, kept within 1..page_count)
+    page: int  # the page returned (asked-for page, kept within 1..page_count)
     page_size: int
-    page_count: int                # at least 1, even with no lines
-    total_lines: int               # lines matching the filter
+    page_count: int  # at least 1, even with no lines
+    total_lines: int  # lines matching the filter
     has_prev: bool
     has_next: bool
     date_from: date | None
@@ -255,28 +252,48 @@ def history_page(
         return where
 
     T = Transaction
-    total = int(session.exec(
-        select(func.count()).select_from(T).where(T.account_id == account_id, *filters(T))
-    ).one())
+    total = int(session.exec(select(func.count()).select_from(T).where(T.account_id == account_id, *filters(T))).one())
     page_count = max(1, -(-total // page_size))
     page = min(max(1, int(page)), page_count)
 
     running = func.sum(T.amount_pence).over(order_by=(T.posted_on, T.id)).label("balance_after")
     ledger = (
-        select(T.id, T.transaction_ref, T.posted_on, T.week_commencing, T.type, T.description, T.amount_pence,
-               T.method, running)
+        select(
+            T.id,
+            T.transaction_ref,
+            T.posted_on,
+            T.week_commencing,
+            T.type,
+            T.description,
+            T.amount_pence,
+            T.method,
+            running,
+        )
         .where(T.account_id == account_id)
         .subquery("ledger")
     )
     c = ledger.c
-    rows = session.exec(
-        select(c.id, c.transaction_ref, c.posted_on, c.week_commencing, c.type, c.description, c.amount_pence,
-               c.method, c.balance_after)
-        .where(*filters(c))
-        .order_by(c.posted_on.desc(), c.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all() if total else []
+    rows = (
+        session.exec(
+            select(
+                c.id,
+                c.transaction_ref,
+                c.posted_on,
+                c.week_commencing,
+                c.type,
+                c.description,
+                c.amount_pence,
+                c.method,
+                c.balance_after,
+            )
+            .where(*filters(c))
+            .order_by(c.posted_on.desc(), c.id.desc())
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).all()
+        if total
+        else []
+    )
     lines = tuple(
         HistoryLine(
             transaction_id=row[0],
@@ -331,7 +348,7 @@ def balance_series(session: Session, account_id: int, max_points: int = 400) -> 
     if len(series) <= max_points:
         return series
     size = -(-len(series) // max_points)
-    kept = series[size - 1::size]
+    kept = series[size - 1 :: size]
     if kept[-1] != series[-1]:
         kept.append(series[-1])
     return kept
@@ -345,11 +362,11 @@ def balance_series(session: Session, account_id: int, max_points: int = 400) -> 
 @dataclass(frozen=True)
 class PendingPayment:
     payment_id: int
-    reference: str                 # the portal's reference; the feed posts it as transaction_ref
+    reference: str  # the portal's reference; the feed posts it as transaction_ref
     account_id: int
-    amount_pence: int              # positive: what the resident paid
-    created_at: datetime           # as stored (UTC)
-    paid_on: date                  # the UK date it was paid
+    amount_pence: int  # positive: what the resident paid
+    created_at: datetime  # as stored (UTC)
+    paid_on: date  # the UK date it was paid
 
 
 def _posted_in_ledger():
@@ -414,14 +431,19 @@ def balance_with_pending(session: Session, account_id: int) -> tuple[int, int, i
 
 
 def _has_recent(session: Session, account_id: int, kind: str, since: date, today: date) -> bool:
-    return session.exec(
-        select(Transaction.id).where(
-            Transaction.account_id == account_id,
-            Transaction.type == kind,
-            Transaction.posted_on >= since,
-            Transaction.posted_on <= today,
-        ).limit(1)
-    ).first() is not None
+    return (
+        session.exec(
+            select(Transaction.id)
+            .where(
+                Transaction.account_id == account_id,
+                Transaction.type == kind,
+                Transaction.posted_on >= since,
+                Transaction.posted_on <= today,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def benefit_explanations(session: Session, account_id: int, today: date) -> list[str]:
@@ -445,12 +467,13 @@ def benefit_explanations(session: Session, account_id: int, today: date) -> list
 @dataclass(frozen=True)
 class YearEndAdjustment:
     """The latest year-end reconciliation of actual costs against the estimate."""
-    year_label: str                # "2024/25": the service-charge year it settles
+
+    year_label: str  # "2024/25": the service-charge year it settles
     posted_on: date
-    difference_pence: int          # positive: a balancing charge; negative: a credit
-    estimate_pence: int | None     # what was billed as the estimate for that year, from the ledger
-    actual_pence: int | None       # estimate + difference
-    description: str               # the landlord's wording of the posting
+    difference_pence: int  # positive: a balancing charge; negative: a credit
+    estimate_pence: int | None  # what was billed as the estimate for that year, from the ledger
+    actual_pence: int | None  # estimate + difference
+    description: str  # the landlord's wording of the posting
     words: str
 
 
@@ -459,9 +482,9 @@ class MajorWorksSummary:
     account_id: int
     account_ref: str
     balance_pence: int
-    basis: str                     # "instalments" | "twelve_months" | "clear" | "credit"
-    instalment_pence: int | None   # the regular monthly payment found in the ledger
-    per_month_pence: int | None    # what the balance means a month (None when nothing is owed)
+    basis: str  # "instalments" | "twelve_months" | "clear" | "credit"
+    instalment_pence: int | None  # the regular monthly payment found in the ledger
+    per_month_pence: int | None  # what the balance means a month (None when nothing is owed)
     months_remaining: int | None
     last_instalment_pence: int | None  # the smaller final payment, when there is one
     words: str
@@ -474,15 +497,15 @@ class LeaseholderSummary:
     service_charge_account_id: int | None
     service_charge_account_ref: str | None
     service_charge_balance_pence: int | None
-    year_label: str                # "2026/27"
-    year_start: date               # 1 April
-    year_end: date                 # 31 March
+    year_label: str  # "2026/27"
+    year_start: date  # 1 April
+    year_end: date  # 31 March
     estimate_yearly_pence: int | None
     estimate_monthly_pence: int | None
     ground_rent_yearly_pence: int | None
     last_year_end: YearEndAdjustment | None
     major_works: tuple[MajorWorksSummary, ...]
-    explanation: tuple[str, ...]   # plain words, one paragraph each
+    explanation: tuple[str, ...]  # plain words, one paragraph each
 
 
 _ACTUAL = re.compile(r"actual costs\s+(\d{4})/(\d{2})", re.IGNORECASE)
@@ -524,8 +547,9 @@ def _last_year_end(session: Session, account_id: int, today: date) -> YearEndAdj
                 Transaction.description.like(f"%{label}%"),
             )
         ).all()
-        estimate = sum(amount for description, amount in billed if "actual" not in description.lower()) \
-            if billed else None
+        estimate = (
+            sum(amount for description, amount in billed if "actual" not in description.lower()) if billed else None
+        )
         actual = estimate + row.amount_pence if estimate is not None else None
         diff = row.amount_pence
         when = uk_date_words(row.posted_on)
@@ -536,14 +560,22 @@ def _last_year_end(session: Session, account_id: int, today: date) -> YearEndAdj
         else:
             outcome = f"so we credited {format_pence(diff)} to your account on {when}"
         if estimate is not None:
-            words = (f"For {label}, the actual costs were {format_pence(actual)} against an estimate of "
-                     f"{format_pence(estimate)}, {outcome}.")
+            words = (
+                f"For {label}, the actual costs were {format_pence(actual)} against an estimate of "
+                f"{format_pence(estimate)}, {outcome}."
+            )
         else:
-            words = f"For {label}, the actual costs came to {'more' if diff > 0 else 'less'} than the estimate, " \
-                    f"{outcome}."
+            words = (
+                f"For {label}, the actual costs came to {'more' if diff > 0 else 'less'} than the estimate, {outcome}."
+            )
         return YearEndAdjustment(
-            year_label=label, posted_on=row.posted_on, difference_pence=diff, estimate_pence=estimate,
-            actual_pence=actual, description=row.description, words=words,
+            year_label=label,
+            posted_on=row.posted_on,
+            difference_pence=diff,
+            estimate_pence=estimate,
+            actual_pence=actual,
+            description=row.description,
+            words=words,
         )
     return None
 
@@ -575,11 +607,29 @@ def _major_works(session: Session, account: Account, today: date) -> MajorWorksS
         if latest == before and 20 <= (latest_day - before_day).days <= 40 and (today - latest_day).days <= 45:
             instalment = -latest
     if balance == 0:
-        return MajorWorksSummary(account.id, account.account_ref, 0, "clear", instalment, None, None, None,
-                                 "Your major works account is paid off: you owe nothing for major works.")
+        return MajorWorksSummary(
+            account.id,
+            account.account_ref,
+            0,
+            "clear",
+            instalment,
+            None,
+            None,
+            None,
+            "Your major works account is paid off: you owe nothing for major works.",
+        )
     if balance < 0:
-        return MajorWorksSummary(account.id, account.account_ref, balance, "credit", instalment, None, None, None,
-                                 f"Your major works account is {format_pence(balance)} in credit.")
+        return MajorWorksSummary(
+            account.id,
+            account.account_ref,
+            balance,
+            "credit",
+            instalment,
+            None,
+            None,
+            None,
+            f"Your major works account is {format_pence(balance)} in credit.",
+        )
     owed = f"You owe {format_pence(balance)} for major works."
     if instalment:
         months = -(-balance // instalment)
@@ -588,18 +638,37 @@ def _major_works(session: Session, account: Account, today: date) -> MajorWorksS
         if months == 1:
             words = f"{owed} Your next instalment of {format_pence(balance)} will clear it."
         elif last == instalment:
-            words = (f"{owed} At {format_pence(instalment)} a month, your instalments will clear it in "
-                     f"{months} months.")
+            words = f"{owed} At {format_pence(instalment)} a month, your instalments will clear it in {months} months."
         else:
-            words = (f"{owed} At {format_pence(instalment)} a month, your instalments will clear it in "
-                     f"{months} months (the last one {format_pence(last)}).")
-        return MajorWorksSummary(account.id, account.account_ref, balance, "instalments", instalment, per_month,
-                                 months, last if last != instalment else None, words)
+            words = (
+                f"{owed} At {format_pence(instalment)} a month, your instalments will clear it in "
+                f"{months} months (the last one {format_pence(last)})."
+            )
+        return MajorWorksSummary(
+            account.id,
+            account.account_ref,
+            balance,
+            "instalments",
+            instalment,
+            per_month,
+            months,
+            last if last != instalment else None,
+            words,
+        )
     per_month = -(-balance // 12)
     last = balance - 11 * per_month
     words = f"{owed} Spread over 12 months, that is {format_pence(per_month)} a month."
-    return MajorWorksSummary(account.id, account.account_ref, balance, "twelve_months", None, per_month, 12,
-                             last if last != per_month else None, words)
+    return MajorWorksSummary(
+        account.id,
+        account.account_ref,
+        balance,
+        "twelve_months",
+        None,
+        per_month,
+        12,
+        last if last != per_month else None,
+        words,
+    )
 
 
 def leaseholder_summary(session: Session, tenancy_id: int, today: date) -> LeaseholderSummary | None:
@@ -666,9 +735,29 @@ def leaseholder_summary(session: Session, tenancy_id: int, today: date) -> Lease
 
 
 __all__ = [
-    "HB_EXPLANATION", "TYPE_GROUPS", "TYPE_GROUP_LABELS", "TYPE_LABELS", "UC_EXPLANATION", "ChargeBreakdown",
-    "ChargeLine", "HistoryLine", "HistoryPage", "LeaseholderSummary", "MajorWorksSummary", "PendingPayment",
-    "YearEndAdjustment", "balance_series", "balance_with_pending", "benefit_explanations", "charge_breakdown",
-    "charge_line", "charges_in_force", "history_page", "leaseholder_summary", "pending_payments",
-    "reconcile_portal_payments", "service_charge_year", "type_label",
+    "HB_EXPLANATION",
+    "TYPE_GROUPS",
+    "TYPE_GROUP_LABELS",
+    "TYPE_LABELS",
+    "UC_EXPLANATION",
+    "ChargeBreakdown",
+    "ChargeLine",
+    "HistoryLine",
+    "HistoryPage",
+    "LeaseholderSummary",
+    "MajorWorksSummary",
+    "PendingPayment",
+    "YearEndAdjustment",
+    "balance_series",
+    "balance_with_pending",
+    "benefit_explanations",
+    "charge_breakdown",
+    "charge_line",
+    "charges_in_force",
+    "history_page",
+    "leaseholder_summary",
+    "pending_payments",
+    "reconcile_portal_payments",
+    "service_charge_year",
+    "type_label",
 ]

@@ -50,15 +50,14 @@ CLOSING_TYPE = "Balance carried forward"
 @dataclass(frozen=True)
 class Landlord:
     name: str
-    address: str      # one line: "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA"
+    address: str  # one line: "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA"
     phone: str
     email: str = ""
 
     @classmethod
     def from_settings(cls, settings) -> Landlord:
         """From ``portal_app.settings.Settings`` (landlord_name, _address, _phone, _email)."""
-        return cls(settings.landlord_name, settings.landlord_address, settings.landlord_phone,
-                   settings.landlord_email)
+        return cls(settings.landlord_name, settings.landlord_address, settings.landlord_phone, settings.landlord_email)
 
 
 def short_date(day: date) -> str:
@@ -76,12 +75,32 @@ def pounds(pence: int) -> str:
     return f"{'-' if pence < 0 else ''}{magnitude // 100}.{magnitude % 100:02d}"
 
 
-_PDF_REPLACE = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u2026": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "\u20ac": "EUR",
-})
+_PDF_REPLACE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\u20ac": "EUR",
+    }
+)
 
 
 def pdf_text(text: str) -> str:
@@ -158,21 +177,21 @@ def _account_context(session: Session, account_id: int) -> tuple[Account, Tenanc
 class StatementLine:
     transaction_id: int
     posted_on: date
-    week_commencing: date          # as sent, or the Monday of posted_on when the feed left it empty
-    week_derived: bool             # True when week_commencing was worked out from posted_on
+    week_commencing: date  # as sent, or the Monday of posted_on when the feed left it empty
+    week_derived: bool  # True when week_commencing was worked out from posted_on
     type: str
     type_label: str
     description: str
-    amount_pence: int              # signed: positive a debit, negative a credit
+    amount_pence: int  # signed: positive a debit, negative a credit
     debit_pence: int | None
-    credit_pence: int | None       # positive
-    balance_pence: int             # the balance after this posting
+    credit_pence: int | None  # positive
+    balance_pence: int  # the balance after this posting
     # The same, as the page, the CSV and the PDF show them:
-    date_text: str                 # "14 Nov 2026"
+    date_text: str  # "14 Nov 2026"
     week_text: str
-    debit_text: str                # "£113.69" or ""
+    debit_text: str  # "£113.69" or ""
     credit_text: str
-    balance_text: str              # "£1,234.56 DR", "£20.00 CR", "£0.00"
+    balance_text: str  # "£1,234.56 DR", "£20.00 CR", "£0.00"
 
 
 @dataclass(frozen=True)
@@ -181,26 +200,26 @@ class Statement:
     account_id: int
     account_ref: str
     account_type: str
-    account_label: str             # "Rent account"
-    title: str                     # "Rent account statement"
+    account_label: str  # "Rent account"
+    title: str  # "Rent account statement"
     tenancy_ref: str
     tenure: str
-    residents: tuple[str, ...]     # "Mrs Denise Walker", ...
+    residents: tuple[str, ...]  # "Mrs Denise Walker", ...
     address_lines: tuple[str, ...]  # the property, then town, then postcode
     date_from: date
     date_to: date
-    period_text: str               # "1 April 2026 to 22 November 2026"
+    period_text: str  # "1 April 2026 to 22 November 2026"
     opening_balance_pence: int
-    opening_text: str              # "£12.34 DR"
+    opening_text: str  # "£12.34 DR"
     lines: tuple[StatementLine, ...]  # oldest first
     total_debits_pence: int
-    total_credits_pence: int       # positive
+    total_credits_pence: int  # positive
     closing_balance_pence: int
-    closing_text: str              # "£123.45 DR"
-    closing_dr_cr: str             # "DR" | "CR" | ""
-    closing_words: str             # "You owe £123.45 (arrears)" (past tense for a period already over)
+    closing_text: str  # "£123.45 DR"
+    closing_dr_cr: str  # "DR" | "CR" | ""
+    closing_words: str  # "You owe £123.45 (arrears)" (past tense for a period already over)
     produced_at: datetime
-    produced_text: str             # "22 November 2026"
+    produced_text: str  # "22 November 2026"
 
 
 def _closing_words(balance: int, day: date, today: date) -> str:
@@ -236,9 +255,13 @@ def statement(
     account, tenancy, prop = _account_context(session, account_id)
     today = to_uk(now).date()
     T = Transaction
-    opening = int(session.exec(
-        select(func.coalesce(func.sum(T.amount_pence), 0)).where(T.account_id == account_id, T.posted_on < date_from)
-    ).one())
+    opening = int(
+        session.exec(
+            select(func.coalesce(func.sum(T.amount_pence), 0)).where(
+                T.account_id == account_id, T.posted_on < date_from
+            )
+        ).one()
+    )
     rows = session.exec(
         select(T.id, T.posted_on, T.week_commencing, T.type, T.description, T.amount_pence)
         .where(T.account_id == account_id, T.posted_on >= date_from, T.posted_on <= date_to)
@@ -264,24 +287,26 @@ def statement(
             credits -= amount
         derived = week is None
         week = week or monday_of(posted_on)
-        lines.append(StatementLine(
-            transaction_id=tid,
-            posted_on=posted_on,
-            week_commencing=week,
-            week_derived=derived,
-            type=kind,
-            type_label=type_label(kind),
-            description=description,
-            amount_pence=amount,
-            debit_pence=amount if amount > 0 else None,
-            credit_pence=-amount if amount < 0 else None,
-            balance_pence=balance,
-            date_text=text_of(posted_on),
-            week_text=text_of(week),
-            debit_text=format_pence(amount) if amount > 0 else "",
-            credit_text=format_pence(amount) if amount < 0 else "",
-            balance_text=balance_display(balance),
-        ))
+        lines.append(
+            StatementLine(
+                transaction_id=tid,
+                posted_on=posted_on,
+                week_commencing=week,
+                week_derived=derived,
+                type=kind,
+                type_label=type_label(kind),
+                description=description,
+                amount_pence=amount,
+                debit_pence=amount if amount > 0 else None,
+                credit_pence=-amount if amount < 0 else None,
+                balance_pence=balance,
+                date_text=text_of(posted_on),
+                week_text=text_of(week),
+                debit_text=format_pence(amount) if amount > 0 else "",
+                credit_text=format_pence(amount) if amount < 0 else "",
+                balance_text=balance_display(balance),
+            )
+        )
     label = ACCOUNT_LABELS.get(account.account_type, "Account")
     return Statement(
         landlord=landlord,
@@ -313,7 +338,7 @@ def statement(
 
 @dataclass(frozen=True)
 class PeriodPreset:
-    key: str          # last_13_weeks | this_financial_year | last_financial_year | since_start
+    key: str  # last_13_weeks | this_financial_year | last_financial_year | since_start
     label: str
     date_from: date
     date_to: date
@@ -330,18 +355,28 @@ def period_presets(tenancy_start: date, today: date) -> list[PeriodPreset]:
     fy = today.year if today >= date(today.year, 4, 1) else today.year - 1
     this_fy, last_fy, last_fy_end = date(fy, 4, 1), date(fy - 1, 4, 1), date(fy, 3, 31)
     out = [
-        PeriodPreset("last_13_weeks", "Last 13 weeks", max(monday_of(today) - timedelta(weeks=12), tenancy_start),
-                     today),
-        PeriodPreset("this_financial_year", f"This financial year (from {uk_date_words(this_fy)})",
-                     max(this_fy, tenancy_start), today),
+        PeriodPreset(
+            "last_13_weeks", "Last 13 weeks", max(monday_of(today) - timedelta(weeks=12), tenancy_start), today
+        ),
+        PeriodPreset(
+            "this_financial_year",
+            f"This financial year (from {uk_date_words(this_fy)})",
+            max(this_fy, tenancy_start),
+            today,
+        ),
     ]
     if tenancy_start <= last_fy_end:
-        out.append(PeriodPreset(
-            "last_financial_year", f"Last financial year ({uk_date_words(last_fy)} to {uk_date_words(last_fy_end)})",
-            max(last_fy, tenancy_start), last_fy_end,
-        ))
-    out.append(PeriodPreset("since_start", f"Since the tenancy began ({uk_date_words(tenancy_start)})",
-                            tenancy_start, today))
+        out.append(
+            PeriodPreset(
+                "last_financial_year",
+                f"Last financial year ({uk_date_words(last_fy)} to {uk_date_words(last_fy_end)})",
+                max(last_fy, tenancy_start),
+                last_fy_end,
+            )
+        )
+    out.append(
+        PeriodPreset("since_start", f"Since the tenancy began ({uk_date_words(tenancy_start)})", tenancy_start, today)
+    )
     return out
 
 
@@ -369,9 +404,9 @@ class StatementView:
     period is chosen, the statement for it."""
 
     account: ChosenAccount
-    earliest: date                    # the first day a statement can cover
+    earliest: date  # the first day a statement can cover
     presets: tuple[PeriodPreset, ...]
-    statement: Statement | None       # None when no period could be chosen
+    statement: Statement | None  # None when no period could be chosen
     date_from: date | None
     date_to: date | None
     is_rent: bool
@@ -411,11 +446,18 @@ def statement_view(
         date_from = date_to = None
     shown = None
     if date_from is not None and date_to is not None:
-        shown = statement(session, account.account_id, date_from, date_to,
-                          landlord=Landlord.from_settings(settings), now=now)
+        shown = statement(
+            session, account.account_id, date_from, date_to, landlord=Landlord.from_settings(settings), now=now
+        )
     return choice, StatementView(
-        account=account, earliest=earliest, presets=presets, statement=shown, date_from=date_from, date_to=date_to,
-        is_rent=is_rent_statement(account.account_type), offers_uc_letter=offers_uc_letter(account.account_type),
+        account=account,
+        earliest=earliest,
+        presets=presets,
+        statement=shown,
+        date_from=date_from,
+        date_to=date_to,
+        is_rent=is_rent_statement(account.account_type),
+        offers_uc_letter=offers_uc_letter(account.account_type),
     )
 
 
@@ -430,15 +472,17 @@ def csv_rows(st: Statement) -> list[list[str]]:
     positive; the balance is signed (positive owed, negative in credit)."""
     rows = [[st.date_from.isoformat(), "", OPENING_LABEL, OPENING_TYPE, "", "", pounds(st.opening_balance_pence)]]
     for line in st.lines:
-        rows.append([
-            line.posted_on.isoformat(),
-            line.week_commencing.isoformat(),
-            _csv_text(line.description),
-            line.type_label,
-            pounds(line.debit_pence) if line.debit_pence is not None else "",
-            pounds(line.credit_pence) if line.credit_pence is not None else "",
-            pounds(line.balance_pence),
-        ])
+        rows.append(
+            [
+                line.posted_on.isoformat(),
+                line.week_commencing.isoformat(),
+                _csv_text(line.description),
+                line.type_label,
+                pounds(line.debit_pence) if line.debit_pence is not None else "",
+                pounds(line.credit_pence) if line.credit_pence is not None else "",
+                pounds(line.balance_pence),
+            ]
+        )
     rows.append([st.date_to.isoformat(), "", CLOSING_LABEL, CLOSING_TYPE, "", "", pounds(st.closing_balance_pence)])
     return rows
 
@@ -459,7 +503,7 @@ def to_csv(st: Statement) -> bytes:
 
 PAGE_MARGIN = 12.0
 TABLE_FONT = 8.0
-ROW_LINE = 3.6          # mm per text line in the table
+ROW_LINE = 3.6  # mm per text line in the table
 ROW_PAD = 1.0
 
 
@@ -521,8 +565,16 @@ class _Document(FPDF):
             lines.append(current)
         return lines or [""]
 
-    def para(self, text: str, *, size: float = 10, style: str = "", gap: float = 1.5, width: float | None = None,
-             x: float | None = None) -> None:
+    def para(
+        self,
+        text: str,
+        *,
+        size: float = 10,
+        style: str = "",
+        gap: float = 1.5,
+        width: float | None = None,
+        x: float | None = None,
+    ) -> None:
         """A wrapped paragraph at the cursor; moves the cursor below it."""
         self.set_font("Helvetica", style=style, size=size)
         line_h = size * 0.45
@@ -542,13 +594,26 @@ class _Column:
 
 
 STATEMENT_COLUMNS = (
-    _Column("Date", 20), _Column("Week commencing", 20), _Column("Description", 60), _Column("Type", 24),
-    _Column("Debit", 19, True), _Column("Credit", 19, True), _Column("Balance", 24, True),
+    _Column("Date", 20),
+    _Column("Week commencing", 20),
+    _Column("Description", 60),
+    _Column("Type", 24),
+    _Column("Debit", 19, True),
+    _Column("Credit", 19, True),
+    _Column("Balance", 24, True),
 )
 
 
-def _table_row(pdf: _Document, columns: Sequence[_Column], cells: Sequence[str], *, bold: bool = False,
-               shade: bool = False, bottom: float | None = None, on_break=None) -> float:
+def _table_row(
+    pdf: _Document,
+    columns: Sequence[_Column],
+    cells: Sequence[str],
+    *,
+    bold: bool = False,
+    shade: bool = False,
+    bottom: float | None = None,
+    on_break=None,
+) -> float:
     """Draws one row at the cursor, wrapping each cell within its column, and returns its
     height. When the row would pass ``bottom``, ``on_break()`` starts a new page first."""
     style = "B" if bold else ""
@@ -584,8 +649,18 @@ def statement_table_rows(st: Statement) -> list[tuple[str, ...]]:
     """The table's rows as the PDF draws them (and the page may show them): the opening
     balance, each line, the closing balance."""
     rows = [(short_date(st.date_from), "", OPENING_LABEL, "", "", "", st.opening_text)]
-    rows += [(line.date_text, line.week_text, line.description, line.type_label, line.debit_text, line.credit_text,
-              line.balance_text) for line in st.lines]
+    rows += [
+        (
+            line.date_text,
+            line.week_text,
+            line.description,
+            line.type_label,
+            line.debit_text,
+            line.credit_text,
+            line.balance_text,
+        )
+        for line in st.lines
+    ]
     rows.append((short_date(st.date_to), "", CLOSING_LABEL, "", "", "", st.closing_text))
     return rows
 
@@ -595,7 +670,10 @@ def statement_table_rows(st: Statement) -> list[tuple[str, ...]]:
 # ---------------------------------------------------------------------------
 
 # $name is the design token of that name (portal_app/design.py).
-_HTML_STYLE = re.sub(r"\$([a-z-]+)", lambda m: design.colour(m.group(1)), """
+_HTML_STYLE = re.sub(
+    r"\$([a-z-]+)",
+    lambda m: design.colour(m.group(1)),
+    """
 body{font-family:Arial,Helvetica,sans-serif;color:$text;margin:0;line-height:1.4}
 main{max-width:60rem;margin:0 auto;padding:1rem}
 .saved{border-left:6px solid $brand;background:$brand-tint;padding:.6rem 1rem;margin:0 0 1rem}
@@ -605,7 +683,8 @@ th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid $border;verti
 td.n,th.n{text-align:right;white-space:nowrap}.closing{font-size:1.2rem;font-weight:bold}
 a{color:$brand}a:focus{outline:3px solid $focus;background:$focus;color:$text}
 @media print{.saved,.noprint{display:none}main{max-width:none;padding:0}thead{display:table-header-group}}
-""")
+""",
+)
 
 
 def to_html(st: Statement, *, back_href: str = "/saved-statements") -> bytes:
@@ -615,13 +694,15 @@ def to_html(st: Statement, *, back_href: str = "/saved-statements") -> bytes:
     e = html.escape
     produced = uk_time_words(st.produced_at)
     rows = "".join(
-        "<tr>" + "".join(
-            f'<td class="n">{e(cell)}</td>' if i >= 4 else f"<td>{e(cell)}</td>" for i, cell in enumerate(row)
-        ) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="n">{e(cell)}</td>' if i >= 4 else f"<td>{e(cell)}</td>" for i, cell in enumerate(row))
+        + "</tr>"
         for row in statement_table_rows(st)
     )
-    heads = "".join(f'<th scope="col" class="n">{e(h)}</th>' if i >= 4 else f'<th scope="col">{e(h)}</th>'
-                    for i, h in enumerate(CSV_HEADER))
+    heads = "".join(
+        f'<th scope="col" class="n">{e(h)}</th>' if i >= 4 else f'<th scope="col">{e(h)}</th>'
+        for i, h in enumerate(CSV_HEADER)
+    )
     people = "<br>".join(e(x) for x in (*st.residents, *st.address_lines))
     page = f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -689,14 +770,17 @@ def to_pdf(st: Statement) -> bytes:
     pdf.add_page()
     _letterhead(pdf, st.landlord, st.title)
     _people_block(pdf, st.residents, st.address_lines)
-    _facts(pdf, [
-        ("Account reference", st.account_ref),
-        ("Tenancy reference", st.tenancy_ref),
-        ("Period", st.period_text),
-        ("Opening balance", st.opening_text),
-        ("Closing balance", st.closing_text),
-        ("Produced on", st.produced_text),
-    ])
+    _facts(
+        pdf,
+        [
+            ("Account reference", st.account_ref),
+            ("Tenancy reference", st.tenancy_ref),
+            ("Period", st.period_text),
+            ("Opening balance", st.opening_text),
+            ("Closing balance", st.closing_text),
+            ("Produced on", st.produced_text),
+        ],
+    )
 
     columns = STATEMENT_COLUMNS
     header = tuple(c.title for c in columns)
@@ -736,13 +820,13 @@ def to_pdf(st: Statement) -> bytes:
 class UcChargeLine:
     code: str
     description: str
-    frequency: str                 # as the landlord charges it
-    amount_pence: int              # per frequency
+    frequency: str  # as the landlord charges it
+    amount_pence: int  # per frequency
     weekly_pence: int
-    monthly_pence: int             # weekly x 52 / 12 (monthly charges as they are), half up to the penny
+    monthly_pence: int  # weekly x 52 / 12 (monthly charges as they are), half up to the penny
     benefit_eligible: bool | None
-    eligibility_text: str          # "Eligible" | "Not eligible" | "Not stated"
-    weekly_text: str               # "£113.69"
+    eligibility_text: str  # "Eligible" | "Not eligible" | "Not stated"
+    weekly_text: str  # "£113.69"
     monthly_text: str
 
 
@@ -750,7 +834,7 @@ class UcChargeLine:
 class UcRentStatement:
     landlord: Landlord
     as_at: date
-    as_at_text: str                # "22 November 2026"
+    as_at_text: str  # "22 November 2026"
     account_ref: str
     tenancy_ref: str
     tenure: str
@@ -764,12 +848,12 @@ class UcRentStatement:
     total_monthly_pence: int
     eligible_weekly_pence: int
     eligible_monthly_pence: int
-    not_eligible_weekly_pence: int   # benefit_eligible False
+    not_eligible_weekly_pence: int  # benefit_eligible False
     not_eligible_monthly_pence: int
-    not_stated_weekly_pence: int     # benefit_eligible None
+    not_stated_weekly_pence: int  # benefit_eligible None
     not_stated_monthly_pence: int
-    rent_free_weeks: int             # in the 52 weeks from the Monday of the as-at week
-    charged_weeks: int               # 52 - rent_free_weeks
+    rent_free_weeks: int  # in the 52 weeks from the Monday of the as-at week
+    charged_weeks: int  # 52 - rent_free_weeks
     eligible_monthly_charged_weeks_pence: int  # eligible weekly x charged weeks / 12, half up
     notes: tuple[str, ...]
 
@@ -780,9 +864,15 @@ def _eligibility_text(value: bool | None) -> str:
 
 def _uc_line(line: ChargeLine) -> UcChargeLine:
     return UcChargeLine(
-        code=line.code, description=line.description, frequency=line.frequency, amount_pence=line.amount_pence,
-        weekly_pence=line.weekly_pence, monthly_pence=line.monthly_pence, benefit_eligible=line.benefit_eligible,
-        eligibility_text=_eligibility_text(line.benefit_eligible), weekly_text=format_pence(line.weekly_pence),
+        code=line.code,
+        description=line.description,
+        frequency=line.frequency,
+        amount_pence=line.amount_pence,
+        weekly_pence=line.weekly_pence,
+        monthly_pence=line.monthly_pence,
+        benefit_eligible=line.benefit_eligible,
+        eligibility_text=_eligibility_text(line.benefit_eligible),
+        weekly_text=format_pence(line.weekly_pence),
         monthly_text=format_pence(line.monthly_pence),
     )
 
@@ -859,21 +949,43 @@ def uc_rent_statement(session: Session, account_id: int, as_at: date, *, landlor
     )
 
 
-UC_COLUMNS = (_Column("Charge", 80), _Column("Universal Credit", 40), _Column("Weekly", 33, True),
-              _Column("Monthly", 33, True))
+UC_COLUMNS = (
+    _Column("Charge", 80),
+    _Column("Universal Credit", 40),
+    _Column("Weekly", 33, True),
+    _Column("Monthly", 33, True),
+)
 
 
 def uc_table_rows(letter: UcRentStatement) -> list[tuple[str, ...]]:
     """The letter's table as drawn: each charge, then the totals that apply."""
     rows = [(line.description, line.eligibility_text, line.weekly_text, line.monthly_text) for line in letter.lines]
     rows.append(("Total", "", format_pence(letter.total_weekly_pence), format_pence(letter.total_monthly_pence)))
-    rows.append(("Eligible charges", "Eligible", format_pence(letter.eligible_weekly_pence),
-                 format_pence(letter.eligible_monthly_pence)))
-    rows.append(("Charges not eligible", "Not eligible", format_pence(letter.not_eligible_weekly_pence),
-                 format_pence(letter.not_eligible_monthly_pence)))
+    rows.append(
+        (
+            "Eligible charges",
+            "Eligible",
+            format_pence(letter.eligible_weekly_pence),
+            format_pence(letter.eligible_monthly_pence),
+        )
+    )
+    rows.append(
+        (
+            "Charges not eligible",
+            "Not eligible",
+            format_pence(letter.not_eligible_weekly_pence),
+            format_pence(letter.not_eligible_monthly_pence),
+        )
+    )
     if letter.not_stated_weekly_pence:
-        rows.append(("Charges not stated", "Not stated", format_pence(letter.not_stated_weekly_pence),
-                     format_pence(letter.not_stated_monthly_pence)))
+        rows.append(
+            (
+                "Charges not stated",
+                "Not stated",
+                format_pence(letter.not_stated_weekly_pence),
+                format_pence(letter.not_stated_monthly_pence),
+            )
+        )
     return rows
 
 
@@ -886,15 +998,22 @@ def uc_rent_statement_pdf(letter: UcRentStatement) -> bytes:
     pdf.add_page()
     _letterhead(pdf, letter.landlord, title)
     _people_block(pdf, letter.residents, letter.address_lines)
-    _facts(pdf, [
-        ("Tenancy reference", letter.tenancy_ref),
-        ("Rent account", letter.account_ref),
-        ("Tenancy began", letter.tenancy_start_text),
-        ("Charges as at", letter.as_at_text),
-    ])
+    _facts(
+        pdf,
+        [
+            ("Tenancy reference", letter.tenancy_ref),
+            ("Rent account", letter.account_ref),
+            ("Tenancy began", letter.tenancy_start_text),
+            ("Charges as at", letter.as_at_text),
+        ],
+    )
     names = " and ".join(letter.residents) or "the tenant"
-    pdf.para(f"We confirm that {names} {'are' if len(letter.residents) > 1 else 'is'} our tenant at the address "
-             f"above, and that on {letter.as_at_text} the charges for the home were as follows.", size=10, gap=3)
+    pdf.para(
+        f"We confirm that {names} {'are' if len(letter.residents) > 1 else 'is'} our tenant at the address "
+        f"above, and that on {letter.as_at_text} the charges for the home were as follows.",
+        size=10,
+        gap=3,
+    )
     header = tuple(c.title for c in UC_COLUMNS)
     pdf.set_draw_color(*design.rgb("print-rule"))
     _table_row(pdf, UC_COLUMNS, header, bold=True, shade=True)
@@ -920,7 +1039,24 @@ def uc_rent_statement_pdf(letter: UcRentStatement) -> bytes:
 
 
 __all__ = [
-    "CSV_HEADER", "Landlord", "PeriodPreset", "Statement", "StatementLine", "UcChargeLine", "UcRentStatement",
-    "csv_rows", "monday_of", "pdf_text", "period_presets", "pounds", "short_date", "statement",
-    "statement_table_rows", "to_csv", "to_pdf", "uc_rent_statement", "uc_rent_statement_pdf", "uc_table_rows",
+    "CSV_HEADER",
+    "Landlord",
+    "PeriodPreset",
+    "Statement",
+    "StatementLine",
+    "UcChargeLine",
+    "UcRentStatement",
+    "csv_rows",
+    "monday_of",
+    "pdf_text",
+    "period_presets",
+    "pounds",
+    "short_date",
+    "statement",
+    "statement_table_rows",
+    "to_csv",
+    "to_pdf",
+    "uc_rent_statement",
+    "uc_rent_statement_pdf",
+    "uc_table_rows",
 ]

@@ -38,7 +38,7 @@ def is_leasehold_account(account_type: str) -> bool:
 
 
 def per_words(frequency: str) -> str:
-    """"a week", "a month", "a year" for a charge's frequency (anything else as it is)."""
+    """ "a week", "a month", "a year" for a charge's frequency (anything else as it is)."""
     return _PER.get(frequency, frequency)
 
 
@@ -66,9 +66,13 @@ def lease_rows(lease: ledger.LeaseholderSummary) -> tuple[tuple[str, str], ...]:
     year-end and each major works account."""
     rows: list[tuple[str, str]] = []
     if lease.estimate_yearly_pence is not None:
-        rows.append((f"Estimated service charge {lease.year_label}",
-                     f"{format_pence(lease.estimate_yearly_pence)} a year "
-                     f"({format_pence(lease.estimate_monthly_pence or 0)} a month)"))
+        rows.append(
+            (
+                f"Estimated service charge {lease.year_label}",
+                f"{format_pence(lease.estimate_yearly_pence)} a year "
+                f"({format_pence(lease.estimate_monthly_pence or 0)} a month)",
+            )
+        )
     if lease.ground_rent_yearly_pence:
         rows.append(("Ground rent", f"{format_pence(lease.ground_rent_yearly_pence)} a year"))
     if lease.last_year_end is not None:
@@ -99,9 +103,9 @@ class AccountOverview:
     summary: balances.AccountSummary
     arrears: bool
     pending: tuple[ledger.PendingPayment, ...]
-    pending_pence: int              # 0 when nothing is waiting
-    after_pending_pence: int        # the balance once the pending payments are added
-    explanations: tuple[str, ...]   # why a benefit payer can show a balance owed
+    pending_pence: int  # 0 when nothing is waiting
+    after_pending_pence: int  # the balance once the pending payments are added
+    explanations: tuple[str, ...]  # why a benefit payer can show a balance owed
     charges: ledger.ChargeBreakdown
     lease_explanation: tuple[str, ...]  # empty unless a leaseholder's account with a lease summary
     lease_rows: tuple[tuple[str, str], ...]
@@ -109,14 +113,24 @@ class AccountOverview:
     chart_summary: str
 
 
-def _overview(session: Session, caller: Caller, account: ChosenAccount, *, now: datetime,
-              settings: Settings) -> AccountOverview | None:
+def _overview(
+    session: Session, caller: Caller, account: ChosenAccount, *, now: datetime, settings: Settings
+) -> AccountOverview | None:
     today = uk_today(now)
     summary = next(
-        (a for a in balances.account_summaries(
-            session, person_id=caller.person_id, tenancy_id=caller.tenancy_id, today=today, now=now,
-            allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
-        ) if a.account_id == account.account_id),
+        (
+            a
+            for a in balances.account_summaries(
+                session,
+                person_id=caller.person_id,
+                tenancy_id=caller.tenancy_id,
+                today=today,
+                now=now,
+                allow_former=settings.allow_former_tenants,
+                roles=settings.eligible_roles,
+            )
+            if a.account_id == account.account_id
+        ),
         None,
     )
     if summary is None:  # pragma: no cover - choose_account already proved it visible
@@ -145,7 +159,13 @@ def _overview(session: Session, caller: Caller, account: ChosenAccount, *, now: 
 
 
 def account_overview(
-    session: Session, caller: Caller, wanted: str | None, remembered: str = "", *, now: datetime, settings: Settings,
+    session: Session,
+    caller: Caller,
+    wanted: str | None,
+    remembered: str = "",
+    *,
+    now: datetime,
+    settings: Settings,
 ) -> tuple[AccountChoice, AccountOverview | None]:
     """The account page's figures for the account the caller asked for (or chose before)."""
     choice = choose_account(session, caller, wanted, remembered, today=uk_today(now), settings=settings)
@@ -174,6 +194,13 @@ def history(
     if choice.account is None:
         return choice, None
     types = ledger.TYPE_GROUPS.get(type_group) if type_group else None
-    found = ledger.history_page(session, choice.account.account_id, date_from=date_from, date_to=date_to, types=types,
-                                page=page, page_size=page_size)
+    found = ledger.history_page(
+        session,
+        choice.account.account_id,
+        date_from=date_from,
+        date_to=date_to,
+        types=types,
+        page=page,
+        page_size=page_size,
+    )
     return choice, found

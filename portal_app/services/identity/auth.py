@@ -256,9 +256,7 @@ def reset_password(session: Session, token: str, new_password: str, *, now: date
     if problem:
         return problem
     used = session.exec(
-        update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
+        update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None)).values(used_at=now)
     )
     if used.rowcount != 1:  # used by a parallel request a moment ago
         return RESET_LINK_PROBLEM

@@ -66,9 +66,7 @@ def record_failure(session: Session, user: PortalUser, *, now: datetime) -> bool
     if throttle.hits_since(session, key, now, lockout_window()) < settings.lockout_failures:
         return user.locked_at is not None
     result = session.exec(
-        update(PortalUser)
-        .where(PortalUser.id == user.id, PortalUser.locked_at.is_(None))
-        .values(locked_at=now)
+        update(PortalUser).where(PortalUser.id == user.id, PortalUser.locked_at.is_(None)).values(locked_at=now)
     )
     if result.rowcount == 1:
         _queue_locked_mail(session, user, now=now)

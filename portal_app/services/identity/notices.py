@@ -22,7 +22,9 @@ def _first_name(session: Session, user: PortalUser) -> str | None:
     return person.first_name if person and person.first_name else None
 
 
-def queue_account_mail(session: Session, user: PortalUser, *, subject: str, text: str, kind: str, now: datetime) -> None:
+def queue_account_mail(
+    session: Session, user: PortalUser, *, subject: str, text: str, kind: str, now: datetime
+) -> None:
     """Queue a plain-text email about the account to its own (verified) address."""
     settings = get_settings()
     name = _first_name(session, user)

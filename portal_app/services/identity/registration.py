@@ -30,17 +30,17 @@ import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session, func, select, update
 
 from portal_app.clock import uk_today
 from portal_app.models import AuthSession, Person, PortalUser, RegistrationAttempt, Tenancy, TenancyParty, ThrottleHit
-from portal_app.services.mail import templates as mail_templates
 from portal_app.services.identity.eligibility import registration_eligibility, tenancy_has_ended
-from portal_app.services.mail.outbox import queue_mail
 from portal_app.services.identity.passwords import hash_password, password_problem
+from portal_app.services.mail import templates as mail_templates
+from portal_app.services.mail.outbox import queue_mail
 from portal_app.services.throttle import record_hit
 from portal_app.services.tokens import hash_token, new_code, new_token, tokens_equal
 from portal_app.services.validation import (
@@ -89,8 +89,8 @@ def _as_stored(now: datetime) -> datetime:
     """``now`` (naive UTC, or aware) in the form the datetime columns hold: sqlmodel
     0.0.50 maps ``datetime`` fields to UTCDateTime, which refuses naive values."""
     if _AWARE_COLUMNS:
-        return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
-    return now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo is not None else now
+        return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    return now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo is not None else now
 
 
 # --- parsing the form --------------------------------------------------------------------
@@ -135,8 +135,14 @@ def personal_details(
     if date_of_birth:
         d = date_of_birth
         details += [
-            f"{d:%d%m%Y}", f"{d:%Y-%m-%d}", f"{d:%d/%m/%Y}", f"{d:%Y%m%d}", f"{d:%d%m%y}", f"{d:%m%d%Y}",
-            f"{d.day}{d.month}{d.year}", f"{d.day}/{d.month}/{d.year}",
+            f"{d:%d%m%Y}",
+            f"{d:%Y-%m-%d}",
+            f"{d:%d/%m/%Y}",
+            f"{d:%Y%m%d}",
+            f"{d:%d%m%y}",
+            f"{d:%m%d%Y}",
+            f"{d.day}{d.month}{d.year}",
+            f"{d.day}/{d.month}/{d.year}",
         ]
     return details
 
@@ -307,9 +313,7 @@ def _attempt_by_token(session: Session, token: str) -> RegistrationAttempt | Non
 
 def _lock_person(session: Session, person_id: int) -> None:
     """Serialise account creation for one person (two attempts finishing at once)."""
-    session.exec(
-        select(Person.id).where(Person.id == person_id).with_for_update()
-    ).first()
+    session.exec(select(Person.id).where(Person.id == person_id).with_for_update()).first()
 
 
 def _recent_hit_times(session: Session, key: str, now: datetime, window: timedelta) -> list[datetime]:
@@ -360,13 +364,17 @@ def _email_conflicts(
     to_close: list[PortalUser] = []
     for user, tenancy in _active_accounts_with_email(session, email):
         moved_home = (
-            tenancy_has_ended(tenancy, today) and tenancy.id != new_tenancy.id and not tenancy_has_ended(new_tenancy, today)
+            tenancy_has_ended(tenancy, today)
+            and tenancy.id != new_tenancy.id
+            and not tenancy_has_ended(new_tenancy, today)
         )
         (to_close if moved_home else blocking).append(user)
     return blocking, to_close
 
 
-def _decide(session: Session, reference: str, date_of_birth: date, email: str, *, today: date, settings: Settings) -> _Decision:
+def _decide(
+    session: Session, reference: str, date_of_birth: date, email: str, *, today: date, settings: Settings
+) -> _Decision:
     tenancy = _tenancy_by_reference(session, reference)
     if tenancy is None:
         return _Decision(MISMATCH)

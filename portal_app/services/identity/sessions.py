@@ -136,7 +136,9 @@ def resolve_session(session: Session, token: str | None, *, now: datetime) -> Pr
             session.flush()
         return None
     row = session.exec(
-        select(PortalUser, Person).join(Person, Person.id == PortalUser.person_id).where(PortalUser.id == stored.user_id)
+        select(PortalUser, Person)
+        .join(Person, Person.id == PortalUser.person_id)
+        .where(PortalUser.id == stored.user_id)
     ).first()
     if row is None:
         return None
@@ -170,8 +172,14 @@ def principal_for_live_session(session: Session, session_id: int, user_id: int, 
     if row is None or row[0].status != "active":
         return None
     user, person = row
-    return Principal(user_id=user.id, session_id=stored.id, person_id=user.person_id, tenancy_id=user.tenancy_id,
-                     first_name=person.first_name, email=user.email)
+    return Principal(
+        user_id=user.id,
+        session_id=stored.id,
+        person_id=user.person_id,
+        tenancy_id=user.tenancy_id,
+        first_name=person.first_name,
+        email=user.email,
+    )
 
 
 def sign_out(session: Session, token: str | None, *, now: datetime) -> None:
@@ -187,9 +195,7 @@ def sign_out(session: Session, token: str | None, *, now: datetime) -> None:
     session.flush()
 
 
-def end_sessions(
-    session: Session, user_id: int, *, reason: str, now: datetime, except_token: str | None = None
-) -> int:
+def end_sessions(session: Session, user_id: int, *, reason: str, now: datetime, except_token: str | None = None) -> int:
     """End every session of the account (but the one for ``except_token``).
 
     Returns how many of them were still live.

@@ -52,12 +52,23 @@ def _sign(payload: str) -> str:
     return _b64(hmac.new(key, PURPOSE + payload.encode(), hashlib.sha256).digest())
 
 
-def issue(*, session_id: int, user_id: int, account_id: int, kind: str, date_from: date | None,
-          date_to: date | None, now: datetime) -> str:
+def issue(
+    *,
+    session_id: int,
+    user_id: int,
+    account_id: int,
+    kind: str,
+    date_from: date | None,
+    date_to: date | None,
+    now: datetime,
+) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown download kind {kind!r}")
     body = {
-        "s": session_id, "u": user_id, "a": account_id, "k": kind,
+        "s": session_id,
+        "u": user_id,
+        "a": account_id,
+        "k": kind,
         "f": date_from.isoformat() if date_from else None,
         "t": date_to.isoformat() if date_to else None,
         "e": int((now + LIFETIME).timestamp()),
@@ -77,7 +88,10 @@ def verify(ticket: str | None, *, now: datetime) -> Ticket | None:
         body = json.loads(_unb64(payload))
         expires_at = datetime.fromtimestamp(int(body["e"]), tz=now.tzinfo)
         claims = Ticket(
-            session_id=int(body["s"]), user_id=int(body["u"]), account_id=int(body["a"]), kind=str(body["k"]),
+            session_id=int(body["s"]),
+            user_id=int(body["u"]),
+            account_id=int(body["a"]),
+            kind=str(body["k"]),
             date_from=date.fromisoformat(body["f"]) if body["f"] else None,
             date_to=date.fromisoformat(body["t"]) if body["t"] else None,
             expires_at=expires_at,

@@ -23,7 +23,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import qrcode
@@ -197,14 +197,14 @@ def _normalise(code: str | None) -> str:
 def _unix(moment: datetime) -> int:
     """Seconds since the epoch for a naive UTC (or aware) datetime."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return calendar.timegm(moment.timetuple())
 
 
 def matched_step(secret: str, code: str, now: datetime) -> int | None:
     """The 30-second step (within one step either side of ``now``) that ``code`` is for."""
     totp = pyotp.TOTP(secret, interval=TOTP_INTERVAL, digits=TOTP_DIGITS)
-    moment = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now
+    moment = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     for offset in range(VALID_WINDOW, -VALID_WINDOW - 1, -1):  # newest first
         when = moment + timedelta(seconds=offset * TOTP_INTERVAL)
         if totp.verify(code, for_time=when):
@@ -321,7 +321,7 @@ def _read_two_step_token(token: str | None, *, now: datetime) -> tuple[int, date
         return None
     if not (user_part.isdigit() and issued_part.isdigit() and len(issued_part) <= 12 and nonce):
         return None
-    issued = datetime.fromtimestamp(int(issued_part), tz=timezone.utc)
+    issued = datetime.fromtimestamp(int(issued_part), tz=UTC)
     if now.tzinfo is None:
         issued = issued.replace(tzinfo=None)  # naive UTC, like ``now``
     if now - issued > TWO_STEP_VALID or issued - now > _CLOCK_SKEW:
@@ -334,7 +334,12 @@ def _used_key(nonce: str) -> str:
 
 
 def complete_two_step(
-    session: Session, two_step_token: str, code: str, *, client: str, now: datetime,
+    session: Session,
+    two_step_token: str,
+    code: str,
+    *,
+    client: str,
+    now: datetime,
     idle_minutes: int | None = None,
 ) -> SignInOutcome:
     """Check the second factor (app code or recovery code) and start a new session.

@@ -35,9 +35,7 @@ class OutboxItem:
 
 def queue_mail(session: Session, *, to: str, subject: str, body: str, kind: str, now: datetime) -> None:
     session.add(
-        OutboxMessage(
-            to_address=to, subject=subject, body_text=body, kind=kind, created_at=now, next_attempt_at=now
-        )
+        OutboxMessage(to_address=to, subject=subject, body_text=body, kind=kind, created_at=now, next_attempt_at=now)
     )
     session.flush()
 

@@ -44,18 +44,52 @@ DEFAULT_TODAY = date(2026, 11, 22)
 RECORDS_START = date(2006, 4, 3)  # the first Monday of the landlord's records (and of rent year 2006/07)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "properties.csv": ("property_ref", "uprn", "address_line_1", "address_line_2", "address_line_3", "town",
-                       "postcode", "property_type", "bedrooms"),
+    "properties.csv": (
+        "property_ref",
+        "uprn",
+        "address_line_1",
+        "address_line_2",
+        "address_line_3",
+        "town",
+        "postcode",
+        "property_type",
+        "bedrooms",
+    ),
     "people.csv": ("person_ref", "title", "first_name", "last_name", "date_of_birth", "email", "mobile"),
     "officers.csv": ("officer_ref", "name", "role", "email", "phone"),
-    "tenancies.csv": ("tenancy_ref", "property_ref", "tenure", "start_date", "end_date", "rent_frequency",
-                      "rent_free_weeks", "income_officer_ref", "housing_officer_ref"),
+    "tenancies.csv": (
+        "tenancy_ref",
+        "property_ref",
+        "tenure",
+        "start_date",
+        "end_date",
+        "rent_frequency",
+        "rent_free_weeks",
+        "income_officer_ref",
+        "housing_officer_ref",
+    ),
     "tenancy_parties.csv": ("tenancy_ref", "person_ref", "role", "start_date", "end_date"),
     "accounts.csv": ("account_ref", "tenancy_ref", "account_type", "opened_on", "closed_on"),
-    "charges.csv": ("account_ref", "charge_code", "description", "amount", "frequency", "benefit_eligible",
-                    "effective_from", "effective_to"),
-    "transactions.csv": ("transaction_ref", "account_ref", "posted_on", "week_commencing", "type", "description",
-                         "amount", "method"),
+    "charges.csv": (
+        "account_ref",
+        "charge_code",
+        "description",
+        "amount",
+        "frequency",
+        "benefit_eligible",
+        "effective_from",
+        "effective_to",
+    ),
+    "transactions.csv": (
+        "transaction_ref",
+        "account_ref",
+        "posted_on",
+        "week_commencing",
+        "type",
+        "description",
+        "amount",
+        "method",
+    ),
 }
 
 
@@ -100,9 +134,26 @@ WEEK = timedelta(days=7)
 # in England: RPI-based convergence to 2015, four 1% cuts 2016-2019, CPI+1% since 2020,
 # the 7% ceiling in 2023). Later years default to 3%.
 RENT_INCREASE_BP = {
-    2007: 500, 2008: 620, 2009: 310, 2010: 150, 2011: 680, 2012: 600, 2013: 420, 2014: 380, 2015: 220,
-    2016: -100, 2017: -100, 2018: -100, 2019: -100, 2020: 270, 2021: 150, 2022: 410, 2023: 700,
-    2024: 770, 2025: 270, 2026: 480,
+    2007: 500,
+    2008: 620,
+    2009: 310,
+    2010: 150,
+    2011: 680,
+    2012: 600,
+    2013: 420,
+    2014: 380,
+    2015: 220,
+    2016: -100,
+    2017: -100,
+    2018: -100,
+    2019: -100,
+    2020: 270,
+    2021: 150,
+    2022: 410,
+    2023: 700,
+    2024: 770,
+    2025: 270,
+    2026: 480,
 }
 
 
@@ -195,51 +246,362 @@ def _div(a: int, b: int) -> int:
 # ---------------------------------------------------------------------------
 
 FEMALE = (
-    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Grace", "Sophie", "Emily", "Chloe", "Jessica", "Hannah", "Lucy",
-    "Sarah", "Emma", "Rebecca", "Laura", "Rachel", "Claire", "Karen", "Julie", "Susan", "Linda", "Patricia",
-    "Margaret", "Jean", "Maureen", "Brenda", "Sandra", "Tracey", "Nicola", "Kelly", "Leanne", "Danielle",
-    "Aisha", "Fatima", "Amina", "Zainab", "Maryam", "Nadia", "Yasmin", "Priya", "Anjali", "Sunita", "Kavita",
-    "Mei", "Lin", "Ngozi", "Chiamaka", "Adaeze", "Abena", "Grace", "Precious", "Joanna", "Katarzyna", "Magdalena",
-    "Oksana", "Elena", "Ioana", "Sofia", "Maria", "Ana", "Bridget", "Siobhan", "Niamh", "Catherine", "Eileen",
-    "Shirley", "Pauline", "Joan", "Doreen", "Valerie", "Beverley", "Marcia", "Janet", "Hazel", "Carol",
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Grace",
+    "Sophie",
+    "Emily",
+    "Chloe",
+    "Jessica",
+    "Hannah",
+    "Lucy",
+    "Sarah",
+    "Emma",
+    "Rebecca",
+    "Laura",
+    "Rachel",
+    "Claire",
+    "Karen",
+    "Julie",
+    "Susan",
+    "Linda",
+    "Patricia",
+    "Margaret",
+    "Jean",
+    "Maureen",
+    "Brenda",
+    "Sandra",
+    "Tracey",
+    "Nicola",
+    "Kelly",
+    "Leanne",
+    "Danielle",
+    "Aisha",
+    "Fatima",
+    "Amina",
+    "Zainab",
+    "Maryam",
+    "Nadia",
+    "Yasmin",
+    "Priya",
+    "Anjali",
+    "Sunita",
+    "Kavita",
+    "Mei",
+    "Lin",
+    "Ngozi",
+    "Chiamaka",
+    "Adaeze",
+    "Abena",
+    "Grace",
+    "Precious",
+    "Joanna",
+    "Katarzyna",
+    "Magdalena",
+    "Oksana",
+    "Elena",
+    "Ioana",
+    "Sofia",
+    "Maria",
+    "Ana",
+    "Bridget",
+    "Siobhan",
+    "Niamh",
+    "Catherine",
+    "Eileen",
+    "Shirley",
+    "Pauline",
+    "Joan",
+    "Doreen",
+    "Valerie",
+    "Beverley",
+    "Marcia",
+    "Janet",
+    "Hazel",
+    "Carol",
 )
 MALE = (
-    "Oliver", "George", "Harry", "Noah", "Jack", "Leo", "Charlie", "Thomas", "James", "William", "Daniel",
-    "Matthew", "Ryan", "Liam", "Connor", "Jordan", "Callum", "Lewis", "David", "Paul", "Mark", "Stephen",
-    "Andrew", "Michael", "Peter", "John", "Robert", "Brian", "Kenneth", "Derek", "Gary", "Wayne", "Darren",
-    "Mohammed", "Ahmed", "Ali", "Omar", "Hassan", "Yusuf", "Imran", "Tariq", "Rajesh", "Sanjay", "Arjun",
-    "Vikram", "Wei", "Jun", "Chinedu", "Emeka", "Kwame", "Kofi", "Tunde", "Piotr", "Tomasz", "Marek", "Andrei",
-    "Mihai", "Dmytro", "Luca", "Marco", "Jose", "Sean", "Patrick", "Declan", "Ciaran", "Desmond", "Winston",
-    "Clifton", "Delroy", "Trevor", "Keith", "Roy", "Frank", "Alan", "Graham",
+    "Oliver",
+    "George",
+    "Harry",
+    "Noah",
+    "Jack",
+    "Leo",
+    "Charlie",
+    "Thomas",
+    "James",
+    "William",
+    "Daniel",
+    "Matthew",
+    "Ryan",
+    "Liam",
+    "Connor",
+    "Jordan",
+    "Callum",
+    "Lewis",
+    "David",
+    "Paul",
+    "Mark",
+    "Stephen",
+    "Andrew",
+    "Michael",
+    "Peter",
+    "John",
+    "Robert",
+    "Brian",
+    "Kenneth",
+    "Derek",
+    "Gary",
+    "Wayne",
+    "Darren",
+    "Mohammed",
+    "Ahmed",
+    "Ali",
+    "Omar",
+    "Hassan",
+    "Yusuf",
+    "Imran",
+    "Tariq",
+    "Rajesh",
+    "Sanjay",
+    "Arjun",
+    "Vikram",
+    "Wei",
+    "Jun",
+    "Chinedu",
+    "Emeka",
+    "Kwame",
+    "Kofi",
+    "Tunde",
+    "Piotr",
+    "Tomasz",
+    "Marek",
+    "Andrei",
+    "Mihai",
+    "Dmytro",
+    "Luca",
+    "Marco",
+    "Jose",
+    "Sean",
+    "Patrick",
+    "Declan",
+    "Ciaran",
+    "Desmond",
+    "Winston",
+    "Clifton",
+    "Delroy",
+    "Trevor",
+    "Keith",
+    "Roy",
+    "Frank",
+    "Alan",
+    "Graham",
 )
 SURNAMES = (
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts",
-    "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis", "Harris",
-    "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore",
-    "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson",
-    "Davis", "Parker", "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter",
-    "Richardson", "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Miller", "Cox", "Richards", "Khan", "Marshall",
-    "Anderson", "Simpson", "Ellis", "Adams", "Singh", "Begum", "Ahmed", "Hussain", "Ali", "Rahman", "Akhtar",
-    "Shah", "Sharma", "Kaur", "Chowdhury", "Okafor", "Okoro", "Adeyemi", "Mensah", "Owusu", "Asante", "Campbell",
-    "Grant", "Francis", "Henry", "Nowak", "Kowalski", "Wisniewski", "Popescu", "Ionescu", "Kovalenko", "Rossi",
-    "Silva", "Santos", "O'Brien", "O'Connor", "Byrne", "Doyle", "McCarthy", "Gallagher", "Chen", "Wang", "Li",
-    "Nguyen", "Yilmaz", "Demir", "Hassan", "Ibrahim", "Mohamed", "Abdi", "Warsame", "Fletcher", "Holmes", "Lloyd",
-    "Stevens", "Pearson", "Dixon", "Hunt", "Palmer", "Mason", "Knight", "Butler", "Barnes", "Fisher", "Stone",
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "James",
+    "Scott",
+    "Phillips",
+    "Watson",
+    "Davis",
+    "Parker",
+    "Price",
+    "Bennett",
+    "Young",
+    "Griffiths",
+    "Mitchell",
+    "Kelly",
+    "Cook",
+    "Carter",
+    "Richardson",
+    "Bailey",
+    "Collins",
+    "Bell",
+    "Shaw",
+    "Murphy",
+    "Miller",
+    "Cox",
+    "Richards",
+    "Khan",
+    "Marshall",
+    "Anderson",
+    "Simpson",
+    "Ellis",
+    "Adams",
+    "Singh",
+    "Begum",
+    "Ahmed",
+    "Hussain",
+    "Ali",
+    "Rahman",
+    "Akhtar",
+    "Shah",
+    "Sharma",
+    "Kaur",
+    "Chowdhury",
+    "Okafor",
+    "Okoro",
+    "Adeyemi",
+    "Mensah",
+    "Owusu",
+    "Asante",
+    "Campbell",
+    "Grant",
+    "Francis",
+    "Henry",
+    "Nowak",
+    "Kowalski",
+    "Wisniewski",
+    "Popescu",
+    "Ionescu",
+    "Kovalenko",
+    "Rossi",
+    "Silva",
+    "Santos",
+    "O'Brien",
+    "O'Connor",
+    "Byrne",
+    "Doyle",
+    "McCarthy",
+    "Gallagher",
+    "Chen",
+    "Wang",
+    "Li",
+    "Nguyen",
+    "Yilmaz",
+    "Demir",
+    "Hassan",
+    "Ibrahim",
+    "Mohamed",
+    "Abdi",
+    "Warsame",
+    "Fletcher",
+    "Holmes",
+    "Lloyd",
+    "Stevens",
+    "Pearson",
+    "Dixon",
+    "Hunt",
+    "Palmer",
+    "Mason",
+    "Knight",
+    "Butler",
+    "Barnes",
+    "Fisher",
+    "Stone",
 )
 TREES = (
-    "Elm", "Beech", "Rowan", "Hawthorn", "Willow", "Alder", "Maple", "Cedar", "Juniper", "Larch", "Hazel",
-    "Aspen", "Birch", "Poplar", "Sycamore", "Chestnut", "Holly", "Laurel", "Linden", "Yew", "Ash", "Hornbeam",
-    "Walnut", "Damson",
+    "Elm",
+    "Beech",
+    "Rowan",
+    "Hawthorn",
+    "Willow",
+    "Alder",
+    "Maple",
+    "Cedar",
+    "Juniper",
+    "Larch",
+    "Hazel",
+    "Aspen",
+    "Birch",
+    "Poplar",
+    "Sycamore",
+    "Chestnut",
+    "Holly",
+    "Laurel",
+    "Linden",
+    "Yew",
+    "Ash",
+    "Hornbeam",
+    "Walnut",
+    "Damson",
 )
 BLOCK_KINDS = ("Court", "House", "Tower", "Lodge", "Gardens")
 STREETS = (
-    "Station Road", "Mill Lane", "Church Street", "Brook Road", "Northgate", "Victoria Road", "Albert Street",
-    "Queens Road", "Park Avenue", "Meadow Way", "Orchard Close", "Riverside Walk", "Kingfisher Drive",
-    "Heron Way", "Canal Street", "Market Street", "Chapel Lane", "Foundry Road", "Weavers Row", "Ropewalk",
-    "Tannery Lane", "Bridge Street", "Castle Street", "Greenfield Road", "Hillside Crescent", "Valley Road",
-    "Moor Lane", "Brookside", "Beckett Close", "Nightingale Road", "Lark Rise", "Swallow Close", "Wren Gardens",
-    "Linnet Way", "Sparrow Lane", "Thrush Avenue", "Coronation Street", "Jubilee Way", "Spinners Way",
-    "Ironworks Road", "Cooperage Lane", "Lock Keepers Way",
+    "Station Road",
+    "Mill Lane",
+    "Church Street",
+    "Brook Road",
+    "Northgate",
+    "Victoria Road",
+    "Albert Street",
+    "Queens Road",
+    "Park Avenue",
+    "Meadow Way",
+    "Orchard Close",
+    "Riverside Walk",
+    "Kingfisher Drive",
+    "Heron Way",
+    "Canal Street",
+    "Market Street",
+    "Chapel Lane",
+    "Foundry Road",
+    "Weavers Row",
+    "Ropewalk",
+    "Tannery Lane",
+    "Bridge Street",
+    "Castle Street",
+    "Greenfield Road",
+    "Hillside Crescent",
+    "Valley Road",
+    "Moor Lane",
+    "Brookside",
+    "Beckett Close",
+    "Nightingale Road",
+    "Lark Rise",
+    "Swallow Close",
+    "Wren Gardens",
+    "Linnet Way",
+    "Sparrow Lane",
+    "Thrush Avenue",
+    "Coronation Street",
+    "Jubilee Way",
+    "Spinners Way",
+    "Ironworks Road",
+    "Cooperage Lane",
+    "Lock Keepers Way",
 )
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
@@ -290,8 +652,9 @@ class _Ledger:
         # [posted_on, week_commencing, type, description, pence, method]
         self.rows: list[list] = []
 
-    def post(self, day: date, kind: str, description: str, pence: int, method: str | None = None,
-             week: date | None = None) -> None:
+    def post(
+        self, day: date, kind: str, description: str, pence: int, method: str | None = None, week: date | None = None
+    ) -> None:
         if pence:
             self.rows.append([day, week, kind, description, pence, method])
 
@@ -392,8 +755,16 @@ class _Generator:
         capacity = rng.randint(60, 96) if tall else rng.randint(12, 40)
         services = []
         for code, description, (low, high), eligible in SERVICES:
-            chance = {"caretaking": 0.8, "cleaning": 0.9, "communal_electricity": 0.95, "door_entry": 0.7,
-                      "grounds": 0.6, "lift": 1.0 if tall else 0.15, "water": 0.3, "heating": 0.15}[code]
+            chance = {
+                "caretaking": 0.8,
+                "cleaning": 0.9,
+                "communal_electricity": 0.95,
+                "door_entry": 0.7,
+                "grounds": 0.6,
+                "lift": 1.0 if tall else 0.15,
+                "water": 0.3,
+                "heating": 0.15,
+            }[code]
             if rng.random() < chance:
                 services.append((code, description, rng.randint(low, high), eligible))
         block = _Block(name, rng.choice(STREETS), district, self.new_postcode(district), capacity, services)
@@ -427,18 +798,28 @@ class _Generator:
             street.postcodes.append(self.new_postcode(street.district))
         return [f"{street.numbers} {street.name}", "", "", street.postcodes[street.numbers // 20]]
 
-    def add_property(self, lines: list[str], kind: str, bedrooms: int | None, *, uprn: bool = True,
-                     postcode_style: int = 0) -> str:
+    def add_property(
+        self, lines: list[str], kind: str, bedrooms: int | None, *, uprn: bool = True, postcode_style: int = 0
+    ) -> str:
         ref = self.next_property()
         postcode = lines[3]
         if postcode_style == 1:
             postcode = postcode.lower()
         elif postcode_style == 2:
             postcode = postcode.replace(" ", "")
-        self.out["properties.csv"].append([
-            ref, self.new_uprn() if uprn else "", lines[0], lines[1], lines[2], TOWN, postcode, kind,
-            "" if bedrooms is None else str(bedrooms),
-        ])
+        self.out["properties.csv"].append(
+            [
+                ref,
+                self.new_uprn() if uprn else "",
+                lines[0],
+                lines[1],
+                lines[2],
+                TOWN,
+                postcode,
+                kind,
+                "" if bedrooms is None else str(bedrooms),
+            ]
+        )
         return ref
 
     def new_home(self, *, kind: str | None = None, bedrooms: int | None = None) -> tuple[str, _Block | None, int]:
@@ -498,9 +879,18 @@ class _Generator:
             return f"+44 7700 900{number:03d}"
         return f"+44 (0)7700 900 {number:03d}"
 
-    def add_person(self, *, sex: str | None = None, last: str | None = None, born: date | None,
-                   email: bool | str | None = None, mobile: bool | str | None = None,
-                   first: str | None = None, title: str | None = None, ref: str | None = None) -> tuple[str, str, str]:
+    def add_person(
+        self,
+        *,
+        sex: str | None = None,
+        last: str | None = None,
+        born: date | None,
+        email: bool | str | None = None,
+        mobile: bool | str | None = None,
+        first: str | None = None,
+        title: str | None = None,
+        ref: str | None = None,
+    ) -> tuple[str, str, str]:
         rng = self.rng
         sex = sex or rng.choice("FM")
         first = first or rng.choice(FEMALE if sex == "F" else MALE)
@@ -518,9 +908,17 @@ class _Generator:
             email = self.email_for(first, last)
         if mobile is True:
             mobile = self.mobile_text(self.mobile_pool.pop()) if self.mobile_pool else None
-        self.out["people.csv"].append([
-            ref, title, first, last, born.isoformat() if born else "", email or "", mobile or "",
-        ])
+        self.out["people.csv"].append(
+            [
+                ref,
+                title,
+                first,
+                last,
+                born.isoformat() if born else "",
+                email or "",
+                mobile or "",
+            ]
+        )
         return ref, first, last
 
     def born_for_age(self, at: date, low: int, high: int) -> date:
@@ -535,18 +933,34 @@ class _Generator:
     # -- records ---------------------------------------------------------------
 
     def add_tenancy(self, t: _Tenancy, rent_free_list: list[date]) -> None:
-        self.out["tenancies.csv"].append([
-            t.ref, t.property_ref, t.tenure, t.start.isoformat(), t.end.isoformat() if t.end else "", t.frequency,
-            ";".join(d.isoformat() for d in rent_free_list), t.income_officer, t.housing_officer,
-        ])
+        self.out["tenancies.csv"].append(
+            [
+                t.ref,
+                t.property_ref,
+                t.tenure,
+                t.start.isoformat(),
+                t.end.isoformat() if t.end else "",
+                t.frequency,
+                ";".join(d.isoformat() for d in rent_free_list),
+                t.income_officer,
+                t.housing_officer,
+            ]
+        )
 
-    def add_party(self, t: _Tenancy, person: str, role: str, start: date | None = None,
-                  end: date | None = None) -> None:
+    def add_party(
+        self, t: _Tenancy, person: str, role: str, start: date | None = None, end: date | None = None
+    ) -> None:
         start = start or t.start
         end = end or t.end
-        self.out["tenancy_parties.csv"].append([
-            t.ref, person, role, start.isoformat() if start else "", end.isoformat() if end else "",
-        ])
+        self.out["tenancy_parties.csv"].append(
+            [
+                t.ref,
+                person,
+                role,
+                start.isoformat() if start else "",
+                end.isoformat() if end else "",
+            ]
+        )
 
     def add_account(self, ref: str, t: _Tenancy, kind: str, opened: date, closed: date | None) -> _Ledger:
         self.out["accounts.csv"].append([ref, t.ref, kind, opened.isoformat(), closed.isoformat() if closed else ""])
@@ -554,21 +968,41 @@ class _Generator:
         self.ledgers.append(ledger)
         return ledger
 
-    def add_charge(self, account: str, code: str, description: str, pence: int, frequency: str,
-                   eligible: bool | None, start: date, end: date | None) -> None:
-        self.out["charges.csv"].append([
-            account, code, description, pounds(pence), frequency,
-            "" if eligible is None else ("true" if eligible else "false"), start.isoformat(),
-            end.isoformat() if end else "",
-        ])
+    def add_charge(
+        self,
+        account: str,
+        code: str,
+        description: str,
+        pence: int,
+        frequency: str,
+        eligible: bool | None,
+        start: date,
+        end: date | None,
+    ) -> None:
+        self.out["charges.csv"].append(
+            [
+                account,
+                code,
+                description,
+                pounds(pence),
+                frequency,
+                "" if eligible is None else ("true" if eligible else "false"),
+                start.isoformat(),
+                end.isoformat() if end else "",
+            ]
+        )
 
     def rent_free_for(self, t: _Tenancy) -> list[date]:
         if not t.rent_free:
             return []
         last = t.end or rent_year_start(self.last_year + 1) - DAY
         first = t.start
-        return [d for y in range(rent_year_of(first), rent_year_of(last) + 1) for d in rent_free_mondays(y)
-                if first <= d <= last]
+        return [
+            d
+            for y in range(rent_year_of(first), rent_year_of(last) + 1)
+            for d in rent_free_mondays(y)
+            if first <= d <= last
+        ]
 
     def officers_for(self, t: _Tenancy) -> None:
         rng = self.rng
@@ -599,8 +1033,15 @@ class _Generator:
 
     # -- charges ----------------------------------------------------------------
 
-    def charges_for(self, account: str, t: _Tenancy, items: list[tuple[str, str, dict[int, int], bool | None]],
-                    frequency: str, *, financial_year: bool = False) -> None:
+    def charges_for(
+        self,
+        account: str,
+        t: _Tenancy,
+        items: list[tuple[str, str, dict[int, int], bool | None]],
+        frequency: str,
+        *,
+        financial_year: bool = False,
+    ) -> None:
         """charges.csv rows for the last two rent years of the tenancy (current and previous);
         leaseholders' years run from 1 April."""
         year_start = (lambda y: date(y, 4, 1)) if financial_year else rent_year_start
@@ -629,8 +1070,9 @@ class _Generator:
         elif day.year < 2023:
             method = rng.choices(("card", "paypoint", "post_office", "bank_transfer"), (45, 30, 15, 10))[0]
         else:
-            method = rng.choices(("card", "paypoint", "post_office", "bank_transfer", "portal_card"),
-                                 (45, 20, 8, 12, 15))[0]
+            method = rng.choices(
+                ("card", "paypoint", "post_office", "bank_transfer", "portal_card"), (45, 20, 8, 12, 15)
+            )[0]
         return method, {
             "card": "Card payment by phone",
             "paypoint": "Payment at PayPoint",
@@ -642,10 +1084,21 @@ class _Generator:
             "standing_order": "Standing order",
         }[method]
 
-    def weekly_ledger(self, ledger: _Ledger, t: _Tenancy, *, stop: date, rent: dict[int, int],
-                      services: list[tuple[str, str, dict[int, int], bool | None]], payer: str,
-                      rent_label: str = "Rent", hb_share: int = 100, dd_day: int = 1,
-                      uc_from: date | None = None, returns: float = 0.01) -> None:
+    def weekly_ledger(
+        self,
+        ledger: _Ledger,
+        t: _Tenancy,
+        *,
+        stop: date,
+        rent: dict[int, int],
+        services: list[tuple[str, str, dict[int, int], bool | None]],
+        payer: str,
+        rent_label: str = "Rent",
+        hb_share: int = 100,
+        dd_day: int = 1,
+        uc_from: date | None = None,
+        returns: float = 0.01,
+    ) -> None:
         """Weekly charges on Mondays and the payments that follow them.
 
         payer: ``hb`` (Housing Benefit weekly, the tenant tops up any shortfall), ``uc``
@@ -663,8 +1116,8 @@ class _Generator:
         so_offset = rng.choice((3, 4))  # Thursday or Friday
         year = None
         dd_amount = so_amount = 0
-        balance = 0      # what the tenant owes, as the simulation goes
-        tenant_due = 0   # for benefit payers: the part that benefits do not cover
+        balance = 0  # what the tenant owes, as the simulation goes
+        tenant_due = 0  # for benefit payers: the part that benefits do not cover
 
         totals_cache: dict[int, tuple[int, int]] = {}
 
@@ -730,8 +1183,12 @@ class _Generator:
                 dd_next = next_month(dd_next, dd_day)
             while uc_next is not None and uc_next <= week_end and uc_next <= stop:
                 monthly = _div(eligible * (48 if free_weeks else 52) * hb_share, 1200)
-                ledger.post(working_day(uc_next), "universal_credit",
-                            "Universal Credit housing costs (paid to us directly)", -monthly)
+                ledger.post(
+                    working_day(uc_next),
+                    "universal_credit",
+                    "Universal Credit housing costs (paid to us directly)",
+                    -monthly,
+                )
                 balance -= monthly
                 uc_next = next_month(uc_next, uc_day)
             if payer == "so" and n % so_every == 0:
@@ -759,8 +1216,17 @@ class _Generator:
             n += 1
             week += WEEK
 
-    def steer(self, ledger: _Ledger, profile: str, weekly: int, *, since: date, stop: date,
-              target: int | None = None, spare_days: int | None = None) -> None:
+    def steer(
+        self,
+        ledger: _Ledger,
+        profile: str,
+        weekly: int,
+        *,
+        since: date,
+        stop: date,
+        target: int | None = None,
+        spare_days: int | None = None,
+    ) -> None:
         """Bend a generated history to end in arrears or in credit (or leave it near clear).
 
         Arrears come from taking away payments (or benefit credits: a suspension) between
@@ -785,8 +1251,10 @@ class _Generator:
                 ledger.post(day, "payment", desc, -extra, method)
             return
         # arrears: take away the most recent payments until the target is reached
-        want = target if target is not None else (
-            rng.randint(3000, 45000) if profile == "arrears" else rng.randint(120000, 420000)
+        want = (
+            target
+            if target is not None
+            else (rng.randint(3000, 45000) if profile == "arrears" else rng.randint(120000, 420000))
         )
         need = want - balance
         if need <= 0:
@@ -807,8 +1275,9 @@ class _Generator:
             if row[4] < 0 and row[2] in ("payment", "direct_debit", "housing_benefit", "universal_credit"):
                 if row[2] == "direct_debit" and rng.random() < 0.4:
                     back = row[0] + timedelta(days=3)
-                    returned.append([back, None, "payment_returned", "Direct Debit returned unpaid", -row[4],
-                                     "direct_debit"])
+                    returned.append(
+                        [back, None, "payment_returned", "Direct Debit returned unpaid", -row[4], "direct_debit"]
+                    )
                 else:
                     removed.append(i)
                 need += row[4]
@@ -832,8 +1301,9 @@ class _Generator:
 
         if rng.random() < 0.05:
             day = some_day()
-            item, pence = rng.choice((("Replacement key fob", 2500), ("Replacement door key", 1500),
-                                      ("Lock change after lost keys", 8500)))
+            item, pence = rng.choice(
+                (("Replacement key fob", 2500), ("Replacement door key", 1500), ("Lock change after lost keys", 8500))
+            )
             ledger.post(day, "other_charge", item, pence)
             method, desc = self.payment_method_desc(day + WEEK)
             if day + WEEK <= stop:
@@ -858,17 +1328,35 @@ class _Generator:
         self.build_demo()
         self.build_random()
 
-    def general_needs(self, t: _Tenancy, *, payer: str, profile: str, target: int | None = None,
-                      hb_share: int = 100, uc_from: date | None = None, account_ref: str | None = None,
-                      rent_2025: int | None = None, services: bool = True, sprinkle: bool = True,
-                      stop: date | None = None, label: str = "Rent",
-                      extras: Callable[[_Ledger], None] | None = None,
-                      spare_days: int | None = None) -> tuple[_Ledger, int]:
+    def general_needs(
+        self,
+        t: _Tenancy,
+        *,
+        payer: str,
+        profile: str,
+        target: int | None = None,
+        hb_share: int = 100,
+        uc_from: date | None = None,
+        account_ref: str | None = None,
+        rent_2025: int | None = None,
+        services: bool = True,
+        sprinkle: bool = True,
+        stop: date | None = None,
+        label: str = "Rent",
+        extras: Callable[[_Ledger], None] | None = None,
+        spare_days: int | None = None,
+    ) -> tuple[_Ledger, int]:
         """The rent account of a weekly tenancy, its charges and its history."""
         rng = self.rng
         if rent_2025 is None:
-            base = {0: (8400, 9200), 1: (9600, 10800), 2: (10800, 12200), 3: (12000, 13600), 4: (13200, 15000),
-                    5: (14500, 16000)}[min(t.bedrooms, 5)]
+            base = {
+                0: (8400, 9200),
+                1: (9600, 10800),
+                2: (10800, 12200),
+                3: (12000, 13600),
+                4: (13200, 15000),
+                5: (14500, 16000),
+            }[min(t.bedrooms, 5)]
             rent_2025 = rng.randint(*base)
             if t.tenure in ("assured", "starter"):
                 rent_2025 += rng.randint(200, 900)  # housing association stock, a little dearer
@@ -881,12 +1369,23 @@ class _Generator:
                 items.append((code, description, levels_from_2025(weekly, self.last_year), eligible))
         ref = account_ref or f"RA{t.ref[-6:]}"
         ledger = self.add_account(ref, t, "rent", t.start, t.end)
-        self.charges_for(ref, t, [("basic_rent", label if label != "Rent" else "Basic rent", rent, True)] + items,
-                         "weekly")
+        self.charges_for(
+            ref, t, [("basic_rent", label if label != "Rent" else "Basic rent", rent, True)] + items, "weekly"
+        )
         stop = stop or min(t.end or self.today, self.today)
         dd_day = rng.choice((1, 1, 1, 8, 15, 15, 22, 28))
-        self.weekly_ledger(ledger, t, stop=stop, rent=rent, services=items, payer=payer, rent_label=label,
-                           hb_share=hb_share, dd_day=dd_day, uc_from=uc_from)
+        self.weekly_ledger(
+            ledger,
+            t,
+            stop=stop,
+            rent=rent,
+            services=items,
+            payer=payer,
+            rent_label=label,
+            hb_share=hb_share,
+            dd_day=dd_day,
+            uc_from=uc_from,
+        )
         weekly = rent[rent_year_of(stop)] + sum(levels[rent_year_of(stop)] for _c, _d, levels, _e in items)
         if sprinkle:
             self.sprinkle(ledger, since=t.start, stop=stop)
@@ -903,10 +1402,19 @@ class _Generator:
         ledger = self.add_account(ref, t, "garage", t.start, t.end)
         self.charges_for(ref, t, [("garage", "Garage rent", fee, False)], "weekly")
         stop = min(t.end or self.today, self.today)
-        self.weekly_ledger(ledger, t, stop=stop, rent=fee, services=[], payer=payer, rent_label="Garage rent",
-                           dd_day=rng.choice((1, 15)))
-        self.steer(ledger, profile, fee[rent_year_of(stop)], since=max(t.start, stop - 200 * DAY), stop=stop,
-                   target=target)
+        self.weekly_ledger(
+            ledger,
+            t,
+            stop=stop,
+            rent=fee,
+            services=[],
+            payer=payer,
+            rent_label="Garage rent",
+            dd_day=rng.choice((1, 15)),
+        )
+        self.steer(
+            ledger, profile, fee[rent_year_of(stop)], since=max(t.start, stop - 200 * DAY), stop=stop, target=target
+        )
         return ledger
 
     def shared_ownership(self, t: _Tenancy, *, profile: str) -> None:
@@ -915,9 +1423,15 @@ class _Generator:
         service = levels_from_2025(rng.randint(6000, 14000), self.last_year)
         ref = f"RA{t.ref[-6:]}"
         ledger = self.add_account(ref, t, "rent", t.start, t.end)
-        self.charges_for(ref, t, [("basic_rent", "Rent on the share we own", rent, False),
-                                  ("estimated_service_charge", "Service charge (monthly estimate)", service, False)],
-                         "monthly")
+        self.charges_for(
+            ref,
+            t,
+            [
+                ("basic_rent", "Rent on the share we own", rent, False),
+                ("estimated_service_charge", "Service charge (monthly estimate)", service, False),
+            ],
+            "monthly",
+        )
         stop = min(t.end or self.today, self.today)
         month = date(t.start.year, t.start.month, 1)
         if month < t.start:
@@ -932,9 +1446,17 @@ class _Generator:
             month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         self.steer(ledger, profile, rent[rent_year_of(stop)] // 4, since=max(t.start, stop - 300 * DAY), stop=stop)
 
-    def leasehold(self, t: _Tenancy, *, payer: str, profile: str, major_works: bool,
-                  estimate_2025: int | None = None, works: tuple[date, int, int] | None = None,
-                  sc_ref: str | None = None) -> None:
+    def leasehold(
+        self,
+        t: _Tenancy,
+        *,
+        payer: str,
+        profile: str,
+        major_works: bool,
+        estimate_2025: int | None = None,
+        works: tuple[date, int, int] | None = None,
+        sc_ref: str | None = None,
+    ) -> None:
         """A leaseholder's service charge account (the yearly estimate billed in two half-yearly
         instalments, actual costs adjusted two years on, ground rent), and perhaps a major works
         account paid off by instalments."""
@@ -943,9 +1465,16 @@ class _Generator:
         ground_rent = {y: 1000 for y in estimate}
         ref = sc_ref or t.ref
         ledger = self.add_account(ref, t, "service_charge", t.start, t.end)
-        self.charges_for(ref, t, [("estimated_service_charge", "Service charge (yearly estimate)", estimate, False),
-                                  ("ground_rent", "Ground rent", ground_rent, False)], "yearly",
-                         financial_year=True)
+        self.charges_for(
+            ref,
+            t,
+            [
+                ("estimated_service_charge", "Service charge (yearly estimate)", estimate, False),
+                ("ground_rent", "Ground rent", ground_rent, False),
+            ],
+            "yearly",
+            financial_year=True,
+        )
         stop = min(t.end or self.today, self.today)
         balance = 0
         y = t.start.year if t.start >= date(t.start.year, 4, 1) else t.start.year - 1
@@ -961,8 +1490,7 @@ class _Generator:
                     day = date(y + (month > 12), (month - 1) % 12 + 1, 1)
                     if t.start <= day <= stop:
                         amount = instalment if m < 11 else estimate[y] - 11 * instalment
-                        ledger.post(day, "service_charge", f"Service charge {label}: instalment {m + 1} of 12",
-                                    amount)
+                        ledger.post(day, "service_charge", f"Service charge {label}: instalment {m + 1} of 12", amount)
                         balance += amount
             else:
                 # Billed half-yearly in advance (pro rata for a lease that began in the half-year).
@@ -977,8 +1505,7 @@ class _Generator:
                         continue
                     amount = _div(estimate[y] * months, 12)
                     which = "first" if half == 0 else "second"
-                    ledger.post(begin, "service_charge", f"Service charge estimate {label}: {which} half-year",
-                                amount)
+                    ledger.post(begin, "service_charge", f"Service charge estimate {label}: {which} half-year", amount)
                     balance += amount
                     bills.append(begin)
             if date(y, 4, 1) >= t.start and date(y, 4, 1) <= stop:
@@ -987,8 +1514,13 @@ class _Generator:
             actual_day = date(y, 9, 15)
             if t.start <= date(y - 2, 4, 1) and actual_day <= stop:
                 diff = _div(estimate[y - 2] * rng.randint(-80, 100), 1000)
-                ledger.post(actual_day, "adjustment", f"Service charge actual costs {y - 2}/{str(y - 1)[-2:]}: "
-                            f"{'balancing charge' if diff > 0 else 'credit'}", diff)
+                ledger.post(
+                    actual_day,
+                    "adjustment",
+                    f"Service charge actual costs {y - 2}/{str(y - 1)[-2:]}: "
+                    f"{'balancing charge' if diff > 0 else 'credit'}",
+                    diff,
+                )
                 balance += diff
             if payer == "dd":
                 monthly = _div(estimate[y] + ground_rent[y] + brought_forward, 12)
@@ -1002,14 +1534,14 @@ class _Generator:
                 for bill in bills:
                     day = bill + timedelta(days=rng.randint(10, 40))
                     if day <= stop and balance > 0:
-                        method, desc = self.payment_method_desc(day, prefer="bank_transfer" if rng.random() < 0.7
-                                                                else None)
+                        method, desc = self.payment_method_desc(
+                            day, prefer="bank_transfer" if rng.random() < 0.7 else None
+                        )
                         ledger.post(day, "payment", desc, -balance, method)
                         balance = 0
             y += 1
         # a half-yearly bill is normally still being paid off: only a balance beyond it is steered
-        self.steer(ledger, profile, estimate[rent_year_of(stop)] // 4, since=max(t.start, stop - 300 * DAY),
-                   stop=stop)
+        self.steer(ledger, profile, estimate[rent_year_of(stop)] // 4, since=max(t.start, stop - 300 * DAY), stop=stop)
         if not major_works:
             return
         lump_sum = works is None and rng.random() < 0.15
@@ -1036,23 +1568,55 @@ class _Generator:
 
     # -- fixed demo residents -----------------------------------------------------
 
-    def demo_person(self, *, case: str, tenancy: str, role: str, first: str, last: str, sex: str, born: date,
-                    email: str | None, mobile: int | None, title: str) -> str:
+    def demo_person(
+        self,
+        *,
+        case: str,
+        tenancy: str,
+        role: str,
+        first: str,
+        last: str,
+        sex: str,
+        born: date,
+        email: str | None,
+        mobile: int | None,
+        title: str,
+    ) -> str:
         ref = self.next_person()
         mobile_text = f"07700 900{mobile:03d}" if mobile is not None else None
         if email:
             self.used_emails.add(email)
-        self.add_person(sex=sex, first=first, last=last, born=born, email=email, mobile=mobile_text, title=title,
-                        ref=ref)
-        self.demo.append(DemoResident(
-            name=f"{first} {last}", person_ref=ref, tenancy_ref=tenancy, role=role, date_of_birth=born, case=case,
-            email=email, mobile=f"+447700900{mobile:03d}" if mobile is not None else None,
-        ))
+        self.add_person(
+            sex=sex, first=first, last=last, born=born, email=email, mobile=mobile_text, title=title, ref=ref
+        )
+        self.demo.append(
+            DemoResident(
+                name=f"{first} {last}",
+                person_ref=ref,
+                tenancy_ref=tenancy,
+                role=role,
+                date_of_birth=born,
+                case=case,
+                email=email,
+                mobile=f"+447700900{mobile:03d}" if mobile is not None else None,
+            )
+        )
         return ref
 
-    def demo_tenancy(self, number: int, tenure: str, start: date, end: date | None, *, kind: str = "flat",
-                     bedrooms: int | None = None, prefix: str = "TEN", rent_free: bool = True,
-                     property_ref: str | None = None, block: _Block | None = None) -> _Tenancy:
+    def demo_tenancy(
+        self,
+        number: int,
+        tenure: str,
+        start: date,
+        end: date | None,
+        *,
+        kind: str = "flat",
+        bedrooms: int | None = None,
+        prefix: str = "TEN",
+        rent_free: bool = True,
+        property_ref: str | None = None,
+        block: _Block | None = None,
+    ) -> _Tenancy:
         assert number == self.n_tenancy + 1
         self.next_tenancy_number()
         if property_ref is None:
@@ -1060,8 +1624,16 @@ class _Generator:
                 property_ref, block, bedrooms = self.new_garage(), None, None
             else:
                 property_ref, block, bedrooms = self.new_home(kind=kind, bedrooms=bedrooms)
-        t = _Tenancy(f"{prefix}{number}", property_ref, tenure, start, end, rent_free=rent_free, block=block,
-                     bedrooms=bedrooms or 0)
+        t = _Tenancy(
+            f"{prefix}{number}",
+            property_ref,
+            tenure,
+            start,
+            end,
+            rent_free=rent_free,
+            block=block,
+            bedrooms=bedrooms or 0,
+        )
         self.officers_for(t)
         self.add_tenancy(t, self.rent_free_for(t))
         return t
@@ -1069,20 +1641,34 @@ class _Generator:
     def build_demo(self) -> None:
         today = self.today
         # Blocks with the services the demo cases need, so their figures are stable.
-        elm = _Block("Elm Court", "Station Road", 1, self.new_postcode(1), 40, [
-            ("caretaking", "Caretaking", 412, True),
-            ("cleaning", "Communal cleaning", 326, True),
-            ("communal_electricity", "Communal electricity", 148, True),
-            ("door_entry", "Door entry system", 72, True),
-            ("water", "Water and sewerage charges", 446, False),
-        ])
-        rowan = _Block("Rowan Tower", "Brook Road", 2, self.new_postcode(2), 80, [
-            ("caretaking", "Caretaking", 455, True),
-            ("cleaning", "Communal cleaning", 298, True),
-            ("communal_electricity", "Communal electricity", 187, True),
-            ("lift", "Lift maintenance", 264, True),
-            ("heating", "Communal heating", 1120, False),
-        ])
+        elm = _Block(
+            "Elm Court",
+            "Station Road",
+            1,
+            self.new_postcode(1),
+            40,
+            [
+                ("caretaking", "Caretaking", 412, True),
+                ("cleaning", "Communal cleaning", 326, True),
+                ("communal_electricity", "Communal electricity", 148, True),
+                ("door_entry", "Door entry system", 72, True),
+                ("water", "Water and sewerage charges", 446, False),
+            ],
+        )
+        rowan = _Block(
+            "Rowan Tower",
+            "Brook Road",
+            2,
+            self.new_postcode(2),
+            80,
+            [
+                ("caretaking", "Caretaking", 455, True),
+                ("cleaning", "Communal cleaning", 298, True),
+                ("communal_electricity", "Communal electricity", 187, True),
+                ("lift", "Lift maintenance", 264, True),
+                ("heating", "Communal heating", 1120, False),
+            ],
+        )
         self.blocks += [elm, rowan]
 
         def flat_in(block: _Block, bedrooms: int) -> str:
@@ -1093,77 +1679,181 @@ class _Generator:
         # (1) Secure lead tenant in arrears, on Housing Benefit (bedroom tax shortfall unpaid).
         t1 = self.demo_tenancy(100001, "secure", date(2012, 10, 1), None, property_ref=flat_in(elm, 2), block=elm)
         t1.bedrooms = 2
-        p1 = self.demo_person(case="Secure tenancy, lead tenant, on Housing Benefit, in arrears", tenancy=t1.ref,
-                              role="lead_tenant", first="Denise", last="Walker", sex="F", born=date(1968, 3, 14),
-                              email="denise.walker@example.com", mobile=1, title="Mrs")
+        p1 = self.demo_person(
+            case="Secure tenancy, lead tenant, on Housing Benefit, in arrears",
+            tenancy=t1.ref,
+            role="lead_tenant",
+            first="Denise",
+            last="Walker",
+            sex="F",
+            born=date(1968, 3, 14),
+            email="denise.walker@example.com",
+            mobile=1,
+            title="Mrs",
+        )
         self.add_party(t1, p1, "lead_tenant")
         p8_born = date(2004, 9, 2)
         # (2) Joint secure tenancy on Universal Credit paid direct.
         t2 = self.demo_tenancy(100002, "secure", date(2019, 3, 4), None, kind="house", bedrooms=3)
-        p2a = self.demo_person(case="Joint secure tenancy, lead tenant, Universal Credit paid direct",
-                               tenancy=t2.ref, role="lead_tenant", first="Tomasz", last="Nowak", sex="M",
-                               born=date(1985, 7, 21), email="tomasz.nowak@example.com", mobile=2, title="Mr")
-        p2b = self.demo_person(case="Joint secure tenancy, joint tenant (sees the same accounts)", tenancy=t2.ref,
-                               role="joint_tenant", first="Agnieszka", last="Nowak", sex="F", born=date(1987, 11, 3),
-                               email="agnieszka.nowak@example.org", mobile=3, title="Mrs")
+        p2a = self.demo_person(
+            case="Joint secure tenancy, lead tenant, Universal Credit paid direct",
+            tenancy=t2.ref,
+            role="lead_tenant",
+            first="Tomasz",
+            last="Nowak",
+            sex="M",
+            born=date(1985, 7, 21),
+            email="tomasz.nowak@example.com",
+            mobile=2,
+            title="Mr",
+        )
+        p2b = self.demo_person(
+            case="Joint secure tenancy, joint tenant (sees the same accounts)",
+            tenancy=t2.ref,
+            role="joint_tenant",
+            first="Agnieszka",
+            last="Nowak",
+            sex="F",
+            born=date(1987, 11, 3),
+            email="agnieszka.nowak@example.org",
+            mobile=3,
+            title="Mrs",
+        )
         self.add_party(t2, p2a, "lead_tenant")
         self.add_party(t2, p2b, "joint_tenant")
         # (3) A flat and a garage, paying by Direct Debit, in credit.
         t3 = self.demo_tenancy(100003, "secure", date(2016, 5, 9), None, property_ref=flat_in(rowan, 1), block=rowan)
         t3.bedrooms = 1
-        p3 = self.demo_person(case="Secure flat and a garage licence, Direct Debit, rent account in credit",
-                              tenancy=t3.ref, role="lead_tenant", first="Marcus", last="Bennett", sex="M",
-                              born=date(1979, 1, 30), email="marcus.bennett@example.com", mobile=4, title="Mr")
+        p3 = self.demo_person(
+            case="Secure flat and a garage licence, Direct Debit, rent account in credit",
+            tenancy=t3.ref,
+            role="lead_tenant",
+            first="Marcus",
+            last="Bennett",
+            sex="M",
+            born=date(1979, 1, 30),
+            email="marcus.bennett@example.com",
+            mobile=4,
+            title="Mr",
+        )
         self.add_party(t3, p3, "lead_tenant")
         t3g = self.demo_tenancy(100004, "garage_licence", date(2018, 2, 5), None, kind="garage", rent_free=False)
         self.add_party(t3g, p3, "lead_tenant")
         # (4) Leaseholder with service charge and major works accounts.
-        t4 = self.demo_tenancy(100005, "leasehold", date(2009, 11, 16), None, prefix="SC",
-                               property_ref=flat_in(elm, 2), block=elm, rent_free=False)
-        p4 = self.demo_person(case="Leaseholder: service charge account and major works account", tenancy=t4.ref,
-                              role="leaseholder", first="Priya", last="Sharma", sex="F", born=date(1972, 5, 9),
-                              email="priya.sharma@example.org", mobile=5, title="Ms")
+        t4 = self.demo_tenancy(
+            100005,
+            "leasehold",
+            date(2009, 11, 16),
+            None,
+            prefix="SC",
+            property_ref=flat_in(elm, 2),
+            block=elm,
+            rent_free=False,
+        )
+        p4 = self.demo_person(
+            case="Leaseholder: service charge account and major works account",
+            tenancy=t4.ref,
+            role="leaseholder",
+            first="Priya",
+            last="Sharma",
+            sex="F",
+            born=date(1972, 5, 9),
+            email="priya.sharma@example.org",
+            mobile=5,
+            title="Ms",
+        )
         self.add_party(t4, p4, "leaseholder")
         # (5) Twenty years of history.
         t5 = self.demo_tenancy(100006, "secure", RECORDS_START, None, property_ref=flat_in(rowan, 2), block=rowan)
         t5.bedrooms = 2
-        p5 = self.demo_person(case="Secure tenancy since April 2006: twenty years of weekly history",
-                              tenancy=t5.ref, role="lead_tenant", first="Margaret", last="O'Connor", sex="F",
-                              born=date(1946, 8, 17), email="margaret.oconnor@example.com", mobile=6, title="Mrs")
+        p5 = self.demo_person(
+            case="Secure tenancy since April 2006: twenty years of weekly history",
+            tenancy=t5.ref,
+            role="lead_tenant",
+            first="Margaret",
+            last="O'Connor",
+            sex="F",
+            born=date(1946, 8, 17),
+            email="margaret.oconnor@example.com",
+            mobile=6,
+            title="Mrs",
+        )
         self.add_party(t5, p5, "lead_tenant")
         # (6) Temporary accommodation (refused by default).
         t6_start = monday_on_or_before(today - timedelta(days=250))
-        t6 = self.demo_tenancy(100007, "temporary_accommodation", t6_start, None, kind="flat", bedrooms=1,
-                               rent_free=False)
-        p6 = self.demo_person(case="Temporary accommodation: refused by default", tenancy=t6.ref,
-                              role="lead_tenant", first="Liam", last="Foster", sex="M", born=date(1998, 12, 5),
-                              email="liam.foster@example.com", mobile=7, title="Mr")
+        t6 = self.demo_tenancy(
+            100007, "temporary_accommodation", t6_start, None, kind="flat", bedrooms=1, rent_free=False
+        )
+        p6 = self.demo_person(
+            case="Temporary accommodation: refused by default",
+            tenancy=t6.ref,
+            role="lead_tenant",
+            first="Liam",
+            last="Foster",
+            sex="M",
+            born=date(1998, 12, 5),
+            email="liam.foster@example.com",
+            mobile=7,
+            title="Mr",
+        )
         self.add_party(t6, p6, "lead_tenant")
         # (7) A former tenant with arrears.
         t7_end = monday_on_or_before(today - timedelta(days=500)) - DAY
         t7 = self.demo_tenancy(100008, "secure", date(2015, 8, 3), t7_end, kind="house", bedrooms=2)
-        p7 = self.demo_person(case="Former tenant (tenancy ended) with arrears: refused by default, allowed "
-                              "with the former-tenants switch", tenancy=t7.ref, role="lead_tenant", first="Kevin",
-                              last="Doyle", sex="M", born=date(1981, 4, 22), email="kevin.doyle@example.org",
-                              mobile=8, title="Mr")
+        p7 = self.demo_person(
+            case="Former tenant (tenancy ended) with arrears: refused by default, allowed "
+            "with the former-tenants switch",
+            tenancy=t7.ref,
+            role="lead_tenant",
+            first="Kevin",
+            last="Doyle",
+            sex="M",
+            born=date(1981, 4, 22),
+            email="kevin.doyle@example.org",
+            mobile=8,
+            title="Mr",
+        )
         self.add_party(t7, p7, "lead_tenant")
         # (8) A household member on (1)'s tenancy (refused).
-        p8 = self.demo_person(case="Household member on TEN100001 (not a tenant): refused", tenancy=t1.ref,
-                              role="household_member", first="Jordan", last="Walker", sex="M", born=p8_born,
-                              email="jordan.walker@example.com", mobile=9, title="Mr")
+        p8 = self.demo_person(
+            case="Household member on TEN100001 (not a tenant): refused",
+            tenancy=t1.ref,
+            role="household_member",
+            first="Jordan",
+            last="Walker",
+            sex="M",
+            born=p8_born,
+            email="jordan.walker@example.com",
+            mobile=9,
+            title="Mr",
+        )
         self.add_party(t1, p8, "household_member", start=t1.start)
-        child, _f, _l = self.add_person(sex="F", first="Keira", last="Walker", born=date(2011, 6, 19), email=None,
-                                        mobile=None)
-        self.add_party(t1, child, "household_member", start=date(2011, 6, 19) if t1.start < date(2011, 6, 19)
-                       else t1.start)
+        child, _f, _l = self.add_person(
+            sex="F", first="Keira", last="Walker", born=date(2011, 6, 19), email=None, mobile=None
+        )
+        self.add_party(
+            t1, child, "household_member", start=date(2011, 6, 19) if t1.start < date(2011, 6, 19) else t1.start
+        )
 
         # Ledgers, with fixed shapes.
         def court_costs(ledger: _Ledger) -> None:
-            ledger.post(monday_on_or_before(today - timedelta(days=160)), "court_costs",
-                        "Court costs: application for a possession order", 35500)
+            ledger.post(
+                monday_on_or_before(today - timedelta(days=160)),
+                "court_costs",
+                "Court costs: application for a possession order",
+                35500,
+            )
 
-        self.general_needs(t1, payer="hb", hb_share=86, profile="arrears", target=99718, sprinkle=False,
-                           extras=court_costs, spare_days=70)
+        self.general_needs(
+            t1,
+            payer="hb",
+            hb_share=86,
+            profile="arrears",
+            target=99718,
+            sprinkle=False,
+            extras=court_costs,
+            spare_days=70,
+        )
         self.general_needs(t2, payer="uc", uc_from=date(2019, 3, 4), profile="clear", sprinkle=False, services=False)
         g3 = self.garage(t3g, payer="dd", profile="clear")
         transfer_day = date(2024, 1, 24)
@@ -1175,8 +1865,15 @@ class _Generator:
             ledger.post(transfer_day, "transfer", "Credit transferred from garage account GA100004", -4800)
 
         self.general_needs(t3, payer="dd", profile="credit", target=8640, sprinkle=False, extras=flat_extras)
-        self.leasehold(t4, payer="dd", profile="clear", major_works=True, estimate_2025=148600, sc_ref=t4.ref,
-                       works=(date(2024, 6, 3), 1245000, 25000))
+        self.leasehold(
+            t4,
+            payer="dd",
+            profile="clear",
+            major_works=True,
+            estimate_2025=148600,
+            sc_ref=t4.ref,
+            works=(date(2024, 6, 3), 1245000, 25000),
+        )
 
         def long_history(ledger: _Ledger) -> None:
             ledger.post(date(2011, 3, 14), "adjustment", "Rent adjustment: correction of a previous charge", -1240)
@@ -1187,12 +1884,18 @@ class _Generator:
         sundry.post(date(2018, 9, 10), "recharge", "Rechargeable repair: replacement front door glass", 18500)
         for day in (date(2018, 10, 5), date(2018, 11, 5), date(2018, 12, 5), date(2019, 1, 7), date(2019, 2, 5)):
             sundry.post(day, "payment", "Payment at PayPoint", -3700, "paypoint")
-        self.general_needs(t6, payer="hb", profile="clear", sprinkle=False, rent_2025=19450, services=False,
-                           label="Temporary accommodation charge")
+        self.general_needs(
+            t6,
+            payer="hb",
+            profile="clear",
+            sprinkle=False,
+            rent_2025=19450,
+            services=False,
+            label="Temporary accommodation charge",
+        )
 
         def clearance(ledger: _Ledger) -> None:
-            ledger.post(t7_end + 10 * DAY, "recharge", "Rechargeable repairs after the tenancy ended: clearance",
-                        14000)
+            ledger.post(t7_end + 10 * DAY, "recharge", "Rechargeable repairs after the tenancy ended: clearance", 14000)
 
         self.general_needs(t7, payer="card", profile="arrears", target=123456, sprinkle=False, extras=clearance)
 
@@ -1213,8 +1916,16 @@ class _Generator:
             return self.start_between(5 * 365, 10 * 365)
         return self.start_between(10 * 365, 20 * 365)
 
-    def household(self, t: _Tenancy, *, joint_chance: float, lead_role: str = "lead_tenant",
-                  joint_role: str = "joint_tenant", members: bool = True, min_age: int = 18) -> str:
+    def household(
+        self,
+        t: _Tenancy,
+        *,
+        joint_chance: float,
+        lead_role: str = "lead_tenant",
+        joint_role: str = "joint_tenant",
+        members: bool = True,
+        min_age: int = 18,
+    ) -> str:
         rng = self.rng
         age_low = max(min_age, 18)
         lead_born = self.born_for_age(t.start, age_low, 70)
@@ -1233,11 +1944,15 @@ class _Generator:
             if email and rng.random() < 0.05:
                 # a couple sharing one address: the portal must cope with the collision
                 partner_email = self.out["people.csv"][-1][5] or e2
-            partner, _, _ = self.add_person(sex="M" if sex == "F" else "F", last=last if shared else None, born=born,
-                                            email=partner_email, mobile=m2)
+            partner, _, _ = self.add_person(
+                sex="M" if sex == "F" else "F", last=last if shared else None, born=born, email=partner_email, mobile=m2
+            )
             left = t.end is None and rng.random() < 0.04
-            leave = t.start + timedelta(days=rng.randint(200, max(201, (self.today - t.start).days - 30))) \
-                if left and (self.today - t.start).days > 260 else None
+            leave = (
+                t.start + timedelta(days=rng.randint(200, max(201, (self.today - t.start).days - 30)))
+                if left and (self.today - t.start).days > 260
+                else None
+            )
             self.add_party(t, partner, joint_role, end=leave)
         if members:
             until = min(t.end or self.today, self.today)
@@ -1272,8 +1987,16 @@ class _Generator:
         rng = self.rng
         remaining = max(0, self.target - (self.n_tenancy - 100000))
         weights = [
-            ("secure", 47), ("introductory", 5), ("flexible", 4), ("assured", 5), ("starter", 1), ("non_secure", 2),
-            ("temporary_accommodation", 5), ("leasehold", 9), ("shared_ownership", 2), ("garage_licence", 11),
+            ("secure", 47),
+            ("introductory", 5),
+            ("flexible", 4),
+            ("assured", 5),
+            ("starter", 1),
+            ("non_secure", 2),
+            ("temporary_accommodation", 5),
+            ("leasehold", 9),
+            ("shared_ownership", 2),
+            ("garage_licence", 11),
             ("former", 9),
         ]
         total_w = sum(w for _, w in weights)
@@ -1299,14 +2022,32 @@ class _Generator:
             else:
                 self.random_rented(kind)
 
-    def new_tenancy(self, tenure: str, start: date, end: date | None = None, *, home: tuple | None = None,
-                    rent_free: bool = True, prefix: str = "TEN", frequency: str = "weekly") -> _Tenancy:
+    def new_tenancy(
+        self,
+        tenure: str,
+        start: date,
+        end: date | None = None,
+        *,
+        home: tuple | None = None,
+        rent_free: bool = True,
+        prefix: str = "TEN",
+        frequency: str = "weekly",
+    ) -> _Tenancy:
         number = self.next_tenancy_number()
         if home is None:
             home = self.new_home()
         property_ref, block, bedrooms = home
-        t = _Tenancy(f"{prefix}{number}", property_ref, tenure, start, end, frequency=frequency, rent_free=rent_free,
-                     block=block, bedrooms=bedrooms or 0)
+        t = _Tenancy(
+            f"{prefix}{number}",
+            property_ref,
+            tenure,
+            start,
+            end,
+            frequency=frequency,
+            rent_free=rent_free,
+            block=block,
+            bedrooms=bedrooms or 0,
+        )
         self.officers_for(t)
         self.add_tenancy(t, self.rent_free_for(t))
         return t
@@ -1327,16 +2068,24 @@ class _Generator:
         home = self.new_home(kind=rng.choice(("flat", "flat", "bedsit", "house")) if ta else None)
         t = self.new_tenancy(tenure, start, home=home, rent_free=not ta)
         joint = 0.0 if ta else (0.3 if tenure in ("secure", "assured", "flexible") else 0.15)
-        lead = self.household(t, joint_chance=joint, lead_role=rng.choice(("lead_tenant", "licensee")) if ta
-                              else "lead_tenant")
+        lead = self.household(
+            t, joint_chance=joint, lead_role=rng.choice(("lead_tenant", "licensee")) if ta else "lead_tenant"
+        )
         if ta and rng.random() < 0.3:
             occupant, _, _ = self.add_person(born=self.born_for_age(self.today, 18, 60), email=False, mobile=False)
             self.add_party(t, occupant, "occupant")
         if ta:
             payer, uc_from, share = ("hb", None, 100) if rng.random() < 0.8 else ("card", None, 100)
-            self.general_needs(t, payer=payer, profile=self.pick_profile(), uc_from=uc_from, hb_share=share,
-                               rent_2025=rng.randint(16500, 23500), services=False,
-                               label="Temporary accommodation charge")
+            self.general_needs(
+                t,
+                payer=payer,
+                profile=self.pick_profile(),
+                uc_from=uc_from,
+                hb_share=share,
+                rent_2025=rng.randint(16500, 23500),
+                services=False,
+                label="Temporary accommodation charge",
+            )
             return
         payer, uc_from, share = self.pick_payer(start)
         self.general_needs(t, payer=payer, profile=self.pick_profile(), uc_from=uc_from, hb_share=share)
@@ -1345,8 +2094,9 @@ class _Generator:
 
     def random_former(self) -> None:
         rng = self.rng
-        tenure = rng.choices(("secure", "assured", "introductory", "temporary_accommodation", "garage_licence"),
-                             (60, 10, 10, 10, 10))[0]
+        tenure = rng.choices(
+            ("secure", "assured", "introductory", "temporary_accommodation", "garage_licence"), (60, 10, 10, 10, 10)
+        )[0]
         end = monday_on_or_before(self.today - timedelta(days=rng.randint(20, 6 * 365))) - DAY
         length = rng.randint(60, 16 * 365) if tenure in ("secure", "assured") else rng.randint(40, 700)
         start = max(RECORDS_START + 8 * WEEK, monday_on_or_before(end - timedelta(days=length)))
@@ -1357,17 +2107,23 @@ class _Generator:
         home = (self.new_garage(), None, None) if garage else self.new_home()
         t = self.new_tenancy(tenure, start, end, home=home, rent_free=not (garage or ta))
         if garage:
-            person, _, _ = self.add_person(born=self.born_for_age(start, 20, 70), email=rng.random() < 0.4,
-                                           mobile=rng.random() < 0.2)
+            person, _, _ = self.add_person(
+                born=self.born_for_age(start, 20, 70), email=rng.random() < 0.4, mobile=rng.random() < 0.2
+            )
             self.add_party(t, person, "licensee")
             self.garage(t, payer=rng.choice(("dd", "card")), profile=rng.choice(("clear", "clear", "arrears")))
             return
         self.household(t, joint_chance=0.0 if ta else 0.25, members=rng.random() < 0.5)
         outcome = rng.choices(("clear", "arrears", "written_off"), (50, 35, 15))[0]
         profile = "clear" if outcome == "clear" else "arrears"
-        ledger, _ = self.general_needs(t, payer=self.pick_payer(start)[0] if not ta else "hb", profile=profile,
-                                       rent_2025=rng.randint(16500, 23500) if ta else None, services=not ta,
-                                       label="Temporary accommodation charge" if ta else "Rent")
+        ledger, _ = self.general_needs(
+            t,
+            payer=self.pick_payer(start)[0] if not ta else "hb",
+            profile=profile,
+            rent_2025=rng.randint(16500, 23500) if ta else None,
+            services=not ta,
+            label="Temporary accommodation charge" if ta else "Rent",
+        )
         if outcome == "written_off":
             balance = ledger.balance
             day = end + timedelta(days=rng.randint(200, 500))
@@ -1380,8 +2136,9 @@ class _Generator:
         if outcome == "arrears" and rng.random() < 0.3:
             day = end + timedelta(days=rng.randint(7, 40))
             if day <= self.today:
-                ledger.post(day, "recharge", "Rechargeable repairs after the tenancy ended",
-                            rng.choice((8500, 14000, 32000)))
+                ledger.post(
+                    day, "recharge", "Rechargeable repairs after the tenancy ended", rng.choice((8500, 14000, 32000))
+                )
 
     def random_garage(self) -> None:
         rng = self.rng
@@ -1400,8 +2157,11 @@ class _Generator:
             email, mobile = self.contact_chances(born)
             person, _, _ = self.add_person(born=born, email=email, mobile=mobile)
         self.add_party(t, person, role)
-        self.garage(t, payer=rng.choices(("dd", "card", "so"), (50, 30, 20))[0],
-                    profile=rng.choices(("clear", "arrears", "credit"), (80, 12, 8))[0])
+        self.garage(
+            t,
+            payer=rng.choices(("dd", "card", "so"), (50, 30, 20))[0],
+            profile=rng.choices(("clear", "arrears", "credit"), (80, 12, 8))[0],
+        )
 
     def random_leasehold(self) -> None:
         rng = self.rng
@@ -1410,16 +2170,21 @@ class _Generator:
         number = self.n_tenancy + 1
         t = self.new_tenancy("leasehold", start, home=home, rent_free=False, prefix="SC")
         assert t.ref == f"SC{number}"
-        self.household(t, joint_chance=0.35, lead_role="leaseholder", joint_role="joint_leaseholder",
-                       members=rng.random() < 0.3)
-        self.leasehold(t, payer=rng.choice(("dd", "dd", "transfer")),
-                       profile=rng.choices(("clear", "arrears", "credit"), (75, 18, 7))[0],
-                       major_works=rng.random() < 0.3)
+        self.household(
+            t, joint_chance=0.35, lead_role="leaseholder", joint_role="joint_leaseholder", members=rng.random() < 0.3
+        )
+        self.leasehold(
+            t,
+            payer=rng.choice(("dd", "dd", "transfer")),
+            profile=rng.choices(("clear", "arrears", "credit"), (75, 18, 7))[0],
+            major_works=rng.random() < 0.3,
+        )
 
     def random_shared_ownership(self) -> None:
         start = self.start_between(60, 12 * 365)
-        t = self.new_tenancy("shared_ownership", start, home=self.new_home(kind="house"), rent_free=False,
-                             frequency="monthly")
+        t = self.new_tenancy(
+            "shared_ownership", start, home=self.new_home(kind="house"), rent_free=False, frequency="monthly"
+        )
         self.household(t, joint_chance=0.5, members=self.rng.random() < 0.5)
         self.shared_ownership(t, profile=self.rng.choices(("clear", "arrears"), (85, 15))[0])
 
@@ -1446,8 +2211,9 @@ class _Generator:
         return rows
 
 
-def write_demo_feed(folder: Path, *, seed: int = DEFAULT_SEED, tenancies: int = 2200,
-                    today: date | None = None) -> DemoSummary:
+def write_demo_feed(
+    folder: Path, *, seed: int = DEFAULT_SEED, tenancies: int = 2200, today: date | None = None
+) -> DemoSummary:
     """Write the demo landlord's feed into ``folder`` (created if need be)."""
     today = today or DEFAULT_TODAY
     if today < date(2021, 1, 1):

@@ -33,9 +33,9 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from itertools import repeat
 from operator import itemgetter
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +94,7 @@ class ImportReport:
             lines.append(f"{'file':<{width}}  {'read':>9}  {'added':>9}  {'updated':>9}  {'unchanged':>9}")
             total = FileCounts()
             for name, c in self.files.items():
-                lines.append(
-                    f"{name:<{width}}  {c.read:>9,}  {c.added:>9,}  {c.updated:>9,}  {c.unchanged:>9,}"
-                )
+                lines.append(f"{name:<{width}}  {c.read:>9,}  {c.added:>9,}  {c.updated:>9,}  {c.unchanged:>9,}")
                 total = FileCounts(
                     total.read + c.read,
                     total.added + c.added,
@@ -140,6 +138,7 @@ _MONEY_RE = re.compile(r"^-?\d{1,9}\.\d{2}$")
 _POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}|GIR0AA)$")
 _UPRN_RE = re.compile(r"^\d{1,12}$")
 _INT_RE = re.compile(r"^\d{1,3}$")
+
 
 def _parse_date(raw: str) -> date:
     if not _DATE_RE.match(raw):
@@ -256,21 +255,54 @@ def _enum(*choices: str) -> Callable[[str], str]:
 PROPERTY_TYPES = ("flat", "house", "maisonette", "bedsit", "bungalow", "garage", "parking_space", "other")
 OFFICER_ROLES = ("income_officer", "housing_officer", "leasehold_officer", "repairs_officer")
 TENURES = (
-    "secure", "introductory", "flexible", "assured", "starter", "non_secure",
-    "temporary_accommodation", "leasehold", "shared_ownership", "garage_licence",
+    "secure",
+    "introductory",
+    "flexible",
+    "assured",
+    "starter",
+    "non_secure",
+    "temporary_accommodation",
+    "leasehold",
+    "shared_ownership",
+    "garage_licence",
 )
 RENT_FREQUENCIES = ("weekly", "fortnightly", "four_weekly", "monthly")
 PARTY_ROLES = (
-    "lead_tenant", "joint_tenant", "household_member", "leaseholder", "joint_leaseholder", "licensee", "occupant",
+    "lead_tenant",
+    "joint_tenant",
+    "household_member",
+    "leaseholder",
+    "joint_leaseholder",
+    "licensee",
+    "occupant",
 )
 ACCOUNT_TYPES = ("rent", "service_charge", "garage", "major_works", "sundry")
 CHARGE_FREQUENCIES = ("weekly", "monthly", "yearly")
 TRANSACTION_TYPES = (
-    "rent_charge", "service_charge", "other_charge", "housing_benefit", "universal_credit", "payment",
-    "direct_debit", "payment_returned", "refund", "adjustment", "write_off", "court_costs", "recharge", "transfer",
+    "rent_charge",
+    "service_charge",
+    "other_charge",
+    "housing_benefit",
+    "universal_credit",
+    "payment",
+    "direct_debit",
+    "payment_returned",
+    "refund",
+    "adjustment",
+    "write_off",
+    "court_costs",
+    "recharge",
+    "transfer",
 )
 PAYMENT_METHODS = (
-    "card", "direct_debit", "standing_order", "bank_transfer", "paypoint", "post_office", "cash", "cheque",
+    "card",
+    "direct_debit",
+    "standing_order",
+    "bank_transfer",
+    "paypoint",
+    "post_office",
+    "cash",
+    "cheque",
     "portal_card",
 )
 
@@ -281,13 +313,13 @@ PAYMENT_METHODS = (
 
 @dataclass(frozen=True)
 class _Col:
-    name: str                      # the feed's column name
+    name: str  # the feed's column name
     required: bool
     parse: Callable[[str], Any]
-    db: str | None = None          # the database column, when named differently
-    ref: str | None = None         # the file whose key this column refers to
-    default: Any = None            # the value of an empty cell, or of an absent column in a new row
-    unique: bool = False           # a value seen once per file: not worth caching
+    db: str | None = None  # the database column, when named differently
+    ref: str | None = None  # the file whose key this column refers to
+    default: Any = None  # the value of an empty cell, or of an absent column in a new row
+    unique: bool = False  # a value seen once per file: not worth caching
 
     @property
     def db_name(self) -> str:
@@ -310,7 +342,9 @@ class _Spec:
 
 SPECS: tuple[_Spec, ...] = (
     _Spec(
-        "properties.csv", Property, ("property_ref",),
+        "properties.csv",
+        Property,
+        ("property_ref",),
         (
             _Col("property_ref", True, _ref),
             _Col("uprn", False, _parse_uprn),
@@ -324,7 +358,9 @@ SPECS: tuple[_Spec, ...] = (
         ),
     ),
     _Spec(
-        "people.csv", Person, ("person_ref",),
+        "people.csv",
+        Person,
+        ("person_ref",),
         (
             _Col("person_ref", True, _ref),
             _Col("title", False, _text(20)),
@@ -336,7 +372,9 @@ SPECS: tuple[_Spec, ...] = (
         ),
     ),
     _Spec(
-        "officers.csv", Officer, ("officer_ref",),
+        "officers.csv",
+        Officer,
+        ("officer_ref",),
         (
             _Col("officer_ref", True, _ref),
             _Col("name", True, _text(200)),
@@ -346,7 +384,9 @@ SPECS: tuple[_Spec, ...] = (
         ),
     ),
     _Spec(
-        "tenancies.csv", Tenancy, ("tenancy_ref",),
+        "tenancies.csv",
+        Tenancy,
+        ("tenancy_ref",),
         (
             _Col("tenancy_ref", True, _ref),
             _Col("property_ref", True, _ref, db="property_id", ref="properties.csv"),
@@ -361,7 +401,9 @@ SPECS: tuple[_Spec, ...] = (
         ordered=(("start_date", "end_date"),),
     ),
     _Spec(
-        "tenancy_parties.csv", TenancyParty, ("tenancy_ref", "person_ref"),
+        "tenancy_parties.csv",
+        TenancyParty,
+        ("tenancy_ref", "person_ref"),
         (
             _Col("tenancy_ref", True, _ref, db="tenancy_id", ref="tenancies.csv"),
             _Col("person_ref", True, _ref, db="person_id", ref="people.csv"),
@@ -372,7 +414,9 @@ SPECS: tuple[_Spec, ...] = (
         ordered=(("start_date", "end_date"),),
     ),
     _Spec(
-        "accounts.csv", Account, ("account_ref",),
+        "accounts.csv",
+        Account,
+        ("account_ref",),
         (
             _Col("account_ref", True, _ref),
             _Col("tenancy_ref", True, _ref, db="tenancy_id", ref="tenancies.csv"),
@@ -383,7 +427,9 @@ SPECS: tuple[_Spec, ...] = (
         ordered=(("opened_on", "closed_on"),),
     ),
     _Spec(
-        "charges.csv", Charge, ("account_ref", "charge_code", "effective_from"),
+        "charges.csv",
+        Charge,
+        ("account_ref", "charge_code", "effective_from"),
         (
             _Col("account_ref", True, _ref, db="account_id", ref="accounts.csv"),
             _Col("charge_code", True, _text(40)),
@@ -397,7 +443,9 @@ SPECS: tuple[_Spec, ...] = (
         ordered=(("effective_from", "effective_to"),),
     ),
     _Spec(
-        "transactions.csv", Transaction, ("transaction_ref",),
+        "transactions.csv",
+        Transaction,
+        ("transaction_ref",),
         (
             _Col("transaction_ref", True, _ref, unique=True),
             _Col("account_ref", True, _ref, db="account_id", ref="accounts.csv"),
@@ -434,11 +482,11 @@ _CHUNK = 5_000
 @dataclass
 class _FileRows:
     spec: _Spec
-    present: tuple[bool, ...]           # per spec column: is it in the header?
-    rows: list[tuple] = field(default_factory=list)   # values in spec column order (or _ABSENT)
-    lines: list[int] = field(default_factory=list)    # physical line of each row
+    present: tuple[bool, ...]  # per spec column: is it in the header?
+    rows: list[tuple] = field(default_factory=list)  # values in spec column order (or _ABSENT)
+    lines: list[int] = field(default_factory=list)  # physical line of each row
     read: int = 0
-    bad_keys: set = field(default_factory=set)       # keys of rows that had errors
+    bad_keys: set = field(default_factory=set)  # keys of rows that had errors
 
 
 _Opener = Callable[[], io.TextIOBase]
@@ -640,8 +688,10 @@ def _read_file(spec: _Spec, handle: io.TextIOBase, errors: list[str], warnings: 
                 earlier = first_line_of.get(key)
                 if earlier is not None:
                     shown = key if isinstance(key, str) else ", ".join(str(k) for k in key)
-                    errors.append(f"{file}:{line}:{key_label}: '{shown}' is already on line {earlier} "
-                                  f"(each {' + '.join(spec.key)} may appear once)")
+                    errors.append(
+                        f"{file}:{line}:{key_label}: '{shown}' is already on line {earlier} "
+                        f"(each {' + '.join(spec.key)} may appear once)"
+                    )
                     continue
                 first_line_of[key] = line
                 seen_rows.append(row)
@@ -689,9 +739,9 @@ class _Existing:
 
     def __init__(self, session: Session):
         self.session = session
-        self.ids: dict[str, dict[str, int]] = {}      # file -> ref -> id
-        self.refs: dict[str, dict[int, str]] = {}     # file -> id -> ref
-        for file, (model, ref_col) in _KEYED.items():
+        self.ids: dict[str, dict[str, int]] = {}  # file -> ref -> id
+        self.refs: dict[str, dict[int, str]] = {}  # file -> id -> ref
+        for file in _KEYED:
             self.reload_ids(file)
         self.rows: dict[str, dict[Any, tuple[int, tuple]]] = {}
 
@@ -730,12 +780,21 @@ class _Existing:
         ids, refs, accounts, posted, weeks, kinds, descriptions, amounts, methods = zip(*stored)
         del stored
         days = _Days()
-        values = zip(refs, map(account_refs.get, accounts), map(days.__getitem__, posted),
-                     map(days.__getitem__, weeks), kinds, descriptions, amounts, methods)
+        values = zip(
+            refs,
+            map(account_refs.get, accounts),
+            map(days.__getitem__, posted),
+            map(days.__getitem__, weeks),
+            kinds,
+            descriptions,
+            amounts,
+            methods,
+        )
         return dict(zip(refs, zip(ids, values)))
 
-    def load(self, spec: _Spec, feed_keys: Iterable[Any] | None = None,
-             feed_count: int = 0) -> dict[Any, tuple[int, tuple]]:
+    def load(
+        self, spec: _Spec, feed_keys: Iterable[Any] | None = None, feed_count: int = 0
+    ) -> dict[Any, tuple[int, tuple]]:
         """Existing rows of this file, key -> (id, values). For transactions, only those the
         feed names (all of them at once when the feed is large, else by key)."""
         table = spec.model.__table__
@@ -753,7 +812,7 @@ class _Existing:
             if feed_keys is not None and feed_count < 20_000:
                 keys = list(feed_keys)
                 for start in range(0, len(keys), 500):
-                    chunk = keys[start:start + 500]
+                    chunk = keys[start : start + 500]
                     add(self.session.execute(select(*columns).where(table.c.transaction_ref.in_(chunk))))
             else:
                 out = self._all_postings()
@@ -933,7 +992,7 @@ def _import(engine: Engine, path: Path, now: datetime | None) -> ImportReport:
 
 def _aware_utc(moment: datetime) -> datetime:
     """Timestamps are UTC; SQLModel's datetime columns insist on an explicit zone."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class _Days(dict):
@@ -963,8 +1022,14 @@ def _show(value: Any, col: _Col) -> str:
     return f"'{value}'"
 
 
-def _write(session: Session, existing: _Existing, spec: _Spec, rows: _FileRows, added: list[int],
-           updated: list[tuple[int, int]]) -> None:
+def _write(
+    session: Session,
+    existing: _Existing,
+    spec: _Spec,
+    rows: _FileRows,
+    added: list[int],
+    updated: list[tuple[int, int]],
+) -> None:
     table = spec.model.__table__
     present = rows.present
     if added:
@@ -981,11 +1046,19 @@ def _write(session: Session, existing: _Existing, spec: _Spec, rows: _FileRows, 
             values["id"] = id_
             changes.append(values)
         for start in range(0, len(changes), _CHUNK):
-            session.execute(update(spec.model), changes[start:start + _CHUNK])
+            session.execute(update(spec.model), changes[start : start + _CHUNK])
 
 
-_LEDGER_COLUMNS = ("transaction_ref", "account_id", "posted_on", "week_commencing", "type", "description",
-                   "amount_pence", "method")
+_LEDGER_COLUMNS = (
+    "transaction_ref",
+    "account_id",
+    "posted_on",
+    "week_commencing",
+    "type",
+    "description",
+    "amount_pence",
+    "method",
+)
 
 
 def _insert_postings(session: Session, existing: _Existing, rows: _FileRows, added: list[int]) -> None:
@@ -1000,8 +1073,16 @@ def _insert_postings(session: Session, existing: _Existing, rows: _FileRows, add
     def tuples() -> Iterator[tuple]:
         for i in added:
             v = data[i]
-            yield (v[0], account_ids[v[1]], v[2], v[week] if week is not None else None, v[4], v[5], v[6],
-                   v[method] if method is not None else None)
+            yield (
+                v[0],
+                account_ids[v[1]],
+                v[2],
+                v[week] if week is not None else None,
+                v[4],
+                v[5],
+                v[6],
+                v[method] if method is not None else None,
+            )
 
     connection = session.connection()
     dialect = connection.dialect
@@ -1038,8 +1119,9 @@ def _insert_postings(session: Session, existing: _Existing, rows: _FileRows, add
         session.execute(table.insert(), batch)
 
 
-def _db_values(existing: _Existing, spec: _Spec, present: tuple[bool, ...], values: tuple, *,
-               new: bool) -> dict[str, Any]:
+def _db_values(
+    existing: _Existing, spec: _Spec, present: tuple[bool, ...], values: tuple, *, new: bool
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for j, col in enumerate(spec.cols):
         if not present[j]:

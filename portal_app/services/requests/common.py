@@ -23,7 +23,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -72,7 +72,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     RECEIVED: (IN_PROGRESS, WAITING_FOR_YOU, DONE, DECLINED),
     IN_PROGRESS: (IN_PROGRESS, WAITING_FOR_YOU, DONE, DECLINED),
     WAITING_FOR_YOU: (IN_PROGRESS, WAITING_FOR_YOU, DONE, DECLINED),
-    DONE: (IN_PROGRESS,),      # reopening: with a note only
+    DONE: (IN_PROGRESS,),  # reopening: with a note only
     DECLINED: (IN_PROGRESS,),  # reopening: with a note only
 }
 
@@ -118,7 +118,7 @@ class DetailLine:
 
 def as_utc(now: datetime) -> datetime:
     """``now`` as an aware UTC datetime (a naive one is read as UTC)."""
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
 def text_of(value: object) -> str:
@@ -187,16 +187,18 @@ def detail_lines(session: Session, request: MoneyRequest) -> tuple[DetailLine, .
                 lines.append(DetailLine("Transaction", transaction_label(t)))
     elif request.kind in (STANDING_ORDER, PAPER_STATEMENT):
         if request.kind == PAPER_STATEMENT and request.period_from and request.period_to:
-            lines.append(DetailLine(
-                "Period", f"{uk_date_words(request.period_from)} to {uk_date_words(request.period_to)}"
-            ))
+            lines.append(
+                DetailLine("Period", f"{uk_date_words(request.period_from)} to {uk_date_words(request.period_to)}")
+            )
         lines.append(DetailLine("Post it to", details.get("address", "")))
     elif request.kind == REFUND:
         lines.append(DetailLine("Amount", format_pence(request.amount_pence or 0)))
         if request.bank_details_masked:
             lines.append(DetailLine("Pay it into", request.bank_details_masked))
         if request.needs_joint_consent:
-            lines.append(DetailLine("Joint tenancy", "We will ask the other tenant or leaseholder to agree to the refund"))
+            lines.append(
+                DetailLine("Joint tenancy", "We will ask the other tenant or leaseholder to agree to the refund")
+            )
     elif request.kind == BENEFITS_ADVICE:
         lines.append(DetailLine("Advice about", dict(BENEFIT_TOPICS).get(details.get("topic", ""), "")))
         lines.append(DetailLine("Best time", dict(BEST_TIMES).get(details.get("best_time", ""), "")))
@@ -210,10 +212,40 @@ def detail_lines(session: Session, request: MoneyRequest) -> tuple[DetailLine, .
 
 
 __all__ = [
-    "BENEFITS_ADVICE", "BENEFIT_TOPICS", "BEST_TIMES", "CLOSED_STATUSES", "CONTACT_WAYS", "DECLINED", "DONE",
-    "DetailLine", "IN_PROGRESS", "KIND_LABELS", "MAIL_RECEIVED", "MAIL_UPDATED", "NotYours", "OPEN_STATUSES",
-    "PAPER_STATEMENT", "QUERY", "RECEIVED", "REFERENCE_ALPHABET", "REFERENCE_LENGTH", "REFERENCE_PREFIX", "REFUND",
-    "RequestNotFound", "STANDING_ORDER", "STATUS_LABELS", "TRANSITIONS", "WAITING_FOR_YOU", "account_label",
-    "account_words", "as_utc", "detail_lines", "mask_bank_details", "new_reference", "normalise_request_reference",
-    "settings_or_default", "text_of", "transaction_label",
+    "BENEFITS_ADVICE",
+    "BENEFIT_TOPICS",
+    "BEST_TIMES",
+    "CLOSED_STATUSES",
+    "CONTACT_WAYS",
+    "DECLINED",
+    "DONE",
+    "DetailLine",
+    "IN_PROGRESS",
+    "KIND_LABELS",
+    "MAIL_RECEIVED",
+    "MAIL_UPDATED",
+    "NotYours",
+    "OPEN_STATUSES",
+    "PAPER_STATEMENT",
+    "QUERY",
+    "RECEIVED",
+    "REFERENCE_ALPHABET",
+    "REFERENCE_LENGTH",
+    "REFERENCE_PREFIX",
+    "REFUND",
+    "RequestNotFound",
+    "STANDING_ORDER",
+    "STATUS_LABELS",
+    "TRANSITIONS",
+    "WAITING_FOR_YOU",
+    "account_label",
+    "account_words",
+    "as_utc",
+    "detail_lines",
+    "mask_bank_details",
+    "new_reference",
+    "normalise_request_reference",
+    "settings_or_default",
+    "text_of",
+    "transaction_label",
 ]

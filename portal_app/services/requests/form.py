@@ -26,7 +26,7 @@ class FormContext:
     account: ChosenAccount
     context: K.RequestContext
     transactions: tuple[K.TransactionChoice, ...]  # for "which payment or charge": an older one asked for first
-    chosen_transaction: str                        # the asked-for transaction's id when it is on this account, else ""
+    chosen_transaction: str  # the asked-for transaction's id when it is on this account, else ""
     standing_order: K.StandingOrderDetails
     refund: K.RefundLimit
 
@@ -35,16 +35,28 @@ class FormContext:
 class SubmitOutcome:
     choice: AccountChoice
     result: K.SubmitResult | None  # None when there was no account to send it about, or not_yours
-    not_yours: bool = False        # the account or the transaction named is not the caller's
+    not_yours: bool = False  # the account or the transaction named is not the caller's
 
 
 def _common(principal, account: ChosenAccount, now: datetime, settings: Settings) -> dict:
-    return dict(user_id=principal.user_id, person_id=principal.person_id, tenancy_id=principal.tenancy_id,
-                account_id=account.account_id, now=now, settings=settings)
+    return dict(
+        user_id=principal.user_id,
+        person_id=principal.person_id,
+        tenancy_id=principal.tenancy_id,
+        account_id=account.account_id,
+        now=now,
+        settings=settings,
+    )
 
 
 def form_context(
-    session: Session, principal, wanted: str | None, remembered: str = "", *, transaction: str, now: datetime,
+    session: Session,
+    principal,
+    wanted: str | None,
+    remembered: str = "",
+    *,
+    transaction: str,
+    now: datetime,
     settings: Settings,
 ) -> tuple[AccountChoice, FormContext | None]:
     """The form's account (the one asked for, or chosen before) and what it needs about
@@ -76,34 +88,63 @@ def form_context(
     )
 
 
-def _submit_kind(session: Session, kind: str, form: dict[str, str], choices: dict[str, str],
-                 common: dict) -> K.SubmitResult:
+def _submit_kind(
+    session: Session, kind: str, form: dict[str, str], choices: dict[str, str], common: dict
+) -> K.SubmitResult:
     c = choices
     if kind == K.QUERY:
         raw = form.get("transaction_id", "")
-        return K.submit_query(session, message=form.get("message", ""),
-                              transaction_id=int(raw) if raw.isdigit() else None, **common)
+        return K.submit_query(
+            session, message=form.get("message", ""), transaction_id=int(raw) if raw.isdigit() else None, **common
+        )
     if kind == K.STANDING_ORDER:
-        return K.submit_standing_order(session, post_to_address=c.get("post_to_address"),
-                                       other_address=form.get("other_address", ""), **common)
+        return K.submit_standing_order(
+            session, post_to_address=c.get("post_to_address"), other_address=form.get("other_address", ""), **common
+        )
     if kind == K.REFUND:
         return K.submit_refund(
-            session, amount=form.get("amount", ""), bank_account_name=form.get("bank_account_name", ""),
-            sort_code=form.get("sort_code", ""), bank_account_number=form.get("bank_account_number", ""), **common)
+            session,
+            amount=form.get("amount", ""),
+            bank_account_name=form.get("bank_account_name", ""),
+            sort_code=form.get("sort_code", ""),
+            bank_account_number=form.get("bank_account_number", ""),
+            **common,
+        )
     if kind == K.BENEFITS_ADVICE:
         return K.submit_benefits_advice(
-            session, topic=c.get("topic", ""), best_time=c.get("best_time", ""), contact_by=c.get("contact_by", ""),
-            phone=form.get("phone", ""), email=form.get("email", ""), note=form.get("note", ""), **common)
+            session,
+            topic=c.get("topic", ""),
+            best_time=c.get("best_time", ""),
+            contact_by=c.get("contact_by", ""),
+            phone=form.get("phone", ""),
+            email=form.get("email", ""),
+            note=form.get("note", ""),
+            **common,
+        )
     return K.submit_paper_statement(
-        session, from_day=form.get("period_from_day", ""), from_month=form.get("period_from_month", ""),
-        from_year=form.get("period_from_year", ""), to_day=form.get("period_to_day", ""),
-        to_month=form.get("period_to_month", ""), to_year=form.get("period_to_year", ""),
-        post_to_address=c.get("post_to_address"), other_address=form.get("other_address", ""), **common)
+        session,
+        from_day=form.get("period_from_day", ""),
+        from_month=form.get("period_from_month", ""),
+        from_year=form.get("period_from_year", ""),
+        to_day=form.get("period_to_day", ""),
+        to_month=form.get("period_to_month", ""),
+        to_year=form.get("period_to_year", ""),
+        post_to_address=c.get("post_to_address"),
+        other_address=form.get("other_address", ""),
+        **common,
+    )
 
 
 def submit_request(
-    session: Session, principal, wanted: str | None, *, kind: str, form: dict[str, str], choices: dict[str, str],
-    now: datetime, settings: Settings,
+    session: Session,
+    principal,
+    wanted: str | None,
+    *,
+    kind: str,
+    form: dict[str, str],
+    choices: dict[str, str],
+    now: datetime,
+    settings: Settings,
 ) -> SubmitOutcome:
     """Send a request of ``kind`` about the account ``wanted``, from the form's fields and
     its radio ``choices``. Nothing is written unless it is made: a request with errors,

@@ -63,7 +63,7 @@ OFFICER_NOTE_MAX_LENGTH = 2000
 @dataclass(frozen=True)
 class BankDetails:
     account_name: str
-    sort_code: str       # "12-34-56"
+    sort_code: str  # "12-34-56"
     account_number: str  # 8 digits
 
     def __repr__(self) -> str:  # never print bank details into a log
@@ -115,20 +115,29 @@ def _queue_item(session: Session, request: MoneyRequest) -> QueueItem:
     user = session.get(PortalUser, request.user_id)
     officer = session.get(Officer, request.officer_id) if request.officer_id else None
     return QueueItem(
-        reference=request.reference, kind=request.kind, kind_label=KIND_LABELS.get(request.kind, request.kind),
-        summary=request.summary, status=request.status, status_label=STATUS_LABELS.get(request.status, request.status),
-        officer_id=request.officer_id, officer_name=officer.name if officer else None, account_id=account.id,
-        account_ref=account.account_ref, tenancy_ref=tenancy.tenancy_ref,
-        resident_name=f"{person.first_name} {person.last_name}", resident_email=user.email,
-        amount_pence=request.amount_pence, needs_joint_consent=request.needs_joint_consent,
-        has_bank_details=request.bank_details_enc is not None, lines=detail_lines(session, request),
-        created_at=request.created_at, updated_at=request.updated_at,
+        reference=request.reference,
+        kind=request.kind,
+        kind_label=KIND_LABELS.get(request.kind, request.kind),
+        summary=request.summary,
+        status=request.status,
+        status_label=STATUS_LABELS.get(request.status, request.status),
+        officer_id=request.officer_id,
+        officer_name=officer.name if officer else None,
+        account_id=account.id,
+        account_ref=account.account_ref,
+        tenancy_ref=tenancy.tenancy_ref,
+        resident_name=f"{person.first_name} {person.last_name}",
+        resident_email=user.email,
+        amount_pence=request.amount_pence,
+        needs_joint_consent=request.needs_joint_consent,
+        has_bank_details=request.bank_details_enc is not None,
+        lines=detail_lines(session, request),
+        created_at=request.created_at,
+        updated_at=request.updated_at,
     )
 
 
-def officer_queue(
-    session: Session, officer_id: int | None, statuses: Iterable[str] | None = None
-) -> list[QueueItem]:
+def officer_queue(session: Session, officer_id: int | None, statuses: Iterable[str] | None = None) -> list[QueueItem]:
     """An officer's requests (``officer_id=None``: the unassigned ones), oldest first.
     ``statuses`` defaults to the open ones; unknown statuses raise ValueError."""
     wanted = tuple(OPEN_STATUSES if statuses is None else statuses)
@@ -136,7 +145,9 @@ def officer_queue(
     if unknown:
         raise ValueError(f"unknown statuses: {unknown}")
     stmt = select(MoneyRequest).where(MoneyRequest.status.in_(wanted))
-    stmt = stmt.where(MoneyRequest.officer_id.is_(None) if officer_id is None else MoneyRequest.officer_id == officer_id)
+    stmt = stmt.where(
+        MoneyRequest.officer_id.is_(None) if officer_id is None else MoneyRequest.officer_id == officer_id
+    )
     rows = session.exec(stmt.order_by(MoneyRequest.created_at, MoneyRequest.id)).all()
     return [_queue_item(session, r) for r in rows]
 
@@ -190,7 +201,9 @@ def update_request(
     for an unknown reference and NotYours for an unknown officer. Errors: ``status``,
     ``note``; with errors nothing is written."""
     settings = settings_or_default(settings)
-    officer = session.get(Officer, officer_id) if isinstance(officer_id, int) and not isinstance(officer_id, bool) else None
+    officer = (
+        session.get(Officer, officer_id) if isinstance(officer_id, int) and not isinstance(officer_id, bool) else None
+    )
     if officer is None:
         raise NotYours("no such officer")
     request = session.exec(
@@ -244,13 +257,16 @@ def update_request(
     session.add(RequestUpdate(request_id=request.id, at=now, status=new, note=text, officer_id=officer.id))
     user = session.get(PortalUser, request.user_id)
     meaning = (
-        "We have reopened your request and are working on it again."
-        if old in CLOSED_STATUSES else _WHAT_IT_MEANS[new]
+        "We have reopened your request and are working on it again." if old in CLOSED_STATUSES else _WHAT_IT_MEANS[new]
     )
     mail = mail_templates.request_updated(
-        reference=request.reference, kind_label=KIND_LABELS.get(request.kind, request.kind),
-        what_you_asked=_what_you_asked_for_mail(session, request), status_label=STATUS_LABELS[new],
-        what_it_means=meaning, has_message=bool(text), settings=settings,
+        reference=request.reference,
+        kind_label=KIND_LABELS.get(request.kind, request.kind),
+        what_you_asked=_what_you_asked_for_mail(session, request),
+        status_label=STATUS_LABELS[new],
+        what_it_means=meaning,
+        has_message=bool(text),
+        settings=settings,
     )
     queue_mail(session, to=user.email, subject=mail.subject, body=mail.body, kind=MAIL_UPDATED, now=now)
     session.flush()

@@ -130,8 +130,8 @@ class TransactionChoice:
     transaction_id: int
     posted_on: date
     description: str
-    amount_pence: int        # as posted: positive = charge (DR), negative = paid in (CR)
-    label: str               # "16 November 2026, Card payment, £100.00 CR"
+    amount_pence: int  # as posted: positive = charge (DR), negative = paid in (CR)
+    label: str  # "16 November 2026, Card payment, £100.00 CR"
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,10 @@ class RequestContext:
 
     account_id: int
     account_ref: str
-    account_label: str               # "Rent account"
-    home_address: str                # the registration tenancy's address, one line
-    is_joint: bool                   # another tenant or leaseholder is named on the account's tenancy
-    statement_earliest: date         # the account's tenancy start: a paper statement cannot start before it
+    account_label: str  # "Rent account"
+    home_address: str  # the registration tenancy's address, one line
+    is_joint: bool  # another tenant or leaseholder is named on the account's tenancy
+    statement_earliest: date  # the account's tenancy start: a paper statement cannot start before it
     today: date
     recent_transactions: tuple[TransactionChoice, ...]  # newest first, at most RECENT_TRANSACTIONS
 
@@ -158,11 +158,11 @@ class StandingOrderDetails:
 
 @dataclass(frozen=True)
 class RefundLimit:
-    balance_pence: int       # the ledger balance: negative = credit
-    keep_back_pence: int     # refund_keep_back_weeks x the weekly charge in force today
-    available_pence: int     # what may be asked for now; never negative
-    reason: str              # arrears | clear | keep_back | already_requested | available
-    message: str             # the reason in plain words, for the page
+    balance_pence: int  # the ledger balance: negative = credit
+    keep_back_pence: int  # refund_keep_back_weeks x the weekly charge in force today
+    available_pence: int  # what may be asked for now; never negative
+    reason: str  # arrears | clear | keep_back | already_requested | available
+    message: str  # the reason in plain words, for the page
     weekly_charge_pence: int = 0
     already_requested_pence: int = 0  # open refund requests on this account
 
@@ -177,7 +177,7 @@ class Acknowledgement:
     summary: str
     what_you_asked: str
     next_steps: tuple[str, ...]
-    email: str                 # where the confirmation email went
+    email: str  # where the confirmation email went
     needs_joint_consent: bool
 
 
@@ -194,7 +194,7 @@ class SubmitResult:
 @dataclass(frozen=True)
 class UpdateItem:
     at: datetime
-    at_words: str      # "10:42 on 22 November 2026" (UK time)
+    at_words: str  # "10:42 on 22 November 2026" (UK time)
     status: str
     status_label: str
     note: str
@@ -212,7 +212,7 @@ class RequestSummary:
     account_label: str
     account_ref: str
     created_at: datetime
-    created_on: str    # "22 November 2026" (UK date)
+    created_on: str  # "22 November 2026" (UK date)
     updated_at: datetime
     updated_on: str
 
@@ -232,11 +232,11 @@ class RequestDetail:
     created_words: str
     updated_at: datetime
     updated_words: str
-    lines: tuple[DetailLine, ...]        # what they told us, for a summary list
+    lines: tuple[DetailLine, ...]  # what they told us, for a summary list
     bank_details_masked: str | None
     needs_joint_consent: bool
     officer_name: str | None
-    updates: tuple[UpdateItem, ...]      # oldest first
+    updates: tuple[UpdateItem, ...]  # oldest first
 
 
 # ---------------------------------------------------------------------------
@@ -308,8 +308,12 @@ def _owned_account(
         raise NotYours("the principal does not hang together")
     wanted = _as_id(account_id)
     accounts = visible_accounts(
-        session, person_id=person_id, tenancy_id=tenancy_id, today=today,
-        allow_former=settings.allow_former_tenants, roles=settings.eligible_roles,
+        session,
+        person_id=person_id,
+        tenancy_id=tenancy_id,
+        today=today,
+        allow_former=settings.allow_former_tenants,
+        roles=settings.eligible_roles,
     )
     account = next((a for a in accounts if a.id == wanted), None)
     if account is None:
@@ -356,8 +360,13 @@ def request_context(
     """What the request forms need about one of the resident's accounts. Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _owned_account(
-        session, user_id=user_id, person_id=person_id, tenancy_id=tenancy_id, account_id=account_id,
-        today=uk_today(as_utc(now)), settings=settings,
+        session,
+        user_id=user_id,
+        person_id=person_id,
+        tenancy_id=tenancy_id,
+        account_id=account_id,
+        today=uk_today(as_utc(now)),
+        settings=settings,
     )
     recent = session.exec(
         select(Transaction)
@@ -392,8 +401,13 @@ def transaction_choice(
     history), labelled as the query form lists them. Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _owned_account(
-        session, user_id=user_id, person_id=person_id, tenancy_id=tenancy_id, account_id=account_id,
-        today=uk_today(as_utc(now)), settings=settings,
+        session,
+        user_id=user_id,
+        person_id=person_id,
+        tenancy_id=tenancy_id,
+        account_id=account_id,
+        today=uk_today(as_utc(now)),
+        settings=settings,
     )
     return _choice(_owned_transaction(session, owned.account, transaction_id))
 
@@ -449,9 +463,13 @@ def refund_limit(session: Session, account_id: int, today: date, settings: Setti
     keep_back = weeks * weekly
     if balance > 0:
         return RefundLimit(
-            balance, keep_back, 0, "arrears",
+            balance,
+            keep_back,
+            0,
+            "arrears",
             f"You cannot ask for a refund while you owe money on this account. You owe {format_pence(balance)}.",
-            weekly, 0,
+            weekly,
+            0,
         )
     if balance == 0:
         return RefundLimit(balance, keep_back, 0, "clear", "There is no credit on this account to refund.", weekly, 0)
@@ -460,28 +478,39 @@ def refund_limit(session: Session, account_id: int, today: date, settings: Setti
     after_keep_back = max(credit - keep_back, 0)
     available = max(after_keep_back - requested, 0)
     kept = (
-        f"We keep {format_pence(keep_back)} ({_weeks(weeks)} of charges) in credit on the account."
-        if keep_back else ""
+        f"We keep {format_pence(keep_back)} ({_weeks(weeks)} of charges) in credit on the account." if keep_back else ""
     )
     if after_keep_back == 0:
         return RefundLimit(
-            balance, keep_back, 0, "keep_back",
+            balance,
+            keep_back,
+            0,
+            "keep_back",
             f"You are {format_pence(credit)} in credit. {kept} There is nothing to refund at the moment.",
-            weekly, requested,
+            weekly,
+            requested,
         )
     if available == 0:
         return RefundLimit(
-            balance, keep_back, 0, "already_requested",
+            balance,
+            keep_back,
+            0,
+            "already_requested",
             f"You have already asked for a refund of {format_pence(requested)} from this account. "
             f"We will tell you when we have dealt with it.",
-            weekly, requested,
+            weekly,
+            requested,
         )
     pending = f" You have already asked for {format_pence(requested)}." if requested else ""
     return RefundLimit(
-        balance, keep_back, available, "available",
+        balance,
+        keep_back,
+        available,
+        "available",
         f"You can ask for a refund of up to {format_pence(available)}. "
         f"You are {format_pence(credit)} in credit.{(' ' + kept) if kept else ''}{pending}",
-        weekly, requested,
+        weekly,
+        requested,
     )
 
 
@@ -548,8 +577,9 @@ def _postal_address(
     return "other", address
 
 
-def _date_from_parts(day: object, month: object, year: object, *, label: str, today: date, errors: dict[str, str],
-                     key: str) -> date | None:
+def _date_from_parts(
+    day: object, month: object, year: object, *, label: str, today: date, errors: dict[str, str], key: str
+) -> date | None:
     value, error = parse_date_parts(text_of(day), text_of(month), text_of(year), label=label, today=date.max)
     if error:
         errors[key] = error
@@ -591,8 +621,8 @@ def _next_steps(kind: str, *, needs_joint_consent: bool, post_to: str = "", leas
         if needs_joint_consent:
             steps.append(
                 "This is a joint lease, so we will ask the other leaseholder to agree to the refund first."
-                if lease else
-                "This is a joint tenancy, so we will ask the other tenant to agree to the refund first."
+                if lease
+                else "This is a joint tenancy, so we will ask the other tenant to agree to the refund first."
             )
         steps += [
             "We will pay the refund into the bank account you gave us.",
@@ -602,9 +632,7 @@ def _next_steps(kind: str, *, needs_joint_consent: bool, post_to: str = "", leas
     if kind == BENEFITS_ADVICE:
         return ("An adviser will contact you the way you asked, at the time you chose if they can.", reply)
     if kind == PAPER_STATEMENT:
-        return (
-            f"We will post the statement {where}. We aim to post it within {REPLY_WORKING_DAYS} working days.",
-        )
+        return (f"We will post the statement {where}. We aim to post it within {REPLY_WORKING_DAYS} working days.",)
     return (reply,)  # pragma: no cover - every kind is listed above
 
 
@@ -631,11 +659,23 @@ def _create(
     now = as_utc(now)
     reference = _unused_reference(session)
     request = MoneyRequest(
-        reference=reference, kind=kind, status=RECEIVED, user_id=owned.user.id, person_id=person_id,
-        account_id=owned.account.id, officer_id=route_officer(session, owned.tenancy), transaction_id=transaction_id,
-        amount_pence=amount_pence, period_from=period_from, period_to=period_to, summary=_clip(summary, 200),
-        details=json.dumps(details, sort_keys=True), bank_details_enc=bank_details_enc,
-        bank_details_masked=bank_details_masked, needs_joint_consent=needs_joint_consent, created_at=now,
+        reference=reference,
+        kind=kind,
+        status=RECEIVED,
+        user_id=owned.user.id,
+        person_id=person_id,
+        account_id=owned.account.id,
+        officer_id=route_officer(session, owned.tenancy),
+        transaction_id=transaction_id,
+        amount_pence=amount_pence,
+        period_from=period_from,
+        period_to=period_to,
+        summary=_clip(summary, 200),
+        details=json.dumps(details, sort_keys=True),
+        bank_details_enc=bank_details_enc,
+        bank_details_masked=bank_details_masked,
+        needs_joint_consent=needs_joint_consent,
+        created_at=now,
         updated_at=now,
     )
     session.add(request)
@@ -645,15 +685,23 @@ def _create(
         kind, needs_joint_consent=needs_joint_consent, post_to=post_to, lease=owned.tenancy.tenure in LEASE_TENURES
     )
     mail = mail_templates.request_received(
-        reference=reference, kind_label=KIND_LABELS[kind], what_you_asked=what_you_asked, next_steps=steps,
+        reference=reference,
+        kind_label=KIND_LABELS[kind],
+        what_you_asked=what_you_asked,
+        next_steps=steps,
         settings=settings,
     )
     queue_mail(session, to=owned.user.email, subject=mail.subject, body=mail.body, kind=MAIL_RECEIVED, now=now)
     session.flush()
     return SubmitResult(
         Acknowledgement(
-            reference=reference, kind=kind, kind_label=KIND_LABELS[kind], summary=request.summary,
-            what_you_asked=what_you_asked, next_steps=steps, email=owned.user.email,
+            reference=reference,
+            kind=kind,
+            kind_label=KIND_LABELS[kind],
+            summary=request.summary,
+            what_you_asked=what_you_asked,
+            next_steps=steps,
+            email=owned.user.email,
             needs_joint_consent=needs_joint_consent,
         )
     )
@@ -661,8 +709,13 @@ def _create(
 
 def _own(session, user_id, person_id, tenancy_id, account_id, now, settings) -> _Owned:
     return _owned_account(
-        session, user_id=user_id, person_id=person_id, tenancy_id=tenancy_id, account_id=account_id,
-        today=uk_today(as_utc(now)), settings=settings,
+        session,
+        user_id=user_id,
+        person_id=person_id,
+        tenancy_id=tenancy_id,
+        account_id=account_id,
+        today=uk_today(as_utc(now)),
+        settings=settings,
     )
 
 
@@ -678,7 +731,7 @@ def submit_query(
     now: datetime,
     settings: Settings | None = None,
 ) -> SubmitResult:
-    """"Query my account": a question in the resident's words, optionally about one
+    """ "Query my account": a question in the resident's words, optionally about one
     transaction of that account. Errors: ``message``. Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
@@ -705,8 +758,15 @@ def submit_query(
         summary = f"Question about {label}"
         asked = f"A question about {account_words(owned.account)}."
     return _create(
-        session, owned, kind=QUERY, person_id=person_id, summary=summary, what_you_asked=asked,
-        details={"message": text}, now=now, settings=settings,
+        session,
+        owned,
+        kind=QUERY,
+        person_id=person_id,
+        summary=summary,
+        what_you_asked=asked,
+        details={"message": text},
+        now=now,
+        settings=settings,
         transaction_id=transaction.id if transaction else None,
     )
 
@@ -734,10 +794,16 @@ def submit_standing_order(
         return SubmitResult(None, errors)
     where = "to your address" if post_to == "home" else "to the address you gave us"
     return _create(
-        session, owned, kind=STANDING_ORDER, person_id=person_id,
+        session,
+        owned,
+        kind=STANDING_ORDER,
+        person_id=person_id,
         summary=f"Standing order details by post for {account_label(owned.account)} {owned.account.account_ref}",
         what_you_asked=f"Our standing order details for {account_words(owned.account)}, posted {where}.",
-        details={"post_to": post_to, "address": address}, now=now, settings=settings, post_to=post_to,
+        details={"post_to": post_to, "address": address},
+        now=now,
+        settings=settings,
+        post_to=post_to,
     )
 
 
@@ -802,18 +868,26 @@ def submit_refund(
     sort_display = f"{sort[:2]}-{sort[2:4]}-{sort[4:]}"
     enc = encrypt(json.dumps({"account_name": name, "sort_code": sort, "account_number": number}, sort_keys=True))
     return _create(
-        session, owned, kind=REFUND, person_id=person_id,
+        session,
+        owned,
+        kind=REFUND,
+        person_id=person_id,
         summary=f"Refund of {format_pence(pence)} from {account_label(owned.account)} {owned.account.account_ref}",
         what_you_asked=(
             f"A refund of {format_pence(pence)} from {account_words(owned.account)}, paid into the bank account "
             f"you gave us. For your security we do not repeat bank details in emails."
         ),
         details={
-            "balance_pence": limit.balance_pence, "keep_back_pence": limit.keep_back_pence,
+            "balance_pence": limit.balance_pence,
+            "keep_back_pence": limit.keep_back_pence,
             "available_pence": limit.available_pence,
         },
-        now=now, settings=settings, amount_pence=pence, bank_details_enc=enc,
-        bank_details_masked=mask_bank_details(name, sort_display, number), needs_joint_consent=joint,
+        now=now,
+        settings=settings,
+        amount_pence=pence,
+        bank_details_enc=enc,
+        bank_details_masked=mask_bank_details(name, sort_display, number),
+        needs_joint_consent=joint,
     )
 
 
@@ -879,11 +953,15 @@ def submit_benefits_advice(
 
     how = "by phone" if way == "phone" else "by email"
     return _create(
-        session, owned, kind=BENEFITS_ADVICE, person_id=person_id,
+        session,
+        owned,
+        kind=BENEFITS_ADVICE,
+        person_id=person_id,
         summary=f"Benefits advice: {topics[topic_value]}",
         what_you_asked=f"Advice about {topics[topic_value]}, {how} ({times[time_value].lower()}).",
         details={"topic": topic_value, "best_time": time_value, "contact_by": way, **contact, "note": note_text},
-        now=now, settings=settings,
+        now=now,
+        settings=settings,
     )
 
 
@@ -911,13 +989,17 @@ def submit_paper_statement(
     settings = settings_or_default(settings)
     owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
     errors: dict[str, str] = {}
-    start = _date_from_parts(from_day, from_month, from_year, label="Start date", today=owned.today, errors=errors,
-                             key="period_from")
-    end = _date_from_parts(to_day, to_month, to_year, label="End date", today=owned.today, errors=errors,
-                           key="period_to")
+    start = _date_from_parts(
+        from_day, from_month, from_year, label="Start date", today=owned.today, errors=errors, key="period_from"
+    )
+    end = _date_from_parts(
+        to_day, to_month, to_year, label="End date", today=owned.today, errors=errors, key="period_to"
+    )
     began = owned.tenancy.start_date
     if start is not None and start < began:
-        errors["period_from"] = f"Start date must be the same as or after {uk_date_words(began)}, when the tenancy started"
+        errors["period_from"] = (
+            f"Start date must be the same as or after {uk_date_words(began)}, when the tenancy started"
+        )
     if start is not None and end is not None and "period_from" not in errors and end < start:
         errors["period_to"] = "End date must be the same as or after the start date"
     post_to, address = _postal_address(post_to_address, other_address, errors, _home_address(session, tenancy_id))
@@ -927,11 +1009,18 @@ def submit_paper_statement(
     period = f"{uk_date_words(start)} to {uk_date_words(end)}"
     where = "to your address" if post_to == "home" else "to the address you gave us"
     return _create(
-        session, owned, kind=PAPER_STATEMENT, person_id=person_id,
+        session,
+        owned,
+        kind=PAPER_STATEMENT,
+        person_id=person_id,
         summary=f"Paper statement of {account_label(owned.account)} {owned.account.account_ref}, {period}",
         what_you_asked=f"A paper statement of {account_words(owned.account)} from {period}, posted {where}.",
-        details={"post_to": post_to, "address": address}, now=now, settings=settings,
-        period_from=start, period_to=end, post_to=post_to,
+        details={"post_to": post_to, "address": address},
+        now=now,
+        settings=settings,
+        period_from=start,
+        period_to=end,
+        post_to=post_to,
     )
 
 
@@ -950,11 +1039,19 @@ def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
     ).all()
     return [
         RequestSummary(
-            reference=r.reference, kind=r.kind, kind_label=KIND_LABELS.get(r.kind, r.kind), summary=r.summary,
-            status=r.status, status_label=STATUS_LABELS.get(r.status, r.status), is_open=r.status in OPEN_STATUSES,
-            account_label=account_label(a), account_ref=a.account_ref,
-            created_at=r.created_at, created_on=uk_date_words(uk_today(r.created_at)),
-            updated_at=r.updated_at, updated_on=uk_date_words(uk_today(r.updated_at)),
+            reference=r.reference,
+            kind=r.kind,
+            kind_label=KIND_LABELS.get(r.kind, r.kind),
+            summary=r.summary,
+            status=r.status,
+            status_label=STATUS_LABELS.get(r.status, r.status),
+            is_open=r.status in OPEN_STATUSES,
+            account_label=account_label(a),
+            account_ref=a.account_ref,
+            created_at=r.created_at,
+            created_on=uk_date_words(uk_today(r.created_at)),
+            updated_at=r.updated_at,
+            updated_on=uk_date_words(uk_today(r.updated_at)),
         )
         for r, a in rows
     ]
@@ -976,13 +1073,23 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
         select(RequestUpdate).where(RequestUpdate.request_id == request.id).order_by(RequestUpdate.at, RequestUpdate.id)
     ).all()
     return RequestDetail(
-        reference=request.reference, kind=request.kind, kind_label=KIND_LABELS.get(request.kind, request.kind),
-        summary=request.summary, status=request.status, status_label=STATUS_LABELS.get(request.status, request.status),
-        is_open=request.status in OPEN_STATUSES, account_label=account_label(account), account_ref=account.account_ref,
-        created_at=request.created_at, created_words=uk_time_words(request.created_at),
-        updated_at=request.updated_at, updated_words=uk_time_words(request.updated_at),
-        lines=detail_lines(session, request), bank_details_masked=request.bank_details_masked,
-        needs_joint_consent=request.needs_joint_consent, officer_name=officer.name if officer else None,
+        reference=request.reference,
+        kind=request.kind,
+        kind_label=KIND_LABELS.get(request.kind, request.kind),
+        summary=request.summary,
+        status=request.status,
+        status_label=STATUS_LABELS.get(request.status, request.status),
+        is_open=request.status in OPEN_STATUSES,
+        account_label=account_label(account),
+        account_ref=account.account_ref,
+        created_at=request.created_at,
+        created_words=uk_time_words(request.created_at),
+        updated_at=request.updated_at,
+        updated_words=uk_time_words(request.updated_at),
+        lines=detail_lines(session, request),
+        bank_details_masked=request.bank_details_masked,
+        needs_joint_consent=request.needs_joint_consent,
+        officer_name=officer.name if officer else None,
         updates=tuple(
             UpdateItem(u.at, uk_time_words(u.at), u.status, STATUS_LABELS.get(u.status, u.status), u.note)
             for u in updates
@@ -992,13 +1099,45 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
 
 __all__ = [
     # the words a request form offers (from common.py)
-    "BENEFITS_ADVICE", "BENEFIT_TOPICS", "BEST_TIMES", "CONTACT_WAYS", "KIND_LABELS", "NotYours", "PAPER_STATEMENT",
-    "QUERY", "REFUND", "STANDING_ORDER", "STATUS_LABELS",
+    "BENEFITS_ADVICE",
+    "BENEFIT_TOPICS",
+    "BEST_TIMES",
+    "CONTACT_WAYS",
+    "KIND_LABELS",
+    "NotYours",
+    "PAPER_STATEMENT",
+    "QUERY",
+    "REFUND",
+    "STANDING_ORDER",
+    "STATUS_LABELS",
     # this module
-    "ADDRESS_MAX_LENGTH", "Acknowledgement", "NOTE_MAX_LENGTH", "QUERY_MAX_LENGTH", "QUERY_MIN_LENGTH", "RefundLimit",
-    "RequestContext", "RequestDetail", "RequestSummary", "StandingOrderDetails", "SubmitResult", "TransactionChoice",
-    "UpdateItem", "my_requests", "parse_account_number", "parse_amount", "parse_sort_code", "refund_limit",
-    "request_context", "request_detail", "route_officer", "standing_order_details", "submit_benefits_advice",
-    "submit_paper_statement", "submit_query", "submit_refund", "submit_standing_order", "transaction_choice",
+    "ADDRESS_MAX_LENGTH",
+    "Acknowledgement",
+    "NOTE_MAX_LENGTH",
+    "QUERY_MAX_LENGTH",
+    "QUERY_MIN_LENGTH",
+    "RefundLimit",
+    "RequestContext",
+    "RequestDetail",
+    "RequestSummary",
+    "StandingOrderDetails",
+    "SubmitResult",
+    "TransactionChoice",
+    "UpdateItem",
+    "my_requests",
+    "parse_account_number",
+    "parse_amount",
+    "parse_sort_code",
+    "refund_limit",
+    "request_context",
+    "request_detail",
+    "route_officer",
+    "standing_order_details",
+    "submit_benefits_advice",
+    "submit_paper_statement",
+    "submit_query",
+    "submit_refund",
+    "submit_standing_order",
+    "transaction_choice",
     "weekly_charge",
 ]

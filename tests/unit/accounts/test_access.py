@@ -40,8 +40,11 @@ def test_the_account_asked_for_is_chosen_when_the_resident_may_see_it(session, r
 
     assert choice.refused is False
     assert choice.account.account_id == garage.id
-    assert (choice.account.account_ref, choice.account.account_type, choice.account.label) == ("GAR1", "garage",
-                                                                                              "Garage account")
+    assert (choice.account.account_ref, choice.account.account_type, choice.account.label) == (
+        "GAR1",
+        "garage",
+        "Garage account",
+    )
     assert choice.chosen_ref == "GAR1"
     assert choice.options == (AccountOption("RENT1", "Rent account"), AccountOption("GAR1", "Garage account"))
 
@@ -71,8 +74,9 @@ def test_with_nothing_asked_for_the_account_chosen_before_is_kept_else_the_first
 
     assert choose_account(session, caller, "", "GAR1", today=TODAY, settings=settings).account.account_id == garage.id
     assert choose_account(session, caller, None, "", today=TODAY, settings=settings).account.account_id == rent.id
-    assert choose_account(session, caller, "  ", "THEIRS1", today=TODAY,
-                          settings=settings).account.account_id == rent.id
+    assert (
+        choose_account(session, caller, "  ", "THEIRS1", today=TODAY, settings=settings).account.account_id == rent.id
+    )
 
 
 def test_the_reference_asked_for_is_read_without_surrounding_spaces(session, records, settings):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
 from portal_app.models import Person, Tenancy
 from portal_app.services.accounts.balances import account_summaries, ledger_balance, visible_accounts
 
@@ -13,13 +12,18 @@ NOW = datetime(2026, 11, 22, 10, 30)
 
 
 def summaries(session, person: Person, tenancy: Tenancy, *, today: date = TODAY, allow_former: bool = False, **kw):
-    return account_summaries(session, person_id=person.id, tenancy_id=tenancy.id, today=today, now=NOW,
-                             allow_former=allow_former, **kw)
+    return account_summaries(
+        session, person_id=person.id, tenancy_id=tenancy.id, today=today, now=NOW, allow_former=allow_former, **kw
+    )
 
 
 def refs(session, person: Person, tenancy: Tenancy, *, today: date = TODAY, allow_former: bool = False, **kw):
-    return [a.account_ref for a in visible_accounts(session, person_id=person.id, tenancy_id=tenancy.id, today=today,
-                                                    allow_former=allow_former, **kw)]
+    return [
+        a.account_ref
+        for a in visible_accounts(
+            session, person_id=person.id, tenancy_id=tenancy.id, today=today, allow_former=allow_former, **kw
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -29,8 +33,12 @@ def refs(session, person: Person, tenancy: Tenancy, *, today: date = TODAY, allo
 
 def test_the_balance_is_the_sum_of_the_ledger_and_an_arrears_balance_reads_dr(session, records):
     person, tenancy, rent = records.tenant_with_rent_account()
-    for day, kind, pence in [(date(2026, 11, 9), "rent_charge", 11819), (date(2026, 11, 12), "direct_debit", -10000),
-                             (date(2026, 11, 16), "rent_charge", 11819), (date(2026, 11, 18), "payment", -11319)]:
+    for day, kind, pence in [
+        (date(2026, 11, 9), "rent_charge", 11819),
+        (date(2026, 11, 12), "direct_debit", -10000),
+        (date(2026, 11, 16), "rent_charge", 11819),
+        (date(2026, 11, 18), "payment", -11319),
+    ]:
         records.post(rent, day, kind, pence)
 
     [summary] = summaries(session, person, tenancy)
@@ -51,7 +59,10 @@ def test_a_credit_balance_reads_in_credit_with_cr(session, records):
     [summary] = summaries(session, person, tenancy)
 
     assert (summary.balance_pence, summary.balance_words, summary.balance_display, summary.dr_cr) == (
-        -181, "You are £1.81 in credit", "£1.81 CR", "CR",
+        -181,
+        "You are £1.81 in credit",
+        "£1.81 CR",
+        "CR",
     )
 
 
@@ -62,7 +73,10 @@ def test_an_account_with_no_postings_is_clear(session, records):
 
     assert ledger_balance(session, rent.id) == 0
     assert (summary.balance_pence, summary.balance_words, summary.balance_display, summary.dr_cr) == (
-        0, "Your account is clear: you owe nothing", "£0.00", "",
+        0,
+        "Your account is clear: you owe nothing",
+        "£0.00",
+        "",
     )
     assert (summary.last_payment_on, summary.last_payment_pence, summary.last_payment_description) == (None, None, None)
 
@@ -72,15 +86,17 @@ def test_the_last_payment_is_the_latest_credit_among_payments_direct_debits_and_
     records.post(rent, date(2026, 11, 16), "housing_benefit", -9000, "Housing Benefit")
     records.post(rent, date(2026, 11, 18), "payment", -2000, "Payment at PayPoint")
     records.post(rent, date(2026, 11, 18), "payment", -1500, "Card payment online")  # same day, posted later
-    records.post(rent, date(2026, 11, 19), "payment_returned", 2000, "Returned")      # money going back out
-    records.post(rent, date(2026, 11, 20), "adjustment", -500, "Correction")          # not a payment
+    records.post(rent, date(2026, 11, 19), "payment_returned", 2000, "Returned")  # money going back out
+    records.post(rent, date(2026, 11, 20), "adjustment", -500, "Correction")  # not a payment
     records.post(rent, date(2026, 11, 21), "refund", 700, "Refund")
-    records.post(rent, date(2026, 11, 21), "payment", 300, "Payment reversed")        # a payment, but a debit
+    records.post(rent, date(2026, 11, 21), "payment", 300, "Payment reversed")  # a payment, but a debit
 
     [summary] = summaries(session, person, tenancy)
 
     assert (summary.last_payment_on, summary.last_payment_pence, summary.last_payment_description) == (
-        date(2026, 11, 18), 1500, "Card payment online",
+        date(2026, 11, 18),
+        1500,
+        "Card payment online",
     )
 
 
@@ -133,8 +149,8 @@ def test_the_next_charge_uses_the_charges_in_force_that_day(session, records):
 def test_monthly_and_yearly_charges_on_a_weekly_account_are_shown_as_weekly_amounts(session, records):
     person, tenancy, rent = records.tenant_with_rent_account()
     records.charge(rent, 10000)
-    records.charge(rent, 5200, "monthly", code="parking")      # 5200 x 12 / 52 = 1200
-    records.charge(rent, 5200, "yearly", code="ground_rent")   # 5200 / 52 = 100
+    records.charge(rent, 5200, "monthly", code="parking")  # 5200 x 12 / 52 = 1200
+    records.charge(rent, 5200, "yearly", code="ground_rent")  # 5200 / 52 = 100
 
     [summary] = summaries(session, person, tenancy)
 
@@ -177,7 +193,9 @@ def test_nothing_is_due_after_the_tenancy_ended_on_a_closed_account_or_without_c
     assert (after_end.next_due_on, after_end.next_due_pence, after_end.is_former) == (None, None, True)
     assert (uncharged.account_ref, uncharged.next_due_on, uncharged.next_due_pence) == ("R2", None, None)
     assert (closed_summary.account_ref, closed_summary.next_due_on, closed_summary.next_due_pence) == (
-        "S2", None, None,
+        "S2",
+        None,
+        None,
     )
 
 
@@ -340,10 +358,16 @@ def test_a_summary_names_the_account_the_home_and_the_tenancy(session, records):
     flat_summary, garage_summary = summaries(session, person, tenancy)
 
     assert (flat_summary.label, flat_summary.address, flat_summary.tenancy_ref, flat_summary.tenure) == (
-        "Rent account", "Flat 12, Elm Court, Northbrook NB1 2AB", tenancy.tenancy_ref, "secure",
+        "Rent account",
+        "Flat 12, Elm Court, Northbrook NB1 2AB",
+        tenancy.tenancy_ref,
+        "secure",
     )
     assert (garage_summary.label, garage_summary.address, garage_summary.tenure, garage_summary.is_former) == (
-        "Garage account", "Garage 7, Northbrook NB1 2AB", "garage_licence", False,
+        "Garage account",
+        "Garage 7, Northbrook NB1 2AB",
+        "garage_licence",
+        False,
     )
 
 
@@ -354,8 +378,9 @@ def test_an_account_is_found_by_reference_or_id_only_when_the_resident_may_see_i
     _, other_tenancy, other_account = records.tenant_with_rent_account(ref="THEIRS1")
 
     def find(ref):
-        return find_visible_account(session, person_id=person.id, tenancy_id=tenancy.id, account_ref=ref, today=TODAY,
-                                    allow_former=False)
+        return find_visible_account(
+            session, person_id=person.id, tenancy_id=tenancy.id, account_ref=ref, today=TODAY, allow_former=False
+        )
 
     assert find("MINE1").id == account.id
     assert find(str(account.id)).id == account.id

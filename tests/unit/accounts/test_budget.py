@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from portal_app.services.accounts import budget
-from portal_app.services.accounts.budget import housing_costs, left_words, parse_pounds, pence_as_typed, to_monthly_pence, totals
+from portal_app.services.accounts.budget import (
+    housing_costs,
+    left_words,
+    parse_pounds,
+    pence_as_typed,
+    to_monthly_pence,
+    totals,
+)
 
 # ---------------------------------------------------------------------------
 # Converting to a month
@@ -56,8 +63,19 @@ def test_a_negative_amount_is_refused():
 # ---------------------------------------------------------------------------
 
 READABLE = {
-    "12": 1_200, "12.50": 1_250, "12.5": 1_250, "£1,200": 120_000, "1,200.99": 120_099, " £ 3 ": 300, ".50": 50,
-    "0": 0, "": 0, "   ": 0, "£": 0, "1234567": 123_456_700, "£9,999,999.99": 999_999_999,
+    "12": 1_200,
+    "12.50": 1_250,
+    "12.5": 1_250,
+    "£1,200": 120_000,
+    "1,200.99": 120_099,
+    " £ 3 ": 300,
+    ".50": 50,
+    "0": 0,
+    "": 0,
+    "   ": 0,
+    "£": 0,
+    "1234567": 123_456_700,
+    "£9,999,999.99": 999_999_999,
 }
 UNREADABLE = ["12.505", "1,20", "12,00", "abc", "-5", ".", "12p", "1.2.3", "12345678", "£££5", "1e3", "٣", "+4"]
 
@@ -83,20 +101,20 @@ def test_an_amount_kept_as_typed_reads_back_the_same():
 # ---------------------------------------------------------------------------
 
 HOUSEHOLD = {
-    "earnings": ("1,100", "monthly"),        # 1,100.00
-    "benefits": ("92.40", "weekly"),         # 9240 x 52 / 12 = 40040     -> 400.40
-    "rent": ("118.50", "weekly"),            # 11850 x 52 / 12 = 51350    -> 513.50
+    "earnings": ("1,100", "monthly"),  # 1,100.00
+    "benefits": ("92.40", "weekly"),  # 9240 x 52 / 12 = 40040     -> 400.40
+    "rent": ("118.50", "weekly"),  # 11850 x 52 / 12 = 51350    -> 513.50
     "service_charges": ("12.35", "weekly"),  # 1235 x 52 / 12 = 5351.67   -> 53.52
-    "council_tax": ("£1,680", "yearly"),     # 168000 / 12 = 14000        -> 140.00
-    "energy": ("120", "monthly"),            # 120.00
-    "water": ("450", "yearly"),              # 45000 / 12 = 3750          -> 37.50
+    "council_tax": ("£1,680", "yearly"),  # 168000 / 12 = 14000        -> 140.00
+    "energy": ("120", "monthly"),  # 120.00
+    "water": ("450", "yearly"),  # 45000 / 12 = 3750          -> 37.50
     "phone_internet": ("45", "four_weekly"),  # 4500 x 13 / 12 = 4875     -> 48.75
-    "tv_licence": ("174.50", "yearly"),      # 17450 / 12 = 1454.17       -> 14.54
-    "transport": ("25", "weekly"),           # 2500 x 52 / 12 = 10833.33  -> 108.33
-    "food": ("85", "weekly"),                # 8500 x 52 / 12 = 36833.33  -> 368.33
-    "personal": ("60", "monthly"),           # 60.00
-    "leisure": ("30", "fortnightly"),        # 3000 x 26 / 12 = 6500      -> 65.00
-    "priority_debts": ("10", "weekly"),      # 1000 x 52 / 12 = 4333.33   -> 43.33
+    "tv_licence": ("174.50", "yearly"),  # 17450 / 12 = 1454.17       -> 14.54
+    "transport": ("25", "weekly"),  # 2500 x 52 / 12 = 10833.33  -> 108.33
+    "food": ("85", "weekly"),  # 8500 x 52 / 12 = 36833.33  -> 368.33
+    "personal": ("60", "monthly"),  # 60.00
+    "leisure": ("30", "fortnightly"),  # 3000 x 26 / 12 = 6500      -> 65.00
+    "priority_debts": ("10", "weekly"),  # 1000 x 52 / 12 = 4333.33   -> 43.33
 }
 # In:        1,100.00 + 400.40                                              = 1,500.40
 # Fixed:     513.50 + 53.52 + 140.00 + 120.00 + 37.50 + 48.75 + 14.54 + 108.33 = 1,036.14
@@ -153,14 +171,17 @@ def test_every_line_has_a_known_section_and_frequency_and_a_unique_key():
 
 
 def test_weekly_rent_and_weekly_services_are_filled_in_weekly():
-    costs = housing_costs([("basic_rent", 11_401, "weekly", 11_401), ("caretaking", 450, "weekly", 450),
-                           ("water", 400, "weekly", 400)])
+    costs = housing_costs(
+        [("basic_rent", 11_401, "weekly", 11_401), ("caretaking", 450, "weekly", 450), ("water", 400, "weekly", 400)]
+    )
     assert (costs.rent_pence, costs.rent_frequency) == (11_401, "weekly")
     assert (costs.service_pence, costs.service_frequency) == (850, "weekly")
 
 
 def test_a_yearly_service_charge_keeps_the_landlords_yearly_amount():
-    costs = housing_costs([("ground_rent", 25_000, "yearly", 481), ("estimated_service_charge", 150_000, "yearly", 2_885)])
+    costs = housing_costs(
+        [("ground_rent", 25_000, "yearly", 481), ("estimated_service_charge", 150_000, "yearly", 2_885)]
+    )
     assert (costs.rent_pence, costs.rent_frequency) == (25_000, "yearly")
     assert (costs.service_pence, costs.service_frequency) == (150_000, "yearly")
 
@@ -212,7 +233,7 @@ def test_the_page_helper_carries_the_same_factors_as_the_python_table():
 
 def test_the_compiled_page_defines_the_helper_and_sums_every_line_from_the_table():
     import portal_app.portal_app  # noqa: F401
-    from portal_app.pages.accounts.budget import budget_library_js, budget_page, line_expr, left_words_expr
+    from portal_app.pages.accounts.budget import budget_library_js, budget_page, left_words_expr, line_expr
 
     component = budget_page()
     assert any(budget_library_js() in hook for hook in component._get_all_hooks())
@@ -252,13 +273,19 @@ def test_the_compiled_totals_and_words_on_the_page_match_python(earnings):
         return text.replace(values_js, "V")
 
     exprs = {
-        "income": expr(page.income_expr()), "outgoings": expr(page.outgoings_expr()), "left": expr(page.left_expr()),
-        "words": expr(page.left_words_expr()), "warning": expr(page.priority_warning_expr()),
+        "income": expr(page.income_expr()),
+        "outgoings": expr(page.outgoings_expr()),
+        "left": expr(page.left_expr()),
+        "words": expr(page.left_words_expr()),
+        "warning": expr(page.priority_warning_expr()),
         "invalid": expr(page.invalid_labels_expr()),
         **{s: expr(page.section_expr(s)) for s in budget.SECTIONS},
     }
-    body = f"const V = {json.dumps(values)};\nconsole.log(JSON.stringify({{" + ", ".join(
-        f"{json.dumps(k)}: {v}" for k, v in exprs.items()) + "}));"
+    body = (
+        f"const V = {json.dumps(values)};\nconsole.log(JSON.stringify({{"
+        + ", ".join(f"{json.dumps(k)}: {v}" for k, v in exprs.items())
+        + "}));"
+    )
     got = _node(_with_library(body))
     want = totals(household)
     assert got["income"] == want.income
@@ -274,11 +301,18 @@ def test_the_compiled_totals_and_words_on_the_page_match_python(earnings):
 def test_the_chart_is_built_in_the_browser_from_the_outgoing_lines():
     from portal_app.pages.accounts import budget as page
 
-    values = dict(page.DEFAULTS) | {"a_rent": "100", "f_rent": "weekly", "a_food": "50", "f_food": "monthly",
-                                    "a_earnings": "2000"}
-    figure = _node(_with_library(
-        f"const V = {json.dumps(values)};\nconsole.log(JSON.stringify({page.chart_expr().replace(page._values(), 'V')}));"
-    ))
+    values = dict(page.DEFAULTS) | {
+        "a_rent": "100",
+        "f_rent": "weekly",
+        "a_food": "50",
+        "f_food": "monthly",
+        "a_earnings": "2000",
+    }
+    figure = _node(
+        _with_library(
+            f"const V = {json.dumps(values)};\nconsole.log(JSON.stringify({page.chart_expr().replace(page._values(), 'V')}));"
+        )
+    )
     bar = figure["data"][0]
     assert bar["y"] == ["Rent", "Food and housekeeping"]
     assert bar["x"] == [433.33, 50]
@@ -296,8 +330,7 @@ def test_the_helper_hands_every_change_to_the_planner_state_and_builds_on_what_i
         'L.fill({a_rent: "114.01", f_rent: "weekly"}); L.set("a_food", "50"); L.clear();\n'
         "console.log(JSON.stringify(seen.map((v) => [v.a_rent, v.f_rent, v.a_food])));"
     )
-    assert _node(script) == [["114.01", "weekly", ""], ["114.01", "weekly", "50"],
-                             ["", page.DEFAULTS["f_rent"], ""]]
+    assert _node(script) == [["114.01", "weekly", ""], ["114.01", "weekly", "50"], ["", page.DEFAULTS["f_rent"], ""]]
 
 
 def test_the_page_imports_the_helper_from_the_assets_file():

@@ -3,13 +3,12 @@ over time, portal payments not yet posted, benefit explanations and a leaseholde
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from portal_app.models import PortalPayment
-from portal_app.services.records.importer import TRANSACTION_TYPES
 from portal_app.services.accounts.ledger import (
     HB_EXPLANATION,
     TYPE_GROUPS,
@@ -25,10 +24,11 @@ from portal_app.services.accounts.ledger import (
     reconcile_portal_payments,
     service_charge_year,
 )
+from portal_app.services.records.importer import TRANSACTION_TYPES
 from tests.factories import FIRST_MONDAY, twenty_years_of_rent
 
 TODAY = date(2026, 11, 22)  # a Sunday
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 def seen(page):
@@ -59,21 +59,27 @@ def test_the_charge_breakdown_lists_todays_charges_as_weekly_figures_with_eligib
     records.charge(rent, 11369, description="Basic rent", eligible=True)
     records.charge(rent, 412, code="caretaking", description="Caretaking", eligible=True)
     records.charge(rent, 446, code="water", description="Water and sewerage charges", eligible=False)
-    records.charge(rent, 5200, "monthly", code="parking", description="Parking bay")          # 5200 x 12 / 52 = 1200
+    records.charge(rent, 5200, "monthly", code="parking", description="Parking bay")  # 5200 x 12 / 52 = 1200
     records.charge(rent, 10849, start=date(2025, 4, 7), end=date(2026, 4, 5), eligible=True)  # last year's rent
-    records.charge(rent, 500, code="lift", start=date(2026, 11, 23), eligible=True)            # from tomorrow
+    records.charge(rent, 500, code="lift", start=date(2026, 11, 23), eligible=True)  # from tomorrow
 
     breakdown = charge_breakdown(session, rent.id, TODAY)
 
-    assert [(c.code, c.description, c.amount_pence, c.frequency, c.weekly_pence, c.benefit_eligible)
-            for c in breakdown.lines] == [
+    assert [
+        (c.code, c.description, c.amount_pence, c.frequency, c.weekly_pence, c.benefit_eligible)
+        for c in breakdown.lines
+    ] == [
         ("basic_rent", "Basic rent", 11369, "weekly", 11369, True),
         ("caretaking", "Caretaking", 412, "weekly", 412, True),
         ("parking", "Parking bay", 5200, "monthly", 1200, None),
         ("water", "Water and sewerage charges", 446, "weekly", 446, False),
     ]
-    assert (breakdown.total_weekly_pence, breakdown.eligible_weekly_pence, breakdown.not_eligible_weekly_pence,
-            breakdown.not_stated_weekly_pence) == (13427, 11781, 446, 1200)
+    assert (
+        breakdown.total_weekly_pence,
+        breakdown.eligible_weekly_pence,
+        breakdown.not_eligible_weekly_pence,
+        breakdown.not_stated_weekly_pence,
+    ) == (13427, 11781, 446, 1200)
     assert [c.monthly_pence for c in breakdown.lines] == [49266, 1785, 5200, 1933]  # weekly x 52 / 12, half up
     assert breakdown.total_monthly_pence == 49266 + 1785 + 5200 + 1933
     assert (breakdown.rent_frequency, breakdown.as_at) == ("weekly", TODAY)
@@ -146,7 +152,11 @@ def test_history_is_newest_first_with_the_whole_accounts_balance_after_each_post
     ]
     first = page.lines[0]
     assert (first.type_label, first.description, first.debit_pence, first.credit_pence, first.week_commencing) == (
-        "Rent", "Rent", 11819, None, date(2026, 11, 16),
+        "Rent",
+        "Rent",
+        11819,
+        None,
+        date(2026, 11, 16),
     )
     dd = page.lines[2]
     assert (dd.type_label, dd.debit_pence, dd.credit_pence, dd.week_commencing) == ("Direct Debit", None, 5000, None)
@@ -212,7 +222,12 @@ def test_an_account_with_no_postings_has_one_empty_page(session, records):
     page = history_page(session, rent.id, page=3)
 
     assert (page.lines, page.total_lines, page.page, page.page_count, page.has_prev, page.has_next) == (
-        (), 0, 1, 1, False, False,
+        (),
+        0,
+        1,
+        1,
+        False,
+        False,
     )
 
 
@@ -227,7 +242,9 @@ def test_paging_a_twenty_year_account_gives_every_line_once_with_its_running_bal
     assert (first.total_lines, first.page_count, first.page_size) == (1_901, 39, 50)
     assert [p.page for p in pages] == list(range(1, 40))
     assert [(p.has_prev, p.has_next) for p in (pages[0], pages[1], pages[-1])] == [
-        (False, True), (True, True), (True, False),
+        (False, True),
+        (True, True),
+        (True, False),
     ]
     assert [len(p.lines) for p in pages[-2:]] == [50, 1]
     assert [row for p in pages for row in seen(p)] == expected
@@ -251,10 +268,21 @@ def test_paging_a_filtered_twenty_year_account_counts_only_matching_lines(sessio
     expected = twenty_years_of_rent(records, rent)
     wanted = [r for r in expected if r[1] == "payment" and date(2010, 1, 1) <= r[0] <= date(2019, 12, 31)]
 
-    first = history_page(session, rent.id, date_from=date(2010, 1, 1), date_to=date(2019, 12, 31),
-                         types=("payment",), page_size=20)
-    rest = [history_page(session, rent.id, date_from=date(2010, 1, 1), date_to=date(2019, 12, 31),
-                         types=("payment",), page_size=20, page=n) for n in range(2, first.page_count + 1)]
+    first = history_page(
+        session, rent.id, date_from=date(2010, 1, 1), date_to=date(2019, 12, 31), types=("payment",), page_size=20
+    )
+    rest = [
+        history_page(
+            session,
+            rent.id,
+            date_from=date(2010, 1, 1),
+            date_to=date(2019, 12, 31),
+            types=("payment",),
+            page_size=20,
+            page=n,
+        )
+        for n in range(2, first.page_count + 1)
+    ]
 
     assert first.total_lines == len(wanted) == 131
     assert first.page_count == 7
@@ -313,7 +341,7 @@ def test_a_long_series_keeps_the_last_day_of_each_run_and_ends_on_todays_balance
     series = balance_series(session, rent.id, max_points=100)
 
     assert len(full) == 1_346
-    assert series == full[13::14] + [full[-1]]   # runs of ceil(1346 / 100) = 14 days, and the last day
+    assert series == full[13::14] + [full[-1]]  # runs of ceil(1346 / 100) = 14 days, and the last day
     assert len(series) == 97
     assert series[-1] == (date(2026, 11, 16), expected[0][3])
     assert balance_series(session, rent.id, max_points=5_000) == full
@@ -330,12 +358,11 @@ def test_an_account_without_postings_has_no_series(session, records):
 # ---------------------------------------------------------------------------
 
 
-def test_a_portal_payment_is_pending_until_the_ledger_holds_its_reference_and_is_never_counted_twice(
-        session, records):
+def test_a_portal_payment_is_pending_until_the_ledger_holds_its_reference_and_is_never_counted_twice(session, records):
     person, tenancy, rent = records.tenant_with_rent_account()
     user = records.user(person, tenancy, created_at=NOW)
     records.post(rent, date(2026, 11, 16), "rent_charge", 11819)
-    records.portal_payment(rent, user, 5000, "DP-0001", at=datetime(2026, 11, 21, 23, 30, tzinfo=timezone.utc))
+    records.portal_payment(rent, user, 5000, "DP-0001", at=datetime(2026, 11, 21, 23, 30, tzinfo=UTC))
 
     [pending] = pending_payments(session, rent.id)
     before = balance_with_pending(session, rent.id)
@@ -369,12 +396,14 @@ def test_reconciling_marks_only_payments_the_ledger_holds_and_a_second_run_chang
 
     changed = reconcile_portal_payments(session, NOW)
     again = reconcile_portal_payments(session, NOW)
-    rows = {p.reference: (p.status, p.posted_transaction_ref)
-            for p in session.exec(select(PortalPayment)).all()}
+    rows = {p.reference: (p.status, p.posted_transaction_ref) for p in session.exec(select(PortalPayment)).all()}
 
     assert (changed, again) == (1, 0)
-    assert rows == {posted.reference: ("posted", "DP-0003"), waiting.reference: ("pending", None),
-                    failed.reference: ("failed", None)}
+    assert rows == {
+        posted.reference: ("posted", "DP-0003"),
+        waiting.reference: ("pending", None),
+        failed.reference: ("failed", None),
+    }
     assert [p.reference for p in pending_payments(session, rent.id)] == ["DP-0004"]
     assert balance_with_pending(session, rent.id) == (-5700, 2500, -8200)
 
@@ -388,7 +417,8 @@ def test_pending_payments_are_listed_oldest_first_and_only_for_the_account_asked
     records.portal_payment(other, user, 3000, "DP-C", at=NOW)
 
     assert [(p.reference, p.amount_pence) for p in pending_payments(session, rent.id)] == [
-        ("DP-A", 2000), ("DP-B", 1000),
+        ("DP-A", 2000),
+        ("DP-B", 1000),
     ]
 
 
@@ -398,7 +428,8 @@ def test_pending_payments_are_listed_oldest_first_and_only_for_the_account_asked
 
 
 def test_the_housing_benefit_explanation_shows_only_with_a_housing_benefit_posting_in_the_last_8_weeks(
-        session, records):
+    session, records
+):
     _p, _t, recent = records.tenant_with_rent_account(ref="R1")
     _p2, _t2, lapsed = records.tenant_with_rent_account(ref="R2")
     records.post(recent, TODAY - timedelta(days=56), "housing_benefit", -9000)
@@ -409,7 +440,8 @@ def test_the_housing_benefit_explanation_shows_only_with_a_housing_benefit_posti
 
 
 def test_the_universal_credit_explanation_shows_only_with_a_universal_credit_posting_in_the_last_45_days(
-        session, records):
+    session, records
+):
     _p, _t, recent = records.tenant_with_rent_account(ref="R1")
     _p2, _t2, lapsed = records.tenant_with_rent_account(ref="R2")
     records.post(recent, TODAY - timedelta(days=45), "universal_credit", -48000)
@@ -419,17 +451,19 @@ def test_the_universal_credit_explanation_shows_only_with_a_universal_credit_pos
     assert benefit_explanations(session, lapsed.id, TODAY) == []
 
 
-def test_an_account_moving_from_housing_benefit_to_universal_credit_shows_both_while_both_are_recent(
-        session, records):
+def test_an_account_moving_from_housing_benefit_to_universal_credit_shows_both_while_both_are_recent(session, records):
     _p, _t, rent = records.tenant_with_rent_account()
     records.post(rent, TODAY - timedelta(days=30), "housing_benefit", -9000)
     records.post(rent, TODAY - timedelta(days=3), "universal_credit", -48000)
 
     assert benefit_explanations(session, rent.id, TODAY) == [HB_EXPLANATION, UC_EXPLANATION]
-    assert UC_EXPLANATION == ("Universal Credit is paid monthly in arrears, so your account can show a balance owed "
-                              "until your payment arrives.")
-    assert HB_EXPLANATION == ("Housing Benefit is paid in arrears, so your account can show a balance owed between "
-                              "payments.")
+    assert UC_EXPLANATION == (
+        "Universal Credit is paid monthly in arrears, so your account can show a balance owed "
+        "until your payment arrives."
+    )
+    assert HB_EXPLANATION == (
+        "Housing Benefit is paid in arrears, so your account can show a balance owed between payments."
+    )
 
 
 def test_payers_without_benefit_postings_and_future_dated_benefit_postings_get_no_explanation(session, records):
@@ -451,10 +485,25 @@ def leaseholder(records, *, major_works: bool = False):
     lease = records.tenancy("leasehold", start=date(2009, 11, 16))
     records.party(lease, person, "leaseholder")
     service = records.account(lease, "service_charge", ref="SC1")
-    records.charge(service, 148600, "yearly", code="estimated_service_charge", start=date(2025, 4, 1),
-                   end=date(2026, 3, 31), description="Service charge (yearly estimate)", eligible=False)
-    records.charge(service, 155733, "yearly", code="estimated_service_charge", start=date(2026, 4, 1),
-                   description="Service charge (yearly estimate)", eligible=False)
+    records.charge(
+        service,
+        148600,
+        "yearly",
+        code="estimated_service_charge",
+        start=date(2025, 4, 1),
+        end=date(2026, 3, 31),
+        description="Service charge (yearly estimate)",
+        eligible=False,
+    )
+    records.charge(
+        service,
+        155733,
+        "yearly",
+        code="estimated_service_charge",
+        start=date(2026, 4, 1),
+        description="Service charge (yearly estimate)",
+        eligible=False,
+    )
     records.charge(service, 1000, "yearly", code="ground_rent", start=date(2026, 4, 1), description="Ground rent")
     works = records.account(lease, "major_works", ref="MW1") if major_works else None
     return lease, service, works
@@ -476,10 +525,15 @@ def test_a_leaseholder_sees_this_years_estimate_a_month_and_the_ground_rent(sess
 
     summary = leaseholder_summary(session, lease.id, TODAY)
 
-    assert (summary.year_label, summary.year_start, summary.year_end) == ("2026/27", date(2026, 4, 1),
-                                                                          date(2027, 3, 31))
+    assert (summary.year_label, summary.year_start, summary.year_end) == (
+        "2026/27",
+        date(2026, 4, 1),
+        date(2027, 3, 31),
+    )
     assert (summary.estimate_yearly_pence, summary.estimate_monthly_pence, summary.ground_rent_yearly_pence) == (
-        155733, 12978, 1000,
+        155733,
+        12978,
+        1000,
     )
     assert (summary.service_charge_account_ref, summary.service_charge_balance_pence) == ("SC1", -12479)
     assert (summary.last_year_end, summary.major_works) == (None, ())
@@ -496,7 +550,9 @@ def test_in_march_the_estimate_is_the_one_for_the_year_then_ending(session, reco
     summary = leaseholder_summary(session, lease.id, date(2026, 3, 31))
 
     assert (summary.year_label, summary.estimate_yearly_pence, summary.estimate_monthly_pence) == (
-        "2025/26", 148600, 12383,
+        "2025/26",
+        148600,
+        12383,
     )
 
 
@@ -504,33 +560,46 @@ def test_the_last_year_end_credit_compares_the_actual_costs_with_the_estimate_bi
     lease, service, _w = leaseholder(records)
     bill_year_by_instalments(records, service, 2023, 140000)
     bill_year_by_instalments(records, service, 2024, 144693)
-    records.post(service, date(2025, 9, 15), "adjustment", 2100, "Service charge actual costs 2023/24: balancing charge")
+    records.post(
+        service, date(2025, 9, 15), "adjustment", 2100, "Service charge actual costs 2023/24: balancing charge"
+    )
     records.post(service, date(2026, 9, 15), "adjustment", -7379, "Service charge actual costs 2024/25: credit")
 
     summary = leaseholder_summary(session, lease.id, TODAY)
     last = summary.last_year_end
 
     assert (last.year_label, last.posted_on, last.estimate_pence, last.actual_pence, last.difference_pence) == (
-        "2024/25", date(2026, 9, 15), 144693, 137314, -7379,
+        "2024/25",
+        date(2026, 9, 15),
+        144693,
+        137314,
+        -7379,
     )
-    assert last.words == ("For 2024/25, the actual costs were £1,373.14 against an estimate of £1,446.93, so we "
-                          "credited £73.79 to your account on 15 September 2026.")
+    assert last.words == (
+        "For 2024/25, the actual costs were £1,373.14 against an estimate of £1,446.93, so we "
+        "credited £73.79 to your account on 15 September 2026."
+    )
     assert last.words in summary.explanation
 
 
 def test_a_balancing_charge_billed_half_yearly_is_explained_as_a_charge(session, records):
     lease, service, _w = leaseholder(records)
     records.post(service, date(2024, 4, 1), "service_charge", 70000, "Service charge estimate 2024/25: first half-year")
-    records.post(service, date(2024, 10, 1), "service_charge", 70000,
-                 "Service charge estimate 2024/25: second half-year")
+    records.post(
+        service, date(2024, 10, 1), "service_charge", 70000, "Service charge estimate 2024/25: second half-year"
+    )
     records.post(service, date(2024, 4, 1), "other_charge", 1000, "Ground rent 2024/25")
-    records.post(service, date(2026, 9, 15), "adjustment", 4550, "Service charge actual costs 2024/25: balancing charge")
+    records.post(
+        service, date(2026, 9, 15), "adjustment", 4550, "Service charge actual costs 2024/25: balancing charge"
+    )
 
     last = leaseholder_summary(session, lease.id, TODAY).last_year_end
 
     assert (last.estimate_pence, last.actual_pence, last.difference_pence) == (140000, 144550, 4550)
-    assert last.words == ("For 2024/25, the actual costs were £1,445.50 against an estimate of £1,400.00, so we "
-                          "added a balancing charge of £45.50 to your account on 15 September 2026.")
+    assert last.words == (
+        "For 2024/25, the actual costs were £1,445.50 against an estimate of £1,400.00, so we "
+        "added a balancing charge of £45.50 to your account on 15 September 2026."
+    )
 
 
 def test_a_year_end_adjustment_posted_after_today_is_not_shown_yet(session, records):
@@ -550,10 +619,19 @@ def test_major_works_paid_by_monthly_instalments_shows_the_months_left_and_the_s
 
     [mw] = leaseholder_summary(session, lease.id, TODAY).major_works
 
-    assert (mw.account_ref, mw.balance_pence, mw.basis, mw.instalment_pence, mw.per_month_pence,
-            mw.months_remaining, mw.last_instalment_pence) == ("MW1", 520000, "instalments", 25000, 25000, 21, 20000)
-    assert mw.words == ("You owe £5,200.00 for major works. At £250.00 a month, your instalments will clear it in "
-                        "21 months (the last one £200.00).")
+    assert (
+        mw.account_ref,
+        mw.balance_pence,
+        mw.basis,
+        mw.instalment_pence,
+        mw.per_month_pence,
+        mw.months_remaining,
+        mw.last_instalment_pence,
+    ) == ("MW1", 520000, "instalments", 25000, 25000, 21, 20000)
+    assert mw.words == (
+        "You owe £5,200.00 for major works. At £250.00 a month, your instalments will clear it in "
+        "21 months (the last one £200.00)."
+    )
 
 
 def test_major_works_without_regular_instalments_are_spread_over_twelve_months_rounded_up(session, records):
@@ -564,8 +642,14 @@ def test_major_works_without_regular_instalments_are_spread_over_twelve_months_r
 
     [mw] = leaseholder_summary(session, lease.id, TODAY).major_works
 
-    assert (mw.balance_pence, mw.basis, mw.instalment_pence, mw.per_month_pence, mw.months_remaining,
-            mw.last_instalment_pence) == (500000, "twelve_months", None, 41667, 12, 41663)
+    assert (
+        mw.balance_pence,
+        mw.basis,
+        mw.instalment_pence,
+        mw.per_month_pence,
+        mw.months_remaining,
+        mw.last_instalment_pence,
+    ) == (500000, "twelve_months", None, 41667, 12, 41663)
     assert mw.words == "You owe £5,000.00 for major works. Spread over 12 months, that is £416.67 a month."
 
 
@@ -605,8 +689,9 @@ def test_a_lease_without_an_estimate_in_force_says_nothing_about_an_estimate(ses
     lease = records.tenancy("leasehold")
     records.party(lease, person, "leaseholder")
     service = records.account(lease, "service_charge", ref="SC9")
-    records.charge(service, 100000, "yearly", code="estimated_service_charge", start=date(2024, 4, 1),
-                   end=date(2025, 3, 31))
+    records.charge(
+        service, 100000, "yearly", code="estimated_service_charge", start=date(2024, 4, 1), end=date(2025, 3, 31)
+    )
 
     summary = leaseholder_summary(session, lease.id, TODAY)
 

@@ -27,7 +27,11 @@ def settings():
 
 def test_rent_and_garage_accounts_have_a_rent_statement_and_only_rent_offers_the_universal_credit_letter():
     assert [statements.is_rent_statement(k) for k in ("rent", "garage", "service_charge", "major_works")] == [
-        True, True, False, False]
+        True,
+        True,
+        False,
+        False,
+    ]
     assert [statements.offers_uc_letter(k) for k in ("rent", "garage", "service_charge")] == [True, False, False]
 
 
@@ -35,13 +39,18 @@ def test_the_statements_page_opens_on_the_first_period_of_the_account_asked_for(
     person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1", start=date(2025, 6, 2))
     records.post(rent, date(2026, 11, 9), "rent_charge", 11_400)
 
-    choice, view = statements.statement_view(session, Caller(person.id, tenancy.id), "RENT1", now=NOW,
-                                             settings=settings)
+    choice, view = statements.statement_view(
+        session, Caller(person.id, tenancy.id), "RENT1", now=NOW, settings=settings
+    )
 
     assert choice.chosen_ref == "RENT1"
     assert view.earliest == date(2025, 6, 2)
-    assert [p.key for p in view.presets] == ["last_13_weeks", "this_financial_year", "last_financial_year",
-                                             "since_start"]
+    assert [p.key for p in view.presets] == [
+        "last_13_weeks",
+        "this_financial_year",
+        "last_financial_year",
+        "since_start",
+    ]
     assert (view.date_from, view.date_to) == (view.presets[0].date_from, date(2026, 11, 22))
     assert view.statement.account_ref == "RENT1"
     assert (view.is_rent, view.offers_uc_letter) == (True, True)
@@ -51,12 +60,13 @@ def test_a_period_or_a_preset_of_the_account_is_shown_and_an_unknown_preset_show
     person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1", start=date(2025, 6, 2))
     caller = Caller(person.id, tenancy.id)
 
-    _c, by_period = statements.statement_view(session, caller, "RENT1", period=(date(2026, 1, 1), date(2026, 2, 1)),
-                                              now=NOW, settings=settings)
-    _c, by_preset = statements.statement_view(session, caller, "RENT1", preset="since_start", now=NOW,
-                                              settings=settings)
-    _c, unknown = statements.statement_view(session, caller, "RENT1", preset="everything", now=NOW,
-                                            settings=settings)
+    _c, by_period = statements.statement_view(
+        session, caller, "RENT1", period=(date(2026, 1, 1), date(2026, 2, 1)), now=NOW, settings=settings
+    )
+    _c, by_preset = statements.statement_view(
+        session, caller, "RENT1", preset="since_start", now=NOW, settings=settings
+    )
+    _c, unknown = statements.statement_view(session, caller, "RENT1", preset="everything", now=NOW, settings=settings)
 
     assert (by_period.date_from, by_period.date_to) == (date(2026, 1, 1), date(2026, 2, 1))
     assert (by_preset.date_from, by_preset.date_to) == (date(2025, 6, 2), date(2026, 11, 22))
@@ -67,8 +77,9 @@ def test_the_statements_page_refuses_another_residents_account(session, records,
     person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1")
     records.tenant_with_rent_account(ref="THEIRS1")
 
-    choice, view = statements.statement_view(session, Caller(person.id, tenancy.id), "THEIRS1", now=NOW,
-                                             settings=settings)
+    choice, view = statements.statement_view(
+        session, Caller(person.id, tenancy.id), "THEIRS1", now=NOW, settings=settings
+    )
 
     assert (choice.refused, view) == (True, None)
 
@@ -78,12 +89,17 @@ def test_the_planner_is_filled_in_from_the_residents_own_rent_and_says_so(sessio
     records.charge(rent, 11_401)
     records.charge(rent, 450, code="caretaking")
 
-    choice, fill = budget.fill_from_account(session, Caller(person.id, tenancy.id), "", today=date(2026, 11, 22),
-                                            settings=settings)
+    choice, fill = budget.fill_from_account(
+        session, Caller(person.id, tenancy.id), "", today=date(2026, 11, 22), settings=settings
+    )
 
     assert choice.chosen_ref == "RENT1"
-    assert fill.values == {"a_rent": "114.01", "f_rent": "weekly", "a_service_charges": "4.50",
-                           "f_service_charges": "weekly"}
+    assert fill.values == {
+        "a_rent": "114.01",
+        "f_rent": "weekly",
+        "a_service_charges": "4.50",
+        "f_service_charges": "weekly",
+    }
     assert fill.message == "Filled in from your rent account RENT1: rent £114.01 a week, service charges £4.50 a week."
 
 
@@ -91,7 +107,8 @@ def test_the_planner_is_not_filled_in_from_another_residents_account(session, re
     person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1")
     records.tenant_with_rent_account(ref="THEIRS1")
 
-    choice, fill = budget.fill_from_account(session, Caller(person.id, tenancy.id), "THEIRS1",
-                                            today=date(2026, 11, 22), settings=settings)
+    choice, fill = budget.fill_from_account(
+        session, Caller(person.id, tenancy.id), "THEIRS1", today=date(2026, 11, 22), settings=settings
+    )
 
     assert (choice.refused, fill) == (True, None)

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -29,9 +29,13 @@ from portal_app.services.accounts.statements import (
 from tests.factories import FIRST_MONDAY, twenty_years_of_rent
 
 TODAY = date(2026, 11, 22)  # a Sunday
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
-LANDLORD = Landlord("Northbrook Homes", "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA", "0300 123 4567",
-                    "income@northbrook-homes.example")
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+LANDLORD = Landlord(
+    "Northbrook Homes",
+    "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA",
+    "0300 123 4567",
+    "income@northbrook-homes.example",
+)
 
 
 def joint_tenancy(records, *, end: date | None = None, start: date = date(2020, 4, 6)):
@@ -144,7 +148,9 @@ def test_an_arrears_balance_reads_as_owed_with_dr(session, records):
     past_st = make(session, rent, date(2026, 11, 1), date(2026, 11, 2))
 
     assert (now_st.closing_text, now_st.closing_dr_cr, now_st.closing_words) == (
-        "£473.19 DR", "DR", "You owe £473.19 (arrears)",
+        "£473.19 DR",
+        "DR",
+        "You owe £473.19 (arrears)",
     )
     assert past_st.closing_words == "On 2 November 2026 you owed £473.19 (arrears)"
 
@@ -166,15 +172,28 @@ def test_each_line_has_its_rent_week_or_the_monday_of_the_day_it_was_posted(sess
 
     assert [(line.posted_on, line.week_commencing, line.week_derived) for line in st.lines] == [
         (date(2026, 10, 26), date(2026, 10, 26), False),
-        (date(2026, 10, 29), date(2026, 10, 26), True),   # a Thursday payment: its Monday
+        (date(2026, 10, 29), date(2026, 10, 26), True),  # a Thursday payment: its Monday
         (date(2026, 11, 2), date(2026, 11, 2), False),
         (date(2026, 11, 5), date(2026, 11, 2), True),
         (date(2026, 11, 9), date(2026, 11, 9), False),
     ]
     second = st.lines[1]
-    assert (second.date_text, second.week_text, second.type_label, second.description, second.debit_text,
-            second.credit_text, second.balance_text) == (
-        "29 Oct 2026", "26 Oct 2026", "Payment", "Payment at PayPoint", "", "£118.19", "£0.00",
+    assert (
+        second.date_text,
+        second.week_text,
+        second.type_label,
+        second.description,
+        second.debit_text,
+        second.credit_text,
+        second.balance_text,
+    ) == (
+        "29 Oct 2026",
+        "26 Oct 2026",
+        "Payment",
+        "Payment at PayPoint",
+        "",
+        "£118.19",
+        "£0.00",
     )
 
 
@@ -226,8 +245,12 @@ def test_the_period_presets_cover_13_weeks_this_and_last_financial_year_and_the_
     assert [(p.key, p.label, p.date_from, p.date_to) for p in presets] == [
         ("last_13_weeks", "Last 13 weeks", date(2026, 8, 24), TODAY),
         ("this_financial_year", "This financial year (from 1 April 2026)", date(2026, 4, 1), TODAY),
-        ("last_financial_year", "Last financial year (1 April 2025 to 31 March 2026)", date(2025, 4, 1),
-         date(2026, 3, 31)),
+        (
+            "last_financial_year",
+            "Last financial year (1 April 2025 to 31 March 2026)",
+            date(2025, 4, 1),
+            date(2026, 3, 31),
+        ),
         ("since_start", "Since the tenancy began (1 October 2012)", date(2012, 10, 1), TODAY),
     ]
 
@@ -263,9 +286,19 @@ def test_the_csv_rows_are_the_statement_lines_between_an_opening_and_a_closing_r
     data = to_csv(st)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
-    assert data.startswith(b"\xef\xbb\xbf")   # a UTF-8 byte order mark, for spreadsheet programs
-    assert tuple(rows[0]) == CSV_HEADER == (
-        "Date", "Week commencing", "Description", "Type", "Debit", "Credit", "Balance",
+    assert data.startswith(b"\xef\xbb\xbf")  # a UTF-8 byte order mark, for spreadsheet programs
+    assert (
+        tuple(rows[0])
+        == CSV_HEADER
+        == (
+            "Date",
+            "Week commencing",
+            "Description",
+            "Type",
+            "Debit",
+            "Credit",
+            "Balance",
+        )
     )
     assert rows[1] == ["2026-11-02", "", "Opening balance", "Balance brought forward", "", "", "0.00"]
     assert rows[2:-1] == [
@@ -282,19 +315,20 @@ def test_the_csv_rows_are_the_statement_lines_between_an_opening_and_a_closing_r
 
 def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_made_plain_text(session, records):
     _t, rent = joint_tenancy(records)
-    records.post(rent, date(2026, 11, 2), "adjustment", -100, "=HYPERLINK(\"http://example.com\")")
+    records.post(rent, date(2026, 11, 2), "adjustment", -100, '=HYPERLINK("http://example.com")')
 
     rows = list(csv.reader(io.StringIO(to_csv(make(session, rent, date(2026, 11, 1), TODAY)).decode("utf-8-sig"))))
 
-    assert rows[2][2] == "'=HYPERLINK(\"http://example.com\")"
+    assert rows[2][2] == '\'=HYPERLINK("http://example.com")'
 
 
 def test_an_empty_period_has_just_the_opening_and_closing_rows(session, records):
     _t, rent = joint_tenancy(records)
     ledger(records, rent)
 
-    rows = list(csv.reader(io.StringIO(to_csv(make(session, rent, date(2027, 1, 1), date(2027, 1, 31)))
-                                       .decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(to_csv(make(session, rent, date(2027, 1, 1), date(2027, 1, 31))).decode("utf-8-sig")))
+    )
 
     assert rows[1:] == [
         ["2027-01-01", "", "Opening balance", "Balance brought forward", "", "", "-75.43"],
@@ -332,17 +366,42 @@ def test_the_pdf_says_what_the_screen_says_row_for_row(session, records):
     assert pages == 1
     assert rows[0] == ("26 Oct 2026", "", "Opening balance", "", "", "", "£0.00")
     assert rows[-1] == ("22 Nov 2026", "", "Closing balance", "", "", "", "£75.43 CR")
-    assert rows[1:-1] == [(line.date_text, line.week_text, line.description, line.type_label, line.debit_text,
-                           line.credit_text, line.balance_text) for line in st.lines]
-    assert_in_order(text, [
-        "Rent account statement", "Northbrook Homes", "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA",
-        "Phone 0300 123 4567", "Mr Tomasz Nowak", "Mrs Agnieszka Nowak", "Flat 12", "Elm Court", "Northbrook",
-        "NB1 2AB", "Account reference RA100002", "Period 26 October 2026 to 22 November 2026",
-        "Opening balance £0.00", "Closing balance £75.43 CR",
-        "Date Week commencing Description Type Debit Credit Balance",
-        *(" ".join(cell for cell in row if cell) for row in rows),
-        "Closing balance on 22 November 2026: £75.43 CR", "You are £75.43 in credit.", "Page 1 of 1",
-    ])
+    assert rows[1:-1] == [
+        (
+            line.date_text,
+            line.week_text,
+            line.description,
+            line.type_label,
+            line.debit_text,
+            line.credit_text,
+            line.balance_text,
+        )
+        for line in st.lines
+    ]
+    assert_in_order(
+        text,
+        [
+            "Rent account statement",
+            "Northbrook Homes",
+            "Northbrook Homes, 1 Civic Way, Northbrook NB1 1AA",
+            "Phone 0300 123 4567",
+            "Mr Tomasz Nowak",
+            "Mrs Agnieszka Nowak",
+            "Flat 12",
+            "Elm Court",
+            "Northbrook",
+            "NB1 2AB",
+            "Account reference RA100002",
+            "Period 26 October 2026 to 22 November 2026",
+            "Opening balance £0.00",
+            "Closing balance £75.43 CR",
+            "Date Week commencing Description Type Debit Credit Balance",
+            *(" ".join(cell for cell in row if cell) for row in rows),
+            "Closing balance on 22 November 2026: £75.43 CR",
+            "You are £75.43 in credit.",
+            "Page 1 of 1",
+        ],
+    )
     assert "26 Oct 2026 26 Oct 2026 Rent Rent £118.19 £118.19 DR" in text
     assert "5 Nov 2026 2 Nov 2026 Universal Credit housing costs Universal Credit £480.00 £361.81 CR" in text
 
@@ -354,11 +413,16 @@ def test_a_pdf_for_a_period_without_postings_shows_the_opening_and_closing_balan
     text, pages = pdf_words(to_pdf(make(session, rent, date(2027, 1, 1), date(2027, 1, 31))))
 
     assert pages == 1
-    assert_in_order(text, [
-        "Date Week commencing Description Type Debit Credit Balance",
-        "1 Jan 2027 Opening balance £75.43 CR", "31 Jan 2027 Closing balance £75.43 CR",
-        "Closing balance on 31 January 2027: £75.43 CR", "You are £75.43 in credit.",
-    ])
+    assert_in_order(
+        text,
+        [
+            "Date Week commencing Description Type Debit Credit Balance",
+            "1 Jan 2027 Opening balance £75.43 CR",
+            "31 Jan 2027 Closing balance £75.43 CR",
+            "Closing balance on 31 January 2027: £75.43 CR",
+            "You are £75.43 in credit.",
+        ],
+    )
 
 
 def test_a_twenty_year_statement_renders_fast_with_every_line_and_numbered_pages(session, records):
@@ -387,14 +451,18 @@ def test_pdf_text_keeps_latin_1_and_replaces_what_the_core_font_cannot_draw():
 
 def test_a_pdf_with_curly_quotes_dashes_and_long_descriptions_still_renders(session, records):
     _t, rent = joint_tenancy(records)
-    long = ("Rechargeable repair – replacement of the “fire door” and frame to the communal landing outside "
-            "your flat, including making good")
+    long = (
+        "Rechargeable repair – replacement of the “fire door” and frame to the communal landing outside "
+        "your flat, including making good"
+    )
     records.post(rent, date(2026, 11, 2), "recharge", 18500, long)
 
     text, _pages = pdf_words(to_pdf(make(session, rent, date(2026, 11, 1), TODAY)))
 
-    assert ("2 Nov 2026 2 Nov 2026 Rechargeable repair - replacement of the \"fire door\" and frame to the communal "
-            "landing outside your flat, including making good Repair recharge £185.00 £185.00 DR") in text
+    assert (
+        '2 Nov 2026 2 Nov 2026 Rechargeable repair - replacement of the "fire door" and frame to the communal '
+        "landing outside your flat, including making good Repair recharge £185.00 £185.00 DR"
+    ) in text
 
 
 # ---------------------------------------------------------------------------
@@ -409,8 +477,7 @@ def uc_tenancy(records):
     records.charge(rent, 412, code="caretaking", description="Caretaking", eligible=True)
     records.charge(rent, 326, code="cleaning", description="Communal cleaning", eligible=True)
     records.charge(rent, 446, code="water", description="Water and sewerage charges", eligible=False)
-    records.charge(rent, 10849, start=date(2025, 4, 7), end=date(2026, 4, 5), description="Basic rent",
-                   eligible=True)
+    records.charge(rent, 10849, start=date(2025, 4, 7), end=date(2026, 4, 5), description="Basic rent", eligible=True)
     return tenancy, rent
 
 
@@ -420,34 +487,44 @@ def test_the_uc_letter_lists_rent_and_each_service_charge_weekly_and_monthly_wit
     letter = uc_rent_statement(session, rent.id, TODAY, landlord=LANDLORD)
 
     assert [(c.description, c.eligibility_text, c.weekly_pence, c.monthly_pence) for c in letter.lines] == [
-        ("Basic rent", "Eligible", 11369, 49266),           # 11369 x 52 / 12 = 49265.67
-        ("Caretaking", "Eligible", 412, 1785),              # 1785.33
-        ("Communal cleaning", "Eligible", 326, 1413),       # 1412.67
+        ("Basic rent", "Eligible", 11369, 49266),  # 11369 x 52 / 12 = 49265.67
+        ("Caretaking", "Eligible", 412, 1785),  # 1785.33
+        ("Communal cleaning", "Eligible", 326, 1413),  # 1412.67
         ("Water and sewerage charges", "Not eligible", 446, 1933),  # 1932.67
     ]
     assert (letter.total_weekly_pence, letter.eligible_weekly_pence, letter.not_eligible_weekly_pence) == (
-        12553, 12107, 446,
+        12553,
+        12107,
+        446,
     )
     assert (letter.total_monthly_pence, letter.eligible_monthly_pence, letter.not_eligible_monthly_pence) == (
-        54397, 52464, 1933,
+        54397,
+        52464,
+        1933,
     )
     assert (letter.tenancy_ref, letter.tenancy_start, letter.tenancy_start_text, letter.as_at_text) == (
-        tenancy.tenancy_ref, date(2020, 4, 6), "6 April 2020", "22 November 2026",
+        tenancy.tenancy_ref,
+        date(2020, 4, 6),
+        "6 April 2020",
+        "22 November 2026",
     )
     assert (letter.account_ref, letter.residents, letter.landlord) == (
-        "RA100002", ("Mr Tomasz Nowak", "Mrs Agnieszka Nowak"), LANDLORD,
+        "RA100002",
+        ("Mr Tomasz Nowak", "Mrs Agnieszka Nowak"),
+        LANDLORD,
     )
 
 
 def test_the_uc_letter_counts_rent_free_weeks_in_the_coming_52_and_averages_eligible_charges_over_the_rest(
-        session, records):
+    session, records
+):
     _t, rent = uc_tenancy(records)
 
     letter = uc_rent_statement(session, rent.id, TODAY, landlord=LANDLORD)
 
     # from Monday 16 November 2026: 21 and 28 December 2026, 23 August 2027 (30 August 2027 is not listed)
     assert (letter.rent_free_weeks, letter.charged_weeks) == (3, 49)
-    assert letter.eligible_monthly_charged_weeks_pence == 49437   # 12107 x 49 / 12 = 49436.92
+    assert letter.eligible_monthly_charged_weeks_pence == 49437  # 12107 x 49 / 12 = 49436.92
     assert letter.notes[-1] == (
         "This tenancy has 3 rent-free weeks in the 52 weeks from 16 November 2026, so rent is charged for 49 weeks. "
         "Over those weeks the eligible charges come to £494.37 a month (£121.07 x 49 / 12)."
@@ -469,15 +546,23 @@ def test_the_uc_letter_pdf_shows_the_same_figures(session, records):
     text, pages = pdf_words(uc_rent_statement_pdf(letter))
 
     assert pages == 1
-    assert_in_order(text, [
-        "Rent and service charges for Universal Credit", "Northbrook Homes", "Mr Tomasz Nowak",
-        "Tenancy reference " + letter.tenancy_ref, "Rent account RA100002", "Tenancy began 6 April 2020",
-        "Charges as at 22 November 2026",
-        "Charge Universal Credit Weekly Monthly",
-        *(" ".join(c for c in row if c) for row in uc_table_rows(letter)),
-        *letter.notes,
-        "Income team, Northbrook Homes", "Page 1 of 1",
-    ])
+    assert_in_order(
+        text,
+        [
+            "Rent and service charges for Universal Credit",
+            "Northbrook Homes",
+            "Mr Tomasz Nowak",
+            "Tenancy reference " + letter.tenancy_ref,
+            "Rent account RA100002",
+            "Tenancy began 6 April 2020",
+            "Charges as at 22 November 2026",
+            "Charge Universal Credit Weekly Monthly",
+            *(" ".join(c for c in row if c) for row in uc_table_rows(letter)),
+            *letter.notes,
+            "Income team, Northbrook Homes",
+            "Page 1 of 1",
+        ],
+    )
     assert "Basic rent Eligible £113.69 £492.66" in text
     assert "Water and sewerage charges Not eligible £4.46 £19.33" in text
     assert "Total £125.53 £543.97" in text
@@ -500,13 +585,14 @@ def test_the_landlord_comes_from_the_settings():
         landlord_phone = "0300 123 4567"
         landlord_email = "income@example.org"
 
-    assert Landlord.from_settings(FakeSettings()) == Landlord("Northbrook Homes", "1 Civic Way", "0300 123 4567",
-                                                              "income@example.org")
+    assert Landlord.from_settings(FakeSettings()) == Landlord(
+        "Northbrook Homes", "1 Civic Way", "0300 123 4567", "income@example.org"
+    )
 
 
 def test_a_statement_period_is_shown_in_uk_dates_even_just_after_midnight_utc_in_summer(session, records):
     _t, rent = joint_tenancy(records)
-    late = datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)  # 00:30 on 1 July in London
+    late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
 
     st = make(session, rent, date(2026, 6, 1), date(2026, 6, 30), now=late)
 

@@ -48,7 +48,11 @@ def test_service_charge_and_major_works_accounts_are_a_leaseholders_and_no_other
 
 def test_a_charge_says_how_often_in_words_and_an_unknown_frequency_as_it_is():
     assert [summary.per_words(f) for f in ("weekly", "monthly", "yearly", "quarterly")] == [
-        "a week", "a month", "a year", "quarterly"]
+        "a week",
+        "a month",
+        "a year",
+        "quarterly",
+    ]
 
 
 def test_whether_benefits_cover_a_charge_is_yes_no_or_ask_us_when_the_landlord_has_not_said():
@@ -56,8 +60,12 @@ def test_whether_benefits_cover_a_charge_is_yes_no_or_ask_us_when_the_landlord_h
 
 
 def test_the_balance_chart_in_words_names_the_period_the_most_owed_and_the_most_in_credit():
-    series = [(date(2026, 4, 6), 11_400), (date(2026, 4, 9), -600), (date(2026, 4, 13), 10_800),
-              (date(2026, 4, 20), 22_200)]
+    series = [
+        (date(2026, 4, 6), 11_400),
+        (date(2026, 4, 9), -600),
+        (date(2026, 4, 13), 10_800),
+        (date(2026, 4, 20), 22_200),
+    ]
 
     assert summary.chart_summary(series) == (
         "From 6 April 2026 to 20 April 2026. "
@@ -81,15 +89,39 @@ def test_an_account_with_nothing_on_it_says_so_instead_of_a_chart_summary():
 
 def test_a_leaseholders_year_reads_as_rows_of_estimate_ground_rent_year_end_and_major_works():
     lease = LeaseholderSummary(
-        tenancy_id=1, tenancy_ref="LH1", service_charge_account_id=2, service_charge_account_ref="SC1",
-        service_charge_balance_pence=0, year_label="2026/27", year_start=date(2026, 4, 1), year_end=date(2027, 3, 31),
-        estimate_yearly_pence=150_000, estimate_monthly_pence=12_500, ground_rent_yearly_pence=25_000,
-        last_year_end=YearEndAdjustment(year_label="2025/26", posted_on=date(2026, 9, 1), difference_pence=-4_000,
-                                        estimate_pence=140_000, actual_pence=136_000, description="Year end",
-                                        words="£40.00 credit"),
-        major_works=(MajorWorksSummary(account_id=3, account_ref="MW1", balance_pence=0, basis="clear",
-                                       instalment_pence=None, per_month_pence=None, months_remaining=None,
-                                       last_instalment_pence=None, words="Paid off"),),
+        tenancy_id=1,
+        tenancy_ref="LH1",
+        service_charge_account_id=2,
+        service_charge_account_ref="SC1",
+        service_charge_balance_pence=0,
+        year_label="2026/27",
+        year_start=date(2026, 4, 1),
+        year_end=date(2027, 3, 31),
+        estimate_yearly_pence=150_000,
+        estimate_monthly_pence=12_500,
+        ground_rent_yearly_pence=25_000,
+        last_year_end=YearEndAdjustment(
+            year_label="2025/26",
+            posted_on=date(2026, 9, 1),
+            difference_pence=-4_000,
+            estimate_pence=140_000,
+            actual_pence=136_000,
+            description="Year end",
+            words="£40.00 credit",
+        ),
+        major_works=(
+            MajorWorksSummary(
+                account_id=3,
+                account_ref="MW1",
+                balance_pence=0,
+                basis="clear",
+                instalment_pence=None,
+                per_month_pence=None,
+                months_remaining=None,
+                last_instalment_pence=None,
+                words="Paid off",
+            ),
+        ),
         explanation=("One paragraph.",),
     )
 
@@ -103,10 +135,20 @@ def test_a_leaseholders_year_reads_as_rows_of_estimate_ground_rent_year_end_and_
 
 def test_a_leaseholders_year_without_estimate_ground_rent_or_year_end_has_no_rows_for_them():
     lease = LeaseholderSummary(
-        tenancy_id=1, tenancy_ref="LH1", service_charge_account_id=None, service_charge_account_ref=None,
-        service_charge_balance_pence=None, year_label="2026/27", year_start=date(2026, 4, 1),
-        year_end=date(2027, 3, 31), estimate_yearly_pence=None, estimate_monthly_pence=None,
-        ground_rent_yearly_pence=0, last_year_end=None, major_works=(), explanation=(),
+        tenancy_id=1,
+        tenancy_ref="LH1",
+        service_charge_account_id=None,
+        service_charge_account_ref=None,
+        service_charge_balance_pence=None,
+        year_label="2026/27",
+        year_start=date(2026, 4, 1),
+        year_end=date(2027, 3, 31),
+        estimate_yearly_pence=None,
+        estimate_monthly_pence=None,
+        ground_rent_yearly_pence=0,
+        last_year_end=None,
+        major_works=(),
+        explanation=(),
     )
 
     assert summary.lease_rows(lease) == ()
@@ -117,7 +159,8 @@ def test_a_filtered_history_says_what_it_shows_in_words():
     assert summary.filter_words(date(2025, 4, 1), None, "") == "Showing from 1 April 2025 to today"
     assert summary.filter_words(None, date(2026, 3, 31), "") == "Showing from the start to 31 March 2026"
     assert summary.filter_words(date(2025, 4, 1), date(2026, 3, 31), "payments") == (
-        "Showing from 1 April 2025 to 31 March 2026, payments and refunds")
+        "Showing from 1 April 2025 to 31 March 2026, payments and refunds"
+    )
     assert summary.filter_words(None, None, "benefits") == "Showing housing benefit and universal credit"
 
 
@@ -132,8 +175,9 @@ def test_the_account_page_figures_are_for_the_account_asked_for_and_say_arrears(
     records.post(rent, date(2026, 11, 9), "rent_charge", 11_400, "Rent")
     records.post(rent, date(2026, 11, 12), "payment", -5_000, "Card payment")
 
-    choice, overview = summary.account_overview(session, Caller(person.id, tenancy.id), "RENT1", now=NOW,
-                                                settings=settings)
+    choice, overview = summary.account_overview(
+        session, Caller(person.id, tenancy.id), "RENT1", now=NOW, settings=settings
+    )
 
     assert choice.chosen_ref == "RENT1"
     assert overview.summary.account_id == rent.id
@@ -153,8 +197,7 @@ def test_an_account_in_credit_is_not_arrears_on_the_account_page(session, record
     person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     records.post(rent, date(2026, 11, 9), "payment", -1_000)
 
-    _choice, overview = summary.account_overview(session, Caller(person.id, tenancy.id), "", now=NOW,
-                                                 settings=settings)
+    _choice, overview = summary.account_overview(session, Caller(person.id, tenancy.id), "", now=NOW, settings=settings)
 
     assert overview.summary.balance_pence == -1_000
     assert overview.arrears is False
@@ -164,11 +207,21 @@ def test_the_account_page_shows_nothing_of_another_residents_account(session, re
     person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1")
     records.tenant_with_rent_account(ref="THEIRS1")
 
-    choice, overview = summary.account_overview(session, Caller(person.id, tenancy.id), "THEIRS1", now=NOW,
-                                                settings=settings)
-    history_choice, page = summary.history(session, Caller(person.id, tenancy.id), "THEIRS1", date_from=None,
-                                           date_to=None, type_group="", page=1, page_size=50, today=NOW.date(),
-                                           settings=settings)
+    choice, overview = summary.account_overview(
+        session, Caller(person.id, tenancy.id), "THEIRS1", now=NOW, settings=settings
+    )
+    history_choice, page = summary.history(
+        session,
+        Caller(person.id, tenancy.id),
+        "THEIRS1",
+        date_from=None,
+        date_to=None,
+        type_group="",
+        page=1,
+        page_size=50,
+        today=NOW.date(),
+        settings=settings,
+    )
 
     assert (choice.refused, overview) == (True, None)
     assert (history_choice.refused, page) == (True, None)
@@ -179,8 +232,18 @@ def test_the_history_is_filtered_by_the_type_group(session, records, settings):
     records.post(rent, date(2026, 11, 9), "rent_charge", 11_400)
     records.post(rent, date(2026, 11, 12), "payment", -5_000)
 
-    _choice, page = summary.history(session, Caller(person.id, tenancy.id), "RENT1", date_from=None, date_to=None,
-                                    type_group="payments", page=1, page_size=50, today=NOW.date(), settings=settings)
+    _choice, page = summary.history(
+        session,
+        Caller(person.id, tenancy.id),
+        "RENT1",
+        date_from=None,
+        date_to=None,
+        type_group="payments",
+        page=1,
+        page_size=50,
+        today=NOW.date(),
+        settings=settings,
+    )
 
     assert [(line.type, line.amount_pence) for line in page.lines] == [("payment", -5_000)]
     assert page.total_lines == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from starlette.testclient import TestClient
 from sqlmodel import Session
+from starlette.testclient import TestClient
 
 from portal_app.api.http import api_app
 from portal_app.clock import utcnow
@@ -17,8 +17,15 @@ from tests.factories import PASSWORD
 def _ticket_for(b: dict, account_id: int, kind: str = "statement_csv", session_id: int | None = None) -> str:
     from datetime import date
 
-    return tickets.issue(session_id=session_id or b["session_id"], user_id=b["user"].id, account_id=account_id,
-                         kind=kind, date_from=date(2026, 1, 1), date_to=date(2026, 11, 22), now=utcnow())
+    return tickets.issue(
+        session_id=session_id or b["session_id"],
+        user_id=b["user"].id,
+        account_id=account_id,
+        kind=kind,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 11, 22),
+        now=utcnow(),
+    )
 
 
 def _b_with_session(db, b: dict) -> dict:
@@ -61,8 +68,12 @@ def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents)
     a, b = two_residents
     b = _b_with_session(db, b)
     client = TestClient(api_app())
-    for kind, path in (("statement_csv", "statement.csv"), ("statement_pdf", "statement.pdf"),
-                       ("uc_letter_pdf", "uc-rent-statement.pdf"), ("statement_html", "statement.html")):
+    for kind, path in (
+        ("statement_csv", "statement.csv"),
+        ("statement_pdf", "statement.pdf"),
+        ("uc_letter_pdf", "uc-rent-statement.pdf"),
+        ("statement_html", "statement.html"),
+    ):
         response = client.get(f"/api/{path}?ticket={_ticket_for(b, a['account'].id, kind)}")
         assert response.status_code == 403
         assert b"Annabel" not in response.content and a["account"].account_ref.encode() not in response.content

@@ -25,7 +25,8 @@ def _outside_the_token_block(css: str) -> str:
 def test_the_css_colours_are_the_design_tokens():
     css = STYLESHEET.read_text()
     assert design.css_custom_properties() in css, (
-        "assets/styles.css has an old copy of the tokens: run python -m portal_app.design")
+        "assets/styles.css has an old copy of the tokens: run python -m portal_app.design"
+    )
 
 
 def test_the_stylesheet_spells_out_no_colour_of_its_own():
@@ -76,7 +77,8 @@ def test_the_phone_paints_its_bars_in_the_brand_blue_before_and_after_a_build(tm
     assert committed["theme_color"] == design.colour("brand")
     assert f'<meta name="theme-color" content="{design.colour("brand")}">' in (ASSETS / "offline.html").read_text()
     (tmp_path / "manifest.webmanifest").write_text(
-        json.dumps(committed | {"theme_color": "#000000", "background_color": "#000000"}))
+        json.dumps(committed | {"theme_color": "#000000", "background_color": "#000000"})
+    )
     pwa.write_manifest(tmp_path, "Riverside Homes")
     built = json.loads((tmp_path / "manifest.webmanifest").read_text())
     assert (built["theme_color"], built["background_color"]) == (design.colour("brand"), design.colour("white"))

@@ -20,8 +20,14 @@ FIGURE = rx.Var(_js_expr="figure", _var_type=go.Figure)
 
 
 def test_a_balance_shows_the_amount_then_what_it_means_in_words_then_when():
-    jsx = str(money.balance(rx.Var.create("123.45 DR"), rx.Var.create("You owe 123.45 (arrears)"), OWED,
-                            rx.Var.create("09:00 on 1 April 2026")))
+    jsx = str(
+        money.balance(
+            rx.Var.create("123.45 DR"),
+            rx.Var.create("You owe 123.45 (arrears)"),
+            OWED,
+            rx.Var.create("09:00 on 1 April 2026"),
+        )
+    )
     amount, words, when = jsx.index('"123.45 DR"'), jsx.index("You owe 123.45 (arrears)"), jsx.index("As at ")
     assert amount < words < when
     assert 'jsx("strong",{},"You owe 123.45 (arrears)")' in jsx
@@ -29,8 +35,11 @@ def test_a_balance_shows_the_amount_then_what_it_means_in_words_then_when():
 
 
 def test_a_balance_owed_is_drawn_in_the_arrears_style_and_a_credit_is_not():
-    jsx = str(money.balance(rx.Var.create("1.00 DR"), rx.Var.create("You owe 1.00 (arrears)"),
-                            rx.Var(_js_expr="owed", _var_type=bool)))
+    jsx = str(
+        money.balance(
+            rx.Var.create("1.00 DR"), rx.Var.create("You owe 1.00 (arrears)"), rx.Var(_js_expr="owed", _var_type=bool)
+        )
+    )
     assert 'jsx("p",{className:(isTrue(owed) ? "balance balance--arrears" : "balance")},"1.00 DR")' in jsx
     assert "As at" not in jsx
 
@@ -87,10 +96,12 @@ def test_plotly_is_loaded_only_by_the_pages_that_draw_a_chart(app):
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 def test_the_bar_chart_built_in_the_browser_leaves_out_empty_lines_and_puts_the_largest_first():
-    expr = charts.bars_js('[["Food", 5000], ["Water", 0], ["Rent", 43333]]', axis_title="Each month (£)",
-                          hover_suffix=" a month")
-    out = subprocess.run(["node", "-e", f"console.log(JSON.stringify({expr}))"], capture_output=True, text=True,
-                         timeout=60, check=True)
+    expr = charts.bars_js(
+        '[["Food", 5000], ["Water", 0], ["Rent", 43333]]', axis_title="Each month (£)", hover_suffix=" a month"
+    )
+    out = subprocess.run(
+        ["node", "-e", f"console.log(JSON.stringify({expr}))"], capture_output=True, text=True, timeout=60, check=True
+    )
     figure = json.loads(out.stdout)
     bar = figure["data"][0]
     assert bar["y"] == ["Rent", "Food"] and bar["x"] == [433.33, 50]

@@ -91,9 +91,9 @@ def test_rows_built_beforehand_come_before_the_listed_ones_and_footers_go_in_the
     opening = tables.row(COLUMNS, ["", "Opening balance", "", ""])
     closing = tables.row(COLUMNS, ["", "Closing balance", "£0.00", ""])
     jsx = _jsx(tables.table("Statement", COLUMNS, ROWS, label="Statement", body=[opening], foot=[closing]))
-    tbody = jsx[jsx.index('jsx("tbody"'):jsx.index('jsx("tfoot"')]
+    tbody = jsx[jsx.index('jsx("tbody"') : jsx.index('jsx("tfoot"')]
     assert tbody.index("Opening balance") < tbody.index("Array.prototype.map")
-    assert "Closing balance" in jsx[jsx.index('jsx("tfoot"'):]
+    assert "Closing balance" in jsx[jsx.index('jsx("tfoot"') :]
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_refused():
@@ -103,8 +103,8 @@ def test_a_row_with_the_wrong_number_of_cells_is_refused():
 
 def test_the_stylesheet_stacks_the_rows_and_shows_the_labels_on_small_screens_only():
     css = (PROJECT_ROOT / "assets" / "styles.css").read_text()
-    block = css[css.index("@media screen and (max-width: 40rem) {\n  .table--stack"):]
-    block = block[:block.index("\n}\n")]
+    block = css[css.index("@media screen and (max-width: 40rem) {\n  .table--stack") :]
+    block = block[: block.index("\n}\n")]
     assert re.search(r"\.table--stack tr \{[^}]*display: block", block)
     assert "content: attr(data-label)" in block
     # Heading and value in two grid columns: a heading on two lines pushes the next one down.
@@ -122,7 +122,7 @@ def app():
 
 def _region(jsx: str, label: str) -> str:
     start = jsx.index(f'jsx("div",{{"aria-label":"{label}",className:"table-wrap"')
-    return jsx[start:jsx.index('jsx("tbody"', start)]
+    return jsx[start : jsx.index('jsx("tbody"', start)]
 
 
 def _headings(region: str) -> list[str]:
@@ -162,5 +162,6 @@ def test_the_requests_list_is_a_table_with_a_link_to_each_request(app):
 
     jsx = _jsx(my_requests_page())
     assert _headings(_region(jsx, "Your requests")) == ["Request", "What you asked", "Status", "Sent", "Last change"]
-    assert re.search(r'jsx\("th",\{role:"rowheader",scope:"row"\},jsx\(ReactRouterLink,\{to:item_rx_state_\?\.\["href"\]\}',
-                     jsx)
+    assert re.search(
+        r'jsx\("th",\{role:"rowheader",scope:"row"\},jsx\(ReactRouterLink,\{to:item_rx_state_\?\.\["href"\]\}', jsx
+    )

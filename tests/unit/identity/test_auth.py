@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from portal_app.models import AuthSession, OutboxMessage, PasswordReset, ThrottleHit
-from portal_app.services.identity import auth, lockout, sessions
 from portal_app.services import tokens
+from portal_app.services.identity import auth, lockout, sessions
 from portal_app.services.identity.sessions import SignInOutcome
 from portal_app.settings import get_settings
 from tests.factories import PASSWORD, PASSWORD_HASH, make_user
 
-NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)  # timestamps are aware UTC (portal_app.clock)
 NEW_PASSWORD = "violet harbour tandem"
+
+
 def sign_in(session: Session, email: str, password: str, at: datetime = NOW) -> SignInOutcome:
     outcome = auth.sign_in(session, email, password, client="test-client", now=at)
     session.commit()
@@ -120,7 +122,12 @@ def test_nine_failures_do_not_lock_the_account(session):
     assert user.locked_at is None
     assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=2)).status == "signed_in"
     # A successful sign-in clears the count.
-    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == lockout.failure_key(user.id))).one() == 0
+    assert (
+        session.exec(
+            select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == lockout.failure_key(user.id))
+        ).one()
+        == 0
+    )
 
 
 def test_failures_older_than_the_window_do_not_count(session):
@@ -341,7 +348,10 @@ def test_a_reset_link_works_once(session):
     session.commit()
 
     assert not auth.reset_token_is_valid(session, reset, now=NOW + timedelta(minutes=2))
-    assert auth.reset_password(session, reset, "another fine password", now=NOW + timedelta(minutes=2)) == auth.RESET_LINK_PROBLEM
+    assert (
+        auth.reset_password(session, reset, "another fine password", now=NOW + timedelta(minutes=2))
+        == auth.RESET_LINK_PROBLEM
+    )
 
 
 def test_a_reset_link_expires_after_thirty_minutes(session):
@@ -388,7 +398,9 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(session):
     here = signed_in_token(session, at=NOW)
     elsewhere = signed_in_token(session, at=NOW + timedelta(minutes=1))
 
-    errors = auth.change_password(session, user.id, PASSWORD, NEW_PASSWORD, keep_token=here, now=NOW + timedelta(minutes=2))
+    errors = auth.change_password(
+        session, user.id, PASSWORD, NEW_PASSWORD, keep_token=here, now=NOW + timedelta(minutes=2)
+    )
     session.commit()
 
     assert errors == {}

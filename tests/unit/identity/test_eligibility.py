@@ -161,9 +161,9 @@ def test_with_the_switch_on_a_former_tenant_whose_party_row_has_no_end_date_may_
 def test_a_landlord_can_choose_other_tenures_and_roles_in_settings():
     settings = policy(eligible_tenures=("starter",), eligible_roles=("licensee",))
     assert registration_eligibility(tenancy("starter"), party("licensee"), today=TODAY, settings=settings).allowed
-    assert registration_eligibility(tenancy("secure"), party("licensee"), today=TODAY, settings=settings) == Eligibility(
-        False, "tenure_not_eligible"
-    )
+    assert registration_eligibility(
+        tenancy("secure"), party("licensee"), today=TODAY, settings=settings
+    ) == Eligibility(False, "tenure_not_eligible")
     assert registration_eligibility(tenancy("starter"), party("lead_tenant"), today=TODAY, settings=settings) == (
         Eligibility(False, "role_not_eligible")
     )

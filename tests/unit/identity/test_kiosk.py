@@ -4,7 +4,7 @@ a kiosk session, and what the sign-out route sends."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import reflex as rx
@@ -24,7 +24,7 @@ from portal_app.state.session import SessionState
 from tests.factories import PASSWORD, make_user
 from tests.security.handlers import run as _run
 
-NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -40,18 +40,34 @@ def kiosk_settings(monkeypatch):
 # --- which hosts are kiosks -------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", [
-    "kiosk.northbrook.example", "KIOSK.Northbrook.Example", "kiosk.northbrook.example:443",
-    "kiosk.northbrook.example.", "localhost", "localhost:8000", "LOCALHOST:3000",
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "kiosk.northbrook.example",
+        "KIOSK.Northbrook.Example",
+        "kiosk.northbrook.example:443",
+        "kiosk.northbrook.example.",
+        "localhost",
+        "localhost:8000",
+        "LOCALHOST:3000",
+    ],
+)
 def test_a_configured_kiosk_host_is_a_kiosk_whatever_its_port_or_case(kiosk_settings, host):
     assert kiosk.is_kiosk_host(host, kiosk_settings) is True
 
 
-@pytest.mark.parametrize("host", [
-    "portal.example", "127.0.0.1:3000", "northbrook.example", "kiosk.northbrook.example.evil.example",
-    "evil.example:kiosk.northbrook.example", "", None,
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "portal.example",
+        "127.0.0.1:3000",
+        "northbrook.example",
+        "kiosk.northbrook.example.evil.example",
+        "evil.example:kiosk.northbrook.example",
+        "",
+        None,
+    ],
+)
 def test_any_other_host_is_not_a_kiosk(kiosk_settings, host):
     assert kiosk.is_kiosk_host(host, kiosk_settings) is False
 
@@ -74,8 +90,9 @@ def test_the_page_host_is_the_origin_of_the_websocket_else_its_host():
 
 
 def test_kiosk_origins_are_allowed_on_the_base_urls_scheme_and_port():
-    settings = dataclasses.replace(get_settings(), kiosk_hosts=("localhost", "kiosk.example"),
-                                   base_url="http://127.0.0.1:3000")
+    settings = dataclasses.replace(
+        get_settings(), kiosk_hosts=("localhost", "kiosk.example"), base_url="http://127.0.0.1:3000"
+    )
     assert kiosk.kiosk_origins(settings) == ("http://localhost:3000", "http://kiosk.example:3000")
 
 
@@ -164,8 +181,9 @@ def test_a_kiosk_session_ends_after_its_own_short_idle_limit(session):
 
 def test_a_kiosk_session_in_use_is_touched_often_enough_to_outlive_the_screens_timeout(session):
     make_user(session)
-    token = sessions.create_session(session, session.exec(select(PortalUser)).one().id, client="k", now=NOW,
-                                idle_minutes=4)
+    token = sessions.create_session(
+        session, session.exec(select(PortalUser)).one().id, client="k", now=NOW, idle_minutes=4
+    )
     session.commit()
     # Used every 30 seconds (kiosk.js reports activity that often) for ten minutes: still live.
     at = NOW
@@ -195,8 +213,6 @@ def test_sign_out_everywhere_counts_an_idle_kiosk_session_as_already_over(sessio
 
 
 # --- sign-out ---------------------------------------------------------------------
-
-
 
 
 def test_sign_out_on_a_kiosk_ends_the_server_session_and_clears_the_token(session, kiosk_settings):

@@ -4,10 +4,10 @@ throttling, moving home, joint tenants. Time is frozen by passing ``now``."""
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 import re
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from sqlmodel import Session, func, select
@@ -36,7 +36,6 @@ from portal_app.settings import get_settings
 from tests.factories import make_account, make_party, make_person, make_portal_user, make_tenancy
 
 
-
 def _stored_times_are_aware() -> bool:
     """sqlmodel 0.0.50 maps ``datetime`` fields to UTCDateTime (aware); older ones stored naive UTC."""
     try:
@@ -46,7 +45,7 @@ def _stored_times_are_aware() -> bool:
     return isinstance(RegistrationAttempt.__table__.c.created_at.type, UTCDateTime)
 
 
-NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc if _stored_times_are_aware() else None)
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC if _stored_times_are_aware() else None)
 TODAY = NOW.date()
 DOB = date(1980, 2, 1)
 PASSWORD = "plum-kettle-orbit-42"
@@ -56,12 +55,14 @@ EMAIL = "sam@example.com"
 
 sam = partial(make_person, first="Sam", last="Taylor", dob=DOB)
 # A portal user made long before the tests' clock, with a mobile the tests never type.
-existing_user = partial(make_portal_user, mobile="+447700900999", password_hash=DUMMY_HASH,
-                        created_at=NOW - timedelta(days=400))
+existing_user = partial(
+    make_portal_user, mobile="+447700900999", password_hash=DUMMY_HASH, created_at=NOW - timedelta(days=400)
+)
 
 
-def tenancy_with_rent_account(session, ref="TEN100001", *, tenure="secure", start=date(2015, 1, 5), end=None
-                              ) -> Tenancy:
+def tenancy_with_rent_account(
+    session, ref="TEN100001", *, tenure="secure", start=date(2015, 1, 5), end=None
+) -> Tenancy:
     """Tenancy ``ref`` on its own home, with its rent account ``{ref}-R`` (closed when it ends)."""
     tenancy = make_tenancy(session, tenure, start=start, end=end, ref=ref)
     make_account(session, tenancy, ref=f"{ref}-R", closed=end)
@@ -80,7 +81,11 @@ def make_tenant(session, ref="TEN100001", *, dob=DOB, role="lead_tenant", tenure
 
 def details(**changes) -> RegistrationDetails:
     values = dict(
-        tenancy_reference="TEN100001", date_of_birth=DOB, email=EMAIL, mobile="+447700900123", password=PASSWORD,
+        tenancy_reference="TEN100001",
+        date_of_birth=DOB,
+        email=EMAIL,
+        mobile="+447700900123",
+        password=PASSWORD,
         paper_correspondence=False,
     )
     values.update(changes)
@@ -130,8 +135,14 @@ def count(session, model) -> int:
 
 def form(**changes) -> dict[str, str]:
     values = dict(
-        tenancy_reference="TEN100001", dob_day="1", dob_month="2", dob_year="1980", email=EMAIL,
-        mobile="07700 900123", password=PASSWORD, paper_correspondence="no",
+        tenancy_reference="TEN100001",
+        dob_day="1",
+        dob_month="2",
+        dob_year="1980",
+        email=EMAIL,
+        mobile="07700 900123",
+        password=PASSWORD,
+        paper_correspondence="no",
     )
     values.update(changes)
     return values
@@ -139,14 +150,22 @@ def form(**changes) -> dict[str, str]:
 
 def test_a_complete_form_gives_normalised_details():
     parsed, errors = parse_registration(
-        form(tenancy_reference=" ten 100001 ", email=" Sam@Example.COM ", mobile="+44 7700 900123",
-             paper_correspondence="yes"),
+        form(
+            tenancy_reference=" ten 100001 ",
+            email=" Sam@Example.COM ",
+            mobile="+44 7700 900123",
+            paper_correspondence="yes",
+        ),
         today=TODAY,
     )
     assert errors == {}
     assert parsed == RegistrationDetails(
-        tenancy_reference="TEN100001", date_of_birth=DOB, email="sam@example.com", mobile="+447700900123",
-        password=PASSWORD, paper_correspondence=True,
+        tenancy_reference="TEN100001",
+        date_of_birth=DOB,
+        email="sam@example.com",
+        mobile="+447700900123",
+        password=PASSWORD,
+        paper_correspondence=True,
     )
 
 
@@ -166,7 +185,11 @@ def test_an_empty_form_names_every_field_in_page_order():
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"tenancy_reference": "   "}, "tenancy_reference", "Enter your tenancy reference or service charge account number"),
+        (
+            {"tenancy_reference": "   "},
+            "tenancy_reference",
+            "Enter your tenancy reference or service charge account number",
+        ),
         (
             {"tenancy_reference": "X" * 65},
             "tenancy_reference",
@@ -183,7 +206,11 @@ def test_an_empty_form_names_every_field_in_page_order():
         ({"mobile": "+33 6 12 34 56 78"}, "mobile", "Enter a UK mobile number, like 07700 900 982"),
         ({"mobile": "0770090012"}, "mobile", "Enter a UK mobile number, like 07700 900 982"),
         ({"password": "short"}, "password", "Password must be 12 characters or more"),
-        ({"password": "password1234"}, "password", "This password is too common and easy to guess. Try three random words together"),
+        (
+            {"password": "password1234"},
+            "password",
+            "This password is too common and easy to guess. Try three random words together",
+        ),
         ({"paper_correspondence": ""}, "paper_correspondence", "Select whether you want letters by post"),
         ({"paper_correspondence": "maybe"}, "paper_correspondence", "Select whether you want letters by post"),
     ],
@@ -395,7 +422,10 @@ def test_every_outcome_looks_the_same_to_the_person_registering(session, name):
     assert outcome == StartOutcome(outcome.attempt_token, "s***@example.com", False, 0)
     [attempt] = attempts(session)
     assert (attempt.outcome, attempt.status, attempt.codes_sent, attempt.wrong_tries) == (
-        expected_outcome, "pending", 1, 0,
+        expected_outcome,
+        "pending",
+        1,
+        0,
     )
     assert attempt.code_expires_at == NOW + timedelta(minutes=10)
     assert attempt.password_hash.startswith("$argon2id$")
@@ -410,8 +440,10 @@ def test_no_code_ever_finishes_an_attempt_that_is_not_a_match_and_tries_run_out_
     assert all(m.kind != "register_code" for m in mails(session))
     assert attempts(session)[0].code_hash is None
 
-    results = [confirm_code(session, outcome.attempt_token, guess, now=NOW) for guess in
-               ("000000", "123456", "999999", "654321", "111111", "222222")]
+    results = [
+        confirm_code(session, outcome.attempt_token, guess, now=NOW)
+        for guess in ("000000", "123456", "999999", "654321", "111111", "222222")
+    ]
 
     assert results == [
         CodeOutcome("wrong", 4, None),
@@ -635,15 +667,13 @@ def test_a_new_code_replaces_the_old_one_and_has_its_own_ten_minutes(session):
 def test_at_most_five_codes_are_sent_for_one_attempt(session):
     make_tenant(session)
     outcome = start(session)
-    results = [
-        resend_code(session, outcome.attempt_token, now=NOW + timedelta(minutes=n)).status for n in range(1, 6)
-    ]
+    results = [resend_code(session, outcome.attempt_token, now=NOW + timedelta(minutes=n)).status for n in range(1, 6)]
     assert results == ["sent", "sent", "sent", "sent", "ended"]
     assert len(mails(session)) == 5
     # the last code sent still works
-    assert confirm_code(session, outcome.attempt_token, latest_code(session), now=NOW + timedelta(minutes=5)).status == (
-        "registered"
-    )
+    assert confirm_code(
+        session, outcome.attempt_token, latest_code(session), now=NOW + timedelta(minutes=5)
+    ).status == ("registered")
 
 
 def test_wrong_tries_count_across_resent_codes(session):
@@ -663,7 +693,9 @@ def test_no_new_code_after_the_attempt_has_finished(session):
     make_tenant(session)
     outcome = start(session)
     confirm_code(session, outcome.attempt_token, latest_code(session), now=NOW)
-    assert resend_code(session, outcome.attempt_token, now=NOW + timedelta(minutes=5)) == ResendOutcome(False, 0, "ended")
+    assert resend_code(session, outcome.attempt_token, now=NOW + timedelta(minutes=5)) == ResendOutcome(
+        False, 0, "ended"
+    )
 
 
 @pytest.mark.parametrize("name", NOT_MATCHES)
@@ -682,9 +714,7 @@ def test_asking_again_for_an_attempt_that_is_not_a_match_behaves_the_same_and_re
     [_, again] = mails(session)
     assert (again.to_address, again.kind, again.subject) == (first_to, first_kind, first_subject)
     assert again.kind != "register_code"
-    results = [
-        resend_code(session, outcome.attempt_token, now=NOW + timedelta(minutes=n)).status for n in range(2, 6)
-    ]
+    results = [resend_code(session, outcome.attempt_token, now=NOW + timedelta(minutes=n)).status for n in range(2, 6)]
     assert results == ["sent", "sent", "sent", "ended"]
 
 
@@ -695,7 +725,9 @@ def test_tries_are_limited_per_tenancy_reference_before_anything_is_matched(sess
     make_tenant(session)
     # Five tries with wrong dates of birth, from five different clients, a minute apart.
     for n in range(5):
-        outcome = start(session, now=NOW + timedelta(minutes=n), client=f"client-{n}", date_of_birth=date(1970, 1, n + 1))
+        outcome = start(
+            session, now=NOW + timedelta(minutes=n), client=f"client-{n}", date_of_birth=date(1970, 1, n + 1)
+        )
         assert not outcome.throttled
     mails_before, attempts_before = len(mails(session)), len(attempts(session))
 
@@ -718,7 +750,9 @@ def test_tries_are_limited_per_client(session):
     blocked = start(session, now=NOW + timedelta(minutes=1), client="198.51.100.9", tenancy_reference="TEN777777")
     assert blocked == StartOutcome(None, "s***@example.com", True, 59)
     assert len(attempts(session)) == 20
-    assert not start(session, now=NOW + timedelta(minutes=1), client="198.51.100.10", tenancy_reference="TEN777777").throttled
+    assert not start(
+        session, now=NOW + timedelta(minutes=1), client="198.51.100.10", tenancy_reference="TEN777777"
+    ).throttled
 
 
 def test_a_throttled_try_is_not_counted_so_the_wait_does_not_grow(session):
@@ -736,8 +770,15 @@ def test_a_throttled_try_is_not_counted_so_the_wait_does_not_grow(session):
 def test_a_resident_who_moved_home_can_reuse_their_email_and_the_old_account_is_closed(session):
     old_tenancy, person = make_tenant(session, "TEN100001", end=date(2025, 12, 1))
     old_user = existing_user(session, person, old_tenancy, email=EMAIL)
-    session.add(AuthSession(token_hash="a" * 64, user_id=old_user.id, created_at=NOW, last_seen_at=NOW,
-                            expires_at=NOW + timedelta(hours=1)))
+    session.add(
+        AuthSession(
+            token_hash="a" * 64,
+            user_id=old_user.id,
+            created_at=NOW,
+            last_seen_at=NOW,
+            expires_at=NOW + timedelta(hours=1),
+        )
+    )
     new_tenancy = tenancy_with_rent_account(session, "TEN200002", start=date(2025, 12, 8))
     make_party(session, new_tenancy, person)
 
@@ -785,7 +826,10 @@ def test_joint_tenants_with_different_emails_both_register(session):
     make_party(session, tenancy, joint, "joint_tenant")
 
     first = start(session, email="sam@example.com", date_of_birth=date(1980, 2, 1))
-    assert confirm_code(session, first.attempt_token, latest_code(session, "sam@example.com"), now=NOW).status == "registered"
+    assert (
+        confirm_code(session, first.attempt_token, latest_code(session, "sam@example.com"), now=NOW).status
+        == "registered"
+    )
     second = start(session, email="alex@example.com", date_of_birth=date(1982, 7, 14), client="another-client")
     assert confirm_code(session, second.attempt_token, latest_code(session, "alex@example.com"), now=NOW).status == (
         "registered"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from portal_app.services.identity import auth, sessions, tickets
 from tests.factories import PASSWORD, make_user
 
-NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)
 
 FROM, TO = date(2025, 4, 1), date(2026, 3, 31)
 

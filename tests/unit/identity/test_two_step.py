@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from portal_app.models import AuthSession, OutboxMessage, PortalUser, RecoveryCode
-from portal_app.services.identity import auth, sessions, two_step
 from portal_app.services import tokens
+from portal_app.services.identity import auth, sessions, two_step
 from tests.factories import PASSWORD, make_user
 
-NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)  # timestamps are aware UTC (portal_app.clock)
 EMAIL = "ada@example.org"
 
 
 def code_at(secret: str, moment: datetime) -> str:
     """The app's code at a moment (given to pyotp as an aware UTC time, never local time)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return pyotp.TOTP(secret).at(aware)
 
 
@@ -88,7 +88,9 @@ def test_confirming_setup_with_a_valid_code_returns_ten_distinct_recovery_codes(
     stored = {row.code_hash for row in session.exec(select(RecoveryCode)).all()}
     assert stored == {tokens.hash_token(code.replace("-", ""), purpose="recovery") for code in codes}
     for row in session.connection().execute(text("SELECT * FROM recovery_code")).mappings():
-        assert not any(code.replace("-", "") in str(value) or code in str(value) for value in row.values() for code in codes)
+        assert not any(
+            code.replace("-", "") in str(value) or code in str(value) for value in row.values() for code in codes
+        )
     summary = auth.security_summary(session, user.id)
     assert (summary.two_step_enabled, summary.recovery_codes_left) == (True, 10)
     assert [m.kind for m in session.exec(select(OutboxMessage)).all()] == ["two_step_on"]
@@ -215,7 +217,10 @@ def test_a_two_step_token_works_once(session):
     ticket = password_step(session, at)
 
     assert second_step(session, ticket, code_at(secret, at), at).status == "signed_in"
-    assert second_step(session, ticket, code_at(secret, at + timedelta(seconds=30)), at + timedelta(seconds=30)).status == "expired"
+    assert (
+        second_step(session, ticket, code_at(secret, at + timedelta(seconds=30)), at + timedelta(seconds=30)).status
+        == "expired"
+    )
     assert session_count(session) == 1
 
 
@@ -230,7 +235,9 @@ def test_wrong_codes_count_towards_the_lockout(session):
 
     assert statuses == ["failed"] * 9 + ["locked"]
     assert second_step(session, ticket, right, at + timedelta(seconds=20)).status == "locked"
-    assert auth.sign_in(session, EMAIL, PASSWORD, client="test-client", now=at + timedelta(minutes=1)).status == "locked"
+    assert (
+        auth.sign_in(session, EMAIL, PASSWORD, client="test-client", now=at + timedelta(minutes=1)).status == "locked"
+    )
     session.refresh(user)
     assert user.locked_at is not None
     assert session_count(session) == 0

@@ -89,7 +89,9 @@ def test_hashed_assets_are_cached_for_a_year_private_routes_never_and_the_app_sh
 
 def test_inline_scripts_in_the_build_are_allowed_by_hash_and_no_others(tmp_path):
     inline = "window.__reactRouterContext = {};"
-    (tmp_path / "index.html").write_text(f'<html><head><script>{inline}</script><script src="/pwa.js" defer></script></head></html>')
+    (tmp_path / "index.html").write_text(
+        f'<html><head><script>{inline}</script><script src="/pwa.js" defer></script></head></html>'
+    )
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "index.html").write_text('<script type="module">import "/a.js";</script>')
     found = http.inline_script_hashes(tmp_path).split()
@@ -111,8 +113,16 @@ def _tiny_app():
     async def not_modified(_r):
         return Response(status_code=304, headers={"ETag": '"abc"'})
 
-    return http.security_headers(Starlette(routes=[Route("/a-page", page), Route("/api/file", download),
-                                                   Route("/api/data", data), Route("/not-modified", not_modified)]))
+    return http.security_headers(
+        Starlette(
+            routes=[
+                Route("/a-page", page),
+                Route("/api/file", download),
+                Route("/api/data", data),
+                Route("/not-modified", not_modified),
+            ]
+        )
+    )
 
 
 def test_every_response_carries_csp_nosniff_referrer_policy_and_frame_ancestors():

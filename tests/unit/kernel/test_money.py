@@ -9,14 +9,17 @@ import pytest
 from portal_app.services.money import round_half_up_div
 
 
-@pytest.mark.parametrize("numerator, denominator, expected", [
-    (6, 12, 1),      # half a penny rounds up
-    (5, 12, 0),
-    (-6, 12, -1),    # and a half-penny credit rounds away from zero too
-    (-5, 12, 0),
-    (520000, 12, 43333),
-    (0, 7, 0),
-])
+@pytest.mark.parametrize(
+    "numerator, denominator, expected",
+    [
+        (6, 12, 1),  # half a penny rounds up
+        (5, 12, 0),
+        (-6, 12, -1),  # and a half-penny credit rounds away from zero too
+        (-5, 12, 0),
+        (520000, 12, 43333),
+        (0, 7, 0),
+    ],
+)
 def test_a_half_penny_rounds_away_from_zero_and_anything_less_rounds_down(numerator, denominator, expected):
     assert round_half_up_div(numerator, denominator) == expected
 

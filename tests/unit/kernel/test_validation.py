@@ -121,7 +121,9 @@ def test_anything_but_a_uk_mobile_is_refused(raw):
     assert normalise_uk_mobile(raw) is None
 
 
-@pytest.mark.parametrize("raw", ["020 7946 0000", "0114 496 0000", "+44 20 7946 0000", "0300 123 4567", "0800 123 4567"])
+@pytest.mark.parametrize(
+    "raw", ["020 7946 0000", "0114 496 0000", "+44 20 7946 0000", "0300 123 4567", "0800 123 4567"]
+)
 def test_a_uk_landline_is_recognised_so_the_message_can_say_so(raw):
     assert normalise_uk_mobile(raw) is None
     assert is_uk_landline(raw)
@@ -216,12 +218,16 @@ def test_a_period_date_may_be_today_but_not_tomorrow_and_may_be_left_out_when_op
     assert period_date_from_form(form, "to", label="The end date", today=today) == (today, None)
     tomorrow = {"to_day": "23", "to_month": "11", "to_year": "2026"}
     assert period_date_from_form(tomorrow, "to", label="The end date", today=today) == (
-        None, "The end date must be today or in the past")
+        None,
+        "The end date must be today or in the past",
+    )
     assert period_date_from_form({}, "to", label="The end date", today=today, required=False) == (None, None)
     assert period_date_from_form({}, "to", label="The end date", today=today) == (None, "Enter the end date")
     bad = {"period_from_day": "31", "period_from_month": "2", "period_from_year": "2024"}
     assert period_date_from_form(bad, "period_from", label="The start date", today=today) == (
-        None, "The start date must be a real date")
+        None,
+        "The start date must be a real date",
+    )
 
 
 @pytest.mark.parametrize("raw", [None, "12", 12, ["email", "x"], 3.5, True])

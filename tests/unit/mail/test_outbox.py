@@ -6,7 +6,7 @@ import dataclasses
 import socket
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
 import pytest
@@ -16,10 +16,11 @@ from sqlmodel import Session, func, select
 from portal_app.integrations.mail import LocalTransport, SmtpTransport
 from portal_app.models import OutboxMessage
 from portal_app.services.identity import jobs as identity_jobs
-from portal_app.services.mail import delivery as mail_worker, outbox
+from portal_app.services.mail import delivery as mail_worker
+from portal_app.services.mail import outbox
 from portal_app.worker import Job, job_named, run_forever
 
-NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=timezone.utc)  # timestamps are aware UTC (portal_app.clock)
+NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)  # timestamps are aware UTC (portal_app.clock)
 
 
 class Collector:
@@ -55,7 +56,9 @@ def smtp_server():
 
 
 def queue(session: Session, *, to: str = "ada@example.org", subject: str = "Set a new password") -> int:
-    outbox.queue_mail(session, to=to, subject=subject, body="Open this link:\nhttp://x/reset", kind="password_reset", now=NOW)
+    outbox.queue_mail(
+        session, to=to, subject=subject, body="Open this link:\nhttp://x/reset", kind="password_reset", now=NOW
+    )
     session.commit()
     return session.exec(select(OutboxMessage.id).order_by(OutboxMessage.id.desc())).first()
 
@@ -121,7 +124,14 @@ def test_the_wait_between_tries_doubles_up_to_thirty_minutes():
 def test_a_mail_queued_in_a_transaction_that_rolls_back_is_never_sent(db, smtp_server):
     port, collector = smtp_server
     with Session(db) as work:
-        outbox.queue_mail(work, to="ada@example.org", subject="Your password was changed", body="...", kind="password_changed", now=NOW)
+        outbox.queue_mail(
+            work,
+            to="ada@example.org",
+            subject="Your password was changed",
+            body="...",
+            kind="password_changed",
+            now=NOW,
+        )
         work.rollback()
 
     assert outbox.deliver_due(db, transport(port), NOW + timedelta(minutes=1)) == (0, 0)
@@ -205,8 +215,10 @@ def test_the_worker_keeps_going_when_sending_fails(db, session):
     stop = threading.Event()
     moments = iter(NOW + timedelta(minutes=m) for m in range(1000))
     worker = threading.Thread(
-        target=run_forever, args=(db, stop),
-        kwargs={"jobs": [mail_job_every(0.02)], "transport": broken, "clock": lambda: next(moments)}, daemon=True
+        target=run_forever,
+        args=(db, stop),
+        kwargs={"jobs": [mail_job_every(0.02)], "transport": broken, "clock": lambda: next(moments)},
+        daemon=True,
     )
     worker.start()
     try:
@@ -224,7 +236,7 @@ def test_the_worker_keeps_going_when_sending_fails(db, session):
 def test_housekeeping_removes_throttle_counters_older_than_two_days_and_keeps_recent_ones(db, session):
     from portal_app.models import ThrottleHit
 
-    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     for age in (timedelta(days=3), timedelta(days=2, minutes=1), timedelta(hours=47), timedelta(minutes=5)):
         session.add(ThrottleHit(key="signin:someone", at=now - age))
     session.commit()

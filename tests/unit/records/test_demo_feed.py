@@ -67,16 +67,42 @@ def test_it_covers_every_tenure_role_account_type_transaction_type_and_payment_m
     postings = rows(folder, "transactions.csv")
 
     assert {t["tenure"] for t in tenancies} == {
-        "secure", "introductory", "flexible", "assured", "starter", "non_secure", "temporary_accommodation",
-        "leasehold", "shared_ownership", "garage_licence",
+        "secure",
+        "introductory",
+        "flexible",
+        "assured",
+        "starter",
+        "non_secure",
+        "temporary_accommodation",
+        "leasehold",
+        "shared_ownership",
+        "garage_licence",
     }
     assert {p["role"] for p in parties} == {
-        "lead_tenant", "joint_tenant", "household_member", "leaseholder", "joint_leaseholder", "licensee", "occupant",
+        "lead_tenant",
+        "joint_tenant",
+        "household_member",
+        "leaseholder",
+        "joint_leaseholder",
+        "licensee",
+        "occupant",
     }
     assert {a["account_type"] for a in accounts} == {"rent", "service_charge", "garage", "major_works", "sundry"}
     assert {t["type"] for t in postings} == {
-        "rent_charge", "service_charge", "other_charge", "housing_benefit", "universal_credit", "payment",
-        "direct_debit", "payment_returned", "refund", "adjustment", "write_off", "court_costs", "recharge", "transfer",
+        "rent_charge",
+        "service_charge",
+        "other_charge",
+        "housing_benefit",
+        "universal_credit",
+        "payment",
+        "direct_debit",
+        "payment_returned",
+        "refund",
+        "adjustment",
+        "write_off",
+        "court_costs",
+        "recharge",
+        "transfer",
     }
     assert {"card", "direct_debit", "standing_order", "bank_transfer", "paypoint"} <= {t["method"] for t in postings}
     assert {c["frequency"] for c in charges} == {"weekly", "monthly", "yearly"}
@@ -97,16 +123,20 @@ def test_it_has_joint_tenancies_former_tenancies_and_residents_with_a_flat_and_a
 
     joint = [ref for ref, roles in roles_by_tenancy.items() if "joint_tenant" in roles]
     former = [t for t in tenancies.values() if t["end_date"]]
-    current = {person: {tenancies[r]["tenure"] for r in refs if not tenancies[r]["end_date"]}
-               for person, refs in tenancies_by_person.items()}
-    home_and_garage = [person for person, tenures in current.items()
-                       if "garage_licence" in tenures and tenures - {"garage_licence"}]
+    current = {
+        person: {tenancies[r]["tenure"] for r in refs if not tenancies[r]["end_date"]}
+        for person, refs in tenancies_by_person.items()
+    }
+    home_and_garage = [
+        person for person, tenures in current.items() if "garage_licence" in tenures and tenures - {"garage_licence"}
+    ]
     assert len(joint) >= 10
     assert len(former) >= 8
     assert len(home_and_garage) >= 3
     assert all(t["end_date"] < "2026-11-22" for t in former)
-    assert all("lead_tenant" in roles or "leaseholder" in roles or "licensee" in roles
-               for roles in roles_by_tenancy.values())
+    assert all(
+        "lead_tenant" in roles or "leaseholder" in roles or "licensee" in roles for roles in roles_by_tenancy.values()
+    )
 
 
 def test_rent_is_charged_on_mondays_and_never_in_a_rent_free_week(feed):
@@ -127,8 +157,10 @@ def test_rent_is_charged_on_mondays_and_never_in_a_rent_free_week(feed):
     august = [t for t in weekly_charges if t["week_commencing"] in ("2026-08-24", "2026-08-31")]
     assert christmas and august  # garages and temporary accommodation have no rent-free weeks
     assert {account_tenancy[t["account_ref"]][:3] for t in christmas} == {"TEN"}
-    assert all(tenancies[account_tenancy[t["account_ref"]]]["tenure"] in ("garage_licence", "temporary_accommodation")
-               for t in christmas + august)
+    assert all(
+        tenancies[account_tenancy[t["account_ref"]]]["tenure"] in ("garage_licence", "temporary_accommodation")
+        for t in christmas + august
+    )
 
 
 def test_rents_are_near_the_english_average_and_rise_each_april(feed):
@@ -201,9 +233,9 @@ def test_the_demo_feed_imports_cleanly_with_sensible_balances(feed, db):
     values = [int(b) for _ref, b in balances]
     near_clear = [v for v in values if -15000 <= v <= 15000]
     assert len(near_clear) > len(values) / 2
-    assert any(5000 <= v <= 80000 for v in values)   # some arrears of a few hundred pounds
-    assert any(v > 100000 for v in values)           # a few large
-    assert any(v < -1000 for v in values)            # some in credit
+    assert any(5000 <= v <= 80000 for v in values)  # some arrears of a few hundred pounds
+    assert any(v > 100000 for v in values)  # a few large
+    assert any(v < -1000 for v in values)  # some in credit
 
 
 def _resident(summary, name: str):
@@ -219,19 +251,31 @@ def test_the_fixed_demo_residents_are_what_the_readme_says(feed, db):
         with Session(db) as s:
             person = s.exec(select(Person).where(Person.person_ref == resident.person_ref)).one()
             tenancy = s.exec(select(Tenancy).where(Tenancy.tenancy_ref == resident.tenancy_ref)).one()
-            party = s.exec(select(TenancyParty).where(TenancyParty.person_id == person.id,
-                                                      TenancyParty.tenancy_id == tenancy.id)).one()
+            party = s.exec(
+                select(TenancyParty).where(TenancyParty.person_id == person.id, TenancyParty.tenancy_id == tenancy.id)
+            ).one()
             assert (person.first_name + " " + person.last_name, person.date_of_birth) == (
-                resident.name, resident.date_of_birth)
+                resident.name,
+                resident.date_of_birth,
+            )
             assert party.role == resident.role
-            shown = account_summaries(s, person_id=person.id, tenancy_id=tenancy.id, today=today, now=NOW,
-                                      allow_former=allow_former)
-            types = set(s.exec(select(Transaction.type).join(Account).where(
-                Account.tenancy_id == tenancy.id).distinct()).all())
+            shown = account_summaries(
+                s, person_id=person.id, tenancy_id=tenancy.id, today=today, now=NOW, allow_former=allow_former
+            )
+            types = set(
+                s.exec(select(Transaction.type).join(Account).where(Account.tenancy_id == tenancy.id).distinct()).all()
+            )
             return tenancy, {a.account_ref: a for a in shown}, types
 
     assert [r.tenancy_ref for r in summary.demo_residents] == [
-        "TEN100001", "TEN100002", "TEN100002", "TEN100003", "SC100005", "TEN100006", "TEN100007", "TEN100008",
+        "TEN100001",
+        "TEN100002",
+        "TEN100002",
+        "TEN100003",
+        "SC100005",
+        "TEN100006",
+        "TEN100007",
+        "TEN100008",
         "TEN100001",
     ]
     assert all(isinstance(r.date_of_birth, date) for r in summary.demo_residents)
@@ -263,8 +307,13 @@ def test_the_fixed_demo_residents_are_what_the_readme_says(feed, db):
     tenancy, shown, _ = seen(_resident(summary, "Margaret O'Connor"))
     assert tenancy.start_date == date(2006, 4, 3)
     with Session(db) as s:
-        biggest = s.exec(select(Account.account_ref).join(Transaction).group_by(Account.account_ref)
-                         .order_by(func.count().desc()).limit(1)).one()
+        biggest = s.exec(
+            select(Account.account_ref)
+            .join(Transaction)
+            .group_by(Account.account_ref)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
     assert biggest == "RA100006"
 
     # (6) temporary accommodation, (7) a former tenant with arrears, (8) a household member

@@ -29,31 +29,90 @@ TABLES = (Property, Person, Officer, Tenancy, TenancyParty, Account, Charge, Tra
 # A small, good feed: two homes, three people, one joint tenancy, a garage, a leaseholder.
 GOOD: dict[str, list[dict[str, str]]] = {
     "properties.csv": [
-        {"property_ref": "P1", "uprn": "100023000001", "address_line_1": "Flat 1", "address_line_2": "Elm Court",
-         "address_line_3": "Station Road", "town": "Northbrook", "postcode": "nb1 2ab", "property_type": "flat",
-         "bedrooms": "2"},
-        {"property_ref": "P2", "uprn": "", "address_line_1": "Garage 4", "address_line_2": "", "address_line_3": "",
-         "town": "Northbrook", "postcode": "NB12AD", "property_type": "garage", "bedrooms": ""},
+        {
+            "property_ref": "P1",
+            "uprn": "100023000001",
+            "address_line_1": "Flat 1",
+            "address_line_2": "Elm Court",
+            "address_line_3": "Station Road",
+            "town": "Northbrook",
+            "postcode": "nb1 2ab",
+            "property_type": "flat",
+            "bedrooms": "2",
+        },
+        {
+            "property_ref": "P2",
+            "uprn": "",
+            "address_line_1": "Garage 4",
+            "address_line_2": "",
+            "address_line_3": "",
+            "town": "Northbrook",
+            "postcode": "NB12AD",
+            "property_type": "garage",
+            "bedrooms": "",
+        },
     ],
     "people.csv": [
-        {"person_ref": "A1", "title": "Ms", "first_name": "Ann", "last_name": "Lee", "date_of_birth": "1970-01-02",
-         "email": "Ann.Lee@Example.com", "mobile": "07700 900123"},
-        {"person_ref": "A2", "title": "Mr", "first_name": "Bo", "last_name": "Lee", "date_of_birth": "1972-03-04",
-         "email": "", "mobile": "+44 (0)7700 900124"},
-        {"person_ref": "A3", "title": "", "first_name": "Cy", "last_name": "Lee", "date_of_birth": "",
-         "email": "", "mobile": ""},
+        {
+            "person_ref": "A1",
+            "title": "Ms",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "date_of_birth": "1970-01-02",
+            "email": "Ann.Lee@Example.com",
+            "mobile": "07700 900123",
+        },
+        {
+            "person_ref": "A2",
+            "title": "Mr",
+            "first_name": "Bo",
+            "last_name": "Lee",
+            "date_of_birth": "1972-03-04",
+            "email": "",
+            "mobile": "+44 (0)7700 900124",
+        },
+        {
+            "person_ref": "A3",
+            "title": "",
+            "first_name": "Cy",
+            "last_name": "Lee",
+            "date_of_birth": "",
+            "email": "",
+            "mobile": "",
+        },
     ],
     "officers.csv": [
-        {"officer_ref": "O1", "name": "Rita Income", "role": "income_officer", "email": "rita@example.org",
-         "phone": "0300 123 4567"},
+        {
+            "officer_ref": "O1",
+            "name": "Rita Income",
+            "role": "income_officer",
+            "email": "rita@example.org",
+            "phone": "0300 123 4567",
+        },
     ],
     "tenancies.csv": [
-        {"tenancy_ref": "TEN1", "property_ref": "P1", "tenure": "secure", "start_date": "2020-04-06",
-         "end_date": "", "rent_frequency": "weekly", "rent_free_weeks": "2026-12-28; 2026-12-21",
-         "income_officer_ref": "O1", "housing_officer_ref": ""},
-        {"tenancy_ref": "TEN2", "property_ref": "P2", "tenure": "garage_licence", "start_date": "2021-01-04",
-         "end_date": "", "rent_frequency": "", "rent_free_weeks": "", "income_officer_ref": "",
-         "housing_officer_ref": ""},
+        {
+            "tenancy_ref": "TEN1",
+            "property_ref": "P1",
+            "tenure": "secure",
+            "start_date": "2020-04-06",
+            "end_date": "",
+            "rent_frequency": "weekly",
+            "rent_free_weeks": "2026-12-28; 2026-12-21",
+            "income_officer_ref": "O1",
+            "housing_officer_ref": "",
+        },
+        {
+            "tenancy_ref": "TEN2",
+            "property_ref": "P2",
+            "tenure": "garage_licence",
+            "start_date": "2021-01-04",
+            "end_date": "",
+            "rent_frequency": "",
+            "rent_free_weeks": "",
+            "income_officer_ref": "",
+            "housing_officer_ref": "",
+        },
     ],
     "tenancy_parties.csv": [
         {"tenancy_ref": "TEN1", "person_ref": "A1", "role": "lead_tenant", "start_date": "2020-04-06", "end_date": ""},
@@ -62,26 +121,84 @@ GOOD: dict[str, list[dict[str, str]]] = {
         {"tenancy_ref": "TEN2", "person_ref": "A1", "role": "licensee", "start_date": "", "end_date": ""},
     ],
     "accounts.csv": [
-        {"account_ref": "R1", "tenancy_ref": "TEN1", "account_type": "rent", "opened_on": "2020-04-06",
-         "closed_on": ""},
-        {"account_ref": "G1", "tenancy_ref": "TEN2", "account_type": "garage", "opened_on": "2021-01-04",
-         "closed_on": ""},
+        {
+            "account_ref": "R1",
+            "tenancy_ref": "TEN1",
+            "account_type": "rent",
+            "opened_on": "2020-04-06",
+            "closed_on": "",
+        },
+        {
+            "account_ref": "G1",
+            "tenancy_ref": "TEN2",
+            "account_type": "garage",
+            "opened_on": "2021-01-04",
+            "closed_on": "",
+        },
     ],
     "charges.csv": [
-        {"account_ref": "R1", "charge_code": "basic_rent", "description": "Basic rent", "amount": "113.69",
-         "frequency": "weekly", "benefit_eligible": "true", "effective_from": "2026-04-06", "effective_to": ""},
-        {"account_ref": "R1", "charge_code": "water", "description": "Water", "amount": "4.50",
-         "frequency": "weekly", "benefit_eligible": "false", "effective_from": "2026-04-06", "effective_to": ""},
-        {"account_ref": "G1", "charge_code": "garage", "description": "Garage rent", "amount": "12.00",
-         "frequency": "weekly", "benefit_eligible": "", "effective_from": "2026-04-06", "effective_to": ""},
+        {
+            "account_ref": "R1",
+            "charge_code": "basic_rent",
+            "description": "Basic rent",
+            "amount": "113.69",
+            "frequency": "weekly",
+            "benefit_eligible": "true",
+            "effective_from": "2026-04-06",
+            "effective_to": "",
+        },
+        {
+            "account_ref": "R1",
+            "charge_code": "water",
+            "description": "Water",
+            "amount": "4.50",
+            "frequency": "weekly",
+            "benefit_eligible": "false",
+            "effective_from": "2026-04-06",
+            "effective_to": "",
+        },
+        {
+            "account_ref": "G1",
+            "charge_code": "garage",
+            "description": "Garage rent",
+            "amount": "12.00",
+            "frequency": "weekly",
+            "benefit_eligible": "",
+            "effective_from": "2026-04-06",
+            "effective_to": "",
+        },
     ],
     "transactions.csv": [
-        {"transaction_ref": "T1", "account_ref": "R1", "posted_on": "2026-11-16", "week_commencing": "2026-11-16",
-         "type": "rent_charge", "description": "Rent", "amount": "118.19", "method": ""},
-        {"transaction_ref": "T2", "account_ref": "R1", "posted_on": "2026-11-18", "week_commencing": "",
-         "type": "direct_debit", "description": "Direct Debit", "amount": "-100.00", "method": "direct_debit"},
-        {"transaction_ref": "T3", "account_ref": "G1", "posted_on": "2026-11-16", "week_commencing": "2026-11-16",
-         "type": "rent_charge", "description": "Garage rent", "amount": "12.00", "method": ""},
+        {
+            "transaction_ref": "T1",
+            "account_ref": "R1",
+            "posted_on": "2026-11-16",
+            "week_commencing": "2026-11-16",
+            "type": "rent_charge",
+            "description": "Rent",
+            "amount": "118.19",
+            "method": "",
+        },
+        {
+            "transaction_ref": "T2",
+            "account_ref": "R1",
+            "posted_on": "2026-11-18",
+            "week_commencing": "",
+            "type": "direct_debit",
+            "description": "Direct Debit",
+            "amount": "-100.00",
+            "method": "direct_debit",
+        },
+        {
+            "transaction_ref": "T3",
+            "account_ref": "G1",
+            "posted_on": "2026-11-16",
+            "week_commencing": "2026-11-16",
+            "type": "rent_charge",
+            "description": "Garage rent",
+            "amount": "12.00",
+            "method": "",
+        },
     ],
 }
 
@@ -145,8 +262,15 @@ def test_a_good_small_feed_imports_with_correct_counts(db, tmp_path):
         "transactions.csv": (3, 3, 0, 0),
     }
     assert counts(db) == {
-        "property": 2, "person": 3, "officer": 1, "tenancy": 2, "tenancy_party": 4, "account": 2, "charge": 3,
-        "ledger_transaction": 3, "import_run": 1,
+        "property": 2,
+        "person": 3,
+        "officer": 1,
+        "tenancy": 2,
+        "tenancy_party": 4,
+        "account": 2,
+        "charge": 3,
+        "ledger_transaction": 3,
+        "import_run": 1,
     }
 
 
@@ -180,7 +304,10 @@ def test_values_are_normalised_and_money_is_stored_as_integer_pence(db, tmp_path
     assert (t2.amount_pence, t2.week_commencing, t2.method) == (-10000, None, "direct_debit")
     assert isinstance(t1.amount_pence, int)
     assert (rent.amount_pence, rent.benefit_eligible, water.benefit_eligible, garage_charge.benefit_eligible) == (
-        11369, True, False, None,
+        11369,
+        True,
+        False,
+        None,
     )
 
 
@@ -270,10 +397,26 @@ def test_a_column_left_out_of_a_file_leaves_that_field_as_it_was(db, tmp_path):
 def test_a_transactions_only_feed_posts_against_accounts_already_in_the_database(db, tmp_path):
     imported(db, tmp_path)
     rows = [
-        {"transaction_ref": "T4", "account_ref": "R1", "posted_on": "2026-11-23", "week_commencing": "2026-11-23",
-         "type": "rent_charge", "description": "Rent", "amount": "118.19", "method": ""},
-        {"transaction_ref": "T5", "account_ref": "G1", "posted_on": "2026-11-24", "week_commencing": "",
-         "type": "payment", "description": "Card payment", "amount": "-24.00", "method": "card"},
+        {
+            "transaction_ref": "T4",
+            "account_ref": "R1",
+            "posted_on": "2026-11-23",
+            "week_commencing": "2026-11-23",
+            "type": "rent_charge",
+            "description": "Rent",
+            "amount": "118.19",
+            "method": "",
+        },
+        {
+            "transaction_ref": "T5",
+            "account_ref": "G1",
+            "posted_on": "2026-11-24",
+            "week_commencing": "",
+            "type": "payment",
+            "description": "Card payment",
+            "amount": "-24.00",
+            "method": "card",
+        },
     ]
     folder = write_feed(tmp_path / "incremental", {"transactions.csv": GOOD["transactions.csv"] + rows})
 
@@ -362,58 +505,149 @@ def _append(file: str, row: dict[str, str]):
 
 
 BAD_ROWS = [
-    pytest.param(_set("tenancies.csv", 0, "start_date", "2026-02-30"), "tenancies.csv:2:start_date:",
-                 "not a real date", id="bad date"),
-    pytest.param(_set("tenancies.csv", 1, "start_date", "04/01/2021"), "tenancies.csv:3:start_date:",
-                 "YYYY-MM-DD", id="date in the wrong form"),
-    pytest.param(_set("transactions.csv", 1, "amount", "-100.0"), "transactions.csv:3:amount:",
-                 "exactly two decimals", id="money with one decimal"),
-    pytest.param(_set("charges.csv", 0, "amount", "£113.69"), "charges.csv:2:amount:",
-                 "exactly two decimals", id="money with a pound sign"),
-    pytest.param(_set("tenancies.csv", 0, "tenure", "council"), "tenancies.csv:2:tenure:",
-                 "not one of", id="bad enum"),
-    pytest.param(_set("transactions.csv", 2, "type", "rent"), "transactions.csv:4:type:",
-                 "not one of", id="bad transaction type"),
-    pytest.param(_drop_column("accounts.csv", "opened_on"), "accounts.csv:1:opened_on:",
-                 "required column is missing", id="missing required column"),
-    pytest.param(_set("people.csv", 1, "last_name", ""), "people.csv:3:last_name:",
-                 "a value is required", id="empty required cell"),
-    pytest.param(_set("transactions.csv", 0, "account_ref", "R404"), "transactions.csv:2:account_ref:",
-                 "'R404' is not in accounts.csv", id="unknown account ref"),
-    pytest.param(_set("tenancies.csv", 0, "property_ref", "P404"), "tenancies.csv:2:property_ref:",
-                 "'P404' is not in properties.csv", id="unknown property ref"),
-    pytest.param(_set("tenancy_parties.csv", 0, "person_ref", "A404"), "tenancy_parties.csv:2:person_ref:",
-                 "'A404' is not in people.csv", id="unknown person ref"),
-    pytest.param(_set("tenancies.csv", 0, "housing_officer_ref", "O404"), "tenancies.csv:2:housing_officer_ref:",
-                 "'O404' is not in officers.csv", id="unknown officer ref"),
-    pytest.param(_set("properties.csv", 1, "property_ref", "P1"), "properties.csv:3:property_ref:",
-                 "'P1' is already on line 2", id="duplicate ref"),
-    pytest.param(_append("tenancy_parties.csv", {"tenancy_ref": "TEN1", "person_ref": "A1", "role": "joint_tenant",
-                                                 "start_date": "", "end_date": ""}),
-                 "tenancy_parties.csv:6:person_ref:", "already on line 2", id="duplicate party"),
-    pytest.param(_set("transactions.csv", 0, "week_commencing", "2026-11-17"), "transactions.csv:2:week_commencing:",
-                 "not a Monday", id="week commencing not a Monday"),
-    pytest.param(_set("tenancies.csv", 0, "rent_free_weeks", "2026-12-21;2026-12-29"),
-                 "tenancies.csv:2:rent_free_weeks:", "'2026-12-29' is a Tuesday", id="rent-free week not a Monday"),
-    pytest.param(_set("properties.csv", 0, "postcode", "NB1 2"), "properties.csv:2:postcode:",
-                 "not a UK postcode", id="bad postcode"),
-    pytest.param(_set("people.csv", 0, "mobile", "01632 960123"), "people.csv:2:mobile:",
-                 "not a UK mobile", id="landline as mobile"),
-    pytest.param(_set("people.csv", 0, "email", "ann.lee@"), "people.csv:2:email:",
-                 "not an email address", id="bad email"),
-    pytest.param(_set("tenancies.csv", 0, "end_date", "2019-01-01"), "tenancies.csv:2:end_date:",
-                 "is before start_date", id="end before start"),
-    pytest.param(_set("accounts.csv", 0, "closed_on", "2019-01-01"), "accounts.csv:2:closed_on:",
-                 "is before opened_on", id="closed before opened"),
-    pytest.param(_set("people.csv", 0, "date_of_birth", "2027-01-01"), "people.csv:2:date_of_birth:",
-                 "in the future", id="born in the future"),
-    pytest.param(_set("charges.csv", 0, "benefit_eligible", "yes"), "charges.csv:2:benefit_eligible:",
-                 "not true or false", id="bad boolean"),
+    pytest.param(
+        _set("tenancies.csv", 0, "start_date", "2026-02-30"),
+        "tenancies.csv:2:start_date:",
+        "not a real date",
+        id="bad date",
+    ),
+    pytest.param(
+        _set("tenancies.csv", 1, "start_date", "04/01/2021"),
+        "tenancies.csv:3:start_date:",
+        "YYYY-MM-DD",
+        id="date in the wrong form",
+    ),
+    pytest.param(
+        _set("transactions.csv", 1, "amount", "-100.0"),
+        "transactions.csv:3:amount:",
+        "exactly two decimals",
+        id="money with one decimal",
+    ),
+    pytest.param(
+        _set("charges.csv", 0, "amount", "£113.69"),
+        "charges.csv:2:amount:",
+        "exactly two decimals",
+        id="money with a pound sign",
+    ),
+    pytest.param(_set("tenancies.csv", 0, "tenure", "council"), "tenancies.csv:2:tenure:", "not one of", id="bad enum"),
+    pytest.param(
+        _set("transactions.csv", 2, "type", "rent"), "transactions.csv:4:type:", "not one of", id="bad transaction type"
+    ),
+    pytest.param(
+        _drop_column("accounts.csv", "opened_on"),
+        "accounts.csv:1:opened_on:",
+        "required column is missing",
+        id="missing required column",
+    ),
+    pytest.param(
+        _set("people.csv", 1, "last_name", ""),
+        "people.csv:3:last_name:",
+        "a value is required",
+        id="empty required cell",
+    ),
+    pytest.param(
+        _set("transactions.csv", 0, "account_ref", "R404"),
+        "transactions.csv:2:account_ref:",
+        "'R404' is not in accounts.csv",
+        id="unknown account ref",
+    ),
+    pytest.param(
+        _set("tenancies.csv", 0, "property_ref", "P404"),
+        "tenancies.csv:2:property_ref:",
+        "'P404' is not in properties.csv",
+        id="unknown property ref",
+    ),
+    pytest.param(
+        _set("tenancy_parties.csv", 0, "person_ref", "A404"),
+        "tenancy_parties.csv:2:person_ref:",
+        "'A404' is not in people.csv",
+        id="unknown person ref",
+    ),
+    pytest.param(
+        _set("tenancies.csv", 0, "housing_officer_ref", "O404"),
+        "tenancies.csv:2:housing_officer_ref:",
+        "'O404' is not in officers.csv",
+        id="unknown officer ref",
+    ),
+    pytest.param(
+        _set("properties.csv", 1, "property_ref", "P1"),
+        "properties.csv:3:property_ref:",
+        "'P1' is already on line 2",
+        id="duplicate ref",
+    ),
+    pytest.param(
+        _append(
+            "tenancy_parties.csv",
+            {"tenancy_ref": "TEN1", "person_ref": "A1", "role": "joint_tenant", "start_date": "", "end_date": ""},
+        ),
+        "tenancy_parties.csv:6:person_ref:",
+        "already on line 2",
+        id="duplicate party",
+    ),
+    pytest.param(
+        _set("transactions.csv", 0, "week_commencing", "2026-11-17"),
+        "transactions.csv:2:week_commencing:",
+        "not a Monday",
+        id="week commencing not a Monday",
+    ),
+    pytest.param(
+        _set("tenancies.csv", 0, "rent_free_weeks", "2026-12-21;2026-12-29"),
+        "tenancies.csv:2:rent_free_weeks:",
+        "'2026-12-29' is a Tuesday",
+        id="rent-free week not a Monday",
+    ),
+    pytest.param(
+        _set("properties.csv", 0, "postcode", "NB1 2"),
+        "properties.csv:2:postcode:",
+        "not a UK postcode",
+        id="bad postcode",
+    ),
+    pytest.param(
+        _set("people.csv", 0, "mobile", "01632 960123"),
+        "people.csv:2:mobile:",
+        "not a UK mobile",
+        id="landline as mobile",
+    ),
+    pytest.param(
+        _set("people.csv", 0, "email", "ann.lee@"), "people.csv:2:email:", "not an email address", id="bad email"
+    ),
+    pytest.param(
+        _set("tenancies.csv", 0, "end_date", "2019-01-01"),
+        "tenancies.csv:2:end_date:",
+        "is before start_date",
+        id="end before start",
+    ),
+    pytest.param(
+        _set("accounts.csv", 0, "closed_on", "2019-01-01"),
+        "accounts.csv:2:closed_on:",
+        "is before opened_on",
+        id="closed before opened",
+    ),
+    pytest.param(
+        _set("people.csv", 0, "date_of_birth", "2027-01-01"),
+        "people.csv:2:date_of_birth:",
+        "in the future",
+        id="born in the future",
+    ),
+    pytest.param(
+        _set("charges.csv", 0, "benefit_eligible", "yes"),
+        "charges.csv:2:benefit_eligible:",
+        "not true or false",
+        id="bad boolean",
+    ),
     pytest.param(_set("properties.csv", 0, "uprn", "UPRN1"), "properties.csv:2:uprn:", "not a UPRN", id="bad uprn"),
-    pytest.param(_set("transactions.csv", 0, "transaction_ref", "T 1"), "transactions.csv:2:transaction_ref:",
-                 "contains spaces", id="ref with a space"),
-    pytest.param(_set("transactions.csv", 1, "description", "x" * 201), "transactions.csv:3:description:",
-                 "at most 200", id="description too long"),
+    pytest.param(
+        _set("transactions.csv", 0, "transaction_ref", "T 1"),
+        "transactions.csv:2:transaction_ref:",
+        "contains spaces",
+        id="ref with a space",
+    ),
+    pytest.param(
+        _set("transactions.csv", 1, "description", "x" * 201),
+        "transactions.csv:3:description:",
+        "at most 200",
+        id="description too long",
+    ),
 ]
 
 
@@ -444,8 +678,9 @@ def test_a_bad_first_import_leaves_an_empty_database_empty(db, tmp_path):
     report = imported(db, tmp_path, files)
 
     assert report.ok is False
-    assert report.errors == ["transactions.csv:4:amount: '12' is not an amount in pounds with exactly two decimals "
-                             "(like 113.69)"]
+    assert report.errors == [
+        "transactions.csv:4:amount: '12' is not an amount in pounds with exactly two decimals (like 113.69)"
+    ]
     assert set(counts(db).values()) == {0}
 
 

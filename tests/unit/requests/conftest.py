@@ -18,4 +18,3 @@ def ann(records, officer):
 @pytest.fixture
 def bob(records, officer):
     return records.resident(email="bob@example.org", first="Bob", officer=officer, ref="RENT00770077")
-

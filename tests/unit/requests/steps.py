@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlmodel import func, select
 
@@ -14,16 +14,16 @@ from portal_app.services.requests.resident import submit_query, submit_refund
 from portal_app.settings import get_settings
 from tests.factories import Records, Resident
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)  # Sunday 22 November 2026
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)  # Sunday 22 November 2026
 TODAY = date(2026, 11, 22)
 SETTINGS = dataclasses.replace(get_settings(), refund_keep_back_weeks=1, allow_former_tenants=False)
 REFERENCE = re.compile(r"^RQ-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6}$")
 
 
-
 def counts(session) -> tuple[int, int, int]:
-    return tuple(session.exec(select(func.count()).select_from(m)).one()
-                 for m in (MoneyRequest, RequestUpdate, OutboxMessage))
+    return tuple(
+        session.exec(select(func.count()).select_from(m)).one() for m in (MoneyRequest, RequestUpdate, OutboxMessage)
+    )
 
 
 def only_request(session) -> MoneyRequest:
@@ -45,12 +45,12 @@ def query(session, who: Resident, message: str = "Why did my rent go up in April
 def refund(session, who: Resident, amount: str = "40.00", **kw):
     fields = dict(bank_account_name="Ann Lee", sort_code="12-34-56", bank_account_number="12345678")
     fields.update(kw)
-    return submit_refund(session, **who.on(fields.pop("account", None)), amount=amount, now=NOW, settings=SETTINGS,
-                         **fields)
+    return submit_refund(
+        session, **who.on(fields.pop("account", None)), amount=amount, now=NOW, settings=SETTINGS, **fields
+    )
 
 
 def in_credit(records: Records, who: Resident, credit_pence: int, weekly_rent: int = 10000):
     records.charge(who.account, weekly_rent)
     records.post(who.account, date(2026, 11, 16), "rent_charge", weekly_rent, "Rent")
     records.post(who.account, date(2026, 11, 18), "payment", -(weekly_rent + credit_pence), "Card payment")
-

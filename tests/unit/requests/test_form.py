@@ -30,15 +30,18 @@ def _requests(session) -> int:
     return session.exec(select(func.count()).select_from(MoneyRequest)).one()
 
 
-def test_the_form_keeps_a_transaction_asked_about_only_when_it_is_on_the_residents_account(session, records, ann, bob,
-                                                                                            settings):
+def test_the_form_keeps_a_transaction_asked_about_only_when_it_is_on_the_residents_account(
+    session, records, ann, bob, settings
+):
     mine = records.post(ann.account, date(2026, 11, 16), "rent_charge", 11_400)
     theirs = records.post(bob.account, date(2026, 11, 16), "rent_charge", 11_400)
 
-    _c, own = form.form_context(session, Caller(ann), ann.account.account_ref, transaction=str(mine.id), now=NOW,
-                                settings=settings)
-    _c, other = form.form_context(session, Caller(ann), ann.account.account_ref, transaction=str(theirs.id), now=NOW,
-                                  settings=settings)
+    _c, own = form.form_context(
+        session, Caller(ann), ann.account.account_ref, transaction=str(mine.id), now=NOW, settings=settings
+    )
+    _c, other = form.form_context(
+        session, Caller(ann), ann.account.account_ref, transaction=str(theirs.id), now=NOW, settings=settings
+    )
 
     assert own.chosen_transaction == str(mine.id)
     assert other.chosen_transaction == ""
@@ -47,33 +50,58 @@ def test_the_form_keeps_a_transaction_asked_about_only_when_it_is_on_the_residen
 
 
 def test_the_form_refuses_another_residents_account(session, ann, bob, settings):
-    choice, found = form.form_context(session, Caller(ann), bob.account.account_ref, transaction="", now=NOW,
-                                      settings=settings)
+    choice, found = form.form_context(
+        session, Caller(ann), bob.account.account_ref, transaction="", now=NOW, settings=settings
+    )
 
     assert (choice.refused, found) == (True, None)
 
 
 def test_a_request_with_errors_writes_nothing_and_a_good_one_is_made(session, ann, settings):
     session.commit()  # the resident is on record, as in the portal: a failed request rolls back only itself
-    bad = form.submit_request(session, Caller(ann), ann.account.account_ref, kind=form.K.QUERY, form={"message": ""},
-                              choices={}, now=NOW, settings=settings)
+    bad = form.submit_request(
+        session,
+        Caller(ann),
+        ann.account.account_ref,
+        kind=form.K.QUERY,
+        form={"message": ""},
+        choices={},
+        now=NOW,
+        settings=settings,
+    )
     assert bad.result is not None and not bad.result.ok and "message" in bad.result.errors
     assert _requests(session) == 0
 
-    good = form.submit_request(session, Caller(ann), ann.account.account_ref, kind=form.K.QUERY,
-                               form={"message": "Why did my rent go up?"}, choices={}, now=NOW, settings=settings)
+    good = form.submit_request(
+        session,
+        Caller(ann),
+        ann.account.account_ref,
+        kind=form.K.QUERY,
+        form={"message": "Why did my rent go up?"},
+        choices={},
+        now=NOW,
+        settings=settings,
+    )
     assert good.result.ok and good.not_yours is False
     assert _requests(session) == 1
 
 
-def test_a_query_about_another_residents_transaction_is_not_yours_and_writes_nothing(session, records, ann, bob,
-                                                                                    settings):
+def test_a_query_about_another_residents_transaction_is_not_yours_and_writes_nothing(
+    session, records, ann, bob, settings
+):
     theirs = records.post(bob.account, date(2026, 11, 16), "rent_charge", 11_400)
     session.commit()
 
-    outcome = form.submit_request(session, Caller(ann), ann.account.account_ref, kind=form.K.QUERY,
-                                  form={"message": "What is this?", "transaction_id": str(theirs.id)}, choices={},
-                                  now=NOW, settings=settings)
+    outcome = form.submit_request(
+        session,
+        Caller(ann),
+        ann.account.account_ref,
+        kind=form.K.QUERY,
+        form={"message": "What is this?", "transaction_id": str(theirs.id)},
+        choices={},
+        now=NOW,
+        settings=settings,
+    )
 
     assert (outcome.not_yours, outcome.result) == (True, None)
     assert _requests(session) == 0

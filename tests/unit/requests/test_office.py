@@ -25,8 +25,9 @@ from tests.unit.requests.steps import NOW, SETTINGS, counts, in_credit, mails, o
 
 def test_the_queue_lists_open_requests_oldest_first_and_can_filter_by_status(session, ann, bob, officer):
     later = query(session, ann).acknowledgement.reference
-    earlier = submit_query(session, **bob.on(), message="Bob asks a question", now=NOW - timedelta(days=2),
-                           settings=SETTINGS).acknowledgement.reference
+    earlier = submit_query(
+        session, **bob.on(), message="Bob asks a question", now=NOW - timedelta(days=2), settings=SETTINGS
+    ).acknowledgement.reference
     done = query(session, bob, message="Another question").acknowledgement.reference
     update_request(session, done, status="done", note="", officer_id=officer.id, now=NOW, settings=SETTINGS)
 
@@ -34,7 +35,10 @@ def test_the_queue_lists_open_requests_oldest_first_and_can_filter_by_status(ses
 
     assert [i.reference for i in queue] == [earlier, later]
     assert (queue[0].resident_name, queue[0].tenancy_ref, queue[0].kind_label, queue[0].officer_name) == (
-        "Bob Lee", bob.tenancy.tenancy_ref, "Question about my account", "Priya Shah",
+        "Bob Lee",
+        bob.tenancy.tenancy_ref,
+        "Question about my account",
+        "Priya Shah",
     )
     assert [i.reference for i in officer_queue(session, officer.id, statuses=["done"])] == [done]
     with pytest.raises(ValueError):
@@ -45,8 +49,15 @@ def test_an_update_moves_the_request_adds_a_step_and_emails_the_resident_without
     ref = query(session, ann).acknowledgement.reference
     later = NOW + timedelta(days=1)
 
-    result = update_request(session, ref, status="waiting_for_you", note="Please send your bank statement for May",
-                            officer_id=officer.id, now=later, settings=SETTINGS)
+    result = update_request(
+        session,
+        ref,
+        status="waiting_for_you",
+        note="Please send your bank statement for May",
+        officer_id=officer.id,
+        now=later,
+        settings=SETTINGS,
+    )
 
     request = only_request(session)
     assert result.ok and result.errors == {}
@@ -54,7 +65,10 @@ def test_an_update_moves_the_request_adds_a_step_and_emails_the_resident_without
     assert (request.status, request.updated_at, request.created_at) == ("waiting_for_you", later, NOW)
     last = session.exec(select(RequestUpdate).order_by(RequestUpdate.id.desc())).first()
     assert (last.status, last.note, last.officer_id, last.at) == (
-        "waiting_for_you", "Please send your bank statement for May", officer.id, later,
+        "waiting_for_you",
+        "Please send your bank statement for May",
+        officer.id,
+        later,
     )
     [mail] = mails(session, "request_updated")
     assert mail.to_address == "ann@example.org"
@@ -79,25 +93,39 @@ def test_a_colleague_can_move_a_request_on_and_it_stays_in_the_named_officers_qu
     colleague = records.officer("Tom Reid")
     ref = query(session, ann).acknowledgement.reference
 
-    result = update_request(session, ref, status="in_progress", note="Covering for Priya", officer_id=colleague.id,
-                            now=NOW, settings=SETTINGS)
+    result = update_request(
+        session,
+        ref,
+        status="in_progress",
+        note="Covering for Priya",
+        officer_id=colleague.id,
+        now=NOW,
+        settings=SETTINGS,
+    )
 
     assert (result.item.officer_id, result.item.officer_name) == (officer.id, "Priya Shah")
     last = session.exec(select(RequestUpdate).order_by(RequestUpdate.id.desc())).first()
     assert last.officer_id == colleague.id
 
 
-@pytest.mark.parametrize("path, status, note, errors", [
-    ([], "received", "", {"status": "A request cannot go from Received to Received"}),
-    ([], "lost", "", {"status": "Select a status"}),
-    ([], "declined", "  ", {"note": "Say why you are declining this request"}),
-    ([], "waiting_for_you", "", {"note": "Say what you need from the resident"}),
-    (["in_progress"], "in_progress", "", {"note": "Add a note, or choose a different status"}),
-    (["done"], "declined", "Changed my mind",
-     {"status": "This request is completed. To reopen it, choose In progress and say why"}),
-    (["done"], "in_progress", "", {"note": "Say why you are reopening this request"}),
-    (["in_progress"], "done", "n" * 2001, {"note": "Note must be 2000 characters or fewer"}),
-])
+@pytest.mark.parametrize(
+    "path, status, note, errors",
+    [
+        ([], "received", "", {"status": "A request cannot go from Received to Received"}),
+        ([], "lost", "", {"status": "Select a status"}),
+        ([], "declined", "  ", {"note": "Say why you are declining this request"}),
+        ([], "waiting_for_you", "", {"note": "Say what you need from the resident"}),
+        (["in_progress"], "in_progress", "", {"note": "Add a note, or choose a different status"}),
+        (
+            ["done"],
+            "declined",
+            "Changed my mind",
+            {"status": "This request is completed. To reopen it, choose In progress and say why"},
+        ),
+        (["done"], "in_progress", "", {"note": "Say why you are reopening this request"}),
+        (["in_progress"], "done", "n" * 2001, {"note": "Note must be 2000 characters or fewer"}),
+    ],
+)
 def test_updates_that_break_the_rules_are_refused_and_write_nothing(session, ann, officer, path, status, note, errors):
     ref = query(session, ann).acknowledgement.reference
     for step in path:
@@ -113,15 +141,18 @@ def test_updates_that_break_the_rules_are_refused_and_write_nothing(session, ann
 
 def test_a_closed_request_reopens_only_to_in_progress_with_a_reason_and_the_resident_is_told(session, ann, officer):
     ref = query(session, ann).acknowledgement.reference
-    update_request(session, ref, status="declined", note="We need proof first", officer_id=officer.id, now=NOW,
-                   settings=SETTINGS)
+    update_request(
+        session, ref, status="declined", note="We need proof first", officer_id=officer.id, now=NOW, settings=SETTINGS
+    )
 
-    result = update_request(session, ref, status="in_progress", note="Proof received", officer_id=officer.id,
-                            now=NOW, settings=SETTINGS)
+    result = update_request(
+        session, ref, status="in_progress", note="Proof received", officer_id=officer.id, now=NOW, settings=SETTINGS
+    )
 
     assert result.ok and only_request(session).status == "in_progress"
     assert [m.subject.split(": ")[1] for m in mails(session, "request_updated")] == [
-        f"Declined - {SETTINGS.landlord_name}", f"In progress - {SETTINGS.landlord_name}",
+        f"Declined - {SETTINGS.landlord_name}",
+        f"In progress - {SETTINGS.landlord_name}",
     ]
     assert "We have reopened your request and are working on it again." in mails(session)[-1].body_text
 
@@ -140,8 +171,9 @@ def test_an_update_email_for_a_refund_carries_no_bank_details(session, records, 
     in_credit(records, ann, 25000)
     ref = refund(session, ann).acknowledgement.reference
 
-    update_request(session, ref, status="done", note="Paid on 24 November", officer_id=officer.id, now=NOW,
-                   settings=SETTINGS)
+    update_request(
+        session, ref, status="done", note="Paid on 24 November", officer_id=officer.id, now=NOW, settings=SETTINGS
+    )
 
     [mail] = mails(session, "request_updated")
     assert "You asked for: a refund of £40.00 from your rent account ending 0042." in mail.body_text
@@ -157,8 +189,9 @@ def test_an_update_email_for_a_refund_carries_no_bank_details(session, records, 
 
 def test_only_the_assigned_officer_can_reveal_refund_bank_details(session, records, ann, officer):
     in_credit(records, ann, 25000)
-    ref = refund(session, ann, bank_account_name="Ann Lee", sort_code="204556", bank_account_number="87655678"
-                 ).acknowledgement.reference
+    ref = refund(
+        session, ann, bank_account_name="Ann Lee", sort_code="204556", bank_account_number="87655678"
+    ).acknowledgement.reference
     colleague = records.officer("Tom Reid")
 
     details = reveal_bank_details(session, ref, officer.id)
@@ -178,7 +211,6 @@ def test_nobody_can_reveal_the_bank_details_of_an_unassigned_refund(session, rec
 
     with pytest.raises(NotYours):
         reveal_bank_details(session, ref, officer.id)
-
 
 
 # ---------------------------------------------------------------------------

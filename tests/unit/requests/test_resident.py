@@ -34,7 +34,16 @@ from portal_app.services.requests.resident import (
 from portal_app.services.tokens import decrypt
 from tests.factories import Records, Resident
 from tests.unit.requests.steps import (
-    NOW, REFERENCE, SETTINGS, TODAY, counts, in_credit, mails, only_request, query, refund,
+    NOW,
+    REFERENCE,
+    SETTINGS,
+    TODAY,
+    counts,
+    in_credit,
+    mails,
+    only_request,
+    query,
+    refund,
 )
 
 # ---------------------------------------------------------------------------
@@ -50,12 +59,21 @@ def test_a_query_is_written_with_a_reference_a_received_update_and_an_acknowledg
     ack = result.acknowledgement
     assert REFERENCE.match(ack.reference) and ack.reference == request.reference
     assert (ack.kind, ack.kind_label, ack.email, ack.needs_joint_consent) == (
-        "query", "Question about my account", "ann@example.org", False,
+        "query",
+        "Question about my account",
+        "ann@example.org",
+        False,
     )
-    assert ack.next_steps == ("Your income officer will check our records and reply to you.",
-                              "We aim to reply within 5 working days.")
+    assert ack.next_steps == (
+        "Your income officer will check our records and reply to you.",
+        "We aim to reply within 5 working days.",
+    )
     assert (request.kind, request.status, request.user_id, request.person_id, request.account_id) == (
-        "query", "received", ann.user.id, ann.person.id, ann.account.id,
+        "query",
+        "received",
+        ann.user.id,
+        ann.person.id,
+        ann.account.id,
     )
     assert request.officer_id == officer.id
     assert request.summary == "Question about Rent account RENT00420042"
@@ -75,7 +93,8 @@ def test_a_query_is_written_with_a_reference_a_received_update_and_an_acknowledg
 
 
 def test_a_query_about_a_transaction_stores_it_and_the_summary_shows_its_date_description_and_amount(
-        session, records, ann):
+    session, records, ann
+):
     payment = records.post(ann.account, date(2026, 11, 16), "payment", -10000, "Card payment")
 
     result = query(session, ann, transaction_id=payment.id)
@@ -91,12 +110,15 @@ def test_a_query_about_a_transaction_stores_it_and_the_summary_shows_its_date_de
     ]
 
 
-@pytest.mark.parametrize("message, error", [
-    ("", "Enter your question"),
-    ("   \n ", "Enter your question"),
-    ("Too short", "Question must be 10 characters or more"),
-    ("x" * 2001, "Question must be 2000 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "message, error",
+    [
+        ("", "Enter your question"),
+        ("   \n ", "Enter your question"),
+        ("Too short", "Question must be 10 characters or more"),
+        ("x" * 2001, "Question must be 2000 characters or fewer"),
+    ],
+)
 def test_a_query_that_is_empty_too_short_or_too_long_is_refused_and_nothing_is_written(session, ann, message, error):
     result = query(session, ann, message=message)
 
@@ -134,12 +156,28 @@ def _every_submit(session, who: Resident, account_id):
     return [
         lambda: submit_query(session, **base, message="What is this charge for?"),
         lambda: submit_standing_order(session, **base, post_to_address="yes"),
-        lambda: submit_refund(session, **base, amount="1.00", bank_account_name="A Lee", sort_code="123456",
-                              bank_account_number="12345678"),
-        lambda: submit_benefits_advice(session, **base, topic="universal_credit", best_time="any",
-                                       contact_by="email", email="a@example.org"),
-        lambda: submit_paper_statement(session, **base, from_day="1", from_month="4", from_year="2026", to_day="1",
-                                       to_month="11", to_year="2026", post_to_address="yes"),
+        lambda: submit_refund(
+            session,
+            **base,
+            amount="1.00",
+            bank_account_name="A Lee",
+            sort_code="123456",
+            bank_account_number="12345678",
+        ),
+        lambda: submit_benefits_advice(
+            session, **base, topic="universal_credit", best_time="any", contact_by="email", email="a@example.org"
+        ),
+        lambda: submit_paper_statement(
+            session,
+            **base,
+            from_day="1",
+            from_month="4",
+            from_year="2026",
+            to_day="1",
+            to_month="11",
+            to_year="2026",
+            post_to_address="yes",
+        ),
         lambda: request_context(session, **base),
         lambda: transaction_choice(session, **base, transaction_id=1),
     ]
@@ -163,16 +201,23 @@ def test_account_ids_that_are_not_the_residents_own_are_refused(session, ann, ho
 
 
 def test_an_account_id_sent_as_text_is_read_as_the_number(session, ann):
-    result = submit_query(session, **ann.principal, account_id=str(ann.account.id), message="A question as text",
-                          now=NOW, settings=SETTINGS)
+    result = submit_query(
+        session,
+        **ann.principal,
+        account_id=str(ann.account.id),
+        message="A question as text",
+        now=NOW,
+        settings=SETTINGS,
+    )
     assert result.ok
 
 
 def test_a_principal_that_does_not_hang_together_is_refused(session, records, ann, bob):
     mixed = {"user_id": bob.user.id, "person_id": ann.person.id, "tenancy_id": ann.tenancy.id}
     with pytest.raises(NotYours):
-        submit_query(session, **mixed, account_id=ann.account.id, message="Whose account is this?", now=NOW,
-                     settings=SETTINGS)
+        submit_query(
+            session, **mixed, account_id=ann.account.id, message="Whose account is this?", now=NOW, settings=SETTINGS
+        )
     ann.user.status = "closed"
     session.flush()
     with pytest.raises(NotYours):
@@ -186,12 +231,21 @@ def test_a_household_member_with_a_portal_user_is_refused(session, records, ann)
     user = records.user(member, ann.tenancy, email="jo@example.org")
 
     with pytest.raises(NotYours):
-        submit_query(session, user_id=user.id, person_id=member.id, tenancy_id=ann.tenancy.id,
-                     account_id=ann.account.id, message="Can I see the rent?", now=NOW, settings=SETTINGS)
+        submit_query(
+            session,
+            user_id=user.id,
+            person_id=member.id,
+            tenancy_id=ann.tenancy.id,
+            account_id=ann.account.id,
+            message="Can I see the rent?",
+            now=NOW,
+            settings=SETTINGS,
+        )
 
 
 def test_requests_are_listed_only_for_the_user_who_made_them_and_someone_elses_reference_shows_nothing(
-        session, ann, bob):
+    session, ann, bob
+):
     mine = query(session, ann).acknowledgement.reference
     theirs = query(session, bob).acknowledgement.reference
 
@@ -220,8 +274,7 @@ def test_joint_tenants_each_see_only_their_own_requests(session, records, ann):
 # ---------------------------------------------------------------------------
 
 
-def test_references_are_rq_and_six_unambiguous_characters_and_a_taken_one_is_never_reused(
-        session, ann, monkeypatch):
+def test_references_are_rq_and_six_unambiguous_characters_and_a_taken_one_is_never_reused(session, ann, monkeypatch):
     first = query(session, ann).acknowledgement.reference
     draws = iter([first, first, "RQ-BCDEFG"])
     monkeypatch.setattr(rq, "new_reference", lambda: next(draws))
@@ -292,11 +345,15 @@ def test_a_leasehold_request_goes_to_the_leasehold_officer_when_the_tenancy_name
 
 
 def test_standing_order_details_are_the_landlords_bank_account_and_the_residents_payment_reference():
-    settings = dataclasses.replace(SETTINGS, landlord_bank_name="NH Rents", landlord_sort_code="40-11-22",
-                                   landlord_account_number="11223344")
+    settings = dataclasses.replace(
+        SETTINGS, landlord_bank_name="NH Rents", landlord_sort_code="40-11-22", landlord_account_number="11223344"
+    )
 
     assert standing_order_details(settings, "RENT00420042") == rq.StandingOrderDetails(
-        account_name="NH Rents", sort_code="40-11-22", account_number="11223344", payment_reference="RENT00420042",
+        account_name="NH Rents",
+        sort_code="40-11-22",
+        account_number="11223344",
+        payment_reference="RENT00420042",
     )
 
 
@@ -315,22 +372,32 @@ def test_a_standing_order_request_posted_home_stores_the_home_address(session, a
 
 
 def test_a_standing_order_request_can_go_to_a_different_address(session, ann):
-    result = submit_standing_order(session, **ann.on(), post_to_address="no",
-                                   other_address="  4 Mill Lane\n\nSouthby   \nSB2 3CD ", now=NOW, settings=SETTINGS)
+    result = submit_standing_order(
+        session,
+        **ann.on(),
+        post_to_address="no",
+        other_address="  4 Mill Lane\n\nSouthby   \nSB2 3CD ",
+        now=NOW,
+        settings=SETTINGS,
+    )
 
     assert result.ok
     assert json.loads(only_request(session).details) == {"post_to": "other", "address": "4 Mill Lane, Southby, SB2 3CD"}
 
 
-@pytest.mark.parametrize("choice, other, errors", [
-    ("", "", {"post_to_address": "Select whether we should post it to your address"}),
-    ("maybe", "", {"post_to_address": "Select whether we should post it to your address"}),
-    ("no", "  ", {"other_address": "Enter the address we should post it to"}),
-    (False, "x" * 301, {"other_address": "Address must be 300 characters or fewer"}),
-])
+@pytest.mark.parametrize(
+    "choice, other, errors",
+    [
+        ("", "", {"post_to_address": "Select whether we should post it to your address"}),
+        ("maybe", "", {"post_to_address": "Select whether we should post it to your address"}),
+        ("no", "  ", {"other_address": "Enter the address we should post it to"}),
+        (False, "x" * 301, {"other_address": "Address must be 300 characters or fewer"}),
+    ],
+)
 def test_a_standing_order_request_without_a_clear_address_writes_nothing(session, ann, choice, other, errors):
-    result = submit_standing_order(session, **ann.on(), post_to_address=choice, other_address=other, now=NOW,
-                                   settings=SETTINGS)
+    result = submit_standing_order(
+        session, **ann.on(), post_to_address=choice, other_address=other, now=NOW, settings=SETTINGS
+    )
 
     assert (result.ok, result.errors) == (False, errors)
     assert counts(session) == (0, 0, 0)
@@ -347,8 +414,13 @@ def test_no_refund_while_the_account_is_in_arrears(session, records, ann):
     records.post(ann.account, date(2026, 11, 18), "payment", -7681)
 
     assert refund_limit(session, ann.account.id, TODAY, SETTINGS) == rq.RefundLimit(
-        2319, 10000, 0, "arrears",
-        "You cannot ask for a refund while you owe money on this account. You owe £23.19.", 10000, 0,
+        2319,
+        10000,
+        0,
+        "arrears",
+        "You cannot ask for a refund while you owe money on this account. You owe £23.19.",
+        10000,
+        0,
     )
 
 
@@ -358,7 +430,10 @@ def test_no_refund_when_the_account_is_clear(session, records, ann):
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
 
     assert (limit.balance_pence, limit.available_pence, limit.reason, limit.message) == (
-        0, 0, "clear", "There is no credit on this account to refund.",
+        0,
+        0,
+        "clear",
+        "There is no credit on this account to refund.",
     )
 
 
@@ -368,7 +443,10 @@ def test_credit_under_the_keep_back_leaves_nothing_to_refund(session, records, a
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
 
     assert (limit.balance_pence, limit.keep_back_pence, limit.available_pence, limit.reason) == (
-        -6000, 10000, 0, "keep_back",
+        -6000,
+        10000,
+        0,
+        "keep_back",
     )
     assert limit.message == (
         "You are £60.00 in credit. We keep £100.00 (1 week of charges) in credit on the account. "
@@ -382,7 +460,10 @@ def test_credit_over_the_keep_back_can_be_refunded_down_to_the_keep_back(session
     limit = refund_limit(session, ann.account.id, TODAY, SETTINGS)
 
     assert (limit.balance_pence, limit.keep_back_pence, limit.available_pence, limit.reason) == (
-        -25000, 10000, 15000, "available",
+        -25000,
+        10000,
+        15000,
+        "available",
     )
     assert limit.message == (
         "You can ask for a refund of up to £150.00. You are £250.00 in credit. "
@@ -392,7 +473,7 @@ def test_credit_over_the_keep_back_can_be_refunded_down_to_the_keep_back(session
 
 def test_the_keep_back_is_the_weeks_from_settings_times_every_charge_in_force_today_as_weekly(session, records, ann):
     in_credit(records, ann, 50000, weekly_rent=10000)
-    records.charge(ann.account, 5200, "monthly", code="parking")                          # 1200 a week
+    records.charge(ann.account, 5200, "monthly", code="parking")  # 1200 a week
     records.charge(ann.account, 9999, code="old_water", start=date(2025, 4, 7), end=date(2026, 4, 5))  # not in force
     three_weeks = dataclasses.replace(SETTINGS, refund_keep_back_weeks=3)
     no_keep_back = dataclasses.replace(SETTINGS, refund_keep_back_weeks=0)
@@ -422,12 +503,17 @@ def test_open_refund_requests_on_the_account_come_off_what_is_available(session,
 # ---------------------------------------------------------------------------
 
 
-def test_a_refund_request_stores_bank_details_encrypted_and_masked_and_never_in_details_or_email(
-        session, records, ann):
+def test_a_refund_request_stores_bank_details_encrypted_and_masked_and_never_in_details_or_email(session, records, ann):
     in_credit(records, ann, 25000)
 
-    result = refund(session, ann, "£120.5", bank_account_name="  Joanna   Smith ", sort_code="20 45 56",
-                    bank_account_number="8765 5678")
+    result = refund(
+        session,
+        ann,
+        "£120.5",
+        bank_account_name="  Joanna   Smith ",
+        sort_code="20 45 56",
+        bank_account_number="8765 5678",
+    )
 
     request = only_request(session)
     assert result.ok
@@ -435,10 +521,14 @@ def test_a_refund_request_stores_bank_details_encrypted_and_masked_and_never_in_
     assert request.summary == "Refund of £120.50 from Rent account RENT00420042"
     assert request.bank_details_masked == "Sort code **-**-56, account ****5678, name J Smith"
     assert json.loads(decrypt(request.bank_details_enc)) == {
-        "account_name": "Joanna Smith", "account_number": "87655678", "sort_code": "204556",
+        "account_name": "Joanna Smith",
+        "account_number": "87655678",
+        "sort_code": "204556",
     }
     assert json.loads(request.details) == {"available_pence": 15000, "balance_pence": -25000, "keep_back_pence": 10000}
-    row_text = " ".join(str(v) for v in request.model_dump().values() if v is not None and v != request.bank_details_enc)
+    row_text = " ".join(
+        str(v) for v in request.model_dump().values() if v is not None and v != request.bank_details_enc
+    )
     for secret in ("87655678", "204556", "20-45-56", "Joanna"):
         assert secret not in row_text and secret not in request.bank_details_enc
     [mail] = mails(session)
@@ -455,28 +545,40 @@ def test_sort_codes_are_accepted_with_dashes_spaces_or_neither(session, records,
     assert json.loads(decrypt(only_request(session).bank_details_enc))["sort_code"] == "123456"
 
 
-@pytest.mark.parametrize("fields, errors", [
-    (dict(amount=""), {"amount": "Enter the amount you want refunded"}),
-    (dict(amount="forty"), {"amount": "Amount must be in pounds and pence, like 40.00"}),
-    (dict(amount="40.001"), {"amount": "Amount must be in pounds and pence, like 40.00"}),
-    (dict(amount="-5"), {"amount": "Amount must be in pounds and pence, like 40.00"}),
-    (dict(amount="0.00"), {"amount": "Amount must be more than £0.00"}),
-    (dict(amount="150.01"), {"amount": "Amount must be £150.00 or less"}),
-    (dict(bank_account_name=" "), {"bank_account_name": "Enter the name on the bank account"}),
-    (dict(bank_account_name="x" * 71), {"bank_account_name": "Name on the account must be 70 characters or fewer"}),
-    (dict(sort_code=""), {"sort_code": "Enter a sort code"}),
-    (dict(sort_code="12-34-5"), {"sort_code": "Enter a valid sort code like 309430"}),
-    (dict(sort_code="12-34-5a"), {"sort_code": "Enter a valid sort code like 309430"}),
-    (dict(bank_account_number=""), {"bank_account_number": "Enter an account number"}),
-    (dict(bank_account_number="1234567"),
-     {"bank_account_number": "Enter a valid account number like 00733445: it must be 8 digits"}),
-    (dict(bank_account_number="123456789"),
-     {"bank_account_number": "Enter a valid account number like 00733445: it must be 8 digits"}),
-    (dict(amount=None, bank_account_name=None, sort_code=None, bank_account_number=None), {
-        "amount": "Enter the amount you want refunded", "bank_account_name": "Enter the name on the bank account",
-        "sort_code": "Enter a sort code", "bank_account_number": "Enter an account number",
-    }),
-])
+@pytest.mark.parametrize(
+    "fields, errors",
+    [
+        (dict(amount=""), {"amount": "Enter the amount you want refunded"}),
+        (dict(amount="forty"), {"amount": "Amount must be in pounds and pence, like 40.00"}),
+        (dict(amount="40.001"), {"amount": "Amount must be in pounds and pence, like 40.00"}),
+        (dict(amount="-5"), {"amount": "Amount must be in pounds and pence, like 40.00"}),
+        (dict(amount="0.00"), {"amount": "Amount must be more than £0.00"}),
+        (dict(amount="150.01"), {"amount": "Amount must be £150.00 or less"}),
+        (dict(bank_account_name=" "), {"bank_account_name": "Enter the name on the bank account"}),
+        (dict(bank_account_name="x" * 71), {"bank_account_name": "Name on the account must be 70 characters or fewer"}),
+        (dict(sort_code=""), {"sort_code": "Enter a sort code"}),
+        (dict(sort_code="12-34-5"), {"sort_code": "Enter a valid sort code like 309430"}),
+        (dict(sort_code="12-34-5a"), {"sort_code": "Enter a valid sort code like 309430"}),
+        (dict(bank_account_number=""), {"bank_account_number": "Enter an account number"}),
+        (
+            dict(bank_account_number="1234567"),
+            {"bank_account_number": "Enter a valid account number like 00733445: it must be 8 digits"},
+        ),
+        (
+            dict(bank_account_number="123456789"),
+            {"bank_account_number": "Enter a valid account number like 00733445: it must be 8 digits"},
+        ),
+        (
+            dict(amount=None, bank_account_name=None, sort_code=None, bank_account_number=None),
+            {
+                "amount": "Enter the amount you want refunded",
+                "bank_account_name": "Enter the name on the bank account",
+                "sort_code": "Enter a sort code",
+                "bank_account_number": "Enter an account number",
+            },
+        ),
+    ],
+)
 def test_a_refund_request_with_bad_details_is_refused_and_nothing_is_written(session, records, ann, fields, errors):
     in_credit(records, ann, 25000)
     amount = fields.pop("amount", "40.00")
@@ -506,7 +608,8 @@ def test_a_refund_request_from_an_account_in_arrears_says_why_and_writes_nothing
 
 
 def test_a_refund_on_a_joint_tenancy_needs_the_other_tenants_agreement_and_the_acknowledgement_says_so(
-        session, records, ann):
+    session, records, ann
+):
     partner = records.person("Sam", "Lee")
     records.party(ann.tenancy, partner, "joint_tenant")
     in_credit(records, ann, 25000)
@@ -537,15 +640,26 @@ def test_a_joint_tenant_who_has_left_or_a_household_member_does_not_make_the_ten
 
 
 def test_a_benefits_advice_request_by_phone_is_written_with_its_choices(session, ann):
-    result = submit_benefits_advice(session, **ann.on(), topic="universal_credit", best_time="morning",
-                                    contact_by="phone", phone="07700 900 982", note="  Just moved onto UC ",
-                                    now=NOW, settings=SETTINGS)
+    result = submit_benefits_advice(
+        session,
+        **ann.on(),
+        topic="universal_credit",
+        best_time="morning",
+        contact_by="phone",
+        phone="07700 900 982",
+        note="  Just moved onto UC ",
+        now=NOW,
+        settings=SETTINGS,
+    )
 
     request = only_request(session)
     assert result.ok
     assert request.summary == "Benefits advice: Universal Credit"
     assert json.loads(request.details) == {
-        "topic": "universal_credit", "best_time": "morning", "contact_by": "phone", "phone": "07700 900 982",
+        "topic": "universal_credit",
+        "best_time": "morning",
+        "contact_by": "phone",
+        "phone": "07700 900 982",
         "note": "Just moved onto UC",
     }
     assert result.acknowledgement.what_you_asked == "Advice about Universal Credit, by phone (morning)."
@@ -553,31 +667,60 @@ def test_a_benefits_advice_request_by_phone_is_written_with_its_choices(session,
 
 
 def test_a_benefits_advice_request_by_email_keeps_the_normalised_address(session, ann):
-    result = submit_benefits_advice(session, **ann.on(), topic="budgeting_debt", best_time="any",
-                                    contact_by="email", email=" Ann.Lee@Example.ORG ", now=NOW, settings=SETTINGS)
+    result = submit_benefits_advice(
+        session,
+        **ann.on(),
+        topic="budgeting_debt",
+        best_time="any",
+        contact_by="email",
+        email=" Ann.Lee@Example.ORG ",
+        now=NOW,
+        settings=SETTINGS,
+    )
 
     assert result.ok
     assert json.loads(only_request(session).details)["email"] == "ann.lee@example.org"
 
 
-@pytest.mark.parametrize("fields, errors", [
-    (dict(), {"topic": "Select what you would like advice about", "best_time": "Select the best time to contact you",
-              "contact_by": "Select how we should contact you"}),
-    (dict(topic="lottery", best_time="any", contact_by="phone", phone="07700900982"),
-     {"topic": "Select what you would like advice about"}),
-    (dict(topic="other", best_time="any", contact_by="phone", phone="07700900982"),
-     {"note": "Tell us what you would like advice about"}),
-    (dict(topic="housing_benefit", best_time="evening", contact_by="phone", phone="07700900982"),
-     {"best_time": "Select the best time to contact you"}),
-    (dict(topic="housing_benefit", best_time="any", contact_by="phone"), {"phone": "Enter a phone number"}),
-    (dict(topic="housing_benefit", best_time="any", contact_by="phone", phone="12345"),
-     {"phone": "Enter a UK phone number, like 01632 960 001 or 07700 900 982"}),
-    (dict(topic="housing_benefit", best_time="any", contact_by="email"), {"email": "Enter an email address"}),
-    (dict(topic="housing_benefit", best_time="any", contact_by="email", email="ann@"),
-     {"email": "Enter an email address in the correct format, like name@example.com"}),
-    (dict(topic="housing_benefit", best_time="any", contact_by="email", email="a@example.org", note="n" * 1001),
-     {"note": "Note must be 1000 characters or fewer"}),
-])
+@pytest.mark.parametrize(
+    "fields, errors",
+    [
+        (
+            dict(),
+            {
+                "topic": "Select what you would like advice about",
+                "best_time": "Select the best time to contact you",
+                "contact_by": "Select how we should contact you",
+            },
+        ),
+        (
+            dict(topic="lottery", best_time="any", contact_by="phone", phone="07700900982"),
+            {"topic": "Select what you would like advice about"},
+        ),
+        (
+            dict(topic="other", best_time="any", contact_by="phone", phone="07700900982"),
+            {"note": "Tell us what you would like advice about"},
+        ),
+        (
+            dict(topic="housing_benefit", best_time="evening", contact_by="phone", phone="07700900982"),
+            {"best_time": "Select the best time to contact you"},
+        ),
+        (dict(topic="housing_benefit", best_time="any", contact_by="phone"), {"phone": "Enter a phone number"}),
+        (
+            dict(topic="housing_benefit", best_time="any", contact_by="phone", phone="12345"),
+            {"phone": "Enter a UK phone number, like 01632 960 001 or 07700 900 982"},
+        ),
+        (dict(topic="housing_benefit", best_time="any", contact_by="email"), {"email": "Enter an email address"}),
+        (
+            dict(topic="housing_benefit", best_time="any", contact_by="email", email="ann@"),
+            {"email": "Enter an email address in the correct format, like name@example.com"},
+        ),
+        (
+            dict(topic="housing_benefit", best_time="any", contact_by="email", email="a@example.org", note="n" * 1001),
+            {"note": "Note must be 1000 characters or fewer"},
+        ),
+    ],
+)
 def test_a_benefits_advice_request_with_missing_or_bad_answers_writes_nothing(session, ann, fields, errors):
     values = dict(topic="", best_time="", contact_by="")
     values.update(fields)
@@ -589,8 +732,16 @@ def test_a_benefits_advice_request_with_missing_or_bad_answers_writes_nothing(se
 
 
 def test_a_landline_is_a_good_enough_number_for_benefits_advice(session, ann):
-    result = submit_benefits_advice(session, **ann.on(), topic="council_tax_support", best_time="afternoon",
-                                    contact_by="phone", phone="01632 960001", now=NOW, settings=SETTINGS)
+    result = submit_benefits_advice(
+        session,
+        **ann.on(),
+        topic="council_tax_support",
+        best_time="afternoon",
+        contact_by="phone",
+        phone="01632 960001",
+        now=NOW,
+        settings=SETTINGS,
+    )
     assert result.ok
 
 
@@ -600,9 +751,20 @@ def test_a_landline_is_a_good_enough_number_for_benefits_advice(session, ann):
 
 
 def statement(session, who, start=("1", "4", "2026"), end=("22", "11", "2026"), post="yes", other=""):
-    return submit_paper_statement(session, **who.on(), from_day=start[0], from_month=start[1], from_year=start[2],
-                                  to_day=end[0], to_month=end[1], to_year=end[2], post_to_address=post,
-                                  other_address=other, now=NOW, settings=SETTINGS)
+    return submit_paper_statement(
+        session,
+        **who.on(),
+        from_day=start[0],
+        from_month=start[1],
+        from_year=start[2],
+        to_day=end[0],
+        to_month=end[1],
+        to_year=end[2],
+        post_to_address=post,
+        other_address=other,
+        now=NOW,
+        settings=SETTINGS,
+    )
 
 
 def test_a_paper_statement_request_stores_the_period_and_where_to_post_it(session, ann):
@@ -622,18 +784,33 @@ def test_a_paper_statement_can_cover_one_day_from_the_tenancy_start(session, ann
     assert statement(session, ann, start=("6", "4", "2020"), end=("6", "April", "2020")).ok
 
 
-@pytest.mark.parametrize("start, end, errors", [
-    (("", "", ""), ("", "", ""), {"period_from": "Enter start date", "period_to": "Enter end date"}),
-    (("5", "4", "2020"), ("1", "5", "2020"),
-     {"period_from": "Start date must be the same as or after 6 April 2020, when the tenancy started"}),
-    (("1", "6", "2026"), ("1", "5", "2026"), {"period_to": "End date must be the same as or after the start date"}),
-    (("1", "6", "2026"), ("23", "11", "2026"), {"period_to": "End date must be today or in the past"}),
-    (("1", "12", "2026"), ("2", "12", "2026"),
-     {"period_from": "Start date must be today or in the past", "period_to": "End date must be today or in the past"}),
-    (("31", "2", "2026"), ("1", "5", "2026"), {"period_from": "Start date must be a real date"}),
-    (("1", "", "2026"), ("1", "5", "26"), {"period_from": "Start date must include a month",
-                                           "period_to": "Year must include 4 numbers"}),
-])
+@pytest.mark.parametrize(
+    "start, end, errors",
+    [
+        (("", "", ""), ("", "", ""), {"period_from": "Enter start date", "period_to": "Enter end date"}),
+        (
+            ("5", "4", "2020"),
+            ("1", "5", "2020"),
+            {"period_from": "Start date must be the same as or after 6 April 2020, when the tenancy started"},
+        ),
+        (("1", "6", "2026"), ("1", "5", "2026"), {"period_to": "End date must be the same as or after the start date"}),
+        (("1", "6", "2026"), ("23", "11", "2026"), {"period_to": "End date must be today or in the past"}),
+        (
+            ("1", "12", "2026"),
+            ("2", "12", "2026"),
+            {
+                "period_from": "Start date must be today or in the past",
+                "period_to": "End date must be today or in the past",
+            },
+        ),
+        (("31", "2", "2026"), ("1", "5", "2026"), {"period_from": "Start date must be a real date"}),
+        (
+            ("1", "", "2026"),
+            ("1", "5", "26"),
+            {"period_from": "Start date must include a month", "period_to": "Year must include 4 numbers"},
+        ),
+    ],
+)
 def test_a_paper_statement_with_a_bad_period_writes_nothing(session, ann, start, end, errors):
     result = statement(session, ann, start, end)
 
@@ -654,18 +831,23 @@ def test_a_paper_statement_needs_an_address_answer_too(session, ann):
 
 
 def test_the_request_context_gives_the_home_address_joint_flag_tenancy_start_and_recent_transactions(
-        session, records, ann):
+    session, records, ann
+):
     records.post(ann.account, date(2026, 11, 9), "rent_charge", 10000, "Rent")
     records.post(ann.account, date(2026, 11, 16), "payment", -10000, "Card payment")
 
     context = request_context(session, **ann.on(), now=NOW, settings=SETTINGS)
 
     assert (context.account_ref, context.account_label, context.home_address, context.is_joint) == (
-        "RENT00420042", "Rent account", "Flat 12, Elm Court, Northbrook NB1 2AB", False,
+        "RENT00420042",
+        "Rent account",
+        "Flat 12, Elm Court, Northbrook NB1 2AB",
+        False,
     )
     assert (context.statement_earliest, context.today) == (date(2020, 4, 6), TODAY)
     assert [t.label for t in context.recent_transactions] == [
-        "16 November 2026, Card payment, £100.00 CR", "9 November 2026, Rent, £100.00 DR",
+        "16 November 2026, Card payment, £100.00 CR",
+        "9 November 2026, Rent, £100.00 DR",
     ]
 
 
@@ -675,8 +857,9 @@ def test_one_older_transaction_is_labelled_like_the_list_and_only_from_the_same_
 
     choice = transaction_choice(session, **ann.on(), transaction_id=old.id, now=NOW, settings=SETTINGS)
 
-    assert choice == rq.TransactionChoice(old.id, date(2021, 3, 1), "Cash at PayPoint", -2550,
-                                          "1 March 2021, Cash at PayPoint, £25.50 CR")
+    assert choice == rq.TransactionChoice(
+        old.id, date(2021, 3, 1), "Cash at PayPoint", -2550, "1 March 2021, Cash at PayPoint, £25.50 CR"
+    )
     with pytest.raises(NotYours):
         transaction_choice(session, **ann.on(), transaction_id=bobs.id, now=NOW, settings=SETTINGS)
 
@@ -689,8 +872,9 @@ def test_one_older_transaction_is_labelled_like_the_list_and_only_from_the_same_
 def test_my_requests_lists_newest_first_with_labels_in_plain_words(session, records, ann):
     in_credit(records, ann, 25000)
     first = query(session, ann).acknowledgement.reference
-    second = submit_standing_order(session, **ann.on(), post_to_address="yes", now=NOW + timedelta(days=1),
-                                   settings=SETTINGS).acknowledgement.reference
+    second = submit_standing_order(
+        session, **ann.on(), post_to_address="yes", now=NOW + timedelta(days=1), settings=SETTINGS
+    ).acknowledgement.reference
 
     listed = my_requests(session, ann.user.id)
 
@@ -699,15 +883,24 @@ def test_my_requests_lists_newest_first_with_labels_in_plain_words(session, reco
         (first, "Question about my account", "Received", True, "22 November 2026"),
     ]
     assert (listed[1].account_label, listed[1].account_ref, listed[1].created_at) == (
-        "Rent account", "RENT00420042", NOW,
+        "Rent account",
+        "RENT00420042",
+        NOW,
     )
 
 
 def test_a_request_detail_shows_its_history_and_masked_bank_details(session, records, ann, officer):
     in_credit(records, ann, 25000)
     ref = refund(session, ann).acknowledgement.reference
-    update_request(session, ref, status="in_progress", note="Checking your payments", officer_id=officer.id,
-                   now=NOW + timedelta(hours=2), settings=SETTINGS)
+    update_request(
+        session,
+        ref,
+        status="in_progress",
+        note="Checking your payments",
+        officer_id=officer.id,
+        now=NOW + timedelta(hours=2),
+        settings=SETTINGS,
+    )
 
     detail = request_detail(session, ann.user.id, ref)
 
@@ -717,7 +910,8 @@ def test_a_request_detail_shows_its_history_and_masked_bank_details(session, rec
         ("In progress", "Checking your payments", "12:30 on 22 November 2026"),
     ]
     assert [(line.label, line.value) for line in detail.lines] == [
-        ("Amount", "£40.00"), ("Pay it into", "Sort code **-**-56, account ****5678, name A Lee"),
+        ("Amount", "£40.00"),
+        ("Pay it into", "Sort code **-**-56, account ****5678, name A Lee"),
     ]
     assert "12345678" not in repr(detail)
 
@@ -740,8 +934,16 @@ def test_a_former_tenant_allowed_in_can_have_all_their_credit_back_as_no_charge_
     with pytest.raises(NotYours):
         refund(session, former, "43.21")
     limit = refund_limit(session, rent.id, TODAY, allowed)
-    result = submit_refund(session, **former.on(), amount="43.21", bank_account_name="Ann Lee", sort_code="123456",
-                           bank_account_number="12345678", now=NOW, settings=allowed)
+    result = submit_refund(
+        session,
+        **former.on(),
+        amount="43.21",
+        bank_account_name="Ann Lee",
+        sort_code="123456",
+        bank_account_number="12345678",
+        now=NOW,
+        settings=allowed,
+    )
 
     assert (limit.keep_back_pence, limit.available_pence) == (0, 4321)
     assert result.ok and only_request(session).amount_pence == 4321
