@@ -3,14 +3,17 @@ account's pages, and what is shown for an account the resident may not see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from portal_app import routes
 from portal_app.settings import get_settings
 
 
-def account_picker(options: rx.Var, chosen: rx.Var, route: str) -> rx.Component:
-    """Links to each of the resident's accounts (shown only when they have more than one)."""
+def account_picker(options: rx.Var, chosen: rx.Var, href: Callable[[rx.Var], rx.Var | str]) -> rx.Component:
+    """Links to each of the resident's accounts (shown only when they have more than one);
+    ``href`` is the ``routes`` builder of this page for one account reference."""
     return rx.cond(
         options.length() > 1,
         rx.el.nav(
@@ -22,7 +25,7 @@ def account_picker(options: rx.Var, chosen: rx.Var, route: str) -> rx.Component:
                         rx.cond(
                             o["ref"] == chosen,
                             rx.el.span(o["label"], " ", o["ref"], " (showing)", aria_current="page"),
-                            rx.el.a(o["label"], " ", o["ref"], href=routes.with_account(route, o["ref"])),
+                            rx.el.a(o["label"], " ", o["ref"], href=href(o["ref"])),
                         )
                     ),
                 ),

@@ -17,7 +17,7 @@ from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
 from portal_app.services.accounts import ledger, summary
 from portal_app.services.money import balance_display, balance_words, format_pence
-from portal_app.services.validation import period_date_from_form
+from portal_app.services.validation import form_fields, period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.accounts import AccountChoiceState
@@ -173,7 +173,7 @@ class AccountState(AccountChoiceState):
     @rx.event
     async def apply_filter(self, form_data: dict):
         principal = current_principal()
-        form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        form = form_fields(form_data)
         today = uk_today(utcnow())
         errors: dict[str, str] = {}
         date_from, error = period_date_from_form(form, "from", label="The from date", today=today, required=False)
@@ -456,7 +456,7 @@ def account_page() -> rx.Component:
                 rx.fragment(
                     rx.el.span(AccountState.address, class_name="caption-l"),
                     rx.el.h1(AccountState.label, " ", AccountState.reference),
-                    account_picker(AccountState.account_options, AccountState.chosen_ref, routes.ACCOUNT),
+                    account_picker(AccountState.account_options, AccountState.chosen_ref, routes.account),
                     account_tabs(AccountState.chosen_ref, "account"),
                     _balance_panel(),
                     _charges_panel(),

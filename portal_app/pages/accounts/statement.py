@@ -16,7 +16,7 @@ from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
 from portal_app.services.accounts import statements
 from portal_app.services.identity import tickets
-from portal_app.services.validation import period_date_from_form
+from portal_app.services.validation import form_fields, period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.accounts import AccountChoiceState
@@ -169,7 +169,7 @@ class StatementState(AccountChoiceState):
     @rx.event
     async def choose_period(self, form_data: dict):
         principal = current_principal()
-        form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        form = form_fields(form_data)
         today = uk_today(utcnow())
         errors: dict[str, str] = {}
         date_from, error = period_date_from_form(form, "period_from", label="The start date", today=today)
@@ -361,7 +361,7 @@ def statement_page() -> rx.Component:
             rx.fragment(
                 rx.el.h1("Statements", class_name="no-print"),
                 rx.el.div(
-                    account_picker(StatementState.account_options, StatementState.chosen_ref, routes.STATEMENT),
+                    account_picker(StatementState.account_options, StatementState.chosen_ref, routes.statement),
                     account_tabs(StatementState.chosen_ref, "statement"),
                     class_name="no-print",
                 ),

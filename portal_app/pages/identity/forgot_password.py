@@ -9,6 +9,7 @@ from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services.identity import auth
+from portal_app.services.validation import form_fields
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState
@@ -27,7 +28,7 @@ class ForgotPasswordState(SessionState):
     @public
     @rx.event
     async def request_link(self, form_data: dict):
-        email = str((form_data or {}).get("email", "")).strip()
+        email = form_fields(form_data).get("email", "").strip()
         if not email or "@" not in email:
             self.errors = {"email": "Enter the email address you registered with, like name@example.com"}
             return forms.focus_error_summary()

@@ -10,6 +10,7 @@ from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services.identity import registration, sessions
+from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
@@ -51,7 +52,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
     @public
     @rx.event
     async def submit(self, form_data: dict):
-        raw = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, str)}
+        raw = form_fields(form_data)
         raw["paper_correspondence"] = self.paper_choice
         details, errors = registration.parse_registration(raw, today=uk_today())
         self.errors = errors
@@ -82,7 +83,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
     @public
     @rx.event
     async def submit_code(self, form_data: dict):
-        code = str((form_data or {}).get("code", "")).strip().replace(" ", "")
+        code = form_fields(form_data).get("code", "").strip().replace(" ", "")
         if not self._attempt_token:
             self.code_errors = {"code": "Your registration has ended. Start again"}
             self.attempt_open = False

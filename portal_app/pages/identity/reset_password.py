@@ -9,6 +9,7 @@ from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services.identity import auth
+from portal_app.services.validation import form_fields
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin
@@ -36,7 +37,7 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
     @public
     @rx.event
     async def set_password(self, form_data: dict):
-        password = str((form_data or {}).get("password", ""))
+        password = form_fields(form_data).get("password", "")
         if not self._token:
             self.token_ok = False
             return

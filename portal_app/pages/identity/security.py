@@ -10,6 +10,7 @@ from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.services.identity import auth, sessions, two_step
+from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.database import in_transaction
@@ -85,7 +86,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def confirm_setup(self, form_data: dict):
         principal = current_principal()
-        code = str((form_data or {}).get("code", "")).strip().replace(" ", "")
+        code = form_fields(form_data).get("code", "").strip().replace(" ", "")
         if not self._setup_secret:
             self.setting_up = False
             return
@@ -120,7 +121,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def turn_off(self, form_data: dict):
         principal = current_principal()
-        password = str((form_data or {}).get("password", ""))
+        password = form_fields(form_data).get("password", "")
         ok = await in_transaction(two_step.disable, principal.user_id, password, now=utcnow())
         if not ok:
             self.disable_errors = {"password": "Enter your current password to turn off two-step sign-in"}
@@ -133,8 +134,8 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def change_password(self, form_data: dict):
         principal = current_principal()
-        current = str((form_data or {}).get("current_password", ""))
-        new = str((form_data or {}).get("new_password", ""))
+        current = form_fields(form_data).get("current_password", "")
+        new = form_fields(form_data).get("new_password", "")
         errors = await in_transaction(
             auth.change_password, principal.user_id, current, new, keep_token=self._token(), now=utcnow()
         )

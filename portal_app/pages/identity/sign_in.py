@@ -10,6 +10,7 @@ from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services.identity import auth, two_step
+from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
@@ -44,8 +45,8 @@ class SignInState(ShowPasswordMixin, SessionState):
     @public
     @rx.event
     async def submit(self, form_data: dict):
-        email = str((form_data or {}).get("email", "")).strip()
-        password = str((form_data or {}).get("password", ""))
+        email = form_fields(form_data).get("email", "").strip()
+        password = form_fields(form_data).get("password", "")
         self.locked = False
         self.reset_sent = False
         errors: dict[str, str] = {}
@@ -98,7 +99,7 @@ class SignInState(ShowPasswordMixin, SessionState):
     @public
     @rx.event
     async def submit_two_step(self, form_data: dict):
-        code = str((form_data or {}).get("code", "")).strip().replace(" ", "")
+        code = form_fields(form_data).get("code", "").strip().replace(" ", "")
         if not self._two_step_token:
             self.two_step_open = False
             return rx.redirect(routes.SIGN_IN)

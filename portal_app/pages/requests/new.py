@@ -18,6 +18,7 @@ from portal_app.pages.requests import OFFLINE
 from portal_app.services.money import format_pence
 from portal_app.services.requests import form as request_form
 from portal_app.services.requests import resident as money_requests
+from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.accounts import AccountChoiceState
@@ -147,7 +148,7 @@ class RequestFormState(AccountChoiceState):
         """Send the request. Events from one browser run one at a time, so a second press
         arrives after the first has finished and finds it done: one request, not two."""
         principal = current_principal()
-        form = {k: str(v) for k, v in (form_data or {}).items() if isinstance(v, (str, int))}
+        form = form_fields(form_data)
         if self.kind not in KIND_ORDER or self.done:
             return
         outcome = await in_transaction(
@@ -424,7 +425,7 @@ def new_request_page() -> rx.Component:
                     account_picker(
                         RequestFormState.account_options,
                         RequestFormState.chosen_ref,
-                        routes.new_request(kind=RequestFormState.kind),
+                        lambda ref: routes.new_request(kind=RequestFormState.kind, account=ref),
                     ),
                     account_tabs(RequestFormState.chosen_ref, "requests"),
                     rx.cond(RequestFormState.kind == "", _kind_menu(), _form()),
