@@ -113,18 +113,9 @@ def upgrade() -> None:
         sa.Column("rent_free_weeks", sa.Text(), nullable=True),
         sa.Column("income_officer_id", sa.Integer(), nullable=True),
         sa.Column("housing_officer_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["housing_officer_id"],
-            ["officer.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["income_officer_id"],
-            ["officer.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["property_id"],
-            ["property.id"],
-        ),
+        sa.ForeignKeyConstraint(["housing_officer_id"], ["officer.id"]),
+        sa.ForeignKeyConstraint(["income_officer_id"], ["officer.id"]),
+        sa.ForeignKeyConstraint(["property_id"], ["property.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("tenancy", schema=None) as batch_op:
@@ -139,10 +130,7 @@ def upgrade() -> None:
         sa.Column("account_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("opened_on", sa.Date(), nullable=False),
         sa.Column("closed_on", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["tenancy_id"],
-            ["tenancy.id"],
-        ),
+        sa.ForeignKeyConstraint(["tenancy_id"], ["tenancy.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("account", schema=None) as batch_op:
@@ -167,14 +155,8 @@ def upgrade() -> None:
         sa.Column("totp_secret_enc", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
         sa.Column("totp_enabled", sa.Boolean(), nullable=False),
         sa.Column("totp_last_step", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenancy_id"],
-            ["tenancy.id"],
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["tenancy_id"], ["tenancy.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("portal_user", schema=None) as batch_op:
@@ -202,14 +184,8 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("completed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenancy_id"],
-            ["tenancy.id"],
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["tenancy_id"], ["tenancy.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("registration_attempt", schema=None) as batch_op:
@@ -223,14 +199,8 @@ def upgrade() -> None:
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenancy_id"],
-            ["tenancy.id"],
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["tenancy_id"], ["tenancy.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("tenancy_id", "person_id", name="uq_tenancy_party"),
     )
@@ -249,10 +219,7 @@ def upgrade() -> None:
         sa.Column("ended_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("ended_reason", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
         sa.Column("client", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("auth_session", schema=None) as batch_op:
@@ -270,10 +237,7 @@ def upgrade() -> None:
         sa.Column("benefit_eligible", sa.Boolean(), nullable=True),
         sa.Column("effective_from", sa.Date(), nullable=False),
         sa.Column("effective_to", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["account.id"],
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("account_id", "charge_code", "effective_from", name="uq_charge_key"),
     )
@@ -291,10 +255,7 @@ def upgrade() -> None:
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("amount_pence", sa.Integer(), nullable=False),
         sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["account.id"],
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("ledger_transaction", schema=None) as batch_op:
@@ -309,10 +270,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("used_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("password_reset", schema=None) as batch_op:
@@ -325,10 +283,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("used_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:

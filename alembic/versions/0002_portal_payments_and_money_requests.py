@@ -28,14 +28,8 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("posted_transaction_ref", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["account.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"]),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("portal_payment", schema=None) as batch_op:
@@ -64,26 +58,11 @@ def upgrade() -> None:
         sa.Column("needs_joint_consent", sa.Boolean(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["account.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["officer_id"],
-            ["officer.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["transaction_id"],
-            ["ledger_transaction.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"]),
+        sa.ForeignKeyConstraint(["officer_id"], ["officer.id"]),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["transaction_id"], ["ledger_transaction.id"]),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("money_request", schema=None) as batch_op:
@@ -100,14 +79,8 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["officer_id"],
-            ["officer.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["request_id"],
-            ["money_request.id"],
-        ),
+        sa.ForeignKeyConstraint(["officer_id"], ["officer.id"]),
+        sa.ForeignKeyConstraint(["request_id"], ["money_request.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("request_update", schema=None) as batch_op:

@@ -100,10 +100,7 @@ def _download(kind: str):
         return Response(
             body,
             media_type=media,
-            headers={
-                "Cache-Control": "no-store",
-                "Content-Disposition": f'{disposition}; filename="{name}.{ext}"',
-            },
+            headers={"Cache-Control": "no-store", "Content-Disposition": f'{disposition}; filename="{name}.{ext}"'},
         )
 
     endpoint.__name__ = f"download_{kind}"

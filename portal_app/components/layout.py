@@ -38,17 +38,13 @@ def _nav_list(signed_in: bool, hint: str) -> rx.Component:
             ),
         ]
     else:
-        items = [
-            rx.el.li(rx.el.a("Sign in", href=routes.SIGN_IN)),
-            rx.el.li(rx.el.a("Register", href=routes.REGISTER)),
-        ]
+        items = [rx.el.li(rx.el.a("Sign in", href=routes.SIGN_IN)), rx.el.li(rx.el.a("Register", href=routes.REGISTER))]
     return rx.el.ul(*items, class_name=f"header__nav {hint}".strip())
 
 
 def _nav() -> rx.Component:
     return rx.el.nav(
-        session_switch(lambda hint: _nav_list(True, hint), lambda hint: _nav_list(False, hint)),
-        aria_label="Account",
+        session_switch(lambda hint: _nav_list(True, hint), lambda hint: _nav_list(False, hint)), aria_label="Account"
     )
 
 

@@ -86,11 +86,7 @@ def status_overlay() -> rx.Component:
 def loading_or_offline(loading: str, offline: str) -> rx.Component:
     """'Loading…' while the page waits for the server; offline, say so instead of
     leaving the page showing defaults."""
-    return rx.el.p(
-        rx.cond(has_connection_errors, offline, loading),
-        class_name="loading",
-        role="status",
-    )
+    return rx.el.p(rx.cond(has_connection_errors, offline, loading), class_name="loading", role="status")
 
 
 def install_offer() -> rx.Component:

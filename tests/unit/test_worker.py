@@ -4,7 +4,6 @@ wait moves a pretend monotonic clock on instead of sleeping."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from portal_app.integrations.mail import LocalTransport
 from portal_app.models import OutboxMessage, PortalPayment, ThrottleHit
 from portal_app.services.mail import outbox
 from portal_app.settings import PROJECT_ROOT
+from tests.security.handlers import run
 
 START = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 
@@ -214,6 +214,6 @@ def test_the_worker_command_and_the_web_apps_lifespan_task_both_run_the_register
     import portal_app.portal_app as web  # noqa: PLC0415 - imports reflex and every page
 
     assert cli.main(["worker"]) == 0
-    asyncio.run(web.check_schema_then_run_worker())
+    run(web.check_schema_then_run_worker())  # in a loop of its own: a browser test may hold this thread's
 
     assert calls == [(db, {}), (db, {})]

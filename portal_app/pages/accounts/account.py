@@ -146,12 +146,7 @@ class AccountState(AccountChoiceState):
         self.page, self.type_group, self.filter_errors = 1, "", {}
         self._date_from = self._date_to = None
         choice, overview = await in_transaction(
-            summary.account_overview,
-            principal,
-            self._wanted(),
-            self.chosen_ref,
-            now=utcnow(),
-            settings=get_settings(),
+            summary.account_overview, principal, self._wanted(), self.chosen_ref, now=utcnow(), settings=get_settings()
         )
         if self._take(choice) is None or overview is None:
             self.loaded = True
@@ -472,5 +467,5 @@ def account_page() -> rx.Component:
                     "Loading your account…", "You're offline. Connect to the internet to see your balance and payments."
                 ),
             ),
-        ),
+        )
     )

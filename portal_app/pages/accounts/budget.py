@@ -64,7 +64,7 @@ def budget_table() -> dict:
 # state's setter (the ClientStateVar's public ``set``, which carries its ``refs`` import).
 BUDGET_MODULE = rx.asset("budget.js").importable_path
 _PLANNER_IMPORTS = {library: list(names) for library, names in PLAN.set._get_all_var_data().imports} | {
-    BUDGET_MODULE: [ImportVar(tag="makeBudgetPlanner")],
+    BUDGET_MODULE: [ImportVar(tag="makeBudgetPlanner")]
 }
 
 
@@ -423,7 +423,7 @@ def budget_page() -> rx.Component:
         ),
         rx.el.p(
             "What you enter stays on this device, not with us. It works without an internet connection once you "
-            "have opened it. On a shared computer, choose \u201cClear the planner\u201d when you finish.",
+            "have opened it. On a shared computer, choose \u201cClear the planner\u201d when you finish."
         ),
         _fill_panel(),
         # A plain div, not a form: nothing here is ever sent anywhere, so Enter can never

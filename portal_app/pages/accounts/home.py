@@ -164,7 +164,7 @@ def home_page() -> rx.Component:
                     rx.el.h2("Plan your money"),
                     rx.el.p(
                         "Use the free budget planner to see what comes in and goes out each month. "
-                        "It can fill in your rent and service charges for you.",
+                        "It can fill in your rent and service charges for you."
                     ),
                     rx.el.a("Open the budget planner", href=routes.BUDGET),
                     class_name="panel",

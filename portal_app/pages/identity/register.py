@@ -192,12 +192,7 @@ def register_page() -> rx.Component:
                 spellcheck=False,
             ),
             forms.text_field(
-                E,
-                "mobile",
-                "UK mobile number",
-                hint="For example, 07700 900 982",
-                input_type="tel",
-                autocomplete="tel",
+                E, "mobile", "UK mobile number", hint="For example, 07700 900 982", input_type="tel", autocomplete="tel"
             ),
             forms.password_field(
                 E,

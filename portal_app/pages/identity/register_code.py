@@ -75,5 +75,5 @@ def register_code_page() -> rx.Component:
                 rx.el.p("There is no registration in progress in this browser."),
                 rx.el.a("Register for an account", href=routes.REGISTER, class_name="button"),
             ),
-        ),
+        )
     )

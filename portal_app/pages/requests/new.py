@@ -1,4 +1,4 @@
-"""Asking us something about money (seed 000 section 2): a question about the account (or
+"""Asking us something about money: a question about the account (or
 one transaction), standing order details, a refund, benefits advice, a paper statement.
 "My requests" is mine.py, one request is detail.py."""
 
@@ -409,9 +409,7 @@ def _acknowledgement() -> rx.Component:
 @page(routes.NEW_REQUEST, "Ask us something", on_load=RequestFormState.load)
 def new_request_page() -> rx.Component:
     heading = rx.match(
-        RequestFormState.kind,
-        *[(k, KIND_INTRO[k]) for k in KIND_ORDER],
-        "Ask us something about your account",
+        RequestFormState.kind, *[(k, KIND_INTRO[k]) for k in KIND_ORDER], "Ask us something about your account"
     )
     return rx.cond(
         RequestFormState.loaded,

@@ -2,8 +2,8 @@
 reference from the browser into an account.
 
 A resident with a flat and a garage, or a current and a former tenancy, picks the
-account once (seed 000: "manage certain queries in one place"); the account page,
-statements, requests and the budget planner then all show that account. The reference
+account once (landlords promise residents they can "manage certain queries in one
+place"); the account page, statements, requests and the budget planner then all show that account. The reference
 arrives from the browser (``?account=REF``), so it is only ever a key to look up among
 the accounts this resident may see today: anything else is refused, in the same way
 for another resident's account, an unknown one and a malformed one.
@@ -82,13 +82,7 @@ def _chosen(account) -> ChosenAccount:
 
 
 def choose_account(
-    session: Session,
-    caller: Caller,
-    wanted: str | None,
-    remembered: str = "",
-    *,
-    today: date,
-    settings: Settings,
+    session: Session, caller: Caller, wanted: str | None, remembered: str = "", *, today: date, settings: Settings
 ) -> AccountChoice:
     """The account to show: the one asked for (``wanted``) if this resident may see it;
     with none asked for, the one chosen before (``remembered``), else their first. An

@@ -207,11 +207,7 @@ def last_payment(session: Session, account_id: int) -> Transaction | None:
     (account_id, posted_on, id) index."""
     return session.exec(
         select(Transaction)
-        .where(
-            Transaction.account_id == account_id,
-            Transaction.type.in_(PAYMENT_TYPES),
-            Transaction.amount_pence < 0,
-        )
+        .where(Transaction.account_id == account_id, Transaction.type.in_(PAYMENT_TYPES), Transaction.amount_pence < 0)
         .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
         .limit(1)
     ).first()

@@ -283,13 +283,7 @@ def planner_fill(housing: HousingCosts, account_label: str, account_ref: str) ->
 
 
 def fill_from_account(
-    session: Session,
-    caller: Caller,
-    wanted: str | None,
-    remembered: str = "",
-    *,
-    today: date,
-    settings: Settings,
+    session: Session, caller: Caller, wanted: str | None, remembered: str = "", *, today: date, settings: Settings
 ) -> tuple[AccountChoice, PlannerFill | None]:
     """Rent and service charges for the planner from the account asked for (or chosen
     before), only ever one the caller may see."""

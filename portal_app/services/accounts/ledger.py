@@ -372,8 +372,7 @@ class PendingPayment:
 def _posted_in_ledger():
     """True for a PortalPayment whose reference the ledger holds on the same account."""
     return exists().where(
-        Transaction.transaction_ref == PortalPayment.reference,
-        Transaction.account_id == PortalPayment.account_id,
+        Transaction.transaction_ref == PortalPayment.reference, Transaction.account_id == PortalPayment.account_id
     )
 
 

@@ -234,13 +234,7 @@ def _closing_words(balance: int, day: date, today: date) -> str:
 
 
 def statement(
-    session: Session,
-    account_id: int,
-    date_from: date,
-    date_to: date,
-    *,
-    landlord: Landlord,
-    now: datetime,
+    session: Session, account_id: int, date_from: date, date_to: date, *, landlord: Landlord, now: datetime
 ) -> Statement:
     """The account's statement for ``date_from`` to ``date_to`` (UK dates, both included).
 

@@ -159,13 +159,7 @@ def _overview(
 
 
 def account_overview(
-    session: Session,
-    caller: Caller,
-    wanted: str | None,
-    remembered: str = "",
-    *,
-    now: datetime,
-    settings: Settings,
+    session: Session, caller: Caller, wanted: str | None, remembered: str = "", *, now: datetime, settings: Settings
 ) -> tuple[AccountChoice, AccountOverview | None]:
     """The account page's figures for the account the caller asked for (or chose before)."""
     choice = choose_account(session, caller, wanted, remembered, today=uk_today(now), settings=settings)

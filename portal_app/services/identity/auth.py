@@ -271,13 +271,7 @@ def reset_password(session: Session, token: str, new_password: str, *, now: date
 
 
 def change_password(
-    session: Session,
-    user_id: int,
-    current_password: str,
-    new_password: str,
-    *,
-    keep_token: str | None,
-    now: datetime,
+    session: Session, user_id: int, current_password: str, new_password: str, *, keep_token: str | None, now: datetime
 ) -> dict[str, str]:
     """Change the password of a signed-in resident. Returns field -> error; empty on success.
 

@@ -94,11 +94,4 @@ def _queue_locked_mail(session: Session, user: PortalUser, *, now: datetime) -> 
     )
 
 
-__all__ = [
-    "CLIENT_FAILURE_LIMIT",
-    "client_key",
-    "failure_key",
-    "lockout_window",
-    "record_failure",
-    "unknown_email_key",
-]
+__all__ = ["CLIENT_FAILURE_LIMIT", "client_key", "failure_key", "lockout_window", "record_failure", "unknown_email_key"]

@@ -113,11 +113,7 @@ class RegistrationDetails:
 
 
 def personal_details(
-    *,
-    tenancy_reference: str = "",
-    date_of_birth: date | None = None,
-    email: str = "",
-    mobile: str = "",
+    *, tenancy_reference: str = "", date_of_birth: date | None = None, email: str = "", mobile: str = ""
 ) -> list[str]:
     """What a password must not be built from: the resident's own details in the forms
     people write them (01021980, 1980-02-01, 07700900123, name.surname)."""
@@ -457,12 +453,7 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
 
 
 def start_registration(
-    session: Session,
-    details: RegistrationDetails,
-    *,
-    client_key: str,
-    now: datetime,
-    settings: Settings | None = None,
+    session: Session, details: RegistrationDetails, *, client_key: str, now: datetime, settings: Settings | None = None
 ) -> StartOutcome:
     """Count the try, match the details, record the attempt and send its email.
 

@@ -257,10 +257,7 @@ def _accept_totp(session: Session, user: PortalUser, digits: str, now: datetime)
         return False
     result = session.exec(
         update(PortalUser)
-        .where(
-            PortalUser.id == user.id,
-            or_(PortalUser.totp_last_step.is_(None), PortalUser.totp_last_step < step),
-        )
+        .where(PortalUser.id == user.id, or_(PortalUser.totp_last_step.is_(None), PortalUser.totp_last_step < step))
         .values(totp_last_step=step)
     )
     return result.rowcount == 1
@@ -334,13 +331,7 @@ def _used_key(nonce: str) -> str:
 
 
 def complete_two_step(
-    session: Session,
-    two_step_token: str,
-    code: str,
-    *,
-    client: str,
-    now: datetime,
-    idle_minutes: int | None = None,
+    session: Session, two_step_token: str, code: str, *, client: str, now: datetime, idle_minutes: int | None = None
 ) -> SignInOutcome:
     """Check the second factor (app code or recovery code) and start a new session.
 

@@ -909,15 +909,7 @@ class _Generator:
         if mobile is True:
             mobile = self.mobile_text(self.mobile_pool.pop()) if self.mobile_pool else None
         self.out["people.csv"].append(
-            [
-                ref,
-                title,
-                first,
-                last,
-                born.isoformat() if born else "",
-                email or "",
-                mobile or "",
-            ]
+            [ref, title, first, last, born.isoformat() if born else "", email or "", mobile or ""]
         )
         return ref, first, last
 
@@ -953,13 +945,7 @@ class _Generator:
         start = start or t.start
         end = end or t.end
         self.out["tenancy_parties.csv"].append(
-            [
-                t.ref,
-                person,
-                role,
-                start.isoformat() if start else "",
-                end.isoformat() if end else "",
-            ]
+            [t.ref, person, role, start.isoformat() if start else "", end.isoformat() if end else ""]
         )
 
     def add_account(self, ref: str, t: _Tenancy, kind: str, opened: date, closed: date | None) -> _Ledger:

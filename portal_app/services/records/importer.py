@@ -44,17 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal_app.clock import utcnow
-from portal_app.models import (
-    Account,
-    Charge,
-    ImportRun,
-    Officer,
-    Person,
-    Property,
-    Tenancy,
-    TenancyParty,
-    Transaction,
-)
+from portal_app.models import Account, Charge, ImportRun, Officer, Person, Property, Tenancy, TenancyParty, Transaction
 from portal_app.services.validation import normalise_email, normalise_uk_mobile
 
 # ---------------------------------------------------------------------------
@@ -96,10 +86,7 @@ class ImportReport:
             for name, c in self.files.items():
                 lines.append(f"{name:<{width}}  {c.read:>9,}  {c.added:>9,}  {c.updated:>9,}  {c.unchanged:>9,}")
                 total = FileCounts(
-                    total.read + c.read,
-                    total.added + c.added,
-                    total.updated + c.updated,
-                    total.unchanged + c.unchanged,
+                    total.read + c.read, total.added + c.added, total.updated + c.updated, total.unchanged + c.unchanged
                 )
             lines.append(
                 f"{'total':<{width}}  {total.read:>9,}  {total.added:>9,}  {total.updated:>9,}  {total.unchanged:>9,}"

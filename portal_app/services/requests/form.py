@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from portal_app.clock import uk_today
 from portal_app.services.accounts.access import AccountChoice, ChosenAccount, choose_account
-from portal_app.services.requests import resident as K
+from portal_app.services.requests import resident
 from portal_app.settings import Settings
 
 
@@ -24,17 +24,17 @@ class FormContext:
     """What the form shows for the chosen account."""
 
     account: ChosenAccount
-    context: K.RequestContext
-    transactions: tuple[K.TransactionChoice, ...]  # for "which payment or charge": an older one asked for first
+    context: resident.RequestContext
+    transactions: tuple[resident.TransactionChoice, ...]  # for "which payment or charge": an older one asked for first
     chosen_transaction: str  # the asked-for transaction's id when it is on this account, else ""
-    standing_order: K.StandingOrderDetails
-    refund: K.RefundLimit
+    standing_order: resident.StandingOrderDetails
+    refund: resident.RefundLimit
 
 
 @dataclass(frozen=True)
 class SubmitOutcome:
     choice: AccountChoice
-    result: K.SubmitResult | None  # None when there was no account to send it about, or not_yours
+    result: resident.SubmitResult | None  # None when there was no account to send it about, or not_yours
     not_yours: bool = False  # the account or the transaction named is not the caller's
 
 
@@ -67,14 +67,14 @@ def form_context(
     if account is None:
         return choice, None
     common = _common(principal, account, now, settings)
-    context = K.request_context(session, **common)
+    context = resident.request_context(session, **common)
     options = list(context.recent_transactions)
     chosen = ""
     if transaction.isdigit():
         if not any(str(t.transaction_id) == transaction for t in options):
             try:
-                options.insert(0, K.transaction_choice(session, transaction_id=int(transaction), **common))
-            except K.NotYours:
+                options.insert(0, resident.transaction_choice(session, transaction_id=int(transaction), **common))
+            except resident.NotYours:
                 pass
         if any(str(t.transaction_id) == transaction for t in options):
             chosen = transaction
@@ -83,26 +83,26 @@ def form_context(
         context=context,
         transactions=tuple(options),
         chosen_transaction=chosen,
-        standing_order=K.standing_order_details(settings, account.account_ref),
-        refund=K.refund_limit(session, account.account_id, context.today, settings),
+        standing_order=resident.standing_order_details(settings, account.account_ref),
+        refund=resident.refund_limit(session, account.account_id, context.today, settings),
     )
 
 
 def _submit_kind(
     session: Session, kind: str, form: dict[str, str], choices: dict[str, str], common: dict
-) -> K.SubmitResult:
+) -> resident.SubmitResult:
     c = choices
-    if kind == K.QUERY:
+    if kind == resident.QUERY:
         raw = form.get("transaction_id", "")
-        return K.submit_query(
+        return resident.submit_query(
             session, message=form.get("message", ""), transaction_id=int(raw) if raw.isdigit() else None, **common
         )
-    if kind == K.STANDING_ORDER:
-        return K.submit_standing_order(
+    if kind == resident.STANDING_ORDER:
+        return resident.submit_standing_order(
             session, post_to_address=c.get("post_to_address"), other_address=form.get("other_address", ""), **common
         )
-    if kind == K.REFUND:
-        return K.submit_refund(
+    if kind == resident.REFUND:
+        return resident.submit_refund(
             session,
             amount=form.get("amount", ""),
             bank_account_name=form.get("bank_account_name", ""),
@@ -110,8 +110,8 @@ def _submit_kind(
             bank_account_number=form.get("bank_account_number", ""),
             **common,
         )
-    if kind == K.BENEFITS_ADVICE:
-        return K.submit_benefits_advice(
+    if kind == resident.BENEFITS_ADVICE:
+        return resident.submit_benefits_advice(
             session,
             topic=c.get("topic", ""),
             best_time=c.get("best_time", ""),
@@ -121,7 +121,7 @@ def _submit_kind(
             note=form.get("note", ""),
             **common,
         )
-    return K.submit_paper_statement(
+    return resident.submit_paper_statement(
         session,
         from_day=form.get("period_from_day", ""),
         from_month=form.get("period_from_month", ""),
@@ -154,7 +154,7 @@ def submit_request(
         return SubmitOutcome(choice, None)
     try:
         result = _submit_kind(session, kind, form, choices, _common(principal, choice.account, now, settings))
-    except K.NotYours:
+    except resident.NotYours:
         session.rollback()
         return SubmitOutcome(choice, None, not_yours=True)
     if not result.ok:

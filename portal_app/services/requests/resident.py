@@ -441,9 +441,7 @@ def weekly_charge(session: Session, account_id: int, today: date) -> int:
 def _open_refunds(session: Session, account_id: int) -> int:
     total = session.exec(
         select(func.coalesce(func.sum(MoneyRequest.amount_pence), 0)).where(
-            MoneyRequest.account_id == account_id,
-            MoneyRequest.kind == REFUND,
-            MoneyRequest.status.in_(OPEN_STATUSES),
+            MoneyRequest.account_id == account_id, MoneyRequest.kind == REFUND, MoneyRequest.status.in_(OPEN_STATUSES)
         )
     ).one()
     return int(total)
@@ -624,10 +622,7 @@ def _next_steps(kind: str, *, needs_joint_consent: bool, post_to: str = "", leas
                 if lease
                 else "This is a joint tenancy, so we will ask the other tenant to agree to the refund first."
             )
-        steps += [
-            "We will pay the refund into the bank account you gave us.",
-            reply,
-        ]
+        steps += ["We will pay the refund into the bank account you gave us.", reply]
         return tuple(steps)
     if kind == BENEFITS_ADVICE:
         return ("An adviser will contact you the way you asked, at the time you chose if they can.", reply)

@@ -192,11 +192,7 @@ def test_nothing_is_due_after_the_tenancy_ended_on_a_closed_account_or_without_c
 
     assert (after_end.next_due_on, after_end.next_due_pence, after_end.is_former) == (None, None, True)
     assert (uncharged.account_ref, uncharged.next_due_on, uncharged.next_due_pence) == ("R2", None, None)
-    assert (closed_summary.account_ref, closed_summary.next_due_on, closed_summary.next_due_pence) == (
-        "S2",
-        None,
-        None,
-    )
+    assert (closed_summary.account_ref, closed_summary.next_due_on, closed_summary.next_due_pence) == ("S2", None, None)
 
 
 # ---------------------------------------------------------------------------

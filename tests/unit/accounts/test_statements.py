@@ -186,15 +186,7 @@ def test_each_line_has_its_rent_week_or_the_monday_of_the_day_it_was_posted(sess
         second.debit_text,
         second.credit_text,
         second.balance_text,
-    ) == (
-        "29 Oct 2026",
-        "26 Oct 2026",
-        "Payment",
-        "Payment at PayPoint",
-        "",
-        "£118.19",
-        "£0.00",
-    )
+    ) == ("29 Oct 2026", "26 Oct 2026", "Payment", "Payment at PayPoint", "", "£118.19", "£0.00")
 
 
 def test_the_statement_names_the_landlord_the_current_tenants_the_home_and_the_references(session, records):
@@ -288,17 +280,7 @@ def test_the_csv_rows_are_the_statement_lines_between_an_opening_and_a_closing_r
 
     assert data.startswith(b"\xef\xbb\xbf")  # a UTF-8 byte order mark, for spreadsheet programs
     assert (
-        tuple(rows[0])
-        == CSV_HEADER
-        == (
-            "Date",
-            "Week commencing",
-            "Description",
-            "Type",
-            "Debit",
-            "Credit",
-            "Balance",
-        )
+        tuple(rows[0]) == CSV_HEADER == ("Date", "Week commencing", "Description", "Type", "Debit", "Credit", "Balance")
     )
     assert rows[1] == ["2026-11-02", "", "Opening balance", "Balance brought forward", "", "", "0.00"]
     assert rows[2:-1] == [

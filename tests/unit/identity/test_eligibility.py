@@ -86,10 +86,7 @@ def test_the_matrix_covers_every_tenure_role_state_and_switch():
 def test_eligibility_for_every_tenure_role_current_or_former_and_former_switch(tenure, role, former, switch_on):
     ended = date(2025, 6, 1) if former else None
     verdict = registration_eligibility(
-        tenancy(tenure, end=ended),
-        party(role, end=ended),
-        today=TODAY,
-        settings=policy(allow_former_tenants=switch_on),
+        tenancy(tenure, end=ended), party(role, end=ended), today=TODAY, settings=policy(allow_former_tenants=switch_on)
     )
     reason = expected_reason(tenure, role, former, switch_on)
     assert verdict == Eligibility(reason == "ok", reason)

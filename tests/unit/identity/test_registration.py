@@ -12,14 +12,7 @@ from functools import partial
 import pytest
 from sqlmodel import Session, func, select
 
-from portal_app.models import (
-    AuthSession,
-    OutboxMessage,
-    PortalUser,
-    RegistrationAttempt,
-    Tenancy,
-    ThrottleHit,
-)
+from portal_app.models import AuthSession, OutboxMessage, PortalUser, RegistrationAttempt, Tenancy, ThrottleHit
 from portal_app.services.identity.passwords import DUMMY_HASH, verify_password
 from portal_app.services.identity.registration import (
     CodeOutcome,

@@ -10,17 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from portal_app.models import (
-    Account,
-    Charge,
-    ImportRun,
-    Officer,
-    Person,
-    Property,
-    Tenancy,
-    TenancyParty,
-    Transaction,
-)
+from portal_app.models import Account, Charge, ImportRun, Officer, Person, Property, Tenancy, TenancyParty, Transaction
 from portal_app.services.records.importer import ImportReport, import_feed
 
 NOW = datetime(2026, 11, 22, 10, 0, 0)
@@ -88,7 +78,7 @@ GOOD: dict[str, list[dict[str, str]]] = {
             "role": "income_officer",
             "email": "rita@example.org",
             "phone": "0300 123 4567",
-        },
+        }
     ],
     "tenancies.csv": [
         {

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from portal_app.models import MoneyRequest
-from portal_app.services.requests import form
+from portal_app.services.requests import common, form
 from portal_app.settings import get_settings
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -63,7 +63,7 @@ def test_a_request_with_errors_writes_nothing_and_a_good_one_is_made(session, an
         session,
         Caller(ann),
         ann.account.account_ref,
-        kind=form.K.QUERY,
+        kind=common.QUERY,
         form={"message": ""},
         choices={},
         now=NOW,
@@ -76,7 +76,7 @@ def test_a_request_with_errors_writes_nothing_and_a_good_one_is_made(session, an
         session,
         Caller(ann),
         ann.account.account_ref,
-        kind=form.K.QUERY,
+        kind=common.QUERY,
         form={"message": "Why did my rent go up?"},
         choices={},
         now=NOW,
@@ -96,7 +96,7 @@ def test_a_query_about_another_residents_transaction_is_not_yours_and_writes_not
         session,
         Caller(ann),
         ann.account.account_ref,
-        kind=form.K.QUERY,
+        kind=common.QUERY,
         form={"message": "What is this?", "transaction_id": str(theirs.id)},
         choices={},
         now=NOW,

@@ -350,10 +350,7 @@ def test_standing_order_details_are_the_landlords_bank_account_and_the_residents
     )
 
     assert standing_order_details(settings, "RENT00420042") == rq.StandingOrderDetails(
-        account_name="NH Rents",
-        sort_code="40-11-22",
-        account_number="11223344",
-        payment_reference="RENT00420042",
+        account_name="NH Rents", sort_code="40-11-22", account_number="11223344", payment_reference="RENT00420042"
     )
 
 
