@@ -43,7 +43,9 @@ class MyRequestsState(AccountChoiceState):
 
 REQUEST_COLUMNS = (
     tables.Column(
-        "Request", row_header=True, render=lambda r: rx.el.a(r["kind"], ": ", r["reference"], href=r["href"])
+        "Request",
+        row_header=True,
+        render=lambda r: rx.el.a(r["kind"], ": ", rx.el.span(r["reference"], class_name="nowrap"), href=r["href"]),
     ),
     tables.Column("What you asked", "summary"),
     tables.Column("Status", render=lambda r: status_tag(r["status"], r["status_label"])),
