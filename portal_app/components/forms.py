@@ -38,7 +38,7 @@ def error_summary(errors: Var, order: list[tuple[str, str]]) -> rx.Component:
     )
 
 
-def _error_line(errors: Var, field: str, input_id: str) -> rx.Component:
+def error_line(errors: Var, field: str, input_id: str) -> rx.Component:
     return rx.cond(
         errors.contains(field),
         rx.el.p(
@@ -79,7 +79,7 @@ def text_field(
     return rx.el.div(
         rx.el.label(label, html_for=input_id, class_name="label"),
         rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
-        _error_line(errors, field, input_id),
+        error_line(errors, field, input_id),
         rx.el.input(
             id=input_id,
             name=field,
@@ -116,7 +116,7 @@ def textarea_field(
     return rx.el.div(
         rx.el.label(label, html_for=input_id, class_name="label"),
         rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
-        _error_line(errors, field, input_id),
+        error_line(errors, field, input_id),
         rx.el.textarea(
             id=input_id,
             name=field,
@@ -151,7 +151,7 @@ def password_field(
     return rx.el.div(
         rx.el.label(label, html_for=input_id, class_name="label"),
         rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
-        _error_line(errors, field, input_id),
+        error_line(errors, field, input_id),
         rx.el.input(
             id=input_id,
             name=field,
@@ -214,7 +214,7 @@ def date_field(
         rx.el.fieldset(
             rx.el.legend(legend),
             rx.el.p(hint, class_name="hint", id=f"{prefix}-hint"),
-            _error_line(errors, field, prefix),
+            error_line(errors, field, prefix),
             rx.el.div(
                 part("day", "Day", False, "day"),
                 part("month", "Month", False, "month"),
@@ -248,7 +248,7 @@ def radios(
         rx.el.fieldset(
             rx.el.legend(legend),
             rx.el.p(hint, class_name="hint", id=f"{input_id}-hint") if hint else rx.fragment(),
-            _error_line(errors, field, input_id),
+            error_line(errors, field, input_id),
             rx.el.div(
                 *[
                     rx.el.div(

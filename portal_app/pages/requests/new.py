@@ -229,7 +229,7 @@ def _query_form() -> rx.Component:
             rx.el.label(
                 "Which payment or charge is it about? (optional)", html_for="transaction-id", class_name="label"
             ),
-            forms._error_line(e, "transaction_id", "transaction-id"),
+            forms.error_line(e, "transaction_id", "transaction-id"),
             rx.el.select(
                 rx.el.option("Not about one payment or charge", value=""),
                 rx.foreach(RequestFormState.transactions, lambda t: rx.el.option(t["label"], value=t["id"])),
