@@ -3,7 +3,7 @@ residents see UK dates and times."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -16,6 +16,14 @@ def utcnow() -> datetime:
 
 def uk_today(now: datetime | None = None) -> date:
     return to_uk(now or utcnow()).date()
+
+
+def uk_day_in_utc(day: date) -> tuple[datetime, datetime]:
+    """The UK day ``day`` as UTC instants [start, end): 23:00 the evening before to 23:00 in
+    British Summer Time, midnight to midnight in winter (23 or 25 hours on the change days)."""
+    start = datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UK).astimezone(UTC)
+    return start, end
 
 
 def to_uk(moment: datetime) -> datetime:

@@ -93,6 +93,9 @@ class Settings:
     landlord_account_number: str = "55779911"
     # A refund leaves this many weeks of the account's regular charge in credit (the landlord's refund policy).
     refund_keep_back_weeks: int = 1
+    # A resident's account may have this many requests of one kind made in one UK day (0: no limit),
+    # so a script cannot flood the officers' queue and the outbox.
+    requests_per_kind_per_day: int = 5
 
     @property
     def is_dev(self) -> bool:
@@ -144,6 +147,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
         refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
+        requests_per_kind_per_day=_int(env.get("REQUESTS_PER_KIND_PER_DAY"), 5),
     )
 
 

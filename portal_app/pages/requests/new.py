@@ -57,7 +57,8 @@ ERROR_ORDER = {
         ("other_address", "other-address"),
     ],
 }
-ALL_ERROR_ORDER = [pair for kind in KIND_ORDER for pair in ERROR_ORDER[kind]]
+# Once each: the standing order and paper statement forms share the address fields.
+ALL_ERROR_ORDER = list(dict.fromkeys(pair for kind in KIND_ORDER for pair in ERROR_ORDER[kind]))
 RADIO_FIELDS = {
     "post_to_address": ("yes", "no"),
     "topic": tuple(v for v, _ in K.BENEFIT_TOPICS),

@@ -33,6 +33,13 @@ The rules:
   row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL) while a refund is checked and
   written. Bank details are stored encrypted (``tokens.encrypt``) and masked; never in
   ``details``, a summary or an email.
+- A daily limit (the security hardening issue: one resident sent 81 requests in 33 seconds,
+  each emailed and queued): an account may have ``settings.requests_per_kind_per_day``
+  requests of one kind made in one UK day, by anyone (0: no limit). The next is refused
+  after the ownership checks and before validation, with one error on the form's main field
+  (``LIMIT_FIELDS``) saying so and giving the landlord's phone number; nothing is written.
+  Another kind, another account, or the next UK day is not affected. The account row is
+  locked while the requests are counted, so two at the same moment cannot both be the last.
 
 The kinds, statuses, topics and labels come from ``common.py``; the ones a request form
 offers are part of this module's interface too (see ``__all__``), so a page needs only
@@ -52,7 +59,7 @@ from decimal import InvalidOperation
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal_app.clock import uk_date_words, uk_time_words, uk_today
+from portal_app.clock import uk_date_words, uk_day_in_utc, uk_time_words, uk_today
 from portal_app.models import (
     Account,
     Charge,
@@ -113,6 +120,16 @@ BANK_NAME_MAX_LENGTH = 70
 RECENT_TRANSACTIONS = 100
 
 _REFERENCE_TRIES = 20
+
+# Where the daily limit's error goes: each form's first or main field, so the error summary
+# links to something on the page (pages/requests/new.py, ERROR_ORDER).
+LIMIT_FIELDS = {
+    QUERY: "message",
+    STANDING_ORDER: "post_to_address",
+    REFUND: "amount",
+    BENEFITS_ADVICE: "topic",
+    PAPER_STATEMENT: "period_from",
+}
 
 LEASE_TENURES = ("leasehold", "shared_ownership")
 # Parties who make a tenancy "joint" for a refund: anyone else named on it as a tenant,
@@ -714,6 +731,37 @@ def _own(session, user_id, person_id, tenancy_id, account_id, now, settings) -> 
     )
 
 
+def _over_daily_limit(
+    session: Session, owned: _Owned, kind: str, now: datetime, settings: Settings
+) -> SubmitResult | None:
+    """The refusal when the account already has the day's limit of requests of ``kind``
+    (made today, UK time, by anyone on the account), else None. Writes nothing."""
+    limit = settings.requests_per_kind_per_day
+    if limit <= 0:
+        return None
+    # Count under the account's row lock (PostgreSQL; SQLite has one writer anyway), so two
+    # requests at the same moment cannot both be the last one allowed.
+    session.exec(select(Account.id).where(Account.id == owned.account.id).with_for_update()).first()
+    start, end = uk_day_in_utc(uk_today(as_utc(now)))
+    made = session.exec(
+        select(func.count(MoneyRequest.id)).where(
+            MoneyRequest.account_id == owned.account.id,
+            MoneyRequest.kind == kind,
+            MoneyRequest.created_at >= start,
+            MoneyRequest.created_at < end,
+        )
+    ).one()
+    if made < limit:
+        return None
+    these = "one of these" if made == 1 else f"{made} of these"
+    them = "it" if made == 1 else "them"
+    message = (
+        f"You have sent us {these} today. We will deal with {them}: you can send another tomorrow, "
+        f"or phone us on {settings.landlord_phone} ({settings.landlord_hours})."
+    )
+    return SubmitResult(None, {LIMIT_FIELDS[kind]: message})
+
+
 def submit_query(
     session: Session,
     *,
@@ -733,6 +781,8 @@ def submit_query(
     transaction = None
     if transaction_id not in (None, ""):
         transaction = _owned_transaction(session, owned.account, transaction_id)
+    if (refused := _over_daily_limit(session, owned, QUERY, now, settings)) is not None:
+        return refused
 
     errors: dict[str, str] = {}
     text = text_of(message).strip()
@@ -783,6 +833,8 @@ def submit_standing_order(
     Errors: ``post_to_address``, ``other_address``. Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
+    if (refused := _over_daily_limit(session, owned, STANDING_ORDER, now, settings)) is not None:
+        return refused
     errors: dict[str, str] = {}
     post_to, address = _postal_address(post_to_address, other_address, errors, _home_address(session, tenancy_id))
     if errors:
@@ -821,6 +873,8 @@ def submit_refund(
     Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
+    if (refused := _over_daily_limit(session, owned, REFUND, now, settings)) is not None:
+        return refused
     # One refund check at a time per account (PostgreSQL; SQLite has one writer anyway).
     session.exec(select(Account.id).where(Account.id == owned.account.id).with_for_update()).first()
     limit = refund_limit(session, owned.account.id, owned.today, settings)
@@ -908,6 +962,8 @@ def submit_benefits_advice(
     ``email``, ``note``. Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
+    if (refused := _over_daily_limit(session, owned, BENEFITS_ADVICE, now, settings)) is not None:
+        return refused
     errors: dict[str, str] = {}
     topics = dict(BENEFIT_TOPICS)
     times = dict(BEST_TIMES)
@@ -983,6 +1039,8 @@ def submit_paper_statement(
     ``period_to``, ``post_to_address``, ``other_address``. Raises NotYours."""
     settings = settings_or_default(settings)
     owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
+    if (refused := _over_daily_limit(session, owned, PAPER_STATEMENT, now, settings)) is not None:
+        return refused
     errors: dict[str, str] = {}
     start = _date_from_parts(
         from_day, from_month, from_year, label="Start date", today=owned.today, errors=errors, key="period_from"
@@ -1108,6 +1166,7 @@ __all__ = [
     # this module
     "ADDRESS_MAX_LENGTH",
     "Acknowledgement",
+    "LIMIT_FIELDS",
     "NOTE_MAX_LENGTH",
     "QUERY_MAX_LENGTH",
     "QUERY_MIN_LENGTH",

@@ -39,7 +39,8 @@ def mails(session, kind: str | None = None) -> list[OutboxMessage]:
 
 
 def query(session, who: Resident, message: str = "Why did my rent go up in April?", **kw):
-    return submit_query(session, **who.on(kw.pop("account", None)), message=message, now=NOW, settings=SETTINGS, **kw)
+    account, settings = kw.pop("account", None), kw.pop("settings", SETTINGS)
+    return submit_query(session, **who.on(account), message=message, now=NOW, settings=settings, **kw)
 
 
 def refund(session, who: Resident, amount: str = "40.00", **kw):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -32,6 +32,7 @@ from portal_app.services.requests.resident import (
     transaction_choice,
 )
 from portal_app.services.tokens import decrypt
+from portal_app.settings import load_settings
 from tests.factories import Records, Resident
 from tests.unit.requests.steps import (
     NOW,
@@ -287,7 +288,8 @@ def test_references_are_rq_and_six_unambiguous_characters_and_a_taken_one_is_nev
 
 
 def test_many_references_are_all_different(session, ann):
-    refs = {query(session, ann).acknowledgement.reference for _ in range(30)}
+    many = dataclasses.replace(SETTINGS, requests_per_kind_per_day=30)  # more than a day's limit
+    refs = {query(session, ann, settings=many).acknowledgement.reference for _ in range(30)}
     assert len(refs) == 30 and all(REFERENCE.match(r) for r in refs)
 
 
@@ -973,3 +975,186 @@ def test_two_refund_requests_at_the_same_moment_cannot_both_take_the_same_credit
     assert [r.errors for r in second] == [{"amount": "Amount must be £50.00 or less"}]
     with Session(db) as check:
         assert counts(check) == (1, 1, 1)
+
+
+# ---------------------------------------------------------------------------
+# The daily limit per account and kind
+# ---------------------------------------------------------------------------
+
+LIMIT = SETTINGS.requests_per_kind_per_day
+LIMIT_MESSAGE = (
+    f"You have sent us {LIMIT} of these today. We will deal with them: you can send another tomorrow, "
+    f"or phone us on {SETTINGS.landlord_phone} ({SETTINGS.landlord_hours})."
+)
+KINDS_AND_FIELDS = [
+    (rq.QUERY, "message"),
+    (rq.STANDING_ORDER, "post_to_address"),
+    (rq.REFUND, "amount"),
+    (rq.BENEFITS_ADVICE, "topic"),
+    (rq.PAPER_STATEMENT, "period_from"),
+]
+
+
+def send(session, who: Resident, kind: str, *, now=NOW, settings=SETTINGS, account=None):
+    """A valid request of ``kind`` from ``who`` at ``now``."""
+    base = {**who.on(account), "now": now, "settings": settings}
+    if kind == rq.QUERY:
+        return submit_query(session, **base, message="What is this charge for?")
+    if kind == rq.STANDING_ORDER:
+        return submit_standing_order(session, **base, post_to_address="yes")
+    if kind == rq.REFUND:
+        return submit_refund(
+            session,
+            **base,
+            amount="1.00",
+            bank_account_name="A Lee",
+            sort_code="123456",
+            bank_account_number="12345678",
+        )
+    if kind == rq.BENEFITS_ADVICE:
+        return submit_benefits_advice(
+            session, **base, topic="universal_credit", best_time="any", contact_by="email", email="a@example.org"
+        )
+    return submit_paper_statement(
+        session,
+        **base,
+        from_day="1",
+        from_month="4",
+        from_year="2026",
+        to_day="1",
+        to_month="7",
+        to_year="2026",
+        post_to_address="yes",
+    )
+
+
+def send_up_to_the_limit(session, who: Resident, kind: str, **kw):
+    for _ in range(LIMIT):
+        assert send(session, who, kind, **kw).ok
+
+
+def test_the_default_limit_is_five_requests_of_a_kind_a_day_and_is_read_from_the_environment():
+    keys = {"SECRET_KEY": "s", "ENCRYPTION_KEY": "e", "PORTAL_DATA_DIR": "/nonexistent"}
+    assert load_settings(keys).requests_per_kind_per_day == 5
+    assert load_settings({**keys, "REQUESTS_PER_KIND_PER_DAY": "12"}).requests_per_kind_per_day == 12
+    assert LIMIT == 5
+
+
+@pytest.mark.parametrize("kind, field", KINDS_AND_FIELDS)
+def test_the_fifth_request_of_a_kind_today_is_made_and_the_sixth_is_refused_next_to_the_main_field_writing_nothing(
+    session, records, ann, kind, field
+):
+    in_credit(records, ann, 50000)
+    send_up_to_the_limit(session, ann, kind)
+    before = counts(session)
+    assert before == (LIMIT, LIMIT, LIMIT)
+
+    result = send(session, ann, kind)
+
+    assert (result.ok, result.acknowledgement, result.errors) == (False, None, {field: LIMIT_MESSAGE})
+    assert counts(session) == before
+
+
+def test_the_limit_error_goes_to_a_field_each_form_shows_and_the_error_summary_lists_it_once():
+    from portal_app.pages.requests.new import ALL_ERROR_ORDER, ERROR_ORDER
+
+    assert rq.LIMIT_FIELDS == dict(KINDS_AND_FIELDS)
+    for kind, field in KINDS_AND_FIELDS:
+        assert field in dict(ERROR_ORDER[kind])
+    assert len(ALL_ERROR_ORDER) == len(set(ALL_ERROR_ORDER))
+
+
+def test_the_limit_is_refused_before_a_form_with_mistakes_is_checked(session, ann):
+    send_up_to_the_limit(session, ann, rq.QUERY)
+
+    result = query(session, ann, message="")
+
+    assert result.errors == {"message": LIMIT_MESSAGE}
+    assert counts(session) == (LIMIT, LIMIT, LIMIT)
+
+
+def test_a_transaction_of_another_account_is_still_not_yours_when_the_limit_is_reached(session, records, ann, bob):
+    bobs_payment = records.post(bob.account, date(2026, 11, 16), "payment", -10000, "Card payment")
+    send_up_to_the_limit(session, ann, rq.QUERY)
+
+    with pytest.raises(NotYours):
+        query(session, ann, transaction_id=bobs_payment.id)
+
+
+def test_another_kind_of_request_the_same_day_is_still_made(session, ann):
+    send_up_to_the_limit(session, ann, rq.QUERY)
+
+    assert send(session, ann, rq.STANDING_ORDER).ok
+    assert send(session, ann, rq.BENEFITS_ADVICE).ok
+    assert counts(session) == (LIMIT + 2, LIMIT + 2, LIMIT + 2)
+
+
+def test_the_same_kind_on_another_account_of_the_same_resident_is_still_made(session, records, ann):
+    garage = records.account(ann.tenancy, "garage", ref="GARAGE0042")
+    send_up_to_the_limit(session, ann, rq.QUERY)
+
+    assert send(session, ann, rq.QUERY, account=garage).ok
+    assert not send(session, ann, rq.QUERY).ok
+
+
+def test_another_residents_requests_do_not_count_towards_the_limit(session, ann, bob):
+    send_up_to_the_limit(session, bob, rq.QUERY)
+
+    assert send(session, ann, rq.QUERY).ok
+
+
+def test_a_joint_tenants_requests_on_the_shared_account_count_towards_its_limit(session, records, ann):
+    partner = records.person("Sam", "Lee")
+    records.party(ann.tenancy, partner, "joint_tenant")
+    sam = Resident(records.user(partner, ann.tenancy, email="sam@example.org"), partner, ann.tenancy, ann.account)
+    send_up_to_the_limit(session, sam, rq.QUERY)
+
+    assert send(session, ann, rq.QUERY).errors == {"message": LIMIT_MESSAGE}
+
+
+def test_the_next_uk_day_a_request_of_that_kind_is_made_again(session, ann):
+    send_up_to_the_limit(session, ann, rq.QUERY)
+    last_minute = datetime(2026, 11, 22, 23, 59, 59, tzinfo=UTC)  # GMT: the UK day is the UTC day
+    next_day = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+
+    assert not send(session, ann, rq.QUERY, now=last_minute).ok
+    assert send(session, ann, rq.QUERY, now=next_day).ok
+
+
+def test_in_british_summer_time_the_day_ends_at_midnight_uk_time_which_is_23_00_utc(session, ann):
+    # 22:30 UTC on 15 July is 23:30 BST on the 15th; 23:30 UTC is already 00:30 on the 16th.
+    send_up_to_the_limit(session, ann, rq.QUERY, now=datetime(2026, 7, 15, 22, 30, tzinfo=UTC))
+
+    assert not send(session, ann, rq.QUERY, now=datetime(2026, 7, 15, 22, 59, 59, tzinfo=UTC)).ok
+    assert send(session, ann, rq.QUERY, now=datetime(2026, 7, 15, 23, 30, tzinfo=UTC)).ok
+
+
+def test_in_british_summer_time_requests_made_after_23_00_utc_count_for_the_next_uk_day(session, ann):
+    # 23:30 UTC on 14 July is 00:30 BST on the 15th: these five belong to the 15th.
+    send_up_to_the_limit(session, ann, rq.QUERY, now=datetime(2026, 7, 14, 23, 30, tzinfo=UTC))
+
+    assert not send(session, ann, rq.QUERY, now=datetime(2026, 7, 15, 12, 0, tzinfo=UTC)).ok
+    assert send(session, ann, rq.QUERY, now=datetime(2026, 7, 15, 23, 0, tzinfo=UTC)).ok
+
+
+def test_the_limit_comes_from_settings_and_zero_means_no_limit(session, ann, bob):
+    two = dataclasses.replace(SETTINGS, requests_per_kind_per_day=2)
+    assert send(session, ann, rq.QUERY, settings=two).ok and send(session, ann, rq.QUERY, settings=two).ok
+    assert send(session, ann, rq.QUERY, settings=two).errors == {
+        "message": "You have sent us 2 of these today. We will deal with them: you can send another tomorrow, "
+        f"or phone us on {SETTINGS.landlord_phone} ({SETTINGS.landlord_hours})."
+    }
+
+    unlimited = dataclasses.replace(SETTINGS, requests_per_kind_per_day=0)
+    assert all(send(session, bob, rq.QUERY, settings=unlimited).ok for _ in range(LIMIT + 3))
+
+
+def test_a_limit_of_one_says_one_of_these_in_words(session, ann):
+    one = dataclasses.replace(SETTINGS, requests_per_kind_per_day=1)
+    assert send(session, ann, rq.QUERY, settings=one).ok
+
+    assert (
+        send(session, ann, rq.QUERY, settings=one)
+        .errors["message"]
+        .startswith("You have sent us one of these today. We will deal with it: you can send another tomorrow")
+    )
