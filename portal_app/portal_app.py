@@ -1,4 +1,4 @@
-"""Builds the Reflex app, registers pages and HTTP routes, nothing else."""
+"""Builds the Reflex app, registers pages and HTTP routes, keeps the state folder private; nothing else."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 
 import reflex as rx
 
@@ -55,6 +56,24 @@ async def check_schema_then_run_worker():
     finally:
         stop.set()
 
+
+def keep_state_files_private(directory: Path | None = None) -> Path:
+    """Make the folder Reflex pickles every state into (``.states/``, or
+    REFLEX_STATES_WORKDIR) readable by the portal's own user only: mode 0700, corrected
+    when it already exists wider. The files inside are written with the process's umask
+    (0644 usually); with the folder closed, nobody else can reach them. Only this folder:
+    a process-wide umask would also close the built pages another user may serve.
+    Idempotent, so every worker running it at import is harmless."""
+    from reflex.utils import prerequisites
+
+    folder = directory or prerequisites.get_states_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # mkdir's mode is cut by the umask, and skipped for a folder that exists
+    return folder
+
+
+# Before rx.App: the state (backend vars included) is pickled here, and it is personal.
+keep_state_files_private()
 
 app = rx.App(
     stylesheets=["/styles.css"],

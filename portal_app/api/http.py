@@ -135,12 +135,50 @@ def prerendered_page(path: str, static_dir: Path | None = None) -> str | None:
     return candidate if candidate in build_index(static_dir).pages else None
 
 
+# HSTS for a year on this host and its subdomains. No "preload": a landlord submits its
+# domain to the browsers' preload list on purpose, not because it installed the portal.
+HSTS = b"max-age=31536000; includeSubDomains"
+
+
+def _trusted_proxy_hops() -> int:
+    from reflex.config import get_config
+
+    return get_config().trusted_proxy_hops
+
+
+def arrived_over_https(scope) -> bool:
+    """The request came over https: to this server, or to a reverse proxy we trust.
+
+    OWASP's HTTP Strict Transport Security cheat sheet: send the header over HTTPS only
+    (browsers ignore it over plain HTTP, and a developer's localhost must not be pinned).
+    Reflex has no setting for trusting the proxy's scheme, only REFLEX_TRUSTED_PROXY_HOPS
+    for X-Forwarded-For, so X-Forwarded-Proto is believed only when that is above 0
+    (deploy/Caddyfile: Caddy sets it and overwrites whatever the browser sent).
+    """
+    if scope.get("scheme") == "https":
+        return True
+    hops = _trusted_proxy_hops()
+    if hops <= 0:
+        return False
+    # As Reflex reads X-Forwarded-For: each proxy appends, so the value the outermost
+    # trusted proxy wrote is the hops-th from the end; anything before it is the client's.
+    values = [
+        v.strip().lower()
+        for k, header in scope.get("headers", [])
+        if k.lower() == b"x-forwarded-proto"
+        for v in header.split(b",")
+        if v.strip()
+    ]
+    return len(values) >= hops and values[-hops] == b"https"
+
+
 def security_headers(app):
     """ASGI middleware: the headers every HTTP response carries (OWASP's secure headers).
 
     Cache-Control by path (see ``cache_policy``) unless the route set its own;
     Content-Security-Policy with frame-ancestors; nosniff; Referrer-Policy; and
-    X-Frame-Options for browsers without CSP level 2. CORS is Reflex's middleware,
+    X-Frame-Options for browsers without CSP level 2; Strict-Transport-Security when the
+    request arrived over https (see ``arrived_over_https``). CORS is Reflex's middleware,
     limited to PORTAL_BASE_URL in rxconfig.py.
     """
 
@@ -154,6 +192,8 @@ def security_headers(app):
             # "307 to /home/" first, a round trip a phone on 4G feels (~600 ms).
             scope = {**scope, "path": page, "raw_path": page.encode()}
 
+        https = arrived_over_https(scope)
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -166,6 +206,8 @@ def security_headers(app):
                     b"permissions-policy": b"camera=(), microphone=(), geolocation=(), payment=(self)",
                     b"content-security-policy": content_security_policy(scope["path"]),
                 }
+                if https:
+                    extra[b"strict-transport-security"] = HSTS
                 for key, value in extra.items():
                     if key not in present:
                         headers.append((key, value))
