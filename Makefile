@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help install chromium caddy migrate seed run dev lint format test test-unit test-e2e test-pg mailbox clean bench lighthouse
+.PHONY: help install chromium caddy migrate seed run dev lint format test test-unit test-e2e mailbox clean bench lighthouse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,7 +78,7 @@ test: install chromium lint ## make lint, then the whole suite: on SQLite, then 
 	echo "make test took $$(( $$(date +%s) - started )) s"
 
 test-unit: install ## Unit and security tests only (no browser), on SQLite
-	$(VENV)/bin/pytest -q tests/unit
+	$(VENV)/bin/pytest -q tests/unit tests/security
 
 test-e2e: install chromium ## Browser journeys only; E2E_BASE_URL=http://host:port runs them against a running portal
 	$(VENV)/bin/pytest -q tests/e2e

@@ -26,10 +26,12 @@ next one is due or ``stop_event`` is set. Every job runs at start, then again
 its next time; the other jobs run as usual. Both ``python -m portal_app worker`` and
 the web app's lifespan task call it.
 
-One worker per deployment is the intention (several would each run every job): the jobs
-today are safe to run twice (delivery claims each message with a conditional UPDATE,
-the purge and the reconciliation are single statements), but nothing here stops a
-second worker. Claiming work across processes is not done here.
+One worker per deployment is the intention, but nothing here stops a second one, and
+today every web worker's lifespan task runs one too. Several would each run every job:
+the purge and the reconciliation are single statements and harmless twice, but mail
+delivery reads the pending messages and sends them without claiming them first, so two
+workers can send one message twice. Claiming work across processes (a lease, or
+``FOR UPDATE SKIP LOCKED``) is the scale issue's work.
 
 This module imports neither reflex nor the page code: the worker process starts without
 the web app.

@@ -13,7 +13,7 @@ for every event:
   ``_resolve_staff()`` (the back office's staff state provides it; staff sessions are
   separate from residents'), and runs the handler only when their role grants the
   named permission. Without a staff session the browser goes to the staff sign-in
-  page; without the permission the handler does not run and the refusal is logged.
+  page (a resident's own sign-in in the same browser is left alone); without the permission the handler does not run and the refusal is logged.
   Inside, ``current_staff()`` is the officer.
 
 The guard walk (``tests/security/test_handler_guard.py``) fails for a handler with no
@@ -157,9 +157,7 @@ def staff_only(permission: str) -> Callable[[Callable], Callable]:
             resolve = getattr(self, "_resolve_staff", None)
             staff = await asyncio.to_thread(resolve) if resolve else None
             if staff is None:
-                forget = getattr(self, "_forget_private", None)
-                if forget:
-                    await forget()
+                # Only the staff side is refused: a resident's own sign-in in this browser stays.
                 return rx.redirect(routes.staff_sign_in(next_path=_path(self)))
             if permission not in staff.permissions:
                 log.warning("refused: staff %s lacks %s for %s", staff.staff_id, permission, fn.__qualname__)

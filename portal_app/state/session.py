@@ -101,11 +101,6 @@ class SessionState(rx.State):
         """``_resolve`` in a worker thread, not on the event loop."""
         return await asyncio.to_thread(self._resolve)
 
-    def _start_session(self, token: str, first_name: str) -> None:
-        self._set_token(token)
-        self.signed_in = True
-        self.first_name = first_name
-
     async def _forget_private(self) -> None:
         """This browser is no longer signed in: drop the stored token and put every var of
         every page state (the ones the browser sees and the underscore ones it does not)

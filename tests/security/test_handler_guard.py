@@ -217,6 +217,7 @@ def test_a_staff_handler_sends_a_caller_with_no_staff_session_to_staff_sign_in_w
         result = run(_answer_request(probe, "RQ-ABC123"))
     assert calls == []
     assert "/staff/sign-in?next=/home" in str(result)
+    assert probe.forgot == 0  # the resident signed in in this browser stays signed in
 
 
 def test_a_staff_handler_refuses_an_officer_whose_role_lacks_the_permission_without_running():

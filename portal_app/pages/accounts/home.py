@@ -10,7 +10,7 @@ from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
 from portal_app.services.accounts import balances, summary
-from portal_app.services.identity import auth, sessions
+from portal_app.services.identity import auth
 from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
@@ -22,7 +22,6 @@ class HomeState(SessionState):
     accounts: list[dict[str, str]] = []
     loaded: bool = False
     last_sign_in: str = ""
-    signed_out_everywhere: bool = False
 
     @resident_only
     @rx.event
@@ -49,8 +48,7 @@ class HomeState(SessionState):
     async def not_me(self):
         """'Not you?': end every session, email a reset link, and leave."""
         principal = current_principal()
-        await in_transaction(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
-        await in_transaction(auth.request_password_reset, principal.email, now=utcnow())
+        await in_transaction(auth.not_me, principal.user_id, principal.email, now=utcnow())
         await self._forget_private()
         return leave_for(routes.signed_out_everywhere())
 

@@ -20,7 +20,7 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
     token_ok: bool = False
     checked: bool = False
     done: bool = False
-    _token: str = ""
+    _reset_token: str = ""
 
     @public
     @rx.event
@@ -28,8 +28,8 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
         self.errors = {}
         self.done = False
         token = self.router.url.query_parameters.get("token", "")
-        self._token = token[:200]
-        self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, self._token, now=utcnow())
+        self._reset_token = token[:200]
+        self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, self._reset_token, now=utcnow())
         self.checked = True
         # The token stays out of the address bar and the browser history once read.
         return rx.call_script(f"history.replaceState(null, '', '{routes.RESET_PASSWORD}')")
@@ -38,16 +38,16 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
     @rx.event
     async def set_password(self, form_data: dict):
         password = form_fields(form_data).get("password", "")
-        if not self._token:
+        if not self._reset_token:
             self.token_ok = False
             return
-        error = await in_transaction(auth.reset_password, self._token, password, now=utcnow())
+        error = await in_transaction(auth.reset_password, self._reset_token, password, now=utcnow())
         if error:
             self.errors = {"password": error}
-            if not await in_transaction(auth.reset_token_is_valid, self._token, now=utcnow()):
+            if not await in_transaction(auth.reset_token_is_valid, self._reset_token, now=utcnow()):
                 self.token_ok = False
             return forms.focus_error_summary()
-        self._token = ""
+        self._reset_token = ""
         self.errors = {}
         # Every session has ended on the server, this browser's too.
         await self._forget_private()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from portal_app import routes
@@ -67,9 +69,10 @@ class SecurityState(ShowPasswordMixin, SessionState):
 
     @resident_only
     @rx.event
-    def start_setup(self):
+    async def start_setup(self):
         principal = current_principal()
-        setup = two_step.begin_setup(principal.email, issuer=get_settings().landlord_name)
+        # Drawing the QR code is pure-Python work: off the event loop.
+        setup = await asyncio.to_thread(two_step.begin_setup, principal.email, issuer=get_settings().landlord_name)
         self._setup_secret = setup.secret
         self.setup_qr_svg = setup.qr_svg
         self.setup_key = setup.grouped_secret

@@ -32,7 +32,7 @@ from sqlmodel import Session, func, select
 from portal_app import routes
 from portal_app.models import PasswordReset, PortalUser, RecoveryCode
 from portal_app.services import throttle, tokens
-from portal_app.services.identity import lockout, passwords, two_step
+from portal_app.services.identity import lockout, passwords, sessions, two_step
 from portal_app.services.identity.lockout import failure_key, lockout_window
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.identity.sessions import SignInOutcome, create_session, end_sessions
@@ -141,6 +141,15 @@ def _expire_open_resets(session: Session, user_id: int, *, now: datetime) -> Non
         .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
         .values(expires_at=now)
     )
+
+
+def not_me(session: Session, user_id: int, email: str, *, now: datetime) -> int:
+    """ "Not you?" on the home page: end every session of this account and email a reset
+    link, in one unit of work (never signed out everywhere with no link on its way).
+    Returns how many sessions ended."""
+    ended = sessions.sign_out_everywhere(session, user_id, now=now)
+    request_password_reset(session, email, now=now)
+    return ended
 
 
 def reset_link(token: str) -> str:

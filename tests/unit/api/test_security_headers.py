@@ -60,6 +60,7 @@ def test_https_at_a_trusted_proxy_is_believed_and_the_page_carries_hsts(proxy_ho
 def test_a_forwarded_https_header_is_ignored_when_the_proxy_is_not_trusted(proxy_hops):
     client = TestClient(_app(), base_url="http://testserver")
     response = client.get("/test-only/page", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 200 and response.headers["x-content-type-options"] == "nosniff"
     assert "strict-transport-security" not in response.headers
 
 
@@ -68,6 +69,7 @@ def test_behind_one_trusted_proxy_the_scheme_is_the_one_that_proxy_appended_not_
     client = TestClient(_app(), base_url="http://testserver")
     # A client's own "https" in front of what the proxy wrote ("http") is not believed.
     response = client.get("/test-only/page", headers={"X-Forwarded-Proto": "https, http"})
+    assert response.status_code == 200 and response.headers["x-content-type-options"] == "nosniff"
     assert "strict-transport-security" not in response.headers
 
 

@@ -422,3 +422,17 @@ def test_changing_the_password_needs_the_current_one_and_a_good_new_one(session)
     assert list(same) == ["new_password"]
     session.refresh(user)
     assert user.password_hash == PASSWORD_HASH
+
+
+def test_not_you_ends_every_session_and_sends_a_reset_link_together(session):
+    user = make_user(session)
+    first, second = signed_in_token(session, at=NOW), signed_in_token(session, at=NOW + timedelta(minutes=1))
+
+    ended = auth.not_me(session, user.id, "ada@example.org", now=NOW + timedelta(minutes=2))
+    session.commit()
+
+    assert ended == 2
+    assert resolve(session, first, NOW + timedelta(minutes=3)) is None
+    assert resolve(session, second, NOW + timedelta(minutes=3)) is None
+    [message] = mails(session, "password_reset")
+    assert message.to_address == "ada@example.org"
