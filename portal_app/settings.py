@@ -78,10 +78,12 @@ class Settings:
     lockout_failures: int
     lockout_window_minutes: int
     reset_valid_minutes: int
-    register_limit_per_reference: int
-    register_limit_per_client: int
-    register_limit_window_minutes: int
     kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Registration throttles (services/identity/registration.py): failed tries before waits begin.
+    register_free_tries_per_client: int = 10
+    register_free_tries_per_reference: int = 5
+    register_limit_window_minutes: int = 60
+    register_max_wait_seconds: int = 900
     # Kiosk mode (services/identity/kiosk.py): sign out after this long without input, warning
     # this long before; the server ends a kiosk session after kiosk_session_idle_minutes.
     kiosk_idle_seconds: int = 180
@@ -136,9 +138,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         lockout_failures=_int(env.get("LOCKOUT_FAILURES"), 10),
         lockout_window_minutes=_int(env.get("LOCKOUT_WINDOW_MINUTES"), 15),
         reset_valid_minutes=_int(env.get("RESET_VALID_MINUTES"), 30),
-        register_limit_per_reference=_int(env.get("REGISTER_LIMIT_PER_REFERENCE"), 5),
-        register_limit_per_client=_int(env.get("REGISTER_LIMIT_PER_CLIENT"), 20),
+        register_free_tries_per_client=_int(env.get("REGISTER_FREE_TRIES_PER_CLIENT"), 10),
+        register_free_tries_per_reference=_int(env.get("REGISTER_FREE_TRIES_PER_REFERENCE"), 5),
         register_limit_window_minutes=_int(env.get("REGISTER_LIMIT_WINDOW_MINUTES"), 60),
+        register_max_wait_seconds=_int(env.get("REGISTER_MAX_WAIT_SECONDS"), 900),
         kiosk_hosts=_list(env.get("KIOSK_HOSTS"), ()),
         kiosk_idle_seconds=_int(env.get("KIOSK_IDLE_SECONDS"), 180),
         kiosk_warning_seconds=_int(env.get("KIOSK_WARNING_SECONDS"), 60),

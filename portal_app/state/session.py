@@ -69,16 +69,18 @@ class SessionState(rx.State):
             self.kiosk_token = ""
 
     def _client(self) -> str:
+        """The device, in words, for the sessions list: the address and the User-Agent."""
         ip = self.router.session.client_ip if self.router else ""
         agent = ""
         if self.router:
             agent = (self.router.headers.user_agent or "")[:120]
         return f"{ip} {agent}".strip()[:200]
 
-    def _client_key(self) -> str:
-        if self.router and self.router.session.client_ip:
-            return self.router.session.client_ip
-        return self.router.session.client_token if self.router else "unknown"
+    def _client_ip(self) -> str:
+        """The address the sign-in and registration throttles count this client by: the IP
+        alone (X-Forwarded-For only behind ``REFLEX_TRUSTED_PROXY_HOPS`` proxies), never
+        anything the browser chooses, such as its User-Agent."""
+        return self.router.session.client_ip if self.router else ""
 
     def _resolve(self) -> sessions.Principal | None:
         """Who this browser's token belongs to (None: nobody), keeping the header in step.

@@ -9,6 +9,7 @@ from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
+from portal_app.services import throttle
 from portal_app.services.identity import registration, sessions
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
@@ -63,13 +64,14 @@ class RegisterState(ShowPasswordMixin, SessionState):
         self.busy = True
         yield
         outcome = await in_transaction(
-            registration.start_registration, details, client_key=self._client_key(), now=utcnow()
+            registration.start_registration, details, client_ip=self._client_ip(), now=utcnow()
         )
         self.busy = False
         if outcome.throttled:
             self.throttled_message = (
-                "There have been too many attempts to register with these details. "
-                f"Try again in {outcome.retry_after_minutes} minutes, or contact us."
+                "There have been too many tries to register from your internet connection or with this "
+                f"tenancy reference. Wait {throttle.wait_words(outcome.retry_after_seconds)}, then try again. "
+                "If you keep seeing this, contact us."
             )
             yield forms.focus_error_summary()
             return

@@ -10,8 +10,16 @@ OWASP's guidance on account enumeration and throttling):
   ineligible tenancy and an already-registered person all give the same ``StartOutcome``
   and the same next screen; only the email differs (see ``_send_for_attempt``), and a
   code that can finish registering is only ever sent for a match.
-- Tries are counted per tenancy reference and per client before anything is matched, so
-  dates of birth cannot be swept.
+- Failed tries (anything but a match) are counted per client address and per tenancy
+  reference, and make waits that grow, never a block (``docs/security-policy.md``). Each
+  wait is decided before anything is matched, so it never says whether a date of birth was
+  right, and a try inside it is not counted. One address that keeps failing, at any
+  references, waits longer after each failure past ``register_free_tries_per_client``; once
+  a reference has had ``register_free_tries_per_reference`` failures, an address that has
+  itself failed at that reference waits longer after each further one. An address that
+  has not failed at the reference is never held back by it, so the resident with the right
+  reference and date of birth gets through from her own address whatever strangers have
+  tried elsewhere.
 - The code is 6 digits, hashed and bound to the attempt, valid for
   ``settings.code_valid_minutes``, single use; ``settings.code_max_attempts`` wrong tries
   end the attempt (counted across resent codes); at most ``MAX_CODES_PER_ATTEMPT`` codes,
@@ -26,7 +34,6 @@ write here is flushed in that one transaction, so a failure leaves nothing behin
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,12 +43,12 @@ from typing import Literal
 from sqlmodel import Session, func, select, update
 
 from portal_app.clock import uk_today
-from portal_app.models import AuthSession, Person, PortalUser, RegistrationAttempt, Tenancy, TenancyParty, ThrottleHit
+from portal_app.models import AuthSession, Person, PortalUser, RegistrationAttempt, Tenancy, TenancyParty
+from portal_app.services import throttle
 from portal_app.services.identity.eligibility import registration_eligibility, tenancy_has_ended
 from portal_app.services.identity.passwords import hash_password, password_problem
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
-from portal_app.services.throttle import record_hit
 from portal_app.services.tokens import hash_token, new_code, new_token, tokens_equal
 from portal_app.services.validation import (
     EMAIL_MAX_LENGTH,
@@ -226,7 +233,7 @@ class StartOutcome:
     attempt_token: str | None  # None only when throttled
     masked_email: str  # "j***@example.com"
     throttled: bool
-    retry_after_minutes: int
+    retry_after_seconds: int  # when throttled: how long until a try is taken again
 
 
 @dataclass(frozen=True)
@@ -312,33 +319,51 @@ def _lock_person(session: Session, person_id: int) -> None:
     session.exec(select(Person.id).where(Person.id == person_id).with_for_update()).first()
 
 
-def _recent_hit_times(session: Session, key: str, now: datetime, window: timedelta) -> list[datetime]:
-    stmt = select(ThrottleHit.at).where(ThrottleHit.key == key, ThrottleHit.at > now - window).order_by(ThrottleHit.at)
-    return list(session.exec(stmt).all())
-
-
 # --- throttling --------------------------------------------------------------------------
 
 
 def reference_throttle_key(reference: str) -> str:
-    return f"register:ref:{normalise_reference(reference)}"
+    """Failed tries at a tenancy reference, from every address."""
+    return f"register:ref:{throttle.digest(normalise_reference(reference), purpose='reference')}"
 
 
-def client_throttle_key(client_key: str) -> str:
-    key = (client_key or "").strip() or "unknown"
-    if len(key) > 120:
-        key = hashlib.sha256(key.encode()).hexdigest()
-    return f"register:client:{key}"
+def client_throttle_key(address: str) -> str:
+    """Failed tries from one client address (``throttle.client_address``), at every reference."""
+    return f"register:client:{throttle.digest(address, purpose='address')}"
 
 
-def _minutes_until_allowed(session: Session, key: str, limit: int, now: datetime, window: timedelta) -> int:
-    """0 when another try is allowed now; otherwise whole minutes until one is."""
-    times = _recent_hit_times(session, key, now, window)
-    if len(times) < limit:
-        return 0
-    # The try that must leave the window before the count drops below the limit.
-    frees_at = times[len(times) - limit] + window
-    return max(1, math.ceil((frees_at - now).total_seconds() / 60))
+def pair_throttle_key(reference: str, address: str) -> str:
+    """Failed tries at one reference from one address."""
+    ref = throttle.digest(normalise_reference(reference), purpose="reference")
+    return f"register:pair:{ref}:{throttle.digest(address, purpose='address')}"
+
+
+def seconds_until_allowed(
+    session: Session, reference: str, address: str, *, now: datetime, settings: Settings | None = None
+) -> int:
+    """0 when a registration try from ``address`` at ``reference`` is taken now; otherwise the
+    seconds until it is. Decided from earlier failures only, before anything is matched."""
+    settings = settings or get_settings()
+    now = _as_stored(now)
+    window = timedelta(minutes=settings.register_limit_window_minutes)
+    cap = settings.register_max_wait_seconds
+    from_here, last_from_here = throttle.count_and_latest(session, client_throttle_key(address), now, window)
+    wait = throttle.seconds_left(
+        last_from_here, throttle.backoff_seconds(from_here, free=settings.register_free_tries_per_client, cap=cap), now
+    )
+    here_at_reference, last_here_at_reference = throttle.count_and_latest(
+        session, pair_throttle_key(reference, address), now, window
+    )
+    if here_at_reference:
+        at_reference = throttle.hits_since(session, reference_throttle_key(reference), now, window)
+        backoff = throttle.backoff_seconds(at_reference, free=settings.register_free_tries_per_reference, cap=cap)
+        wait = max(wait, throttle.seconds_left(last_here_at_reference, backoff, now))
+    return wait
+
+
+def _record_failure(session: Session, reference: str, address: str, *, now: datetime) -> None:
+    for key in (client_throttle_key(address), reference_throttle_key(reference), pair_throttle_key(reference, address)):
+        throttle.record_hit(session, key, now)
 
 
 # --- deciding what an attempt is ---------------------------------------------------------
@@ -453,11 +478,13 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
 
 
 def start_registration(
-    session: Session, details: RegistrationDetails, *, client_key: str, now: datetime, settings: Settings | None = None
+    session: Session, details: RegistrationDetails, *, client_ip: str, now: datetime, settings: Settings | None = None
 ) -> StartOutcome:
-    """Count the try, match the details, record the attempt and send its email.
+    """Unless this address must wait (``seconds_until_allowed``), match the details, record the
+    attempt, count it when it is not a match, and send its email.
 
-    Every outcome except throttling looks the same to the caller."""
+    ``client_ip`` is the address the throttles count (the IP alone). Every outcome except
+    a wait looks the same to the caller."""
     settings = settings or get_settings()
     now = _as_stored(now)
     reference = normalise_reference(details.tenancy_reference)
@@ -467,19 +494,15 @@ def start_registration(
         raise ValueError("start_registration needs details from parse_registration")
     masked = mask_email(email)
 
-    window = timedelta(minutes=settings.register_limit_window_minutes)
-    limits = [
-        (reference_throttle_key(reference), settings.register_limit_per_reference),
-        (client_throttle_key(client_key), settings.register_limit_per_client),
-    ]
-    wait = max(_minutes_until_allowed(session, key, limit, now, window) for key, limit in limits)
+    address = throttle.client_address(client_ip)
+    wait = seconds_until_allowed(session, reference, address, now=now, settings=settings)
     if wait:
-        return StartOutcome(attempt_token=None, masked_email=masked, throttled=True, retry_after_minutes=wait)
-    for key, _ in limits:
-        record_hit(session, key, now)
+        return StartOutcome(attempt_token=None, masked_email=masked, throttled=True, retry_after_seconds=wait)
 
     password_hash = hash_password(details.password)  # every outcome pays the same cost
     decision = _decide(session, reference, details.date_of_birth, email, today=uk_today(now), settings=settings)
+    if decision.outcome != MATCH:
+        _record_failure(session, reference, address, now=now)
     token = new_token()
     attempt = RegistrationAttempt(
         token_hash=hash_token(token, purpose=ATTEMPT_TOKEN_PURPOSE),
@@ -497,7 +520,7 @@ def start_registration(
     session.add(attempt)
     session.flush()  # the id binds the code hash to this attempt
     _send_for_attempt(session, attempt, now=now, settings=settings)
-    return StartOutcome(attempt_token=token, masked_email=masked, throttled=False, retry_after_minutes=0)
+    return StartOutcome(attempt_token=token, masked_email=masked, throttled=False, retry_after_seconds=0)
 
 
 def _end_attempt(session: Session, attempt: RegistrationAttempt, *, status: str, now: datetime) -> None:

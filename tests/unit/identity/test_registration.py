@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 import pytest
+from argon2 import PasswordHasher
 from sqlmodel import Session, func, select
 
 from portal_app.models import AuthSession, OutboxMessage, PortalUser, RegistrationAttempt, Tenancy, ThrottleHit
+from portal_app.services.identity import registration as registration_module
 from portal_app.services.identity.passwords import DUMMY_HASH, verify_password
 from portal_app.services.identity.registration import (
     CodeOutcome,
@@ -86,7 +88,7 @@ def details(**changes) -> RegistrationDetails:
 
 
 def start(session, *, now=NOW, client="203.0.113.7", settings=None, **changes) -> StartOutcome:
-    return start_registration(session, details(**changes), client_key=client, now=now, settings=settings)
+    return start_registration(session, details(**changes), client_ip=client, now=now, settings=settings)
 
 
 def mails(session, to=None) -> list[OutboxMessage]:
@@ -422,7 +424,8 @@ def test_every_outcome_looks_the_same_to_the_person_registering(session, name):
     )
     assert attempt.code_expires_at == NOW + timedelta(minutes=10)
     assert attempt.password_hash.startswith("$argon2id$")
-    assert count(session, ThrottleHit) == 2
+    # Only a try that is not a match counts towards the waits (per client, reference, and both).
+    assert count(session, ThrottleHit) == (0 if name == "match" else 3)
 
 
 @pytest.mark.parametrize("name", NOT_MATCHES)
@@ -712,49 +715,120 @@ def test_asking_again_for_an_attempt_that_is_not_a_match_behaves_the_same_and_re
 
 
 # --- throttling --------------------------------------------------------------------------
+# Growing waits per client address and per reference, never a block; each decided before
+# anything is matched. An attacker at 203.0.113.9, the resident at 198.51.100.7.
+
+ATTACKER = "203.0.113.9"
+RESIDENT = "198.51.100.7"
 
 
-def test_tries_are_limited_per_tenancy_reference_before_anything_is_matched(session):
+@pytest.fixture
+def quick_hashing(monkeypatch):
+    """Every try hashes the typed password; these tests make dozens, so hash cheaply."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(registration_module, "hash_password", cheap.hash)
+
+
+def walk(session, references, *, at, client=ATTACKER):
+    """Try each reference once, at the same moment, with a date of birth that matches nobody."""
+    return [
+        start(session, now=at, client=client, tenancy_reference=ref, date_of_birth=date(1901, 1, 1))
+        for ref in references
+    ]
+
+
+def test_an_attacker_walking_the_references_from_one_address_waits_longer_after_each_failure(session, quick_hashing):
+    refs = [f"TEN{n:06d}" for n in range(100001, 100041)]
+    moment = NOW
+
+    first = walk(session, refs[:12], at=moment)
+    assert [o.throttled for o in first] == [False] * 10 + [True] * 2
+    waits = []
+    for ref in refs[12:20]:
+        moment += timedelta(seconds=first[-1].retry_after_seconds if not waits else waits[-1])
+        [taken] = walk(session, [ref], at=moment)
+        assert not taken.throttled
+        [told] = walk(session, [ref], at=moment)
+        waits.append(told.retry_after_seconds)
+
+    assert first[-1] == StartOutcome(None, "s***@example.com", True, 1)
+    assert waits == [2, 4, 8, 16, 32, 64, 128, 256]
+    assert len(attempts(session)) == 18  # a refused try records nothing and is not counted
+
+
+def test_strangers_failing_at_a_reference_cannot_stop_the_matching_resident_registering_from_her_address(
+    session, quick_hashing
+):
     make_tenant(session)
-    # Five tries with wrong dates of birth, from five different clients, a minute apart.
+    # Thirty wrong dates of birth for her reference, from the attacker's and twenty other addresses.
+    for n in range(30):
+        client = ATTACKER if n % 3 == 0 else f"100.64.0.{n}"
+        start(session, now=NOW + timedelta(seconds=n), client=client, date_of_birth=date(1970, 1, n + 1))
+    assert start(session, now=NOW + timedelta(seconds=40), client=ATTACKER, date_of_birth=DOB).throttled
+
+    mine = start(session, now=NOW + timedelta(seconds=40), client=RESIDENT)
+
+    assert not mine.throttled
+    result = confirm_code(session, mine.attempt_token, latest_code(session), now=NOW + timedelta(minutes=1))
+    assert result.status == "registered"
+
+
+def test_an_address_that_failed_at_a_busy_reference_waits_longer_after_each_further_failure(session, quick_hashing):
+    make_tenant(session)
+    for n in range(5):  # five failures at the reference, from five other addresses
+        start(session, now=NOW, client=f"100.64.0.{n}", date_of_birth=date(1970, 1, n + 1))
+
+    moment, waits = NOW, []
     for n in range(5):
-        outcome = start(
-            session, now=NOW + timedelta(minutes=n), client=f"client-{n}", date_of_birth=date(1970, 1, n + 1)
-        )
-        assert not outcome.throttled
-    mails_before, attempts_before = len(mails(session)), len(attempts(session))
+        taken = start(session, now=moment, client=ATTACKER, date_of_birth=date(1971, 1, n + 1))
+        assert not taken.throttled
+        told = start(session, now=moment, client=ATTACKER, date_of_birth=DOB)
+        waits.append(told.retry_after_seconds)
+        moment += timedelta(seconds=told.retry_after_seconds)
 
-    # The sixth, even with the right date of birth and from a new client, is refused.
-    blocked = start(session, now=NOW + timedelta(minutes=10), client="client-new", tenancy_reference="ten 100001")
-
-    assert blocked == StartOutcome(None, "s***@example.com", True, 50)
-    assert (len(mails(session)), len(attempts(session))) == (mails_before, attempts_before)
-    # When the first try leaves the one-hour window, one more is allowed.
-    allowed = start(session, now=NOW + timedelta(minutes=60, seconds=1), client="client-new")
-    assert not allowed.throttled
-    assert mails(session)[-1].kind == "register_code"
+    assert waits == [2, 4, 8, 16, 32]
+    # An address that has not failed there is not held back by the reference's count.
+    assert not start(session, now=moment - timedelta(seconds=1), client=RESIDENT).throttled
 
 
-def test_tries_are_limited_per_client(session):
-    settings = get_settings()
-    assert settings.register_limit_per_client == 20
-    for n in range(20):
-        assert not start(session, now=NOW, client="198.51.100.9", tenancy_reference=f"TEN{n:06d}").throttled
-    blocked = start(session, now=NOW + timedelta(minutes=1), client="198.51.100.9", tenancy_reference="TEN777777")
-    assert blocked == StartOutcome(None, "s***@example.com", True, 59)
-    assert len(attempts(session)) == 20
-    assert not start(
-        session, now=NOW + timedelta(minutes=1), client="198.51.100.10", tenancy_reference="TEN777777"
-    ).throttled
+def test_the_wait_is_decided_before_matching_so_it_says_nothing_about_the_date_of_birth(session, quick_hashing):
+    make_tenant(session)
+    walk(session, [f"TEN9{n:05d}" for n in range(10)], at=NOW)
+    mails_before = len(mails(session))
+
+    right = start(session, now=NOW, client=ATTACKER)
+    wrong = start(session, now=NOW, client=ATTACKER, date_of_birth=date(1970, 1, 1))
+
+    assert right == wrong == StartOutcome(None, "s***@example.com", True, 1)
+    assert len(mails(session)) == mails_before
 
 
-def test_a_throttled_try_is_not_counted_so_the_wait_does_not_grow(session):
-    settings = dataclasses.replace(get_settings(), register_limit_per_reference=2)
-    for n in range(2):
-        start(session, now=NOW, client=f"c{n}", settings=settings)
-    for minute in (1, 30, 59):
-        assert start(session, now=NOW + timedelta(minutes=minute), client="c9", settings=settings).throttled
-    assert not start(session, now=NOW + timedelta(minutes=60, seconds=1), client="c9", settings=settings).throttled
+def test_a_throttled_try_is_not_counted_so_the_wait_does_not_grow(session, quick_hashing):
+    settings = dataclasses.replace(get_settings(), register_free_tries_per_client=2)
+    walk_with = partial(start, session, client="198.51.100.99", settings=settings, date_of_birth=date(1901, 1, 1))
+    walk_with(now=NOW, tenancy_reference="TEN000001")
+    walk_with(now=NOW, tenancy_reference="TEN000002")
+
+    for tenths in (1, 5, 9):
+        assert walk_with(now=NOW + timedelta(seconds=tenths / 10), tenancy_reference="TEN000003").throttled
+    assert not walk_with(now=NOW + timedelta(seconds=1), tenancy_reference="TEN000003").throttled
+
+
+def test_an_office_helping_residents_register_is_not_slowed_by_their_successful_matches(session, quick_hashing):
+    office = "192.0.2.44"
+    for n in range(25):
+        ref = f"TEN2{n:05d}"
+        make_tenant(session, ref)
+        outcome = start(session, now=NOW + timedelta(minutes=n), client=office, tenancy_reference=ref)
+        assert not outcome.throttled, n
+
+
+def test_an_hour_later_the_address_starts_again_with_its_free_tries(session, quick_hashing):
+    walk(session, [f"TEN3{n:05d}" for n in range(12)], at=NOW)
+
+    later = walk(session, [f"TEN4{n:05d}" for n in range(11)], at=NOW + timedelta(minutes=60, seconds=1))
+
+    assert [o.throttled for o in later] == [False] * 10 + [True]
 
 
 # --- one email, one active account; moving home; joint tenants ---------------------------
