@@ -75,10 +75,20 @@ class Settings:
     code_valid_minutes: int
     code_max_attempts: int
     code_resend_seconds: int
-    lockout_failures: int
-    lockout_window_minutes: int
     reset_valid_minutes: int
     kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Sign-in throttles (services/identity/lockout.py, docs/security-policy.md). Nobody is ever
+    # locked out: one address failing at one account waits longer after each failure past the
+    # free tries; many failures at one account, or from one address, ask for an extra check.
+    signin_free_tries: int = 5
+    signin_max_wait_seconds: int = 900
+    signin_window_minutes: int = 60
+    signin_account_limit: int = 50
+    signin_address_limit: int = 100
+    signin_code_account_limit: int = 10
+    # Reset emails per account in an hour: from one address, and from all addresses together.
+    reset_mail_per_address: int = 3
+    reset_mail_per_account: int = 10
     # Registration throttles (services/identity/registration.py): failed tries before waits begin.
     register_free_tries_per_client: int = 10
     register_free_tries_per_reference: int = 5
@@ -135,9 +145,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         code_valid_minutes=_int(env.get("CODE_VALID_MINUTES"), 10),
         code_max_attempts=_int(env.get("CODE_MAX_ATTEMPTS"), 5),
         code_resend_seconds=_int(env.get("CODE_RESEND_SECONDS"), 60),
-        lockout_failures=_int(env.get("LOCKOUT_FAILURES"), 10),
-        lockout_window_minutes=_int(env.get("LOCKOUT_WINDOW_MINUTES"), 15),
         reset_valid_minutes=_int(env.get("RESET_VALID_MINUTES"), 30),
+        signin_free_tries=_int(env.get("SIGNIN_FREE_TRIES"), 5),
+        signin_max_wait_seconds=_int(env.get("SIGNIN_MAX_WAIT_SECONDS"), 900),
+        signin_window_minutes=_int(env.get("SIGNIN_WINDOW_MINUTES"), 60),
+        signin_account_limit=_int(env.get("SIGNIN_ACCOUNT_LIMIT"), 50),
+        signin_address_limit=_int(env.get("SIGNIN_ADDRESS_LIMIT"), 100),
+        signin_code_account_limit=_int(env.get("SIGNIN_CODE_ACCOUNT_LIMIT"), 10),
+        reset_mail_per_address=_int(env.get("RESET_MAIL_PER_ADDRESS"), 3),
+        reset_mail_per_account=_int(env.get("RESET_MAIL_PER_ACCOUNT"), 10),
         register_free_tries_per_client=_int(env.get("REGISTER_FREE_TRIES_PER_CLIENT"), 10),
         register_free_tries_per_reference=_int(env.get("REGISTER_FREE_TRIES_PER_REFERENCE"), 5),
         register_limit_window_minutes=_int(env.get("REGISTER_LIMIT_WINDOW_MINUTES"), 60),

@@ -81,7 +81,7 @@ def two_residents(db):
         b = resident_with_history(
             s, 2, first="Bartholomew", last="Ndiaye", street="Sycamore Way", email="bart@example.org", now=now
         )
-        outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
+        outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", client_ip="192.0.2.10", now=utcnow())
         s.commit()
         assert outcome.status == "signed_in"
         b["token"] = outcome.token

@@ -182,7 +182,7 @@ def test_no_handler_shows_b_anything_of_a_or_changes_a_when_sent_a_ids(
     for args in _hostile_args(fn, a):
         # A fresh browser for B each time: sign-out style handlers end B's session.
         with Session(db) as s:
-            outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", now=utcnow())
+            outcome = auth.sign_in(s, "bart@example.org", PASSWORD, client="test", client_ip="192.0.2.10", now=utcnow())
             s.commit()
         root = _state_tree_for(outcome.token)
         state = _state_of(root, state_cls)

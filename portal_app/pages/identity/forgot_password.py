@@ -33,7 +33,7 @@ class ForgotPasswordState(SessionState):
             self.errors = {"email": "Enter the email address you registered with, like name@example.com"}
             return forms.focus_error_summary()
         self.errors = {}
-        await in_transaction(auth.request_password_reset, email, now=utcnow())
+        await in_transaction(auth.request_password_reset, email, client_ip=self._client_ip(), now=utcnow())
         self.sent = True
 
 
@@ -45,7 +45,7 @@ def forgot_page() -> rx.Component:
             rx.el.h1("Check your email"),
             rx.el.p(
                 "If that address has an account with us, we have sent it a link to choose a new password. "
-                "The link works once, for 30 minutes. It also unlocks a locked account."
+                "The link works once, for 30 minutes. If we have sent you more than one, any of them works."
             ),
             rx.el.p("Check your spam or junk folder if it has not arrived in a few minutes."),
         ),

@@ -60,7 +60,7 @@ def reset_page() -> rx.Component:
         ResetPasswordState.done,
         rx.fragment(
             rx.el.h1("Your password has been changed"),
-            rx.el.p("We have signed you out everywhere, and your account is unlocked. Sign in with your new password."),
+            rx.el.p("We have signed you out everywhere. Sign in with your new password."),
             rx.el.a("Sign in", href=routes.SIGN_IN, class_name="button"),
         ),
         rx.cond(

@@ -9,6 +9,7 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
+from portal_app.services import throttle
 from portal_app.services.identity import auth, two_step
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
@@ -20,24 +21,33 @@ SIGN_IN_FIELDS = [("email", "email"), ("password", "password")]
 VAGUE = "Enter the email address and password you registered with. Check them and try again"
 
 
+def too_many_tries(seconds: int) -> str:
+    return f"Too many tries. Wait {throttle.wait_words(seconds)}, then try again"
+
+
 class SignInState(ShowPasswordMixin, SessionState):
     errors: dict[str, str] = {}
     busy: bool = False
-    locked: bool = False
+    # The right password is not enough on its own just now (services/identity/lockout.py).
+    check_email: bool = False
     reset_sent: bool = False
     two_step_errors: dict[str, str] = {}
     two_step_open: bool = False
-    _locked_email: str = ""
+    _typed_email: str = ""
     _two_step_token: str = ""
     _next: str = ""
+    _keep_notice: bool = False  # the two-step page sent us back with something to say
 
     @public
     @rx.event
     async def open_form(self):
-        self.errors = {}
+        if self._keep_notice:
+            self._keep_notice = False
+        else:
+            self.errors = {}
+            self.check_email = False
+            self.reset_sent = False
         self.busy = False
-        self.locked = False
-        self.reset_sent = False
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
         if await self._resolve_off_loop() is not None:
             return rx.redirect(self._next)
@@ -47,7 +57,7 @@ class SignInState(ShowPasswordMixin, SessionState):
     async def submit(self, form_data: dict):
         email = form_fields(form_data).get("email", "").strip()
         password = form_fields(form_data).get("password", "")
-        self.locked = False
+        self.check_email = False
         self.reset_sent = False
         errors: dict[str, str] = {}
         if not email:
@@ -65,10 +75,12 @@ class SignInState(ShowPasswordMixin, SessionState):
             email,
             password,
             client=self._client(),
+            client_ip=self._client_ip(),
             now=utcnow(),
             idle_minutes=self._session_idle_minutes(),
         )
         self.busy = False
+        self._typed_email = email
         if outcome.status == "signed_in" and outcome.token:
             self._set_token(outcome.token)
             await self._resolve_off_loop()
@@ -80,20 +92,26 @@ class SignInState(ShowPasswordMixin, SessionState):
             self.two_step_errors = {}
             yield rx.redirect(routes.SIGN_IN_TWO_STEP)
             return
-        if outcome.status == "locked":
-            self.locked = True
-            self._locked_email = email
+        if outcome.status == "check_email":
+            self.check_email = True
             self.errors = {}
-            yield rx.call_script("setTimeout(() => document.getElementById('locked-title')?.focus(), 50)")
+            yield rx.call_script("setTimeout(() => document.getElementById('check-email-title')?.focus(), 50)")
             return
-        self.errors = {"email": VAGUE}
+        if outcome.status == "wait":
+            self.errors = {"password": too_many_tries(outcome.retry_after_seconds)}
+        else:
+            self.errors = {"email": VAGUE}
         yield forms.focus_error_summary()
 
     @public
     @rx.event
     async def send_unlock_email(self):
-        if self._locked_email:
-            await in_transaction(auth.request_password_reset, self._locked_email, now=utcnow())
+        """ "Email me a link" on the check-your-email notice: the forgotten-password email for
+        the address typed at sign-in, within the same caps."""
+        if self._typed_email:
+            await in_transaction(
+                auth.request_password_reset, self._typed_email, client_ip=self._client_ip(), now=utcnow()
+            )
         self.reset_sent = True
 
     @public
@@ -111,6 +129,7 @@ class SignInState(ShowPasswordMixin, SessionState):
             self._two_step_token,
             code,
             client=self._client(),
+            client_ip=self._client_ip(),
             now=utcnow(),
             idle_minutes=self._session_idle_minutes(),
         )
@@ -120,13 +139,18 @@ class SignInState(ShowPasswordMixin, SessionState):
             self._set_token(outcome.token)
             await self._resolve_off_loop()
             return rx.redirect(self._next or routes.HOME)
-        if outcome.status in ("expired", "locked"):
+        if outcome.status in ("expired", "check_email"):
             self._two_step_token = ""
             self.two_step_open = False
-            self.locked = outcome.status == "locked"
-            self.errors = {} if self.locked else {"email": "Your sign-in took too long. Sign in again"}
+            self.check_email = outcome.status == "check_email"
+            self.reset_sent = False
+            self.errors = {} if self.check_email else {"email": "Your sign-in took too long. Sign in again"}
+            self._keep_notice = True
             return rx.redirect(routes.SIGN_IN)
-        self.two_step_errors = {"code": "The code is not right. Check your app and try again"}
+        if outcome.status == "wait":
+            self.two_step_errors = {"code": too_many_tries(outcome.retry_after_seconds)}
+        else:
+            self.two_step_errors = {"code": "The code is not right. Check your app and try again"}
         return forms.focus_error_summary()
 
 
@@ -135,12 +159,13 @@ def sign_in_page() -> rx.Component:
     s = get_settings()
     return rx.fragment(
         rx.cond(
-            SignInState.locked,
+            SignInState.check_email,
             rx.el.div(
-                rx.el.h2("Your account is locked", id="locked-title", tab_index=-1),
+                rx.el.h2("Check your email", id="check-email-title", tab_index=-1),
                 rx.el.p(
-                    "There were too many wrong passwords, so we have locked the account to keep it safe. "
-                    "We can email you a link to choose a new password, which unlocks it straight away. No need to phone us."
+                    "There have been a lot of wrong tries to sign in to this account, or from your internet "
+                    "connection, so we need to check it is you. If the email address and password you typed are "
+                    "right, we have emailed you a link. Open it, choose a new password, then sign in with it."
                 ),
                 rx.cond(
                     SignInState.reset_sent,
@@ -148,12 +173,20 @@ def sign_in_page() -> rx.Component:
                         "If that email address has an account, we have sent a link to it. The link works for 30 minutes.",
                         role="status",
                     ),
-                    rx.el.button(
-                        "Email me a link to unlock my account",
-                        type="button",
-                        class_name="button",
-                        on_click=SignInState.send_unlock_email,
+                    rx.el.p(
+                        "No email after a few minutes? Check your spam folder, or ask for a link (you only need "
+                        "your email address): ",
+                        rx.el.button(
+                            "Email me a link to choose a new password",
+                            type="button",
+                            class_name="button",
+                            on_click=SignInState.send_unlock_email,
+                        ),
                     ),
+                ),
+                rx.el.p(
+                    "With two-step sign-in turned on, we ask for the code from your app instead of sending an email.",
+                    class_name="caption",
                 ),
                 class_name="notice notice--warning",
                 role="alert",

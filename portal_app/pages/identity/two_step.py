@@ -1,7 +1,7 @@
 """The second step of signing in: the code from an authenticator app, or a recovery code.
 
 The state is the sign-in page's (``SignInState``): the waiting sign-in's token, where to
-go next and the locked-out message all belong to that one sign-in."""
+go next and the check-your-email notice all belong to that one sign-in."""
 
 from __future__ import annotations
 

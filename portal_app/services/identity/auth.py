@@ -1,6 +1,6 @@
 """Signing in with a password, forgotten and changed passwords, and the security page.
 
-Sessions live in ``sessions.py``, failure counting and locking in ``lockout.py``,
+Sessions live in ``sessions.py``, failure counting and waits in ``lockout.py``,
 the second factor in ``two_step.py``; this module puts them together.
 
 Every function works on the caller's session and never commits: the caller's unit
@@ -13,18 +13,25 @@ The rules:
 
 * one vague failure for every wrong sign-in (unknown email, wrong password, closed
   account); an unknown email is checked against a dummy argon2 hash so it takes as
-  long as a wrong password;
-* wrong passwords count towards the account's lockout (``lockout.py``); choosing a
-  new password, from a reset link or while signed in, unlocks the account and ends
-  its other sessions;
+  long as a wrong password, and is counted by the throttles exactly like a real one;
+* nobody is ever locked out (``lockout.py``, ``docs/security-policy.md``): too many
+  failures from one address at one account make that address wait ("wait"); many
+  failures at the account from everywhere, or from the address at every account, ask
+  for one more check after the right password: the second factor when two-step is on,
+  otherwise the emailed link to choose a new password ("check_email");
 * the right password starts a new session (``sessions.create_session``), or with
-  two-step on hands out a two-step token (``two_step.complete_two_step`` finishes).
+  two-step on hands out a two-step token (``two_step.complete_two_step`` finishes);
+* a reset email is capped per account and client address, and per account, but a
+  stranger cannot use the caps up against the owner: while the account holds no
+  working link one is always sent, and a newer link never cancels an older one;
+* choosing a new password, from a reset link or while signed in, forgets the
+  account's sign-in failures and ends its other sessions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, func, select
@@ -32,19 +39,13 @@ from sqlmodel import Session, func, select
 from portal_app import routes
 from portal_app.models import PasswordReset, PortalUser, RecoveryCode
 from portal_app.services import throttle, tokens
-from portal_app.services.identity import lockout, passwords, sessions, two_step
-from portal_app.services.identity.lockout import failure_key, lockout_window
+from portal_app.services.identity import lockout, passwords, resets, sessions, two_step
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.identity.sessions import SignInOutcome, create_session, end_sessions
 from portal_app.settings import get_settings
 
-# How many reset emails one account can be sent in RESET_MAIL_WINDOW (mail bombing).
-RESET_MAIL_LIMIT = 5
-RESET_MAIL_WINDOW = timedelta(hours=1)
 # Longest password we spend argon2 time on; the password rules allow 128.
 _VERIFY_MAX_CHARS = 1024
-
-RESET_PURPOSE = "reset"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,6 @@ class SecuritySummary:
     last_sign_in_at: datetime | None
     two_step_enabled: bool
     recovery_codes_left: int
-    locked: bool
 
 
 # ---------------------------------------------------------------------------
@@ -61,7 +61,7 @@ class SecuritySummary:
 
 
 def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
+    return lockout.normalise_email(email)
 
 
 def active_user_by_email(session: Session, email: str) -> PortalUser | None:
@@ -89,45 +89,53 @@ def _check_password(password_hash: str, password: str) -> bool:
 
 
 def sign_in(
-    session: Session, email: str, password: str, *, client: str, now: datetime, idle_minutes: int | None = None
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    client: str,
+    client_ip: str,
+    now: datetime,
+    idle_minutes: int | None = None,
 ) -> SignInOutcome:
-    """Check an email and password. Every failure looks the same: status "failed".
+    """Check an email and password.
 
+    ``client`` describes the device for the sessions list; ``client_ip`` is the address the
+    throttles count (the IP alone). Outcomes: "signed_in" (with the token), "two_step" (with
+    the two-step token), "failed" (every failure looks the same), "wait" (this address must
+    wait ``retry_after_seconds`` before its next try is checked) and "check_email" (the
+    right password is not enough on its own just now: if it was right, a link to choose a
+    new password has been emailed; the answer is the same when it was wrong).
     ``idle_minutes`` is the new session's idle limit (see ``create_session``)."""
-    settings = get_settings()
-    window = lockout_window()
-    client_key = lockout.client_key(client) if client else None
-    if client_key and throttle.hits_since(session, client_key, now, window) >= lockout.CLIENT_FAILURE_LIMIT:
-        return SignInOutcome("failed")
+    typed = normalise_email(email)
+    address = throttle.client_address(client_ip)
+    wait = lockout.wait_seconds(session, typed, address, now=now)
+    if wait:
+        return SignInOutcome("wait", retry_after_seconds=wait)
 
-    user = active_user_by_email(session, email)
-    if user is None:
-        # Unknown email or closed account: spend the same time as a real check, and
-        # "lock" the unknown email the same way, so lockout does not reveal accounts.
-        _check_password(passwords.DUMMY_HASH, password)
-        email_key = lockout.unknown_email_key(normalise_email(email))
-        if throttle.hits_since(session, email_key, now, window) >= settings.lockout_failures:
-            return SignInOutcome("locked")
-        throttle.record_hit(session, email_key, now)
-        if client_key:
-            throttle.record_hit(session, client_key, now)
-        if throttle.hits_since(session, email_key, now, window) >= settings.lockout_failures:
-            return SignInOutcome("locked")
-        return SignInOutcome("failed")
+    # Unknown email or closed account: spend the same time as a real check, and count it the
+    # same way, so neither the time nor the throttles reveal which emails have accounts.
+    user = active_user_by_email(session, typed)
+    right = _check_password(user.password_hash if user else passwords.DUMMY_HASH, password) and user is not None
+    extra_check = lockout.extra_check_needed(
+        session,
+        typed,
+        address,
+        stage="password",
+        now=now,
+        password_changed_at=user.password_changed_at if user else None,
+    )
+    if not right or user is None:
+        lockout.record_failure(session, typed, address, stage="password", now=now, user=user)
+        return SignInOutcome("check_email" if extra_check else "failed")
 
-    right = _check_password(user.password_hash, password)
-    if user.locked_at is not None:
-        return SignInOutcome("locked")
-    if not right:
-        if client_key:
-            throttle.record_hit(session, client_key, now)
-        if lockout.record_failure(session, user, now=now):
-            return SignInOutcome("locked")
-        return SignInOutcome("failed")
-
-    if user.totp_enabled:
+    if user.totp_enabled:  # the second factor is the extra check
         return SignInOutcome("two_step", two_step_token=two_step.issue_two_step_token(user.id, now=now))
+    if extra_check:
+        resets.send_sign_in_check(session, user, address, now=now)
+        return SignInOutcome("check_email")
     token = create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
+    lockout.record_success(session, typed, address, now=now)
     return SignInOutcome("signed_in", token=token)
 
 
@@ -135,73 +143,35 @@ def sign_in(
 # Forgotten password
 
 
-def _expire_open_resets(session: Session, user_id: int, *, now: datetime) -> None:
-    session.exec(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
-        .values(expires_at=now)
-    )
-
-
 def not_me(session: Session, user_id: int, email: str, *, now: datetime) -> int:
     """ "Not you?" on the home page: end every session of this account and email a reset
     link, in one unit of work (never signed out everywhere with no link on its way).
-    Returns how many sessions ended."""
+    Returns how many sessions ended. The resident is signed in, so no cap applies."""
     ended = sessions.sign_out_everywhere(session, user_id, now=now)
-    request_password_reset(session, email, now=now)
+    user = session.get(PortalUser, user_id)
+    if user is not None and user.status == "active":
+        resets.queue_reset_link(session, user, reason="forgotten", now=now)
     return ended
 
 
-def reset_link(token: str) -> str:
-    return f"{get_settings().base_url}{routes.RESET_PASSWORD}?token={token}"
-
-
-def request_password_reset(session: Session, email: str, *, now: datetime) -> None:
-    """Email a single-use link to set a new password.
+def request_password_reset(session: Session, email: str, *, client_ip: str, now: datetime) -> None:
+    """Email a single-use link to choose a new password (the forgotten-password page).
 
     Behaves the same whether or not the email belongs to an account; for an unknown
-    (or closed) account no mail is queued. A new request cancels older links.
+    (or closed) account no mail is queued. ``client_ip`` is the asking address: see
+    ``resets.send_within_caps`` for the caps, and why a stranger cannot use them up.
     """
-    settings = get_settings()
     user = active_user_by_email(session, email)
     if user is None:
         return None
-    mail_key = f"reset:user:{user.id}"
-    if throttle.hits_since(session, mail_key, now, RESET_MAIL_WINDOW) >= RESET_MAIL_LIMIT:
-        return None
-    throttle.record_hit(session, mail_key, now)
-    _expire_open_resets(session, user.id, now=now)
-    token = tokens.new_token()
-    session.add(
-        PasswordReset(
-            token_hash=tokens.hash_token(token, purpose=RESET_PURPOSE),
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + timedelta(minutes=settings.reset_valid_minutes),
-        )
-    )
-    queue_account_mail(
-        session,
-        user,
-        subject=f"Choose a new password for your {settings.landlord_name} online account",
-        text=(
-            f"Someone, probably you, asked to choose a new password for your online account. "
-            f"To choose one, open this link:\n\n"
-            f"{reset_link(token)}\n\n"
-            f"The link works once, for {settings.reset_valid_minutes} minutes. "
-            f"If your account is locked, choosing a new password unlocks it.\n\n"
-            f"If you did not ask for this, you can ignore this email. Your password has not changed."
-        ),
-        kind="password_reset",
-        now=now,
-    )
+    resets.send_within_caps(session, user, throttle.client_address(client_ip), reason="forgotten", now=now)
     return None
 
 
 def _open_reset(session: Session, token: str | None, *, now: datetime) -> tuple[PasswordReset, PortalUser] | None:
     if not token or len(token) > 200:
         return None
-    token_hash = tokens.hash_token(token, purpose=RESET_PURPOSE)
+    token_hash = tokens.hash_token(token, purpose=resets.RESET_PURPOSE)
     row = session.exec(
         select(PasswordReset, PortalUser)
         .join(PortalUser, PortalUser.id == PasswordReset.user_id)
@@ -227,10 +197,13 @@ def _personal_details(user: PortalUser) -> list[str]:
 
 
 def _set_password(session: Session, user: PortalUser, new_password: str, *, now: datetime) -> None:
+    """The new password, and what it ends: every open reset link, the sign-in failures."""
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = now
     session.add(user)
-    _expire_open_resets(session, user.id, now=now)
+    resets.expire_open_resets(session, user.id, now=now)
+    lockout.forget_failures(session, user.email)
+    throttle.clear_hits(session, lockout.reauth_key(user.id))
 
 
 def _queue_password_changed_mail(session: Session, user: PortalUser, *, everywhere: bool, now: datetime) -> None:
@@ -254,8 +227,9 @@ def _queue_password_changed_mail(session: Session, user: PortalUser, *, everywhe
 def reset_password(session: Session, token: str, new_password: str, *, now: datetime) -> str | None:
     """Set a new password from a reset link. Returns an error message, or None on success.
 
-    On success the link is used up, the account is unlocked, every session of the
-    account ends and a "your password was changed" email is queued.
+    On success the link (and every other open link) is used up, the account's sign-in
+    failures are forgotten, every session of the account ends and a "your password was
+    changed" email is queued.
     """
     found = _open_reset(session, token, now=now)
     if found is None:
@@ -270,9 +244,6 @@ def reset_password(session: Session, token: str, new_password: str, *, now: date
     if used.rowcount != 1:  # used by a parallel request a moment ago
         return RESET_LINK_PROBLEM
     _set_password(session, user, new_password, now=now)
-    user.locked_at = None
-    session.add(user)
-    throttle.clear_hits(session, failure_key(user.id))
     end_sessions(session, user.id, reason="password_reset", now=now)
     _queue_password_changed_mail(session, user, everywhere=True, now=now)
     session.flush()
@@ -284,27 +255,25 @@ def change_password(
 ) -> dict[str, str]:
     """Change the password of a signed-in resident. Returns field -> error; empty on success.
 
-    Fields: "current_password", "new_password". On success every other session ends
-    and a locked account is unlocked.
-    Wrong current passwords count towards the account's failure limit; over it, the
-    current password is not checked until the window has passed.
+    Fields: "current_password", "new_password". On success every other session ends.
+    Wrong current passwords are counted for this account (``lockout.reauth_key``; only a
+    signed-in session adds to it): past ``signin_free_tries`` the next try waits, growing,
+    before the current password is checked.
     """
-    settings = get_settings()
     user = session.get(PortalUser, user_id)
     if user is None or user.status != "active":
         return {"current_password": "Your current password is not right"}
-    key = failure_key(user.id)
-    if throttle.hits_since(session, key, now, lockout_window()) >= settings.lockout_failures:
+    wait = lockout.reauth_wait_seconds(session, user.id, now=now)
+    if wait:
         return {
             "current_password": (
-                f"You have entered the wrong password too many times. "
-                f"Wait {settings.lockout_window_minutes} minutes and try again"
+                f"You have entered the wrong password too many times. Wait {throttle.wait_words(wait)}, then try again"
             )
         }
     if not current_password:
         return {"current_password": "Enter your current password"}
     if not _check_password(user.password_hash, current_password):
-        throttle.record_hit(session, key, now)
+        throttle.record_hit(session, lockout.reauth_key(user.id), now)
         return {"current_password": "Your current password is not right"}
     if new_password == current_password:
         return {"new_password": "Your new password must be different from your current password"}
@@ -312,9 +281,6 @@ def change_password(
     if problem:
         return {"new_password": problem}
     _set_password(session, user, new_password, now=now)
-    user.locked_at = None  # knowing the password unlocks, as a reset does
-    session.add(user)
-    throttle.clear_hits(session, key)
     end_sessions(session, user.id, reason="password_changed", now=now, except_token=keep_token)
     _queue_password_changed_mail(session, user, everywhere=not keep_token, now=now)
     session.flush()
@@ -339,7 +305,6 @@ def security_summary(session: Session, user_id: int) -> SecuritySummary:
         last_sign_in_at=user.last_sign_in_at,
         two_step_enabled=user.totp_enabled,
         recovery_codes_left=int(left) if user.totp_enabled else 0,
-        locked=user.locked_at is not None,
     )
 
 
@@ -349,6 +314,7 @@ __all__ = [
     "active_user_by_email",
     "change_password",
     "normalise_email",
+    "not_me",
     "request_password_reset",
     "reset_password",
     "reset_token_is_valid",

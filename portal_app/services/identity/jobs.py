@@ -1,8 +1,9 @@
 """The identity domain's background job: forget throttle counters nothing reads any more.
 
 Failed sign-ins, registration tries and reset emails are counted as ``ThrottleHit`` rows
-(``services/throttle.py``); the longest window any rule looks back over is an hour, so
-rows older than two days can go.
+(``services/throttle.py``); the longest window any of those rules looks back over is a
+day, so rows older than two days can go. The one exception is the addresses an account
+signed in from (``lockout.KNOWN_PREFIX``), remembered for ``lockout.KNOWN_ADDRESS_DAYS``.
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from sqlmodel import Session
 
 from portal_app import worker
 from portal_app.services import throttle
+from portal_app.services.identity import lockout
 
-# Throttle counters older than this count for nothing (the longest window is an hour).
+# Throttle counters older than this count for nothing (the longest window is a day).
 KEEP_THROTTLE_HITS = timedelta(days=2)
+KEEP_KNOWN_ADDRESSES = timedelta(days=lockout.KNOWN_ADDRESS_DAYS)
 
 log = logging.getLogger(__name__)
 
 
 @worker.job("identity.purge_old_throttle_hits", every=timedelta(minutes=10))
 def purge_old_throttle_hits(*, engine: Engine, now: datetime) -> int:
-    """Delete throttle counters older than ``KEEP_THROTTLE_HITS``; returns how many went."""
+    """Delete throttle counters older than ``KEEP_THROTTLE_HITS`` (known addresses: older than
+    ``KEEP_KNOWN_ADDRESSES``); returns how many went."""
     with Session(engine) as s:
-        removed = throttle.purge_older_than(s, now - KEEP_THROTTLE_HITS)
+        removed = throttle.purge_older_than(s, now - KEEP_THROTTLE_HITS, keep_prefixes=(lockout.KNOWN_PREFIX,))
+        removed += throttle.purge_prefix_older_than(s, lockout.KNOWN_PREFIX, now - KEEP_KNOWN_ADDRESSES)
         s.commit()
     if removed:
         log.info("%d old throttle counters removed", removed)

@@ -21,8 +21,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal_app.models import AuthSession, Person, PortalUser
-from portal_app.services import throttle, tokens
-from portal_app.services.identity.lockout import failure_key
+from portal_app.services import tokens
 from portal_app.settings import get_settings
 
 # Touch last_seen_at at most once a minute, so a busy page is not a write per event.
@@ -30,7 +29,11 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 SESSION_PURPOSE = "session"
 
-Status = Literal["signed_in", "failed", "locked", "two_step", "expired"]
+# "wait": too many failures from this address at this account: try again after
+# ``retry_after_seconds``. "check_email": the right password (or code) is not enough on its own
+# just now; a link to choose a new password has been emailed if it was right
+# (services/identity/lockout.py).
+Status = Literal["signed_in", "failed", "wait", "check_email", "two_step", "expired"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class SignInOutcome:
     status: Status
     token: str | None = None  # the new session token when signed_in
     two_step_token: str | None = None
+    retry_after_seconds: int = 0  # with "wait": how long until the next try is checked
 
 
 def create_session(
@@ -60,7 +64,7 @@ def create_session(
     """Start a new server-side session and return its token (shown once, stored hashed).
 
     This is a completed sign-in: the previous sign-in time moves to
-    ``previous_sign_in_at`` and the account's failure count is cleared.
+    ``previous_sign_in_at``. (The sign-in steps forget their own failures: ``lockout.record_success``.)
     ``idle_minutes`` gives this session a shorter idle limit than
     ``session_idle_minutes`` (kiosk sessions); None keeps the setting.
     """
@@ -83,7 +87,6 @@ def create_session(
     user.previous_sign_in_at = user.last_sign_in_at
     user.last_sign_in_at = now
     session.add(user)
-    throttle.clear_hits(session, failure_key(user_id))
     session.flush()
     return token
 

@@ -10,8 +10,10 @@
   ``"{user_id}.{issued}.{nonce}.{mac}"`` string valid for five minutes, no row in
   the database. ``complete_two_step`` checks it and a code, and only then starts a
   (new) session. A completed token's nonce is recorded as a ``ThrottleHit`` under
-  ``2step-used:{nonce}`` so the token cannot be used again. Wrong codes count
-  towards the same lockout as wrong passwords.
+  ``2step-used:{nonce}`` so the token cannot be used again. Wrong codes count the
+  same way as wrong passwords (``lockout.py``): the same waits for the address at the
+  account, and past ``signin_code_account_limit`` wrong codes at the account from all
+  addresses a right code, too, needs the emailed link.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sqlmodel import Session, func, select
 from portal_app import routes
 from portal_app.models import PortalUser, RecoveryCode
 from portal_app.services import throttle, tokens
-from portal_app.services.identity import lockout, passwords, sessions
+from portal_app.services.identity import lockout, passwords, resets, sessions
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.identity.sessions import SignInOutcome
 from portal_app.settings import get_settings
@@ -133,17 +135,15 @@ def confirm_setup(session: Session, user_id: int, secret: str, code: str, *, now
 
 
 def disable(session: Session, user_id: int, password: str, *, now: datetime) -> bool:
-    """Switch two-step off after checking the password. False when the password is wrong."""
-    settings = get_settings()
+    """Switch two-step off after checking the password. False when the password is wrong, or
+    after too many wrong ones until the wait has passed (``lockout.reauth_wait_seconds``)."""
     user = session.get(PortalUser, user_id)
     if user is None or user.status != "active":
         return False
-    key = lockout.failure_key(user.id)
-    window = lockout.lockout_window()
-    if throttle.hits_since(session, key, now, window) >= settings.lockout_failures:
+    if lockout.reauth_wait_seconds(session, user.id, now=now):
         return False
     if not password or not passwords.verify_password(user.password_hash, password):
-        throttle.record_hit(session, key, now)
+        throttle.record_hit(session, lockout.reauth_key(user.id), now)
         return False
     was_on = user.totp_enabled
     user.totp_secret_enc = None
@@ -331,14 +331,24 @@ def _used_key(nonce: str) -> str:
 
 
 def complete_two_step(
-    session: Session, two_step_token: str, code: str, *, client: str, now: datetime, idle_minutes: int | None = None
+    session: Session,
+    two_step_token: str,
+    code: str,
+    *,
+    client: str,
+    client_ip: str,
+    now: datetime,
+    idle_minutes: int | None = None,
 ) -> SignInOutcome:
     """Check the second factor (app code or recovery code) and start a new session.
 
     "expired": the token is missing, forged, out of date, already used, or the
     account changed (password changed, two-step off, closed) since it was issued;
-    start again from the password. "failed": wrong code, try again. "locked": too
-    many wrong passwords or codes.
+    start again from the password. "failed": wrong code, try again. "wait": too many
+    wrong codes or passwords from this address (``client_ip``) at this account; the token
+    still works once ``retry_after_seconds`` have passed. "check_email": the code was
+    right but is not enough on its own just now (many wrong codes at this account from
+    elsewhere): a link to choose a new password has been emailed.
     """
     parsed = _read_two_step_token(two_step_token, now=now)
     if parsed is None:
@@ -352,9 +362,14 @@ def complete_two_step(
         return SignInOutcome("expired")
     if user.password_changed_at is not None and user.password_changed_at > issued:
         return SignInOutcome("expired")
-    if user.locked_at is not None:
-        return SignInOutcome("locked")
+    address = throttle.client_address(client_ip)
+    wait = lockout.wait_seconds(session, user.email, address, now=now)
+    if wait:
+        return SignInOutcome("wait", retry_after_seconds=wait)
 
+    extra_check = lockout.extra_check_needed(
+        session, user.email, address, stage="code", now=now, password_changed_at=user.password_changed_at
+    )
     normalised = _normalise(code)
     accepted = False
     if re.fullmatch(r"\d{6}", normalised):
@@ -362,12 +377,15 @@ def complete_two_step(
     elif len(normalised) == 8 and all(ch in RECOVERY_ALPHABET for ch in normalised):
         accepted = _use_recovery_code(session, user, normalised, now)
     if not accepted:
-        if lockout.record_failure(session, user, now=now):
-            return SignInOutcome("locked")
+        lockout.record_failure(session, user.email, address, stage="code", now=now, user=user)
         return SignInOutcome("failed")
 
     throttle.record_hit(session, used_key, now)
+    if extra_check:
+        resets.send_sign_in_check(session, user, address, now=now)
+        return SignInOutcome("check_email")
     token = sessions.create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
+    lockout.record_success(session, user.email, address, now=now)
     return SignInOutcome("signed_in", token=token)
 
 

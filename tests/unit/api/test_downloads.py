@@ -103,7 +103,7 @@ def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
     with Session(db) as s:
-        other = auth.sign_in(s, "annabel@example.org", PASSWORD, client="t", now=utcnow())
+        other = auth.sign_in(s, "annabel@example.org", PASSWORD, client="t", client_ip="192.0.2.10", now=utcnow())
         s.commit()
         a_session = sessions.resolve_session(s, other.token, now=utcnow()).session_id
         s.commit()

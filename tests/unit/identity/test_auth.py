@@ -1,4 +1,5 @@
-"""Signing in and out, sessions, lockout and password resets (services/identity/auth.py, sessions.py, lockout.py)."""
+"""Signing in and out, sessions, the sign-in waits and password resets (services/identity/auth.py,
+sessions.py, lockout.py). What strangers at other addresses can and cannot do is in test_lockout.py."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from tests.factories import PASSWORD, PASSWORD_HASH, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)  # timestamps are aware UTC (portal_app.clock)
 NEW_PASSWORD = "violet harbour tandem"
+HERE = "198.51.100.7"  # the resident's own address
 
 
 def sign_in(session: Session, email: str, password: str, at: datetime = NOW) -> SignInOutcome:
-    outcome = auth.sign_in(session, email, password, client="test-client", now=at)
+    outcome = auth.sign_in(session, email, password, client=f"{HERE} test-client", client_ip=HERE, now=at)
     session.commit()
     return outcome
 
@@ -49,7 +51,7 @@ def reset_token_from(message: OutboxMessage) -> str:
 
 
 def request_reset(session: Session, email: str = "ada@example.org", at: datetime = NOW) -> str:
-    auth.request_password_reset(session, email, now=at)
+    auth.request_password_reset(session, email, client_ip=HERE, now=at)
     session.commit()
     return reset_token_from(mails(session, "password_reset")[-1])
 
@@ -98,63 +100,61 @@ def test_an_unknown_email_a_wrong_password_and_a_closed_account_fail_the_same_wa
     assert session.exec(select(func.count()).select_from(AuthSession)).one() == 0
 
 
-def test_ten_failures_in_fifteen_minutes_lock_the_account_and_send_one_email(session):
+def test_wrong_passwords_never_lock_the_account_the_resident_just_waits_a_little(session):
     user = make_user(session)
 
-    statuses = fail_times(session, 10)
+    statuses = fail_times(session, 12)  # ten seconds apart
 
-    assert statuses == ["failed"] * 9 + ["locked"]
+    # Five free tries, then 1, 2, 4, 8 ... seconds: every try ten seconds apart is still
+    # checked until the wait passes ten seconds.
+    assert statuses == ["failed"] * 9 + ["wait", "failed", "wait"]
     session.refresh(user)
-    assert user.locked_at == NOW + timedelta(seconds=90)
-    assert sign_in(session, "ada@example.org", "still wrong", NOW + timedelta(minutes=2)).status == "locked"
-    locked_mails = mails(session, "account_locked")
-    assert len(locked_mails) == 1
-    assert locked_mails[0].to_address == "ada@example.org"
-    assert f"{get_settings().base_url}/forgot-password" in locked_mails[0].body_text
+    assert user.locked_at is None
+    assert mails(session, "account_locked") == []
+    # The tenth failure (100 seconds in) means 32 seconds before the next try is checked.
+    assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(seconds=131)).status == "wait"
+    assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(seconds=132)).status == "signed_in"
 
 
-def test_nine_failures_do_not_lock_the_account(session):
+def test_nine_failures_and_the_right_password_sign_in_and_the_count_starts_again(session):
     user = make_user(session)
 
     assert fail_times(session, 9) == ["failed"] * 9
 
-    session.refresh(user)
-    assert user.locked_at is None
     assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=2)).status == "signed_in"
-    # A successful sign-in clears the count.
-    assert (
-        session.exec(
-            select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == lockout.failure_key(user.id))
-        ).one()
-        == 0
-    )
+    # A completed sign-in forgets this address's failures at the account.
+    pair = lockout.pair_key("ada@example.org", HERE)
+    assert session.exec(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == pair)).one() == 0
+    assert sign_in(session, "ada@example.org", "a typo", NOW + timedelta(minutes=3)).status == "failed"
+    session.refresh(user)
+    assert user.last_sign_in_at == NOW + timedelta(minutes=2)
 
 
 def test_failures_older_than_the_window_do_not_count(session):
-    user = make_user(session)
+    make_user(session)
     fail_times(session, 9, start=NOW)
 
-    tenth = sign_in(session, "ada@example.org", "not the password", NOW + timedelta(minutes=16))
+    later = sign_in(session, "ada@example.org", "not the password", NOW + timedelta(minutes=61))
 
-    assert tenth.status == "failed"
-    session.refresh(user)
-    assert user.locked_at is None
+    assert later.status == "failed"
+    assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=61)).status == "signed_in"
 
 
-def test_a_locked_account_refuses_the_right_password(session):
+def test_a_try_inside_the_wait_is_answered_with_the_seconds_left(session):
     make_user(session)
-    fail_times(session, 10)
+    for _ in range(5):
+        sign_in(session, "ada@example.org", "not the password", NOW)
+    assert sign_in(session, "ada@example.org", "not the password", NOW + timedelta(seconds=1)).status == "failed"
 
-    outcome = sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(hours=3))
+    outcome = sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(seconds=1.5))
 
-    assert outcome == SignInOutcome("locked")
-    assert session.exec(select(func.count()).select_from(AuthSession)).one() == 0
+    assert outcome == SignInOutcome("wait", retry_after_seconds=2)  # 2 seconds after the 6th failure, rounded up
 
 
-def test_an_unknown_email_looks_locked_after_ten_tries_like_a_real_account(session):
-    statuses = fail_times(session, 10, email="nobody@example.org")
+def test_an_unknown_email_waits_like_a_real_account(session):
+    statuses = fail_times(session, 12, email="nobody@example.org")
 
-    assert statuses == ["failed"] * 9 + ["locked"]
+    assert statuses == ["failed"] * 9 + ["wait", "failed", "wait"]
     assert session.exec(select(func.count()).select_from(OutboxMessage)).one() == 0
 
 
@@ -270,7 +270,7 @@ def test_the_previous_sign_in_time_is_the_one_before_this_sign_in(session):
     signed_in_token(session, at=NOW + timedelta(days=2))
     summary = auth.security_summary(session, user.id)
     assert (summary.previous_sign_in_at, summary.last_sign_in_at) == (NOW, NOW + timedelta(days=2))
-    assert (summary.two_step_enabled, summary.recovery_codes_left, summary.locked) == (False, 0, False)
+    assert (summary.two_step_enabled, summary.recovery_codes_left) == (False, 0)
 
 
 # --- forgotten password ----------------------------------------------------------
@@ -279,7 +279,7 @@ def test_the_previous_sign_in_time_is_the_one_before_this_sign_in(session):
 def test_the_reset_email_link_starts_with_the_base_url(session):
     make_user(session)
 
-    auth.request_password_reset(session, "ada@example.org", now=NOW)
+    auth.request_password_reset(session, "ada@example.org", client_ip=HERE, now=NOW)
     session.commit()
 
     [message] = mails(session, "password_reset")
@@ -294,9 +294,9 @@ def test_a_reset_for_an_unknown_email_queues_no_mail_and_returns_the_same(sessio
     make_user(session)
     make_user(session, email="gone@example.org", status="closed")
 
-    unknown = auth.request_password_reset(session, "nobody@example.org", now=NOW)
-    closed = auth.request_password_reset(session, "gone@example.org", now=NOW)
-    known = auth.request_password_reset(session, "ada@example.org", now=NOW)
+    unknown = auth.request_password_reset(session, "nobody@example.org", client_ip=HERE, now=NOW)
+    closed = auth.request_password_reset(session, "gone@example.org", client_ip=HERE, now=NOW)
+    known = auth.request_password_reset(session, "ada@example.org", client_ip=HERE, now=NOW)
     session.commit()
 
     assert unknown is closed is known is None
@@ -304,12 +304,11 @@ def test_a_reset_for_an_unknown_email_queues_no_mail_and_returns_the_same(sessio
     assert session.exec(select(func.count()).select_from(PasswordReset)).one() == 1
 
 
-def test_a_password_reset_unlocks_the_account_and_ends_every_session(session):
+def test_a_password_reset_forgets_the_failures_and_ends_every_session(session):
     user = make_user(session)
     token = signed_in_token(session)
-    fail_times(session, 10, start=NOW + timedelta(minutes=1))
-    session.refresh(user)
-    assert user.locked_at is not None
+    fail_times(session, 12, start=NOW + timedelta(minutes=1))
+    assert sign_in(session, "ada@example.org", PASSWORD, NOW + timedelta(minutes=3)).status == "wait"
 
     reset = request_reset(session, at=NOW + timedelta(minutes=5))
     problem = auth.reset_password(session, reset, NEW_PASSWORD, now=NOW + timedelta(minutes=10))
@@ -317,7 +316,6 @@ def test_a_password_reset_unlocks_the_account_and_ends_every_session(session):
 
     assert problem is None
     session.refresh(user)
-    assert user.locked_at is None
     assert user.password_changed_at == NOW + timedelta(minutes=10)
     assert session.exec(select(AuthSession)).one().ended_reason == "password_reset"
     assert resolve(session, token, NOW + timedelta(minutes=11)) is None
@@ -363,14 +361,16 @@ def test_a_reset_link_expires_after_thirty_minutes(session):
     assert auth.reset_password(session, reset, NEW_PASSWORD, now=NOW + timedelta(minutes=30)) == auth.RESET_LINK_PROBLEM
 
 
-def test_a_newer_reset_request_cancels_the_older_link(session):
+def test_a_newer_reset_request_leaves_the_older_link_working_until_one_is_used(session):
     make_user(session)
     older = request_reset(session, at=NOW)
     newer = request_reset(session, at=NOW + timedelta(minutes=1))
 
     assert older != newer
-    assert not auth.reset_token_is_valid(session, older, now=NOW + timedelta(minutes=2))
+    assert auth.reset_token_is_valid(session, older, now=NOW + timedelta(minutes=2))
     assert auth.reset_token_is_valid(session, newer, now=NOW + timedelta(minutes=2))
+    assert auth.reset_password(session, newer, NEW_PASSWORD, now=NOW + timedelta(minutes=3)) is None
+    assert not auth.reset_token_is_valid(session, older, now=NOW + timedelta(minutes=4))
 
 
 def test_a_weak_new_password_is_refused_and_the_link_still_works(session):

@@ -168,7 +168,9 @@ def test_a_kiosk_session_ends_after_its_own_short_idle_limit(session):
     make_user(session)
     settings = get_settings()
     minutes = settings.kiosk_session_idle_minutes
-    outcome = auth.sign_in(session, "ada@example.org", PASSWORD, client="kiosk", now=NOW, idle_minutes=minutes)
+    outcome = auth.sign_in(
+        session, "ada@example.org", PASSWORD, client="kiosk", client_ip="192.0.2.10", now=NOW, idle_minutes=minutes
+    )
     session.commit()
     assert session.exec(select(AuthSession)).one().idle_minutes == minutes
     assert sessions.resolve_session(session, outcome.token, now=NOW + timedelta(minutes=minutes) - timedelta(seconds=1))
@@ -197,7 +199,7 @@ def test_a_kiosk_session_in_use_is_touched_often_enough_to_outlive_the_screens_t
 
 def test_an_ordinary_session_keeps_the_configured_idle_limit(session):
     make_user(session)
-    outcome = auth.sign_in(session, "ada@example.org", PASSWORD, client="home", now=NOW)
+    outcome = auth.sign_in(session, "ada@example.org", PASSWORD, client="home", client_ip="192.0.2.10", now=NOW)
     session.commit()
     assert session.exec(select(AuthSession)).one().idle_minutes is None
     later = NOW + timedelta(minutes=get_settings().session_idle_minutes) - timedelta(seconds=1)

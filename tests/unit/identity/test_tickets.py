@@ -54,7 +54,7 @@ def test_an_unknown_kind_cannot_be_issued():
 def test_the_session_a_ticket_names_must_still_be_live_and_belong_to_that_user(session):
     user = make_user(session, email="tess@example.org")
     other = make_user(session, email="otto@example.org")
-    outcome = auth.sign_in(session, "tess@example.org", PASSWORD, client="t", now=NOW)
+    outcome = auth.sign_in(session, "tess@example.org", PASSWORD, client="t", client_ip="192.0.2.10", now=NOW)
     session.commit()
     principal = sessions.resolve_session(session, outcome.token, now=NOW)
     sid = principal.session_id
