@@ -51,6 +51,25 @@ class AuthSession(SQLModel, table=True):
     idle_minutes: int | None = None
 
 
+class CookieHandoff(SQLModel, table=True):
+    """A cookie waiting to be set by an HTTP response (services/identity/handoff.py).
+
+    A websocket cannot set an HttpOnly cookie, so a sign-in step that succeeds there
+    leaves its cookie here and sends the browser to ``/api/handoff?code=...``, which
+    sets it. The code is single-use and lives a minute; the value is encrypted and
+    wiped when the code is used."""
+
+    __tablename__ = "cookie_handoff"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    cookies_enc: str = Field(sa_column=Column(Text, nullable=False))  # encrypted JSON; "" once used
+    next_path: str = Field(max_length=500)
+    client_ip: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
 class RegistrationAttempt(SQLModel, table=True):
     __tablename__ = "registration_attempt"
     id: int | None = Field(default=None, primary_key=True)

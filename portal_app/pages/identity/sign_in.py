@@ -1,5 +1,7 @@
 """Sign in, and getting back in with a reset link. The second step's page is two_step.py;
-its handler stays here, on SignInState, which holds the waiting sign-in's token."""
+its handler stays here, on SignInState. The waiting sign-in's token is not in state: the
+password step hands it to the browser as an HttpOnly cookie (``_hand_over``), and the
+second step reads it from there."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.services.identity import auth, two_step
+from portal_app.services.identity import auth, cookies, two_step
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
@@ -27,8 +29,8 @@ class SignInState(ShowPasswordMixin, SessionState):
     reset_sent: bool = False
     two_step_errors: dict[str, str] = {}
     two_step_open: bool = False
+    again: bool = False
     _locked_email: str = ""
-    _two_step_token: str = ""
     _next: str = ""
 
     @public
@@ -38,6 +40,8 @@ class SignInState(ShowPasswordMixin, SessionState):
         self.busy = False
         self.locked = False
         self.reset_sent = False
+        # Back from the handoff route with a code that no longer worked (a minute old, used).
+        self.again = self.router.url.query_parameters.get("again") == "1"
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
         if await self._resolve_off_loop() is not None:
             return rx.redirect(self._next)
@@ -69,16 +73,15 @@ class SignInState(ShowPasswordMixin, SessionState):
             idle_minutes=self._session_idle_minutes(),
         )
         self.busy = False
+        self.again = False
         if outcome.status == "signed_in" and outcome.token:
-            self._set_token(outcome.token)
-            await self._resolve_off_loop()
-            yield rx.redirect(self._next or routes.HOME)
+            yield await self._start_session(outcome.token, self._next or routes.HOME)
             return
         if outcome.status == "two_step" and outcome.two_step_token:
-            self._two_step_token = outcome.two_step_token
             self.two_step_open = True
             self.two_step_errors = {}
-            yield rx.redirect(routes.SIGN_IN_TWO_STEP)
+            waiting = cookies.SetCookie(cookies.TWO_STEP, outcome.two_step_token, cookies.TWO_STEP_SECONDS)
+            yield await self._hand_over([waiting], routes.SIGN_IN_TWO_STEP)
             return
         if outcome.status == "locked":
             self.locked = True
@@ -100,7 +103,8 @@ class SignInState(ShowPasswordMixin, SessionState):
     @rx.event
     async def submit_two_step(self, form_data: dict):
         code = form_fields(form_data).get("code", "").strip().replace(" ", "")
-        if not self._two_step_token:
+        waiting = self._cookie(cookies.TWO_STEP)
+        if not waiting:
             self.two_step_open = False
             return rx.redirect(routes.SIGN_IN)
         if not code:
@@ -108,20 +112,16 @@ class SignInState(ShowPasswordMixin, SessionState):
             return forms.focus_error_summary()
         outcome = await in_transaction(
             two_step.complete_two_step,
-            self._two_step_token,
+            waiting,
             code,
             client=self._client(),
             now=utcnow(),
             idle_minutes=self._session_idle_minutes(),
         )
         if outcome.status == "signed_in" and outcome.token:
-            self._two_step_token = ""
             self.two_step_open = False
-            self._set_token(outcome.token)
-            await self._resolve_off_loop()
-            return rx.redirect(self._next or routes.HOME)
+            return await self._start_session(outcome.token, self._next or routes.HOME)
         if outcome.status in ("expired", "locked"):
-            self._two_step_token = ""
             self.two_step_open = False
             self.locked = outcome.status == "locked"
             self.errors = {} if self.locked else {"email": "Your sign-in took too long. Sign in again"}
@@ -157,6 +157,14 @@ def sign_in_page() -> rx.Component:
                 ),
                 class_name="notice notice--warning",
                 role="alert",
+            ),
+        ),
+        rx.cond(
+            SignInState.again,
+            rx.el.p(
+                "Your sign-in did not finish, so you are not signed in. Sign in again.",
+                class_name="notice",
+                role="status",
             ),
         ),
         forms.error_summary(SignInState.errors, SIGN_IN_FIELDS),

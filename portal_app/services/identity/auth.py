@@ -153,7 +153,8 @@ def not_me(session: Session, user_id: int, email: str, *, now: datetime) -> int:
 
 
 def reset_link(token: str) -> str:
-    return f"{get_settings().base_url}{routes.RESET_PASSWORD}?token={token}"
+    """The emailed link: to the route that keeps the token in a cookie, out of the page."""
+    return f"{get_settings().base_url}{routes.reset_link(token)}"
 
 
 def request_password_reset(session: Session, email: str, *, now: datetime) -> None:

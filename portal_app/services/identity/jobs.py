@@ -1,4 +1,4 @@
-"""The identity domain's background job: forget throttle counters nothing reads any more.
+"""The identity domain's background jobs: forget throttle counters and cookie handoffs nothing reads any more.
 
 Failed sign-ins, registration tries and reset emails are counted as ``ThrottleHit`` rows
 (``services/throttle.py``); the longest window any rule looks back over is an hour, so
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from portal_app import worker
 from portal_app.services import throttle
+from portal_app.services.identity import handoff
 
 # Throttle counters older than this count for nothing (the longest window is an hour).
 KEEP_THROTTLE_HITS = timedelta(days=2)
@@ -30,4 +31,13 @@ def purge_old_throttle_hits(*, engine: Engine, now: datetime) -> int:
         s.commit()
     if removed:
         log.info("%d old throttle counters removed", removed)
+    return removed
+
+
+@worker.job("identity.purge_cookie_handoffs", every=timedelta(minutes=10))
+def purge_cookie_handoffs(*, engine: Engine, now: datetime) -> int:
+    """Delete cookie handoff codes used or late for an hour (``handoff.purge``)."""
+    with Session(engine) as s:
+        removed = handoff.purge(s, now=now)
+        s.commit()
     return removed
