@@ -21,4 +21,9 @@ config = rx.Config(
     # Brotli first (about 15% smaller than gzip on the JavaScript), gzip for older browsers.
     frontend_compression_formats=["brotli", "gzip"],
     state_auto_setters=False,
+    # A tab's state (on disk, or in Redis) is deleted once untouched for as long as a
+    # session may sit idle: a tab left open outlives its session's data by no more than
+    # that, and one that comes back sooner is emptied before it is sent anything
+    # (state/session.py EndedSessionGuard).
+    redis_token_expiration=max(600, _settings.session_idle_minutes * 60),
 )

@@ -71,7 +71,7 @@ class SessionState(rx.State):
         code = await in_transaction(
             handoff.issue, found, next_path=routes.safe_next(next_path), client_ip=self._client_ip(), now=utcnow()
         )
-        return leave_for(routes.handoff(code))
+        return leave_for(routes.handoff(code), wipe=False)
 
     async def _start_session(self, token: str, next_path: str) -> rx.event.EventSpec:
         """A sign-in is complete: hand the new session's cookie to the browser, clear the
@@ -186,14 +186,17 @@ class EndedSessionGuard(Middleware):
 HYDRATE_EVENTS = (".hydrate", ".hydrate_and_load")
 
 
-def leave_for(path: str) -> rx.event.EventSpec:
+def leave_for(path: str, *, wipe: bool = True) -> rx.event.EventSpec:
     """Load ``path`` as a new document (not a client-side route change), after wiping
     the page and storage on a kiosk (``window.doorstep.kioskWipe`` of assets/kiosk.js,
-    which only a kiosk loads)."""
-    return rx.call_script(
-        "(() => { try { window.doorstep && window.doorstep.kioskWipe && window.doorstep.kioskWipe(); } catch (e) {} "
-        f"window.location.assign({path!r}); }})()"
+    which only a kiosk loads). ``wipe=False`` for a step of a journey that goes on (the
+    handoff route): the tab keeps its storage, and so its state."""
+    wiping = (
+        "try { window.doorstep && window.doorstep.kioskWipe && window.doorstep.kioskWipe(); } catch (e) {} "
+        if wipe
+        else ""
     )
+    return rx.call_script(f"(() => {{ {wiping}window.location.assign({path!r}); }})()")
 
 
 class ShowPasswordMixin(rx.State, mixin=True):

@@ -32,7 +32,7 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
         self.done = False
         in_address = self.router.url.query_parameters.get("token", "")
         if in_address:  # a link in the older form: through the route that keeps it in a cookie
-            return leave_for(routes.reset_link(in_address[:200]))
+            return leave_for(routes.reset_link(in_address[:200]), wipe=False)
         token = self._cookie(cookies.RESET)
         self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, token, now=utcnow())
         self.checked = True
