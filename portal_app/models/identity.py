@@ -1,7 +1,7 @@
 """Portal accounts, sign-in sessions, one-time codes and throttles.
 
-Secrets (passwords, codes, tokens) are stored only as hashes; the TOTP seed is
-stored encrypted.
+Secrets (passwords, codes, tokens) are stored only as hashes; the TOTP seed (and the
+one being set up) is stored encrypted.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ class PortalUser(SQLModel, table=True):
     totp_secret_enc: str | None = Field(default=None, max_length=400)
     totp_enabled: bool = False
     totp_last_step: int | None = None
+    # The key of a two-step setup under way, encrypted, until it is confirmed, abandoned
+    # or out of date (services/identity/two_step.py): never in the page's state.
+    totp_pending_enc: str | None = Field(default=None, max_length=400)
+    totp_pending_expires_at: datetime | None = None
 
 
 class AuthSession(SQLModel, table=True):

@@ -1,8 +1,10 @@
-"""The identity domain's background jobs: forget throttle counters and cookie handoffs nothing reads any more.
+"""The identity domain's background jobs: forget throttle counters, cookie handoffs and
+two-step setups nothing reads any more.
 
 Failed sign-ins, registration tries and reset emails are counted as ``ThrottleHit`` rows
 (``services/throttle.py``); the longest window any rule looks back over is an hour, so
-rows older than two days can go.
+rows older than two days can go. A two-step setup's key waits on the server, encrypted,
+for fifteen minutes (``two_step.SETUP_VALID``); one left past that is forgotten.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlmodel import Session
 
 from portal_app import worker
 from portal_app.services import throttle
-from portal_app.services.identity import handoff
+from portal_app.services.identity import handoff, two_step
 
 # Throttle counters older than this count for nothing (the longest window is an hour).
 KEEP_THROTTLE_HITS = timedelta(days=2)
@@ -40,4 +42,15 @@ def purge_cookie_handoffs(*, engine: Engine, now: datetime) -> int:
     with Session(engine) as s:
         removed = handoff.purge(s, now=now)
         s.commit()
+    return removed
+
+
+@worker.job("identity.forget_abandoned_two_step_setups", every=timedelta(minutes=10))
+def forget_abandoned_two_step_setups(*, engine: Engine, now: datetime) -> int:
+    """Forget the keys of two-step setups left unfinished past ``two_step.SETUP_VALID``."""
+    with Session(engine) as s:
+        removed = two_step.forget_expired_setups(s, now=now)
+        s.commit()
+    if removed:
+        log.info("%d abandoned two-step setups forgotten", removed)
     return removed
