@@ -1,7 +1,7 @@
 """No secret in the portal's state files: after a resident's journey in a real browser
 (register, set up two-step sign-in, see recovery codes, ask for a refund into their bank
-account), none of the codes, the key or the bank details is in any file Reflex wrote to
-its state folder, and only the portal's own user may open that folder.
+account), none of the codes, the key, the bank details or the cookies' tokens is in any
+file Reflex wrote to its state folder, and only the portal's own user may open that folder.
 
 The scan is tests/security/secrets_scan.py (the unit journeys in
 tests/security/test_no_secrets_in_state.py run the same handlers without a browser).
@@ -39,6 +39,11 @@ def _written_since(portal, moment: float) -> dict[str, bytes]:
     raise AssertionError(f"nothing was written to {portal.states_dir} after the step")
 
 
+def _cookie(page, name: str) -> str:
+    """The value of one of the portal's cookies in this browser (HttpOnly: only the test can read it)."""
+    return next((c["value"] for c in page.context.cookies() if c["name"] == name), "")
+
+
 def test_no_code_key_or_bank_detail_of_a_residents_journey_is_in_the_portals_state_files(page, portal, width):
     if width == "phone":
         pytest.skip("one width is enough: the state files do not depend on it")
@@ -53,9 +58,11 @@ def test_no_code_key_or_bank_detail_of_a_residents_journey_is_in_the_portals_sta
     # Register with the emailed code.
     before = register(page, portal, resident, email)
     secrets["the registration code"] = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
+    secrets["the registration cookie"] = _cookie(page, "doorstep_registration")
     page.get_by_label("Enter the code").fill(secrets["the registration code"])
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+    secrets["the session token"] = _cookie(page, "doorstep_session")
     card = page.get_by_role("region").filter(has_text="Rent account").first
     reference = re.search(r"Payment reference\s+(\S+)", card.inner_text()).group(1)
 

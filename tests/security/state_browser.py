@@ -4,7 +4,8 @@ helper module, not a test module; the scan itself is tests/security/secrets_scan
 
 Adding a journey (tests/security/test_no_secrets_in_state.py has five):
 
-1. Build what the journey needs with tests/factories.py and sign a resident in.
+1. Build what the journey needs with tests/factories.py and sign a resident in (a
+   session token; any other of the portal's cookies as keywords: ``two_step=...``).
 2. ``async with Browser(tmp_path, token) as browser:`` then, for each step the browser
    would take, ``await browser.open(route, **query)`` (a page load: the address and its
    query go into ``router_data`` as Reflex puts them) and
@@ -32,6 +33,7 @@ import contextvars
 import dataclasses
 import os
 import urllib.parse
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +44,25 @@ from reflex_base import constants
 from reflex_base.event import Event
 from reflex_base.utils import format
 
-from portal_app.state.session import SessionState
+from portal_app import routes
+from portal_app.integrations import cookie_jar
+from portal_app.services.identity import cookies as cookie_kinds
 from tests.security.secrets_scan import state_files
 
 
 class Browser:
     """One browser tab's state tree in a real ``StateManagerDisk`` (written at once, no
-    debounce), its own state folder under ``folder``. ``deltas`` is every delta the handlers
+    debounce), its own state folder under ``folder``, and its connection's cookies in the
+    portal's cookie jar, as the websocket's handshake would bring them. ``deltas`` is every delta the handlers
     produced, as the websocket would carry it (JSON), and the full state a reconnect would
     hydrate with after each event; ``events`` every event sent back (call_script and the like)."""
 
-    def __init__(self, folder: Path, session_token: str = "", *, client_token: str = "scan-browser"):
+    def __init__(self, folder: Path, session_token: str = "", *, client_token: str = "scan-browser", **cookies: str):
         self.folder = Path(folder) / "states"
         self.session_token = session_token
+        self.cookies = cookies  # the portal's other cookies the browser holds (two_step=..., reset=...)
         self.client_token = client_token
+        self.sid = f"scan-{uuid.uuid4().hex}"  # the websocket connection's id
         self.router_data: dict[str, Any] = {}
         self.deltas: list[str] = []
         self.events: list[str] = []
@@ -67,25 +74,19 @@ class Browser:
         self._env = os.environ.get("REFLEX_STATES_WORKDIR")
         os.environ["REFLEX_STATES_WORKDIR"] = str(self.folder)
         self._manager = StateManagerDisk(_write_debounce_seconds=0)
-        if self.session_token:
-            await self._sign_in(self.session_token)
+        # The cookies the websocket's handshake brings, kept out of Reflex state as the
+        # portal keeps them (integrations/cookie_jar.py).
+        cookie_jar.remember(self.sid, {cookie_kinds.SESSION: self.session_token, **self.cookies})
+        await self.open(routes.HOME)
         return self
 
     async def __aexit__(self, *exc) -> None:
+        cookie_jar.forget(self.sid)
         await self._manager.close()
         if self._env is None:
             os.environ.pop("REFLEX_STATES_WORKDIR", None)
         else:
             os.environ["REFLEX_STATES_WORKDIR"] = self._env
-
-    async def _sign_in(self, token: str) -> None:
-        """What the browser holds after signing in. Today: the token in SessionState's
-        LocalStorage var, as a hydrate would set it. (When the token moves to an HttpOnly
-        cookie, this sets the cookie header in ``router_data`` instead.)"""
-        async with self._manager.modify_state(self._token(SessionState)) as root:
-            (await root.get_state(SessionState)).session_token = token
-            root._clean()
-        self._snapshot()
 
     def _token(self, cls: type[rx.State]) -> BaseStateToken:
         return BaseStateToken(ident=self.client_token, cls=cls)
@@ -98,7 +99,7 @@ class Browser:
             constants.RouteVar.ORIGIN: f"{path}?{search}" if search else path,
             constants.RouteVar.QUERY: dict(query),
             constants.RouteVar.CLIENT_TOKEN: self.client_token,
-            constants.RouteVar.SESSION_ID: "scan-sid",
+            constants.RouteVar.SESSION_ID: self.sid,
             constants.RouteVar.CLIENT_IP: "127.0.0.1",
             constants.RouteVar.HEADERS: {
                 "host": "portal.example",

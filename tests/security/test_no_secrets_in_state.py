@@ -1,5 +1,6 @@
 """No secret in Reflex state: after each journey, no token, code or bank detail is in any
-delta the handlers sent or in any state file Reflex wrote.
+delta the handlers sent or in any state file Reflex wrote (the session token included:
+it reaches the handlers from the cookie jar, integrations/cookie_jar.py, never a var).
 
 Each journey runs the real handlers on one browser's state tree in a real
 ``StateManagerDisk`` (tests/security/state_browser.py; its docstring says how to add a
@@ -122,6 +123,7 @@ def test_setting_up_two_step_sign_in_leaves_neither_the_key_nor_the_recovery_cod
         "the authenticator key in groups": two_step.group_secret(known_key),
         "the QR code of the key": _qr_path(known_key, who.user.email),
         "the code typed from the app": code,
+        "the session token": token,
         **{f"recovery code {n + 1}": c for n, c in enumerate(recovery_codes)},
     }
     assert_nowhere(secrets, deltas=browser.deltas, pickles=browser.pickles())
@@ -151,7 +153,7 @@ def test_new_recovery_codes_reach_the_page_once_and_stay_in_no_delta_or_state_fi
     assert len(new) == two_step.RECOVERY_CODE_COUNT
     assert all(_reached(c, browser.deltas + browser.events) for c in new)
     assert_nowhere(
-        {f"recovery code {n + 1}": c for n, c in enumerate(first + new)},
+        {"the session token": token, **{f"recovery code {n + 1}": c for n, c in enumerate(first + new)}},
         deltas=browser.deltas,
         pickles=browser.pickles(),
     )
@@ -179,7 +181,7 @@ def test_a_refund_with_bank_details_leaves_them_in_no_delta_or_state_file_and_th
     assert done
     [(label, masked)] = [(label, value) for label, value in lines if label == "Pay it into"]
     assert masked == "Sort code **-**-57, account ****5612, name J Smith"
-    assert_nowhere(BANK_SECRETS, deltas=browser.deltas, pickles=browser.pickles())
+    assert_nowhere(BANK_SECRETS | {"the session token": token}, deltas=browser.deltas, pickles=browser.pickles())
 
 
 @pytest.mark.parametrize(
@@ -209,6 +211,7 @@ def test_a_refund_refused_for_one_field_does_not_echo_the_bank_details_into_stat
         "the sort code as typed": form["sort_code"],
         "the sort code": form["sort_code"].replace("-", ""),
         "the account number as typed": form["bank_account_number"],
+        "the session token": token,
     }
     assert_nowhere(typed, deltas=browser.deltas, pickles=browser.pickles())
 
@@ -239,7 +242,7 @@ def test_a_statement_leaves_no_download_ticket_in_state_but_the_links_the_page_s
     hidden = sorted(claims.kind for t in in_state if (claims := tickets.verify(t, now=now)))
     assert hidden == [], f"live tickets in Reflex state that the page does not show: {hidden}"
     assert_nowhere(
-        {f"the ticket to keep a copy ({n + 1})": t for n, t in enumerate(kept)},
+        {"the session token": token, **{f"the ticket to keep a copy ({n + 1})": t for n, t in enumerate(kept)}},
         deltas=browser.deltas,
         pickles=browser.pickles(),
     )
