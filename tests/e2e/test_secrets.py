@@ -89,6 +89,11 @@ def test_no_code_key_or_bank_detail_of_a_residents_journey_is_in_the_portals_sta
     for n, item in enumerate(codes_list.get_by_role("listitem").all_inner_texts()):
         secrets[f"recovery code {n + 1}"] = item.strip()
     assert_nowhere(secrets, pickles=_written_since(portal, time.time() - 1), unpickle=False)
+    page.emulate_media(media="print")  # "Print" prints the codes alone
+    expect(page.get_by_role("heading", name="Sign-in and security")).to_be_hidden()
+    expect(codes_list).to_be_visible()
+    expect(page.get_by_role("button", name="I have saved these codes")).to_be_hidden()
+    page.emulate_media(media="screen")
     page.get_by_role("button", name="I have saved these codes").click()
     expect(codes_list).to_have_count(0)
     expect(page.get_by_role("heading", name="Two-step sign-in", exact=True)).to_be_focused()
