@@ -96,9 +96,11 @@ def begin_setup(user_email: str, *, issuer: str) -> TotpSetup:
 def start_setup(session: Session, user_id: int, *, issuer: str, now: datetime) -> TotpSetup | None:
     """Begin setting up two-step sign-in: a fresh key, kept encrypted on the server for
     ``SETUP_VALID`` (replacing any setup under way), and what the page shows of it once.
-    None for an account that is not active."""
+    None for an account that is not active, or that has two-step on already: replacing
+    the key takes turning two-step off first, which asks for the password, so a session
+    left open (or stolen) cannot move the second factor to another phone."""
     user = session.get(PortalUser, user_id)
-    if user is None or user.status != "active":
+    if user is None or user.status != "active" or user.totp_enabled:
         return None
     setup = begin_setup(user.email, issuer=issuer)
     user.totp_pending_enc = tokens.encrypt(setup.secret)

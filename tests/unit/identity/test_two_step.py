@@ -380,3 +380,19 @@ def test_new_recovery_codes_are_not_made_while_two_step_is_off(session):
 
     assert two_step.regenerate_recovery_codes(session, user.id, now=NOW) == []
     assert session.exec(select(func.count()).select_from(RecoveryCode)).one() == 0
+
+
+def test_a_session_alone_cannot_move_two_step_to_another_phone_while_it_is_on(session):
+    user = make_user(session)
+    setup = two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+    two_step.confirm_pending_setup(session, user.id, code_at(setup.secret, NOW), now=NOW)
+    session.commit()
+    session.refresh(user)
+    key_before = tokens.decrypt(user.totp_secret_enc)
+
+    # Someone with the open session asks for a new key: refused; two-step stays on the first phone.
+    assert two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW + timedelta(minutes=2)) is None
+    session.commit()
+    session.refresh(user)
+    assert user.totp_enabled and user.totp_pending_enc is None
+    assert tokens.decrypt(user.totp_secret_enc) == key_before
