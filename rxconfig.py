@@ -3,6 +3,7 @@
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
+from portal_app.integrations.dev_proxy import DevApiProxyPlugin
 from portal_app.integrations.pwa import PwaPlugin
 from portal_app.services.identity.kiosk import kiosk_origins
 from portal_app.settings import get_settings
@@ -17,8 +18,13 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],
-    plugins=[PwaPlugin()],
+    plugins=[PwaPlugin(), DevApiProxyPlugin()],
     # Brotli first (about 15% smaller than gzip on the JavaScript), gzip for older browsers.
     frontend_compression_formats=["brotli", "gzip"],
     state_auto_setters=False,
+    # A tab's state (on disk, or in Redis) is deleted once untouched for as long as a
+    # session may sit idle: a tab left open outlives its session's data by no more than
+    # that, and one that comes back sooner is emptied before it is sent anything
+    # (state/session.py EndedSessionGuard).
+    redis_token_expiration=max(600, _settings.session_idle_minutes * 60),
 )

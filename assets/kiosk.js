@@ -25,7 +25,7 @@
   var WARN_MS = Math.min(IDLE_MS - 1000, Math.max(5, Number(config.warningSeconds) || 60) * 1000);
   var PING_MS = 30000;
   var FALLBACK_MS = 5000;
-  var TOKEN_KEY = "doorstep_kiosk_session";
+  var SIGNED_IN_HINT = "doorstep_signed_in=1"; // the session is an HttpOnly cookie; this only says one exists
 
   var lastInput = Date.now();
   // A fresh start page with nobody at the screen needs no countdown; any input arms it.
@@ -37,7 +37,7 @@
   var focusBefore = null;
 
   function signedIn() {
-    try { return !!sessionStorage.getItem(TOKEN_KEY); } catch (e) { return false; }
+    try { return (";" + document.cookie.replace(/ /g, "")).indexOf(";" + SIGNED_IN_HINT) !== -1; } catch (e) { return false; }
   }
 
   function onInput() {

@@ -12,7 +12,9 @@
   var SAVED_CACHE = "doorstep-saved-statements";
   var SAVED_INDEX = "doorstep_saved_statements";
   var LAST_SEEN = "doorstep_last_seen";
-  var TOKEN_KEYS = ["doorstep_session"];
+  // The session itself is an HttpOnly cookie no script can read; this one only says
+  // that someone is signed in (services/identity/cookies.py).
+  var SIGNED_IN_HINT = "doorstep_signed_in=1";
 
   function readJSON(key, fallback) {
     try {
@@ -34,9 +36,7 @@
 
   function signedIn() {
     try {
-      return TOKEN_KEYS.some(function (k) {
-        return !!(window.localStorage.getItem(k) || window.sessionStorage.getItem(k));
-      });
+      return (";" + document.cookie.replace(/ /g, "")).indexOf(";" + SIGNED_IN_HINT) !== -1;
     } catch (e) {
       return false;
     }

@@ -556,8 +556,8 @@ def _persistent(pw, profile: Path):
 def sign_in(pw, profile: Path, base_url: str) -> dict:
     """Sign in through the sign-in page in a Chromium profile that Lighthouse's runs then reuse.
 
-    The app keeps the session token in localStorage (doorstep_session); Lighthouse's
-    storage reset leaves localStorage alone, so each run is a cold load, signed in."""
+    The app keeps the session in an HttpOnly cookie (doorstep_session on plain http),
+    kept in the profile, so each run is a cold load, signed in."""
     from playwright.sync_api import expect
 
     context = _persistent(pw, profile)
@@ -570,11 +570,11 @@ def sign_in(pw, profile: Path, base_url: str) -> dict:
         page.get_by_label("Password", exact=True).fill(RESIDENT_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
-        if not page.evaluate("() => localStorage.getItem('doorstep_session')"):
-            raise RuntimeError("signed in, but no doorstep_session in localStorage")
+        if not any(c["name"] == "doorstep_session" for c in context.cookies()):
+            raise RuntimeError("signed in, but no doorstep_session cookie")
         return context.storage_state()
     finally:
-        context.close()  # a clean shutdown writes localStorage to the profile
+        context.close()  # a clean shutdown writes the cookies to the profile
 
 
 def still_signed_in(pw, profile: Path, base_url: str) -> bool:

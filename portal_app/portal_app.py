@@ -16,6 +16,7 @@ from portal_app.api.http import api_app, security_headers
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
+from portal_app.integrations import cookie_jar
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
@@ -34,6 +35,7 @@ from portal_app.pages.identity import (  # noqa: F401
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
 from portal_app.settings import get_settings
+from portal_app.state.session import EndedSessionGuard
 
 log = logging.getLogger("doorstep")
 
@@ -97,5 +99,10 @@ for render, route, title, loaders in PAGES:
     if route == routes.DEV_MAILBOX and not get_settings().is_dev:
         continue
     app.add_page(render, route=route, title=title, on_load=loaders)
+
+# The session cookie comes out of the websocket's headers before Reflex keeps them in
+# state, and a tab whose session has ended is emptied before it is hydrated.
+cookie_jar.install()
+app.add_middleware(EndedSessionGuard())
 
 app.register_lifespan_task(check_schema_then_run_worker)

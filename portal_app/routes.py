@@ -45,6 +45,11 @@ API_UC_LETTER_PDF = "/api/uc-rent-statement.pdf"
 API_STATEMENT_HTML = "/api/statement.html"
 # Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
 API_SIGNED_OUT = "/api/signed-out"
+# A sign-in step that succeeded over the websocket ends with a full load of this route,
+# whose response sets its HttpOnly cookie (api/handoff.py).
+API_HANDOFF = "/api/handoff"
+# The link in the password reset email: it puts the reset token in a cookie and goes on to RESET_PASSWORD.
+API_RESET = "/api/reset"
 
 PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 
@@ -54,7 +59,7 @@ def safe_next(raw: str | None) -> str:
     if not raw:
         return HOME
     parsed = urlparse(raw)
-    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/") or parsed.path.startswith("//"):
+    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/") or parsed.path.startswith(("//", "/\\")):
         return HOME
     return parsed.path + (f"?{parsed.query}" if parsed.query else "")
 
@@ -90,6 +95,16 @@ def staff_sign_in(next_path: str | None = None) -> str:
 def signed_out_everywhere() -> str:
     """The sign-out route after "Not you?": says every session has ended."""
     return with_query(API_SIGNED_OUT, everywhere="1")
+
+
+def handoff(code: str) -> str:
+    """The handoff route that sets the cookies a websocket event left under ``code``."""
+    return with_query(API_HANDOFF, code=code)
+
+
+def reset_link(token: str) -> str:
+    """The path of the password reset email's link (the base URL goes in front)."""
+    return with_query(API_RESET, token=token)
 
 
 def signed_out_page(everywhere: bool = False) -> str:

@@ -1,9 +1,10 @@
 """Statement downloads: authenticated HTTP routes (PDF, CSV and the Universal Credit letter).
 
 A link carries a short-lived ticket (services/identity/tickets.py) minted by a @resident_only
-handler. Here the ticket's signature and expiry are checked, then the server session it
-names must still be live, and that session's resident must still be allowed to see the
-account; only then is the file built. Every refusal looks the same (403), so a
+handler. Here the ticket's signature and expiry are checked, then the request's own
+session cookie must name a live session, the very one the ticket was minted in (so a
+link copied to another browser or device is refused), and that session's resident must
+still be allowed to see the account; only then is the file built. Every refusal looks the same (403), so a
 guessed or stale link learns nothing. Responses are ``Cache-Control: no-store`` and
 each is one self-contained file that can be kept whole.
 """
@@ -18,7 +19,7 @@ from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
 from portal_app.services.accounts import balances, statements
-from portal_app.services.identity import sessions, tickets
+from portal_app.services.identity import cookies, sessions, tickets
 from portal_app.settings import get_settings
 
 REFUSED_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
@@ -41,15 +42,15 @@ def _refused() -> Response:
     )
 
 
-def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
+def _build(ticket_text: str | None, kind: str, session_token: str | None) -> tuple[bytes, str] | None:
     now = utcnow()
     claims = tickets.verify(ticket_text, now=now)
-    if claims is None or claims.kind != kind:
+    if claims is None or claims.kind != kind or not session_token:
         return None
     settings = get_settings()
     with session_scope() as s:
-        principal = sessions.principal_for_live_session(s, claims.session_id, claims.user_id, now=now)
-        if principal is None:
+        principal = sessions.resolve_session(s, session_token, now=now)
+        if principal is None or principal.session_id != claims.session_id or principal.user_id != claims.user_id:
             return None
         account = balances.find_visible_account(
             s,
@@ -89,7 +90,12 @@ def _build(ticket_text: str | None, kind: str) -> tuple[bytes, str] | None:
 
 def _download(kind: str):
     async def endpoint(request: Request) -> Response:
-        built = await run_in_threadpool(_build, request.query_params.get("ticket"), kind)
+        from portal_app.api.http import arrived_over_https
+
+        token = cookies.ours(request.headers.get("cookie"), secure=arrived_over_https(request.scope)).get(
+            cookies.SESSION
+        )
+        built = await run_in_threadpool(_build, request.query_params.get("ticket"), kind, token)
         if built is None:
             return _refused()
         body, name = built

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
-from portal_app.api import downloads, signout
+from portal_app.api import downloads, handoff, signout
 from portal_app.db import schema_is_current
 
 
@@ -36,6 +36,8 @@ def api_app() -> Starlette:
             Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
             Route(routes.API_STATEMENT_HTML, downloads.statement_html),
             Route(routes.API_SIGNED_OUT, signout.signed_out),
+            Route(routes.API_HANDOFF, handoff.hand_over),
+            Route(routes.API_RESET, handoff.reset_link),
         ]
     )
 
@@ -155,7 +157,7 @@ def arrived_over_https(scope) -> bool:
     for X-Forwarded-For, so X-Forwarded-Proto is believed only when that is above 0
     (deploy/Caddyfile: Caddy sets it and overwrites whatever the browser sent).
     """
-    if scope.get("scheme") == "https":
+    if scope.get("scheme") in ("https", "wss"):
         return True
     hops = _trusted_proxy_hops()
     if hops <= 0:
@@ -170,6 +172,26 @@ def arrived_over_https(scope) -> bool:
         if v.strip()
     ]
     return len(values) >= hops and values[-hops] == b"https"
+
+
+def client_ip_of(scope) -> str:
+    """The client's address as Reflex's websocket reads it: the connection's peer, or
+    with REFLEX_TRUSTED_PROXY_HOPS the X-Forwarded-For entry the outermost trusted proxy
+    wrote. The handoff route compares it with the address the websocket saw."""
+    client = scope.get("client") or ("", 0)
+    address = client[0] if client else ""
+    hops = _trusted_proxy_hops()
+    if hops:
+        forwarded = [
+            ip.strip()
+            for k, header in scope.get("headers", [])
+            if k.lower() == b"x-forwarded-for"
+            for ip in header.decode("latin-1").split(",")
+            if ip.strip()
+        ]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    return address
 
 
 def security_headers(app):

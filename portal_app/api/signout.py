@@ -9,17 +9,25 @@ loads this route as a new document. It answers ``303 See Other`` with
   localStorage, sessionStorage, IndexedDB, CacheStorage and service workers, so the
   next person at the screen starts from nothing;
 
-and sends the browser to the signed-out page, or on a kiosk to the start page. The
-route ends no session itself (the token is not sent with a plain request), so a link
-to it from elsewhere can do no more than empty this browser's own storage.
+and sends the browser to the signed-out page, or on a kiosk to the start page. It
+also ends the session its cookie names (the websocket's handler has normally done so
+already) and clears every one of the portal's cookies (``services/identity/cookies.py``),
+so the browser holds nothing of the sign-in. The cookies are ``SameSite=Strict``: a
+link to this route from another site arrives without them, and can do no more than
+empty this browser's own cache.
 """
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from portal_app import routes
+from portal_app.api.handoff import set_cookie_headers
+from portal_app.clock import utcnow
+from portal_app.db import session_scope
+from portal_app.services.identity import cookies, sessions
 from portal_app.services.identity.kiosk import is_kiosk_host
 from portal_app.settings import get_settings
 
@@ -35,9 +43,20 @@ def _destination(request: Request, kiosk: bool) -> str:
     return routes.SIGNED_OUT
 
 
+def _end_session(token: str) -> None:
+    with session_scope() as s:
+        sessions.sign_out(s, token, now=utcnow())
+
+
 async def signed_out(request: Request) -> Response:
+    from portal_app.api.http import arrived_over_https
+
+    secure = arrived_over_https(request.scope)
     kiosk = is_kiosk_host(request.headers.get("host"), get_settings())
-    return Response(
+    token = cookies.ours(request.headers.get("cookie"), secure=secure).get(cookies.SESSION)
+    if token:
+        await run_in_threadpool(_end_session, token)
+    response = Response(
         status_code=303,
         headers={
             "Location": _destination(request, kiosk),
@@ -45,3 +64,5 @@ async def signed_out(request: Request) -> Response:
             "Cache-Control": "no-store",
         },
     )
+    set_cookie_headers(response, tuple(cookies.SetCookie(kind, None) for kind in cookies.KINDS), secure=secure)
+    return response

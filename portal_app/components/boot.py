@@ -31,9 +31,9 @@ import json
 import reflex as rx
 
 from portal_app import routes
+from portal_app.services.identity.cookies import SIGNED_IN_HINT
 from portal_app.services.identity.kiosk import kiosk_hostnames
 from portal_app.settings import Settings, get_settings
-from portal_app.state.session import KIOSK_SESSION_STORAGE_KEY, SESSION_STORAGE_KEY
 
 KIOSK_SCRIPT_URL = routes.KIOSK_SCRIPT
 
@@ -46,8 +46,9 @@ _TEMPLATE = """(function () {
   });
   window.addEventListener("pageshow", function (event) { if (event.persisted) { location.reload(); } });
   try {
-    var token = kiosk ? sessionStorage.getItem(__KIOSK_KEY__) : localStorage.getItem(__SESSION_KEY__);
-    if (token && token !== '""') { document.documentElement.dataset.session = "1"; }
+    if ((";" + document.cookie.replace(/ /g, "")).indexOf(";" + __HINT__ + "=1") !== -1) {
+      document.documentElement.dataset.session = "1";
+    }
   } catch (e) {}
   if (!kiosk) { return; }
   document.documentElement.dataset.kiosk = "1";
@@ -81,8 +82,7 @@ def boot_script_source(settings: Settings | None = None) -> str:
         .replace("__IDLE__", str(int(s.kiosk_idle_seconds)))
         .replace("__WARNING__", str(int(s.kiosk_warning_seconds)))
         .replace("__KIOSK_JS__", _js(KIOSK_SCRIPT_URL))
-        .replace("__SESSION_KEY__", _js(SESSION_STORAGE_KEY))
-        .replace("__KIOSK_KEY__", _js(KIOSK_SESSION_STORAGE_KEY))
+        .replace("__HINT__", _js(SIGNED_IN_HINT))
     )
 
 

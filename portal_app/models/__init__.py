@@ -2,6 +2,7 @@
 
 from portal_app.models.identity import (
     AuthSession,
+    CookieHandoff,
     OutboxMessage,
     PasswordReset,
     PortalUser,
@@ -25,6 +26,7 @@ from portal_app.models.records import (
 __all__ = [
     "Account",
     "AuthSession",
+    "CookieHandoff",
     "MoneyRequest",
     "PortalPayment",
     "RequestUpdate",

@@ -1,7 +1,7 @@
 """Portal accounts, sign-in sessions, one-time codes and throttles.
 
-Secrets (passwords, codes, tokens) are stored only as hashes; the TOTP seed is
-stored encrypted.
+Secrets (passwords, codes, tokens) are stored only as hashes; the TOTP seed (and the
+one being set up) is stored encrypted.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ class PortalUser(SQLModel, table=True):
     totp_secret_enc: str | None = Field(default=None, max_length=400)
     totp_enabled: bool = False
     totp_last_step: int | None = None
+    # The key of a two-step setup under way, encrypted, until it is confirmed, abandoned
+    # or out of date (services/identity/two_step.py): never in the page's state.
+    totp_pending_enc: str | None = Field(default=None, max_length=400)
+    totp_pending_expires_at: datetime | None = None
 
 
 class AuthSession(SQLModel, table=True):
@@ -51,6 +55,25 @@ class AuthSession(SQLModel, table=True):
     # Minutes without use before the session ends; None: SESSION_IDLE_MINUTES.
     # Kiosk sessions (services/identity/kiosk.py) carry their shorter limit here.
     idle_minutes: int | None = None
+
+
+class CookieHandoff(SQLModel, table=True):
+    """A cookie waiting to be set by an HTTP response (services/identity/handoff.py).
+
+    A websocket cannot set an HttpOnly cookie, so a sign-in step that succeeds there
+    leaves its cookie here and sends the browser to ``/api/handoff?code=...``, which
+    sets it. The code is single-use and lives a minute; the value is encrypted and
+    wiped when the code is used."""
+
+    __tablename__ = "cookie_handoff"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    cookies_enc: str = Field(sa_column=Column(Text, nullable=False))  # encrypted JSON; "" once used
+    next_path: str = Field(max_length=500)
+    client_ip: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class RegistrationAttempt(SQLModel, table=True):

@@ -78,7 +78,7 @@ class StaffPrincipal:
 class _Guarded(Protocol):  # what the marks need from the state they guard
     router: Any
 
-    def _resolve(self) -> Any: ...
+    async def _resolve_off_loop(self) -> Any: ...
 
     async def _forget_private(self) -> None: ...
 
@@ -132,7 +132,7 @@ def resident_only(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     async def wrapper(self: _Guarded, *args: Any, **kwargs: Any):
-        principal = await asyncio.to_thread(self._resolve)
+        principal = await self._resolve_off_loop()  # the database lookup in a worker thread
         if principal is None:
             await self._forget_private()
             return rx.redirect(routes.sign_in(next_path=_path(self)))

@@ -1,12 +1,17 @@
 """The shared base state: who is calling, checked on the server for every event.
 
-The browser keeps only an opaque token; the server keeps the session (hashed
-token, idle and absolute expiry). Where the browser keeps it depends on the host
-the page was opened on (``services/identity/kiosk.py``): ``kiosk_token`` in
-sessionStorage on a kiosk host (gone when the browser closes, never in localStorage),
-otherwise ``session_token`` in localStorage. Read and write it only through
-``_token()``, ``_set_token()`` and ``_clear_token()``. Every handler carries one of the
-access marks of ``state/access.py``.
+The browser keeps only an opaque token, in an ``HttpOnly`` cookie no script can read
+(``services/identity/cookies.py``); the server keeps the session (hashed token, idle
+and absolute expiry). The cookie reaches a handler from the websocket's handshake
+(``integrations/cookie_jar.py``), never through Reflex state; read it only through
+``_token()`` and ``_cookie()``. A sign-in step sets cookies only by sending the browser
+through an HTTP response (``_hand_over``, ``api/handoff.py``); sign-out clears them by
+one (``api/signout.py``). Every handler carries one of the access marks of
+``state/access.py``.
+
+A tab's page states remember which session their data was shown under
+(``_session_id``): when that session has ended (signed out elsewhere, idle, a password
+change), the next event or reconnect of the tab empties them before anything is sent.
 """
 
 from __future__ import annotations
@@ -14,28 +19,24 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from reflex.middleware import Middleware
 
 from portal_app import routes
 from portal_app.clock import utcnow
-from portal_app.services.identity import kiosk, sessions
+from portal_app.integrations import cookie_jar
+from portal_app.services.identity import cookies, handoff, kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction, in_transaction_here
 
-# Where the browser keeps the token (components/boot.py reads them for its signed-in hint).
-SESSION_STORAGE_KEY = "doorstep_session"
-KIOSK_SESSION_STORAGE_KEY = "doorstep_kiosk_session"
-
 
 class SessionState(rx.State):
-    """Thin shared state: the opaque session token and what the header shows."""
+    """Thin shared state: what the header shows, and whose data the page states hold."""
 
-    # The token on an ordinary host (kept across browser restarts) ...
-    session_token: str = rx.LocalStorage("", name=SESSION_STORAGE_KEY)
-    # ... and on a kiosk host: this tab only, never written to localStorage.
-    kiosk_token: str = rx.SessionStorage("", name=KIOSK_SESSION_STORAGE_KEY)
     signed_in: bool = False
     first_name: str = ""
+    # The server session this tab's page states were filled under (0: none).
+    _session_id: int = 0
 
     def _on_kiosk(self) -> bool:
         """Whether this event comes from a page opened on a kiosk host: the websocket's
@@ -44,29 +45,42 @@ class SessionState(rx.State):
         host = kiosk.page_host(getattr(headers, "origin", ""), getattr(headers, "host", "")) if headers else ""
         return kiosk.is_kiosk_host(host, get_settings())
 
+    def _cookie(self, kind: str) -> str:
+        """The portal's ``kind`` cookie as this connection's handshake brought it."""
+        sid = self.router.session.session_id if self.router else ""
+        return cookie_jar.cookie_of(sid, kind)
+
     def _token(self) -> str:
-        return self.kiosk_token if self._on_kiosk() else self.session_token
+        return self._cookie(cookies.SESSION)
 
     def _session_idle_minutes(self) -> int | None:
         """The idle limit for a session started by this event: a kiosk's shorter one, or the default."""
         return get_settings().kiosk_session_idle_minutes if self._on_kiosk() else None
 
-    def _set_token(self, token: str) -> None:
-        """Keep a new session token where this host keeps it, and nowhere else."""
-        if self._on_kiosk():
-            self.kiosk_token = token
-            if self.session_token:  # assigning "" would still write the key to localStorage
-                self.session_token = ""
-        else:
-            self.session_token = token
-            if self.kiosk_token:
-                self.kiosk_token = ""
+    def _session_cookie_seconds(self) -> int | None:
+        """A new session cookie's lifetime: none on a kiosk (gone with the browser),
+        else the session's absolute limit."""
+        return None if self._on_kiosk() else get_settings().session_absolute_hours * 3600
 
-    def _clear_token(self) -> None:
-        if self.session_token:
-            self.session_token = ""
-        if self.kiosk_token:
-            self.kiosk_token = ""
+    async def _hand_over(self, found: list[cookies.SetCookie], next_path: str) -> rx.event.EventSpec:
+        """Send the browser through the handoff route, whose response sets ``found``
+        (a websocket event cannot set an HttpOnly cookie), then on to ``next_path``."""
+        code = await in_transaction(
+            handoff.issue, found, next_path=routes.safe_next(next_path), client_ip=self._client_ip(), now=utcnow()
+        )
+        return leave_for(routes.handoff(code), wipe=False)
+
+    async def _start_session(self, token: str, next_path: str) -> rx.event.EventSpec:
+        """A sign-in is complete: hand the new session's cookie to the browser, clear the
+        steps' cookies, and go on to ``next_path``."""
+        return await self._hand_over(
+            [
+                cookies.SetCookie(cookies.SESSION, token, self._session_cookie_seconds()),
+                cookies.SetCookie(cookies.TWO_STEP, None),
+                cookies.SetCookie(cookies.REGISTRATION, None),
+            ],
+            next_path,
+        )
 
     def _client(self) -> str:
         """The device, in words, for the sessions list: the address and the User-Agent."""
@@ -79,19 +93,16 @@ class SessionState(rx.State):
     def _client_ip(self) -> str:
         """The address the sign-in and registration throttles count this client by: the IP
         alone (X-Forwarded-For only behind ``REFLEX_TRUSTED_PROXY_HOPS`` proxies), never
-        anything the browser chooses, such as its User-Agent."""
-        return self.router.session.client_ip if self.router else ""
+        anything the browser chooses, such as its User-Agent. The handoff route checks it too."""
+        return (self.router.session.client_ip if self.router else "") or ""
 
     def _resolve(self) -> sessions.Principal | None:
-        """Who this browser's token belongs to (None: nobody), keeping the header in step.
-        It reads the database: call it off the event loop (``await self._resolve_off_loop()``;
-        the access marks run it in a worker thread)."""
+        """Who this browser's session cookie belongs to (None: nobody), keeping the header
+        in step. It reads the database: call it off the event loop
+        (``await self._resolve_off_loop()``, as the access marks do)."""
         token = self._token()
-        if not token:
-            return None
-        principal = in_transaction_here(sessions.resolve_session, token, now=utcnow())
+        principal = in_transaction_here(sessions.resolve_session, token, now=utcnow()) if token else None
         if principal is None:
-            self._clear_token()
             self.signed_in = False
             self.first_name = ""
             return None
@@ -100,16 +111,26 @@ class SessionState(rx.State):
         return principal
 
     async def _resolve_off_loop(self) -> sessions.Principal | None:
-        """``_resolve`` in a worker thread, not on the event loop."""
-        return await asyncio.to_thread(self._resolve)
+        """``_resolve`` in a worker thread, not on the event loop; and when the page states
+        hold data shown under a session that is over (or another one), empty them first."""
+        principal = await asyncio.to_thread(self._resolve)
+        held = self._session_id
+        if held and (principal is None or principal.session_id != held):
+            await self._forget_private()
+            if principal is not None:
+                self.signed_in, self.first_name = True, principal.first_name
+        if principal is not None and self._session_id != principal.session_id:
+            self._session_id = principal.session_id
+        return principal
 
     async def _forget_private(self) -> None:
-        """This browser is no longer signed in: drop the stored token and put every var of
-        every page state (the ones the browser sees and the underscore ones it does not)
-        back to its class default, so nothing of the resident's stays in the page."""
-        self._clear_token()
+        """This browser is no longer signed in: put every var of every page state (the
+        ones the browser sees and the underscore ones it does not) back to its class
+        default, so nothing of the resident's stays in the page or in the stored state.
+        The cookies go by an HTTP response (sign-out)."""
         self.signed_in = False
         self.first_name = ""
+        self._session_id = 0
         for cls in page_states():
             reset_to_defaults(await self.get_state(cls))
 
@@ -133,9 +154,9 @@ class SessionState(rx.State):
     async def sign_out(self):
         """Sign out ("Sign out", "Finish and sign out", the kiosk's timeout).
 
-        Ends this browser's own server session when it has one, clears every private var
-        and the stored token, then loads /api/signed-out as a whole new document: that
-        response sends Clear-Site-Data and lands on the signed-out page (a kiosk: the
+        Ends this browser's own server session when it has one, clears every private var,
+        then loads /api/signed-out as a whole new document: that response clears the
+        cookies, sends Clear-Site-Data and lands on the signed-out page (a kiosk: the
         start page), so nothing typed or shown survives in the page. Public: with no
         live session it still clears and leaves, which is what a kiosk's button needs.
         """
@@ -146,14 +167,35 @@ class SessionState(rx.State):
         return leave_for(routes.API_SIGNED_OUT)
 
 
-def leave_for(path: str) -> rx.event.EventSpec:
+class EndedSessionGuard(Middleware):
+    """Before Reflex sends a tab its whole state (the hydrate of every page load and
+    reconnect), empty the page states if the session they were filled under is over:
+    an old tab's client token then gets the defaults, not the resident's name and
+    accounts. Tabs that hold no resident's data cost nothing."""
+
+    async def preprocess(self, app, state, event):  # noqa: ARG002 - Reflex's signature
+        if not event.name.endswith(HYDRATE_EVENTS):
+            return None
+        session_state = await state.get_state(SessionState)
+        if session_state._session_id:
+            await session_state._resolve_off_loop()
+        return None
+
+
+HYDRATE_EVENTS = (".hydrate", ".hydrate_and_load")
+
+
+def leave_for(path: str, *, wipe: bool = True) -> rx.event.EventSpec:
     """Load ``path`` as a new document (not a client-side route change), after wiping
     the page and storage on a kiosk (``window.doorstep.kioskWipe`` of assets/kiosk.js,
-    which only a kiosk loads)."""
-    return rx.call_script(
-        "(() => { try { window.doorstep && window.doorstep.kioskWipe && window.doorstep.kioskWipe(); } catch (e) {} "
-        f"window.location.assign({path!r}); }})()"
+    which only a kiosk loads). ``wipe=False`` for a step of a journey that goes on (the
+    handoff route): the tab keeps its storage, and so its state."""
+    wiping = (
+        "try { window.doorstep && window.doorstep.kioskWipe && window.doorstep.kioskWipe(); } catch (e) {} "
+        if wipe
+        else ""
     )
+    return rx.call_script(f"(() => {{ {wiping}window.location.assign({path!r}); }})()")
 
 
 class ShowPasswordMixin(rx.State, mixin=True):

@@ -7,7 +7,11 @@ with its mail sent to an aiosmtpd server run by the tests.
 To test an instance that is already running, set E2E_BASE_URL (and start that
 portal with SMTP_URL=smtp://127.0.0.1:$E2E_SMTP_PORT so the tests can read its mail;
 E2E_DATABASE_URL lets the balance check read its ledger; E2E_KIOSK_URL names one of
-its KIOSK_HOSTS for the kiosk journeys, which are skipped without it).
+its KIOSK_HOSTS for the kiosk journeys, which are skipped without it; E2E_STATES_DIR
+names its Reflex state folder for the state-file scan, skipped without it).
+
+The throwaway portal keeps Reflex's state files in a folder of its own
+(REFLEX_STATES_WORKDIR, portal.states_dir), not in the checkout's ``.states``.
 
 The throwaway portal runs with KIOSK_HOSTS=localhost: http://localhost:PORT is a
 kiosk (portal.kiosk_url) and http://127.0.0.1:PORT (portal.base_url) is not.
@@ -109,6 +113,7 @@ class Portal:
     database_url: str | None
     mail: Mailbox
     kiosk_url: str | None = None
+    states_dir: Path | None = None  # where its Reflex writes each browser's state (.pkl files)
 
     def ledger_balance(self, account_ref: str) -> int:
         assert self.database_url, "set E2E_DATABASE_URL to check balances against the ledger"
@@ -124,8 +129,16 @@ class Portal:
         engine.dispose()
         return int(total)
 
-    def unregistered_residents(self, limit: int = 10) -> list[dict]:
-        """Current lead tenants of secure tenancies with a date of birth and no portal account."""
+    def unregistered_residents(self, limit: int = 10, *, in_credit_pence: int | None = None) -> list[dict]:
+        """Current lead tenants of secure tenancies with a date of birth and no portal account
+        (with ``in_credit_pence``: only those whose rent account is more than that in credit)."""
+        credit = (
+            "AND EXISTS (SELECT 1 FROM account a WHERE a.tenancy_id = t.id AND a.account_type = 'rent' "
+            "AND (SELECT COALESCE(SUM(l.amount_pence), 0) FROM ledger_transaction l WHERE l.account_id = a.id) "
+            "< -:credit) "
+            if in_credit_pence is not None
+            else ""
+        )
         engine = create_engine(self.database_url)
         with engine.connect() as conn:
             rows = conn.execute(
@@ -135,9 +148,9 @@ class Portal:
                     "WHERE t.tenure = 'secure' AND t.end_date IS NULL AND tp.role = 'lead_tenant' "
                     "AND tp.end_date IS NULL AND p.date_of_birth IS NOT NULL "
                     "AND NOT EXISTS (SELECT 1 FROM portal_user u WHERE u.person_id = p.id) "
-                    "ORDER BY t.tenancy_ref DESC LIMIT :n"
+                    f"{credit}ORDER BY t.tenancy_ref DESC LIMIT :n"
                 ),
-                {"n": limit},
+                {"n": limit, "credit": in_credit_pence or 0},
             ).all()
         engine.dispose()
         return [
@@ -180,8 +193,13 @@ def portal(mailbox) -> Portal:
     external = os.environ.get("E2E_BASE_URL")
     if external:
         kiosk = os.environ.get("E2E_KIOSK_URL")
+        states = os.environ.get("E2E_STATES_DIR")
         yield Portal(
-            external.rstrip("/"), os.environ.get("E2E_DATABASE_URL"), mailbox, kiosk.rstrip("/") if kiosk else None
+            external.rstrip("/"),
+            os.environ.get("E2E_DATABASE_URL"),
+            mailbox,
+            kiosk.rstrip("/") if kiosk else None,
+            Path(states) if states else None,
         )
         return
     data_dir = Path(tempfile.mkdtemp(prefix="doorstep-e2e-"))
@@ -200,6 +218,7 @@ def portal(mailbox) -> Portal:
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TEST_DATABASE"))} | {
         "PORTAL_DATA_DIR": str(data_dir),
+        "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
         "DATABASE_URL": database_url,
         "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "PORTAL_BASE_URL": base_url,
@@ -237,7 +256,7 @@ def portal(mailbox) -> Portal:
     try:
         _wait_http(f"{base_url}/api/health", 600, proc, log)
         _wait_http(f"{base_url}/", 120, proc, log)
-        yield Portal(base_url, database_url, mailbox, f"http://localhost:{port}")
+        yield Portal(base_url, database_url, mailbox, f"http://localhost:{port}", data_dir / "states")
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -94,6 +94,16 @@ def test_a_resident_filters_history_gets_statements_and_asks_about_a_transaction
     assert len(body) == screen_rows
     assert any(closing.replace(" DR", "").replace(" CR", "").lstrip("£") in " ".join(r) for r in csv_rows)
 
+    # The same link copied to another browser (no session cookie there) is refused.
+    pdf_link = page.get_by_role("link", name="Download as PDF").get_attribute("href")
+    assert page.request.get(f"{portal.base_url}{pdf_link}").status == 200  # this browser, its cookie
+    elsewhere = page.context.browser.new_context(locale="en-GB")
+    try:
+        copied = elsewhere.request.get(f"{portal.base_url}{pdf_link}")
+        assert copied.status == 403 and "no longer works" in copied.text()
+    finally:
+        elsewhere.close()
+
     # A question about one transaction, then "My requests".
     page.get_by_role("link", name="Balance and transactions").click()
     expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()

@@ -8,6 +8,7 @@ Idle time is fast-forwarded with Playwright's clock (page.clock), so the real
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,8 +17,7 @@ from tests.e2e.steps import VIEWPORTS, accessible, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 
-TOKEN_KEY = "doorstep_kiosk_session"  # sessionStorage, kiosk hosts
-LOCAL_TOKEN_KEY = "doorstep_session"  # localStorage, other hosts
+SESSION_COOKIE = "doorstep_session"  # HttpOnly (plain http here; __Host-doorstep_session on https)
 # What the framework writes again as soon as the start page loads, none of it about the
 # resident: Reflex's per-tab connection id and reload time, React Router's scroll
 # positions (sessionStorage), and Reflex's colour mode (localStorage).
@@ -69,7 +69,13 @@ def _start_page_heading(page: Page):
     return page.get_by_role("heading", level=1, name=re.compile("account online"))
 
 
-def test_a_kiosk_keeps_the_token_for_this_tab_only_warns_before_signing_out_and_leaves_nothing_behind(kiosk, portal):
+def _session_cookie(page: Page) -> dict | None:
+    return next((c for c in page.context.cookies() if c["name"] == SESSION_COOKIE), None)
+
+
+def test_a_kiosk_keeps_the_session_only_until_the_browser_closes_warns_before_signing_out_and_leaves_nothing_behind(
+    kiosk, portal
+):
     page = kiosk
     _register_and_sign_in(page, portal)
     assert page.evaluate("window.doorstep.kiosk") is True
@@ -79,12 +85,14 @@ def test_a_kiosk_keeps_the_token_for_this_tab_only_warns_before_signing_out_and_
     expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
     accessible(page)
 
-    # The token is in sessionStorage only: never written to localStorage.
+    # The session is an HttpOnly cookie that ends with the browser; no script can read it.
+    cookie = _session_cookie(page)
+    assert cookie and cookie["httpOnly"] is True and cookie["sameSite"] == "Strict", cookie
+    assert cookie["expires"] == -1, cookie  # a session cookie: no lifetime
+    token = cookie["value"]
+    assert token not in page.evaluate("document.cookie")
     stored = _storage(page)
-    token = stored["session"].get(TOKEN_KEY)
-    assert token, stored
-    assert not any(token in value for value in stored["local"].values()), stored
-    assert LOCAL_TOKEN_KEY not in stored["local"] or stored["local"][LOCAL_TOKEN_KEY] == ""
+    assert token not in str(stored), stored
 
     card = page.get_by_role("region").filter(has_text="Rent account").first
     reference = re.search(r"Payment reference\s+(\S+)", card.inner_text()).group(1)
@@ -137,9 +145,9 @@ def test_a_kiosk_keeps_the_token_for_this_tab_only_warns_before_signing_out_and_
     # Nothing of the resident's is left on the device.
     stored = _storage(page)
     assert {k: v for k, v in stored["local"].items() if FRAMEWORK_LOCAL.get(k) != v} == {}, stored
-    assert not stored["session"].get(TOKEN_KEY), stored
-    assert set(stored["session"]) - FRAMEWORK_SESSION_KEYS - {TOKEN_KEY} == set(), stored
+    assert set(stored["session"]) - FRAMEWORK_SESSION_KEYS == set(), stored
     assert token not in str(stored)
+    assert _session_cookie(page) is None
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
     assert page.evaluate("caches.keys()") == []
 
@@ -151,7 +159,7 @@ def test_a_kiosk_keeps_the_token_for_this_tab_only_warns_before_signing_out_and_
     # The server session has ended: the old token no longer opens anything.
     other = page.context.browser.new_context(base_url=portal.kiosk_url, locale="en-GB")
     try:
-        other.add_init_script(f"sessionStorage.setItem({TOKEN_KEY!r}, {token!r})")
+        other.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": portal.kiosk_url, "httpOnly": True}])
         thief = other.new_page()
         thief.goto("/home")
         expect(thief.get_by_role("heading", name="Sign in")).to_be_visible(timeout=20_000)
@@ -208,15 +216,16 @@ def test_signing_out_sends_clear_site_data_storage_on_a_kiosk_and_cache_only_els
     assert elsewhere.headers["location"] == "/signed-out"
 
 
-def test_on_an_ordinary_host_the_token_stays_in_local_storage_and_there_is_no_kiosk_button(ordinary, portal):
+def test_on_an_ordinary_host_the_session_cookie_outlives_the_browser_and_there_is_no_kiosk_button(ordinary, portal):
     page = ordinary
     _register_and_sign_in(page, portal)
     assert page.evaluate("window.doorstep.kiosk") is False
     assert page.evaluate("document.documentElement.dataset.kiosk") is None
     expect(page.get_by_role("button", name="Finish and sign out")).to_have_count(0)
-    stored = _storage(page)
-    assert stored["local"].get(LOCAL_TOKEN_KEY), stored
-    assert not stored["session"].get(TOKEN_KEY), stored
+    cookie = _session_cookie(page)
+    assert cookie and cookie["httpOnly"] is True and cookie["sameSite"] == "Strict", cookie
+    assert cookie["expires"] > time.time() + 3600, cookie  # kept across browser restarts, for the session's life
+    assert cookie["value"] not in str(_storage(page)) and cookie["value"] not in page.evaluate("document.cookie")
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
-    assert not _storage(page)["local"].get(LOCAL_TOKEN_KEY)
+    assert _session_cookie(page) is None

@@ -61,7 +61,8 @@ def test_before_the_server_answers_the_header_is_the_signed_in_one_only_where_th
     expect(header.get_by_role("link", name="Your accounts")).to_have_count(0)
     expect(page.get_by_text("Have a rent or service charge account with us?")).to_be_visible()
 
-    page.evaluate("localStorage.setItem('doorstep_session', 'a-token-the-server-has-not-checked-yet')")
+    # What a signed-in browser holds: the HttpOnly session cookie, and the hint the boot script reads.
+    page.evaluate("document.cookie = 'doorstep_signed_in=1; path=/'")
     page.reload()
     expect(header.get_by_role("link", name="Your accounts")).to_be_visible()
     expect(header.get_by_role("button", name="Sign out")).to_be_visible()
@@ -71,7 +72,17 @@ def test_before_the_server_answers_the_header_is_the_signed_in_one_only_where_th
 
 def test_once_the_server_answers_a_stale_token_on_the_device_does_not_keep_the_signed_in_header(page, portal):
     page.goto("/budget-planner")
-    page.evaluate("localStorage.setItem('doorstep_session', 'a-token-the-server-never-issued')")
+    page.context.add_cookies(
+        [
+            {
+                "name": "doorstep_session",
+                "value": "a-token-the-server-never-issued",
+                "url": portal.base_url,
+                "httpOnly": True,
+            },
+            {"name": "doorstep_signed_in", "value": "1", "url": portal.base_url},
+        ]
+    )
     page.reload()
     header = page.get_by_role("navigation", name="Account")
     expect(header.get_by_role("link", name="Sign in")).to_be_visible()

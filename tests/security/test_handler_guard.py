@@ -122,6 +122,7 @@ class _FakeRouter:
     class session:  # noqa: N801
         client_ip = "127.0.0.1"
         client_token = "t"
+        session_id = "no-cookies"  # a connection whose handshake brought no cookie
 
     class headers:  # noqa: N801
         user_agent = "pytest"
@@ -132,12 +133,10 @@ class Probe:
     """Stands in for the state instance: no stored token, so no session (``principal``
     set: a live resident session; ``staff`` set: a live staff session)."""
 
-    session_token = ""
-    kiosk_token = ""
     router = _FakeRouter()
     _on_kiosk = SessionState._on_kiosk
+    _cookie = SessionState._cookie
     _token = SessionState._token
-    _clear_token = SessionState._clear_token
 
     def __init__(self, principal=None, staff=None):
         self.principal, self.staff = principal, staff
@@ -145,6 +144,9 @@ class Probe:
 
     def _resolve(self):
         return self.principal if self.principal is not None else SessionState._resolve(self)
+
+    async def _resolve_off_loop(self):
+        return self._resolve()
 
     def _resolve_staff(self):
         return self.staff

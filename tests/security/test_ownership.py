@@ -31,7 +31,7 @@ from portal_app.pages.accounts.home import HomeState
 from portal_app.services.identity import auth
 from portal_app.state.access import RESIDENT, access_of
 from portal_app.state.accounts import AccountChoiceState
-from portal_app.state.session import SessionState
+from tests.browsers import connect
 from tests.factories import PASSWORD
 from tests.security.handlers import resident_handlers as _resident_handlers
 from tests.security.handlers import run as _run
@@ -89,7 +89,7 @@ def _database_picture(db, a: dict) -> dict:
 
 def _state_tree_for(token: str) -> rx.State:
     root = rx.State(_reflex_internal_init=True)
-    root.substates[SessionState.get_name()].session_token = token
+    connect(root, session=token)
     return root
 
 

@@ -1,5 +1,12 @@
 """Statements: pick a period, see it on screen, print it, download it as PDF or CSV, get
-the rent statement for a Universal Credit claim, or ask for one by post."""
+the rent statement for a Universal Credit claim, or ask for one by post.
+
+The download links on the page carry tickets (services/identity/tickets.py), so they are
+in the page's state: they are what the page shows. The copy this device keeps to open
+offline (assets/pwa.js) is fetched with a ticket of its own, made only in the event
+that asks the device to keep it and sent only in that event's script (``_keep_on_device``),
+never kept in a var: the state holds just what describes the copy, nothing that opens it.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +58,7 @@ class StatementState(AccountChoiceState):
     paper_href: str = ""
     is_rent: bool = False
     tenancy_start_text: str = ""
+    # What the device's saved copy is called and covers (no ticket: see _keep_on_device).
     _keep: dict = {}
 
     def _show(self, view: statements.StatementView, now: datetime) -> None:
@@ -95,7 +103,9 @@ class StatementState(AccountChoiceState):
         self.pdf_href = routes.download(routes.API_STATEMENT_PDF, ticket("statement_pdf", date_from, date_to))
         # Kept on this device (assets/pwa.js) to open offline under "Saved on this device".
         self._keep = {
-            "url": routes.download(routes.API_STATEMENT_HTML, ticket("statement_html", date_from, date_to)),
+            "account_id": account.account_id,
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
             "key": f"{account.account_ref}-{date_from.isoformat()}-{date_to.isoformat()}",
             "title": f"{st.title} {st.account_ref}",
             "period": st.period_text,
@@ -117,10 +127,23 @@ class StatementState(AccountChoiceState):
         self.shown = True
 
     def _keep_on_device(self):
-        """Ask the browser to keep a copy of the statement just shown (never on a kiosk)."""
-        if not self.shown or not self._keep:
+        """Ask the browser to keep a copy of the statement just shown (never on a kiosk),
+        with a ticket to fetch it made now and sent only in this script."""
+        keep = self._keep
+        if not self.shown or not keep:
             return []
-        return [on_device("saveStatement", self._keep)]
+        principal = current_principal()
+        ticket = tickets.issue(
+            session_id=principal.session_id,
+            user_id=principal.user_id,
+            account_id=keep["account_id"],
+            kind="statement_html",
+            date_from=date.fromisoformat(keep["from"]),
+            date_to=date.fromisoformat(keep["to"]),
+            now=utcnow(),
+        )
+        payload = {name: keep[name] for name in ("key", "title", "period", "asAt")}
+        return [on_device("saveStatement", {"url": routes.download(routes.API_STATEMENT_HTML, ticket), **payload})]
 
     async def _view(
         self, principal, wanted: str | None = None, **period

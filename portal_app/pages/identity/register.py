@@ -1,5 +1,7 @@
 """Registration: match the resident against the landlord's records, then prove the email
-(the code page is register_code.py; its handlers stay on RegisterState, which holds the attempt)."""
+(the code page is register_code.py; its handlers stay on RegisterState). The attempt's
+token is not in state: it is handed to the browser as an HttpOnly cookie and read back
+from there; the last step hands over the new session's cookie the same way."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services import throttle
-from portal_app.services.identity import registration, sessions
+from portal_app.services.identity import cookies, registration, sessions
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
@@ -36,7 +38,6 @@ class RegisterState(ShowPasswordMixin, SessionState):
     code_notice: str = ""
     attempt_open: bool = False
     paper_choice: str = ""
-    _attempt_token: str = ""
 
     @public
     @rx.event
@@ -75,18 +76,19 @@ class RegisterState(ShowPasswordMixin, SessionState):
             )
             yield forms.focus_error_summary()
             return
-        self._attempt_token = outcome.attempt_token or ""
         self.masked_email = outcome.masked_email
         self.attempt_open = True
         self.code_errors = {}
         self.code_notice = ""
-        yield rx.redirect(routes.REGISTER_CODE)
+        attempt = cookies.SetCookie(cookies.REGISTRATION, outcome.attempt_token or None, cookies.REGISTRATION_SECONDS)
+        yield await self._hand_over([attempt], routes.REGISTER_CODE)
 
     @public
     @rx.event
     async def submit_code(self, form_data: dict):
         code = form_fields(form_data).get("code", "").strip().replace(" ", "")
-        if not self._attempt_token:
+        attempt = self._cookie(cookies.REGISTRATION)
+        if not attempt:
             self.code_errors = {"code": "Your registration has ended. Start again"}
             self.attempt_open = False
             return
@@ -94,7 +96,7 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.code_errors = {"code": "Enter the 6-digit code from the email"}
             yield forms.focus_error_summary()
             return
-        result = await in_transaction(registration.confirm_code, self._attempt_token, code, now=utcnow())
+        result = await in_transaction(registration.confirm_code, attempt, code, now=utcnow())
         if result.status == "registered" and result.user_id is not None:
             token = await in_transaction(
                 sessions.create_session,
@@ -103,12 +105,9 @@ class RegisterState(ShowPasswordMixin, SessionState):
                 now=utcnow(),
                 idle_minutes=self._session_idle_minutes(),
             )
-            self._attempt_token = ""
             self.attempt_open = False
             self.code_errors = {}
-            self._set_token(token)
-            await self._resolve_off_loop()
-            yield rx.redirect(routes.HOME)
+            yield await self._start_session(token, routes.HOME)
             return
         self.code_notice = ""
         if result.status == "wrong":
@@ -119,7 +118,6 @@ class RegisterState(ShowPasswordMixin, SessionState):
         elif result.status == "expired":
             self.code_errors = {"code": "The code has expired. Send a new code and use it within 10 minutes"}
         else:
-            self._attempt_token = ""
             self.attempt_open = False
             self.code_errors = {"code": "This registration has ended after too many tries. Start again"}
         yield forms.focus_error_summary()
@@ -127,18 +125,18 @@ class RegisterState(ShowPasswordMixin, SessionState):
     @public
     @rx.event
     async def resend(self):
-        if not self._attempt_token:
+        attempt = self._cookie(cookies.REGISTRATION)
+        if not attempt:
             self.code_notice = ""
             self.code_errors = {"code": "Your registration has ended. Start again"}
             return
-        result = await in_transaction(registration.resend_code, self._attempt_token, now=utcnow())
+        result = await in_transaction(registration.resend_code, attempt, now=utcnow())
         self.code_errors = {}
         if result.status == "sent":
             self.code_notice = f"We have sent a new code to {self.masked_email}. Earlier codes no longer work."
         elif result.status == "too_soon":
             self.code_notice = f"Wait {result.wait_seconds} seconds before asking for another code."
         else:
-            self._attempt_token = ""
             self.attempt_open = False
             self.code_notice = ""
             self.code_errors = {"code": "This registration has ended. Start again"}

@@ -1,4 +1,8 @@
-"""Choose a new password, from the single-use link in the reset email."""
+"""Choose a new password, from the single-use link in the reset email.
+
+The link goes to ``/api/reset`` (api/handoff.py), which keeps the token in an HttpOnly
+cookie and comes here without it: the token is never in this page's address, history
+or state; the handlers read it from the cookie."""
 
 from __future__ import annotations
 
@@ -8,11 +12,11 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
-from portal_app.services.identity import auth
+from portal_app.services.identity import auth, cookies
 from portal_app.services.validation import form_fields
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
-from portal_app.state.session import SessionState, ShowPasswordMixin
+from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
 
 
 class ResetPasswordState(ShowPasswordMixin, SessionState):
@@ -20,34 +24,33 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
     token_ok: bool = False
     checked: bool = False
     done: bool = False
-    _reset_token: str = ""
 
     @public
     @rx.event
     async def open_reset(self):
         self.errors = {}
         self.done = False
-        token = self.router.url.query_parameters.get("token", "")
-        self._reset_token = token[:200]
-        self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, self._reset_token, now=utcnow())
+        in_address = self.router.url.query_parameters.get("token", "")
+        if in_address:  # a link in the older form: through the route that keeps it in a cookie
+            return leave_for(routes.reset_link(in_address[:200]), wipe=False)
+        token = self._cookie(cookies.RESET)
+        self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, token, now=utcnow())
         self.checked = True
-        # The token stays out of the address bar and the browser history once read.
-        return rx.call_script(f"history.replaceState(null, '', '{routes.RESET_PASSWORD}')")
 
     @public
     @rx.event
     async def set_password(self, form_data: dict):
         password = form_fields(form_data).get("password", "")
-        if not self._reset_token:
+        token = self._cookie(cookies.RESET)
+        if not token:
             self.token_ok = False
             return
-        error = await in_transaction(auth.reset_password, self._reset_token, password, now=utcnow())
+        error = await in_transaction(auth.reset_password, token, password, now=utcnow())
         if error:
             self.errors = {"password": error}
-            if not await in_transaction(auth.reset_token_is_valid, self._reset_token, now=utcnow()):
+            if not await in_transaction(auth.reset_token_is_valid, token, now=utcnow()):
                 self.token_ok = False
             return forms.focus_error_summary()
-        self._reset_token = ""
         self.errors = {}
         # Every session has ended on the server, this browser's too.
         await self._forget_private()

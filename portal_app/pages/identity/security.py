@@ -1,10 +1,35 @@
-"""Sign-in and security: two-step sign-in, recovery codes, password, sign out everywhere."""
+"""Sign-in and security: two-step sign-in, recovery codes, password, sign out everywhere.
+
+No secret is ever in this page's state. Reflex writes every state var (the underscore
+ones too) to its state folder or to Redis, and sends every other var to the browser in
+each delta, so a secret in a var is on disk for as long as it stays there:
+
+* The key of a two-step setup waits on the server, encrypted, for fifteen minutes
+  (``two_step.start_setup``, then ``confirm_pending_setup`` or ``abandon_setup``).
+* What the resident must see once, the QR code and the key to type during setup and the
+  recovery codes when two-step goes on or new ones are made, is sent once, in the
+  call_script the handler returns, to ``assets/show_once.js``. That writes it into
+  elements React renders empty and never manages: ``#setup-qr`` and ``#setup-key`` in
+  the setup steps, ``#recovery-codes`` above them. It is in no delta and no state file.
+  It leaves the page with those elements: React removes the setup steps as soon as the
+  setup is confirmed or cancelled (``setting_up``), the codes go when the resident
+  chooses "I have saved these codes" or turns two-step off, and all of it on leaving the
+  page (and opening the page again forgets a setup left half done).
+
+  Chosen over a var cleared once setup ends: a var is written to disk after every event,
+  and a resident may sit on the setup step for minutes, so the key would be on disk all
+  that time; and "shown once" codes in a var would be in the state file and in every
+  reconnect's full state until cleared. The cost: a reconnect that reloads the page loses
+  what was shown, so the resident cancels and starts setup again (a new key) or makes
+  new codes; nothing is lost that the server could show again.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import json
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
 
 from portal_app import routes
 from portal_app.clock import uk_time_words, utcnow
@@ -20,6 +45,40 @@ from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
 
+# The helper that shows secrets once (assets/show_once.js), made once per page load.
+SHOW_ONCE = "globalThis.doorstepShowOnce"
+SHOW_ONCE_MODULE = rx.asset("show_once.js").importable_path
+SETUP_QR_ID, SETUP_KEY_ID, RECOVERY_CODES_ID = "setup-qr", "setup-key", "recovery-codes"
+TWO_STEP_HEADING_ID = "two-step-heading"
+SETUP_EXPIRED = (
+    "Setting up took longer than 15 minutes, so that key no longer works. Choose "
+    "\u201cSet up two-step sign-in\u201d to start again with a new one."
+)
+
+
+def show_once(helper: str, payload: dict) -> rx.event.EventSpec:
+    """Call ``doorstepShowOnce.<helper>(payload)`` in the page: the one way this page's
+    secrets reach the browser (in this event's script, never in a var)."""
+    return rx.call_script(f"{SHOW_ONCE}?.{helper}({json.dumps(payload)})")
+
+
+def show_recovery_codes(codes) -> rx.event.EventSpec:
+    return show_once(
+        "recoveryCodes",
+        {
+            "codes": list(codes),
+            "heading": "Your recovery codes",
+            "intro": (
+                "Keep these somewhere safe, away from your phone. Each code works once, if you cannot use your "
+                "authenticator app. We will not show them again."
+            ),
+            "listLabel": "Recovery codes",
+            "print": "Print",
+            "saved": "I have saved these codes",
+            "after": TWO_STEP_HEADING_ID,
+        },
+    )
+
 
 class SecurityState(ShowPasswordMixin, SessionState):
     loaded: bool = False
@@ -27,23 +86,11 @@ class SecurityState(ShowPasswordMixin, SessionState):
     recovery_codes_left: int = 0
     last_sign_in: str = ""
     setting_up: bool = False
-    setup_qr_svg: str = ""
-    setup_key: str = ""
     setup_errors: dict[str, str] = {}
-    new_recovery_codes: list[str] = []
+    setup_notice: str = ""
     password_errors: dict[str, str] = {}
     password_changed: bool = False
     disable_errors: dict[str, str] = {}
-    _setup_secret: str = ""
-
-    def _clear_setup(self) -> None:
-        """Back to the page as it opens: no setup under way, no codes on screen."""
-        self.loaded = False
-        self.setting_up = False
-        self.setup_qr_svg = ""
-        self.setup_key = ""
-        self.new_recovery_codes = []
-        self._setup_secret = ""
 
     async def _refresh(self, user_id: int) -> None:
         summary = await in_transaction(auth.security_summary, user_id)
@@ -55,12 +102,17 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @resident_only
     @rx.event
     async def load(self):
-        self._clear_setup()
+        principal = current_principal()
+        if self.setting_up:  # the page was left (or reloaded) half way through a setup
+            await in_transaction(two_step.abandon_setup, principal.user_id)
+        self.loaded = False
+        self.setting_up = False
         self.password_errors = {}
         self.password_changed = False
         self.setup_errors = {}
+        self.setup_notice = ""
         self.disable_errors = {}
-        await self._refresh(current_principal().user_id)
+        await self._refresh(principal.user_id)
 
     @resident_only  # on this page only for a signed-in resident, unlike the mixin's public one
     @rx.event
@@ -71,38 +123,42 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def start_setup(self):
         principal = current_principal()
-        # Drawing the QR code is pure-Python work: off the event loop.
-        setup = await asyncio.to_thread(two_step.begin_setup, principal.email, issuer=get_settings().landlord_name)
-        self._setup_secret = setup.secret
-        self.setup_qr_svg = setup.qr_svg
-        self.setup_key = setup.grouped_secret
+        # The key is kept on the server; the QR code is drawn in the worker thread too.
+        setup = await in_transaction(
+            two_step.start_setup, principal.user_id, issuer=get_settings().landlord_name, now=utcnow()
+        )
+        if setup is None:
+            return
         self.setup_errors = {}
+        self.setup_notice = ""
         self.setting_up = True
+        return show_once("setupKey", {"qr": setup.qr_svg, "key": setup.grouped_secret})
 
     @resident_only
     @rx.event
-    def cancel_setup(self):
-        self._clear_setup()
-        self.loaded = True
+    async def cancel_setup(self):
+        await in_transaction(two_step.abandon_setup, current_principal().user_id)
+        self.setting_up = False
+        self.setup_errors = {}
 
     @resident_only
     @rx.event
     async def confirm_setup(self, form_data: dict):
         principal = current_principal()
         code = form_fields(form_data).get("code", "").strip().replace(" ", "")
-        if not self._setup_secret:
-            self.setting_up = False
+        if not self.setting_up:
             return
-        codes = await in_transaction(two_step.confirm_setup, principal.user_id, self._setup_secret, code, now=utcnow())
-        if codes is None:
+        result = await in_transaction(two_step.confirm_pending_setup, principal.user_id, code, now=utcnow())
+        if result.outcome == "wrong_code":
             self.setup_errors = {"code": "The code is not right. Enter the 6-digit code your app shows now"}
             return forms.focus_error_summary()
-        self._setup_secret = ""
-        self.setup_qr_svg = ""
-        self.setup_key = ""
         self.setting_up = False
-        self.new_recovery_codes = codes
+        self.setup_errors = {}
+        if result.outcome != "on":
+            self.setup_notice = SETUP_EXPIRED
+            return
         await self._refresh(principal.user_id)
+        return show_recovery_codes(result.recovery_codes)
 
     @resident_only
     @rx.event
@@ -110,15 +166,10 @@ class SecurityState(ShowPasswordMixin, SessionState):
         principal = current_principal()
         if not self.two_step_enabled:
             return
-        self.new_recovery_codes = await in_transaction(
-            two_step.regenerate_recovery_codes, principal.user_id, now=utcnow()
-        )
+        codes = await in_transaction(two_step.regenerate_recovery_codes, principal.user_id, now=utcnow())
         await self._refresh(principal.user_id)
-
-    @resident_only
-    @rx.event
-    def hide_codes(self):
-        self.new_recovery_codes = []
+        if codes:
+            return show_recovery_codes(codes)
 
     @resident_only
     @rx.event
@@ -130,8 +181,8 @@ class SecurityState(ShowPasswordMixin, SessionState):
             self.disable_errors = {"password": "Enter your current password to turn off two-step sign-in"}
             return forms.focus_error_summary()
         self.disable_errors = {}
-        self.new_recovery_codes = []
         await self._refresh(principal.user_id)
+        return rx.call_script(f"{SHOW_ONCE}?.forget({json.dumps(RECOVERY_CODES_ID)})")
 
     @resident_only
     @rx.event
@@ -156,34 +207,21 @@ class SecurityState(ShowPasswordMixin, SessionState):
         return leave_for(routes.API_SIGNED_OUT)
 
 
+class _SecurityPage(rx.Fragment):
+    """The page's root: its hook makes the show-once helper in the page's own render."""
+
+    def add_hooks(self) -> list[str]:
+        return [f"{SHOW_ONCE} ??= makeShowOnce()"]
+
+    def add_imports(self) -> dict:
+        return {SHOW_ONCE_MODULE: [ImportVar(tag="makeShowOnce")]}
+
+
 def _two_step_section() -> rx.Component:
     return rx.el.section(
-        rx.el.h2("Two-step sign-in"),
-        rx.cond(
-            SecurityState.new_recovery_codes.length() > 0,
-            rx.el.div(
-                rx.el.h3("Your recovery codes"),
-                rx.el.p(
-                    "Keep these somewhere safe, away from your phone. Each code works once, if you cannot use your "
-                    "authenticator app. We will not show them again."
-                ),
-                rx.el.ol(
-                    rx.foreach(SecurityState.new_recovery_codes, lambda c: rx.el.li(c)),
-                    class_name="code-list",
-                    aria_label="Recovery codes",
-                ),
-                rx.el.button(
-                    "Print",
-                    type="button",
-                    class_name="button button--secondary",
-                    on_click=rx.call_script("window.print()"),
-                ),
-                rx.el.button(
-                    "I have saved them", type="button", class_name="button", on_click=SecurityState.hide_codes
-                ),
-                class_name="notice notice--success",
-            ),
-        ),
+        rx.el.h2("Two-step sign-in", id=TWO_STEP_HEADING_ID, tab_index=-1),
+        # Filled by assets/show_once.js when codes are made; React renders it empty.
+        rx.el.div(id=RECOVERY_CODES_ID),
         rx.cond(
             SecurityState.two_step_enabled,
             rx.fragment(
@@ -222,13 +260,14 @@ def _two_step_section() -> rx.Component:
                         ),
                         rx.el.li(
                             "Scan this QR code, or type in the key below.",
+                            # Both filled once by assets/show_once.js; React renders them empty.
                             rx.el.div(
-                                rx.html(SecurityState.setup_qr_svg),
+                                id=SETUP_QR_ID,
                                 class_name="qr",
                                 role="img",
                                 aria_label="QR code for your authenticator app",
                             ),
-                            rx.el.p("Key: ", rx.el.span(SecurityState.setup_key, class_name="key")),
+                            rx.el.p("Key: ", rx.el.span(id=SETUP_KEY_ID, class_name="key")),
                         ),
                         rx.el.li("Enter the 6-digit code the app shows."),
                     ),
@@ -255,6 +294,10 @@ def _two_step_section() -> rx.Component:
                     ),
                 ),
                 rx.fragment(
+                    rx.cond(
+                        SecurityState.setup_notice != "",
+                        rx.el.p(SecurityState.setup_notice, class_name="notice notice--warning", role="status"),
+                    ),
                     rx.el.p(
                         "Add a code from an authenticator app on your phone to your password, so nobody else can sign in even if they learn your password."
                     ),
@@ -311,7 +354,7 @@ def _password_section() -> rx.Component:
 
 @page(routes.SECURITY, "Sign-in and security", on_load=SecurityState.load)
 def security_page() -> rx.Component:
-    return rx.fragment(
+    return _SecurityPage.create(
         rx.el.h1("Sign-in and security"),
         rx.cond(
             SecurityState.loaded,

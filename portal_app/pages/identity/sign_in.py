@@ -1,5 +1,7 @@
 """Sign in, and getting back in with a reset link. The second step's page is two_step.py;
-its handler stays here, on SignInState, which holds the waiting sign-in's token."""
+its handler stays here, on SignInState. The waiting sign-in's token is not in state: the
+password step hands it to the browser as an HttpOnly cookie (``_hand_over``), and the
+second step reads it from there."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services import throttle
-from portal_app.services.identity import auth, two_step
+from portal_app.services.identity import auth, cookies, two_step
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
@@ -33,8 +35,8 @@ class SignInState(ShowPasswordMixin, SessionState):
     reset_sent: bool = False
     two_step_errors: dict[str, str] = {}
     two_step_open: bool = False
+    again: bool = False
     _typed_email: str = ""
-    _two_step_token: str = ""
     _next: str = ""
     _keep_notice: bool = False  # the two-step page sent us back with something to say
 
@@ -48,6 +50,8 @@ class SignInState(ShowPasswordMixin, SessionState):
             self.check_email = False
             self.reset_sent = False
         self.busy = False
+        # Back from the handoff route with a code that no longer worked (a minute old, used).
+        self.again = self.router.url.query_parameters.get("again") == "1"
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
         if await self._resolve_off_loop() is not None:
             return rx.redirect(self._next)
@@ -81,16 +85,15 @@ class SignInState(ShowPasswordMixin, SessionState):
         )
         self.busy = False
         self._typed_email = email
+        self.again = False
         if outcome.status == "signed_in" and outcome.token:
-            self._set_token(outcome.token)
-            await self._resolve_off_loop()
-            yield rx.redirect(self._next or routes.HOME)
+            yield await self._start_session(outcome.token, self._next or routes.HOME)
             return
         if outcome.status == "two_step" and outcome.two_step_token:
-            self._two_step_token = outcome.two_step_token
             self.two_step_open = True
             self.two_step_errors = {}
-            yield rx.redirect(routes.SIGN_IN_TWO_STEP)
+            waiting = cookies.SetCookie(cookies.TWO_STEP, outcome.two_step_token, cookies.TWO_STEP_SECONDS)
+            yield await self._hand_over([waiting], routes.SIGN_IN_TWO_STEP)
             return
         if outcome.status == "check_email":
             self.check_email = True
@@ -118,7 +121,8 @@ class SignInState(ShowPasswordMixin, SessionState):
     @rx.event
     async def submit_two_step(self, form_data: dict):
         code = form_fields(form_data).get("code", "").strip().replace(" ", "")
-        if not self._two_step_token:
+        waiting = self._cookie(cookies.TWO_STEP)
+        if not waiting:
             self.two_step_open = False
             return rx.redirect(routes.SIGN_IN)
         if not code:
@@ -126,7 +130,7 @@ class SignInState(ShowPasswordMixin, SessionState):
             return forms.focus_error_summary()
         outcome = await in_transaction(
             two_step.complete_two_step,
-            self._two_step_token,
+            waiting,
             code,
             client=self._client(),
             client_ip=self._client_ip(),
@@ -134,13 +138,9 @@ class SignInState(ShowPasswordMixin, SessionState):
             idle_minutes=self._session_idle_minutes(),
         )
         if outcome.status == "signed_in" and outcome.token:
-            self._two_step_token = ""
             self.two_step_open = False
-            self._set_token(outcome.token)
-            await self._resolve_off_loop()
-            return rx.redirect(self._next or routes.HOME)
+            return await self._start_session(outcome.token, self._next or routes.HOME)
         if outcome.status in ("expired", "check_email"):
-            self._two_step_token = ""
             self.two_step_open = False
             self.check_email = outcome.status == "check_email"
             self.reset_sent = False
@@ -190,6 +190,14 @@ def sign_in_page() -> rx.Component:
                 ),
                 class_name="notice notice--warning",
                 role="alert",
+            ),
+        ),
+        rx.cond(
+            SignInState.again,
+            rx.el.p(
+                "Your sign-in did not finish, so you are not signed in. Sign in again.",
+                class_name="notice",
+                role="status",
             ),
         ),
         forms.error_summary(SignInState.errors, SIGN_IN_FIELDS),

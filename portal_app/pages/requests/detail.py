@@ -1,4 +1,8 @@
-"""One request: what the resident asked, and everything that has happened to it."""
+"""One request: what the resident asked, and everything that has happened to it.
+
+Bank details for a refund are shown only masked ("Pay it into", one of the request's
+lines: the last two digits of the sort code and four of the account number); the whole
+details are encrypted in the database and never reach this page or its state."""
 
 from __future__ import annotations
 
@@ -40,7 +44,6 @@ class RequestDetailState(AccountChoiceState):
                 "account": f"{found.account_label} {found.account_ref}",
                 "created": found.created_words,
                 "updated": found.updated_words,
-                "bank": found.bank_details_masked or "",
                 "joint": "yes" if found.needs_joint_consent else "",
                 "officer": found.officer_name or "",
             }
@@ -67,7 +70,6 @@ def request_detail_page() -> rx.Component:
                         RequestDetailState.detail_lines,
                         lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"])),
                     ),
-                    rx.cond(d["bank"] != "", rx.el.div(rx.el.dt("Bank account"), rx.el.dd(d["bank"]))),
                     class_name="summary-list",
                 ),
                 rx.el.h2("What has happened"),

@@ -57,7 +57,8 @@ def has_working_link(session: Session, user_id: int, *, now: datetime) -> bool:
 
 
 def reset_link(token: str) -> str:
-    return f"{get_settings().base_url}{routes.RESET_PASSWORD}?token={token}"
+    """The emailed link: to the route that keeps the token in a cookie, out of the page."""
+    return f"{get_settings().base_url}{routes.reset_link(token)}"
 
 
 def reset_pair_key(email: str, address: str) -> str:

@@ -162,29 +162,6 @@ def resolve_session(session: Session, token: str | None, *, now: datetime) -> Pr
     )
 
 
-def principal_for_live_session(session: Session, session_id: int, user_id: int, *, now: datetime) -> Principal | None:
-    """The resident of a server session found by id (a download ticket names it), while
-    that session is live and belongs to that user; None otherwise. Does not move
-    ``last_seen_at``: fetching a file is not activity on a page."""
-    stored = session.get(AuthSession, session_id)
-    if stored is None or stored.user_id != user_id or _session_end_reason(stored, now) is not None:
-        return None
-    row = session.exec(
-        select(PortalUser, Person).join(Person, Person.id == PortalUser.person_id).where(PortalUser.id == user_id)
-    ).first()
-    if row is None or row[0].status != "active":
-        return None
-    user, person = row
-    return Principal(
-        user_id=user.id,
-        session_id=stored.id,
-        person_id=user.person_id,
-        tenancy_id=user.tenancy_id,
-        first_name=person.first_name,
-        email=user.email,
-    )
-
-
 def sign_out(session: Session, token: str | None, *, now: datetime) -> None:
     """End this session on the server. Unknown or already ended tokens are ignored."""
     if not token or len(token) > 200:
@@ -223,7 +200,6 @@ __all__ = [
     "SignInOutcome",
     "create_session",
     "end_sessions",
-    "principal_for_live_session",
     "resolve_session",
     "sign_out",
     "sign_out_everywhere",

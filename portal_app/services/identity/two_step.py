@@ -2,6 +2,9 @@
 
 * Setup shows a QR code and the typed key; it is switched on only after a valid
   current code. The key is stored encrypted (``PortalUser.totp_secret_enc``).
+  While setup is under way the new key waits on the server, encrypted, for
+  ``SETUP_VALID`` (``PortalUser.totp_pending_enc``: ``start_setup``,
+  ``confirm_pending_setup``, ``abandon_setup``), so the page's state never holds it.
 * A code is accepted once: the accepted 30-second step is kept in
   ``PortalUser.totp_last_step`` and a code for that step or an earlier one is
   refused (one conditional UPDATE, so two parallel requests cannot both use it).
@@ -46,6 +49,8 @@ from portal_app.settings import get_settings
 log = logging.getLogger(__name__)
 
 TWO_STEP_VALID = timedelta(minutes=5)
+# How long a key shown for setup waits on the server for its first code.
+SETUP_VALID = timedelta(minutes=15)
 TOTP_INTERVAL = 30
 TOTP_DIGITS = 6
 VALID_WINDOW = 1  # the step before and the step after are accepted too (clock drift)
@@ -59,10 +64,22 @@ _CLOCK_SKEW = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class TotpSetup:
-    secret: str  # base32; keep it in a backend-only var until confirmed
+    secret: str  # base32; ``start_setup`` keeps it encrypted on the server until confirmed
     grouped_secret: str  # "ABCD EFGH ..." for typing into the app
     otpauth_uri: str
     qr_svg: str
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What became of the first code typed for a setup under way.
+
+    ``outcome``: "on" (two-step is on: show ``recovery_codes`` once), "wrong_code" (try
+    again, the setup goes on), or "expired" (no setup under way, or it waited longer
+    than ``SETUP_VALID``: start again)."""
+
+    outcome: str
+    recovery_codes: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -76,6 +93,68 @@ def begin_setup(user_email: str, *, issuer: str) -> TotpSetup:
         name=user_email, issuer_name=issuer
     )
     return TotpSetup(secret=secret, grouped_secret=group_secret(secret), otpauth_uri=uri, qr_svg=qr_svg(uri))
+
+
+def start_setup(session: Session, user_id: int, *, issuer: str, now: datetime) -> TotpSetup | None:
+    """Begin setting up two-step sign-in: a fresh key, kept encrypted on the server for
+    ``SETUP_VALID`` (replacing any setup under way), and what the page shows of it once.
+    None for an account that is not active, or that has two-step on already: replacing
+    the key takes turning two-step off first, which asks for the password, so a session
+    left open (or stolen) cannot move the second factor to another phone."""
+    user = session.get(PortalUser, user_id)
+    if user is None or user.status != "active" or user.totp_enabled:
+        return None
+    setup = begin_setup(user.email, issuer=issuer)
+    user.totp_pending_enc = tokens.encrypt(setup.secret)
+    user.totp_pending_expires_at = now + SETUP_VALID
+    session.add(user)
+    session.flush()
+    return setup
+
+
+def confirm_pending_setup(session: Session, user_id: int, code: str, *, now: datetime) -> SetupResult:
+    """Switch two-step on with the key ``start_setup`` kept, when ``code`` is valid for it now."""
+    user = session.get(PortalUser, user_id)
+    if user is None or not user.totp_pending_enc:
+        return SetupResult("expired")
+    expires = user.totp_pending_expires_at
+    try:
+        secret = tokens.decrypt(user.totp_pending_enc)
+    except InvalidToken:
+        secret = None
+    if secret is None or expires is None or now >= expires:
+        _forget_pending(user)
+        session.add(user)
+        session.flush()
+        return SetupResult("expired")
+    codes = confirm_setup(session, user_id, secret, code, now=now)
+    if codes is None:
+        return SetupResult("wrong_code")
+    return SetupResult("on", tuple(codes))
+
+
+def abandon_setup(session: Session, user_id: int) -> None:
+    """Forget the key of a setup under way (cancelled, or the page opened afresh)."""
+    user = session.get(PortalUser, user_id)
+    if user is not None and user.totp_pending_enc is not None:
+        _forget_pending(user)
+        session.add(user)
+        session.flush()
+
+
+def forget_expired_setups(session: Session, *, now: datetime) -> int:
+    """Forget every setup key that waited longer than ``SETUP_VALID``; how many went."""
+    result = session.exec(
+        update(PortalUser)
+        .where(PortalUser.totp_pending_enc.is_not(None), PortalUser.totp_pending_expires_at <= now)
+        .values(totp_pending_enc=None, totp_pending_expires_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def _forget_pending(user: PortalUser) -> None:
+    user.totp_pending_enc = None
+    user.totp_pending_expires_at = None
 
 
 def group_secret(secret: str) -> str:
@@ -116,6 +195,7 @@ def confirm_setup(session: Session, user_id: int, secret: str, code: str, *, now
     user.totp_secret_enc = tokens.encrypt(secret)
     user.totp_enabled = True
     user.totp_last_step = step  # the code just typed cannot also sign in
+    _forget_pending(user)
     session.add(user)
     codes = _replace_recovery_codes(session, user.id)
     _queue_notice(
@@ -146,6 +226,7 @@ def disable(session: Session, user_id: int, password: str, *, now: datetime) -> 
         throttle.record_hit(session, lockout.reauth_key(user.id), now)
         return False
     was_on = user.totp_enabled
+    _forget_pending(user)
     user.totp_secret_enc = None
     user.totp_enabled = False
     user.totp_last_step = None
@@ -400,12 +481,17 @@ def _queue_notice(session: Session, user: PortalUser, *, subject: str, lines: st
 
 __all__ = [
     "RECOVERY_CODE_COUNT",
+    "SETUP_VALID",
     "TWO_STEP_VALID",
+    "SetupResult",
     "TotpSetup",
+    "abandon_setup",
     "begin_setup",
     "complete_two_step",
+    "confirm_pending_setup",
     "confirm_setup",
     "disable",
+    "forget_expired_setups",
     "issue_two_step_token",
     "matched_step",
     "regenerate_recovery_codes",

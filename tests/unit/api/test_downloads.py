@@ -1,4 +1,4 @@
-"""Statement downloads: the HTTP routes check the ticket, the live session and ownership."""
+"""Statement downloads: the HTTP routes check the ticket, the browser's own live session cookie and ownership."""
 
 from __future__ import annotations
 
@@ -35,10 +35,15 @@ def _b_with_session(db, b: dict) -> dict:
     return b
 
 
+def _browser(token: str | None) -> TestClient:
+    """A browser holding this session cookie (plain http: the cookie without __Host-)."""
+    return TestClient(api_app(), cookies={"doorstep_session": token} if token else None)
+
+
 def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
-    client = TestClient(api_app())
+    client = _browser(b["token"])
     response = client.get(f"/api/statement.csv?ticket={_ticket_for(b, b['account'].id)}")
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
@@ -52,7 +57,7 @@ def test_a_resident_downloads_their_own_statement_as_csv_and_pdf_marked_no_store
 def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_no_store(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
-    client = TestClient(api_app())
+    client = _browser(b["token"])
     response = client.get(f"/api/statement.html?ticket={_ticket_for(b, b['account'].id, 'statement_html')}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -67,7 +72,7 @@ def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_n
 def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
-    client = TestClient(api_app())
+    client = _browser(b["token"])
     for kind, path in (
         ("statement_csv", "statement.csv"),
         ("statement_pdf", "statement.pdf"),
@@ -82,7 +87,7 @@ def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents)
 def test_no_ticket_a_forged_ticket_and_the_wrong_kind_are_refused_alike(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
-    client = TestClient(api_app())
+    client = _browser(b["token"])
     assert client.get("/api/statement.csv").status_code == 403
     assert client.get("/api/statement.csv?ticket=abc.def").status_code == 403
     pdf_ticket = _ticket_for(b, b["account"].id, "statement_pdf")
@@ -96,7 +101,7 @@ def test_after_sign_out_the_ticket_no_longer_works(db, two_residents):
     with Session(db) as s:
         sessions.sign_out(s, b["token"], now=utcnow())
         s.commit()
-    assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+    assert _browser(b["token"]).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
 
 
 def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):
@@ -108,4 +113,30 @@ def test_a_ticket_for_someone_elses_session_is_refused(db, two_residents):
         a_session = sessions.resolve_session(s, other.token, now=utcnow()).session_id
         s.commit()
     ticket = _ticket_for(b, b["account"].id, session_id=a_session)  # B's user with A's session
-    assert TestClient(api_app()).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+    assert _browser(b["token"]).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+    assert _browser(other.token).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+
+
+def test_a_download_link_copied_to_another_browser_is_refused_there(db, two_residents):
+    a, b = two_residents
+    b = _b_with_session(db, b)
+    ticket = _ticket_for(b, b["account"].id)
+    assert _browser(b["token"]).get(f"/api/statement.csv?ticket={ticket}").status_code == 200
+    # Another browser: no cookie at all, or B's own other sign-in (another session).
+    assert _browser(None).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+    with Session(db) as s:
+        elsewhere = auth.sign_in(s, "bart@example.org", PASSWORD, client="phone", client_ip="192.0.2.10", now=utcnow())
+        s.commit()
+    assert _browser(elsewhere.token).get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+
+
+def test_over_https_only_the_host_prefixed_cookie_counts(db, two_residents):
+    a, b = two_residents
+    b = _b_with_session(db, b)
+    ticket = _ticket_for(b, b["account"].id)
+    secure = TestClient(api_app(), base_url="https://portal.example")
+    secure.cookies.set("doorstep_session", b["token"])  # a cookie a sibling host could plant
+    assert secure.get(f"/api/statement.csv?ticket={ticket}").status_code == 403
+    secure.cookies.clear()
+    secure.cookies.set("__Host-doorstep_session", b["token"])
+    assert secure.get(f"/api/statement.csv?ticket={ticket}").status_code == 200

@@ -285,7 +285,7 @@ def test_the_reset_email_link_starts_with_the_base_url(session):
     [message] = mails(session, "password_reset")
     assert message.to_address == "ada@example.org"
     link = re.search(r"\S+\?token=\S+", message.body_text).group(0)
-    assert link.startswith(f"{get_settings().base_url}/reset-password?token=")
+    assert link.startswith(f"{get_settings().base_url}/api/reset?token=")
     token = reset_token_from(message)
     assert session.exec(select(PasswordReset)).one().token_hash == tokens.hash_token(token, purpose="reset")
 

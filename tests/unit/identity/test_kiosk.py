@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import reflex as rx
-from reflex.istate.data import RouterData
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -20,7 +19,8 @@ from portal_app.models import AuthSession, PortalUser
 from portal_app.services.identity import auth, kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state import session as session_module
-from portal_app.state.session import SessionState
+from portal_app.state.session import SessionState, page_states
+from tests.browsers import connect
 from tests.factories import PASSWORD, make_user
 from tests.security.handlers import run as _run
 
@@ -117,48 +117,39 @@ def test_a_host_name_cannot_break_out_of_the_boot_script():
     assert "</script" not in boot_script_source(settings).lower()
 
 
-# --- where the browser keeps the token --------------------------------------------
+# --- how long the browser keeps the session cookie -----------------------------
 
 
-def _session_state(host: str) -> SessionState:
+def _session_state(host: str, token: str = "") -> SessionState:
     root = rx.State(_reflex_internal_init=True)
     state = root.substates[SessionState.get_name()]
-    router = RouterData.from_router_data({"headers": {"host": host, "origin": f"https://{host}"}})
-    state.router = router
+    connect(state, session=token, host=host)
     return state
 
 
-def test_on_a_kiosk_host_the_token_goes_to_session_storage_and_never_to_local_storage(kiosk_settings):
+def test_on_a_kiosk_host_the_session_cookie_goes_when_the_browser_closes(kiosk_settings):
     state = _session_state("kiosk.northbrook.example")
-    state._set_token("tok-kiosk")
-    assert state.kiosk_token == "tok-kiosk"
-    assert state.session_token == ""
-    assert "session_token" not in state.dirty_vars  # nothing written to localStorage at all
-    assert state._token() == "tok-kiosk"
+    assert state._session_cookie_seconds() is None
     assert state._session_idle_minutes() == kiosk_settings.kiosk_session_idle_minutes
 
 
-def test_on_an_ordinary_host_the_token_stays_in_local_storage(kiosk_settings):
+def test_on_an_ordinary_host_the_session_cookie_lasts_as_long_as_the_session_may(kiosk_settings):
     state = _session_state("portal.example")
-    state._set_token("tok-home")
-    assert state.session_token == "tok-home"
-    assert state.kiosk_token == ""
-    assert state._token() == "tok-home"
+    assert state._session_cookie_seconds() == get_settings().session_absolute_hours * 3600
     assert state._session_idle_minutes() is None
 
 
-def test_a_kiosk_ignores_a_token_found_in_local_storage(kiosk_settings):
-    state = _session_state("kiosk.northbrook.example")
-    state.session_token = "left-in-local-storage"
-    assert state._token() == ""
-    state._clear_token()
-    assert state.session_token == "" and state.kiosk_token == ""
+def test_the_session_state_keeps_nothing_in_the_browser_s_storage():
+    client_storage = (rx.Cookie, rx.LocalStorage, rx.SessionStorage)
+    for cls in [SessionState, *page_states()]:
+        stored = [name for name, f in cls.get_fields().items() if isinstance(f.default, client_storage)]
+        assert stored == [], f"{cls.__name__} keeps {stored} in the browser, where scripts can read it"
 
 
-def test_the_storage_vars_are_local_storage_and_session_storage():
-    fields = SessionState.get_fields()
-    assert isinstance(fields["session_token"].default, rx.LocalStorage)
-    assert isinstance(fields["kiosk_token"].default, rx.SessionStorage)
+def test_the_token_is_read_from_the_connection_s_cookie_and_from_nowhere_else(kiosk_settings):
+    state = _session_state("portal.example", token="tok-home")
+    assert state._token() == "tok-home"
+    assert _session_state("portal.example")._token() == ""
 
 
 # --- how soon the server ends a kiosk session -------------------------------------
@@ -221,10 +212,9 @@ def test_sign_out_on_a_kiosk_ends_the_server_session_and_clears_the_token(sessio
     user = make_user(session)
     token = sessions.create_session(session, user.id, client="kiosk", now=NOW, idle_minutes=4)
     session.commit()
-    state = _session_state("kiosk.northbrook.example")
-    state.kiosk_token = token
+    state = _session_state("kiosk.northbrook.example", token=token)
     result = _run(SessionState.event_handlers["sign_out"].fn(state))
-    assert state.kiosk_token == "" and state.session_token == "" and state.signed_in is False
+    assert state.signed_in is False
     session.expire_all()
     assert session.exec(select(AuthSession)).one().ended_reason == "signed_out"
     assert "/api/signed-out" in str(result) and "location.assign" in str(result)

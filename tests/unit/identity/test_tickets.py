@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from portal_app.services.identity import auth, sessions, tickets
-from tests.factories import PASSWORD, make_user
+from portal_app.services.identity import tickets
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)
 
@@ -49,19 +48,3 @@ def test_missing_malformed_and_huge_tickets_are_refused_without_an_error():
 def test_an_unknown_kind_cannot_be_issued():
     with pytest.raises(ValueError):
         _ticket(kind="everything")
-
-
-def test_the_session_a_ticket_names_must_still_be_live_and_belong_to_that_user(session):
-    user = make_user(session, email="tess@example.org")
-    other = make_user(session, email="otto@example.org")
-    outcome = auth.sign_in(session, "tess@example.org", PASSWORD, client="t", client_ip="192.0.2.10", now=NOW)
-    session.commit()
-    principal = sessions.resolve_session(session, outcome.token, now=NOW)
-    sid = principal.session_id
-    assert sessions.principal_for_live_session(session, sid, user.id, now=NOW).user_id == user.id
-    assert sessions.principal_for_live_session(session, sid, other.id, now=NOW) is None
-    assert sessions.principal_for_live_session(session, sid + 999, user.id, now=NOW) is None
-    assert sessions.principal_for_live_session(session, sid, user.id, now=NOW + timedelta(minutes=31)) is None
-    sessions.sign_out(session, outcome.token, now=NOW)
-    session.commit()
-    assert sessions.principal_for_live_session(session, sid, user.id, now=NOW) is None

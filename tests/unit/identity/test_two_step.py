@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 from portal_app.models import AuthSession, OutboxMessage, PortalUser, RecoveryCode
 from portal_app.services import tokens
 from portal_app.services.identity import auth, sessions, two_step
+from portal_app.services.identity import jobs as identity_jobs
 from tests.factories import PASSWORD, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)  # timestamps are aware UTC (portal_app.clock)
@@ -111,6 +112,94 @@ def test_a_wrong_code_does_not_turn_two_step_on(session):
     session.refresh(user)
     assert (user.totp_enabled, user.totp_secret_enc) == (False, None)
     assert session.exec(select(func.count()).select_from(RecoveryCode)).one() == 0
+
+
+def test_a_setup_under_way_keeps_its_key_on_the_server_encrypted_until_the_first_code_turns_two_step_on(session):
+    user = make_user(session)
+
+    setup = two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+    session.commit()
+    session.refresh(user)
+
+    assert setup.grouped_secret.replace(" ", "") == setup.secret and setup.qr_svg.startswith("<svg ")
+    assert user.totp_pending_enc and setup.secret not in user.totp_pending_enc
+    assert tokens.decrypt(user.totp_pending_enc) == setup.secret
+    assert user.totp_pending_expires_at == NOW + two_step.SETUP_VALID
+    assert not user.totp_enabled
+
+    wrong = two_step.confirm_pending_setup(session, user.id, wrong_code(setup.secret, NOW), now=NOW)
+    assert (wrong.outcome, wrong.recovery_codes) == ("wrong_code", ())
+    result = two_step.confirm_pending_setup(
+        session, user.id, code_at(setup.secret, NOW + timedelta(minutes=1)), now=NOW + timedelta(minutes=1)
+    )
+    session.commit()
+    session.refresh(user)
+
+    assert result.outcome == "on" and len(set(result.recovery_codes)) == 10
+    assert user.totp_enabled and tokens.decrypt(user.totp_secret_enc) == setup.secret
+    assert (user.totp_pending_enc, user.totp_pending_expires_at) == (None, None)
+    again = two_step.confirm_pending_setup(session, user.id, code_at(setup.secret, NOW), now=NOW)
+    assert again.outcome == "expired"  # nothing under way any more
+
+
+def test_a_setup_left_longer_than_fifteen_minutes_must_be_started_again(session):
+    user = make_user(session)
+    setup = two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+    late = NOW + two_step.SETUP_VALID
+
+    result = two_step.confirm_pending_setup(session, user.id, code_at(setup.secret, late), now=late)
+    session.commit()
+    session.refresh(user)
+
+    assert result.outcome == "expired"
+    assert (user.totp_enabled, user.totp_pending_enc, user.totp_pending_expires_at) == (False, None, None)
+
+
+def test_a_new_setup_replaces_the_key_of_the_one_before_and_a_cancelled_one_forgets_its_key(session, monkeypatch):
+    user = make_user(session)
+    keys = iter(["JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "KRUGS4ZANFZSAYJAORSXG5BAMFRGGZDF"])
+    monkeypatch.setattr(pyotp, "random_base32", lambda *a, **k: next(keys))
+    first = two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+    second = two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+    assert code_at(first.secret, NOW) not in {code_at(second.secret, NOW + timedelta(seconds=s)) for s in (-30, 0, 30)}
+
+    assert two_step.confirm_pending_setup(session, user.id, code_at(first.secret, NOW), now=NOW).outcome == "wrong_code"
+    two_step.abandon_setup(session, user.id)
+    session.commit()
+    session.refresh(user)
+
+    assert user.totp_pending_enc is None
+    assert two_step.confirm_pending_setup(session, user.id, code_at(second.secret, NOW), now=NOW).outcome == "expired"
+
+
+def test_no_setup_starts_for_a_closed_account(session):
+    user = make_user(session, status="closed")
+
+    assert two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW) is None
+    session.refresh(user)
+    assert user.totp_pending_enc is None
+
+
+def test_housekeeping_forgets_setup_keys_left_past_their_time_and_keeps_ones_under_way(db, session):
+    late = make_user(session, email="late@example.org")
+    busy = make_user(session, email="busy@example.org")
+    two_step.start_setup(session, late.id, issuer="Northbrook Homes", now=NOW)
+    two_step.start_setup(session, busy.id, issuer="Northbrook Homes", now=NOW + timedelta(minutes=10))
+    session.commit()
+
+    assert identity_jobs.forget_abandoned_two_step_setups(engine=db, now=NOW + two_step.SETUP_VALID) == 1
+    session.refresh(late)
+    session.refresh(busy)
+    assert (late.totp_pending_enc, busy.totp_pending_enc is not None) == (None, True)
+
+
+def test_turning_two_step_off_forgets_a_setup_under_way_too(session):
+    user, _, _ = with_two_step(session)
+    two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+
+    assert two_step.disable(session, user.id, PASSWORD, now=NOW) is True
+    session.refresh(user)
+    assert user.totp_pending_enc is None
 
 
 # --- signing in ------------------------------------------------------------------
@@ -293,3 +382,19 @@ def test_new_recovery_codes_are_not_made_while_two_step_is_off(session):
 
     assert two_step.regenerate_recovery_codes(session, user.id, now=NOW) == []
     assert session.exec(select(func.count()).select_from(RecoveryCode)).one() == 0
+
+
+def test_a_session_alone_cannot_move_two_step_to_another_phone_while_it_is_on(session):
+    user = make_user(session)
+    setup = two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW)
+    two_step.confirm_pending_setup(session, user.id, code_at(setup.secret, NOW), now=NOW)
+    session.commit()
+    session.refresh(user)
+    key_before = tokens.decrypt(user.totp_secret_enc)
+
+    # Someone with the open session asks for a new key: refused; two-step stays on the first phone.
+    assert two_step.start_setup(session, user.id, issuer="Northbrook Homes", now=NOW + timedelta(minutes=2)) is None
+    session.commit()
+    session.refresh(user)
+    assert user.totp_enabled and user.totp_pending_enc is None
+    assert tokens.decrypt(user.totp_secret_enc) == key_before
