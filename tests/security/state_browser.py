@@ -88,6 +88,16 @@ class Browser:
         else:
             os.environ["REFLEX_STATES_WORKDIR"] = self._env
 
+    def arrive_with(self, **cookies: str) -> None:
+        """The handoff route set ``cookies`` and the browser loaded a new page: a new
+        websocket connection, whose handshake brings them (``session=...``, ``two_step=...``);
+        the tab, and so its state, is the same."""
+        cookie_jar.forget(self.sid)
+        self.sid = f"scan-{uuid.uuid4().hex}"
+        self.session_token = cookies.pop(cookie_kinds.SESSION, self.session_token)
+        self.cookies = {**self.cookies, **cookies}
+        cookie_jar.remember(self.sid, {cookie_kinds.SESSION: self.session_token, **self.cookies})
+
     def _token(self, cls: type[rx.State]) -> BaseStateToken:
         return BaseStateToken(ident=self.client_token, cls=cls)
 
