@@ -143,7 +143,7 @@ def sign_in(
 # Forgotten password
 
 
-def not_me(session: Session, user_id: int, email: str, *, now: datetime) -> int:
+def not_me(session: Session, user_id: int, *, now: datetime) -> int:
     """ "Not you?" on the home page: end every session of this account and email a reset
     link, in one unit of work (never signed out everywhere with no link on its way).
     Returns how many sessions ended. The resident is signed in, so no cap applies."""
