@@ -28,9 +28,6 @@ class PortalUser(SQLModel, table=True):
     created_at: datetime
     last_sign_in_at: datetime | None = None
     previous_sign_in_at: datetime | None = None
-    # No longer set or read: sign-in throttles never lock an account (services/identity/lockout.py).
-    # Kept until a later identity migration drops the column.
-    locked_at: datetime | None = None
     password_changed_at: datetime | None = None
     totp_secret_enc: str | None = Field(default=None, max_length=400)
     totp_enabled: bool = False
