@@ -16,6 +16,7 @@ from portal_app.api.http import api_app, security_headers
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
+from portal_app.integrations import socket_guard
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
@@ -89,6 +90,10 @@ app = rx.App(
     toaster=None,  # the portal does not use toasts: no toast library in the bundle
     html_lang="en-GB",
 )
+# Hostile websocket clients: malformed frames, unknown handlers, wrong arguments are
+# refused before any handler, with one short escaped log line, and a client that keeps
+# sending them is disconnected; messages are capped at 64 KiB (integrations/socket_guard.py).
+socket_guard.install(app)
 # Our offline and update banners in place of Reflex's "Cannot connect to server" toast
 # (the error boundary and the other wraps stay as Reflex sets them).
 app.app_wraps[(5, "Overlay")] = lambda stateful: status_overlay() if stateful else None
