@@ -103,6 +103,12 @@ class RunningPortal:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         if hasattr(self, "_engine"):
             self._engine.dispose()
+        if self.database_url.startswith("postgresql"):
+            import psycopg
+
+            server, database = self.database_url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+                c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def unexpected_lines(log_text: str) -> list[str]:
@@ -117,11 +123,15 @@ def _database_url(name: str, data_dir: Path) -> str:
         return f"sqlite:///{data_dir}/portal.db"
     import psycopg
 
-    admin = pg.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    # Named after the test database (doorstep_test -> doorstep_test_wire), so two
+    # checkouts testing against one server on databases of their own do not collide.
+    server, test_database = pg.rsplit("/", 1)
+    database = f"{test_database.split('?')[0]}_{name}"
+    admin = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS doorstep_{name} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE doorstep_{name}")
-    return pg.rsplit("/", 1)[0] + f"/doorstep_{name}"
+        c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{database}"')
+    return f"{server}/{database}"
 
 
 def start_portal(name: str, seed: Callable[[RunningPortal], None] | None = None) -> RunningPortal:
