@@ -86,6 +86,7 @@ test-e2e: install chromium ## Browser journeys only; E2E_BASE_URL=http://host:po
 bench: install ## Print the performance figures (bench/)
 	$(PY) bench/import_speed.py
 	$(PY) bench/account_speed.py
+	$(PY) bench/socket_guard_speed.py
 
 lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
 	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)

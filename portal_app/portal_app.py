@@ -12,11 +12,11 @@ from pathlib import Path
 import reflex as rx
 
 from portal_app import design, routes
-from portal_app.api.http import api_app, security_headers
+from portal_app.api.http import api_app, old_reset_links, security_headers
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
-from portal_app.integrations import cookie_jar
+from portal_app.integrations import cookie_jar, socket_guard
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
@@ -79,7 +79,7 @@ keep_state_files_private()
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    api_transformer=[api_app(), security_headers],
+    api_transformer=[api_app(), old_reset_links, security_headers],
     head_components=[
         *boot_scripts(),  # first: sets window.doorstep and html[data-kiosk] before anything else runs
         rx.el.meta(name="theme-color", content=design.colour("brand")),
@@ -91,6 +91,10 @@ app = rx.App(
     toaster=None,  # the portal does not use toasts: no toast library in the bundle
     html_lang="en-GB",
 )
+# Hostile websocket clients: malformed frames, unknown handlers, wrong arguments are
+# refused before any handler, with one short escaped log line, and a client that keeps
+# sending them is disconnected; messages are capped at 64 KiB (integrations/socket_guard.py).
+socket_guard.install(app)
 # Our offline and update banners in place of Reflex's "Cannot connect to server" toast
 # (the error boundary and the other wraps stay as Reflex sets them).
 app.app_wraps[(5, "Overlay")] = lambda stateful: status_overlay() if stateful else None

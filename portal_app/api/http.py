@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -192,6 +193,31 @@ def client_ip_of(scope) -> str:
         if len(forwarded) >= hops:
             address = forwarded[-hops]
     return address
+
+
+def old_reset_links(app):
+    """ASGI middleware: a reset link in the older form (``/reset-password?token=...``, as
+    emailed before the token moved to a cookie) goes to ``/api/reset`` by a plain
+    redirect, so the token never reaches the page, its websocket or its state."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] == "http" and scope.get("path") in (routes.RESET_PASSWORD, routes.RESET_PASSWORD + ".html"):
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            token = (query.get("token") or [""])[0][:200]
+            if token:
+                location = routes.reset_link(token).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 303,
+                        "headers": [(b"location", location), (b"cache-control", b"no-store")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+        return await app(scope, receive, send)
+
+    return wrapped
 
 
 def security_headers(app):

@@ -54,3 +54,17 @@ def run(coro_or_value):
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             return pool.submit(context.run, asyncio.run, coro_or_value).result()
     return coro_or_value
+
+
+def every_handler() -> list[tuple[type[rx.State], str]]:
+    """Every event handler of every state, Reflex's own included (hydrate, setvar, the
+    frontend's exception report): a browser can send an event to any of them."""
+    found: list[tuple[type[rx.State], str]] = []
+
+    def walk(cls):
+        found.extend((cls, name) for name in cls.event_handlers)
+        for sub in cls.get_substates():
+            walk(sub)
+
+    walk(rx.State)
+    return found

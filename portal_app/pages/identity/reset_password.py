@@ -2,7 +2,8 @@
 
 The link goes to ``/api/reset`` (api/handoff.py), which keeps the token in an HttpOnly
 cookie and comes here without it: the token is never in this page's address, history
-or state; the handlers read it from the cookie."""
+or state; the handlers read it from the cookie. A link in the older form
+(``/reset-password?token=...``) is redirected there by ``api/http.old_reset_links``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from portal_app.services.identity import auth, cookies
 from portal_app.services.validation import form_fields
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
-from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
+from portal_app.state.session import SessionState, ShowPasswordMixin
 
 
 class ResetPasswordState(ShowPasswordMixin, SessionState):
@@ -30,9 +31,6 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
     async def open_reset(self):
         self.errors = {}
         self.done = False
-        in_address = self.router.url.query_parameters.get("token", "")
-        if in_address:  # a link in the older form: through the route that keeps it in a cookie
-            return leave_for(routes.reset_link(in_address[:200]), wipe=False)
         token = self._cookie(cookies.RESET)
         self.token_ok = bool(token) and await in_transaction(auth.reset_token_is_valid, token, now=utcnow())
         self.checked = True

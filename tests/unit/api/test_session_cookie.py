@@ -115,3 +115,17 @@ def test_the_reset_email_link_keeps_the_token_in_a_cookie_and_out_of_the_page_ad
     assert response.headers["location"] == "/reset-password"
     reset = next(c for c in _set_cookies(response) if c.startswith("doorstep_reset="))
     assert reset.startswith("doorstep_reset=reset-tok-789;") and "HttpOnly" in reset and "SameSite=Strict" in reset
+
+
+def test_a_reset_link_in_the_older_form_is_redirected_to_the_cookie_route_before_any_page_sees_it():
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from portal_app.api.http import old_reset_links
+
+    pages = Starlette(routes=[Route("/reset-password", lambda request: PlainTextResponse("the page"))])
+    client = TestClient(old_reset_links(pages), follow_redirects=False)
+    old = client.get("/reset-password?token=old-tok-1")
+    assert old.status_code == 303 and old.headers["location"] == "/api/reset?token=old-tok-1"
+    assert client.get("/reset-password").text == "the page"  # the page itself, as the new route leaves it
