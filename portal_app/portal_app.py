@@ -16,7 +16,7 @@ from portal_app.api.http import api_app, old_reset_links, security_headers
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
-from portal_app.integrations import cookie_jar, socket_guard
+from portal_app.integrations import socket_guard
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
@@ -35,6 +35,7 @@ from portal_app.pages.identity import (  # noqa: F401
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
 from portal_app.settings import get_settings
+from portal_app.state import cookie_jar
 from portal_app.state.session import EndedSessionGuard
 
 log = logging.getLogger("doorstep")

@@ -1,5 +1,5 @@
 """A browser's connection, for tests that drive states directly: the cookies its
-websocket handshake would bring (integrations/cookie_jar.py) and the host it opened."""
+websocket handshake would bring (state/cookie_jar.py) and the host it opened."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uuid
 import reflex as rx
 from reflex.istate.data import RouterData
 
-from portal_app.integrations import cookie_jar
 from portal_app.services.identity import cookies
+from portal_app.state import cookie_jar
 
 
 def connect(state: rx.State, *, session: str = "", host: str = "portal.example", path: str = "/home", **other) -> str:

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from portal_app import routes
+from portal_app.api.client import arrived_over_https
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
 from portal_app.services.accounts import balances, statements
@@ -90,8 +91,6 @@ def _build(ticket_text: str | None, kind: str, session_token: str | None) -> tup
 
 def _download(kind: str):
     async def endpoint(request: Request) -> Response:
-        from portal_app.api.http import arrived_over_https
-
         token = cookies.ours(request.headers.get("cookie"), secure=arrived_over_https(request.scope)).get(
             cookies.SESSION
         )

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal_app import routes
+from portal_app.api.client import arrived_over_https, client_ip_of
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.services.identity import cookies, handoff
@@ -49,8 +50,6 @@ def _see_other(location: str) -> Response:
 
 
 async def hand_over(request: Request) -> Response:
-    from portal_app.api.http import arrived_over_https, client_ip_of
-
     found = await run_in_threadpool(_redeem, request.query_params.get("code"), client_ip_of(request.scope))
     if found is None:
         return _see_other(routes.with_query(routes.SIGN_IN, again="1"))
@@ -60,8 +59,6 @@ async def hand_over(request: Request) -> Response:
 
 
 async def reset_link(request: Request) -> Response:
-    from portal_app.api.http import arrived_over_https
-
     token = (request.query_params.get("token") or "")[:200]
     response = _see_other(routes.RESET_PASSWORD)
     if token:

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from portal_app import routes
 from portal_app.api import downloads, handoff, signout
+from portal_app.api.client import arrived_over_https
 from portal_app.db import schema_is_current
 
 
@@ -141,58 +142,6 @@ def prerendered_page(path: str, static_dir: Path | None = None) -> str | None:
 # HSTS for a year on this host and its subdomains. No "preload": a landlord submits its
 # domain to the browsers' preload list on purpose, not because it installed the portal.
 HSTS = b"max-age=31536000; includeSubDomains"
-
-
-def _trusted_proxy_hops() -> int:
-    from reflex.config import get_config
-
-    return get_config().trusted_proxy_hops
-
-
-def arrived_over_https(scope) -> bool:
-    """The request came over https: to this server, or to a reverse proxy we trust.
-
-    OWASP's HTTP Strict Transport Security cheat sheet: send the header over HTTPS only
-    (browsers ignore it over plain HTTP, and a developer's localhost must not be pinned).
-    Reflex has no setting for trusting the proxy's scheme, only REFLEX_TRUSTED_PROXY_HOPS
-    for X-Forwarded-For, so X-Forwarded-Proto is believed only when that is above 0
-    (deploy/Caddyfile: Caddy sets it and overwrites whatever the browser sent).
-    """
-    if scope.get("scheme") in ("https", "wss"):
-        return True
-    hops = _trusted_proxy_hops()
-    if hops <= 0:
-        return False
-    # As Reflex reads X-Forwarded-For: each proxy appends, so the value the outermost
-    # trusted proxy wrote is the hops-th from the end; anything before it is the client's.
-    values = [
-        v.strip().lower()
-        for k, header in scope.get("headers", [])
-        if k.lower() == b"x-forwarded-proto"
-        for v in header.split(b",")
-        if v.strip()
-    ]
-    return len(values) >= hops and values[-hops] == b"https"
-
-
-def client_ip_of(scope) -> str:
-    """The client's address as Reflex's websocket reads it: the connection's peer, or
-    with REFLEX_TRUSTED_PROXY_HOPS the X-Forwarded-For entry the outermost trusted proxy
-    wrote. The handoff route compares it with the address the websocket saw."""
-    client = scope.get("client") or ("", 0)
-    address = client[0] if client else ""
-    hops = _trusted_proxy_hops()
-    if hops:
-        forwarded = [
-            ip.strip()
-            for k, header in scope.get("headers", [])
-            if k.lower() == b"x-forwarded-for"
-            for ip in header.decode("latin-1").split(",")
-            if ip.strip()
-        ]
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
-    return address
 
 
 def old_reset_links(app):

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal_app import routes
+from portal_app.api.client import arrived_over_https
 from portal_app.api.handoff import set_cookie_headers
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
@@ -49,8 +50,6 @@ def _end_session(token: str) -> None:
 
 
 async def signed_out(request: Request) -> Response:
-    from portal_app.api.http import arrived_over_https
-
     secure = arrived_over_https(request.scope)
     kiosk = is_kiosk_host(request.headers.get("host"), get_settings())
     token = cookies.ours(request.headers.get("cookie"), secure=secure).get(cookies.SESSION)

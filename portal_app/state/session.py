@@ -3,7 +3,7 @@
 The browser keeps only an opaque token, in an ``HttpOnly`` cookie no script can read
 (``services/identity/cookies.py``); the server keeps the session (hashed token, idle
 and absolute expiry). The cookie reaches a handler from the websocket's handshake
-(``integrations/cookie_jar.py``), never through Reflex state; read it only through
+(``state/cookie_jar.py``), never through Reflex state; read it only through
 ``_token()`` and ``_cookie()``. A sign-in step sets cookies only by sending the browser
 through an HTTP response (``_hand_over``, ``api/handoff.py``); sign-out clears them by
 one (``api/signout.py``). Every handler carries one of the access marks of
@@ -23,9 +23,9 @@ from reflex.middleware import Middleware
 
 from portal_app import routes
 from portal_app.clock import utcnow
-from portal_app.integrations import cookie_jar
 from portal_app.services.identity import cookies, handoff, kiosk, sessions
 from portal_app.settings import get_settings
+from portal_app.state import cookie_jar
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction, in_transaction_here
 

@@ -45,8 +45,8 @@ from reflex_base.event import Event
 from reflex_base.utils import format
 
 from portal_app import routes
-from portal_app.integrations import cookie_jar
 from portal_app.services.identity import cookies as cookie_kinds
+from portal_app.state import cookie_jar
 from tests.security.secrets_scan import state_files
 
 
@@ -75,7 +75,7 @@ class Browser:
         os.environ["REFLEX_STATES_WORKDIR"] = str(self.folder)
         self._manager = StateManagerDisk(_write_debounce_seconds=0)
         # The cookies the websocket's handshake brings, kept out of Reflex state as the
-        # portal keeps them (integrations/cookie_jar.py).
+        # portal keeps them (state/cookie_jar.py).
         cookie_jar.remember(self.sid, {cookie_kinds.SESSION: self.session_token, **self.cookies})
         await self.open(routes.HOME)
         return self

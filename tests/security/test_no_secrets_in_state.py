@@ -1,6 +1,6 @@
 """No secret in Reflex state: after each journey, no token, code or bank detail is in any
 delta the handlers sent or in any state file Reflex wrote (the session token included:
-it reaches the handlers from the cookie jar, integrations/cookie_jar.py, never a var).
+it reaches the handlers from the cookie jar, state/cookie_jar.py, never a var).
 
 Each journey runs the real handlers on one browser's state tree in a real
 ``StateManagerDisk`` (tests/security/state_browser.py; its docstring says how to add a

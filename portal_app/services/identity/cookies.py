@@ -3,7 +3,7 @@
 Nothing a page's scripts can read is enough to act as a resident: the session token
 lives only in an ``HttpOnly`` cookie, set by an HTTP response (``api/handoff.py``) and
 read on the server, from a request's ``Cookie`` header or the websocket's handshake
-(``integrations/cookie_jar.py``). The steps before a session (the second factor's
+(``state/cookie_jar.py``). The steps before a session (the second factor's
 waiting sign-in, a registration's attempt, a password reset's link) are carried the
 same way, each in a cookie of its own.
 

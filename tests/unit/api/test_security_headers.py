@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from portal_app.api import http
+from portal_app.api import client, http
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -26,7 +26,7 @@ def proxy_hops(monkeypatch):
     """Set REFLEX_TRUSTED_PROXY_HOPS as the middleware sees it."""
 
     def set_hops(hops: int) -> None:
-        monkeypatch.setattr(http, "_trusted_proxy_hops", lambda: hops)
+        monkeypatch.setattr(client, "_trusted_proxy_hops", lambda: hops)
 
     set_hops(0)
     return set_hops
@@ -76,4 +76,4 @@ def test_behind_one_trusted_proxy_the_scheme_is_the_one_that_proxy_appended_not_
 def test_the_proxy_is_trusted_exactly_as_far_as_reflex_trusts_it_for_x_forwarded_for():
     from reflex.config import get_config
 
-    assert http._trusted_proxy_hops() == get_config().trusted_proxy_hops
+    assert client._trusted_proxy_hops() == get_config().trusted_proxy_hops

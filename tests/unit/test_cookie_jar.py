@@ -8,7 +8,7 @@ import pickle
 from reflex.app import EventNamespace
 
 import portal_app.portal_app  # noqa: F401  (installs the jar on Reflex's namespace)
-from portal_app.integrations import cookie_jar
+from portal_app.state import cookie_jar
 
 
 def _environ(cookie: str, scheme: str = "ws") -> dict:

@@ -20,6 +20,7 @@ from typing import Any
 
 from reflex_base import constants
 
+from portal_app.api.client import arrived_over_https
 from portal_app.services.identity import cookies
 
 _jar: dict[str, dict[str, str]] = {}
@@ -47,8 +48,6 @@ def connections() -> int:
 
 
 def _take_cookies(data: dict[str, Any], environ: dict) -> dict[str, Any]:
-    from portal_app.api.http import arrived_over_https
-
     headers = data.get(constants.RouteVar.HEADERS) or {}
     header = headers.pop("cookie", "")
     scope = environ.get("asgi.scope", {}) or {}
