@@ -20,6 +20,7 @@ import pytest
 from simple_websocket.errors import ConnectionError as HandshakeRefused
 
 from portal_app.integrations import socket_guard
+from tests.security.handlers import run
 from tests.security.wire import (
     NAMESPACE,
     ROOT,
@@ -117,7 +118,7 @@ def test_each_kind_of_garbage_is_refused_with_one_short_escaped_line_and_changes
         await asyncio.sleep(0.05)
         return before_state, after_state, wire_portal.log_since(mark)
 
-    before_state, after_state, log = asyncio.run(go())
+    before_state, after_state, log = run(go())
     lines = log.splitlines()
     assert "Traceback" not in log
     assert unexpected_lines(log) == [], f"{kind}: the server wrote {unexpected_lines(log)}"
@@ -143,7 +144,7 @@ def test_a_newline_in_a_browser_error_report_does_not_start_a_log_line_of_its_ow
         await asyncio.sleep(0.05)
         return wire_portal.log_since(mark)
 
-    lines = asyncio.run(go()).splitlines()
+    lines = run(go()).splitlines()
     reports = [line for line in lines if line.startswith("A browser reported an error: ")]
     assert len(reports) == 2, lines
     assert all(FORGED in line for line in reports)  # reported, on the report's own line
@@ -162,7 +163,7 @@ def test_the_socket_accepts_the_portals_own_origin_and_refuses_another_sites(wir
             return own_ok, str(refused)
         return own_ok, None
 
-    own_ok, refused = asyncio.run(go())
+    own_ok, refused = run(go())
     assert own_ok
     # Engine.IO closes the handshake before accepting it; the server answers 403.
     assert refused == "Connection error: 403", "a page on https://evil.example could open the portal's socket"
@@ -178,7 +179,7 @@ def test_the_socket_announces_a_64_kib_limit_and_closes_a_connection_that_sends_
         await asyncio.sleep(0.05)
         return limit, still_open, wire_portal.log_since(mark)
 
-    limit, still_open, log = asyncio.run(go())
+    limit, still_open, log = run(go())
     assert limit == socket_guard.MAX_MESSAGE_CHARS == 65_536  # Reflex's default is 1,000,000
     assert not still_open
     assert unexpected_lines(log) == []
@@ -204,7 +205,7 @@ def test_the_largest_form_a_page_sends_is_accepted_and_reaches_its_handler(wire_
         await client.close()
         return client.updates[count:], wire_portal.log_since(mark)
 
-    updates, log = asyncio.run(go())
+    updates, log = run(go())
     assert size > 10_000  # it is the large one
     assert log == ""
     # Signed out, so the handler's mark sends the browser to sign in: it was reached.
@@ -221,7 +222,7 @@ def test_a_connection_without_a_proper_tab_token_or_with_a_hostile_hydrate_is_re
             await client.close()
         return no_token.connect_reply, hostile_boot.connect_reply, hostile_boot.updates, wire_portal.log_since(mark)
 
-    no_token_reply, hostile_reply, updates, log = asyncio.run(go())
+    no_token_reply, hostile_reply, updates, log = run(go())
     assert no_token_reply.startswith(f"44{NAMESPACE}")  # CONNECT_ERROR: no namespace, no state
     assert hostile_reply.startswith(f"44{NAMESPACE}")
     assert updates == []  # the hydrate in the CONNECT packet never ran
@@ -240,7 +241,7 @@ def test_a_client_that_keeps_sending_garbage_is_disconnected_and_the_log_stays_s
         await asyncio.sleep(0.2)
         return still_open, wire_portal.log_since(mark)
 
-    still_open, log = asyncio.run(go())
+    still_open, log = run(go())
     print(f"\n2,000 garbage messages: {len(log.encode())} bytes of log, {len(log.splitlines())} lines")
     assert not still_open
     assert unexpected_lines(log) == []
@@ -276,7 +277,7 @@ def test_while_one_client_floods_another_residents_events_are_answered_as_quickl
         await asyncio.sleep(0.2)
         return quiet, flooded, json.loads(out), wire_portal.log_since(mark)
 
-    quiet, flooded, flood, log = asyncio.run(go())
+    quiet, flooded, flood, log = run(go())
     q50, f50 = statistics.median(quiet) * 1000, statistics.median(flooded) * 1000
     f95 = sorted(flooded)[int(0.95 * (len(flooded) - 1))] * 1000
     print(
@@ -305,6 +306,6 @@ def test_a_client_that_sends_fifty_slow_events_and_hangs_up_writes_one_line_not_
         await asyncio.sleep(1.5)
         return wire_portal.log_since(mark)
 
-    log = asyncio.run(go())
+    log = run(go())
     assert unexpected_lines(log) == []
     assert len(log.splitlines()) <= 1  # Reflex 0.10.1 alone: a warning for each answer it could not send

@@ -27,7 +27,7 @@ import reflex as rx
 
 import portal_app.portal_app  # noqa: F401  (imports every page and state)
 from portal_app.components.layout import PAGES
-from tests.security.handlers import every_handler
+from tests.security.handlers import every_handler, run
 from tests.security.wire import (
     NAMESPACE,
     Update,
@@ -242,7 +242,7 @@ def test_no_handler_called_by_a_stranger_by_another_resident_or_with_garbage_rai
         await asyncio.sleep(0.05)
         return after_stranger, not_b, database_picture(walk_portal, leave_out_user=walk.b["user_id"])
 
-    after_stranger, not_b_before, not_b_after = asyncio.run(go())
+    after_stranger, not_b_before, not_b_after = run(go())
     log = walk_portal.log_since(mark)
     assert "Traceback" not in log and unexpected_lines(log) == [], f"the server wrote: {unexpected_lines(log)[:20]}"
     assert walk.leaks() == [], f"{_label(state, name)} sent A's data: {walk.leaks()}"
@@ -275,7 +275,7 @@ def test_b_signed_in_over_the_socket_sees_b_s_own_account_and_the_checks_would_s
             await client.close()
         return seen, everything, not_b
 
-    (b_saw, a_saw), everything, not_b = asyncio.run(go())
+    (b_saw, a_saw), everything, not_b = run(go())
     assert b["account_ref"] in b_saw and a["account_ref"] not in b_saw
     print("\nA's home page over the socket shows:", [s for s in _secrets_of(a) if s in a_saw])
     assert a["account_ref"] in a_saw and a["first_name"] in a_saw  # what the leak check looks for
