@@ -50,7 +50,7 @@ PUBLIC_BY_DESIGN = {
     "ForgotPasswordState.request_link": "enumeration-safe reset email",
     "ResetPasswordState.open_reset": "checks a reset token from an emailed link",
     "ResetPasswordState.toggle_password": "show/hide the new password",
-    "ResetPasswordState.set_password": "needs a valid single-use reset token",
+    "ResetPasswordState.choose_password": "needs a valid single-use reset token",
     "MailboxState.load": "development mode only: redirects away in production",
 }
 

@@ -92,7 +92,7 @@ HOSTILE = {
     "browser storage for a var that is not one": event_frame(
         f"{ROOT_STATE}.hydrate_and_load", {"vars": {f"{ROOT_STATE}.nope": "1"}}
     ),
-    "setvar calling a handler": event_frame(f"{RESET_STATE}.setvar", {"var_name": "password", "value": "x"}),
+    "setvar for a var that is not there": event_frame(f"{RESET_STATE}.setvar", {"var_name": "password", "value": "x"}),
     "setvar for a var with no setter": event_frame(f"{ROOT_STATE}.setvar", {"var_name": "router", "value": "x"}),
 }
 

@@ -207,7 +207,7 @@ def test_resetting_a_password_leaves_no_reset_token_or_new_password_in_state(tmp
             await browser.open(routes.RESET_PASSWORD)
             await browser.run(ResetPasswordState, "open_reset")
             ok = (await browser.state(ResetPasswordState)).token_ok
-            await browser.run(ResetPasswordState, "set_password", {"password": new_password})
+            await browser.run(ResetPasswordState, "choose_password", {"password": new_password})
             return browser, ok, (await browser.state(ResetPasswordState)).done
 
     browser, token_ok, done = run_journey(journey())

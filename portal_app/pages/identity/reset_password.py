@@ -37,7 +37,7 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
 
     @public
     @rx.event
-    async def set_password(self, form_data: dict):
+    async def choose_password(self, form_data: dict):
         password = form_fields(form_data).get("password", "")
         token = self._cookie(cookies.RESET)
         if not token:
@@ -80,7 +80,7 @@ def reset_page() -> rx.Component:
                         autocomplete="new-password",
                     ),
                     forms.submit_button("Change password"),
-                    on_submit=ResetPasswordState.set_password,
+                    on_submit=ResetPasswordState.choose_password,
                     no_validate=True,
                     aria_label="Choose a new password",
                 ),

@@ -146,7 +146,7 @@ def test_reflexs_own_handlers_take_only_browser_storage_vars_and_setvar_only_a_v
             GUARD.check_event({"name": hydrate, "payload": {"vars": {f"{session}.{var}_rx_state_": value}}})
     GUARD.check_event({"name": "reflex___state____state.setvar", "payload": {"var_name": "is_hydrated", "value": True}})
     reset = f"{session}.portal_app___pages___identity___reset_password____reset_password_state"
-    with pytest.raises(Refused, match="which has no setter"):  # it would call the async set_password handler
+    with pytest.raises(Refused, match="which has no setter"):  # no such var, and no setter
         GUARD.check_event({"name": f"{reset}.setvar", "payload": {"var_name": "password", "value": "x"}})
 
 
