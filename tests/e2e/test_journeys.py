@@ -133,3 +133,52 @@ def test_the_start_and_sign_in_pages_are_accessible_and_keyboard_reachable(page,
     page.goto("/forgot-password")
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
     accessible(page)
+
+
+def test_a_resident_who_forgot_the_password_chooses_a_new_one_from_the_emailed_link_and_signs_in(page, portal, width):
+    if width == "phone":
+        pytest.skip("one width is enough for the reset path")
+    resident = portal.unregistered_residents(limit=10)[5]
+    email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
+    before = register(page, portal, resident, email)
+    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
+    page.get_by_label("Enter the code").fill(code)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+
+    page.goto("/forgot-password")
+    expect(page.get_by_role("button", name="Send me a link")).to_be_enabled()
+    accessible(page)
+    before = portal.mail.count()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    link = portal.mail.link_in(portal.mail.wait_for(email, "new password", after=before))
+    assert "/api/reset?token=" in link
+
+    # The link keeps its token in a cookie: the page's address never shows it.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    assert page.url.endswith("/reset-password") and "token" not in page.url
+    reset_cookie = next(c for c in page.context.cookies() if c["name"] == "doorstep_reset")
+    assert reset_cookie["httpOnly"] and reset_cookie["sameSite"] == "Strict"
+    accessible(page)
+    new_password = "quiet-harbour-lantern-77"
+    page.get_by_role("textbox", name="New password").fill(new_password)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Your password has been changed")).to_be_visible()
+    accessible(page)
+
+    # Used once: the same link now says so.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link has expired or has been used")).to_be_visible()
+
+    page.get_by_role("link", name="Sign in").first.click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(new_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible(timeout=30_000)
