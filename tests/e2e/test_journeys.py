@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.steps import PASSWORD, accessible, register
+from tests.e2e.steps import PASSWORD, accessible, register, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 
@@ -71,13 +71,7 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_the_right_one_still_works
 def test_a_resident_who_mistypes_many_times_is_asked_to_wait_a_few_seconds_never_locked_out(page, portal, width):
     if width == "phone":
         pytest.skip("one width is enough for the waiting path")
-    resident = portal.unregistered_residents(limit=8)[3]
-    email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
-    before = register(page, portal, resident, email)
-    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
-    page.get_by_label("Enter the code").fill(code)
-    page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+    email = signed_in_resident(page, portal, 3)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
 
@@ -138,13 +132,7 @@ def test_the_start_and_sign_in_pages_are_accessible_and_keyboard_reachable(page,
 def test_a_resident_who_forgot_the_password_chooses_a_new_one_from_the_emailed_link_and_signs_in(page, portal, width):
     if width == "phone":
         pytest.skip("one width is enough for the reset path")
-    resident = portal.unregistered_residents(limit=10)[5]
-    email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
-    before = register(page, portal, resident, email)
-    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
-    page.get_by_label("Enter the code").fill(code)
-    page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+    email = signed_in_resident(page, portal, 5)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
 

@@ -153,6 +153,13 @@ def assert_nowhere(
     assert not leaks, "secrets in Reflex state:\n  " + "\n  ".join(leaks)
 
 
+def reached(secret: str, sent: list[str]) -> bool:
+    """Whether ``secret`` reached the browser, in a delta or an event (as JSON text): the
+    positive control of a scan (one that finds nothing proves nothing if it never was sent)."""
+    blob = "\n".join(sent).encode()
+    return any(form in blob for form in forms_of(secret))
+
+
 def state_files(folder: Path) -> dict[str, bytes]:
     """Every file in a state folder (Reflex's ``.states``), by name."""
     return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.is_file()}
@@ -171,4 +178,4 @@ def tickets_in(blobs: Iterable[bytes | str]) -> set[str]:
     return found
 
 
-__all__ = ["assert_nowhere", "forms_of", "state_files", "tickets_in"]
+__all__ = ["assert_nowhere", "forms_of", "reached", "state_files", "tickets_in"]

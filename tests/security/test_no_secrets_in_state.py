@@ -32,17 +32,11 @@ from portal_app.pages.requests.new import RequestFormState
 from portal_app.services.identity import sessions, tickets, two_step
 from portal_app.settings import get_settings
 from tests.factories import make_charge, make_posting, make_resident
-from tests.security.secrets_scan import assert_nowhere, forms_of, tickets_in
+from tests.security.secrets_scan import assert_nowhere, reached, tickets_in
 from tests.security.state_browser import Browser, run_journey
 
 BANK = {"bank_account_name": "Joanna Smith", "sort_code": "30-94-57", "bank_account_number": "73345612"}
 BANK_SECRETS = {"the sort code as typed": "30-94-57", "the sort code": "309457", "the account number": "73345612"}
-
-
-def _reached(secret: str, sent: list[str]) -> bool:
-    """Whether ``secret`` reached the browser, in a delta or an event (as JSON text)."""
-    blob = "\n".join(sent).encode()
-    return any(form in blob for form in forms_of(secret))
 
 
 @pytest.fixture
@@ -114,9 +108,9 @@ def test_setting_up_two_step_sign_in_leaves_neither_the_key_nor_the_recovery_cod
     assert len(recovery_codes) == two_step.RECOVERY_CODE_COUNT
     sent = browser.deltas + browser.events
     # The resident saw the key, the QR code and their recovery codes ...
-    assert _reached(two_step.group_secret(known_key), shown_key)
-    assert _reached(_qr_path(known_key, who.user.email), shown_key)
-    assert all(_reached(c, sent) for c in recovery_codes)
+    assert reached(two_step.group_secret(known_key), shown_key)
+    assert reached(_qr_path(known_key, who.user.email), shown_key)
+    assert all(reached(c, sent) for c in recovery_codes)
     # ... and none of them stayed in Reflex's state.
     secrets = {
         "the authenticator key": known_key,
@@ -151,7 +145,7 @@ def test_new_recovery_codes_reach_the_page_once_and_stay_in_no_delta_or_state_fi
 
     new = recovery_codes[len(first) :]
     assert len(new) == two_step.RECOVERY_CODE_COUNT
-    assert all(_reached(c, browser.deltas + browser.events) for c in new)
+    assert all(reached(c, browser.deltas + browser.events) for c in new)
     assert_nowhere(
         {"the session token": token, **{f"recovery code {n + 1}": c for n, c in enumerate(first + new)}},
         deltas=browser.deltas,
