@@ -22,9 +22,23 @@ from portal_app.models.records import (
     TenancyParty,
     Transaction,
 )
+from portal_app.models.staff import (
+    AuditEvent,
+    JointConsent,
+    RegistrationPause,
+    StaffMember,
+    StaffSession,
+    WaitingListEntry,
+)
 
 __all__ = [
     "Account",
+    "AuditEvent",
+    "JointConsent",
+    "RegistrationPause",
+    "StaffMember",
+    "StaffSession",
+    "WaitingListEntry",
     "AuthSession",
     "CookieHandoff",
     "MoneyRequest",

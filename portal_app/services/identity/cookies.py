@@ -29,7 +29,13 @@ SESSION = "session"
 TWO_STEP = "two_step"
 REGISTRATION = "registration"
 RESET = "reset"
-KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
+# The back office's session (services/staff/sessions.py): a cookie of its own, so a staff
+# sign-in and a resident's in one browser never stand in for each other, and signing out
+# of one leaves the other alone.
+STAFF = "staff"
+RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
+STAFF_KINDS = (STAFF,)
+KINDS = RESIDENT_KINDS + STAFF_KINDS
 
 PREFIX = "doorstep_"
 SECURE_PREFIX = "__Host-doorstep_"
@@ -109,7 +115,10 @@ __all__ = [
     "KINDS",
     "REGISTRATION",
     "RESET",
+    "RESIDENT_KINDS",
     "SESSION",
+    "STAFF",
+    "STAFF_KINDS",
     "SIGNED_IN_HINT",
     "TWO_STEP",
     "SetCookie",
