@@ -23,7 +23,7 @@ class PortalUser(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     person_id: int = Field(foreign_key="person.id", index=True)
     tenancy_id: int = Field(foreign_key="tenancy.id", index=True)
-    status: str = Field(default="active", max_length=20)  # active | closed
+    status: str = Field(default="active", max_length=20)  # active | disabled (by staff) | closed (moved home)
     paper_correspondence: bool = True
     created_at: datetime
     last_sign_in_at: datetime | None = None

@@ -38,6 +38,20 @@ def count_and_latest(session: Session, key: str, now: datetime, window: timedelt
     return int(found), latest
 
 
+def counts_under_prefix(
+    session: Session, prefix: str, now: datetime, window: timedelta
+) -> list[tuple[str, int, datetime]]:
+    """Every key starting with ``prefix`` that has hits inside the window: (key, how many,
+    the latest), one row per key."""
+    stmt = (
+        select(ThrottleHit.key, func.count(), func.max(ThrottleHit.at))
+        .where(col(ThrottleHit.key).startswith(prefix, autoescape=True), ThrottleHit.at > now - window)
+        .group_by(ThrottleHit.key)
+        .order_by(ThrottleHit.key)
+    )
+    return [(key, int(found), latest) for key, found, latest in session.exec(stmt).all()]
+
+
 def clear_hits(session: Session, key: str) -> None:
     session.exec(delete(ThrottleHit).where(ThrottleHit.key == key))
 
@@ -123,6 +137,7 @@ __all__ = [
     "clear_prefix",
     "client_address",
     "count_and_latest",
+    "counts_under_prefix",
     "digest",
     "hits_since",
     "purge_older_than",

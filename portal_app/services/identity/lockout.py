@@ -122,6 +122,18 @@ def wait_seconds(session: Session, email: str, address: str, *, now: datetime) -
     return throttle.seconds_left(latest, _backoff(failures), now)
 
 
+def pair_waits(session: Session, email: str, *, now: datetime) -> list[int]:
+    """Seconds each client address must still wait before its next try at this account,
+    for the addresses that are waiting now (longest first). The addresses themselves are
+    only keyed hashes: nobody, staff included, learns where the tries came from."""
+    prefix = f"signin:pair:{_email_part(email)}:"
+    waits = [
+        throttle.seconds_left(latest, _backoff(failures), now)
+        for _key, failures, latest in throttle.counts_under_prefix(session, prefix, now, window())
+    ]
+    return sorted((wait for wait in waits if wait > 0), reverse=True)
+
+
 def is_known_address(session: Session, email: str, address: str, *, now: datetime) -> bool:
     """Whether this account signed in from this address in the last ``KNOWN_ADDRESS_DAYS`` days."""
     return throttle.hits_since(session, known_key(email, address), now, timedelta(days=KNOWN_ADDRESS_DAYS)) > 0
@@ -242,6 +254,7 @@ __all__ = [
     "known_key",
     "normalise_email",
     "pair_key",
+    "pair_waits",
     "reauth_key",
     "reauth_wait_seconds",
     "record_failure",

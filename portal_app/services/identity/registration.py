@@ -26,7 +26,8 @@ OWASP's guidance on account enumeration and throttling):
   ``settings.code_resend_seconds`` apart, and a new code replaces the old one.
 - One email address serves one active account. A resident who has moved home may reuse
   the address of the account for the tenancy that ended; that account is closed when
-  the new one is made.
+  the new one is made. An account the back office has turned off (``disabled``) counts
+  as held: registering again cannot get round it.
 
 Functions take the caller's session and ``now`` (naive UTC); the caller commits. Every
 write here is flushed in that one transaction, so a failure leaves nothing behind.
@@ -283,9 +284,14 @@ def _party_on_tenancy(session: Session, tenancy_id: int, person_id: int) -> Tena
     return session.exec(stmt).first()
 
 
+# An account the back office has turned off still holds its person and its email address:
+# registering again must not get round it (services/staff/residents.py).
+HELD_STATUSES = ("active", "disabled")
+
+
 def _active_account_for(session: Session, person_id: int, tenancy_id: int) -> PortalUser | None:
     stmt = select(PortalUser).where(
-        PortalUser.person_id == person_id, PortalUser.tenancy_id == tenancy_id, PortalUser.status == "active"
+        PortalUser.person_id == person_id, PortalUser.tenancy_id == tenancy_id, PortalUser.status.in_(HELD_STATUSES)
     )
     return session.exec(stmt.order_by(PortalUser.id)).first()
 
@@ -294,7 +300,7 @@ def _active_accounts_with_email(session: Session, email: str) -> list[tuple[Port
     stmt = (
         select(PortalUser, Tenancy)
         .join(Tenancy, Tenancy.id == PortalUser.tenancy_id)
-        .where(PortalUser.email == email, PortalUser.status == "active")
+        .where(PortalUser.email == email, PortalUser.status.in_(HELD_STATUSES))
         .order_by(PortalUser.id)
     )
     return [(user, tenancy) for user, tenancy in session.exec(stmt).all()]

@@ -128,6 +128,17 @@ def queue_reset_link(session: Session, user: PortalUser, *, reason: str, now: da
             "If it was not you, someone knows your password. Choose a new one with the link now, one that "
             "you do not use anywhere else."
         )
+    elif reason == "office":
+        # Sent by an officer while helping the resident (services/staff/residents.py).
+        subject = f"Choose a new password for your {settings.landlord_name} online account"
+        text = (
+            f"You asked us, by phone or in person, to send you a link to choose a new password for your "
+            f"online account. To choose one, open this link:\n\n"
+            f"{reset_link(token)}\n\n"
+            f"{lasts} If we have sent you more than one link, any of them works until you have used one.\n\n"
+            f"Nobody at {settings.landlord_name} can see your password or choose it for you. If you did not "
+            f"ask us for this, you can ignore this email: your password has not changed."
+        )
     else:
         subject = f"Choose a new password for your {settings.landlord_name} online account"
         text = (

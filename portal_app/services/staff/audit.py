@@ -52,6 +52,13 @@ RESIDENT_SEARCHED = "resident_searched"
 RESIDENT_VIEWED = "resident_viewed"
 REQUEST_VIEWED = "request_viewed"
 BANK_DETAILS_REVEALED = "bank_details_revealed"
+# Helping residents (services/staff/residents.py, assisted.py).
+RESIDENT_UNLOCKED = "resident_unlocked"
+RESIDENT_LINK_SENT = "resident_link_sent"
+RESIDENT_SIGNED_OUT_EVERYWHERE = "resident_signed_out_everywhere"
+RESIDENT_DISABLED = "resident_disabled"
+RESIDENT_ENABLED = "resident_enabled"
+REQUEST_RAISED_FOR_RESIDENT = "request_raised_for_resident"
 
 ACTION_LABELS: dict[str, str] = {
     SIGNED_IN: "Signed in",
@@ -72,6 +79,12 @@ ACTION_LABELS: dict[str, str] = {
     RESIDENT_VIEWED: "Viewed a resident's accounts and requests",
     REQUEST_VIEWED: "Viewed a request",
     BANK_DETAILS_REVEALED: "Revealed refund bank details",
+    RESIDENT_UNLOCKED: "Cleared a resident's sign-in waits",
+    RESIDENT_LINK_SENT: "Emailed a resident a link to choose a new password",
+    RESIDENT_SIGNED_OUT_EVERYWHERE: "Signed a resident out everywhere",
+    RESIDENT_DISABLED: "Turned off a resident's online account",
+    RESIDENT_ENABLED: "Turned a resident's online account back on",
+    REQUEST_RAISED_FOR_RESIDENT: "Raised a request for a resident",
 }
 
 # Words no detail key may contain: a secret never reaches the log (issue 12, section 5).
