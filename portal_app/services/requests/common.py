@@ -92,6 +92,10 @@ REFERENCE_PREFIX = "RQ-"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 REFERENCE_LENGTH = 6
 
+# Assisted digital: how a resident asked an officer to raise a request for them (the
+# request's ``details["raised_via"]``), in the words "Raised for you by ... (by phone)".
+RAISED_VIA = {"phone": "by phone", "in_person": "in person"}
+
 # OutboxMessage.kind
 MAIL_RECEIVED = "request_received"
 MAIL_UPDATED = "request_updated"
@@ -172,6 +176,19 @@ def mask_bank_details(account_name: str, sort_code: str, account_number: str) ->
     return f"Sort code **-**-{digits[-2:]}, account ****{account_number[-4:]}, name {name}"[:100]
 
 
+def raised_by_words(request: MoneyRequest, officer_name: str | None) -> str:
+    """ "Raised for you by Rachel Adeyemi (by phone)" for a request an officer raised on the
+    resident's behalf (``raised_by_staff_id``); "" for one the resident made themselves."""
+    if request.raised_by_staff_id is None:
+        return ""
+    try:
+        via = json.loads(request.details or "{}").get("raised_via", "phone")
+    except (ValueError, AttributeError):
+        via = "phone"
+    who = officer_name or "one of our officers"
+    return f"Raised for you by {who} ({RAISED_VIA.get(via, RAISED_VIA['phone'])})"
+
+
 def detail_lines(session: Session, request: MoneyRequest) -> tuple[DetailLine, ...]:
     """What the resident told us, as label and value lines (bank details only masked)."""
     try:
@@ -228,6 +245,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PAPER_STATEMENT",
     "QUERY",
+    "RAISED_VIA",
     "RECEIVED",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
@@ -245,6 +263,7 @@ __all__ = [
     "mask_bank_details",
     "new_reference",
     "normalise_request_reference",
+    "raised_by_words",
     "settings_or_default",
     "text_of",
     "transaction_label",

@@ -68,6 +68,7 @@ from portal_app.models import (
     PortalUser,
     Property,
     RequestUpdate,
+    StaffMember,
     Tenancy,
     TenancyParty,
     Transaction,
@@ -99,6 +100,7 @@ from portal_app.services.requests.common import (
     mask_bank_details,
     new_reference,
     normalise_request_reference,
+    raised_by_words,
     settings_or_default,
     text_of,
     transaction_label,
@@ -232,6 +234,7 @@ class RequestSummary:
     created_on: str  # "22 November 2026" (UK date)
     updated_at: datetime
     updated_on: str
+    raised_by: str = ""  # "Raised for you by Rachel Adeyemi (by phone)"; "" when they made it
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,7 @@ class RequestDetail:
     needs_joint_consent: bool
     officer_name: str | None
     updates: tuple[UpdateItem, ...]  # oldest first
+    raised_by: str = ""  # "Raised for you by Rachel Adeyemi (by phone)"; "" when they made it
 
 
 # ---------------------------------------------------------------------------
@@ -1085,8 +1089,9 @@ def submit_paper_statement(
 def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
     """The requests this portal user made, newest first."""
     rows = session.exec(
-        select(MoneyRequest, Account)
+        select(MoneyRequest, Account, StaffMember.name)
         .join(Account, Account.id == MoneyRequest.account_id)
+        .outerjoin(StaffMember, StaffMember.id == MoneyRequest.raised_by_staff_id)
         .where(MoneyRequest.user_id == user_id)
         .order_by(MoneyRequest.created_at.desc(), MoneyRequest.id.desc())
     ).all()
@@ -1105,8 +1110,9 @@ def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
             created_on=uk_date_words(uk_today(r.created_at)),
             updated_at=r.updated_at,
             updated_on=uk_date_words(uk_today(r.updated_at)),
+            raised_by=raised_by_words(r, raised_by),
         )
-        for r, a in rows
+        for r, a, raised_by in rows
     ]
 
 
@@ -1122,6 +1128,7 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
         return None
     account = session.get(Account, request.account_id)
     officer = session.get(Officer, request.officer_id) if request.officer_id else None
+    raised_by = session.get(StaffMember, request.raised_by_staff_id) if request.raised_by_staff_id else None
     updates = session.exec(
         select(RequestUpdate).where(RequestUpdate.request_id == request.id).order_by(RequestUpdate.at, RequestUpdate.id)
     ).all()
@@ -1147,6 +1154,7 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
             UpdateItem(u.at, uk_time_words(u.at), u.status, STATUS_LABELS.get(u.status, u.status), u.note)
             for u in updates
         ),
+        raised_by=raised_by_words(request, raised_by.name if raised_by else None),
     )
 
 
