@@ -46,6 +46,7 @@ class RequestDetailState(AccountChoiceState):
                 "updated": found.updated_words,
                 "joint": "yes" if found.needs_joint_consent else "",
                 "officer": found.officer_name or "",
+                "raised_by": found.raised_by,
             }
             self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
             self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
@@ -63,6 +64,7 @@ def request_detail_page() -> rx.Component:
                 rx.el.span(d["kind"], class_name="caption-l"),
                 rx.el.h1("Request ", d["reference"]),
                 rx.el.p(status_tag(d["status"], d["status_label"])),
+                rx.cond(d["raised_by"] != "", rx.el.p(d["raised_by"], class_name="inset")),
                 rx.el.dl(
                     rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
                     rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),

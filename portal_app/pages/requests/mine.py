@@ -35,6 +35,7 @@ class MyRequestsState(AccountChoiceState):
                 "created": r.created_on,
                 "updated": r.updated_on,
                 "href": routes.request_detail(r.reference),
+                "raised_by": r.raised_by,
             }
             for r in found
         ]
@@ -47,7 +48,13 @@ REQUEST_COLUMNS = (
         row_header=True,
         render=lambda r: rx.el.a(r["kind"], ": ", rx.el.span(r["reference"], class_name="nowrap"), href=r["href"]),
     ),
-    tables.Column("What you asked", "summary"),
+    tables.Column(
+        "What you asked",
+        render=lambda r: (
+            r["summary"],
+            rx.cond(r["raised_by"] != "", rx.fragment(rx.el.br(), rx.el.span(r["raised_by"], class_name="caption"))),
+        ),
+    ),
     tables.Column("Status", render=lambda r: status_tag(r["status"], r["status_label"])),
     tables.Column("Sent", "created"),
     tables.Column("Last change", "updated"),
