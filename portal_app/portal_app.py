@@ -28,6 +28,7 @@ from portal_app.pages.identity import (  # noqa: F401
     reset_password,
     security,
     sign_in,
+    sign_in_history,
     signed_out,
     start,
     two_step,

@@ -27,6 +27,12 @@ OFFLINE_PAGE = "/offline.html"
 SERVICE_WORKER = "/sw.js"
 MANIFEST = "/manifest.webmanifest"
 BUDGET = "/budget-planner"
+# Residents' own records and data rights (pages/identity/sign_in_history.py, pages/rights/).
+SIGN_IN_HISTORY = "/security/history"
+MY_DATA = "/your-data"
+DATA_REQUEST = "/your-data/correct-or-delete"
+PRIVACY = "/privacy"
+COOKIES = "/cookies"
 
 # Files from assets/, served at the site's root.
 PWA_SCRIPT = "/pwa.js"
@@ -43,6 +49,9 @@ API_STATEMENT_PDF = "/api/statement.pdf"
 API_STATEMENT_CSV = "/api/statement.csv"
 API_UC_LETTER_PDF = "/api/uc-rent-statement.pdf"
 API_STATEMENT_HTML = "/api/statement.html"
+# "Download my data": everything the portal holds about the signed-in resident.
+API_MY_DATA_JSON = "/api/my-data.json"
+API_MY_DATA_HTML = "/api/my-data.html"
 # Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
 API_SIGNED_OUT = "/api/signed-out"
 # A sign-in step that succeeded over the websocket ends with a full load of this route,
@@ -51,7 +60,18 @@ API_HANDOFF = "/api/handoff"
 # The link in the password reset email: it puts the reset token in a cookie and goes on to RESET_PASSWORD.
 API_RESET = "/api/reset"
 
-PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
+PRIVATE_PAGES = (
+    HOME,
+    SECURITY,
+    SIGN_IN_HISTORY,
+    ACCOUNT,
+    STATEMENT,
+    REQUESTS,
+    NEW_REQUEST,
+    REQUEST_DETAIL,
+    MY_DATA,
+    DATA_REQUEST,
+)
 
 
 def safe_next(raw: str | None) -> str:
@@ -141,7 +161,7 @@ def request_detail(reference: str) -> str:
 
 def download(path: str, ticket: str) -> str:
     """A download route (``API_STATEMENT_PDF``, ``API_STATEMENT_CSV``, ``API_UC_LETTER_PDF``,
-    ``API_STATEMENT_HTML``) with its short-lived ticket."""
+    ``API_STATEMENT_HTML``, ``API_MY_DATA_JSON``, ``API_MY_DATA_HTML``) with its short-lived ticket."""
     return with_query(path, ticket=ticket)
 
 

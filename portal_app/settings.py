@@ -120,6 +120,18 @@ class Settings:
     # A resident's account may have this many requests of one kind made in one UK day (0: no limit),
     # so a script cannot flood the officers' queue and the outbox.
     requests_per_kind_per_day: int = 5
+    # Data protection (the privacy notice, pages/rights/privacy.py): who answers residents'
+    # data rights requests, and the landlord's entry in the ICO's register of fee payers.
+    data_protection_officer_email: str = "dpo@northbrook-homes.example"
+    ico_registration_number: str = "ZA000000"
+    # Retention (services/identity/retention.py, services/mail/jobs.py; the privacy notice
+    # states each period): what the worker deletes, and after how long.
+    retain_expired_codes_hours: int = 24  # registration attempts and reset links, after they stop working
+    retain_handoff_minutes: int = 60  # the one-minute codes that hand a cookie to the browser
+    retain_ended_sessions_days: int = 30  # residents' and staff sessions, from when they ended
+    retain_throttle_hours: int = 48  # failed sign-in and registration counters (never less than their windows)
+    signin_known_address_days: int = 90  # an address an account signed in from counts as its own this long
+    retain_mail_body_days: int = 7  # a delivered email's text (codes, links) is emptied after this; the envelope stays
 
     @property
     def is_dev(self) -> bool:
@@ -187,6 +199,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
         refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
         requests_per_kind_per_day=_int(env.get("REQUESTS_PER_KIND_PER_DAY"), 5),
+        data_protection_officer_email=env.get("DATA_PROTECTION_OFFICER_EMAIL") or "dpo@northbrook-homes.example",
+        ico_registration_number=env.get("ICO_REGISTRATION_NUMBER") or "ZA000000",
+        retain_expired_codes_hours=_int(env.get("RETAIN_EXPIRED_CODES_HOURS"), 24),
+        retain_handoff_minutes=_int(env.get("RETAIN_HANDOFF_MINUTES"), 60),
+        retain_ended_sessions_days=_int(env.get("RETAIN_ENDED_SESSIONS_DAYS"), 30),
+        retain_throttle_hours=_int(env.get("RETAIN_THROTTLE_HOURS"), 48),
+        signin_known_address_days=_int(env.get("SIGNIN_KNOWN_ADDRESS_DAYS"), 90),
+        retain_mail_body_days=_int(env.get("RETAIN_MAIL_BODY_DAYS"), 7),
     )
 
 

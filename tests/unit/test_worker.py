@@ -78,8 +78,11 @@ def test_each_domain_registers_its_jobs_with_the_worker():
 
     assert jobs == {
         "mail.deliver": timedelta(seconds=2),
+        "mail.empty_delivered_bodies": timedelta(hours=1),
         "identity.purge_old_throttle_hits": timedelta(minutes=10),
         "identity.purge_cookie_handoffs": timedelta(minutes=10),
+        "identity.purge_expired_codes": timedelta(minutes=10),
+        "identity.purge_ended_sessions": timedelta(hours=1),
         "identity.forget_abandoned_two_step_setups": timedelta(minutes=10),
         "accounts.reconcile_portal_payments": timedelta(minutes=10),
     }

@@ -36,7 +36,7 @@ from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.services.identity import auth, sessions, two_step
+from portal_app.services.identity import auth, two_step
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
@@ -148,7 +148,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
         code = form_fields(form_data).get("code", "").strip().replace(" ", "")
         if not self.setting_up:
             return
-        result = await in_transaction(two_step.confirm_pending_setup, principal.user_id, code, now=utcnow())
+        result = await in_transaction(
+            two_step.confirm_pending_setup, principal.user_id, code, now=utcnow(), client_ip=self._client_ip()
+        )
         if result.outcome == "wrong_code":
             self.setup_errors = {"code": "The code is not right. Enter the 6-digit code your app shows now"}
             return forms.focus_error_summary()
@@ -166,7 +168,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
         principal = current_principal()
         if not self.two_step_enabled:
             return
-        codes = await in_transaction(two_step.regenerate_recovery_codes, principal.user_id, now=utcnow())
+        codes = await in_transaction(
+            two_step.regenerate_recovery_codes, principal.user_id, now=utcnow(), client_ip=self._client_ip()
+        )
         await self._refresh(principal.user_id)
         if codes:
             return show_recovery_codes(codes)
@@ -176,7 +180,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
     async def turn_off(self, form_data: dict):
         principal = current_principal()
         password = form_fields(form_data).get("password", "")
-        ok = await in_transaction(two_step.disable, principal.user_id, password, now=utcnow())
+        ok = await in_transaction(
+            two_step.disable, principal.user_id, password, now=utcnow(), client_ip=self._client_ip()
+        )
         if not ok:
             self.disable_errors = {"password": "Enter your current password to turn off two-step sign-in"}
             return forms.focus_error_summary()
@@ -191,7 +197,13 @@ class SecurityState(ShowPasswordMixin, SessionState):
         current = form_fields(form_data).get("current_password", "")
         new = form_fields(form_data).get("new_password", "")
         errors = await in_transaction(
-            auth.change_password, principal.user_id, current, new, keep_token=self._token(), now=utcnow()
+            auth.change_password,
+            principal.user_id,
+            current,
+            new,
+            keep_token=self._token(),
+            now=utcnow(),
+            client_ip=self._client_ip(),
         )
         self.password_errors = errors
         self.password_changed = not errors
@@ -202,7 +214,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def everywhere(self):
         principal = current_principal()
-        await in_transaction(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction(auth.sign_out_everywhere, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 
@@ -362,6 +374,10 @@ def security_page() -> rx.Component:
                 rx.cond(
                     SecurityState.last_sign_in != "",
                     rx.el.p("Before this visit, you last signed in at ", SecurityState.last_sign_in, "."),
+                ),
+                rx.el.p(
+                    rx.el.a("See your sign-in history", href=routes.SIGN_IN_HISTORY),
+                    ": every sign-in, wrong try and change, with when and from where.",
                 ),
                 _two_step_section(),
                 _password_section(),
