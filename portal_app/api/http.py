@@ -39,6 +39,8 @@ def api_app() -> Starlette:
             Route(routes.API_STATEMENT_CSV, downloads.statement_csv),
             Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
             Route(routes.API_STATEMENT_HTML, downloads.statement_html),
+            Route(routes.API_MY_DATA_JSON, downloads.my_data_json),
+            Route(routes.API_MY_DATA_HTML, downloads.my_data_html),
             Route(routes.API_SIGNED_OUT, signout.signed_out),
             Route(routes.API_STAFF_SIGNED_OUT, signout.staff_signed_out),
             Route(routes.API_HANDOFF, handoff.hand_over),

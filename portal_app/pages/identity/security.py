@@ -382,6 +382,15 @@ def security_page() -> rx.Component:
                 _two_step_section(),
                 _password_section(),
                 rx.el.section(
+                    rx.el.h2("Your data"),
+                    rx.el.p(
+                        rx.el.a("Download your data", href=routes.MY_DATA),
+                        " (everything the portal holds about you), or ",
+                        rx.el.a("ask us to correct or delete it", href=routes.DATA_REQUEST),
+                        ".",
+                    ),
+                ),
+                rx.el.section(
                     rx.el.h2("Sign out everywhere"),
                     rx.el.p("Ends every session on every device, this one included."),
                     rx.el.button(

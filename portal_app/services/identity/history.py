@@ -227,15 +227,18 @@ def _detail(row: AuditEvent) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def sign_in_history(session: Session, user_id: int, *, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
+def sign_in_history(session: Session, user_id: int, *, limit: int | None = HISTORY_LIMIT) -> list[HistoryLine]:
     """This account's own events, newest first: only lines whose subject is this account,
-    and only the residents' kinds (not what staff did or looked at)."""
-    rows = session.exec(
+    and only the residents' kinds (not what staff did or looked at). ``limit`` None: all
+    of them (the data download)."""
+    stmt = (
         select(AuditEvent)
         .where(AuditEvent.subject_user_id == user_id, col(AuditEvent.action).in_(RESIDENT_ACTIONS))
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(max(1, min(limit, 1000)))
-    ).all()
+    )
+    if limit is not None:
+        stmt = stmt.limit(max(1, limit))
+    rows = session.exec(stmt).all()
     lines = []
     for row in rows:
         detail = _detail(row)
