@@ -12,7 +12,7 @@ from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services import throttle
-from portal_app.services.identity import cookies, registration, sessions
+from portal_app.services.identity import auth, cookies, registration
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
@@ -99,9 +99,10 @@ class RegisterState(ShowPasswordMixin, SessionState):
         result = await in_transaction(registration.confirm_code, attempt, code, now=utcnow())
         if result.status == "registered" and result.user_id is not None:
             token = await in_transaction(
-                sessions.create_session,
+                auth.sign_in_after_registering,
                 result.user_id,
                 client=self._client(),
+                client_ip=self._client_ip(),
                 now=utcnow(),
                 idle_minutes=self._session_idle_minutes(),
             )

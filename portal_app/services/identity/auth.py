@@ -152,6 +152,30 @@ def sign_in(
     return SignInOutcome("signed_in", token=token)
 
 
+def sign_in_after_registering(
+    session: Session,
+    user_id: int,
+    *,
+    client: str,
+    client_ip: str | None,
+    now: datetime,
+    idle_minutes: int | None = None,
+) -> str:
+    """The session that finishing registration starts (the emailed code proved the address),
+    with its line in the audit log like any other sign-in. Returns the session token."""
+    token = create_session(session, user_id, client=client, now=now, idle_minutes=idle_minutes)
+    history.record(
+        session,
+        audit.SIGNED_IN,
+        user_id=user_id,
+        now=now,
+        client_ip=client_ip,
+        client=client,
+        detail={"step": history.REGISTERED_STEP},
+    )
+    return token
+
+
 # ---------------------------------------------------------------------------
 # Forgotten password
 
@@ -364,5 +388,6 @@ __all__ = [
     "reset_token_is_valid",
     "security_summary",
     "sign_in",
+    "sign_in_after_registering",
     "sign_out_everywhere",
 ]

@@ -58,6 +58,7 @@ HISTORY_LIMIT = 200
 PASSWORD_STEP = "password"
 CODE_STEP = "app code"
 RECOVERY_STEP = "recovery code"
+REGISTERED_STEP = "registration"  # the session that finishing registration starts
 # detail["reason"] of a SIGN_IN_WAIT line.
 WAIT = "wait"
 EXTRA_CHECK = "extra_check"
@@ -182,6 +183,8 @@ def what_words(action: str, detail: Mapping[str, object]) -> str:
             return "Signed in with your password and a code from your app"
         if step == RECOVERY_STEP:
             return "Signed in with your password and a recovery code"
+        if step == REGISTERED_STEP:
+            return "Registered and signed in"
         return "Signed in with your password"
     if action == audit.SIGN_IN_FAILED:
         if step in (CODE_STEP, RECOVERY_STEP):
@@ -266,6 +269,7 @@ __all__ = [
     "HistoryLine",
     "PASSWORD_STEP",
     "RECOVERY_STEP",
+    "REGISTERED_STEP",
     "RESIDENT_ACTIONS",
     "WAIT",
     "device_words",

@@ -198,6 +198,23 @@ def test_with_two_step_on_the_password_step_alone_is_not_a_sign_in_and_the_code_
     assert history.sign_in_history(session, user.id)[0].what == "Signed in with your password and a recovery code"
 
 
+def test_the_session_that_finishing_registration_starts_is_a_sign_in_too(session):
+    user = make_user(session)
+
+    token = auth.sign_in_after_registering(session, user.id, client=f"{HERE} {IPHONE}", client_ip=HERE, now=NOW)
+    session.commit()
+
+    assert sessions.resolve_session(session, token, now=NOW) is not None
+    (line,) = lines(session)
+    assert (line.action, line.actor_kind, line.subject_user_id, line.client_ip) == (
+        audit.SIGNED_IN,
+        audit.RESIDENT,
+        user.id,
+        HERE,
+    )
+    assert history.sign_in_history(session, user.id)[0].what == "Registered and signed in"
+
+
 # --- signing out and changing how she signs in ---------------------------------------------
 
 
