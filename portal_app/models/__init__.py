@@ -11,6 +11,7 @@ from portal_app.models.identity import (
     ThrottleHit,
 )
 from portal_app.models.money import MoneyRequest, PortalPayment, RequestUpdate
+from portal_app.models.staff import StaffSignInStart
 from portal_app.models.records import (
     Account,
     Charge,
@@ -40,6 +41,7 @@ __all__ = [
     "Property",
     "RecoveryCode",
     "RegistrationAttempt",
+    "StaffSignInStart",
     "Tenancy",
     "TenancyParty",
     "ThrottleHit",
