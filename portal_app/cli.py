@@ -1,4 +1,4 @@
-"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema.
+"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema, create-staff.
 
 Something going wrong is answered with one line on stderr that says what to do, and an
 exit code, never a traceback (``main`` does this once for every command):
@@ -100,7 +100,21 @@ def _cmd_seed_demo(args) -> int:
         print("\nDemo residents (see README for what each shows):")
         for r in summary.demo_residents:
             print(f"  {r.name:28} {r.tenancy_ref:12} born {r.date_of_birth:%d/%m/%Y}  {r.case}")
+        _add_demo_staff(engine)
     return 0 if report.ok else 1
+
+
+def _add_demo_staff(engine) -> None:
+    from portal_app.clock import utcnow
+    from portal_app.services.identity import two_step
+    from portal_app.services.staff.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD, add_demo_staff
+
+    with Session(engine) as s:
+        add_demo_staff(s, now=utcnow())
+        s.commit()
+    print(f"\nDemo back-office staff (password {DEMO_STAFF_PASSWORD}; add the key to an authenticator app):")
+    for email, name, role, _ref, key in DEMO_STAFF:
+        print(f"  {name:16} {role:24} {email:42} {two_step.group_secret(key)}")
 
 
 def _cmd_mailbox(args) -> int:
@@ -156,6 +170,72 @@ def _cmd_worker(_args) -> int:
     return 0
 
 
+def _staff_password(args) -> str | None:
+    """The new member of staff's password: from stdin with --password-stdin (scripts),
+    typed twice at a prompt otherwise; None with --sso-subject (single sign-on only)."""
+    import getpass
+
+    if args.sso_subject and not args.password_stdin:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password for the new staff account: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise CommandError("The two passwords are not the same: run the command again.")
+    return first
+
+
+def _cmd_create_staff(args) -> int:
+    """Create a back-office account. With a password, the authenticator app's key is
+    printed once, here, for the member of staff to add to their app before signing in."""
+    from portal_app.clock import utcnow
+    from portal_app.db import get_engine, require_current_schema
+    from portal_app.services.identity import two_step
+    from portal_app.services.staff import audit
+    from portal_app.services.staff.accounts import StaffAccountError, create_staff
+    from portal_app.settings import get_settings
+
+    require_current_schema()
+    password = _staff_password(args)
+    settings = get_settings()
+    now = utcnow()
+    with Session(get_engine()) as s:
+        try:
+            made = create_staff(
+                s,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=password,
+                officer_ref=args.officer_ref,
+                oidc_issuer=(args.sso_issuer or settings.oidc_issuer or None) if args.sso_subject else None,
+                oidc_subject=args.sso_subject,
+                now=now,
+                issuer_name=f"{settings.landlord_name} back office",
+            )
+        except StaffAccountError as exc:
+            raise CommandError(str(exc)) from exc
+        audit.record(
+            s,
+            action="staff_created",
+            actor_kind=audit.SYSTEM,
+            actor_label="command line",
+            target=made.staff.email,
+            detail={"role": made.staff.role, "name": made.staff.name},
+            now=now,
+        )
+        s.commit()
+    print(f"Created {made.staff.role_label.lower()} {made.staff.name} <{made.staff.email}>.")
+    if made.totp_uri and made.totp_secret:
+        print("Add this key to the authenticator app now (it is shown only once):")
+        print(f"  key:     {two_step.group_secret(made.totp_secret)}")
+        print(f"  address: {made.totp_uri}")
+        print(f"Then sign in at {settings.base_url}/staff/sign-in with the email, the password and the app's code.")
+    elif made.staff.uses_sso:
+        print("They sign in with the organisation's single sign-on; no password is set.")
+    return 0
+
+
 def _cmd_make_icons(_args) -> int:
     from portal_app.integrations.icons import write_icons
     from portal_app.settings import PROJECT_ROOT
@@ -200,6 +280,19 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="run the background jobs (mail, housekeeping, payment reconciliation) until stopped"
     ).set_defaults(fn=_cmd_worker)
     sub.add_parser("make-icons", help="draw the app icons into assets/icons/").set_defaults(fn=_cmd_make_icons)
+    from portal_app.services.staff.roles import ROLES
+
+    p = sub.add_parser(
+        "create-staff", help="create a back-office account (password and authenticator, or single sign-on)"
+    )
+    p.add_argument("--email", required=True, help="their work email address")
+    p.add_argument("--name", required=True, help="their name, as residents and the audit log show it")
+    p.add_argument("--role", required=True, choices=sorted(ROLES), help="what they may do (README: the roles)")
+    p.add_argument("--officer-ref", help="the officer_ref of the landlord's feed they are (their residents' requests)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument("--sso-subject", help="the identity provider's subject id (sub) for single sign-on")
+    p.add_argument("--sso-issuer", help="the provider's issuer (default: OIDC_ISSUER)")
+    p.set_defaults(fn=_cmd_create_staff)
     return parser
 
 

@@ -34,7 +34,7 @@ KIOSK_SCRIPT = "/kiosk.js"
 ICON_192 = "/icons/icon-192.png"
 APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
 
-# The back office (staff sign-in and its pages arrive with it).
+# The back office (more of its paths at the end of this file).
 STAFF_SIGN_IN = "/staff/sign-in"
 STAFF_NOT_ALLOWED = "/staff/not-allowed"
 
@@ -158,3 +158,33 @@ def download(path: str, ticket: str) -> str:
     """A download route (``API_STATEMENT_PDF``, ``API_STATEMENT_CSV``, ``API_UC_LETTER_PDF``,
     ``API_STATEMENT_HTML``) with its short-lived ticket."""
     return with_query(path, ticket=ticket)
+
+
+# --- The back office ---------------------------------------------------------------------
+
+STAFF_PREFIX = "/staff"
+STAFF_HOME = "/staff"
+STAFF_QUEUE = "/staff/requests"
+STAFF_REQUEST = "/staff/requests/view"
+STAFF_RESIDENTS = "/staff/residents"
+STAFF_RESIDENT = "/staff/residents/view"
+STAFF_REGISTRATION = "/staff/registration"
+STAFF_AUDIT = "/staff/audit"
+STAFF_IMPORTS = "/staff/imports"
+STAFF_TEAM = "/staff/team"
+STAFF_SET_UP = "/staff/set-up"
+# Pages a browser without a staff session may open (the others send it to sign in).
+STAFF_OPEN_PAGES = (STAFF_SIGN_IN, STAFF_SET_UP, STAFF_NOT_ALLOWED)
+# Staff sign-out ends with a full load of this route: it clears the staff cookie only.
+API_STAFF_SIGNED_OUT = "/api/staff/signed-out"
+API_STAFF_PREFIX = "/api/staff/"
+
+
+def staff_request(reference: str) -> str:
+    """One request in the back office, by its reference."""
+    return with_query(STAFF_REQUEST, ref=reference)
+
+
+def staff_resident(user_id) -> str:
+    """One resident in the back office (read-only, as they see it), by their portal account id."""
+    return with_query(STAFF_RESIDENT, id=str(user_id) if isinstance(user_id, int) else user_id)

@@ -107,6 +107,12 @@ class Settings:
     kiosk_idle_seconds: int = 180
     kiosk_warning_seconds: int = 60
     kiosk_session_idle_minutes: int = 4
+    # The back office (services/staff/): its sessions end after this long without use and
+    # this long after they began; STAFF_HOSTS, when set, are the only host names its pages
+    # and handlers answer on (elsewhere: not found).
+    staff_session_idle_minutes: int = 15
+    staff_session_hours: int = 10
+    staff_hosts: tuple[str, ...] = field(default_factory=tuple)
     # Standing orders go to this account, quoting the resident's account reference.
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
@@ -180,6 +186,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         kiosk_idle_seconds=_int(env.get("KIOSK_IDLE_SECONDS"), 180),
         kiosk_warning_seconds=_int(env.get("KIOSK_WARNING_SECONDS"), 60),
         kiosk_session_idle_minutes=_int(env.get("KIOSK_SESSION_IDLE_MINUTES"), 4),
+        staff_session_idle_minutes=_int(env.get("STAFF_SESSION_IDLE_MINUTES"), 15),
+        staff_session_hours=_int(env.get("STAFF_SESSION_HOURS"), 10),
+        staff_hosts=tuple(h.lower() for h in _list(env.get("STAFF_HOSTS"), ())),
         landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),

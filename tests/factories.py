@@ -32,6 +32,7 @@ from portal_app.models import (
     PortalPayment,
     PortalUser,
     Property,
+    StaffMember,
     Tenancy,
     TenancyParty,
     Transaction,
@@ -302,6 +303,54 @@ def make_user(
     return user
 
 
+# --- the back office ------------------------------------------------------------------
+
+# Every test member of staff has this authenticator key (base32) unless a test gives
+# another; ``staff_code`` makes the code an app would show at a moment.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def staff_code(at: datetime, secret: str = STAFF_TOTP_SECRET) -> str:
+    """The 6-digit code an authenticator app with ``secret`` shows at ``at``."""
+    import pyotp
+
+    return pyotp.TOTP(secret).at(at)
+
+
+def make_staff(
+    session: Session,
+    role: str = "income_officer",
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    status: str = "active",
+    officer: Officer | None = None,
+    totp_secret: str = STAFF_TOTP_SECRET,
+    password_hash: str | None = PASSWORD_HASH,
+    created_at: datetime = USER_CREATED_AT,
+    **fields,
+) -> StaffMember:
+    """A member of staff with ``role`` who signs in with PASSWORD and a code of
+    ``totp_secret`` (``staff_code``); not committed."""
+    from portal_app.services import tokens
+
+    n = _next()
+    return _add(
+        session,
+        StaffMember(
+            email=email or f"staff{n}@northbrook-homes.example",
+            name=name or f"Officer {n}",
+            role=role,
+            status=status,
+            officer_id=officer.id if officer else None,
+            password_hash=password_hash,
+            totp_secret_enc=tokens.encrypt(totp_secret) if totp_secret else None,
+            created_at=created_at,
+            **fields,
+        ),
+    )
+
+
 def make_portal_payment(
     session: Session,
     account: Account,
@@ -466,6 +515,9 @@ class Records:
 
     def user(self, *args, **kw) -> PortalUser:
         return make_portal_user(self.s, *args, **kw)
+
+    def staff(self, *args, **kw) -> StaffMember:
+        return make_staff(self.s, *args, **kw)
 
     def portal_payment(self, *args, **kw) -> PortalPayment:
         return make_portal_payment(self.s, *args, **kw)

@@ -18,6 +18,8 @@ from portal_app import routes
 from portal_app.api import downloads, handoff, signout, staff_sso
 from portal_app.api.client import arrived_over_https
 from portal_app.db import schema_is_current
+from portal_app.services.staff.hosts import back_office_allowed
+from portal_app.settings import get_settings
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -38,6 +40,7 @@ def api_app() -> Starlette:
             Route(routes.API_UC_LETTER_PDF, downloads.uc_letter_pdf),
             Route(routes.API_STATEMENT_HTML, downloads.statement_html),
             Route(routes.API_SIGNED_OUT, signout.signed_out),
+            Route(routes.API_STAFF_SIGNED_OUT, signout.staff_signed_out),
             Route(routes.API_HANDOFF, handoff.hand_over),
             Route(routes.API_RESET, handoff.reset_link),
             Route(routes.API_STAFF_SSO_START, staff_sso.start),
@@ -166,6 +169,40 @@ def old_reset_links(app):
                 )
                 await send({"type": "http.response.body", "body": b""})
                 return
+        return await app(scope, receive, send)
+
+    return wrapped
+
+
+def is_back_office(path: str) -> bool:
+    """The back office's pages (``/staff``, ``/staff/...``, their prerendered files) and routes (``/api/staff/...``)."""
+    return path == routes.STAFF_PREFIX or path.startswith((routes.STAFF_PREFIX + "/", routes.STAFF_PREFIX + ".html"))
+
+
+def back_office_hosts_only(app):
+    """ASGI middleware: on a host the back office does not answer on (not one of
+    ``STAFF_HOSTS`` when that is set; a kiosk host always), its pages and routes answer
+    404 as if they did not exist (services/staff/hosts.py). Its handlers check the same
+    on the websocket (state/staff.py)."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            if is_back_office(path) or path.startswith(routes.API_STAFF_PREFIX):
+                host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+                if not back_office_allowed(host, get_settings()):
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 404,
+                            "headers": [
+                                (b"content-type", b"text/plain; charset=utf-8"),
+                                (b"cache-control", b"no-store"),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": b"Not found"})
+                    return
         return await app(scope, receive, send)
 
     return wrapped

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal_app import routes
-from portal_app.api.client import arrived_over_https
+from portal_app.api.client import arrived_over_https, client_ip_of
 from portal_app.api.handoff import set_cookie_headers
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
@@ -63,5 +63,43 @@ async def signed_out(request: Request) -> Response:
             "Cache-Control": "no-store",
         },
     )
-    set_cookie_headers(response, tuple(cookies.SetCookie(kind, None) for kind in cookies.KINDS), secure=secure)
+    set_cookie_headers(response, tuple(cookies.SetCookie(kind, None) for kind in cookies.RESIDENT_KINDS), secure=secure)
+    return response
+
+
+def _end_staff_session(token: str, client_ip: str) -> None:
+    from portal_app.services.staff import audit
+    from portal_app.services.staff import sessions as staff_sessions
+
+    with session_scope() as s:
+        now = utcnow()
+        staff_id = staff_sessions.sign_out(s, token, now=now)
+        if staff_id is not None:
+            audit.record(
+                s,
+                action=audit.STAFF_SIGNED_OUT,
+                actor_kind=audit.STAFF,
+                actor_id=staff_id,
+                client_ip=client_ip,
+                now=now,
+            )
+
+
+async def staff_signed_out(request: Request) -> Response:
+    """The back office's sign-out: ends the staff session its cookie names and clears that
+    cookie only (a resident's sign-in in the same browser is not touched), drops the
+    HTTP cache, and lands on the staff sign-in page."""
+    secure = arrived_over_https(request.scope)
+    token = cookies.ours(request.headers.get("cookie"), secure=secure).get(cookies.STAFF)
+    if token:
+        await run_in_threadpool(_end_staff_session, token, client_ip_of(request.scope))
+    response = Response(
+        status_code=303,
+        headers={
+            "Location": routes.with_query(routes.STAFF_SIGN_IN, signed_out="1"),
+            "Clear-Site-Data": CLEAR_ORDINARY,
+            "Cache-Control": "no-store",
+        },
+    )
+    set_cookie_headers(response, (cookies.SetCookie(cookies.STAFF, None),), secure=secure)
     return response

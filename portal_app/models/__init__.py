@@ -11,7 +11,6 @@ from portal_app.models.identity import (
     ThrottleHit,
 )
 from portal_app.models.money import MoneyRequest, PortalPayment, RequestUpdate
-from portal_app.models.staff import StaffSignInStart
 from portal_app.models.records import (
     Account,
     Charge,
@@ -23,9 +22,24 @@ from portal_app.models.records import (
     TenancyParty,
     Transaction,
 )
+from portal_app.models.staff import (
+    AuditEvent,
+    JointConsent,
+    RegistrationPause,
+    StaffMember,
+    StaffSession,
+    StaffSignInStart,
+    WaitingListEntry,
+)
 
 __all__ = [
     "Account",
+    "AuditEvent",
+    "JointConsent",
+    "RegistrationPause",
+    "StaffMember",
+    "StaffSession",
+    "WaitingListEntry",
     "AuthSession",
     "CookieHandoff",
     "MoneyRequest",

@@ -39,12 +39,20 @@ class MoneyRequest(SQLModel, table=True):
     __table_args__ = (Index("ix_money_request_officer_status", "officer_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=20, unique=True, index=True)
-    kind: str = Field(max_length=30)  # query | standing_order | refund | benefits_advice | paper_statement
+    # query | standing_order | refund | benefits_advice | paper_statement | data_correction | data_erasure
+    kind: str = Field(max_length=30)
     status: str = Field(default="received", max_length=20)  # received | in_progress | waiting_for_you | done | declined
     user_id: int = Field(foreign_key="portal_user.id", index=True)
     person_id: int = Field(foreign_key="person.id")
-    account_id: int = Field(foreign_key="account.id", index=True)
+    # None for a request about the resident rather than one account (their data, their details).
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    # The landlord's officer for the tenancy (the feed's routing); the member of staff
+    # working it is ``assigned_staff_id`` (the back office assigns and reassigns).
     officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
+    assigned_at: datetime | None = None
+    # Assisted digital: the officer who raised it on the resident's behalf (the resident sees who).
+    raised_by_staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
     transaction_id: int | None = Field(default=None, foreign_key="ledger_transaction.id")
     amount_pence: int | None = None  # refunds: the amount asked for
     period_from: date | None = None  # paper statements
@@ -54,6 +62,7 @@ class MoneyRequest(SQLModel, table=True):
     bank_details_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     bank_details_masked: str | None = Field(default=None, max_length=100)
     needs_joint_consent: bool = False
+    paid_at: datetime | None = None  # refunds: marked paid (the bank details are deleted then)
     created_at: datetime
     updated_at: datetime
 
@@ -68,3 +77,4 @@ class RequestUpdate(SQLModel, table=True):
     status: str = Field(max_length=20)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id")  # who wrote it, in the back office

@@ -124,4 +124,5 @@ class ImportRun(SQLModel, table=True):
     started_at: datetime
     finished_at: datetime | None = None
     ok: bool = False
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id")  # uploaded in the back office
     report: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

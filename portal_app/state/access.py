@@ -35,6 +35,8 @@ from typing import Any, Protocol
 import reflex as rx
 
 from portal_app import routes
+from portal_app.services.staff import roles
+from portal_app.services.staff import sessions as staff_sessions
 
 log = logging.getLogger("doorstep.access")
 
@@ -44,18 +46,8 @@ PUBLIC = "public"
 RESIDENT = "resident"
 STAFF = "staff"
 
-# The named permissions a staff role grants. A staff handler names exactly one; a role
-# is a set of these (the back office defines the roles: income officer, housing
-# officer, leasehold officer, data protection officer, administrator).
-PERMISSIONS: dict[str, str] = {
-    "manage_requests": "see the requests queue, answer and close residents' requests",
-    "view_resident": "look up a resident and see their accounts and requests (each look is audited)",
-    "reveal_bank_details": "see the bank details a resident gave for a refund (audited)",
-    "unlock_accounts": "unlock a resident's sign-in and send them a reset link",
-    "manage_registration": "pause and resume new sign-ups, and work the waiting list",
-    "handle_data_requests": "answer residents' data-rights requests (access, correction, erasure)",
-    "administer": "create staff accounts and change their roles",
-}
+# The named permissions a staff role grants (the roles are services/staff/roles.py).
+PERMISSIONS = roles.PERMISSIONS
 
 
 @dataclass(frozen=True)
@@ -66,13 +58,8 @@ class Access:
     permission: str | None = None
 
 
-@dataclass(frozen=True)
-class StaffPrincipal:
-    """The member of staff an event is for."""
-
-    staff_id: int
-    name: str
-    permissions: frozenset[str]
+# The member of staff an event is for (resolved by the back office's StaffState).
+StaffPrincipal = staff_sessions.StaffPrincipal
 
 
 class _Guarded(Protocol):  # what the marks need from the state they guard

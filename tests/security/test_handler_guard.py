@@ -32,6 +32,10 @@ from tests.security.handlers import portal_handlers, resident_handlers, run
 
 # Handlers anyone may call, and why. Anything else must be @resident_only.
 PUBLIC_BY_DESIGN = {
+    "StaffState.check_staff": "back office page load: who is signed in, from this browser's own staff cookie only",
+    "StaffState.staff_sign_out": "ends only this browser's own staff session; with none it just leaves",
+    "StaffSignInState.open_form": "the staff sign-in form; goes on when this browser's own staff session is live",
+    "StaffSignInState.submit": "staff sign-in: password and authenticator code, throttled and audited",
     "SessionState.check_session": "keeps the header honest; reveals only whether this browser's own token is live",
     "SessionState.keep_alive": "kiosk activity: only moves this browser's own session's last use, as any event does",
     "SessionState.sign_out": "ends only this browser's own session; with none it just clears and leaves (kiosk button)",

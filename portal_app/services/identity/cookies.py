@@ -30,12 +30,18 @@ SESSION = "session"
 TWO_STEP = "two_step"
 REGISTRATION = "registration"
 RESET = "reset"
+# The back office's session (services/staff/sessions.py): a cookie of its own, so a staff
+# sign-in and a resident's in one browser never stand in for each other, and signing out
+# of one leaves the other alone.
+STAFF = "staff"
 # An officer's single sign-on under way (services/staff/sso.py): binds the provider's
 # answer to the browser that asked. SameSite=Lax, the one cookie that is not Strict: the
 # answer arrives as a top-level navigation from the provider's site, and a Strict
 # cookie is not sent with a cross-site request, even a plain link or redirect.
 STAFF_SSO = "staff_sso"
-KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET, STAFF_SSO)
+RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
+STAFF_KINDS = (STAFF, STAFF_SSO)
+KINDS = RESIDENT_KINDS + STAFF_KINDS
 LAX_KINDS = (STAFF_SSO,)
 
 PREFIX = "doorstep_"
@@ -119,7 +125,10 @@ __all__ = [
     "LAX_KINDS",
     "REGISTRATION",
     "RESET",
+    "RESIDENT_KINDS",
     "SESSION",
+    "STAFF",
+    "STAFF_KINDS",
     "SIGNED_IN_HINT",
     "STAFF_SSO",
     "TWO_STEP",

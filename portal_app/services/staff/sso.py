@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import update
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from portal_app import routes
 from portal_app.integrations.oidc import Pending, VerifiedIdentity
@@ -176,8 +176,11 @@ class SsoSignIn:
 def _linked_member(session: Session, issuer: str, subject: str) -> StaffMember | None:
     if not issuer or not subject:
         return None
+    # The issuer as the provider's discovery document names it; an administrator may have
+    # recorded it with or without its trailing slash (OIDC_ISSUER, create-staff).
+    spellings = {issuer, issuer.rstrip("/"), issuer.rstrip("/") + "/"}
     return session.exec(
-        select(StaffMember).where(StaffMember.oidc_issuer == issuer, StaffMember.oidc_subject == subject)
+        select(StaffMember).where(col(StaffMember.oidc_issuer).in_(spellings), StaffMember.oidc_subject == subject)
     ).first()
 
 

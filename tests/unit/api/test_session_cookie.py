@@ -92,7 +92,7 @@ def test_the_handoff_route_never_sends_the_browser_to_another_site(db):
         assert _client().get(f"/api/handoff?code={code}").headers["location"] == "/home"
 
 
-def test_sign_out_ends_the_session_its_cookie_names_and_clears_every_cookie(db):
+def test_sign_out_ends_the_session_its_cookie_names_and_clears_every_residents_cookie_but_not_staffs(db):
     with Session(db) as s:
         user = make_user(s)
         token = sessions.create_session(s, user.id, client="t", now=utcnow())
@@ -102,11 +102,35 @@ def test_sign_out_ends_the_session_its_cookie_names_and_clears_every_cookie(db):
     response = client.get("/api/signed-out")
     assert response.status_code == 303
     cleared = {c.split("=", 1)[0]: c for c in _set_cookies(response)}
-    for kind in cookies.KINDS:
+    for kind in cookies.RESIDENT_KINDS:
         assert "Max-Age=0" in cleared[f"doorstep_{kind}"]
     assert "Max-Age=0" in cleared["doorstep_signed_in"]
+    assert "doorstep_staff" not in cleared  # an officer signed in to the back office here stays signed in
     with Session(db) as s:
         assert s.exec(select(AuthSession)).one().ended_reason == "signed_out"
+
+
+def test_staff_sign_out_ends_the_staff_session_and_clears_only_the_staff_cookie(db):
+    from portal_app.services.staff import sessions as staff_sessions
+    from tests.factories import make_staff
+
+    with Session(db) as s:
+        officer = make_staff(s)
+        staff_token = staff_sessions.start(s, officer.id, now=utcnow())
+        user = make_user(s)
+        resident_token = sessions.create_session(s, user.id, client="t", now=utcnow())
+        s.commit()
+    client = _client()
+    client.cookies.set("doorstep_staff", staff_token)
+    client.cookies.set("doorstep_session", resident_token)
+    response = client.get("/api/staff/signed-out")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/sign-in?signed_out=1"
+    cleared = {c.split("=", 1)[0]: c for c in _set_cookies(response)}
+    assert set(cleared) == {"doorstep_staff"} and "Max-Age=0" in cleared["doorstep_staff"]
+    with Session(db) as s:
+        assert staff_sessions.resolve(s, staff_token, now=utcnow()) is None
+        assert sessions.resolve_session(s, resident_token, now=utcnow()) is not None
 
 
 def test_the_reset_email_link_keeps_the_token_in_a_cookie_and_out_of_the_page_address(db):
