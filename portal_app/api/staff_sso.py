@@ -9,7 +9,7 @@
   the ID token checked; the staff member linked to the provider's (issuer, subject)
   gets a new staff session in its HttpOnly cookie and goes on to ``next`` (``303``).
   Anything else goes to the staff sign-in page with ``?sso=<reason>``, which it says in
-  words (``sso.MESSAGES``), and the pending cookie is cleared either way.
+  words (``sso.MESSAGES``). The pending cookie is cleared once its sign-in is used.
 
 The redirect URI is ``PORTAL_BASE_URL`` + the callback's path, never built from the
 request's Host header. The provider is called off the event loop, with short timeouts,
@@ -49,9 +49,10 @@ def _see_other(location: str) -> Response:
     return Response(status_code=303, headers={"Location": location, "Cache-Control": "no-store"})
 
 
-def _refused(reason: str, *, secure: bool) -> Response:
+def _refused(reason: str, *, secure: bool, clear: bool = True) -> Response:
     response = _see_other(routes.staff_sign_in_sso_refused(reason))
-    set_cookie_headers(response, (cookies.SetCookie(cookies.STAFF_SSO, None),), secure=secure)
+    if clear:
+        set_cookie_headers(response, (cookies.SetCookie(cookies.STAFF_SSO, None),), secure=secure)
     return response
 
 
@@ -118,16 +119,17 @@ async def callback(request: Request) -> Response:
 
     redeemed = await run_in_threadpool(_redeem, query.get("state"), browser)
     if redeemed is None:
-        # Unknown, used (a replay), late, or another browser's: nothing was exchanged.
+        # Unknown, used (a replay), late, or another browser's: nothing was exchanged. The
+        # cookie stays: it may be this browser's own sign-in, still under way.
         await run_in_threadpool(_record_refusal, "no_pending_sign_in", client_ip)
-        return _refused(sso.EXPIRED, secure=secure)
+        return _refused(sso.EXPIRED, secure=secure, clear=False)
 
     provider = oidc.provider_from_settings()
     if provider is None:
         await run_in_threadpool(_record_refusal, "not_configured", client_ip)
         return _refused(sso.UNAVAILABLE, secure=secure)
     try:
-        identity = await run_in_threadpool(provider.finish, redeemed.pending, query, redirect_uri())
+        identity = await run_in_threadpool(provider.finish, redeemed.pending, query, redirect_uri(), now=utcnow())
     except oidc.SignInRefused as refused:
         log.info("single sign-on refused: %s", refused.reason)
         await run_in_threadpool(_record_refusal, refused.reason, client_ip)

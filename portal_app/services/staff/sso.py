@@ -185,12 +185,7 @@ def _linked_member(session: Session, issuer: str, subject: str) -> StaffMember |
 
 
 def sign_in_verified(
-    session: Session,
-    identity: VerifiedIdentity,
-    *,
-    now: datetime,
-    client: str = "",
-    client_ip: str | None = None,
+    session: Session, identity: VerifiedIdentity, *, now: datetime, client: str = "", client_ip: str | None = None
 ) -> SsoSignIn:
     """Sign in the staff member the provider's (issuer, subject) is linked to."""
     member = _linked_member(session, identity.issuer, identity.subject)
