@@ -467,3 +467,23 @@ def test_the_staff_sign_in_page_says_why_single_sign_on_did_not_sign_in(db, monk
 def test_an_unknown_reason_on_the_staff_sign_in_page_says_nothing(db, monkeypatch):
     _configure(monkeypatch, issuer="")
     assert _sign_in_page(routes.staff_sign_in_sso_refused("<script>")).sso_refused == ""
+
+
+# --- what is kept afterwards -----------------------------------------------------------------
+
+
+def test_single_sign_ons_begun_are_forgotten_a_day_after_they_ended(db, iam_server, provider_client, browser):
+    from portal_app.services.staff import jobs
+
+    for _ in range(3):
+        _start(browser)
+    now = utcnow()
+    with Session(db) as s:
+        old, late, fresh = s.exec(select(StaffSignInStart.id).order_by(StaffSignInStart.id)).all()
+        s.exec(update(StaffSignInStart).where(StaffSignInStart.id == old).values(expires_at=now - timedelta(days=2)))
+        s.exec(update(StaffSignInStart).where(StaffSignInStart.id == late).values(expires_at=now - timedelta(hours=2)))
+        s.commit()
+
+    assert jobs.purge_sso_starts(engine=db, now=now) == 1
+    with Session(db) as s:
+        assert s.exec(select(StaffSignInStart.id).order_by(StaffSignInStart.id)).all() == [late, fresh]
