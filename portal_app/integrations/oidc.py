@@ -17,7 +17,8 @@ asymmetric algorithm the provider says it signs with; ``iss`` equal to the provi
 issuer; ``aud`` containing our client id (and ``azp`` equal to it when there are several
 audiences); ``exp`` and ``iat`` with a minute's leeway for clocks; ``nonce`` equal to
 the one sent. ``iss`` in the callback (RFC 9207), when the provider sends it, must be
-the issuer too, against mix-ups between providers.
+the issuer too (and must be there when the provider's discovery document promises it),
+against mix-ups between providers.
 
 The discovery document and the keys are cached for the process (an hour, and the keys
 until a key id is unknown). Every network call has a short timeout. Nothing here logs a
@@ -274,7 +275,9 @@ class Provider:
         state = callback_query.get("state") or ""
         if not pending.state or not hmac.compare_digest(state.encode(), pending.state.encode()):
             raise SignInRefused("wrong_state")
-        if "iss" in callback_query and callback_query.get("iss") != issuer:
+        # RFC 9207: a provider that says it sends iss with its answer must send its own.
+        iss_promised = metadata.get("authorization_response_iss_parameter_supported") is True
+        if ("iss" in callback_query or iss_promised) and callback_query.get("iss") != issuer:
             raise SignInRefused("wrong_issuer")
         code = callback_query.get("code") or ""
         if not code:

@@ -140,6 +140,22 @@ def test_a_callback_with_another_state_is_refused_before_the_code_is_spent(regis
     assert p.finish(pending, callback, REDIRECT_URI).subject == officer.user_name
 
 
+def test_an_answer_naming_another_issuer_or_none_is_refused_as_a_mix_up(registered):
+    # RFC 9207: this provider promises iss in its answers (its discovery document says so).
+    _, officer, p = registered
+    assert p.metadata()["authorization_response_iss_parameter_supported"] is True
+    url, pending = p.begin(REDIRECT_URI)
+    callback = sign_in_at_provider(url, officer.user_name)
+
+    with pytest.raises(oidc.SignInRefused) as refused:
+        p.finish(pending, {**callback, "iss": "https://login.other-council.example"}, REDIRECT_URI)
+    assert _refused(refused) == "wrong_issuer"
+    with pytest.raises(oidc.SignInRefused) as refused:
+        p.finish(pending, {k: v for k, v in callback.items() if k != "iss"}, REDIRECT_URI)
+    assert _refused(refused) == "wrong_issuer"
+    assert p.finish(pending, callback, REDIRECT_URI).subject == officer.user_name
+
+
 def test_a_code_replayed_after_it_signed_in_is_refused_by_the_provider(registered):
     _, officer, p = registered
     url, pending = p.begin(REDIRECT_URI)
