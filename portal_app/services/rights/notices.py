@@ -108,6 +108,13 @@ def _cookie_words(settings: Settings) -> dict[str, tuple[str, str, str]]:
             "without use.",
             "Our staff",
         ),
+        cookies.STAFF_SSO: (
+            "Links a member of staff's single sign-on with the landlord's own sign-in service back to the browser "
+            "that began it. It is the one cookie sent when the sign-in service sends the browser back here, and "
+            "it proves nothing else.",
+            f"{_minutes(cookies.STAFF_SSO_SECONDS // 60)}, or until the sign-in finishes.",
+            "Our staff",
+        ),
     }
 
 
