@@ -34,6 +34,7 @@ from portal_app.pages.identity import (  # noqa: F401
 )
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
+from portal_app.pages.staff import audit as staff_audit  # noqa: F401
 from portal_app.pages.staff import home as staff_home  # noqa: F401
 from portal_app.pages.staff import registration as staff_registration  # noqa: F401
 from portal_app.pages.staff import sign_in as staff_sign_in  # noqa: F401

@@ -38,6 +38,7 @@ from portal_app.services import throttle
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
 from portal_app.services.staff import audit
+from portal_app.services.staff.actors import StaffActor
 from portal_app.services.validation import EMAIL_MAX_LENGTH, REFERENCE_MAX_LENGTH, normalise_email, normalise_reference
 from portal_app.settings import Settings, get_settings
 
@@ -73,15 +74,6 @@ class RegistrationPaused(Exception):
     def __init__(self, notice: PauseNotice):
         super().__init__(notice.message)
         self.notice = notice
-
-
-@dataclass(frozen=True)
-class StaffActor:
-    """The member of staff acting, as the audit log names them."""
-
-    staff_id: int
-    name: str
-    client_ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -368,7 +360,6 @@ __all__ = [
     "RegistrationOverview",
     "RegistrationPaused",
     "ResumeOutcome",
-    "StaffActor",
     "WaitingDetails",
     "WaitingEntry",
     "current_pause",

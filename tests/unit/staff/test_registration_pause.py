@@ -26,7 +26,8 @@ from portal_app.services.identity import auth, registration
 from portal_app.services.identity.registration import RegistrationDetails
 from portal_app.services.staff import registration_pause, roles
 from portal_app.services.staff import sessions as staff_sessions
-from portal_app.services.staff.registration_pause import RegistrationPaused, StaffActor, WaitingDetails
+from portal_app.services.staff.actors import StaffActor
+from portal_app.services.staff.registration_pause import RegistrationPaused, WaitingDetails
 from tests.browsers import connect
 from tests.factories import PASSWORD, make_party, make_person, make_staff, make_tenancy, make_user
 from tests.security.handlers import run
