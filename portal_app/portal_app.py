@@ -37,7 +37,9 @@ from portal_app.pages.requests import detail, mine, new  # noqa: F401
 from portal_app.pages.staff import audit as staff_audit  # noqa: F401
 from portal_app.pages.staff import home as staff_home  # noqa: F401
 from portal_app.pages.staff import registration as staff_registration  # noqa: F401
+from portal_app.pages.staff import set_up as staff_set_up  # noqa: F401
 from portal_app.pages.staff import sign_in as staff_sign_in  # noqa: F401
+from portal_app.pages.staff import team as staff_team  # noqa: F401
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar
 from portal_app.state.session import EndedSessionGuard

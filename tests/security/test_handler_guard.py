@@ -45,6 +45,15 @@ PUBLIC_BY_DESIGN = {
     "RegisterState.submit": "registration is for people who are not signed in",
     "RegisterState.submit_code": "proves the email of this browser's own registration attempt",
     "RegisterState.resend": "re-sends this browser's own registration code, throttled",
+    "RegisterState.join_waiting_list": (
+        "the waiting list while registration is paused: for people with no account; one entry per email per "
+        "pause, the same answer either way, counted per client address"
+    ),
+    "StaffSetUpState.open_set_up": (
+        "a new member of staff's set-up page: checks this browser's own set-up cookie (the emailed link's "
+        "token) in the service before showing the authenticator key"
+    ),
+    "StaffSetUpState.finish": "finishes the set-up of the account this browser's own set-up cookie names, checked in the service",
     "SignInState.open_form": "the sign-in page",
     "SignInState.toggle_password": "show/hide the password the resident is typing",
     "SignInState.submit": "sign-in itself",

@@ -33,8 +33,11 @@ RESET = "reset"
 # sign-in and a resident's in one browser never stand in for each other, and signing out
 # of one leaves the other alone.
 STAFF = "staff"
+# A new member of staff's set-up link (services/staff/team.py), moved out of the address
+# into a cookie by /api/staff/set-up, as a resident's reset link is by /api/reset.
+STAFF_SETUP = "staff_setup"
 RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
-STAFF_KINDS = (STAFF,)
+STAFF_KINDS = (STAFF, STAFF_SETUP)
 KINDS = RESIDENT_KINDS + STAFF_KINDS
 
 PREFIX = "doorstep_"
@@ -46,6 +49,7 @@ SIGNED_IN_HINT = "doorstep_signed_in"
 TWO_STEP_SECONDS = 10 * 60
 REGISTRATION_SECONDS = 30 * 60
 RESET_SECONDS = 30 * 60
+STAFF_SETUP_SECONDS = 60 * 60
 
 
 def cookie_name(kind: str, *, secure: bool) -> str:
@@ -119,6 +123,7 @@ __all__ = [
     "SESSION",
     "STAFF",
     "STAFF_KINDS",
+    "STAFF_SETUP",
     "SIGNED_IN_HINT",
     "TWO_STEP",
     "SetCookie",
