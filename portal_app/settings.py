@@ -105,6 +105,9 @@ class Settings:
     staff_session_idle_minutes: int = 15
     staff_session_hours: int = 10
     staff_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # The landlord's data feed uploaded in the back office (services/staff/imports.py): the
+    # largest .zip taken, in megabytes (what it unpacks to may be at most 20 times that).
+    import_max_mb: int = 50
     # Staff single sign-on over OpenID Connect (integrations/oidc.py); no issuer: off.
     oidc_issuer: str = ""
     oidc_client_id: str = ""
@@ -177,6 +180,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         staff_session_idle_minutes=_int(env.get("STAFF_SESSION_IDLE_MINUTES"), 15),
         staff_session_hours=_int(env.get("STAFF_SESSION_HOURS"), 10),
         staff_hosts=tuple(h.lower() for h in _list(env.get("STAFF_HOSTS"), ())),
+        import_max_mb=_int(env.get("IMPORT_MAX_MB"), 50),
         oidc_issuer=(env.get("OIDC_ISSUER") or "").rstrip("/"),
         oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
         oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
