@@ -88,6 +88,14 @@ class ImportsState(StaffState):
 
     @staff_only("import_records")
     @rx.event
+    def file_rejected(self, _rejected: list):
+        """The browser refused the file chosen (not a .zip, too large, or more than one)."""
+        limit = get_settings().import_max_mb
+        self.busy, self.has_result = False, False
+        self.error = f"Choose one .zip file of at most {limit} MB"
+
+    @staff_only("import_records")
+    @rx.event
     async def upload(self, files: list[rx.UploadFile]):
         self.error, self.has_result = "", False
         chosen = [f for f in (files or []) if isinstance(f, rx.UploadFile)] if isinstance(files, list) else []
@@ -169,6 +177,7 @@ def _upload_area() -> rx.Component:
                 max_files=1,
                 multiple=False,
                 max_size=limit * 1024 * 1024,
+                on_drop_rejected=S.file_rejected,
                 class_name="upload-zone",
                 aria_labelledby="upload-heading",
             ),
