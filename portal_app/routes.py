@@ -50,6 +50,10 @@ API_SIGNED_OUT = "/api/signed-out"
 API_HANDOFF = "/api/handoff"
 # The link in the password reset email: it puts the reset token in a cookie and goes on to RESET_PASSWORD.
 API_RESET = "/api/reset"
+# Officers' single sign-on (api/staff_sso.py): start goes to the landlord's identity
+# provider, which sends the browser back to the callback (its redirect URI).
+API_STAFF_SSO_START = "/api/staff/sso/start"
+API_STAFF_SSO_CALLBACK = "/api/staff/sso/callback"
 
 PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 
@@ -90,6 +94,17 @@ def sign_in(next_path: str | None = None) -> str:
 def staff_sign_in(next_path: str | None = None) -> str:
     """The staff sign-in page, coming back to ``next_path`` after."""
     return with_query(STAFF_SIGN_IN, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sso_start(next_path: str | None = None) -> str:
+    """The single sign-on button's link: to the identity provider, back to ``next_path`` after."""
+    return with_query(API_STAFF_SSO_START, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sign_in_sso_refused(reason: str) -> str:
+    """The staff sign-in page, saying why single sign-on did not sign the officer in
+    (``services/staff/sso.py``: ``MESSAGES``)."""
+    return with_query(STAFF_SIGN_IN, sso=reason)
 
 
 def signed_out_everywhere() -> str:
