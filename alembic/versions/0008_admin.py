@@ -1,7 +1,7 @@
 """pausing registration: one pause in force at a time, one waiting-list entry per email per pause
 
 Revision ID: 0008_admin
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 10:00:00
 
 The rules were checked in the service already; these indexes make them hold when two
@@ -11,7 +11,7 @@ administrators (or two browsers) act at the same moment, without a check-then-ac
 from alembic import op
 
 revision = "0008_admin"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
