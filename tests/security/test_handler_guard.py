@@ -248,6 +248,20 @@ def test_a_staff_handler_runs_for_an_officer_with_the_permission_and_knows_who_t
     assert run(_answer_request(probe, "RQ-ABC123")) == ("answered", "RQ-ABC123", 7)
 
 
+@staff_only("manage_requests")
+async def _answer_with_a_wait(state, reference):
+    yield "Please wait…"
+    yield ("answered", reference, current_staff().staff_id)
+
+
+def test_a_staff_handler_that_yields_knows_who_it_runs_for_after_each_step_and_is_refused_before_its_first():
+    probe = Probe(staff=_officer("manage_requests"))
+    assert run(_answer_with_a_wait(probe, "RQ-ABC123")) == ["Please wait…", ("answered", "RQ-ABC123", 7)]
+    refused = run(_answer_with_a_wait(Probe(staff=_officer("view_resident")), "RQ-ABC123"))
+    assert len(refused) == 1 and "/staff/not-allowed" in str(refused[0])
+    assert access_of(_answer_with_a_wait) == Access(STAFF, "manage_requests")
+
+
 def test_the_marks_say_what_they_guard():
     assert access_of(public(lambda self: None)) == Access(PUBLIC)
     assert access_of(resident_only(lambda self: None)) == Access(RESIDENT)
