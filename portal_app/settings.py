@@ -137,6 +137,7 @@ class Settings:
     retain_throttle_hours: int = 48  # failed sign-in and registration counters (never less than their windows)
     signin_known_address_days: int = 90  # an address an account signed in from counts as its own this long
     retain_mail_body_days: int = 7  # a delivered email's text (codes, links) is emptied after this; the envelope stays
+    retain_waiting_list_days: int = 30  # a waiting-list entry, after its invitation to register was sent
     # Officers' single sign-on with the landlord's identity provider (integrations/oidc.py).
     # No issuer: single sign-on is off and the staff sign-in page shows no button for it.
     oidc_issuer: str = ""
@@ -218,6 +219,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retain_throttle_hours=_int(env.get("RETAIN_THROTTLE_HOURS"), 48),
         signin_known_address_days=_int(env.get("SIGNIN_KNOWN_ADDRESS_DAYS"), 90),
         retain_mail_body_days=_int(env.get("RETAIN_MAIL_BODY_DAYS"), 7),
+        retain_waiting_list_days=_int(env.get("RETAIN_WAITING_LIST_DAYS"), 30),
         oidc_issuer=env.get("OIDC_ISSUER", "").strip(),
         oidc_client_id=env.get("OIDC_CLIENT_ID", "").strip(),
         oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),

@@ -83,6 +83,7 @@ def test_each_domain_registers_its_jobs_with_the_worker():
         "identity.purge_cookie_handoffs": timedelta(minutes=10),
         "identity.purge_expired_codes": timedelta(minutes=10),
         "identity.purge_ended_sessions": timedelta(hours=1),
+        "identity.purge_invited_waiting_list": timedelta(hours=1),
         "identity.forget_abandoned_two_step_setups": timedelta(minutes=10),
         "accounts.reconcile_portal_payments": timedelta(minutes=10),
         "staff.purge_sso_starts": timedelta(minutes=10),

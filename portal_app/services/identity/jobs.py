@@ -8,6 +8,7 @@ the periods the privacy notice states (``services/identity/retention.py``, each 
 * Cookie handoff codes used or late for ``RETAIN_HANDOFF_MINUTES``.
 * Registration attempts and reset links ``RETAIN_EXPIRED_CODES_HOURS`` after they stopped working.
 * Residents' and staff sessions ``RETAIN_ENDED_SESSIONS_DAYS`` after they ended.
+* Waiting-list entries ``RETAIN_WAITING_LIST_DAYS`` after their invitation was sent.
 * A two-step setup's key waits on the server, encrypted, for fifteen minutes
   (``two_step.SETUP_VALID``); one left past that is forgotten.
 """
@@ -67,6 +68,17 @@ def purge_ended_sessions(*, engine: Engine, now: datetime) -> int:
         s.commit()
     if removed:
         log.info("%d ended sessions removed", removed)
+    return removed
+
+
+@worker.job("identity.purge_invited_waiting_list", every=timedelta(hours=1))
+def purge_invited_waiting_list(*, engine: Engine, now: datetime) -> int:
+    """Delete waiting-list entries invited more than ``RETAIN_WAITING_LIST_DAYS`` ago."""
+    with Session(engine) as s:
+        removed = retention.purge_invited_waiting_list(s, now=now, settings=get_settings())
+        s.commit()
+    if removed:
+        log.info("%d invited waiting-list entries removed", removed)
     return removed
 
 

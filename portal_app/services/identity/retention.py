@@ -21,6 +21,9 @@ The privacy notice (``pages/rights/privacy.py``) states each period; each is a s
   ``signin_known_address_days`` (90), the period the sign-in rule remembers them for
   (``lockout.is_known_address``).
 * **Delivered mail's text** (``retain_mail_body_days``, 7): ``outbox.empty_delivered_bodies``.
+* **The waiting list** (``retain_waiting_list_days``, 30): someone who left their name,
+  tenancy reference and email while registration was paused is deleted that long after
+  their invitation to register was sent; nobody is deleted before they are invited.
 
 The audit log is not here: it is append-only (the database refuses deletes) and kept.
 
@@ -35,7 +38,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_
 from sqlmodel import Session
 
-from portal_app.models import AuthSession, PasswordReset, RegistrationAttempt, StaffSession
+from portal_app.models import AuthSession, PasswordReset, RegistrationAttempt, StaffSession, WaitingListEntry
 from portal_app.services import throttle
 from portal_app.services.identity import lockout
 from portal_app.settings import Settings, get_settings
@@ -113,14 +116,30 @@ def purge_ended_sessions(session: Session, *, now: datetime, settings: Settings 
     return int(removed or 0)
 
 
+def waiting_list_keep(settings: Settings) -> timedelta:
+    return timedelta(days=max(settings.retain_waiting_list_days, 0))
+
+
+def purge_invited_waiting_list(session: Session, *, now: datetime, settings: Settings | None = None) -> int:
+    """Delete waiting-list entries invited more than ``waiting_list_keep`` ago."""
+    settings = settings or get_settings()
+    cutoff = now - waiting_list_keep(settings)
+    result = session.exec(
+        delete(WaitingListEntry).where(WaitingListEntry.invited_at.is_not(None), WaitingListEntry.invited_at < cutoff)
+    )
+    return int(result.rowcount or 0)
+
+
 __all__ = [
     "codes_keep",
     "handoff_keep",
     "known_address_keep",
     "purge_ended_sessions",
     "purge_expired_codes",
+    "purge_invited_waiting_list",
     "purge_throttle_hits",
     "sessions_keep",
     "throttle_floor",
     "throttle_keep",
+    "waiting_list_keep",
 ]

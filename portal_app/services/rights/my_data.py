@@ -18,7 +18,8 @@ What it holds, and what it leaves out:
   tenancy (as a statement shows them), never their contact details;
 * the resident's own requests and their updates (``requests.resident``: bank details only
   masked), payments made in the portal by this account, answers to joint refund
-  questions, the sign-in history (``identity.history``) and the envelopes of the emails
+  questions, the sign-in history (``identity.history``), what their email address left on
+  the waiting list while registration was paused, and the envelopes of the emails
   sent to them (the text of an email may hold a code or a link and is emptied after
   ``RETAIN_MAIL_BODY_DAYS`` days: they have it in their inbox).
 
@@ -60,6 +61,7 @@ from portal_app.models import (
     Tenancy,
     TenancyParty,
     Transaction,
+    WaitingListEntry,
 )
 from portal_app.services.accounts import balances, ledger, statements
 from portal_app.services.identity import history
@@ -315,6 +317,22 @@ def _history_section(session: Session, user: PortalUser) -> list:
     ]
 
 
+def _waiting_list_section(session: Session, user: PortalUser) -> list:
+    """What this email address left on the waiting list while registration was paused."""
+    rows = session.exec(
+        select(WaitingListEntry).where(WaitingListEntry.email == user.email).order_by(WaitingListEntry.id)
+    ).all()
+    return [
+        {
+            "name": entry.name,
+            "tenancy_reference": entry.tenancy_reference,
+            "joined_at": _iso(entry.created_at),
+            "invited_at": _iso(entry.invited_at),
+        }
+        for entry in rows
+    ]
+
+
 def _emails_section(session: Session, user: PortalUser) -> list:
     rows = session.exec(
         select(OutboxMessage).where(OutboxMessage.to_address == user.email).order_by(OutboxMessage.id)
@@ -375,6 +393,7 @@ def collect(session: Session, user_id: int, *, now: datetime, settings: Settings
         "requests": _requests_section(session, user),
         "joint_refund_answers": _joint_answers_section(session, user),
         "sign_in_history": _history_section(session, user),
+        "waiting_list": _waiting_list_section(session, user),
         "emails_we_sent_you": _emails_section(session, user),
     }
     return MyData(user_id=user.id, produced_at=now, sections=sections)
@@ -399,6 +418,7 @@ SECTION_TITLES = {
     "requests": "Your requests",
     "joint_refund_answers": "Your answers about joint refunds",
     "sign_in_history": "Your sign-in history",
+    "waiting_list": "The waiting list to register",
     "emails_we_sent_you": "Emails we sent you",
 }
 _LABELS = {
@@ -531,6 +551,7 @@ def to_html(data: MyData) -> bytes:
         ("payments_made_in_the_portal", "You have not made any payments in the portal."),
         ("joint_refund_answers", "We have not asked you about a joint refund."),
         ("sign_in_history", "Nothing yet."),
+        ("waiting_list", "You have not been on the waiting list to register."),
         ("emails_we_sent_you", "We have not emailed you."),
     ):
         rows = s[key]

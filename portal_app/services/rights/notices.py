@@ -33,6 +33,7 @@ ICO_ADDRESS = "Information Commissioner's Office, Wycliffe House, Water Lane, Wi
 
 CONTRACT = "Contract: running your tenancy or lease with you, and the services you ask for (Article 6(1)(b))"
 LEGITIMATE = "Legitimate interests: keeping your account and our systems secure (Article 6(1)(f))"
+WAITING = "Legitimate interests: telling you when you can register (Article 6(1)(f))"
 LEGAL = "Legal obligation: keeping personal data secure and showing who saw it (Articles 6(1)(c) and 32)"
 
 COOKIE = "Cookie"
@@ -107,6 +108,12 @@ def _cookie_words(settings: Settings) -> dict[str, tuple[str, str, str]]:
             f"Until the browser closes; the server ends it after {_minutes(settings.staff_session_idle_minutes)} "
             "without use.",
             "Our staff",
+        ),
+        cookies.STAFF_SETUP: (
+            "Holds the link from the email that invites a new member of staff to set up their back-office "
+            "account, so the link is not in the page's address.",
+            f"{_minutes(cookies.STAFF_SETUP_SECONDS // 60)}, or until the set-up is finished.",
+            "New staff",
         ),
         cookies.STAFF_SSO: (
             "Links a member of staff's single sign-on with the landlord's own sign-in service back to the browser "
@@ -287,6 +294,12 @@ def holdings(settings: Settings) -> tuple[Holding, ...]:
             CONTRACT,
             f"Reset links are deleted {codes} after they stop working; sign-in codes after "
             f"{_minutes(max(settings.retain_handoff_minutes, handoff.HANDOFF_SECONDS // 60))}.",
+        ),
+        Holding(
+            "Your name, tenancy reference and email, if you join the waiting list while new sign-ups are paused",
+            "To invite you to register once sign-ups start again.",
+            WAITING,
+            f"Until we have invited you, then {_days(settings.retain_waiting_list_days)} more.",
         ),
         Holding(
             "The emails we send you",

@@ -19,6 +19,7 @@ from portal_app.models import (
     RegistrationAttempt,
     StaffSession,
     ThrottleHit,
+    WaitingListEntry,
 )
 from portal_app.services import throttle
 from portal_app.services.identity import auth, cookies, handoff, history, lockout, retention
@@ -258,6 +259,44 @@ def test_the_period_for_mail_text_is_the_setting(db, session, settings_for):
     assert mail_jobs.empty_delivered_bodies(engine=db, now=NOW) == 1
 
 
+# --- the waiting list --------------------------------------------------------------------------
+
+
+def test_someone_on_the_waiting_list_is_deleted_a_month_after_their_invitation_and_never_before_it(db, session):
+    month = timedelta(days=get_settings().retain_waiting_list_days)
+    for n, invited in enumerate((NOW - month - timedelta(hours=1), NOW - month + timedelta(hours=1), None)):
+        session.add(
+            WaitingListEntry(
+                name=f"Waiting {n}",
+                tenancy_reference="TEN1",
+                email=f"w{n}@example.org",
+                created_at=NOW - timedelta(days=90),
+                invited_at=invited,
+            )
+        )
+    session.commit()
+
+    assert identity_jobs.purge_invited_waiting_list(engine=db, now=NOW) == 1
+    session.expire_all()
+    assert sorted(session.exec(select(WaitingListEntry.name)).all()) == ["Waiting 1", "Waiting 2"]
+
+
+def test_the_period_for_the_waiting_list_is_the_setting(db, session, settings_for):
+    settings_for(retain_waiting_list_days=2)
+    session.add(
+        WaitingListEntry(
+            name="Waiting",
+            tenancy_reference="TEN1",
+            email="w@example.org",
+            created_at=NOW - timedelta(days=5),
+            invited_at=NOW - timedelta(days=3),
+        )
+    )
+    session.commit()
+
+    assert identity_jobs.purge_invited_waiting_list(engine=db, now=NOW) == 1
+
+
 # --- what is kept --------------------------------------------------------------------------------
 
 
@@ -272,6 +311,7 @@ def test_the_audit_log_is_kept_by_every_housekeeping_job(db, session):
         identity_jobs.purge_cookie_handoffs,
         identity_jobs.purge_expired_codes,
         identity_jobs.purge_ended_sessions,
+        identity_jobs.purge_invited_waiting_list,
         mail_jobs.empty_delivered_bodies,
     ):
         job(engine=db, now=later)

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from portal_app.api.http import api_app
 from portal_app.clock import utcnow
-from portal_app.models import AuditEvent, JointConsent, OutboxMessage
+from portal_app.models import AuditEvent, JointConsent, OutboxMessage, WaitingListEntry
 from portal_app.services.identity import auth, sessions, tickets, two_step
 from portal_app.services.rights import my_data
 from portal_app.services.staff import audit
@@ -201,6 +201,18 @@ def test_a_joint_refund_answer_and_the_envelopes_of_emails_are_in_it_and_the_ema
     assert data.sections["joint_refund_answers"][0]["your_answer"] == "Not answered"
     assert [m["subject"] for m in data.sections["emails_we_sent_you"]] == ["Your code"]
     assert "551177" not in text and "Bea's refund" not in text
+
+
+def test_what_her_email_address_left_on_the_waiting_list_is_in_it_and_nobody_elses(db, households):
+    with Session(db) as s:
+        for email, name in (("ada@example.org", "Ada Okafor"), ("bea.private@example.org", "Bea on the list")):
+            s.add(WaitingListEntry(name=name, tenancy_reference="TEN-JOINT", email=email, created_at=utcnow()))
+        s.commit()
+
+    data = _collect(db, households["ada"].id)
+
+    assert [(w["name"], w["tenancy_reference"]) for w in data.sections["waiting_list"]] == [("Ada Okafor", "TEN-JOINT")]
+    assert "Bea on the list" not in my_data.to_json(data).decode()
 
 
 def test_the_readable_copy_is_one_page_with_headings_captions_and_no_scripts(db, households):
