@@ -27,6 +27,12 @@ OFFLINE_PAGE = "/offline.html"
 SERVICE_WORKER = "/sw.js"
 MANIFEST = "/manifest.webmanifest"
 BUDGET = "/budget-planner"
+# Residents' own records and data rights (pages/identity/sign_in_history.py, pages/rights/).
+SIGN_IN_HISTORY = "/security/history"
+MY_DATA = "/your-data"
+DATA_REQUEST = "/your-data/correct-or-delete"
+PRIVACY = "/privacy"
+COOKIES = "/cookies"
 
 # Files from assets/, served at the site's root.
 PWA_SCRIPT = "/pwa.js"
@@ -43,6 +49,9 @@ API_STATEMENT_PDF = "/api/statement.pdf"
 API_STATEMENT_CSV = "/api/statement.csv"
 API_UC_LETTER_PDF = "/api/uc-rent-statement.pdf"
 API_STATEMENT_HTML = "/api/statement.html"
+# "Download my data": everything the portal holds about the signed-in resident.
+API_MY_DATA_JSON = "/api/my-data.json"
+API_MY_DATA_HTML = "/api/my-data.html"
 # Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
 API_SIGNED_OUT = "/api/signed-out"
 # A sign-in step that succeeded over the websocket ends with a full load of this route,
@@ -50,8 +59,23 @@ API_SIGNED_OUT = "/api/signed-out"
 API_HANDOFF = "/api/handoff"
 # The link in the password reset email: it puts the reset token in a cookie and goes on to RESET_PASSWORD.
 API_RESET = "/api/reset"
+# Officers' single sign-on (api/staff_sso.py): start goes to the landlord's identity
+# provider, which sends the browser back to the callback (its redirect URI).
+API_STAFF_SSO_START = "/api/staff/sso/start"
+API_STAFF_SSO_CALLBACK = "/api/staff/sso/callback"
 
-PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
+PRIVATE_PAGES = (
+    HOME,
+    SECURITY,
+    SIGN_IN_HISTORY,
+    ACCOUNT,
+    STATEMENT,
+    REQUESTS,
+    NEW_REQUEST,
+    REQUEST_DETAIL,
+    MY_DATA,
+    DATA_REQUEST,
+)
 
 
 def safe_next(raw: str | None) -> str:
@@ -90,6 +114,17 @@ def sign_in(next_path: str | None = None) -> str:
 def staff_sign_in(next_path: str | None = None) -> str:
     """The staff sign-in page, coming back to ``next_path`` after."""
     return with_query(STAFF_SIGN_IN, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sso_start(next_path: str | None = None) -> str:
+    """The single sign-on button's link: to the identity provider, back to ``next_path`` after."""
+    return with_query(API_STAFF_SSO_START, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sign_in_sso_refused(reason: str) -> str:
+    """The staff sign-in page, saying why single sign-on did not sign the officer in
+    (``services/staff/sso.py``: ``MESSAGES``)."""
+    return with_query(STAFF_SIGN_IN, sso=reason)
 
 
 def signed_out_everywhere() -> str:
@@ -141,7 +176,7 @@ def request_detail(reference: str) -> str:
 
 def download(path: str, ticket: str) -> str:
     """A download route (``API_STATEMENT_PDF``, ``API_STATEMENT_CSV``, ``API_UC_LETTER_PDF``,
-    ``API_STATEMENT_HTML``) with its short-lived ticket."""
+    ``API_STATEMENT_HTML``, ``API_MY_DATA_JSON``, ``API_MY_DATA_HTML``) with its short-lived ticket."""
     return with_query(path, ticket=ticket)
 
 
@@ -163,6 +198,11 @@ STAFF_OPEN_PAGES = (STAFF_SIGN_IN, STAFF_SET_UP, STAFF_NOT_ALLOWED)
 # Staff sign-out ends with a full load of this route: it clears the staff cookie only.
 API_STAFF_SIGNED_OUT = "/api/staff/signed-out"
 API_STAFF_PREFIX = "/api/staff/"
+# The audit log's search as a CSV file (checks the staff cookie and view_audit itself).
+API_STAFF_AUDIT_CSV = "/api/staff/audit.csv"
+# The link in a new member of staff's set-up email: it puts the token in an HttpOnly
+# cookie and goes on to STAFF_SET_UP, so the token is never in the page's address or state.
+API_STAFF_SET_UP = "/api/staff/set-up"
 
 
 def staff_request(reference: str) -> str:
@@ -173,3 +213,13 @@ def staff_request(reference: str) -> str:
 def staff_resident(user_id) -> str:
     """One resident in the back office (read-only, as they see it), by their portal account id."""
     return with_query(STAFF_RESIDENT, id=str(user_id) if isinstance(user_id, int) else user_id)
+
+
+def staff_audit_csv(params: dict[str, str]) -> str:
+    """The audit log's CSV export for one search (``audit_search.AuditQuery.params``)."""
+    return with_query(API_STAFF_AUDIT_CSV, **params)
+
+
+def staff_set_up_link(token: str) -> str:
+    """The path of a new member of staff's set-up link (the base URL goes in front)."""
+    return with_query(API_STAFF_SET_UP, token=token)

@@ -37,6 +37,14 @@ def _int(value: str | None, default: int) -> int:
     return int(value)
 
 
+def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str:
+    """One of ``allowed``, or "" when unset; anything else is a configuration error."""
+    value = (value or "").strip()
+    if value and value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)} (or empty), not {value!r}")
+    return value
+
+
 def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
     """A secret from the environment, or one generated once and kept under data/."""
     if env_value:
@@ -105,12 +113,9 @@ class Settings:
     staff_session_idle_minutes: int = 15
     staff_session_hours: int = 10
     staff_hosts: tuple[str, ...] = field(default_factory=tuple)
-    # Staff single sign-on over OpenID Connect (integrations/oidc.py); no issuer: off.
-    oidc_issuer: str = ""
-    oidc_client_id: str = ""
-    oidc_client_secret: str = ""
-    oidc_scopes: str = "openid profile email"
-    oidc_provider_name: str = ""
+    # The landlord's data feed uploaded in the back office (services/staff/imports.py): the
+    # largest .zip taken, in megabytes (what it unpacks to may be at most 20 times that).
+    import_max_mb: int = 50
     # Standing orders go to this account, quoting the resident's account reference.
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
@@ -120,6 +125,29 @@ class Settings:
     # A resident's account may have this many requests of one kind made in one UK day (0: no limit),
     # so a script cannot flood the officers' queue and the outbox.
     requests_per_kind_per_day: int = 5
+    # Data protection (the privacy notice, pages/rights/privacy.py): who answers residents'
+    # data rights requests, and the landlord's entry in the ICO's register of fee payers.
+    data_protection_officer_email: str = "dpo@northbrook-homes.example"
+    ico_registration_number: str = "ZA000000"
+    # Retention (services/identity/retention.py, services/mail/jobs.py; the privacy notice
+    # states each period): what the worker deletes, and after how long.
+    retain_expired_codes_hours: int = 24  # registration attempts and reset links, after they stop working
+    retain_handoff_minutes: int = 60  # the one-minute codes that hand a cookie to the browser
+    retain_ended_sessions_days: int = 30  # residents' and staff sessions, from when they ended
+    retain_throttle_hours: int = 48  # failed sign-in and registration counters (never less than their windows)
+    signin_known_address_days: int = 90  # an address an account signed in from counts as its own this long
+    retain_mail_body_days: int = 7  # a delivered email's text (codes, links) is emptied after this; the envelope stays
+    retain_waiting_list_days: int = 30  # a waiting-list entry, after its invitation to register was sent
+    # Officers' single sign-on with the landlord's identity provider (integrations/oidc.py).
+    # No issuer: single sign-on is off and the staff sign-in page shows no button for it.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_provider_name: str = "Sign in with your organisation account"
+    # client_secret_basic or client_secret_post; empty: the first the provider's discovery
+    # document offers, basic before post.
+    oidc_token_auth_method: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -177,16 +205,29 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         staff_session_idle_minutes=_int(env.get("STAFF_SESSION_IDLE_MINUTES"), 15),
         staff_session_hours=_int(env.get("STAFF_SESSION_HOURS"), 10),
         staff_hosts=tuple(h.lower() for h in _list(env.get("STAFF_HOSTS"), ())),
-        oidc_issuer=(env.get("OIDC_ISSUER") or "").rstrip("/"),
-        oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
-        oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
-        oidc_scopes=env.get("OIDC_SCOPES") or "openid profile email",
-        oidc_provider_name=env.get("OIDC_PROVIDER_NAME") or "your organisation's account",
+        import_max_mb=_int(env.get("IMPORT_MAX_MB"), 50),
         landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
         refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
         requests_per_kind_per_day=_int(env.get("REQUESTS_PER_KIND_PER_DAY"), 5),
+        data_protection_officer_email=env.get("DATA_PROTECTION_OFFICER_EMAIL") or "dpo@northbrook-homes.example",
+        ico_registration_number=env.get("ICO_REGISTRATION_NUMBER") or "ZA000000",
+        retain_expired_codes_hours=_int(env.get("RETAIN_EXPIRED_CODES_HOURS"), 24),
+        retain_handoff_minutes=_int(env.get("RETAIN_HANDOFF_MINUTES"), 60),
+        retain_ended_sessions_days=_int(env.get("RETAIN_ENDED_SESSIONS_DAYS"), 30),
+        retain_throttle_hours=_int(env.get("RETAIN_THROTTLE_HOURS"), 48),
+        signin_known_address_days=_int(env.get("SIGNIN_KNOWN_ADDRESS_DAYS"), 90),
+        retain_mail_body_days=_int(env.get("RETAIN_MAIL_BODY_DAYS"), 7),
+        retain_waiting_list_days=_int(env.get("RETAIN_WAITING_LIST_DAYS"), 30),
+        oidc_issuer=env.get("OIDC_ISSUER", "").strip(),
+        oidc_client_id=env.get("OIDC_CLIENT_ID", "").strip(),
+        oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
+        oidc_scopes=env.get("OIDC_SCOPES", "").strip() or "openid profile email",
+        oidc_provider_name=env.get("OIDC_PROVIDER_NAME", "").strip() or "Sign in with your organisation account",
+        oidc_token_auth_method=_choice(
+            env.get("OIDC_TOKEN_AUTH_METHOD"), ("client_secret_basic", "client_secret_post"), "OIDC_TOKEN_AUTH_METHOD"
+        ),
     )
 
 

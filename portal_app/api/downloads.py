@@ -1,4 +1,5 @@
-"""Statement downloads: authenticated HTTP routes (PDF, CSV and the Universal Credit letter).
+"""Statement downloads: authenticated HTTP routes (PDF, CSV and the Universal Credit letter),
+and "Download my data" (JSON and a readable HTML page, ``services/rights/my_data.py``).
 
 A link carries a short-lived ticket (services/identity/tickets.py) minted by a @resident_only
 handler. Here the ticket's signature and expiry are checked, then the request's own
@@ -6,7 +7,9 @@ session cookie must name a live session, the very one the ticket was minted in (
 link copied to another browser or device is refused), and that session's resident must
 still be allowed to see the account; only then is the file built. Every refusal looks the same (403), so a
 guessed or stale link learns nothing. Responses are ``Cache-Control: no-store`` and
-each is one self-contained file that can be kept whole.
+each is one self-contained file that can be kept whole. A data download names no
+account: it is everything about the resident of the ticket's session, and the audit log
+records it (``data_downloaded``) in the same unit of work as it is read.
 """
 
 from __future__ import annotations
@@ -16,30 +19,35 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from portal_app import routes
-from portal_app.api.client import arrived_over_https
+from portal_app.api.client import arrived_over_https, client_ip_of
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
 from portal_app.services.accounts import balances, statements
-from portal_app.services.identity import cookies, sessions, tickets
+from portal_app.services.identity import cookies, history, sessions, tickets
+from portal_app.services.rights import my_data
+from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 REFUSED_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Download not available</title></head>
 <body><main><h1>This download link no longer works</h1>
-<p>Links to statements work for 15 minutes, and only while you are signed in on the device that opened them.</p>
-<p><a href="{href}">Go back to your statement</a> and choose the download again.</p></main></body></html>"""
+<p>Download links work for 15 minutes, and only while you are signed in on the device that opened them.</p>
+<p><a href="{href}">{back}</a> and choose the download again.</p></main></body></html>"""
 
 MEDIA = {
     "statement_pdf": ("application/pdf", "pdf"),
     "statement_csv": ("text/csv; charset=utf-8", "csv"),
     "uc_letter_pdf": ("application/pdf", "pdf"),
     "statement_html": ("text/html; charset=utf-8", "html"),
+    "my_data_json": ("application/json; charset=utf-8", "json"),
+    "my_data_html": ("text/html; charset=utf-8", "html"),
 }
+FORMAT_WORDS = {"my_data_json": "JSON", "my_data_html": "a readable page"}
 
 
-def _refused() -> Response:
+def _refused(href: str = routes.STATEMENT, back: str = "Go back to your statement") -> Response:
     return HTMLResponse(
-        REFUSED_HTML.format(href=routes.STATEMENT), status_code=403, headers={"Cache-Control": "no-store"}
+        REFUSED_HTML.format(href=href, back=back), status_code=403, headers={"Cache-Control": "no-store"}
     )
 
 
@@ -112,7 +120,57 @@ def _download(kind: str):
     return endpoint
 
 
+def _build_my_data(
+    ticket_text: str | None, kind: str, session_token: str | None, client_ip: str
+) -> tuple[bytes, str] | None:
+    """The resident's data, when the ticket is good and names this request's own live
+    session; the download is recorded in the audit log in the same unit of work."""
+    now = utcnow()
+    claims = tickets.verify(ticket_text, now=now)
+    if claims is None or claims.kind != kind or not session_token:
+        return None
+    with session_scope() as s:
+        principal = sessions.resolve_session(s, session_token, now=now)
+        if principal is None or principal.session_id != claims.session_id or principal.user_id != claims.user_id:
+            return None
+        data = my_data.collect(s, principal.user_id, now=now, settings=get_settings())
+        body = my_data.to_json(data) if kind == "my_data_json" else my_data.to_html(data)
+        history.record(
+            s,
+            audit.DATA_DOWNLOADED,
+            user_id=principal.user_id,
+            now=now,
+            client_ip=client_ip,
+            detail={"format": FORMAT_WORDS[kind]},
+        )
+        return body, my_data.file_name(data, MEDIA[kind][1]).rsplit(".", 1)[0]
+
+
+def _download_my_data(kind: str):
+    async def endpoint(request: Request) -> Response:
+        token = cookies.ours(request.headers.get("cookie"), secure=arrived_over_https(request.scope)).get(
+            cookies.SESSION
+        )
+        built = await run_in_threadpool(
+            _build_my_data, request.query_params.get("ticket"), kind, token, client_ip_of(request.scope)
+        )
+        if built is None:
+            return _refused(routes.MY_DATA, "Go back to your data")
+        body, name = built
+        media, ext = MEDIA[kind]
+        return Response(
+            body,
+            media_type=media,
+            headers={"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{name}.{ext}"'},
+        )
+
+    endpoint.__name__ = f"download_{kind}"
+    return endpoint
+
+
 statement_pdf = _download("statement_pdf")
 statement_csv = _download("statement_csv")
 uc_letter_pdf = _download("uc_letter_pdf")
 statement_html = _download("statement_html")
+my_data_json = _download_my_data("my_data_json")
+my_data_html = _download_my_data("my_data_html")

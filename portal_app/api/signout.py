@@ -44,9 +44,9 @@ def _destination(request: Request, kiosk: bool) -> str:
     return routes.SIGNED_OUT
 
 
-def _end_session(token: str) -> None:
+def _end_session(token: str, client_ip: str) -> None:
     with session_scope() as s:
-        sessions.sign_out(s, token, now=utcnow())
+        sessions.sign_out(s, token, now=utcnow(), client_ip=client_ip)
 
 
 async def signed_out(request: Request) -> Response:
@@ -54,7 +54,7 @@ async def signed_out(request: Request) -> Response:
     kiosk = is_kiosk_host(request.headers.get("host"), get_settings())
     token = cookies.ours(request.headers.get("cookie"), secure=secure).get(cookies.SESSION)
     if token:
-        await run_in_threadpool(_end_session, token)
+        await run_in_threadpool(_end_session, token, client_ip_of(request.scope))
     response = Response(
         status_code=303,
         headers={

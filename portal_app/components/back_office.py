@@ -76,6 +76,11 @@ def staff_frame(*children: rx.Component) -> rx.Component:
         rx.el.footer(
             rx.el.div(
                 rx.el.p("Staff only. Every look at a resident's data is recorded in the audit log, with your name."),
+                rx.el.ul(
+                    rx.el.li(rx.el.a("Privacy", href=routes.PRIVACY)),
+                    rx.el.li(rx.el.a("Cookies", href=routes.COOKIES)),
+                    class_name="footer__links",
+                ),
                 class_name="width",
             ),
             class_name="footer",

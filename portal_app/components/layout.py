@@ -100,6 +100,8 @@ def page_frame(*children: rx.Component) -> rx.Component:
                 rx.el.ul(
                     rx.el.li(rx.el.a("Budget planner", href=routes.BUDGET)),
                     rx.el.li(rx.el.a("Accessibility statement", href=routes.ACCESSIBILITY)),
+                    rx.el.li(rx.el.a("Privacy", href=routes.PRIVACY)),
+                    rx.el.li(rx.el.a("Cookies", href=routes.COOKIES)),
                     class_name="footer__links",
                 ),
                 class_name="width",

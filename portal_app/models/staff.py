@@ -92,7 +92,8 @@ class AuditEvent(SQLModel, table=True):
 
 
 class RegistrationPause(SQLModel, table=True):
-    """New sign-ups paused (seed 003): the row with no ``resumed_at`` is the pause in force."""
+    """New sign-ups paused (seed 003): the row with no ``resumed_at`` is the pause in force
+    (at most one: a partial unique index, migration 0008_admin)."""
 
     __tablename__ = "registration_pause"
     id: int | None = Field(default=None, primary_key=True)
@@ -107,6 +108,8 @@ class WaitingListEntry(SQLModel, table=True):
     """Someone who wanted to sign up while registration was paused; invited once on resume."""
 
     __tablename__ = "waiting_list_entry"
+    # One entry per email address per pause (migration 0008_admin).
+    __table_args__ = (Index("uq_waiting_list_entry_pause_email", "pause_id", "email", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     tenancy_reference: str = Field(max_length=64)
@@ -134,4 +137,35 @@ class JointConsent(SQLModel, table=True):
     answered_at: datetime | None = None
 
 
-__all__ = ["AuditEvent", "JointConsent", "RegistrationPause", "StaffMember", "StaffSession", "WaitingListEntry"]
+class StaffSignInStart(SQLModel, table=True):
+    """A single sign-on begun at the landlord's identity provider and not yet finished
+    (``services/staff/sso.py``).
+
+    What the provider must send back, and what finishing needs, stays here on the
+    server, never in the page's state or its scripts: found by a keyed hash of the
+    ``state`` sent to the provider, its nonce and PKCE verifier encrypted, bound to the
+    browser that began it by the hash of a random value in an HttpOnly cookie. Single use
+    (``used_at``, set by one conditional UPDATE, wipes the secrets) and ten minutes long.
+    """
+
+    __tablename__ = "staff_sign_in_start"
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True, index=True)
+    nonce_enc: str = Field(sa_column=Column(Text, nullable=False))  # encrypted; "" once used
+    verifier_enc: str = Field(sa_column=Column(Text, nullable=False))  # encrypted; "" once used
+    browser_hash: str = Field(max_length=64)
+    next_path: str = Field(max_length=500)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None
+
+
+__all__ = [
+    "AuditEvent",
+    "JointConsent",
+    "RegistrationPause",
+    "StaffMember",
+    "StaffSession",
+    "StaffSignInStart",
+    "WaitingListEntry",
+]

@@ -162,7 +162,7 @@ class SessionState(rx.State):
         """
         token = self._token()
         if token:
-            await in_transaction(sessions.sign_out, token, now=utcnow())
+            await in_transaction(sessions.sign_out, token, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 

@@ -48,7 +48,7 @@ class HomeState(SessionState):
     async def not_me(self):
         """'Not you?': end every session, email a reset link, and leave."""
         principal = current_principal()
-        await in_transaction(auth.not_me, principal.user_id, now=utcnow())
+        await in_transaction(auth.not_me, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
         return leave_for(routes.signed_out_everywhere())
 

@@ -43,7 +43,7 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
         if not token:
             self.token_ok = False
             return
-        error = await in_transaction(auth.reset_password, token, password, now=utcnow())
+        error = await in_transaction(auth.reset_password, token, password, now=utcnow(), client_ip=self._client_ip())
         if error:
             self.errors = {"password": error}
             if not await in_transaction(auth.reset_token_is_valid, token, now=utcnow()):

@@ -36,7 +36,7 @@ from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.services.identity import auth, sessions, two_step
+from portal_app.services.identity import auth, contact, two_step
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
@@ -44,6 +44,7 @@ from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
+CONTACT_FIELDS = [("mobile", "mobile"), ("letters_by_post", "letters-by-post")]
 
 # The helper that shows secrets once (assets/show_once.js), made once per page load.
 SHOW_ONCE = "globalThis.doorstepShowOnce"
@@ -91,8 +92,20 @@ class SecurityState(ShowPasswordMixin, SessionState):
     password_errors: dict[str, str] = {}
     password_changed: bool = False
     disable_errors: dict[str, str] = {}
+    # The resident's own contact details (services/identity/contact.py), shown to them only.
+    contact_email: str = ""
+    contact_mobile: str = ""
+    letters_choice: str = ""
+    contact_errors: dict[str, str] = {}
+    contact_saved: str = ""
+
+    async def _refresh_contact(self, user_id: int) -> None:
+        details = await in_transaction(contact.contact_details, user_id)
+        self.contact_email, self.contact_mobile = details.email, details.mobile
+        self.letters_choice = "yes" if details.letters_by_post else "no"
 
     async def _refresh(self, user_id: int) -> None:
+        await self._refresh_contact(user_id)
         summary = await in_transaction(auth.security_summary, user_id)
         self.two_step_enabled = summary.two_step_enabled
         self.recovery_codes_left = summary.recovery_codes_left
@@ -112,7 +125,41 @@ class SecurityState(ShowPasswordMixin, SessionState):
         self.setup_errors = {}
         self.setup_notice = ""
         self.disable_errors = {}
+        self.contact_errors = {}
+        self.contact_saved = ""
         await self._refresh(principal.user_id)
+
+    @resident_only
+    @rx.event
+    def choose_letters(self, value: str):
+        """The letters-by-post radio was chosen: keep it (only "yes" or "no")."""
+        value = str(value)
+        if value in contact.LETTERS:
+            self.letters_choice = value
+
+    @resident_only
+    @rx.event
+    async def change_contact(self, form_data: dict):
+        principal = current_principal()
+        mobile = form_fields(form_data).get("mobile", "")
+        errors, changed = await in_transaction(
+            contact.change_contact_details,
+            principal.user_id,
+            mobile=mobile,
+            letters_by_post=self.letters_choice,
+            now=utcnow(),
+            client_ip=self._client_ip(),
+        )
+        self.contact_errors = errors
+        if errors:
+            self.contact_saved = ""
+            return forms.focus_error_summary()
+        await self._refresh_contact(principal.user_id)
+        self.contact_saved = (
+            f"We have changed your {' and '.join(changed)}."
+            if changed
+            else "Nothing has changed: these are your details."
+        )
 
     @resident_only  # on this page only for a signed-in resident, unlike the mixin's public one
     @rx.event
@@ -148,7 +195,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
         code = form_fields(form_data).get("code", "").strip().replace(" ", "")
         if not self.setting_up:
             return
-        result = await in_transaction(two_step.confirm_pending_setup, principal.user_id, code, now=utcnow())
+        result = await in_transaction(
+            two_step.confirm_pending_setup, principal.user_id, code, now=utcnow(), client_ip=self._client_ip()
+        )
         if result.outcome == "wrong_code":
             self.setup_errors = {"code": "The code is not right. Enter the 6-digit code your app shows now"}
             return forms.focus_error_summary()
@@ -166,7 +215,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
         principal = current_principal()
         if not self.two_step_enabled:
             return
-        codes = await in_transaction(two_step.regenerate_recovery_codes, principal.user_id, now=utcnow())
+        codes = await in_transaction(
+            two_step.regenerate_recovery_codes, principal.user_id, now=utcnow(), client_ip=self._client_ip()
+        )
         await self._refresh(principal.user_id)
         if codes:
             return show_recovery_codes(codes)
@@ -176,7 +227,9 @@ class SecurityState(ShowPasswordMixin, SessionState):
     async def turn_off(self, form_data: dict):
         principal = current_principal()
         password = form_fields(form_data).get("password", "")
-        ok = await in_transaction(two_step.disable, principal.user_id, password, now=utcnow())
+        ok = await in_transaction(
+            two_step.disable, principal.user_id, password, now=utcnow(), client_ip=self._client_ip()
+        )
         if not ok:
             self.disable_errors = {"password": "Enter your current password to turn off two-step sign-in"}
             return forms.focus_error_summary()
@@ -191,7 +244,13 @@ class SecurityState(ShowPasswordMixin, SessionState):
         current = form_fields(form_data).get("current_password", "")
         new = form_fields(form_data).get("new_password", "")
         errors = await in_transaction(
-            auth.change_password, principal.user_id, current, new, keep_token=self._token(), now=utcnow()
+            auth.change_password,
+            principal.user_id,
+            current,
+            new,
+            keep_token=self._token(),
+            now=utcnow(),
+            client_ip=self._client_ip(),
         )
         self.password_errors = errors
         self.password_changed = not errors
@@ -202,7 +261,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
     @rx.event
     async def everywhere(self):
         principal = current_principal()
-        await in_transaction(sessions.sign_out_everywhere, principal.user_id, now=utcnow())
+        await in_transaction(auth.sign_out_everywhere, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
         return leave_for(routes.API_SIGNED_OUT)
 
@@ -313,6 +372,48 @@ def _two_step_section() -> rx.Component:
     )
 
 
+def _contact_section() -> rx.Component:
+    e = SecurityState.contact_errors
+    return rx.el.section(
+        rx.el.h2("Your contact details"),
+        rx.cond(
+            SecurityState.contact_saved != "",
+            rx.el.div(rx.el.p(SecurityState.contact_saved), class_name="notice notice--success", role="status"),
+        ),
+        rx.el.dl(
+            rx.el.div(rx.el.dt("Email address"), rx.el.dd(SecurityState.contact_email)), class_name="summary-list"
+        ),
+        rx.el.p(
+            "We send your codes and links to this address. To change it, phone us: we will check it is you first.",
+            class_name="caption",
+        ),
+        forms.error_summary(e, CONTACT_FIELDS),
+        rx.el.form(
+            forms.text_field(
+                e,
+                "mobile",
+                "UK mobile number",
+                hint="For example, 07700 900 982",
+                input_type="tel",
+                autocomplete="tel",
+                default_value=SecurityState.contact_mobile,
+            ),
+            forms.radios(
+                e,
+                "letters_by_post",
+                "Do you want letters from us by post?",
+                [("yes", "Yes, send me letters by post"), ("no", "No, I am happy to get them by email when we can")],
+                selected=SecurityState.letters_choice,
+                on_select=SecurityState.choose_letters,
+            ),
+            forms.submit_button("Save my contact details"),
+            on_submit=SecurityState.change_contact,
+            aria_label="Your contact details",
+            no_validate=True,
+        ),
+    )
+
+
 def _password_section() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Change your password"),
@@ -363,8 +464,22 @@ def security_page() -> rx.Component:
                     SecurityState.last_sign_in != "",
                     rx.el.p("Before this visit, you last signed in at ", SecurityState.last_sign_in, "."),
                 ),
+                rx.el.p(
+                    rx.el.a("See your sign-in history", href=routes.SIGN_IN_HISTORY),
+                    ": every sign-in, wrong try and change, with when and from where.",
+                ),
                 _two_step_section(),
                 _password_section(),
+                _contact_section(),
+                rx.el.section(
+                    rx.el.h2("Your data"),
+                    rx.el.p(
+                        rx.el.a("Download your data", href=routes.MY_DATA),
+                        " (everything the portal holds about you), or ",
+                        rx.el.a("ask us to correct or delete it", href=routes.DATA_REQUEST),
+                        ".",
+                    ),
+                ),
                 rx.el.section(
                     rx.el.h2("Sign out everywhere"),
                     rx.el.p("Ends every session on every device, this one included."),

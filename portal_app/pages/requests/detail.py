@@ -41,7 +41,7 @@ class RequestDetailState(AccountChoiceState):
                 "summary": found.summary,
                 "status": found.status,
                 "status_label": found.status_label,
-                "account": f"{found.account_label} {found.account_ref}",
+                "account": f"{found.account_label} {found.account_ref}".strip(),  # "": about no account
                 "created": found.created_words,
                 "updated": found.updated_words,
                 "joint": "yes" if found.needs_joint_consent else "",
@@ -66,7 +66,7 @@ def request_detail_page() -> rx.Component:
                 rx.el.p(status_tag(d["status"], d["status_label"])),
                 rx.cond(d["raised_by"] != "", rx.el.p(d["raised_by"], class_name="inset")),
                 rx.el.dl(
-                    rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"])),
+                    rx.cond(d["account"] != "", rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"]))),
                     rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
                     rx.foreach(
                         RequestDetailState.detail_lines,

@@ -31,7 +31,7 @@ class MyRequestsState(AccountChoiceState):
                 "summary": r.summary,
                 "status": r.status,
                 "status_label": r.status_label,
-                "account": f"{r.account_label} {r.account_ref}",
+                "account": f"{r.account_label} {r.account_ref}".strip(),  # "" for a data rights request
                 "created": r.created_on,
                 "updated": r.updated_on,
                 "href": routes.request_detail(r.reference),

@@ -368,6 +368,8 @@ def _kind_menu() -> rx.Component:
             rx.el.li(rx.el.a(KIND_INTRO[k], href=routes.new_request(kind=k, account=RequestFormState.chosen_ref)))
             for k in KIND_ORDER
         ],
+        # About the resident rather than this account: a page of its own (pages/rights/data_request.py).
+        rx.el.li(rx.el.a("Ask us to correct or delete information about you", href=routes.DATA_REQUEST)),
         class_name="list",
     )
 

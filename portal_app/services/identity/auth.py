@@ -39,9 +39,10 @@ from sqlmodel import Session, func, select
 from portal_app import routes
 from portal_app.models import PasswordReset, PortalUser, RecoveryCode
 from portal_app.services import throttle, tokens
-from portal_app.services.identity import lockout, passwords, resets, sessions, two_step
+from portal_app.services.identity import history, lockout, passwords, resets, sessions, two_step
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.identity.sessions import SignInOutcome, create_session, end_sessions
+from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 # Longest password we spend argon2 time on; the password rules allow 128.
@@ -111,6 +112,8 @@ def sign_in(
     address = throttle.client_address(client_ip)
     wait = lockout.wait_seconds(session, typed, address, now=now)
     if wait:
+        # Refused before anything is checked, and not counted: no line either (the wait
+        # began with a failure that has one), so trying inside a wait cannot fill the log.
         return SignInOutcome("wait", retry_after_seconds=wait)
 
     # Unknown email or closed account: spend the same time as a real check, and count it the
@@ -125,25 +128,59 @@ def sign_in(
         now=now,
         password_changed_at=user.password_changed_at if user else None,
     )
+    seen = dict(now=now, client_ip=client_ip, user=user, client=client)
     if not right or user is None:
-        lockout.record_failure(session, typed, address, stage="password", now=now, user=user)
+        waits = lockout.record_failure(session, typed, address, stage="password", now=now, user=user)
+        history.record_failure(session, step=history.PASSWORD_STEP, waits=waits, **seen)
         return SignInOutcome("check_email" if extra_check else "failed")
 
     if user.totp_enabled:  # the second factor is the extra check
         return SignInOutcome("two_step", two_step_token=two_step.issue_two_step_token(user.id, now=now))
     if extra_check:
         resets.send_sign_in_check(session, user, address, now=now)
+        history.record(
+            session,
+            audit.SIGN_IN_WAIT,
+            proved=False,
+            detail={"reason": history.EXTRA_CHECK, "step": history.PASSWORD_STEP},
+            **seen,
+        )
         return SignInOutcome("check_email")
     token = create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
     lockout.record_success(session, typed, address, now=now)
+    history.record(session, audit.SIGNED_IN, detail={"step": history.PASSWORD_STEP}, **seen)
     return SignInOutcome("signed_in", token=token)
+
+
+def sign_in_after_registering(
+    session: Session,
+    user_id: int,
+    *,
+    client: str,
+    client_ip: str | None,
+    now: datetime,
+    idle_minutes: int | None = None,
+) -> str:
+    """The session that finishing registration starts (the emailed code proved the address),
+    with its line in the audit log like any other sign-in. Returns the session token."""
+    token = create_session(session, user_id, client=client, now=now, idle_minutes=idle_minutes)
+    history.record(
+        session,
+        audit.SIGNED_IN,
+        user_id=user_id,
+        now=now,
+        client_ip=client_ip,
+        client=client,
+        detail={"step": history.REGISTERED_STEP},
+    )
+    return token
 
 
 # ---------------------------------------------------------------------------
 # Forgotten password
 
 
-def not_me(session: Session, user_id: int, *, now: datetime) -> int:
+def not_me(session: Session, user_id: int, *, now: datetime, client_ip: str | None = None) -> int:
     """ "Not you?" on the home page: end every session of this account and email a reset
     link, in one unit of work (never signed out everywhere with no link on its way).
     Returns how many sessions ended. The resident is signed in, so no cap applies."""
@@ -151,6 +188,26 @@ def not_me(session: Session, user_id: int, *, now: datetime) -> int:
     user = session.get(PortalUser, user_id)
     if user is not None and user.status == "active":
         resets.queue_reset_link(session, user, reason="forgotten", now=now)
+        history.record(
+            session,
+            audit.SIGNED_OUT,
+            user=user,
+            now=now,
+            client_ip=client_ip,
+            detail={"everywhere": True, "not_me": True},
+        )
+    return ended
+
+
+def sign_out_everywhere(session: Session, user_id: int, *, now: datetime, client_ip: str | None = None) -> int:
+    """The resident's own "Sign out everywhere" (security page): every session ends, this
+    one included, and the audit log says the resident did it. Returns how many were live.
+    (Staff ending a resident's sessions use ``sessions.sign_out_everywhere`` and write their
+    own line.)"""
+    ended = sessions.sign_out_everywhere(session, user_id, now=now)
+    history.record(
+        session, audit.SIGNED_OUT, user_id=user_id, now=now, client_ip=client_ip, detail={"everywhere": True}
+    )
     return ended
 
 
@@ -224,7 +281,9 @@ def _queue_password_changed_mail(session: Session, user: PortalUser, *, everywhe
     )
 
 
-def reset_password(session: Session, token: str, new_password: str, *, now: datetime) -> str | None:
+def reset_password(
+    session: Session, token: str, new_password: str, *, now: datetime, client_ip: str | None = None
+) -> str | None:
     """Set a new password from a reset link. Returns an error message, or None on success.
 
     On success the link (and every other open link) is used up, the account's sign-in
@@ -246,12 +305,20 @@ def reset_password(session: Session, token: str, new_password: str, *, now: date
     _set_password(session, user, new_password, now=now)
     end_sessions(session, user.id, reason="password_reset", now=now)
     _queue_password_changed_mail(session, user, everywhere=True, now=now)
+    history.record(session, audit.PASSWORD_RESET, user=user, now=now, client_ip=client_ip)
     session.flush()
     return None
 
 
 def change_password(
-    session: Session, user_id: int, current_password: str, new_password: str, *, keep_token: str | None, now: datetime
+    session: Session,
+    user_id: int,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_token: str | None,
+    now: datetime,
+    client_ip: str | None = None,
 ) -> dict[str, str]:
     """Change the password of a signed-in resident. Returns field -> error; empty on success.
 
@@ -283,6 +350,7 @@ def change_password(
     _set_password(session, user, new_password, now=now)
     end_sessions(session, user.id, reason="password_changed", now=now, except_token=keep_token)
     _queue_password_changed_mail(session, user, everywhere=not keep_token, now=now)
+    history.record(session, audit.PASSWORD_CHANGED, user=user, now=now, client_ip=client_ip)
     session.flush()
     return {}
 
@@ -320,4 +388,6 @@ __all__ = [
     "reset_token_is_valid",
     "security_summary",
     "sign_in",
+    "sign_in_after_registering",
+    "sign_out_everywhere",
 ]

@@ -32,7 +32,7 @@ from portal_app.services.identity.cookies import KINDS, SetCookie
 
 HANDOFF_SECONDS = 60
 HANDOFF_PURPOSE = "cookie-handoff"
-KEEP_USED = timedelta(hours=1)  # used and late codes are purged after this
+KEEP_USED = timedelta(hours=1)  # used and late codes are purged after this (RETAIN_HANDOFF_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,9 @@ def redeem(session: Session, code: str | None, *, client_ip: str | None, now: da
     return Handoff(cookies=cookies, next_path=row.next_path)
 
 
-def purge(session: Session, *, now: datetime) -> int:
-    """Delete codes used or late for more than ``KEEP_USED``; returns how many went."""
-    result = session.exec(delete(CookieHandoff).where(CookieHandoff.expires_at < now - KEEP_USED))
+def purge(session: Session, *, now: datetime, keep: timedelta = KEEP_USED) -> int:
+    """Delete codes used or late for more than ``keep``; returns how many went."""
+    result = session.exec(delete(CookieHandoff).where(CookieHandoff.expires_at < now - keep))
     return result.rowcount or 0
 
 

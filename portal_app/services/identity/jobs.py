@@ -1,12 +1,16 @@
-"""The identity domain's background jobs: forget throttle counters, cookie handoffs and
-two-step setups nothing reads any more.
+"""The identity domain's background jobs: delete what the portal no longer needs, after
+the periods the privacy notice states (``services/identity/retention.py``, each a setting).
 
-Failed sign-ins, registration tries and reset emails are counted as ``ThrottleHit`` rows
-(``services/throttle.py``); the longest window any of those rules looks back over is a
-day, so rows older than two days can go. The one exception is the addresses an account
-signed in from (``lockout.KNOWN_PREFIX``), remembered for ``lockout.KNOWN_ADDRESS_DAYS``.
-A two-step setup's key waits on the server, encrypted, for fifteen minutes
-(``two_step.SETUP_VALID``); one left past that is forgotten.
+* Failure counters (``ThrottleHit``: failed sign-ins, registration tries, reset emails)
+  after ``RETAIN_THROTTLE_HOURS`` (never sooner than the longest window a rule counts
+  over), and the addresses an account signed in from (``lockout.KNOWN_PREFIX``) after
+  ``SIGNIN_KNOWN_ADDRESS_DAYS``.
+* Cookie handoff codes used or late for ``RETAIN_HANDOFF_MINUTES``.
+* Registration attempts and reset links ``RETAIN_EXPIRED_CODES_HOURS`` after they stopped working.
+* Residents' and staff sessions ``RETAIN_ENDED_SESSIONS_DAYS`` after they ended.
+* Waiting-list entries ``RETAIN_WAITING_LIST_DAYS`` after their invitation was sent.
+* A two-step setup's key waits on the server, encrypted, for fifteen minutes
+  (``two_step.SETUP_VALID``); one left past that is forgotten.
 """
 
 from __future__ import annotations
@@ -18,23 +22,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal_app import worker
-from portal_app.services import throttle
-from portal_app.services.identity import handoff, lockout, two_step
-
-# Throttle counters older than this count for nothing (the longest window is a day).
-KEEP_THROTTLE_HITS = timedelta(days=2)
-KEEP_KNOWN_ADDRESSES = timedelta(days=lockout.KNOWN_ADDRESS_DAYS)
+from portal_app.services.identity import handoff, retention, two_step
+from portal_app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
 @worker.job("identity.purge_old_throttle_hits", every=timedelta(minutes=10))
 def purge_old_throttle_hits(*, engine: Engine, now: datetime) -> int:
-    """Delete throttle counters older than ``KEEP_THROTTLE_HITS`` (known addresses: older than
-    ``KEEP_KNOWN_ADDRESSES``); returns how many went."""
+    """Delete failure counters past ``retention.throttle_keep`` (known addresses: past
+    ``retention.known_address_keep``); returns how many went."""
     with Session(engine) as s:
-        removed = throttle.purge_older_than(s, now - KEEP_THROTTLE_HITS, keep_prefixes=(lockout.KNOWN_PREFIX,))
-        removed += throttle.purge_prefix_older_than(s, lockout.KNOWN_PREFIX, now - KEEP_KNOWN_ADDRESSES)
+        removed = retention.purge_throttle_hits(s, now=now, settings=get_settings())
         s.commit()
     if removed:
         log.info("%d old throttle counters removed", removed)
@@ -43,10 +42,43 @@ def purge_old_throttle_hits(*, engine: Engine, now: datetime) -> int:
 
 @worker.job("identity.purge_cookie_handoffs", every=timedelta(minutes=10))
 def purge_cookie_handoffs(*, engine: Engine, now: datetime) -> int:
-    """Delete cookie handoff codes used or late for an hour (``handoff.purge``)."""
+    """Delete cookie handoff codes used or late for ``RETAIN_HANDOFF_MINUTES`` (``handoff.purge``)."""
     with Session(engine) as s:
-        removed = handoff.purge(s, now=now)
+        removed = handoff.purge(s, now=now, keep=retention.handoff_keep(get_settings()))
         s.commit()
+    return removed
+
+
+@worker.job("identity.purge_expired_codes", every=timedelta(minutes=10))
+def purge_expired_codes(*, engine: Engine, now: datetime) -> int:
+    """Delete registration attempts and reset links past ``RETAIN_EXPIRED_CODES_HOURS``."""
+    with Session(engine) as s:
+        removed = retention.purge_expired_codes(s, now=now, settings=get_settings())
+        s.commit()
+    if removed:
+        log.info("%d expired registration attempts and reset links removed", removed)
+    return removed
+
+
+@worker.job("identity.purge_ended_sessions", every=timedelta(hours=1))
+def purge_ended_sessions(*, engine: Engine, now: datetime) -> int:
+    """Delete residents' and staff sessions that ended more than ``RETAIN_ENDED_SESSIONS_DAYS`` ago."""
+    with Session(engine) as s:
+        removed = retention.purge_ended_sessions(s, now=now, settings=get_settings())
+        s.commit()
+    if removed:
+        log.info("%d ended sessions removed", removed)
+    return removed
+
+
+@worker.job("identity.purge_invited_waiting_list", every=timedelta(hours=1))
+def purge_invited_waiting_list(*, engine: Engine, now: datetime) -> int:
+    """Delete waiting-list entries invited more than ``RETAIN_WAITING_LIST_DAYS`` ago."""
+    with Session(engine) as s:
+        removed = retention.purge_invited_waiting_list(s, now=now, settings=get_settings())
+        s.commit()
+    if removed:
+        log.info("%d invited waiting-list entries removed", removed)
     return removed
 
 

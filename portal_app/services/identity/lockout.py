@@ -21,7 +21,7 @@ The policy, and why a stranger cannot lock a resident out, is written down in
   password, and the page says so whether or not the password was right, so the answer
   never tells a guesser that a password was right.
 * The extra check is waived at an address the account signed in from in the last
-  ``KNOWN_ADDRESS_DAYS`` days (``record_success`` remembers it, as a keyed hash), and for a
+  ``signin_known_address_days`` days (90: ``record_success`` remembers it, as a keyed hash), and for a
   password chosen in the last window (the emailed link has just proved the mailbox).
 * Wrong codes at one account from all addresses (``signin_code_account_limit``) mean
   someone has the password: then a right code, too, needs the emailed link.
@@ -51,7 +51,8 @@ from portal_app.settings import get_settings
 
 Stage = Literal["password", "code"]
 
-# How long an address an account signed in from counts as the resident's own.
+# How long an address an account signed in from counts as the resident's own, by default
+# (``SIGNIN_KNOWN_ADDRESS_DAYS``; the purge forgets older ones: services/identity/retention.py).
 KNOWN_ADDRESS_DAYS = 90
 KNOWN_PREFIX = "signin:known:"
 # The owner hears about an attack on their account at most this often.
@@ -135,8 +136,9 @@ def pair_waits(session: Session, email: str, *, now: datetime) -> list[int]:
 
 
 def is_known_address(session: Session, email: str, address: str, *, now: datetime) -> bool:
-    """Whether this account signed in from this address in the last ``KNOWN_ADDRESS_DAYS`` days."""
-    return throttle.hits_since(session, known_key(email, address), now, timedelta(days=KNOWN_ADDRESS_DAYS)) > 0
+    """Whether this account signed in from this address in the last ``signin_known_address_days`` days."""
+    days = get_settings().signin_known_address_days
+    return throttle.hits_since(session, known_key(email, address), now, timedelta(days=days)) > 0
 
 
 def extra_check_needed(

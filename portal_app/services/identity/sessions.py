@@ -22,6 +22,8 @@ from sqlmodel import Session, select
 
 from portal_app.models import AuthSession, Person, PortalUser
 from portal_app.services import tokens
+from portal_app.services.identity import history
+from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 # Touch last_seen_at at most once a minute, so a busy page is not a write per event.
@@ -162,16 +164,29 @@ def resolve_session(session: Session, token: str | None, *, now: datetime) -> Pr
     )
 
 
-def sign_out(session: Session, token: str | None, *, now: datetime) -> None:
-    """End this session on the server. Unknown or already ended tokens are ignored."""
+def sign_out(session: Session, token: str | None, *, now: datetime, client_ip: str | None = None) -> None:
+    """End this session on the server. Unknown or already ended tokens are ignored.
+
+    Ending a session that was still live writes the resident's "Signed out" line to the
+    audit log (one line: the websocket's handler and the sign-out route both call this,
+    and only the first finds the session open)."""
     if not token or len(token) > 200:
         return
     token_hash = tokens.hash_token(token, purpose=SESSION_PURPOSE)
-    session.exec(
+    stored = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash, AuthSession.ended_at.is_(None))
+    ).first()
+    if stored is None:
+        return
+    was_live = _session_end_reason(stored, now) is None
+    ended = session.exec(
         update(AuthSession)
-        .where(AuthSession.token_hash == token_hash, AuthSession.ended_at.is_(None))
+        .where(AuthSession.id == stored.id, AuthSession.ended_at.is_(None))
         .values(ended_at=now, ended_reason="signed_out")
+        .execution_options(synchronize_session=False)
     )
+    if ended.rowcount == 1 and was_live:
+        history.record(session, audit.SIGNED_OUT, user_id=stored.user_id, now=now, client_ip=client_ip)
     session.flush()
 
 

@@ -9,7 +9,9 @@ download route verifies the signature and the expiry, then checks again that the
 server session is still live and that its resident may still see the account, and
 only then renders. A ticket is useless after sign-out, after its session ends, or
 after it expires, and names nothing a resident could change without breaking the
-signature.
+signature. (The token is no longer in web storage: it is an HttpOnly cookie, and the route
+checks that the request's own cookie names the ticket's session.) A "Download my data"
+ticket (``RESIDENT_KINDS``) names no account: it is about the resident whose session it is.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ from portal_app.settings import get_settings
 
 PURPOSE = b"download-ticket:"
 LIFETIME = timedelta(minutes=15)
-KINDS = ("statement_pdf", "statement_csv", "uc_letter_pdf", "statement_html")
+KINDS = ("statement_pdf", "statement_csv", "uc_letter_pdf", "statement_html", "my_data_json", "my_data_html")
+# The kinds about the resident rather than one account ("Download my data"): no account id.
+RESIDENT_KINDS = ("my_data_json", "my_data_html")
 
 
 @dataclass(frozen=True)
 class Ticket:
     session_id: int
     user_id: int
-    account_id: int
+    account_id: int | None  # None for RESIDENT_KINDS
     kind: str
     date_from: date | None
     date_to: date | None
@@ -56,7 +60,7 @@ def issue(
     *,
     session_id: int,
     user_id: int,
-    account_id: int,
+    account_id: int | None,
     kind: str,
     date_from: date | None,
     date_to: date | None,
@@ -64,6 +68,8 @@ def issue(
 ) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown download kind {kind!r}")
+    if (account_id is None) != (kind in RESIDENT_KINDS):
+        raise ValueError(f"a {kind!r} ticket {'names no' if kind in RESIDENT_KINDS else 'needs an'} account")
     body = {
         "s": session_id,
         "u": user_id,
@@ -90,7 +96,7 @@ def verify(ticket: str | None, *, now: datetime) -> Ticket | None:
         claims = Ticket(
             session_id=int(body["s"]),
             user_id=int(body["u"]),
-            account_id=int(body["a"]),
+            account_id=int(body["a"]) if body["a"] is not None else None,
             kind=str(body["k"]),
             date_from=date.fromisoformat(body["f"]) if body["f"] else None,
             date_to=date.fromisoformat(body["t"]) if body["t"] else None,
@@ -99,5 +105,7 @@ def verify(ticket: str | None, *, now: datetime) -> Ticket | None:
     except (ValueError, KeyError, TypeError):
         return None
     if claims.kind not in KINDS or now >= claims.expires_at:
+        return None
+    if (claims.account_id is None) != (claims.kind in RESIDENT_KINDS):
         return None
     return claims

@@ -41,9 +41,10 @@ from sqlmodel import Session, func, select
 from portal_app import routes
 from portal_app.models import PortalUser, RecoveryCode
 from portal_app.services import throttle, tokens
-from portal_app.services.identity import lockout, passwords, resets, sessions
+from portal_app.services.identity import history, lockout, passwords, resets, sessions
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.identity.sessions import SignInOutcome
+from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,9 @@ def start_setup(session: Session, user_id: int, *, issuer: str, now: datetime) -
     return setup
 
 
-def confirm_pending_setup(session: Session, user_id: int, code: str, *, now: datetime) -> SetupResult:
+def confirm_pending_setup(
+    session: Session, user_id: int, code: str, *, now: datetime, client_ip: str | None = None
+) -> SetupResult:
     """Switch two-step on with the key ``start_setup`` kept, when ``code`` is valid for it now."""
     user = session.get(PortalUser, user_id)
     if user is None or not user.totp_pending_enc:
@@ -127,7 +130,7 @@ def confirm_pending_setup(session: Session, user_id: int, code: str, *, now: dat
         session.add(user)
         session.flush()
         return SetupResult("expired")
-    codes = confirm_setup(session, user_id, secret, code, now=now)
+    codes = confirm_setup(session, user_id, secret, code, now=now, client_ip=client_ip)
     if codes is None:
         return SetupResult("wrong_code")
     return SetupResult("on", tuple(codes))
@@ -179,7 +182,9 @@ def _valid_secret(secret: str | None) -> bool:
     return True
 
 
-def confirm_setup(session: Session, user_id: int, secret: str, code: str, *, now: datetime) -> list[str] | None:
+def confirm_setup(
+    session: Session, user_id: int, secret: str, code: str, *, now: datetime, client_ip: str | None = None
+) -> list[str] | None:
     """Switch two-step on when ``code`` is valid for ``secret`` now.
 
     Returns the ten new recovery codes (show them once), or None when the code is
@@ -210,11 +215,12 @@ def confirm_setup(session: Session, user_id: int, secret: str, code: str, *, now
         kind="two_step_on",
         now=now,
     )
+    history.record(session, audit.TWO_STEP_ON, user=user, now=now, client_ip=client_ip)
     session.flush()
     return codes
 
 
-def disable(session: Session, user_id: int, password: str, *, now: datetime) -> bool:
+def disable(session: Session, user_id: int, password: str, *, now: datetime, client_ip: str | None = None) -> bool:
     """Switch two-step off after checking the password. False when the password is wrong, or
     after too many wrong ones until the wait has passed (``lockout.reauth_wait_seconds``)."""
     user = session.get(PortalUser, user_id)
@@ -245,11 +251,14 @@ def disable(session: Session, user_id: int, password: str, *, now: datetime) -> 
             kind="two_step_off",
             now=now,
         )
+        history.record(session, audit.TWO_STEP_OFF, user=user, now=now, client_ip=client_ip)
     session.flush()
     return True
 
 
-def regenerate_recovery_codes(session: Session, user_id: int, *, now: datetime) -> list[str]:
+def regenerate_recovery_codes(
+    session: Session, user_id: int, *, now: datetime, client_ip: str | None = None
+) -> list[str]:
     """Ten new recovery codes; the old ones stop working. Empty when two-step is off."""
     user = session.get(PortalUser, user_id)
     if user is None or user.status != "active" or not user.totp_enabled:
@@ -263,6 +272,7 @@ def regenerate_recovery_codes(session: Session, user_id: int, *, now: datetime) 
         kind="recovery_codes_new",
         now=now,
     )
+    history.record(session, audit.RECOVERY_CODES_NEW, user=user, now=now, client_ip=client_ip)
     session.flush()
     return codes
 
@@ -453,20 +463,28 @@ def complete_two_step(
     )
     normalised = _normalise(code)
     accepted = False
+    step = history.CODE_STEP
     if re.fullmatch(r"\d{6}", normalised):
         accepted = _accept_totp(session, user, normalised, now)
     elif len(normalised) == 8 and all(ch in RECOVERY_ALPHABET for ch in normalised):
+        step = history.RECOVERY_STEP
         accepted = _use_recovery_code(session, user, normalised, now)
+    seen = dict(now=now, client_ip=client_ip, user=user, client=client)
     if not accepted:
-        lockout.record_failure(session, user.email, address, stage="code", now=now, user=user)
+        waits = lockout.record_failure(session, user.email, address, stage="code", now=now, user=user)
+        history.record_failure(session, step=step, waits=waits, **seen)
         return SignInOutcome("failed")
 
     throttle.record_hit(session, used_key, now)
     if extra_check:
         resets.send_sign_in_check(session, user, address, now=now)
+        history.record(
+            session, audit.SIGN_IN_WAIT, proved=False, detail={"reason": history.EXTRA_CHECK, "step": step}, **seen
+        )
         return SignInOutcome("check_email")
     token = sessions.create_session(session, user.id, client=client, now=now, idle_minutes=idle_minutes)
     lockout.record_success(session, user.email, address, now=now)
+    history.record(session, audit.SIGNED_IN, detail={"step": step}, **seen)
     return SignInOutcome("signed_in", token=token)
 
 

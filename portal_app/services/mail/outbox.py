@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -77,6 +78,30 @@ def deliver_due(engine: Engine, transport: MailTransport, now: datetime, limit: 
             session.add(message)
             session.commit()
     return delivered, failed
+
+
+# What a delivered message's text becomes once it has been kept for RETAIN_MAIL_BODY_DAYS.
+EMPTIED_BODY = ""
+DELIVERED_STATUSES = ("sent", "local")
+
+
+def empty_delivered_bodies(session: Session, *, before: datetime) -> int:
+    """Empty the text of every message delivered before ``before``: it may hold a code or a
+    link, and its reader has it in their inbox. The envelope (to, subject, kind, dates,
+    status, attempts) stays, so what was sent to whom and when can still be shown. A message
+    not yet delivered keeps its text until it is. Returns how many were emptied; the caller
+    commits."""
+    result = session.exec(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_(DELIVERED_STATUSES),
+            OutboxMessage.sent_at < before,
+            OutboxMessage.body_text != EMPTIED_BODY,
+        )
+        .values(body_text=EMPTIED_BODY)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
 
 
 def recent_messages(session: Session, *, to: str | None = None, limit: int = 50) -> list[OutboxItem]:

@@ -10,6 +10,9 @@ in_progress and waiting_for_you -> any of in_progress, waiting_for_you, done, de
 (the same status again only with a note). done and declined are closed; an officer may
 reopen one only to in_progress and only with a note saying why (the resident sees it).
 
+The data rights kinds (``DATA_KINDS``: correct or delete my information) are about the
+resident, not one account: their ``account_id`` is None, and everything here copes.
+
 Bank details are never shown whole outside ``office.reveal_bank_details``: everywhere
 else they are masked (``mask_bank_details``).
 
@@ -42,6 +45,12 @@ STANDING_ORDER = "standing_order"
 REFUND = "refund"
 BENEFITS_ADVICE = "benefits_advice"
 PAPER_STATEMENT = "paper_statement"
+# Residents' data rights (UK GDPR Articles 16 and 17), for the data protection officer
+# (the back office's permission ``handle_data_requests``). About the resident, not about
+# one account: ``MoneyRequest.account_id`` is None.
+DATA_CORRECTION = "data_correction"
+DATA_ERASURE = "data_erasure"
+DATA_KINDS = (DATA_CORRECTION, DATA_ERASURE)
 
 KIND_LABELS = {
     QUERY: "Question about my account",
@@ -49,7 +58,11 @@ KIND_LABELS = {
     REFUND: "Refund",
     BENEFITS_ADVICE: "Benefits advice",
     PAPER_STATEMENT: "Paper statement",
+    DATA_CORRECTION: "Correct my information",
+    DATA_ERASURE: "Delete my information",
 }
+# The kinds that are about one account (the others have ``account_id`` None).
+ACCOUNT_KINDS = (QUERY, STANDING_ORDER, REFUND, BENEFITS_ADVICE, PAPER_STATEMENT)
 
 RECEIVED = "received"
 IN_PROGRESS = "in_progress"
@@ -135,12 +148,18 @@ def settings_or_default(settings: Settings | None) -> Settings:
     return settings or get_settings()
 
 
-def account_label(account: Account) -> str:
+def account_label(account: Account | None) -> str:
+    """'Rent account'; "" for a request about no account (a data rights request)."""
+    if account is None:
+        return ""
     return ACCOUNT_LABELS.get(account.account_type, "Account")
 
 
-def account_words(account: Account) -> str:
-    """How an email names an account: its kind and only the last 4 characters of its number."""
+def account_words(account: Account | None) -> str:
+    """How an email names an account: its kind and only the last 4 characters of its number
+    (a request about no account: "the information we hold about you")."""
+    if account is None:
+        return "the information we hold about you"
     kind = account_label(account).lower()
     if len(account.account_ref) > 4:
         return f"your {kind} ending {account.account_ref[-4:]}"
@@ -225,15 +244,26 @@ def detail_lines(session: Session, request: MoneyRequest) -> tuple[DetailLine, .
             lines.append(DetailLine("Email", details.get("email", "")))
         if details.get("note"):
             lines.append(DetailLine("Note", details["note"]))
+    elif request.kind == DATA_CORRECTION:
+        lines.append(DetailLine("Information that is wrong", details.get("about", "")))
+        lines.append(DetailLine("What it should say", details.get("correction", "")))
+    elif request.kind == DATA_ERASURE:
+        lines.append(DetailLine("Information to delete", details.get("about", "")))
+        if details.get("why"):
+            lines.append(DetailLine("Why", details["why"]))
     return tuple(lines)
 
 
 __all__ = [
+    "ACCOUNT_KINDS",
     "BENEFITS_ADVICE",
     "BENEFIT_TOPICS",
     "BEST_TIMES",
     "CLOSED_STATUSES",
     "CONTACT_WAYS",
+    "DATA_CORRECTION",
+    "DATA_ERASURE",
+    "DATA_KINDS",
     "DECLINED",
     "DONE",
     "DetailLine",

@@ -41,6 +41,11 @@ The rules:
   Another kind, another account, or the next UK day is not affected. The account row is
   locked while the requests are counted, so two at the same moment cannot both be the last.
 
+- Data rights (``submit_data_request``): a resident may ask us to correct or delete what we
+  hold about them (UK GDPR Articles 16 and 17). Such a request is about the resident, not one
+  account: ``account_id`` is None, no income officer is named, and it waits for the data
+  protection officer. Every function here that lists or shows requests copes with that.
+
 The kinds, statuses, topics and labels come from ``common.py``; the ones a request form
 offers are part of this module's interface too (see ``__all__``), so a page needs only
 this module. Times: ``now`` is an aware UTC datetime from the caller (naive is read as
@@ -82,6 +87,9 @@ from portal_app.services.requests.common import (
     BENEFITS_ADVICE,
     BEST_TIMES,
     CONTACT_WAYS,
+    DATA_CORRECTION,
+    DATA_ERASURE,
+    DATA_KINDS,
     KIND_LABELS,
     MAIL_RECEIVED,
     OPEN_STATUSES,
@@ -228,8 +236,8 @@ class RequestSummary:
     status: str
     status_label: str
     is_open: bool
-    account_label: str
-    account_ref: str
+    account_label: str  # "" for a request about no account (DATA_KINDS)
+    account_ref: str  # "" likewise
     created_at: datetime
     created_on: str  # "22 November 2026" (UK date)
     updated_at: datetime
@@ -246,8 +254,8 @@ class RequestDetail:
     status: str
     status_label: str
     is_open: bool
-    account_label: str
-    account_ref: str
+    account_label: str  # "" for a request about no account (DATA_KINDS)
+    account_ref: str  # "" likewise
     created_at: datetime
     created_words: str
     updated_at: datetime
@@ -1082,6 +1090,164 @@ def submit_paper_statement(
 
 
 # ---------------------------------------------------------------------------
+# Data rights: correct or delete what we hold about the resident
+# ---------------------------------------------------------------------------
+
+# The landlord answers a data rights request "without undue delay and in any event within
+# one month of receipt", which it may extend by two further months for a complex one,
+# telling the resident within the first month (UK GDPR Article 12(3)).
+DATA_REPLY_WITHIN = "one month"
+DATA_FIELDS = ("about", "correction", "why")  # the form's fields, in page order
+
+
+def _owned_user(session: Session, *, user_id: int, person_id: int, tenancy_id: int) -> PortalUser:
+    user = session.get(PortalUser, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    if user is None or user.status != "active" or user.person_id != person_id or user.tenancy_id != tenancy_id:
+        raise NotYours("the principal does not hang together")
+    return user
+
+
+def _data_next_steps(kind: str) -> tuple[str, ...]:
+    steps = [
+        "Our data protection officer will look at your request.",
+        f"We will reply within {DATA_REPLY_WITHIN} of receiving it. If your request is complex we may need up "
+        "to two more months: if so, we will tell you within the first month, and why.",
+    ]
+    if kind == DATA_ERASURE:
+        steps.append(
+            "We may have to keep some information, for example a record of the rent you have paid, because the "
+            "law or our records retention schedule requires it. If so, we will tell you what we are keeping and why."
+        )
+    else:
+        steps.append("If we agree the information is wrong, we will correct it and tell you when we have.")
+    return tuple(steps)
+
+
+def _over_daily_limit_for_user(
+    session: Session, user: PortalUser, kind: str, now: datetime, settings: Settings, field: str
+) -> SubmitResult | None:
+    """The daily limit of ``_over_daily_limit``, for requests about no account: per portal user."""
+    limit = settings.requests_per_kind_per_day
+    if limit <= 0:
+        return None
+    session.exec(select(PortalUser.id).where(PortalUser.id == user.id).with_for_update()).first()
+    start, end = uk_day_in_utc(uk_today(as_utc(now)))
+    made = session.exec(
+        select(func.count(MoneyRequest.id)).where(
+            MoneyRequest.user_id == user.id,
+            MoneyRequest.kind == kind,
+            MoneyRequest.created_at >= start,
+            MoneyRequest.created_at < end,
+        )
+    ).one()
+    if made < limit:
+        return None
+    return SubmitResult(
+        None,
+        {
+            field: (
+                f"You have sent us {made} of these today. We will deal with them: you can send another tomorrow, "
+                f"or phone us on {settings.landlord_phone} ({settings.landlord_hours})."
+            )
+        },
+    )
+
+
+def submit_data_request(
+    session: Session,
+    *,
+    user_id: int,
+    person_id: int,
+    tenancy_id: int,
+    kind: str,
+    about: str,
+    correction: str = "",
+    why: str = "",
+    now: datetime,
+    settings: Settings | None = None,
+) -> SubmitResult:
+    """Ask the landlord to correct (``DATA_CORRECTION``, UK GDPR Article 16) or delete
+    (``DATA_ERASURE``, Article 17) information it holds about the resident. ``about`` says
+    which information; a correction needs ``correction`` (what it should say); ``why`` is
+    optional for an erasure. It lands in the data protection officer's queue (no account,
+    no income officer). Errors: ``kind``, ``about``, ``correction``, ``why``. Raises
+    NotYours for a principal that does not hang together; nothing is written with errors."""
+    settings = settings_or_default(settings)
+    user = _owned_user(session, user_id=user_id, person_id=person_id, tenancy_id=tenancy_id)
+    errors: dict[str, str] = {}
+    chosen = text_of(kind)
+    if chosen not in DATA_KINDS:
+        return SubmitResult(None, {"kind": "Select whether you want us to correct or delete information"})
+    if (refused := _over_daily_limit_for_user(session, user, chosen, now, settings, "kind")) is not None:
+        return refused
+    what = text_of(about).strip()
+    if not what:
+        errors["about"] = "Tell us which information it is"
+    elif len(what) < QUERY_MIN_LENGTH:
+        errors["about"] = f"Which information must be {QUERY_MIN_LENGTH} characters or more"
+    elif len(what) > QUERY_MAX_LENGTH:
+        errors["about"] = f"Which information must be {QUERY_MAX_LENGTH} characters or fewer"
+    details: dict[str, str] = {"about": what}
+    if chosen == DATA_CORRECTION:
+        fixed = text_of(correction).strip()
+        if not fixed:
+            errors["correction"] = "Tell us what the information should say"
+        elif len(fixed) > QUERY_MAX_LENGTH:
+            errors["correction"] = f"What it should say must be {QUERY_MAX_LENGTH} characters or fewer"
+        details["correction"] = fixed
+    else:
+        reason = text_of(why).strip()
+        if len(reason) > QUERY_MAX_LENGTH:
+            errors["why"] = f"Why must be {QUERY_MAX_LENGTH} characters or fewer"
+        details["why"] = reason
+    if errors:
+        return SubmitResult(None, errors)
+
+    now = as_utc(now)
+    if chosen == DATA_CORRECTION:
+        summary = "Correct information we hold about me"
+        asked = "To correct information we hold about you that you told us is wrong or incomplete."
+    else:
+        summary = "Delete information we hold about me"
+        asked = "To delete information we hold about you."
+    reference = _unused_reference(session)
+    request = MoneyRequest(
+        reference=reference,
+        kind=chosen,
+        status=RECEIVED,
+        user_id=user.id,
+        person_id=person_id,
+        account_id=None,
+        officer_id=None,  # the data protection officer's queue, not an income officer's
+        summary=summary,
+        details=json.dumps(details, sort_keys=True),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    session.flush()
+    session.add(RequestUpdate(request_id=request.id, at=now, status=RECEIVED, note="", officer_id=None))
+    steps = _data_next_steps(chosen)
+    mail = mail_templates.request_received(
+        reference=reference, kind_label=KIND_LABELS[chosen], what_you_asked=asked, next_steps=steps, settings=settings
+    )
+    queue_mail(session, to=user.email, subject=mail.subject, body=mail.body, kind=MAIL_RECEIVED, now=now)
+    session.flush()
+    return SubmitResult(
+        Acknowledgement(
+            reference=reference,
+            kind=chosen,
+            kind_label=KIND_LABELS[chosen],
+            summary=summary,
+            what_you_asked=asked,
+            next_steps=steps,
+            email=user.email,
+            needs_joint_consent=False,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
 # Reading requests: the resident's side
 # ---------------------------------------------------------------------------
 
@@ -1090,7 +1256,7 @@ def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
     """The requests this portal user made, newest first."""
     rows = session.exec(
         select(MoneyRequest, Account, StaffMember.name)
-        .join(Account, Account.id == MoneyRequest.account_id)
+        .outerjoin(Account, Account.id == MoneyRequest.account_id)  # a data rights request has none
         .outerjoin(StaffMember, StaffMember.id == MoneyRequest.raised_by_staff_id)
         .where(MoneyRequest.user_id == user_id)
         .order_by(MoneyRequest.created_at.desc(), MoneyRequest.id.desc())
@@ -1105,7 +1271,7 @@ def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
             status_label=STATUS_LABELS.get(r.status, r.status),
             is_open=r.status in OPEN_STATUSES,
             account_label=account_label(a),
-            account_ref=a.account_ref,
+            account_ref=a.account_ref if a is not None else "",
             created_at=r.created_at,
             created_on=uk_date_words(uk_today(r.created_at)),
             updated_at=r.updated_at,
@@ -1126,7 +1292,7 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
     ).first()
     if request is None:
         return None
-    account = session.get(Account, request.account_id)
+    account = session.get(Account, request.account_id) if request.account_id is not None else None
     officer = session.get(Officer, request.officer_id) if request.officer_id else None
     raised_by = session.get(StaffMember, request.raised_by_staff_id) if request.raised_by_staff_id else None
     updates = session.exec(
@@ -1141,7 +1307,7 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
         status_label=STATUS_LABELS.get(request.status, request.status),
         is_open=request.status in OPEN_STATUSES,
         account_label=account_label(account),
-        account_ref=account.account_ref,
+        account_ref=account.account_ref if account is not None else "",
         created_at=request.created_at,
         created_words=uk_time_words(request.created_at),
         updated_at=request.updated_at,
@@ -1164,6 +1330,9 @@ __all__ = [
     "BENEFIT_TOPICS",
     "BEST_TIMES",
     "CONTACT_WAYS",
+    "DATA_CORRECTION",
+    "DATA_ERASURE",
+    "DATA_KINDS",
     "KIND_LABELS",
     "NotYours",
     "PAPER_STATEMENT",
@@ -1174,6 +1343,8 @@ __all__ = [
     # this module
     "ADDRESS_MAX_LENGTH",
     "Acknowledgement",
+    "DATA_FIELDS",
+    "DATA_REPLY_WITHIN",
     "LIMIT_FIELDS",
     "NOTE_MAX_LENGTH",
     "QUERY_MAX_LENGTH",
@@ -1196,6 +1367,7 @@ __all__ = [
     "route_officer",
     "standing_order_details",
     "submit_benefits_advice",
+    "submit_data_request",
     "submit_paper_statement",
     "submit_query",
     "submit_refund",

@@ -37,7 +37,15 @@ from portal_app.services.staff.sessions import StaffPrincipal
 from portal_app.settings import Settings, get_settings
 
 PERMISSION = "raise_on_behalf"
-KINDS = tuple(resident_requests.KIND_LABELS)  # query, standing_order, refund, benefits_advice, paper_statement
+# The kinds of the resident's new-request form (its data-rights requests are their own
+# form's, for the data protection officer, and not raised from here).
+KINDS = (
+    resident_requests.QUERY,
+    resident_requests.STANDING_ORDER,
+    resident_requests.REFUND,
+    resident_requests.BENEFITS_ADVICE,
+    resident_requests.PAPER_STATEMENT,
+)
 
 
 @dataclass(frozen=True)
