@@ -842,7 +842,7 @@ def _requests() -> rx.Component:
                 "Their requests, newest first",
                 REQUEST_COLUMNS,
                 S.requests,
-                label="Their requests",
+                label="List of their requests",
                 stack=True,
                 class_name="table--requests",
             ),
