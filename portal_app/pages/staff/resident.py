@@ -159,6 +159,10 @@ class ResidentState(StaffState):
         ]
 
     async def _refresh(self) -> None:
+        """Show the resident again after a help or a raised request (a new look, audited as
+        one); not for a role that may help but not look (an administrator)."""
+        if residents.VIEW not in current_staff().permissions:
+            return
         view = await in_transaction(
             residents.view_resident,
             current_staff(),

@@ -994,3 +994,22 @@ def test_the_resident_sees_raised_for_you_by_the_officer_on_my_requests_and_on_t
 
     assert [item["raised_by"] for item in mine.items] == ["Raised for you by Rachel Adeyemi (by phone)"]
     assert detail.detail["raised_by"] == "Raised for you by Rachel Adeyemi (by phone)"
+
+
+def test_an_administrator_may_help_with_a_sign_in_but_is_shown_nothing_of_the_resident(
+    db, session, annabel, monkeypatch
+):
+    for _ in range(6):
+        sign_in(session, annabel.user, "wrong")
+    admin = officer(session, roles.ADMINISTRATOR, name="Alex Morgan")
+    session.commit()
+    state = _page_state(ResidentState, monkeypatch, admin, annabel.user.id)
+    state._user_id = annabel.user.id  # as if the page had been opened by someone who may look
+
+    run(ResidentState.event_handlers["unlock"].fn(state))
+
+    assert state.help_message.startswith("Done")
+    assert state.profile == {} and state.accounts == []  # administrators do not have view_resident
+    with Session(db) as fresh:
+        assert lockout.wait_seconds(fresh, annabel.user.email, HOME_IP, now=NOW) == 0
+        assert [line.action for line in audit_lines(fresh)] == [audit.RESIDENT_UNLOCKED]
