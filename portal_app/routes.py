@@ -50,6 +50,9 @@ API_SIGNED_OUT = "/api/signed-out"
 API_HANDOFF = "/api/handoff"
 # The link in the password reset email: it puts the reset token in a cookie and goes on to RESET_PASSWORD.
 API_RESET = "/api/reset"
+# The link in the email asking the other joint tenant to agree to a refund (no portal
+# account): a small page of its own that answers once (api/joint_consent.py).
+API_JOINT_CONSENT = "/api/joint-consent"
 
 PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 
@@ -163,6 +166,24 @@ STAFF_OPEN_PAGES = (STAFF_SIGN_IN, STAFF_SET_UP, STAFF_NOT_ALLOWED)
 # Staff sign-out ends with a full load of this route: it clears the staff cookie only.
 API_STAFF_SIGNED_OUT = "/api/staff/signed-out"
 API_STAFF_PREFIX = "/api/staff/"
+
+
+def staff_queue(*, kind=None, status=None, assigned=None, patch=None, age=None, page=None) -> str:
+    """The requests queue with its filters (any left out: the default)."""
+    return with_query(
+        STAFF_QUEUE,
+        kind=kind,
+        status=status,
+        assigned=assigned,
+        patch=patch,
+        age=age,
+        page=str(page) if isinstance(page, int) else page,
+    )
+
+
+def joint_consent_link(token: str) -> str:
+    """The path of the joint-consent email's link (the base URL goes in front)."""
+    return with_query(API_JOINT_CONSENT, token=token)
 
 
 def staff_request(reference: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +36,28 @@ def _int(value: str | None, default: int) -> int:
     if value is None or value.strip() == "":
         return default
     return int(value)
+
+
+def _days_by_kind(value: str | None) -> tuple[tuple[str, int], ...]:
+    """'refund=10,query=5' -> (('refund', 10), ('query', 5)); a bad entry stops the start."""
+    found: list[tuple[str, int]] = []
+    for part in _list(value, ()):
+        kind, sep, days = part.partition("=")
+        if not sep or not kind.strip() or not days.strip().isdigit():
+            raise ValueError(f"REQUEST_TARGET_DAYS_BY_KIND: {part!r} is not kind=working days, like refund=10")
+        found.append((kind.strip(), int(days)))
+    return tuple(found)
+
+
+def _dates(value: str | None, name: str) -> tuple[date, ...]:
+    """'2026-12-24,2026-12-31' -> those dates; a bad one stops the start."""
+    found: list[date] = []
+    for part in _list(value, ()):
+        try:
+            found.append(date.fromisoformat(part))
+        except ValueError:
+            raise ValueError(f"{name}: {part!r} is not a date like 2026-12-24") from None
+    return tuple(found)
 
 
 def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
@@ -120,6 +143,12 @@ class Settings:
     # A resident's account may have this many requests of one kind made in one UK day (0: no limit),
     # so a script cannot flood the officers' queue and the outbox.
     requests_per_kind_per_day: int = 5
+    # Response targets for residents' requests, in working days (services/requests/targets.py;
+    # seed 000: "wait 5-10 working days for a response"): one for every kind, and any kind's
+    # own; weekends, England and Wales bank holidays and these local closures are not working days.
+    request_target_working_days: int = 10
+    request_target_days_by_kind: tuple[tuple[str, int], ...] = ()
+    bank_holidays_extra: tuple[date, ...] = ()
 
     @property
     def is_dev(self) -> bool:
@@ -187,6 +216,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
         refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
         requests_per_kind_per_day=_int(env.get("REQUESTS_PER_KIND_PER_DAY"), 5),
+        request_target_working_days=_int(env.get("REQUEST_TARGET_WORKING_DAYS"), 10),
+        request_target_days_by_kind=_days_by_kind(env.get("REQUEST_TARGET_DAYS_BY_KIND")),
+        bank_holidays_extra=_dates(env.get("BANK_HOLIDAYS_EXTRA"), "BANK_HOLIDAYS_EXTRA"),
     )
 
 
