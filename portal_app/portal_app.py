@@ -35,6 +35,8 @@ from portal_app.pages.identity import (  # noqa: F401
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
 from portal_app.pages.staff import home as staff_home  # noqa: F401
+from portal_app.pages.staff import queue as staff_queue  # noqa: F401
+from portal_app.pages.staff import request as staff_request  # noqa: F401
 from portal_app.pages.staff import sign_in as staff_sign_in  # noqa: F401
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar

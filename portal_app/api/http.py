@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
-from portal_app.api import downloads, handoff, signout
+from portal_app.api import downloads, handoff, joint_consent, signout
 from portal_app.api.client import arrived_over_https
 from portal_app.db import schema_is_current
 from portal_app.services.staff.hosts import back_office_allowed
@@ -43,6 +43,7 @@ def api_app() -> Starlette:
             Route(routes.API_STAFF_SIGNED_OUT, signout.staff_signed_out),
             Route(routes.API_HANDOFF, handoff.hand_over),
             Route(routes.API_RESET, handoff.reset_link),
+            Route(routes.API_JOINT_CONSENT, joint_consent.joint_consent, methods=["GET", "POST"]),
         ]
     )
 

@@ -259,6 +259,7 @@ class RequestView:
     assigned_staff_id: int | None
     assigned_name: str
     assigned_to_viewer: bool
+    assignees: tuple[Choice, ...]  # who else it can be assigned to
     created_words: str
     wait: Wait
     lines: tuple[DetailLine, ...]
@@ -732,6 +733,11 @@ def _view(
         assigned_staff_id=request.assigned_staff_id,
         assigned_name=_staff_name(session, request.assigned_staff_id),
         assigned_to_viewer=request.assigned_staff_id == member.id,
+        assignees=tuple(
+            Choice(str(m.id), m.name)
+            for m in assignable_staff(session, request.kind)
+            if m.id != request.assigned_staff_id
+        ),
         created_words=uk_time_words(request.created_at),
         wait=_wait(request, now, settings),
         lines=detail_lines(session, request),
