@@ -22,10 +22,13 @@ The rules:
   requests only: one may ask for something the other should not read (benefits advice,
   another contact number). A refund asked for on a joint tenancy is marked
   ``needs_joint_consent`` and the officer asks the other tenant to agree.
-- Routing: the tenancy's ``income_officer_id``. For a lease (tenure ``leasehold`` or
-  ``shared_ownership``) an officer named on the tenancy (income or housing) whose role is
-  ``leasehold_officer`` comes first. No officer: the request waits in the unassigned
-  queue (``office.officer_queue(session, None)``).
+- Routing (``routing.py``): the tenancy's ``income_officer_id``. For a lease (tenure
+  ``leasehold`` or ``shared_ownership``) an officer named on the tenancy (income or
+  housing) whose role is ``leasehold_officer`` comes first. When that officer has a staff
+  account (``StaffMember.officer_id``) the request is assigned to them at once and they
+  are emailed; otherwise it waits in the back office's queue, unassigned.
+- The acknowledgement promises the landlord's response target for the kind, in working
+  days (``targets.target_days``), the one the back office counts against.
 - Refunds (the landlord's refund policy: "a refund cannot be made if your account is in arrears"): only from
   credit, leaving ``settings.refund_keep_back_weeks`` weeks of the account's regular
   charge in credit, and less whatever open refund requests on the account already ask
