@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 import portal_app.portal_app  # noqa: F401  (imports every page and state)
 from portal_app import routes
 from portal_app.clock import uk_today, utcnow
-from portal_app.models import AuditEvent, JointConsent, MoneyRequest, OutboxMessage
+from portal_app.models import Account, AuditEvent, JointConsent, MoneyRequest, OutboxMessage, PortalUser
 from portal_app.pages.requests.detail import RequestDetailState
 from portal_app.pages.requests.mine import MyRequestsState
 from portal_app.pages.staff.home import StaffHomeState
@@ -27,6 +27,7 @@ from portal_app.services.requests.resident import submit_query, submit_refund
 from portal_app.services.staff import sessions as staff_sessions
 from tests.factories import (
     make_charge,
+    make_money_request,
     make_party,
     make_person,
     make_portal_user,
@@ -182,6 +183,7 @@ def test_the_first_page_counts_the_officers_requests(tmp_path, db, office):
         row = s.exec(select(MoneyRequest).where(MoneyRequest.reference == office["ann_ref"])).one()
         row.assigned_staff_id = office["rachel"].id
         s.add(row)
+        make_money_request(s, s.get(PortalUser, row.user_id), s.get(Account, row.account_id), at=utcnow())
         s.commit()
 
     async def journey():
@@ -195,7 +197,7 @@ def test_the_first_page_counts_the_officers_requests(tmp_path, db, office):
     assert [c["words"] for c in counts] == [
         "1 open request assigned to you",
         "0 of them are overdue",
-        "1 request nobody has yet",
+        "2 requests nobody has yet",
     ]
     assert counts[1]["href"] == "/staff/requests?assigned=me&age=overdue"
 
