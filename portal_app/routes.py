@@ -53,6 +53,10 @@ API_RESET = "/api/reset"
 # The link in the email asking the other joint tenant to agree to a refund (no portal
 # account): a small page of its own that answers once (api/joint_consent.py).
 API_JOINT_CONSENT = "/api/joint-consent"
+# Officers' single sign-on (api/staff_sso.py): start goes to the landlord's identity
+# provider, which sends the browser back to the callback (its redirect URI).
+API_STAFF_SSO_START = "/api/staff/sso/start"
+API_STAFF_SSO_CALLBACK = "/api/staff/sso/callback"
 
 PRIVATE_PAGES = (HOME, SECURITY, ACCOUNT, STATEMENT, REQUESTS, NEW_REQUEST, REQUEST_DETAIL)
 
@@ -93,6 +97,17 @@ def sign_in(next_path: str | None = None) -> str:
 def staff_sign_in(next_path: str | None = None) -> str:
     """The staff sign-in page, coming back to ``next_path`` after."""
     return with_query(STAFF_SIGN_IN, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sso_start(next_path: str | None = None) -> str:
+    """The single sign-on button's link: to the identity provider, back to ``next_path`` after."""
+    return with_query(API_STAFF_SSO_START, next=safe_next(next_path) if next_path else None)
+
+
+def staff_sign_in_sso_refused(reason: str) -> str:
+    """The staff sign-in page, saying why single sign-on did not sign the officer in
+    (``services/staff/sso.py``: ``MESSAGES``)."""
+    return with_query(STAFF_SIGN_IN, sso=reason)
 
 
 def signed_out_everywhere() -> str:

@@ -60,6 +60,14 @@ def _dates(value: str | None, name: str) -> tuple[date, ...]:
     return tuple(found)
 
 
+def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str:
+    """One of ``allowed``, or "" when unset; anything else is a configuration error."""
+    value = (value or "").strip()
+    if value and value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)} (or empty), not {value!r}")
+    return value
+
+
 def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
     """A secret from the environment, or one generated once and kept under data/."""
     if env_value:
@@ -128,12 +136,6 @@ class Settings:
     staff_session_idle_minutes: int = 15
     staff_session_hours: int = 10
     staff_hosts: tuple[str, ...] = field(default_factory=tuple)
-    # Staff single sign-on over OpenID Connect (integrations/oidc.py); no issuer: off.
-    oidc_issuer: str = ""
-    oidc_client_id: str = ""
-    oidc_client_secret: str = ""
-    oidc_scopes: str = "openid profile email"
-    oidc_provider_name: str = ""
     # Standing orders go to this account, quoting the resident's account reference.
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
@@ -149,6 +151,16 @@ class Settings:
     request_target_working_days: int = 10
     request_target_days_by_kind: tuple[tuple[str, int], ...] = ()
     bank_holidays_extra: tuple[date, ...] = ()
+    # Officers' single sign-on with the landlord's identity provider (integrations/oidc.py).
+    # No issuer: single sign-on is off and the staff sign-in page shows no button for it.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_provider_name: str = "Sign in with your organisation account"
+    # client_secret_basic or client_secret_post; empty: the first the provider's discovery
+    # document offers, basic before post.
+    oidc_token_auth_method: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -206,11 +218,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         staff_session_idle_minutes=_int(env.get("STAFF_SESSION_IDLE_MINUTES"), 15),
         staff_session_hours=_int(env.get("STAFF_SESSION_HOURS"), 10),
         staff_hosts=tuple(h.lower() for h in _list(env.get("STAFF_HOSTS"), ())),
-        oidc_issuer=(env.get("OIDC_ISSUER") or "").rstrip("/"),
-        oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
-        oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
-        oidc_scopes=env.get("OIDC_SCOPES") or "openid profile email",
-        oidc_provider_name=env.get("OIDC_PROVIDER_NAME") or "your organisation's account",
         landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
@@ -219,6 +226,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         request_target_working_days=_int(env.get("REQUEST_TARGET_WORKING_DAYS"), 10),
         request_target_days_by_kind=_days_by_kind(env.get("REQUEST_TARGET_DAYS_BY_KIND")),
         bank_holidays_extra=_dates(env.get("BANK_HOLIDAYS_EXTRA"), "BANK_HOLIDAYS_EXTRA"),
+        oidc_issuer=env.get("OIDC_ISSUER", "").strip(),
+        oidc_client_id=env.get("OIDC_CLIENT_ID", "").strip(),
+        oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
+        oidc_scopes=env.get("OIDC_SCOPES", "").strip() or "openid profile email",
+        oidc_provider_name=env.get("OIDC_PROVIDER_NAME", "").strip() or "Sign in with your organisation account",
+        oidc_token_auth_method=_choice(
+            env.get("OIDC_TOKEN_AUTH_METHOD"), ("client_secret_basic", "client_secret_post"), "OIDC_TOKEN_AUTH_METHOD"
+        ),
     )
 
 

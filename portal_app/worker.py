@@ -64,6 +64,7 @@ DOMAIN_JOBS = (
     "portal_app.services.identity.jobs",
     "portal_app.services.accounts.jobs",
     "portal_app.services.requests.jobs",
+    "portal_app.services.staff.jobs",
 )
 
 # What a job may ask for by keyword.

@@ -28,6 +28,7 @@ from portal_app.models.staff import (
     RegistrationPause,
     StaffMember,
     StaffSession,
+    StaffSignInStart,
     WaitingListEntry,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "Property",
     "RecoveryCode",
     "RegistrationAttempt",
+    "StaffSignInStart",
     "Tenancy",
     "TenancyParty",
     "ThrottleHit",

@@ -22,6 +22,7 @@ from portal_app.clock import utcnow
 from portal_app.services.identity import cookies, handoff, kiosk
 from portal_app.services.staff import sessions as staff_sessions
 from portal_app.services.staff.hosts import back_office_allowed
+from portal_app.services.staff.sso import staff_next
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar
 from portal_app.state.access import public
@@ -134,10 +135,7 @@ def _sign_out_and_audit(session, token: str, *, client_ip: str) -> None:
         )
 
 
-def staff_next(raw: str | None) -> str:
-    """A ``next`` for the back office: a path under /staff, else the back office's home."""
-    path = routes.safe_next(raw)
-    return path if path.startswith(routes.STAFF_PREFIX + "/") or path == routes.STAFF_HOME else routes.STAFF_HOME
+__all__ = ["StaffState", "staff_next", "staff_page_states"]
 
 
 def _loaded_substates(state: rx.State) -> list[rx.State]:

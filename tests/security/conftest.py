@@ -53,6 +53,25 @@ def _two_residents(portal: RunningPortal) -> None:
             }
 
 
+def _residents_and_staff(portal: RunningPortal) -> None:
+    """Residents A and B, and one member of staff of each role (``portal.people["staff"]``:
+    role -> staff id), for the back office's authorisation matrix."""
+    from portal_app.services.staff.roles import ROLES
+    from tests.factories import make_staff
+
+    _two_residents(portal)
+    with Session(portal.engine(), expire_on_commit=False) as s:
+        portal.people["staff"] = {role: make_staff(s, role, name=f"Matrix {role}").id for role in ROLES}
+        s.commit()
+
+
+@pytest.fixture(scope="session")
+def matrix_portal():
+    portal = start_portal("matrix", seed=_residents_and_staff)
+    yield portal
+    portal.stop()
+
+
 @pytest.fixture(scope="session")
 def walk_portal():
     portal = start_portal("walk", seed=_two_residents)

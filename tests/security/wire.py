@@ -366,6 +366,35 @@ async def signed_in_client(portal: RunningPortal, session_token: str, **kw) -> W
     return await WireClient.open(portal, headers=headers, **kw)
 
 
+STAFF_COOKIE = "doorstep_staff"
+
+
+async def staff_client(
+    portal: RunningPortal, staff_token: str, *, resident_token: str | None = None, **kw
+) -> WireClient:
+    """A tab signed in to the back office with the staff session ``staff_token`` (its own
+    HttpOnly cookie, ``doorstep_staff`` over plain http), and to the residents' side too
+    when ``resident_token`` is given."""
+    cookie = f"{STAFF_COOKIE}={staff_token}"
+    if resident_token:
+        cookie += f"; {SESSION_COOKIE}={resident_token}"
+    headers = {**kw.pop("headers", {}), "Cookie": cookie}
+    return await WireClient.open(portal, headers=headers, **kw)
+
+
+def new_staff_session(portal: RunningPortal, staff_id: int) -> str:
+    """A fresh back-office session for ``staff_id`` in the portal's database; its token."""
+    from sqlmodel import Session
+
+    from portal_app.clock import utcnow
+    from portal_app.services.staff.sessions import start
+
+    with Session(portal.engine()) as s:
+        token = start(s, staff_id, now=utcnow(), client="wire test")
+        s.commit()
+    return token
+
+
 def new_session(portal: RunningPortal, user_id: int) -> str:
     """A fresh server session for ``user_id`` in the portal's database; its token."""
     from sqlmodel import Session
@@ -384,6 +413,7 @@ def new_session(portal: RunningPortal, user_id: int) -> str:
 # What may change while hostile clients call handlers, and why:
 # - auth_session: the walk signs B in afresh for each connection, every event moves a
 #   session's last_seen_at, and sign-out style handlers end B's sessions;
+# - staff_session: as auth_session, for the back office's matrix (a fresh staff session per call);
 # - throttle_hit: failed sign-ins and registration tries are counted, by design;
 # - audit_event: every sign-in try (residents' and staff's) is recorded, by design; the
 #   database refuses to change or delete a line (migration 0007), so new lines are all
@@ -394,9 +424,10 @@ def new_session(portal: RunningPortal, user_id: int) -> str:
 # Everything else is checked, row by row; ``leave_out_user`` leaves out B's own rows
 # when B calls handlers that may change them by design ("sign out everywhere", new
 # recovery codes, "Not you?" queueing a reset link to B).
-UNCHECKED_TABLES = frozenset({"auth_session", "throttle_hit", "audit_event"})
+UNCHECKED_TABLES = frozenset({"auth_session", "staff_session", "throttle_hit", "audit_event"})
 UNCHECKED_COLUMNS = {
     "portal_user": {"last_sign_in_at", "previous_sign_in_at"},
+    "staff_member": {"last_sign_in_at"},
     "outbox_message": {"status", "attempts", "next_attempt_at", "sent_at", "last_error"},
 }
 

@@ -83,6 +83,7 @@ def test_each_domain_registers_its_jobs_with_the_worker():
         "identity.forget_abandoned_two_step_setups": timedelta(minutes=10),
         "accounts.reconcile_portal_payments": timedelta(minutes=10),
         "requests.overdue_digest": timedelta(minutes=15),
+        "staff.purge_sso_starts": timedelta(minutes=10),
     }
 
 
@@ -116,7 +117,7 @@ def test_the_worker_and_every_domains_jobs_load_without_reflex_or_the_pages():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "6 []"
+    assert done.stdout.strip() == "7 []"
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from portal_app.components import forms
 from portal_app.components.back_office import staff_page
 from portal_app.services import throttle
 from portal_app.services.staff import auth as staff_auth
+from portal_app.services.staff import sso
 from portal_app.services.validation import form_fields
+from portal_app.settings import get_settings
 from portal_app.state.access import public
 from portal_app.state.database import in_transaction
 from portal_app.state.staff import StaffState, staff_next
@@ -31,6 +33,11 @@ class StaffSignInState(StaffState):
     errors: dict[str, str] = {}
     busy: bool = False
     notice: str = ""
+    # Single sign-on with the landlord's identity provider: the button's words and link
+    # ("" when OIDC_ISSUER is not set), and why the last try did not sign in (?sso=).
+    sso_label: str = ""
+    sso_href: str = ""
+    sso_refused: str = ""
     _next: str = ""
 
     @public
@@ -41,6 +48,10 @@ class StaffSignInState(StaffState):
         self.busy = False
         self.notice = next((words for key, words in NOTICES.items() if query.get(key) == "1"), "")
         self._next = staff_next(query.get("next"))
+        settings = get_settings()
+        self.sso_label = settings.oidc_provider_name if settings.oidc_issuer else ""
+        self.sso_href = routes.staff_sso_start(self._next) if settings.oidc_issuer else ""
+        self.sso_refused = sso.message_for(query.get("sso"))
         if await asyncio.to_thread(self._resolve_staff) is not None:
             return rx.redirect(self._next)
         return None
@@ -92,8 +103,19 @@ class StaffSignInState(StaffState):
 def staff_sign_in_page() -> rx.Component:
     return rx.fragment(
         rx.cond(StaffSignInState.notice != "", rx.el.p(StaffSignInState.notice, class_name="notice", role="status")),
+        rx.cond(
+            StaffSignInState.sso_refused != "",
+            rx.el.p(StaffSignInState.sso_refused, class_name="notice notice--warning", role="alert", id="sso-refused"),
+        ),
         forms.error_summary(StaffSignInState.errors, FIELDS),
         rx.el.h1("Sign in to the back office"),
+        rx.cond(
+            StaffSignInState.sso_label != "",
+            rx.fragment(
+                rx.el.p(rx.el.a(StaffSignInState.sso_label, href=StaffSignInState.sso_href, class_name="button")),
+                rx.el.p("Or sign in with your email address, password and code:"),
+            ),
+        ),
         rx.el.form(
             forms.text_field(
                 StaffSignInState.errors,

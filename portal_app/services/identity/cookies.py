@@ -13,8 +13,9 @@ The rules:
   ``Domain``, so only this host over https ever sees it and a sibling host cannot
   plant one; over plain http (a developer's machine, the tests) it is
   ``doorstep_<kind>`` without ``Secure``, and the server never reads the other form;
-* ``HttpOnly`` and ``SameSite=Strict`` always: a link or form from another site
-  arrives without them;
+* ``HttpOnly`` always, and ``SameSite=Strict``: a link or form from another site
+  arrives without them (the one exception, ``STAFF_SSO``, is ``Lax``: it must come back
+  with the identity provider's redirect, and proves only which browser began a sign-in);
 * a kiosk's session cookie has no ``Max-Age``: it goes when the browser closes;
 * ``doorstep_signed_in=1`` (not ``HttpOnly``, no secret in it) is the one hint the
   page's scripts may read: "someone is signed in here", for the layout and the
@@ -33,9 +34,15 @@ RESET = "reset"
 # sign-in and a resident's in one browser never stand in for each other, and signing out
 # of one leaves the other alone.
 STAFF = "staff"
+# An officer's single sign-on under way (services/staff/sso.py): binds the provider's
+# answer to the browser that asked. SameSite=Lax, the one cookie that is not Strict: the
+# answer arrives as a top-level navigation from the provider's site, and a Strict
+# cookie is not sent with a cross-site request, even a plain link or redirect.
+STAFF_SSO = "staff_sso"
 RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
-STAFF_KINDS = (STAFF,)
+STAFF_KINDS = (STAFF, STAFF_SSO)
 KINDS = RESIDENT_KINDS + STAFF_KINDS
+LAX_KINDS = (STAFF_SSO,)
 
 PREFIX = "doorstep_"
 SECURE_PREFIX = "__Host-doorstep_"
@@ -46,6 +53,7 @@ SIGNED_IN_HINT = "doorstep_signed_in"
 TWO_STEP_SECONDS = 10 * 60
 REGISTRATION_SECONDS = 30 * 60
 RESET_SECONDS = 30 * 60
+STAFF_SSO_SECONDS = 10 * 60
 
 
 def cookie_name(kind: str, *, secure: bool) -> str:
@@ -89,7 +97,8 @@ class SetCookie:
 def header_value(cookie: SetCookie, *, secure: bool) -> str:
     """The ``Set-Cookie`` header for one of the portal's cookies."""
     name = cookie_name(cookie.kind, secure=secure)
-    parts = [f"{name}={cookie.value or ''}", "Path=/", "HttpOnly", "SameSite=Strict"]
+    same_site = "Lax" if cookie.kind in LAX_KINDS else "Strict"
+    parts = [f"{name}={cookie.value or ''}", "Path=/", "HttpOnly", f"SameSite={same_site}"]
     if secure:
         parts.append("Secure")
     if cookie.value is None:
@@ -113,6 +122,7 @@ def hint_header_value(signed_in: bool, *, secure: bool, max_age: int | None) -> 
 
 __all__ = [
     "KINDS",
+    "LAX_KINDS",
     "REGISTRATION",
     "RESET",
     "RESIDENT_KINDS",
@@ -120,6 +130,7 @@ __all__ = [
     "STAFF",
     "STAFF_KINDS",
     "SIGNED_IN_HINT",
+    "STAFF_SSO",
     "TWO_STEP",
     "SetCookie",
     "cookie_name",
