@@ -43,7 +43,7 @@ ERROR_FIELDS = [
     ("assignee", "assignee"),
     ("status", "reply-status"),
     ("note", "note"),
-    ("decision", "approve-note"),
+    ("decision", "decision-heading"),
     ("approve_note", "approve-note"),
     ("reason", "reason"),
     ("paid", "mark-paid"),
@@ -490,7 +490,7 @@ def _decision() -> rx.Component:
     return rx.cond(
         (R["needs_decision"] == "yes") & (R["is_open"] == "yes") & (R["approved"] == ""),
         rx.el.section(
-            rx.el.h3("Approve or decline"),
+            rx.el.h3("Approve or decline", id="decision-heading", tab_index=-1),
             rx.cond(
                 R["can_approve"] == "yes",
                 rx.el.form(
@@ -530,12 +530,14 @@ def _refund() -> rx.Component:
         R["is_refund"] == "yes",
         rx.el.section(
             rx.el.h2("Refund"),
-            rx.el.dl(
-                _row("Amount", R["amount"]),
-                _row("Pay it into", R["bank_masked"]),
-                rx.cond(R["approved"] != "", _row("Decision", R["approved"])),
-                rx.cond(R["paid"] != "", _row("Paid", R["paid"])),
-                class_name="summary-list",
+            # The amount and the masked account are among the request's lines above.
+            rx.cond(
+                (R["approved"] != "") | (R["paid"] != ""),
+                rx.el.dl(
+                    rx.cond(R["approved"] != "", _row("Decision", R["approved"])),
+                    rx.cond(R["paid"] != "", _row("Paid", R["paid"])),
+                    class_name="summary-list",
+                ),
             ),
             _consent(),
             _bank_details(),

@@ -236,7 +236,7 @@ class UpdateLine:
     at_words: str
     status_label: str
     note: str
-    by: str  # "Rachel Adeyemi", or "The resident"
+    by: str  # "Rachel Adeyemi", or "the resident" (read after "by")
 
 
 @dataclass(frozen=True)
@@ -651,13 +651,13 @@ def _queue_item(session: Session, request: MoneyRequest) -> QueueItem:
 
 def _by(session: Session, update_row: RequestUpdate, request: MoneyRequest) -> str:
     if update_row.staff_id is not None:
-        return _staff_name(session, update_row.staff_id) or "A member of staff"
+        return _staff_name(session, update_row.staff_id) or "a member of staff"
     if update_row.officer_id is not None:
         officer = session.get(Officer, update_row.officer_id)
-        return officer.name if officer else "An officer"
+        return officer.name if officer else "an officer"
     if update_row.status == RECEIVED and request.raised_by_staff_id:
         return f"{_staff_name(session, request.raised_by_staff_id)}, for the resident"
-    return "The resident"
+    return "the resident"
 
 
 def _next_statuses(request: MoneyRequest) -> tuple[Choice, ...]:
