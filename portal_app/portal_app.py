@@ -12,7 +12,7 @@ from pathlib import Path
 import reflex as rx
 
 from portal_app import design, routes
-from portal_app.api.http import api_app, back_office_hosts_only, old_reset_links, security_headers
+from portal_app.api.http import api_app, back_office_hosts_only, old_reset_links, security_headers, upload_size_cap
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import head_components, status_overlay
@@ -34,10 +34,15 @@ from portal_app.pages.identity import (  # noqa: F401
 )
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
+from portal_app.pages.staff import audit as staff_audit  # noqa: F401
 from portal_app.pages.staff import home as staff_home  # noqa: F401
+from portal_app.pages.staff import imports as staff_imports  # noqa: F401
 from portal_app.pages.staff import queue as staff_queue  # noqa: F401
+from portal_app.pages.staff import registration as staff_registration  # noqa: F401
 from portal_app.pages.staff import request as staff_request  # noqa: F401
+from portal_app.pages.staff import set_up as staff_set_up  # noqa: F401
 from portal_app.pages.staff import sign_in as staff_sign_in  # noqa: F401
+from portal_app.pages.staff import team as staff_team  # noqa: F401
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar
 from portal_app.state.session import EndedSessionGuard
@@ -84,7 +89,7 @@ keep_state_files_private()
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    api_transformer=[api_app(), old_reset_links, back_office_hosts_only, security_headers],
+    api_transformer=[api_app(), old_reset_links, back_office_hosts_only, upload_size_cap, security_headers],
     head_components=[
         *boot_scripts(),  # first: sets window.doorstep and html[data-kiosk] before anything else runs
         rx.el.meta(name="theme-color", content=design.colour("brand")),

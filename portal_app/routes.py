@@ -181,6 +181,11 @@ STAFF_OPEN_PAGES = (STAFF_SIGN_IN, STAFF_SET_UP, STAFF_NOT_ALLOWED)
 # Staff sign-out ends with a full load of this route: it clears the staff cookie only.
 API_STAFF_SIGNED_OUT = "/api/staff/signed-out"
 API_STAFF_PREFIX = "/api/staff/"
+# The audit log's search as a CSV file (checks the staff cookie and view_audit itself).
+API_STAFF_AUDIT_CSV = "/api/staff/audit.csv"
+# The link in a new member of staff's set-up email: it puts the token in an HttpOnly
+# cookie and goes on to STAFF_SET_UP, so the token is never in the page's address or state.
+API_STAFF_SET_UP = "/api/staff/set-up"
 
 
 def staff_queue(*, kind=None, status=None, assigned=None, patch=None, age=None, page=None) -> str:
@@ -209,3 +214,13 @@ def staff_request(reference: str) -> str:
 def staff_resident(user_id) -> str:
     """One resident in the back office (read-only, as they see it), by their portal account id."""
     return with_query(STAFF_RESIDENT, id=str(user_id) if isinstance(user_id, int) else user_id)
+
+
+def staff_audit_csv(params: dict[str, str]) -> str:
+    """The audit log's CSV export for one search (``audit_search.AuditQuery.params``)."""
+    return with_query(API_STAFF_AUDIT_CSV, **params)
+
+
+def staff_set_up_link(token: str) -> str:
+    """The path of a new member of staff's set-up link (the base URL goes in front)."""
+    return with_query(API_STAFF_SET_UP, token=token)

@@ -136,6 +136,9 @@ class Settings:
     staff_session_idle_minutes: int = 15
     staff_session_hours: int = 10
     staff_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # The landlord's data feed uploaded in the back office (services/staff/imports.py): the
+    # largest .zip taken, in megabytes (what it unpacks to may be at most 20 times that).
+    import_max_mb: int = 50
     # Standing orders go to this account, quoting the resident's account reference.
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
@@ -218,6 +221,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         staff_session_idle_minutes=_int(env.get("STAFF_SESSION_IDLE_MINUTES"), 15),
         staff_session_hours=_int(env.get("STAFF_SESSION_HOURS"), 10),
         staff_hosts=tuple(h.lower() for h in _list(env.get("STAFF_HOSTS"), ())),
+        import_max_mb=_int(env.get("IMPORT_MAX_MB"), 50),
         landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),

@@ -1,7 +1,7 @@
 """the requests queue: who approved a refund and when, and the daily overdue emails sent
 
 Revision ID: 0008_queue
-Revises: 0008 (the staff sign-in starts of single sign-on)
+Revises: 0008_admin (pausing registration), after 0008 (single sign-on)
 Create Date: 2026-12-02 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0008_queue"
-down_revision = "0008"
+down_revision = "0008_admin"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
-from portal_app.api import downloads, handoff, joint_consent, signout, staff_sso
+from portal_app.api import downloads, handoff, joint_consent, signout, staff_audit, staff_setup, staff_sso
 from portal_app.api.client import arrived_over_https
 from portal_app.db import schema_is_current
 from portal_app.services.staff.hosts import back_office_allowed
@@ -46,6 +46,8 @@ def api_app() -> Starlette:
             Route(routes.API_JOINT_CONSENT, joint_consent.joint_consent, methods=["GET", "POST"]),
             Route(routes.API_STAFF_SSO_START, staff_sso.start),
             Route(routes.API_STAFF_SSO_CALLBACK, staff_sso.callback),
+            Route(routes.API_STAFF_AUDIT_CSV, staff_audit.audit_csv),
+            Route(routes.API_STAFF_SET_UP, staff_setup.set_up_link),
         ]
     )
 
@@ -205,6 +207,48 @@ def back_office_hosts_only(app):
                     await send({"type": "http.response.body", "body": b"Not found"})
                     return
         return await app(scope, receive, send)
+
+    return wrapped
+
+
+UPLOAD_PATH = "/_upload"
+UPLOAD_MARGIN = 1024 * 1024  # the multipart framing and the form's other fields
+
+
+def upload_size_cap(app):
+    """ASGI middleware: Reflex's upload route (the back office's feed upload is the only
+    upload) spools whatever it is sent to disk before any handler runs, so a body over
+    ``IMPORT_MAX_MB`` (and its framing) is refused here: 413 when its Content-Length says
+    so, and cut off (the app sees the client leave) when it sends more than it said or
+    says nothing. The handler checks the file's size again (services/staff/imports.py)."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http" or not scope.get("path", "").startswith(UPLOAD_PATH):
+            return await app(scope, receive, send)
+        cap = get_settings().import_max_mb * 1024 * 1024 + UPLOAD_MARGIN
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > cap:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 413,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"The file is too large to upload"})
+            return
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    return {"type": "http.disconnect"}
+            return message
+
+        return await app(scope, counted, send)
 
     return wrapped
 

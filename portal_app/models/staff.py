@@ -92,7 +92,8 @@ class AuditEvent(SQLModel, table=True):
 
 
 class RegistrationPause(SQLModel, table=True):
-    """New sign-ups paused (seed 003): the row with no ``resumed_at`` is the pause in force."""
+    """New sign-ups paused (seed 003): the row with no ``resumed_at`` is the pause in force
+    (at most one: a partial unique index, migration 0008_admin)."""
 
     __tablename__ = "registration_pause"
     id: int | None = Field(default=None, primary_key=True)
@@ -107,6 +108,8 @@ class WaitingListEntry(SQLModel, table=True):
     """Someone who wanted to sign up while registration was paused; invited once on resume."""
 
     __tablename__ = "waiting_list_entry"
+    # One entry per email address per pause (migration 0008_admin).
+    __table_args__ = (Index("uq_waiting_list_entry_pause_email", "pause_id", "email", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     tenancy_reference: str = Field(max_length=64)

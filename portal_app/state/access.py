@@ -114,23 +114,69 @@ def public(fn: Callable) -> Callable:
     return fn
 
 
-def resident_only(fn: Callable) -> Callable:
-    """Run the handler only for a caller with a live resident session."""
+def _guard(fn: Callable, admit: Callable[[Any], Any], var: contextvars.ContextVar, access: Access) -> Callable:
+    """Wrap a handler: ``admit(self)`` returns ``(who, None)`` to run it for ``who``
+    (``var`` holds them inside), or ``(None, refusal)`` to answer with the refusal
+    instead. A handler that yields (an async or plain generator: "Please wait…" first,
+    then the answer) is run to its end with ``var`` set, so ``current_staff()`` and
+    ``current_principal()`` work after a ``yield`` too."""
+    if inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        async def stepping(self: Any, *args: Any, **kwargs: Any):
+            who, refusal = await admit(self)
+            if refusal is not None:
+                yield refusal
+                return
+            token = var.set(who)
+            try:
+                steps = stepping.__wrapped__(self, *args, **kwargs)
+                if inspect.isasyncgen(steps):
+                    async for step in steps:
+                        yield step
+                elif inspect.isgenerator(steps):
+                    for step in steps:
+                        yield step
+                else:  # the guard walk's recorder stands in with a plain function
+                    if inspect.isawaitable(steps):
+                        steps = await steps
+                    if steps is not None:
+                        yield steps
+            finally:
+                try:
+                    var.reset(token)
+                except ValueError:  # resumed in another context: that context ends with it
+                    pass
+
+        setattr(stepping, ACCESS_ATTR, access)
+        return stepping
 
     @functools.wraps(fn)
-    async def wrapper(self: _Guarded, *args: Any, **kwargs: Any):
-        principal = await self._resolve_off_loop()  # the database lookup in a worker thread
-        if principal is None:
-            await self._forget_private()
-            return rx.redirect(routes.sign_in(next_path=_path(self)))
-        token = _resident.set(principal)
+    async def wrapper(self: Any, *args: Any, **kwargs: Any):
+        who, refusal = await admit(self)
+        if refusal is not None:
+            return refusal
+        token = var.set(who)
         try:
             return await _call(wrapper, self, args, kwargs)
         finally:
-            _resident.reset(token)
+            var.reset(token)
 
-    setattr(wrapper, ACCESS_ATTR, Access(RESIDENT))
+    setattr(wrapper, ACCESS_ATTR, access)
     return wrapper
+
+
+def resident_only(fn: Callable) -> Callable:
+    """Run the handler only for a caller with a live resident session."""
+
+    async def admit(self: _Guarded):
+        principal = await self._resolve_off_loop()  # the database lookup in a worker thread
+        if principal is None:
+            await self._forget_private()
+            return None, rx.redirect(routes.sign_in(next_path=_path(self)))
+        return principal, None
+
+    return _guard(fn, admit, _resident, Access(RESIDENT))
 
 
 def staff_only(permission: str) -> Callable[[Callable], Callable]:
@@ -139,23 +185,17 @@ def staff_only(permission: str) -> Callable[[Callable], Callable]:
         raise ValueError(f"@staff_only needs one of the named permissions {sorted(PERMISSIONS)}, not {permission!r}")
 
     def mark(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        async def wrapper(self: Any, *args: Any, **kwargs: Any):
+        async def admit(self: Any):
             resolve = getattr(self, "_resolve_staff", None)
             staff = await asyncio.to_thread(resolve) if resolve else None
             if staff is None:
                 # Only the staff side is refused: a resident's own sign-in in this browser stays.
-                return rx.redirect(routes.staff_sign_in(next_path=_path(self)))
+                return None, rx.redirect(routes.staff_sign_in(next_path=_path(self)))
             if permission not in staff.permissions:
                 log.warning("refused: staff %s lacks %s for %s", staff.staff_id, permission, fn.__qualname__)
-                return rx.redirect(routes.STAFF_NOT_ALLOWED)
-            token = _staff.set(staff)
-            try:
-                return await _call(wrapper, self, args, kwargs)
-            finally:
-                _staff.reset(token)
+                return None, rx.redirect(routes.STAFF_NOT_ALLOWED)
+            return staff, None
 
-        setattr(wrapper, ACCESS_ATTR, Access(STAFF, permission))
-        return wrapper
+        return _guard(fn, admit, _staff, Access(STAFF, permission))
 
     return mark

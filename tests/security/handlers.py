@@ -45,10 +45,17 @@ def staff_handlers() -> list[tuple[type[rx.State], str, object]]:
     return [(s, n, f) for s, n, f in portal_handlers() if (access_of(f) or None) and access_of(f).kind == STAFF]
 
 
+async def _drain(steps) -> list:
+    return [step async for step in steps]
+
+
 def run(coro_or_value):
-    """Run a handler's coroutine to its end in a loop of its own, in a thread: Playwright
-    may have a loop running in this one. The copied context carries Reflex's state
-    registry into that thread."""
+    """Run a handler's coroutine (or its steps, for a handler that yields: the list of
+    what it yielded) to its end in a loop of its own, in a thread: Playwright may have a
+    loop running in this one. The copied context carries Reflex's state registry into
+    that thread."""
+    if inspect.isasyncgen(coro_or_value):
+        coro_or_value = _drain(coro_or_value)
     if inspect.iscoroutine(coro_or_value):
         context = contextvars.copy_context()
         with concurrent.futures.ThreadPoolExecutor(1) as pool:

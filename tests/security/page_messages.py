@@ -57,6 +57,8 @@ def page_events() -> dict[tuple[str, tuple], str]:
             for chain in (getattr(c, "event_triggers", None) or {}).values():
                 for spec in chain.events if isinstance(chain, EventChain) else ():
                     name = format_event_handler(spec.handler) if isinstance(spec, EventSpec) else "_"
+                    if isinstance(spec, EventSpec) and spec.client_handler_name == "uploadFiles":
+                        continue  # an upload goes by HTTP (/_upload, capped in api/http.py), never the websocket
                     if not name.startswith("_"):  # "_call_script" and the like run in the browser
                         args = tuple((str(k), getattr(v, "_var_type", None)) for k, v in spec.args)
                         found.setdefault((name, args), route)

@@ -45,6 +45,15 @@ PUBLIC_BY_DESIGN = {
     "RegisterState.submit": "registration is for people who are not signed in",
     "RegisterState.submit_code": "proves the email of this browser's own registration attempt",
     "RegisterState.resend": "re-sends this browser's own registration code, throttled",
+    "RegisterState.join_waiting_list": (
+        "the waiting list while registration is paused: for people with no account; one entry per email per "
+        "pause, the same answer either way, counted per client address"
+    ),
+    "StaffSetUpState.open_set_up": (
+        "a new member of staff's set-up page: checks this browser's own set-up cookie (the emailed link's "
+        "token) in the service before showing the authenticator key"
+    ),
+    "StaffSetUpState.finish": "finishes the set-up of the account this browser's own set-up cookie names, checked in the service",
     "SignInState.open_form": "the sign-in page",
     "SignInState.toggle_password": "show/hide the password the resident is typing",
     "SignInState.submit": "sign-in itself",
@@ -237,6 +246,20 @@ def test_a_staff_handler_refuses_an_officer_whose_role_lacks_the_permission_with
 def test_a_staff_handler_runs_for_an_officer_with_the_permission_and_knows_who_they_are():
     probe = Probe(staff=_officer("view_resident", "manage_requests"))
     assert run(_answer_request(probe, "RQ-ABC123")) == ("answered", "RQ-ABC123", 7)
+
+
+@staff_only("manage_requests")
+async def _answer_with_a_wait(state, reference):
+    yield "Please wait…"
+    yield ("answered", reference, current_staff().staff_id)
+
+
+def test_a_staff_handler_that_yields_knows_who_it_runs_for_after_each_step_and_is_refused_before_its_first():
+    probe = Probe(staff=_officer("manage_requests"))
+    assert run(_answer_with_a_wait(probe, "RQ-ABC123")) == ["Please wait…", ("answered", "RQ-ABC123", 7)]
+    refused = run(_answer_with_a_wait(Probe(staff=_officer("view_resident")), "RQ-ABC123"))
+    assert len(refused) == 1 and "/staff/not-allowed" in str(refused[0])
+    assert access_of(_answer_with_a_wait) == Access(STAFF, "manage_requests")
 
 
 def test_the_marks_say_what_they_guard():

@@ -1,7 +1,12 @@
 """Registration: match the resident against the landlord's records, then prove the email
 (the code page is register_code.py; its handlers stay on RegisterState). The attempt's
 token is not in state: it is handed to the browser as an HttpOnly cookie and read back
-from there; the last step hands over the new session's cookie the same way."""
+from there; the last step hands over the new session's cookie the same way.
+
+While an administrator has paused registration (seed 003), the page says so with their
+message and offers the waiting list instead of the form. The pause is enforced by the
+registration service itself: ``submit``, ``submit_code`` and ``resend`` called directly
+are refused there, and this state only turns the refusal into the page's message."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services import throttle
 from portal_app.services.identity import cookies, registration, sessions
+from portal_app.services.staff import registration_pause
+from portal_app.services.staff.registration_pause import RegistrationPaused
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public
@@ -27,6 +34,8 @@ REGISTER_FIELDS = [
     ("password", "password"),
     ("paper_correspondence", "paper-correspondence"),
 ]
+WAITING_FIELDS = [("name", "waiting-name"), ("tenancy_reference", "waiting-reference"), ("email", "waiting-email")]
+PAUSED_HEADING = "We are not taking new registrations at the moment"
 
 
 class RegisterState(ShowPasswordMixin, SessionState):
@@ -38,6 +47,20 @@ class RegisterState(ShowPasswordMixin, SessionState):
     code_notice: str = ""
     attempt_open: bool = False
     paper_choice: str = ""
+    # Registration paused (seed 003): the administrator's message (public, the same for
+    # everyone), and the waiting-list form's errors and answer.
+    paused: bool = False
+    pause_message: str = ""
+    waiting_errors: dict[str, str] = {}
+    waiting_done: bool = False
+    waiting_wait: str = ""
+
+    def _show_pause(self, notice: registration_pause.PauseNotice | None) -> None:
+        self.paused = notice is not None
+        self.pause_message = notice.message if notice is not None else ""
+        if notice is not None:
+            self.busy = False
+            self.attempt_open = False
 
     @public
     @rx.event
@@ -46,10 +69,14 @@ class RegisterState(ShowPasswordMixin, SessionState):
 
     @public
     @rx.event
-    def open_form(self):
+    async def open_form(self):
         self.errors = {}
         self.busy = False
         self.throttled_message = ""
+        self.waiting_errors = {}
+        self.waiting_done = False
+        self.waiting_wait = ""
+        self._show_pause(await in_transaction(registration_pause.current_pause))
 
     @public
     @rx.event
@@ -64,9 +91,13 @@ class RegisterState(ShowPasswordMixin, SessionState):
             return
         self.busy = True
         yield
-        outcome = await in_transaction(
-            registration.start_registration, details, client_ip=self._client_ip(), now=utcnow()
-        )
+        try:
+            outcome = await in_transaction(
+                registration.start_registration, details, client_ip=self._client_ip(), now=utcnow()
+            )
+        except RegistrationPaused as paused:
+            self._show_pause(paused.notice)
+            return
         self.busy = False
         if outcome.throttled:
             self.throttled_message = (
@@ -96,7 +127,12 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.code_errors = {"code": "Enter the 6-digit code from the email"}
             yield forms.focus_error_summary()
             return
-        result = await in_transaction(registration.confirm_code, attempt, code, now=utcnow())
+        try:
+            result = await in_transaction(registration.confirm_code, attempt, code, now=utcnow())
+        except RegistrationPaused as paused:
+            self._show_pause(paused.notice)
+            self.code_errors = {"code": f"{PAUSED_HEADING}. {paused.notice.message}"}
+            return
         if result.status == "registered" and result.user_id is not None:
             token = await in_transaction(
                 sessions.create_session,
@@ -130,7 +166,13 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.code_notice = ""
             self.code_errors = {"code": "Your registration has ended. Start again"}
             return
-        result = await in_transaction(registration.resend_code, attempt, now=utcnow())
+        try:
+            result = await in_transaction(registration.resend_code, attempt, now=utcnow())
+        except RegistrationPaused as paused:
+            self._show_pause(paused.notice)
+            self.code_notice = ""
+            self.code_errors = {"code": f"{PAUSED_HEADING}. {paused.notice.message}"}
+            return
         self.code_errors = {}
         if result.status == "sent":
             self.code_notice = f"We have sent a new code to {self.masked_email}. Earlier codes no longer work."
@@ -141,9 +183,110 @@ class RegisterState(ShowPasswordMixin, SessionState):
             self.code_notice = ""
             self.code_errors = {"code": "This registration has ended. Start again"}
 
+    @public
+    @rx.event
+    async def join_waiting_list(self, form_data: dict):
+        """Leave a name, tenancy reference and email while registration is paused."""
+        details, errors = registration_pause.parse_waiting_list(form_fields(form_data))
+        self.waiting_errors = errors
+        self.waiting_wait = ""
+        if details is None:
+            return forms.focus_error_summary()
+        outcome = await in_transaction(
+            registration_pause.join_waiting_list, details, client_ip=self._client_ip(), now=utcnow()
+        )
+        if outcome.status == "not_paused":  # registration has just resumed: the form is back
+            self._show_pause(None)
+            return None
+        if outcome.status == "wait":
+            self.waiting_wait = (
+                "There have been too many requests to join the waiting list from your internet connection. "
+                f"Wait {throttle.wait_words(outcome.retry_after_seconds)}, then try again, or phone us."
+            )
+            return forms.focus_error_summary()
+        self.waiting_done = True
+        return None
+
+
+def _waiting_list() -> rx.Component:
+    s = get_settings()
+    E = RegisterState.waiting_errors
+    return rx.fragment(
+        rx.el.h1(PAUSED_HEADING),
+        rx.el.div(rx.el.p(RegisterState.pause_message), class_name="notice notice--warning", role="status"),
+        rx.el.p(
+            "If you already have an online account, you can still ",
+            rx.el.a("sign in", href=routes.SIGN_IN),
+            " as usual.",
+        ),
+        rx.cond(
+            RegisterState.waiting_done,
+            rx.el.div(
+                rx.el.h2("You are on the waiting list", id="waiting-done", tab_index=-1),
+                rx.el.p(
+                    "We have sent a confirmation to the email address you gave, unless it was already on the list. "
+                    "We will email you when you can register."
+                ),
+                class_name="notice notice--success",
+                role="status",
+            ),
+            rx.fragment(
+                rx.cond(
+                    RegisterState.waiting_wait != "",
+                    rx.el.div(
+                        rx.el.h2("There is a problem", id="error-summary-title"),
+                        rx.el.p(RegisterState.waiting_wait),
+                        class_name="error-summary",
+                        role="alert",
+                        tab_index=-1,
+                        id="error-summary",
+                    ),
+                    forms.error_summary(E, WAITING_FIELDS),
+                ),
+                rx.el.h2("Join the waiting list"),
+                rx.el.p(
+                    "Leave your details and we will email you when you can register. "
+                    "We use them only to tell you that registration is open again."
+                ),
+                rx.el.form(
+                    forms.text_field(E, "name", "Full name", input_id="waiting-name", autocomplete="name"),
+                    forms.text_field(
+                        E,
+                        "tenancy_reference",
+                        "Tenancy reference or service charge account number",
+                        input_id="waiting-reference",
+                        hint="It is on your rent statement, payment card or tenancy agreement, for example TEN100001",
+                        autocomplete="off",
+                        spellcheck=False,
+                        extra_class="input--code",
+                    ),
+                    forms.text_field(
+                        E,
+                        "email",
+                        "Email address",
+                        input_id="waiting-email",
+                        hint="We will email you here when you can register",
+                        input_type="email",
+                        autocomplete="email",
+                        spellcheck=False,
+                    ),
+                    forms.submit_button("Join the waiting list"),
+                    on_submit=RegisterState.join_waiting_list,
+                    no_validate=True,
+                    aria_label="Waiting list",
+                ),
+            ),
+        ),
+        rx.el.p(f"You can still contact us about your rent, service charges or home: phone {s.landlord_phone}."),
+    )
+
 
 @page(routes.REGISTER, "Register for an account", on_load=RegisterState.open_form)
 def register_page() -> rx.Component:
+    return rx.cond(RegisterState.paused, _waiting_list(), _register_form())
+
+
+def _register_form() -> rx.Component:
     s = get_settings()
     E = RegisterState.errors
     return rx.fragment(

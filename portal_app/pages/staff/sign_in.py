@@ -26,6 +26,7 @@ FIELDS = [("email", "staff-email"), ("password", "staff-password"), ("code", "st
 NOTICES = {
     "signed_out": "You have signed out of the back office.",
     "again": "Your sign-in did not finish. Sign in again.",
+    "set_up": "Your account is set up. Sign in with your new password and the code your app shows now.",
 }
 
 

@@ -34,13 +34,16 @@ RESET = "reset"
 # sign-in and a resident's in one browser never stand in for each other, and signing out
 # of one leaves the other alone.
 STAFF = "staff"
+# A new member of staff's set-up link (services/staff/team.py), moved out of the address
+# into a cookie by /api/staff/set-up, as a resident's reset link is by /api/reset.
+STAFF_SETUP = "staff_setup"
 # An officer's single sign-on under way (services/staff/sso.py): binds the provider's
 # answer to the browser that asked. SameSite=Lax, the one cookie that is not Strict: the
 # answer arrives as a top-level navigation from the provider's site, and a Strict
 # cookie is not sent with a cross-site request, even a plain link or redirect.
 STAFF_SSO = "staff_sso"
 RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
-STAFF_KINDS = (STAFF, STAFF_SSO)
+STAFF_KINDS = (STAFF, STAFF_SSO, STAFF_SETUP)
 KINDS = RESIDENT_KINDS + STAFF_KINDS
 LAX_KINDS = (STAFF_SSO,)
 
@@ -54,6 +57,7 @@ TWO_STEP_SECONDS = 10 * 60
 REGISTRATION_SECONDS = 30 * 60
 RESET_SECONDS = 30 * 60
 STAFF_SSO_SECONDS = 10 * 60
+STAFF_SETUP_SECONDS = 60 * 60
 
 
 def cookie_name(kind: str, *, secure: bool) -> str:
@@ -129,6 +133,7 @@ __all__ = [
     "SESSION",
     "STAFF",
     "STAFF_KINDS",
+    "STAFF_SETUP",
     "SIGNED_IN_HINT",
     "STAFF_SSO",
     "TWO_STEP",

@@ -24,6 +24,9 @@ OWASP's guidance on account enumeration and throttling):
   ``settings.code_valid_minutes``, single use; ``settings.code_max_attempts`` wrong tries
   end the attempt (counted across resent codes); at most ``MAX_CODES_PER_ATTEMPT`` codes,
   ``settings.code_resend_seconds`` apart, and a new code replaces the old one.
+- While an administrator has paused registration (``services/staff/registration_pause.py``,
+  seed 003), every step here refuses before it writes anything: ``start_registration``,
+  ``confirm_code`` and ``resend_code`` raise ``RegistrationPaused``, whoever calls them.
 - One email address serves one active account. A resident who has moved home may reuse
   the address of the account for the tenancy that ended; that account is closed when
   the new one is made.
@@ -49,6 +52,7 @@ from portal_app.services.identity.eligibility import registration_eligibility, t
 from portal_app.services.identity.passwords import hash_password, password_problem
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
+from portal_app.services.staff.registration_pause import refuse_if_paused
 from portal_app.services.tokens import hash_token, new_code, new_token, tokens_equal
 from portal_app.services.validation import (
     EMAIL_MAX_LENGTH,
@@ -484,8 +488,10 @@ def start_registration(
     attempt, count it when it is not a match, and send its email.
 
     ``client_ip`` is the address the throttles count (the IP alone). Every outcome except
-    a wait looks the same to the caller."""
+    a wait looks the same to the caller. Raises ``RegistrationPaused`` while registration
+    is paused (nothing written, no email)."""
     settings = settings or get_settings()
+    refuse_if_paused(session)
     now = _as_stored(now)
     reference = normalise_reference(details.tenancy_reference)
     email = normalise_email(details.email)
@@ -539,8 +545,10 @@ def confirm_code(
     """Check the emailed code and, for a match, make the account.
 
     Only a match can ever complete; every other attempt says "wrong" to any code and
-    uses up tries in exactly the same way."""
+    uses up tries in exactly the same way. Raises ``RegistrationPaused`` while
+    registration is paused: no account is made, and the try is not counted."""
     settings = settings or get_settings()
+    refuse_if_paused(session)
     now = _as_stored(now)
     max_tries = settings.code_max_attempts
     attempt = _attempt_by_token(session, attempt_token)
@@ -633,8 +641,10 @@ def resend_code(
     """Send a new code (or, for an attempt that is not a match, the same email again).
 
     At most ``MAX_CODES_PER_ATTEMPT`` sends, ``settings.code_resend_seconds`` apart.
-    Wrong tries are not reset: they count across every code of the attempt."""
+    Wrong tries are not reset: they count across every code of the attempt. Raises
+    ``RegistrationPaused`` while registration is paused (no code is sent)."""
     settings = settings or get_settings()
+    refuse_if_paused(session)
     now = _as_stored(now)
     attempt = _attempt_by_token(session, attempt_token)
     if (

@@ -227,6 +227,73 @@ def request_updated(
     return MailContent(f"Update on your request {reference}: {status_label} - {settings.landlord_name}", body)
 
 
+# --- pausing registration (services/staff/registration_pause.py) ---------------------------
+#
+# Neither email names the person or repeats what they typed: an address typed on the
+# waiting list may be someone else's.
+
+
+def waiting_list_joined(*, settings: Settings) -> MailContent:
+    body = (
+        f"Thank you for joining the waiting list for a {settings.landlord_name} online account.\n"
+        f"\n"
+        f"We are not taking new registrations at the moment. We will email you when you can register.\n"
+        f"You do not need to do anything until then.\n"
+        f"\n"
+        f"If you already have an online account, you can still sign in as usual at {_url(settings, routes.SIGN_IN)}\n"
+        f"\n"
+        f"You can still contact us about your rent, service charges or home in the usual way:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"If you did not ask to join the waiting list, you can ignore this email.\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"You are on the waiting list - {settings.landlord_name}", body)
+
+
+def registration_open_again(*, settings: Settings) -> MailContent:
+    body = (
+        f"You asked us to tell you when you could register for a {settings.landlord_name} online account.\n"
+        f"\n"
+        f"You can register now at {_url(settings, routes.REGISTER)}\n"
+        f"\n"
+        f"You will need your tenancy reference (or service charge account number), your date of birth, "
+        f"your email address and a mobile number.\n"
+        f"\n"
+        f"If you need help, contact us:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"You can now register for your {settings.landlord_name} online account", body)
+
+
+# --- the back office's staff accounts (services/staff/accounts.py) -------------------------
+
+
+def staff_set_up_link(*, link: str, valid_hours: int, created_by: str, settings: Settings) -> MailContent:
+    body = (
+        f"{created_by} has made you an account for the {settings.landlord_name} back office.\n"
+        f"\n"
+        f"To set it up, open this link, choose a password and add the back office to an authenticator app "
+        f"on your work phone:\n"
+        f"\n"
+        f"{link}\n"
+        f"\n"
+        f"The link works once, for {valid_hours} hours. If it has stopped working, ask an administrator for a new one.\n"
+        f"\n"
+        f"Nobody from {settings.landlord_name} will ask you for your password or for a code from your app.\n"
+        f"\n"
+        f"If you were not expecting this email, tell your IT team and do not open the link.\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Set up your {settings.landlord_name} back office account", body)
+
+
 # --- The back office's emails to staff ------------------------------------------------------
 # An email to a member of staff names a request by its reference and kind only: nothing a
 # resident told us, not even their name, so a forwarded or misdirected email gives nothing away.

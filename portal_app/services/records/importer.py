@@ -814,9 +814,21 @@ class _Existing:
 # ---------------------------------------------------------------------------
 
 
-def import_feed(engine: Engine, path: str | Path, *, now: datetime | None = None) -> ImportReport:
+def import_feed(
+    engine: Engine,
+    path: str | Path,
+    *,
+    now: datetime | None = None,
+    source: str | None = None,
+    staff_id: int | None = None,
+    also: Callable[[Session, ImportReport], None] | None = None,
+) -> ImportReport:
     """Validate a feed completely, then write all of it in one transaction, or nothing.
 
+    ``source`` names the feed in the report and the import's history (default: its path;
+    the back office gives the uploaded file's name), ``staff_id`` is who uploaded it, and
+    ``also`` runs in the import's own transaction just before it commits (the back office
+    writes its audit line there, so the line and the records commit together or not at all).
     Returns a report; raises only FileNotFoundError when ``path`` does not exist.
     """
     path = Path(path)
@@ -827,18 +839,26 @@ def import_feed(engine: Engine, path: str | Path, *, now: datetime | None = None
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import(engine, path, now)
+        return _import(engine, path, now, source=source, staff_id=staff_id, also=also)
     finally:
         if collecting:
             gc.enable()
 
 
-def _import(engine: Engine, path: Path, now: datetime | None) -> ImportReport:
+def _import(
+    engine: Engine,
+    path: Path,
+    now: datetime | None,
+    *,
+    source: str | None = None,
+    staff_id: int | None = None,
+    also: Callable[[Session, ImportReport], None] | None = None,
+) -> ImportReport:
     clock_start = time.perf_counter()
     started_at = now or utcnow()
     errors: list[str] = []
     warnings: list[str] = []
-    source = str(path)
+    source = source or str(path)
 
     def finish(ok: bool, files: dict[str, FileCounts]) -> ImportReport:
         return ImportReport(ok, errors, warnings, files, time.perf_counter() - clock_start, source)
@@ -966,9 +986,12 @@ def _import(engine: Engine, path: Path, now: datetime | None) -> ImportReport:
                     started_at=_aware_utc(started_at),
                     finished_at=_aware_utc(finished_at),
                     ok=True,
+                    staff_id=staff_id,
                     report=report.render(),
                 )
             )
+            if also is not None:
+                also(session, report)
             session.commit()
             return report
         except Exception as exc:  # a database refusal (say a concurrent import): nothing is kept

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -184,15 +184,24 @@ def search(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
+    offset: int = 0,
+    actor_text: str = "",
+    subject_user_ids: Sequence[int] | None = None,
 ) -> list[AuditLine]:
-    """Lines of the log, newest first. ``text`` matches the actor's name, the target and the action."""
+    """Lines of the log, newest first. ``text`` matches the actor's name, the target and the
+    action; ``actor_text`` the actor's name (or email) alone; ``offset`` skips that many (paging)."""
     stmt = select(AuditEvent)
+    who = (actor_text or "").strip()[:100]
+    if who:
+        stmt = stmt.where(col(AuditEvent.actor_label).ilike(f"%{who.lower()}%"))
     if actor_kind:
         stmt = stmt.where(AuditEvent.actor_kind == actor_kind)
     if actor_id is not None:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
     if subject_user_id is not None:
         stmt = stmt.where(AuditEvent.subject_user_id == subject_user_id)
+    if subject_user_ids is not None:  # any of these residents (an email several accounts had)
+        stmt = stmt.where(col(AuditEvent.subject_user_id).in_(list(subject_user_ids)))
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if since is not None:
@@ -209,7 +218,8 @@ def search(
                 col(AuditEvent.action).ilike(like.replace(" ", "_")),
             )
         )
-    rows = session.exec(stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)).all()
+    stmt = stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    rows = session.exec(stmt.offset(max(int(offset), 0)).limit(limit)).all()
     return [_line(r) for r in rows]
 
 
