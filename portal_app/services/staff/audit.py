@@ -52,6 +52,15 @@ RESIDENT_SEARCHED = "resident_searched"
 RESIDENT_VIEWED = "resident_viewed"
 REQUEST_VIEWED = "request_viewed"
 BANK_DETAILS_REVEALED = "bank_details_revealed"
+# The requests queue (services/requests/office.py, consent.py).
+REQUESTS_LISTED = "requests_listed"
+REQUEST_ASSIGNED = "request_assigned"
+REQUEST_UPDATED = "request_updated"
+REQUEST_APPROVED = "request_approved"
+REFUND_PAID = "refund_paid"
+JOINT_CONSENT_ASKED = "joint_consent_asked"
+JOINT_CONSENT_ANSWERED = "joint_consent_answered"
+JOINT_CONSENT_RECORDED = "joint_consent_recorded"
 
 ACTION_LABELS: dict[str, str] = {
     SIGNED_IN: "Signed in",
@@ -72,6 +81,14 @@ ACTION_LABELS: dict[str, str] = {
     RESIDENT_VIEWED: "Viewed a resident's accounts and requests",
     REQUEST_VIEWED: "Viewed a request",
     BANK_DETAILS_REVEALED: "Revealed refund bank details",
+    REQUESTS_LISTED: "Listed residents' requests",
+    REQUEST_ASSIGNED: "Assigned a request",
+    REQUEST_UPDATED: "Updated a request",
+    REQUEST_APPROVED: "Approved a request",
+    REFUND_PAID: "Marked a refund paid (its bank details deleted)",
+    JOINT_CONSENT_ASKED: "Asked a joint tenant to agree to a refund",
+    JOINT_CONSENT_ANSWERED: "A joint tenant answered about a refund",
+    JOINT_CONSENT_RECORDED: "Recorded a joint tenant's answer given by phone or letter",
 }
 
 # Words no detail key may contain: a secret never reaches the log (issue 12, section 5).
