@@ -1,17 +1,20 @@
 /* What the sign-in and security page shows once and keeps nowhere: the key of a two-step
- * setup (as a QR code and as text to type) and freshly made recovery codes.
+ * setup (as a QR code and as text to type) and freshly made recovery codes. The back
+ * office's request page uses it the same way for a refund's bank details.
  *
  * An ES module the security page imports at build time (rx.asset("show_once.js")
- * .importable_path in pages/identity/security.py, as the budget planner does), so it is
- * in the page's own JavaScript whenever the page is on screen. The page makes the helper
- * once per page load as globalThis.doorstepShowOnce = makeShowOnce().
+ * .importable_path in pages/identity/security.py, as the budget planner does; and
+ * pages/staff/request.py), so it is in the page's own JavaScript whenever the page is on
+ * screen. The page makes the helper once per page load as
+ * globalThis.doorstepShowOnce = makeShowOnce().
  *
  * The server never keeps these secrets in the page's state (Reflex writes every state
  * var to disk): a handler sends them once, in the call_script that calls the helper,
  * and the helper writes them into elements React renders empty and does not manage
- * (#setup-qr, #setup-key, #recovery-codes). They go when those elements go: when the
- * setup is confirmed or cancelled (React removes the setup steps), when the resident
- * chooses "I have saved these codes", and on leaving the page.
+ * (#setup-qr, #setup-key, #recovery-codes; the back office's #bank-details). They go
+ * when those elements go: when the setup is confirmed or cancelled (React removes the
+ * setup steps), when the resident chooses "I have saved these codes" (the officer
+ * "Hide the bank details"), and on leaving the page.
  */
 export function makeShowOnce() {
   // The element the handler's new state draws may not be on screen yet when its
@@ -70,6 +73,30 @@ export function makeShowOnce() {
             list,
             make("div", { class: "actions" }, [print, saved]),
           ]),
+        );
+        heading.focus();
+      });
+    },
+
+    /* Label and value lines (a refund's bank details, for the officer it is assigned to:
+     * pages/staff/request.py) under a heading that takes the focus, with a button that
+     * takes them away again and puts the focus on the element t.after. */
+    lines(t) {
+      whenThere(t.id, (slot) => {
+        const heading = make("h3", { id: `${t.id}-heading`, tabindex: "-1", text: t.heading });
+        const list = make(
+          "dl",
+          { class: "summary-list" },
+          t.lines.map(([label, value]) => make("div", {}, [make("dt", { text: label }), make("dd", { text: value })])),
+        );
+        const hide = make("button", { type: "button", class: "button button--secondary", text: t.hide });
+        hide.addEventListener("click", () => {
+          slot.replaceChildren();
+          const next = document.getElementById(t.after);
+          if (next) next.focus();
+        });
+        slot.replaceChildren(
+          make("div", { class: "notice", role: "region", "aria-labelledby": heading.id }, [heading, list, hide]),
         );
         heading.focus();
       });

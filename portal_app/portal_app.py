@@ -39,7 +39,9 @@ from portal_app.pages.rights import cookie_policy, data_request, my_data, privac
 from portal_app.pages.staff import audit as staff_audit  # noqa: F401
 from portal_app.pages.staff import home as staff_home  # noqa: F401
 from portal_app.pages.staff import imports as staff_imports  # noqa: F401
+from portal_app.pages.staff import queue as staff_queue  # noqa: F401
 from portal_app.pages.staff import registration as staff_registration  # noqa: F401
+from portal_app.pages.staff import request as staff_request  # noqa: F401
 from portal_app.pages.staff import resident as staff_resident  # noqa: F401
 from portal_app.pages.staff import residents as staff_residents  # noqa: F401
 from portal_app.pages.staff import set_up as staff_set_up  # noqa: F401

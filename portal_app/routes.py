@@ -59,6 +59,9 @@ API_SIGNED_OUT = "/api/signed-out"
 API_HANDOFF = "/api/handoff"
 # The link in the password reset email: it puts the reset token in a cookie and goes on to RESET_PASSWORD.
 API_RESET = "/api/reset"
+# The link in the email asking the other joint tenant to agree to a refund (no portal
+# account): a small page of its own that answers once (api/joint_consent.py).
+API_JOINT_CONSENT = "/api/joint-consent"
 # Officers' single sign-on (api/staff_sso.py): start goes to the landlord's identity
 # provider, which sends the browser back to the callback (its redirect URI).
 API_STAFF_SSO_START = "/api/staff/sso/start"
@@ -203,6 +206,24 @@ API_STAFF_AUDIT_CSV = "/api/staff/audit.csv"
 # The link in a new member of staff's set-up email: it puts the token in an HttpOnly
 # cookie and goes on to STAFF_SET_UP, so the token is never in the page's address or state.
 API_STAFF_SET_UP = "/api/staff/set-up"
+
+
+def staff_queue(*, kind=None, status=None, assigned=None, patch=None, age=None, page=None) -> str:
+    """The requests queue with its filters (any left out: the default)."""
+    return with_query(
+        STAFF_QUEUE,
+        kind=kind,
+        status=status,
+        assigned=assigned,
+        patch=patch,
+        age=age,
+        page=str(page) if isinstance(page, int) else page,
+    )
+
+
+def joint_consent_link(token: str) -> str:
+    """The path of the joint-consent email's link (the base URL goes in front)."""
+    return with_query(API_JOINT_CONSENT, token=token)
 
 
 def staff_request(reference: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +36,28 @@ def _int(value: str | None, default: int) -> int:
     if value is None or value.strip() == "":
         return default
     return int(value)
+
+
+def _days_by_kind(value: str | None) -> tuple[tuple[str, int], ...]:
+    """'refund=10,query=5' -> (('refund', 10), ('query', 5)); a bad entry stops the start."""
+    found: list[tuple[str, int]] = []
+    for part in _list(value, ()):
+        kind, sep, days = part.partition("=")
+        if not sep or not kind.strip() or not days.strip().isdigit():
+            raise ValueError(f"REQUEST_TARGET_DAYS_BY_KIND: {part!r} is not kind=working days, like refund=10")
+        found.append((kind.strip(), int(days)))
+    return tuple(found)
+
+
+def _dates(value: str | None, name: str) -> tuple[date, ...]:
+    """'2026-12-24,2026-12-31' -> those dates; a bad one stops the start."""
+    found: list[date] = []
+    for part in _list(value, ()):
+        try:
+            found.append(date.fromisoformat(part))
+        except ValueError:
+            raise ValueError(f"{name}: {part!r} is not a date like 2026-12-24") from None
+    return tuple(found)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str:
@@ -138,6 +161,12 @@ class Settings:
     signin_known_address_days: int = 90  # an address an account signed in from counts as its own this long
     retain_mail_body_days: int = 7  # a delivered email's text (codes, links) is emptied after this; the envelope stays
     retain_waiting_list_days: int = 30  # a waiting-list entry, after its invitation to register was sent
+    # Response targets for residents' requests, in working days (services/requests/targets.py;
+    # seed 000: "wait 5-10 working days for a response"): one for every kind, and any kind's
+    # own; weekends, England and Wales bank holidays and these local closures are not working days.
+    request_target_working_days: int = 10
+    request_target_days_by_kind: tuple[tuple[str, int], ...] = ()
+    bank_holidays_extra: tuple[date, ...] = ()
     # Officers' single sign-on with the landlord's identity provider (integrations/oidc.py).
     # No issuer: single sign-on is off and the staff sign-in page shows no button for it.
     oidc_issuer: str = ""
@@ -220,6 +249,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signin_known_address_days=_int(env.get("SIGNIN_KNOWN_ADDRESS_DAYS"), 90),
         retain_mail_body_days=_int(env.get("RETAIN_MAIL_BODY_DAYS"), 7),
         retain_waiting_list_days=_int(env.get("RETAIN_WAITING_LIST_DAYS"), 30),
+        request_target_working_days=_int(env.get("REQUEST_TARGET_WORKING_DAYS"), 10),
+        request_target_days_by_kind=_days_by_kind(env.get("REQUEST_TARGET_DAYS_BY_KIND")),
+        bank_holidays_extra=_dates(env.get("BANK_HOLIDAYS_EXTRA"), "BANK_HOLIDAYS_EXTRA"),
         oidc_issuer=env.get("OIDC_ISSUER", "").strip(),
         oidc_client_id=env.get("OIDC_CLIENT_ID", "").strip(),
         oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
-from portal_app.api import downloads, handoff, signout, staff_audit, staff_setup, staff_sso
+from portal_app.api import downloads, handoff, joint_consent, signout, staff_audit, staff_setup, staff_sso
 from portal_app.api.client import arrived_over_https
 from portal_app.db import schema_is_current
 from portal_app.services.staff.hosts import back_office_allowed
@@ -45,6 +45,7 @@ def api_app() -> Starlette:
             Route(routes.API_STAFF_SIGNED_OUT, signout.staff_signed_out),
             Route(routes.API_HANDOFF, handoff.hand_over),
             Route(routes.API_RESET, handoff.reset_link),
+            Route(routes.API_JOINT_CONSENT, joint_consent.joint_consent, methods=["GET", "POST"]),
             Route(routes.API_STAFF_SSO_START, staff_sso.start),
             Route(routes.API_STAFF_SSO_CALLBACK, staff_sso.callback),
             Route(routes.API_STAFF_AUDIT_CSV, staff_audit.audit_csv),

@@ -10,7 +10,7 @@ from portal_app.models.identity import (
     RegistrationAttempt,
     ThrottleHit,
 )
-from portal_app.models.money import MoneyRequest, PortalPayment, RequestUpdate
+from portal_app.models.money import MoneyRequest, PortalPayment, RequestDigest, RequestUpdate
 from portal_app.models.records import (
     Account,
     Charge,
@@ -44,6 +44,7 @@ __all__ = [
     "CookieHandoff",
     "MoneyRequest",
     "PortalPayment",
+    "RequestDigest",
     "RequestUpdate",
     "Charge",
     "ImportRun",

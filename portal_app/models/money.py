@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -63,6 +63,10 @@ class MoneyRequest(SQLModel, table=True):
     bank_details_masked: str | None = Field(default=None, max_length=100)
     needs_joint_consent: bool = False
     paid_at: datetime | None = None  # refunds: marked paid (the bank details are deleted then)
+    # Requests that need a decision (refunds; later payment plans): approved by whom, when.
+    # A decline is the status ``declined``; reopening one does not approve it.
+    approved_at: datetime | None = None
+    approved_by_staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
     created_at: datetime
     updated_at: datetime
 
@@ -78,3 +82,17 @@ class RequestUpdate(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     officer_id: int | None = Field(default=None, foreign_key="officer.id")
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id")  # who wrote it, in the back office
+
+
+class RequestDigest(SQLModel, table=True):
+    """The daily email of overdue requests, sent to one member of staff on one UK day:
+    the row is written in the transaction that queues the email, and the pair is unique,
+    so a restarted or second worker cannot send that day's email again."""
+
+    __tablename__ = "request_digest"
+    __table_args__ = (UniqueConstraint("staff_id", "uk_day", name="uq_request_digest_staff_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff_member.id")
+    uk_day: date
+    sent_at: datetime
+    overdue: int = 0  # how many requests it listed

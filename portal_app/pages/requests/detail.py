@@ -49,7 +49,9 @@ class RequestDetailState(AccountChoiceState):
                 "raised_by": found.raised_by,
             }
             self.detail_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
-            self.detail_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
+            self.detail_updates = [
+                {"at": u.at_words, "status": u.status_label, "note": u.note, "by": u.by} for u in found.updates
+            ]
         self.loaded = True
 
 
@@ -68,6 +70,7 @@ def request_detail_page() -> rx.Component:
                 rx.el.dl(
                     rx.cond(d["account"] != "", rx.el.div(rx.el.dt("Account"), rx.el.dd(d["account"]))),
                     rx.el.div(rx.el.dt("Sent"), rx.el.dd(d["created"])),
+                    rx.cond(d["officer"] != "", rx.el.div(rx.el.dt("Your officer"), rx.el.dd(d["officer"]))),
                     rx.foreach(
                         RequestDetailState.detail_lines,
                         lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"])),
@@ -79,7 +82,11 @@ def request_detail_page() -> rx.Component:
                     rx.foreach(
                         RequestDetailState.detail_updates,
                         lambda u: rx.el.li(
-                            rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))
+                            rx.el.strong(u["status"]),
+                            " at ",
+                            u["at"],
+                            rx.cond(u["by"] != "", rx.fragment(", by ", u["by"])),
+                            rx.cond(u["note"] != "", rx.el.p(u["note"], class_name="pre-line")),
                         ),
                     )
                 ),

@@ -150,7 +150,7 @@ class ResidentState(StaffState):
                 "summary": r.summary,
                 "status": r.status,
                 "status_label": r.status_label,
-                "account": f"{r.account_label} {r.account_ref}",
+                "account": f"{r.account_label} {r.account_ref}".strip(),
                 "created": r.created_on,
                 "updated": r.updated_on,
                 "raised_by": r.raised_by,
@@ -300,12 +300,15 @@ class ResidentState(StaffState):
                 "summary": found.summary,
                 "status": found.status,
                 "status_label": found.status_label,
-                "account": f"{found.account_label} {found.account_ref}",
+                "account": f"{found.account_label} {found.account_ref}".strip(),  # "": about no account
                 "created": found.created_words,
+                "officer": found.officer_name or "",
                 "raised_by": found.raised_by,
             }
             self.request_lines = [{"label": ln.label, "value": ln.value} for ln in found.lines]
-            self.request_updates = [{"at": u.at_words, "status": u.status_label, "note": u.note} for u in found.updates]
+            self.request_updates = [
+                {"at": u.at_words, "status": u.status_label, "note": u.note, "by": u.by} for u in found.updates
+            ]
         return rx.call_script("setTimeout(() => document.getElementById('request-heading')?.focus(), 50)")
 
     # -- helping with the sign-in -------------------------------------------------
@@ -815,17 +818,26 @@ def _one_request() -> rx.Component:
                 rx.cond(d["raised_by"] != "", rx.el.p(d["raised_by"])),
                 rx.el.dl(
                     _row("Kind", d["kind"]),
-                    _row("Account", d["account"]),
+                    rx.cond(d["account"] != "", _row("Account", d["account"])),
                     _row("Sent", d["created"]),
+                    rx.cond(d["officer"] != "", _row("Their officer", d["officer"])),
                     rx.foreach(S.request_lines, lambda ln: rx.el.div(rx.el.dt(ln["label"]), rx.el.dd(ln["value"]))),
                     class_name="summary-list",
+                ),
+                rx.cond(
+                    StaffState.staff_can.contains("manage_requests"),
+                    rx.el.p(rx.el.a("Open it in the requests queue", href=routes.staff_request(d["reference"]))),
                 ),
                 rx.el.h4("What has happened"),
                 rx.el.ol(
                     rx.foreach(
                         S.request_updates,
                         lambda u: rx.el.li(
-                            rx.el.strong(u["status"]), " at ", u["at"], rx.cond(u["note"] != "", rx.el.p(u["note"]))
+                            rx.el.strong(u["status"]),
+                            " at ",
+                            u["at"],
+                            rx.cond(u["by"] != "", rx.fragment(", by ", u["by"])),
+                            rx.cond(u["note"] != "", rx.el.p(u["note"], class_name="pre-line")),
                         ),
                     )
                 ),

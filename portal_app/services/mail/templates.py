@@ -292,3 +292,94 @@ def staff_set_up_link(*, link: str, valid_hours: int, created_by: str, settings:
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"Set up your {settings.landlord_name} back office account", body)
+
+
+# --- The back office's emails to staff ------------------------------------------------------
+# An email to a member of staff names a request by its reference and kind only: nothing a
+# resident told us, not even their name, so a forwarded or misdirected email gives nothing away.
+
+
+def request_assigned(*, reference: str, kind_label: str, assigned_by: str, settings: Settings) -> MailContent:
+    by = f"{assigned_by} has assigned" if assigned_by else "We have assigned"
+    body = (
+        f"{by} a request to you.\n"
+        f"\n"
+        f"Reference: {reference}\n"
+        f"Kind: {kind_label}\n"
+        f"\n"
+        f"Open it in the back office (you will be asked to sign in):\n"
+        f"{_url(settings, routes.staff_request(reference))}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"A request has been assigned to you: {reference}", body)
+
+
+def overdue_digest(
+    *, lines: Sequence[str], overdue: int, unassigned_overdue: int, day_words: str, settings: Settings
+) -> MailContent:
+    """Once a day: the requests assigned to this member of staff that are past their target."""
+    these = "1 request assigned to you is" if overdue == 1 else f"{overdue} requests assigned to you are"
+    extra = ""
+    if unassigned_overdue:
+        waiting = (
+            "1 unassigned request is" if unassigned_overdue == 1 else f"{unassigned_overdue} unassigned requests are"
+        )
+        extra = f"Also, {waiting} overdue in the queue.\n\n"
+    body = (
+        f"On {day_words}, {these} past the response target:\n"
+        f"\n"
+        f"{_bullets(lines)}\n"
+        f"\n"
+        f"{extra}"
+        f"See them in the back office (you will be asked to sign in):\n"
+        f"{_url(settings, routes.staff_queue(assigned='me', age='overdue'))}\n"
+        f"\n"
+        f"We send this once a working day while any request assigned to you is overdue.\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Overdue requests: {overdue} assigned to you", body)
+
+
+# --- Asking the other joint tenant -----------------------------------------------------------
+
+
+def joint_consent_by_email(*, what: str, link: str, valid_days: int, settings: Settings) -> MailContent:
+    """To the other tenant of a joint tenancy who has no portal account (the landlord's
+    records give the address): agree or not, through a link that works once."""
+    body = (
+        f"{what}\n"
+        f"\n"
+        f"Because the account is in joint names, we need your agreement before we pay it.\n"
+        f"\n"
+        f"Tell us whether you agree: {link}\n"
+        f"\n"
+        f"The link works once and stops working after {valid_days} days. If you do not answer, we "
+        f"will not pay the refund without speaking to you.\n"
+        f"\n"
+        f"If you have a question, or you do not know about this, contact us:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Do you agree to a refund from your joint account? - {settings.landlord_name}", body)
+
+
+def joint_consent_in_portal(*, what: str, settings: Settings) -> MailContent:
+    """To the other tenant who has a portal account: the question waits for them there."""
+    body = (
+        f"{what}\n"
+        f"\n"
+        f"Because the account is in joint names, we need your agreement before we pay it.\n"
+        f"\n"
+        f"Sign in and answer under 'My requests': {_url(settings, routes.REQUESTS)}\n"
+        f"\n"
+        f"If you have a question, or you do not know about this, contact us:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Do you agree to a refund from your joint account? - {settings.landlord_name}", body)

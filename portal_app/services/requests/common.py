@@ -64,6 +64,15 @@ KIND_LABELS = {
 # The kinds that are about one account (the others have ``account_id`` None).
 ACCOUNT_KINDS = (QUERY, STANDING_ORDER, REFUND, BENEFITS_ADVICE, PAPER_STATEMENT)
 
+# Kinds only some staff may see, and the permission that shows them (services/staff/roles.py):
+# residents' data-rights requests are for the data protection officer. Such requests are
+# about the resident, not one account (``MoneyRequest.account_id`` is NULL).
+KIND_PERMISSIONS: dict[str, str] = {"data_correction": "handle_data_requests", "data_erasure": "handle_data_requests"}
+
+# Kinds an officer approves or declines before they are done (refunds; later payment plans),
+# and the status an approval moves them to: a refund still has to be paid ("Mark as paid").
+NEEDS_DECISION: dict[str, str] = {REFUND: "in_progress"}
+
 RECEIVED = "received"
 IN_PROGRESS = "in_progress"
 WAITING_FOR_YOU = "waiting_for_you"
@@ -101,6 +110,11 @@ BENEFIT_TOPICS = (
 BEST_TIMES = (("morning", "Morning"), ("afternoon", "Afternoon"), ("any", "Any time"))
 CONTACT_WAYS = (("phone", "Phone"), ("email", "Email"))
 
+# Parties who make a tenancy "joint" for a refund: anyone else named on it as a tenant,
+# leaseholder or licensee (not household members or occupants). Their agreement is asked
+# before a refund from the shared account is paid (consent.py).
+JOINT_ROLES = ("lead_tenant", "joint_tenant", "leaseholder", "joint_leaseholder", "licensee")
+
 REFERENCE_PREFIX = "RQ-"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 REFERENCE_LENGTH = 6
@@ -131,6 +145,17 @@ class DetailLine:
 # ---------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------
+
+
+def may_see_kind(kind: str, permissions: frozenset[str] | set[str]) -> bool:
+    """Whether a member of staff with ``permissions`` may see requests of ``kind``."""
+    needed = KIND_PERMISSIONS.get(kind)
+    return needed is None or needed in permissions
+
+
+def kind_label(kind: str) -> str:
+    """'Refund'; a kind without a label yet (a later issue's) in words from its code."""
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
 
 
 def as_utc(now: datetime) -> datetime:
@@ -268,7 +293,10 @@ __all__ = [
     "DONE",
     "DetailLine",
     "IN_PROGRESS",
+    "JOINT_ROLES",
     "KIND_LABELS",
+    "KIND_PERMISSIONS",
+    "NEEDS_DECISION",
     "MAIL_RECEIVED",
     "MAIL_UPDATED",
     "NotYours",
@@ -290,6 +318,8 @@ __all__ = [
     "account_words",
     "as_utc",
     "detail_lines",
+    "kind_label",
+    "may_see_kind",
     "mask_bank_details",
     "new_reference",
     "normalise_request_reference",

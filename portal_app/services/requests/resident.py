@@ -22,10 +22,13 @@ The rules:
   requests only: one may ask for something the other should not read (benefits advice,
   another contact number). A refund asked for on a joint tenancy is marked
   ``needs_joint_consent`` and the officer asks the other tenant to agree.
-- Routing: the tenancy's ``income_officer_id``. For a lease (tenure ``leasehold`` or
-  ``shared_ownership``) an officer named on the tenancy (income or housing) whose role is
-  ``leasehold_officer`` comes first. No officer: the request waits in the unassigned
-  queue (``office.officer_queue(session, None)``).
+- Routing (``routing.py``): the tenancy's ``income_officer_id``. For a lease (tenure
+  ``leasehold`` or ``shared_ownership``) an officer named on the tenancy (income or
+  housing) whose role is ``leasehold_officer`` comes first. When that officer has a staff
+  account (``StaffMember.officer_id``) the request is assigned to them at once and they
+  are emailed; otherwise it waits in the back office's queue, unassigned.
+- The acknowledgement promises the landlord's response target for the kind, in working
+  days (``targets.target_days``), the one the back office counts against.
 - Refunds (the landlord's refund policy: "a refund cannot be made if your account is in arrears"): only from
   credit, leaving ``settings.refund_keep_back_weeks`` weeks of the account's regular
   charge in credit, and less whatever open refund requests on the account already ask
@@ -90,6 +93,7 @@ from portal_app.services.requests.common import (
     DATA_CORRECTION,
     DATA_ERASURE,
     DATA_KINDS,
+    JOINT_ROLES,
     KIND_LABELS,
     MAIL_RECEIVED,
     OPEN_STATUSES,
@@ -105,6 +109,7 @@ from portal_app.services.requests.common import (
     account_words,
     as_utc,
     detail_lines,
+    kind_label,
     mask_bank_details,
     new_reference,
     normalise_request_reference,
@@ -113,6 +118,8 @@ from portal_app.services.requests.common import (
     text_of,
     transaction_label,
 )
+from portal_app.services.requests.routing import LEASE_TENURES, assign_on_arrival, route_officer
+from portal_app.services.requests.targets import target_days
 from portal_app.services.tokens import encrypt
 from portal_app.services.validation import is_uk_landline, normalise_email, normalise_uk_mobile, parse_date_parts
 from portal_app.settings import Settings
@@ -121,7 +128,6 @@ from portal_app.settings import Settings
 # Limits
 # ---------------------------------------------------------------------------
 
-REPLY_WORKING_DAYS = 5
 QUERY_MIN_LENGTH = 10
 QUERY_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 1000
@@ -140,11 +146,6 @@ LIMIT_FIELDS = {
     BENEFITS_ADVICE: "topic",
     PAPER_STATEMENT: "period_from",
 }
-
-LEASE_TENURES = ("leasehold", "shared_ownership")
-# Parties who make a tenancy "joint" for a refund: anyone else named on it as a tenant,
-# leaseholder or licensee (not household members or occupants).
-JOINT_ROLES = ("lead_tenant", "joint_tenant", "leaseholder", "joint_leaseholder", "licensee")
 
 
 # ---------------------------------------------------------------------------
@@ -225,6 +226,7 @@ class UpdateItem:
     status: str
     status_label: str
     note: str
+    by: str = ""  # the officer who wrote it ("" for the resident's own step)
 
 
 @dataclass(frozen=True)
@@ -622,25 +624,18 @@ def _date_from_parts(
 # ---------------------------------------------------------------------------
 
 
-def route_officer(session: Session, tenancy: Tenancy) -> int | None:
-    """The officer whose queue a request on this tenancy lands in (None: unassigned)."""
-    if tenancy.tenure in LEASE_TENURES:
-        for officer_id in (tenancy.income_officer_id, tenancy.housing_officer_id):
-            officer = session.get(Officer, officer_id) if officer_id else None
-            if officer is not None and officer.role == "leasehold_officer":
-                return officer.id
-    return tenancy.income_officer_id
-
-
-def _next_steps(kind: str, *, needs_joint_consent: bool, post_to: str = "", lease: bool = False) -> tuple[str, ...]:
-    reply = f"We aim to reply within {REPLY_WORKING_DAYS} working days."
+def _next_steps(
+    kind: str, *, needs_joint_consent: bool, settings: Settings, post_to: str = "", lease: bool = False
+) -> tuple[str, ...]:
+    # The landlord's response target for this kind (targets.py), the same one the back office counts against.
+    days = target_days(kind, settings)
+    reply = f"We aim to reply within {days} working days."
     where = "to your address" if post_to == "home" else "to the address you gave us"
     if kind == QUERY:
         return ("Your income officer will check our records and reply to you.", reply)
     if kind == STANDING_ORDER:
         return (
-            f"We will post our standing order details {where}. We aim to post them within "
-            f"{REPLY_WORKING_DAYS} working days.",
+            f"We will post our standing order details {where}. We aim to post them within {days} working days.",
             "You do not need to wait: you can set up the standing order now with the details shown on screen.",
         )
     if kind == REFUND:
@@ -656,7 +651,7 @@ def _next_steps(kind: str, *, needs_joint_consent: bool, post_to: str = "", leas
     if kind == BENEFITS_ADVICE:
         return ("An adviser will contact you the way you asked, at the time you chose if they can.", reply)
     if kind == PAPER_STATEMENT:
-        return (f"We will post the statement {where}. We aim to post it within {REPLY_WORKING_DAYS} working days.",)
+        return (f"We will post the statement {where}. We aim to post it within {days} working days.",)
     return (reply,)  # pragma: no cover - every kind is listed above
 
 
@@ -705,8 +700,14 @@ def _create(
     session.add(request)
     session.flush()
     session.add(RequestUpdate(request_id=request.id, at=now, status=RECEIVED, note="", officer_id=None))
+    # The officer named for the tenancy, when they have a staff account, has it at once (and is emailed).
+    assign_on_arrival(session, request, now=now, settings=settings)
     steps = _next_steps(
-        kind, needs_joint_consent=needs_joint_consent, post_to=post_to, lease=owned.tenancy.tenure in LEASE_TENURES
+        kind,
+        needs_joint_consent=needs_joint_consent,
+        settings=settings,
+        post_to=post_to,
+        lease=owned.tenancy.tenure in LEASE_TENURES,
     )
     mail = mail_templates.request_received(
         reference=reference,
@@ -1253,7 +1254,8 @@ def submit_data_request(
 
 
 def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
-    """The requests this portal user made, newest first."""
+    """The requests this portal user made, newest first (a request about the resident
+    rather than one account, such as a data-rights request, has no account)."""
     rows = session.exec(
         select(MoneyRequest, Account, StaffMember.name)
         .outerjoin(Account, Account.id == MoneyRequest.account_id)  # a data rights request has none
@@ -1265,7 +1267,7 @@ def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
         RequestSummary(
             reference=r.reference,
             kind=r.kind,
-            kind_label=KIND_LABELS.get(r.kind, r.kind),
+            kind_label=kind_label(r.kind),
             summary=r.summary,
             status=r.status,
             status_label=STATUS_LABELS.get(r.status, r.status),
@@ -1282,9 +1284,24 @@ def my_requests(session: Session, user_id: int) -> list[RequestSummary]:
     ]
 
 
+def _who_wrote(session: Session, update: RequestUpdate) -> str:
+    """The name of the officer behind a step: the member of staff who wrote it in the back
+    office, or (older steps) the landlord's officer; "" for the resident's own."""
+    if update.staff_id is not None:
+        member = session.get(StaffMember, update.staff_id)
+        if member is not None:
+            return member.name
+    if update.officer_id is not None:
+        officer = session.get(Officer, update.officer_id)
+        if officer is not None:
+            return officer.name
+    return ""
+
+
 def request_detail(session: Session, user_id: int, reference: str) -> RequestDetail | None:
     """One of this user's requests with its history; None for an unknown reference or
-    someone else's (the same answer, so references cannot be probed)."""
+    someone else's (the same answer, so references cannot be probed). The officer named is
+    the member of staff it is assigned to, else the landlord's officer for the tenancy."""
     request = session.exec(
         select(MoneyRequest).where(
             MoneyRequest.reference == normalise_request_reference(reference), MoneyRequest.user_id == user_id
@@ -1293,6 +1310,7 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
     if request is None:
         return None
     account = session.get(Account, request.account_id) if request.account_id is not None else None
+    assignee = session.get(StaffMember, request.assigned_staff_id) if request.assigned_staff_id else None
     officer = session.get(Officer, request.officer_id) if request.officer_id else None
     raised_by = session.get(StaffMember, request.raised_by_staff_id) if request.raised_by_staff_id else None
     updates = session.exec(
@@ -1301,7 +1319,7 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
     return RequestDetail(
         reference=request.reference,
         kind=request.kind,
-        kind_label=KIND_LABELS.get(request.kind, request.kind),
+        kind_label=kind_label(request.kind),
         summary=request.summary,
         status=request.status,
         status_label=STATUS_LABELS.get(request.status, request.status),
@@ -1315,9 +1333,16 @@ def request_detail(session: Session, user_id: int, reference: str) -> RequestDet
         lines=detail_lines(session, request),
         bank_details_masked=request.bank_details_masked,
         needs_joint_consent=request.needs_joint_consent,
-        officer_name=officer.name if officer else None,
+        officer_name=assignee.name if assignee is not None else (officer.name if officer else None),
         updates=tuple(
-            UpdateItem(u.at, uk_time_words(u.at), u.status, STATUS_LABELS.get(u.status, u.status), u.note)
+            UpdateItem(
+                u.at,
+                uk_time_words(u.at),
+                u.status,
+                STATUS_LABELS.get(u.status, u.status),
+                u.note,
+                _who_wrote(session, u),
+            )
             for u in updates
         ),
         raised_by=raised_by_words(request, raised_by.name if raised_by else None),

@@ -59,6 +59,15 @@ RESIDENT_SIGNED_OUT_EVERYWHERE = "resident_signed_out_everywhere"
 RESIDENT_DISABLED = "resident_disabled"
 RESIDENT_ENABLED = "resident_enabled"
 REQUEST_RAISED_FOR_RESIDENT = "request_raised_for_resident"
+# The requests queue (services/requests/office.py, consent.py).
+REQUESTS_LISTED = "requests_listed"
+REQUEST_ASSIGNED = "request_assigned"
+REQUEST_UPDATED = "request_updated"
+REQUEST_APPROVED = "request_approved"
+REFUND_PAID = "refund_paid"
+JOINT_CONSENT_ASKED = "joint_consent_asked"
+JOINT_CONSENT_ANSWERED = "joint_consent_answered"
+JOINT_CONSENT_RECORDED = "joint_consent_recorded"
 
 ACTION_LABELS: dict[str, str] = {
     SIGNED_IN: "Signed in",
@@ -85,6 +94,14 @@ ACTION_LABELS: dict[str, str] = {
     RESIDENT_DISABLED: "Turned off a resident's online account",
     RESIDENT_ENABLED: "Turned a resident's online account back on",
     REQUEST_RAISED_FOR_RESIDENT: "Raised a request for a resident",
+    REQUESTS_LISTED: "Listed residents' requests",
+    REQUEST_ASSIGNED: "Assigned a request",
+    REQUEST_UPDATED: "Updated a request",
+    REQUEST_APPROVED: "Approved a request",
+    REFUND_PAID: "Marked a refund paid (its bank details deleted)",
+    JOINT_CONSENT_ASKED: "Asked a joint tenant to agree to a refund",
+    JOINT_CONSENT_ANSWERED: "A joint tenant answered about a refund",
+    JOINT_CONSENT_RECORDED: "Recorded a joint tenant's answer given by phone or letter",
 }
 
 # Words no detail key may contain: a secret never reaches the log (issue 12, section 5).

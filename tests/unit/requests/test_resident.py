@@ -67,7 +67,7 @@ def test_a_query_is_written_with_a_reference_a_received_update_and_an_acknowledg
     )
     assert ack.next_steps == (
         "Your income officer will check our records and reply to you.",
-        "We aim to reply within 5 working days.",
+        "We aim to reply within 10 working days.",
     )
     assert (request.kind, request.status, request.user_id, request.person_id, request.account_id) == (
         "query",
@@ -87,7 +87,7 @@ def test_a_query_is_written_with_a_reference_a_received_update_and_an_acknowledg
     assert mail.subject == f"We have received your request {ack.reference} - {SETTINGS.landlord_name}"
     assert f"Your reference is {ack.reference}." in mail.body_text
     assert "A question about your rent account ending 0042." in mail.body_text
-    assert "We aim to reply within 5 working days." in mail.body_text
+    assert "We aim to reply within 10 working days." in mail.body_text
     assert SETTINGS.landlord_phone in mail.body_text and f"{SETTINGS.base_url}/requests" in mail.body_text
     assert "Why did my rent go up" not in mail.body_text  # their own words stay on screen
     assert "RENT00420042" not in mail.body_text
@@ -364,7 +364,7 @@ def test_a_standing_order_request_posted_home_stores_the_home_address(session, a
     assert request.summary == "Standing order details by post for Rent account RENT00420042"
     assert json.loads(request.details) == {"post_to": "home", "address": "Flat 12, Elm Court, Northbrook NB1 2AB"}
     assert result.acknowledgement.next_steps[0] == (
-        "We will post our standing order details to your address. We aim to post them within 5 working days."
+        "We will post our standing order details to your address. We aim to post them within 10 working days."
     )
     [mail] = mails(session)
     assert "Flat 12" not in mail.body_text and SETTINGS.landlord_account_number not in mail.body_text
@@ -775,7 +775,7 @@ def test_a_paper_statement_request_stores_the_period_and_where_to_post_it(sessio
     assert request.summary == "Paper statement of Rent account RENT00420042, 1 April 2026 to 22 November 2026"
     assert json.loads(request.details) == {"post_to": "home", "address": "Flat 12, Elm Court, Northbrook NB1 2AB"}
     assert result.acknowledgement.next_steps == (
-        "We will post the statement to your address. We aim to post it within 5 working days.",
+        "We will post the statement to your address. We aim to post it within 10 working days.",
     )
 
 
@@ -888,25 +888,31 @@ def test_my_requests_lists_newest_first_with_labels_in_plain_words(session, reco
     )
 
 
-def test_a_request_detail_shows_its_history_and_masked_bank_details(session, records, ann, officer):
+def test_a_request_detail_shows_its_history_with_the_officers_name_and_masked_bank_details(
+    session, records, ann, officer
+):
+    rachel = records.staff(name="Rachel Adeyemi")
     in_credit(records, ann, 25000)
     ref = refund(session, ann).acknowledgement.reference
+    assert (
+        request_detail(session, ann.user.id, ref).officer_name == "Priya Shah"
+    )  # the tenancy's officer, until assigned
     update_request(
         session,
         ref,
         status="in_progress",
         note="Checking your payments",
-        officer_id=officer.id,
+        staff_id=rachel.id,
         now=NOW + timedelta(hours=2),
         settings=SETTINGS,
     )
 
     detail = request_detail(session, ann.user.id, ref)
 
-    assert (detail.status, detail.status_label, detail.officer_name) == ("in_progress", "In progress", "Priya Shah")
-    assert [(u.status_label, u.note, u.at_words) for u in detail.updates] == [
-        ("Received", "", "10:30 on 22 November 2026"),
-        ("In progress", "Checking your payments", "12:30 on 22 November 2026"),
+    assert (detail.status, detail.status_label, detail.officer_name) == ("in_progress", "In progress", "Rachel Adeyemi")
+    assert [(u.status_label, u.note, u.at_words, u.by) for u in detail.updates] == [
+        ("Received", "", "10:30 on 22 November 2026", ""),
+        ("In progress", "Checking your payments", "12:30 on 22 November 2026", "Rachel Adeyemi"),
     ]
     assert [(line.label, line.value) for line in detail.lines] == [
         ("Amount", "£40.00"),

@@ -1,0 +1,193 @@
+"""Response targets for residents' requests, counted in working days.
+
+The landlord aims to answer a request within ``REQUEST_TARGET_WORKING_DAYS`` working days
+(seed 000: residents otherwise "wait 5-10 working days for a response"), or a kind's own
+target from ``REQUEST_TARGET_DAYS_BY_KIND``. A working day is a Monday to Friday that is
+not an England and Wales bank holiday (``BANK_HOLIDAYS``) nor one of the landlord's own
+closures (``BANK_HOLIDAYS_EXTRA``).
+
+How a wait is counted: the day a request arrives (its UK date) is day 0, whatever the
+hour; each working day after it, up to and including today, adds one. So a request sent
+at 4pm on a Friday has waited 1 working day on Monday, and with a target of 10 it is due
+on the 10th working day after it arrived; it is *overdue* from the day after that while it
+is still open. A closed request's wait stops on the day it was closed.
+
+No database, no reflex: plain functions over dates and the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from portal_app.clock import uk_date_words, uk_day_in_utc, uk_today
+from portal_app.settings import Settings
+
+# England and Wales bank holidays, 2025 to 2028. Source: GOV.UK, "UK bank holidays"
+# (https://www.gov.uk/bank-holidays, and its data at https://www.gov.uk/bank-holidays.json,
+# the "england-and-wales" division), which lists 2025 to 2027; 2028 follows the same rules
+# (Easter 16 April 2028; New Year's Day, a Saturday, substituted by Monday 3 January).
+# Add a year here before it starts; a one-off closure or a new holiday can go in
+# BANK_HOLIDAYS_EXTRA at once.
+BANK_HOLIDAYS: frozenset[date] = frozenset(
+    {
+        # 2025
+        date(2025, 1, 1),  # New Year's Day
+        date(2025, 4, 18),  # Good Friday
+        date(2025, 4, 21),  # Easter Monday
+        date(2025, 5, 5),  # Early May bank holiday
+        date(2025, 5, 26),  # Spring bank holiday
+        date(2025, 8, 25),  # Summer bank holiday
+        date(2025, 12, 25),  # Christmas Day
+        date(2025, 12, 26),  # Boxing Day
+        # 2026
+        date(2026, 1, 1),
+        date(2026, 4, 3),
+        date(2026, 4, 6),
+        date(2026, 5, 4),
+        date(2026, 5, 25),
+        date(2026, 8, 31),
+        date(2026, 12, 25),
+        date(2026, 12, 28),  # Boxing Day (substitute day: 26 December is a Saturday)
+        # 2027
+        date(2027, 1, 1),
+        date(2027, 3, 26),
+        date(2027, 3, 29),
+        date(2027, 5, 3),
+        date(2027, 5, 31),
+        date(2027, 8, 30),
+        date(2027, 12, 27),  # Christmas Day (substitute day)
+        date(2027, 12, 28),  # Boxing Day (substitute day)
+        # 2028
+        date(2028, 1, 3),  # New Year's Day (substitute day)
+        date(2028, 4, 14),
+        date(2028, 4, 17),
+        date(2028, 5, 1),
+        date(2028, 5, 29),
+        date(2028, 8, 28),
+        date(2028, 12, 25),
+        date(2028, 12, 26),
+    }
+)
+
+# A wait is never counted further back than this (a request forgotten for years still
+# shows a number, it just stops growing past it; keeps the loops short).
+LONGEST_COUNT_DAYS = 3660
+
+
+def closed_days(settings: Settings) -> frozenset[date]:
+    """Every day that is not a working day apart from weekends."""
+    return BANK_HOLIDAYS | frozenset(settings.bank_holidays_extra)
+
+
+def is_working_day(day: date, closed: Iterable[date] | frozenset[date]) -> bool:
+    return day.weekday() < 5 and day not in closed
+
+
+def working_days_between(start: date, end: date, closed: frozenset[date]) -> int:
+    """Working days d with ``start < d <= end`` (0 when ``end`` is not after ``start``)."""
+    if end <= start:
+        return 0
+    start = max(start, end - timedelta(days=LONGEST_COUNT_DAYS))
+    count, day = 0, start + timedelta(days=1)
+    while day <= end:
+        if is_working_day(day, closed):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(start: date, n: int, closed: frozenset[date]) -> date:
+    """The ``n``th working day after ``start`` (``start`` itself for n <= 0)."""
+    day, left = start, max(n, 0)
+    while left:
+        day += timedelta(days=1)
+        if is_working_day(day, closed):
+            left -= 1
+    return day
+
+
+def target_days(kind: str, settings: Settings) -> int:
+    """The response target for a kind of request, in working days (never less than 1)."""
+    own = dict(settings.request_target_days_by_kind)
+    return max(own.get(kind, settings.request_target_working_days), 1)
+
+
+def kinds_with_own_target(settings: Settings) -> dict[str, int]:
+    return {kind: max(days, 1) for kind, days in settings.request_target_days_by_kind}
+
+
+@dataclass(frozen=True)
+class Wait:
+    waited: int  # working days since the request arrived (to today, or to the day it closed)
+    target: int  # working days
+    due_on: date  # the last working day within the target
+    overdue: bool  # still open after its due day
+    words: str  # "Waited 3 of 10 working days"
+    due_words: str  # "Due by 4 December 2026" / "Overdue since 4 December 2026"
+
+
+def _days(n: int) -> str:
+    return "1 working day" if n == 1 else f"{n} working days"
+
+
+def wait_of(
+    kind: str, created_at: datetime, *, now: datetime, is_open: bool, closed_at: datetime | None, settings: Settings
+) -> Wait:
+    """How long a request has waited against its target, in words an officer reads at a glance."""
+    closed = closed_days(settings)
+    target = target_days(kind, settings)
+    arrived = uk_today(created_at)
+    until = uk_today(now) if is_open or closed_at is None else uk_today(closed_at)
+    waited = working_days_between(arrived, until, closed)
+    due = add_working_days(arrived, target, closed)
+    overdue = is_open and waited > target
+    if not is_open:
+        words = f"Answered in {_days(waited)} (target {target})"
+        due_words = ""
+    elif overdue:
+        late = waited - target
+        words = f"Waited {waited} of {_days(target)}: {_days(late)} over"
+        due_words = f"Overdue: it was due by {uk_date_words(due)}"
+    else:
+        words = f"Waited {waited} of {_days(target)}"
+        due_words = f"Due by {uk_date_words(due)}"
+    return Wait(waited, target, due, overdue, words, due_words)
+
+
+def arrived_before(today: date, waited_more_than: int, settings: Settings) -> datetime:
+    """The moment (UTC) before which a request must have arrived to have waited more than
+    ``waited_more_than`` working days by ``today``: the start of the UK day that is the
+    (n+1)th working day counting back from today (today included, when it is one).
+
+    A request that arrived on day A has waited more than n days exactly when
+    n+1 working days lie in (A, today], that is when A is before that (n+1)th day back."""
+    closed_set = closed_days(settings)
+    need = max(waited_more_than, 0) + 1
+    day = today
+    floor = today - timedelta(days=LONGEST_COUNT_DAYS)
+    while True:
+        if is_working_day(day, closed_set):
+            need -= 1
+            if need == 0:
+                break
+        if day <= floor:
+            break
+        day -= timedelta(days=1)
+    start, _end = uk_day_in_utc(day)
+    return start.astimezone(UTC)
+
+
+__all__ = [
+    "BANK_HOLIDAYS",
+    "Wait",
+    "add_working_days",
+    "arrived_before",
+    "closed_days",
+    "is_working_day",
+    "kinds_with_own_target",
+    "target_days",
+    "wait_of",
+    "working_days_between",
+]
