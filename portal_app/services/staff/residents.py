@@ -383,8 +383,7 @@ def _conditions(search_by: str, query: str) -> list:
             or_(
                 func.lower(Person.email).contains(lowered, autoescape=True),
                 exists().where(
-                    login.person_id == Person.id,
-                    func.lower(login.email).contains(lowered, autoescape=True),
+                    login.person_id == Person.id, func.lower(login.email).contains(lowered, autoescape=True)
                 ),
             )
         )
