@@ -190,8 +190,8 @@ def _cmd_create_staff(args) -> int:
     printed once, here, for the member of staff to add to their app before signing in."""
     from portal_app.clock import utcnow
     from portal_app.db import get_engine, require_current_schema
+    from portal_app.services import audit
     from portal_app.services.identity import two_step
-    from portal_app.services.staff import audit
     from portal_app.services.staff.accounts import StaffAccountError, create_staff
     from portal_app.settings import get_settings
 
@@ -280,7 +280,7 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="run the background jobs (mail, housekeeping, payment reconciliation) until stopped"
     ).set_defaults(fn=_cmd_worker)
     sub.add_parser("make-icons", help="draw the app icons into assets/icons/").set_defaults(fn=_cmd_make_icons)
-    from portal_app.services.staff.roles import ROLES
+    from portal_app.services.roles import ROLES
 
     p = sub.add_parser(
         "create-staff", help="create a back-office account (password and authenticator, or single sign-on)"

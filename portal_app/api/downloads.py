@@ -22,10 +22,10 @@ from portal_app import routes
 from portal_app.api.client import arrived_over_https, client_ip_of
 from portal_app.clock import uk_today, utcnow
 from portal_app.db import session_scope
+from portal_app.services import audit
 from portal_app.services.accounts import balances, statements
 from portal_app.services.identity import cookies, history, sessions, tickets
 from portal_app.services.rights import my_data
-from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 REFUSED_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">

@@ -68,7 +68,7 @@ async def signed_out(request: Request) -> Response:
 
 
 def _end_staff_session(token: str, client_ip: str) -> None:
-    from portal_app.services.staff import audit
+    from portal_app.services import audit
     from portal_app.services.staff import sessions as staff_sessions
 
     with session_scope() as s:

@@ -18,10 +18,10 @@ from starlette.responses import PlainTextResponse, Response
 from portal_app.api.client import arrived_over_https, client_ip_of
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
+from portal_app.services.audit import StaffActor
 from portal_app.services.identity import cookies
 from portal_app.services.staff import audit_search
 from portal_app.services.staff import sessions as staff_sessions
-from portal_app.services.staff.actors import StaffActor
 
 PERMISSION = "view_audit"
 REFUSED = "You cannot download the audit log: sign in to the back office with a role that can see it."

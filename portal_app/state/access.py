@@ -35,7 +35,7 @@ from typing import Any, Protocol
 import reflex as rx
 
 from portal_app import routes
-from portal_app.services.staff import roles
+from portal_app.services import roles
 from portal_app.services.staff import sessions as staff_sessions
 
 log = logging.getLogger("doorstep.access")

@@ -120,7 +120,7 @@ class StaffState(rx.State):
 
 
 def _sign_out_and_audit(session, token: str, *, client_ip: str) -> None:
-    from portal_app.services.staff import audit
+    from portal_app.services import audit
 
     now = utcnow()
     staff_id = staff_sessions.sign_out(session, token, now=now)

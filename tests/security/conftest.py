@@ -56,7 +56,7 @@ def _two_residents(portal: RunningPortal) -> None:
 def _residents_and_staff(portal: RunningPortal) -> None:
     """Residents A and B, and one member of staff of each role (``portal.people["staff"]``:
     role -> staff id), for the back office's authorisation matrix."""
-    from portal_app.services.staff.roles import ROLES
+    from portal_app.services.roles import ROLES
     from tests.factories import make_staff
 
     _two_residents(portal)

@@ -24,7 +24,7 @@ import pytest
 
 from portal_app import routes
 from portal_app.api.http import api_app
-from portal_app.services.staff.roles import ROLES
+from portal_app.services.roles import ROLES
 from portal_app.state.access import access_of
 from tests.security.handlers import run, staff_handlers
 from tests.security.test_websocket_walk import _page_of, _parameters, _payload_json, _raw_frame

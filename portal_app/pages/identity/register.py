@@ -17,9 +17,8 @@ from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.services import throttle
-from portal_app.services.identity import auth, cookies, registration
-from portal_app.services.staff import registration_pause
-from portal_app.services.staff.registration_pause import RegistrationPaused
+from portal_app.services.identity import auth, cookies, registration, registration_pause
+from portal_app.services.identity.registration_pause import RegistrationPaused
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import public

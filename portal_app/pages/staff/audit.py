@@ -11,8 +11,8 @@ from portal_app import routes
 from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms, tables
 from portal_app.components.back_office import staff_page
+from portal_app.services.audit import StaffActor
 from portal_app.services.staff import audit_search
-from portal_app.services.staff.actors import StaffActor
 from portal_app.services.validation import form_fields
 from portal_app.state.access import current_staff, staff_only
 from portal_app.state.database import in_transaction

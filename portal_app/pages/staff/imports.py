@@ -19,8 +19,8 @@ from portal_app import routes
 from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import tables
 from portal_app.components.back_office import staff_page
+from portal_app.services.audit import StaffActor
 from portal_app.services.staff import imports
-from portal_app.services.staff.actors import StaffActor
 from portal_app.settings import get_settings
 from portal_app.state.access import current_staff, staff_only
 from portal_app.state.database import in_transaction

@@ -38,11 +38,10 @@ from sqlmodel import Session, func, select
 
 from portal_app import routes
 from portal_app.models import PasswordReset, PortalUser, RecoveryCode
-from portal_app.services import throttle, tokens
+from portal_app.services import audit, throttle, tokens
 from portal_app.services.identity import history, lockout, passwords, resets, sessions, two_step
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.identity.sessions import SignInOutcome, create_session, end_sessions
-from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 # Longest password we spend argon2 time on; the password rules allow 128.

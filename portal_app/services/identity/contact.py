@@ -20,9 +20,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from portal_app.models import PortalUser
+from portal_app.services import audit
 from portal_app.services.identity import history
 from portal_app.services.identity.notices import queue_account_mail
-from portal_app.services.staff import audit
 from portal_app.services.validation import is_uk_landline, normalise_uk_mobile
 from portal_app.settings import get_settings
 

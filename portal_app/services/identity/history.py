@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.clock import uk_time_words
 from portal_app.models import AuditEvent, PortalUser
-from portal_app.services.staff import audit
+from portal_app.services import audit
 
 # The resident's own events: what the sign-in history shows.
 RESIDENT_ACTIONS = (

@@ -51,9 +51,9 @@ from portal_app.models import AuthSession, Person, PortalUser, RegistrationAttem
 from portal_app.services import throttle
 from portal_app.services.identity.eligibility import registration_eligibility, tenancy_has_ended
 from portal_app.services.identity.passwords import hash_password, password_problem
+from portal_app.services.identity.registration_pause import refuse_if_paused
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
-from portal_app.services.staff.registration_pause import refuse_if_paused
 from portal_app.services.tokens import hash_token, new_code, new_token, tokens_equal
 from portal_app.services.validation import (
     EMAIL_MAX_LENGTH,

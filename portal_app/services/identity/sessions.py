@@ -21,9 +21,8 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal_app.models import AuthSession, Person, PortalUser
-from portal_app.services import tokens
+from portal_app.services import audit, tokens
 from portal_app.services.identity import history
-from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 
 # Touch last_seen_at at most once a minute, so a busy page is not a write per event.

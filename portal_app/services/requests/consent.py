@@ -37,7 +37,7 @@ from sqlmodel import Session, select
 from portal_app import routes
 from portal_app.clock import uk_time_words, uk_today
 from portal_app.models import Account, JointConsent, MoneyRequest, Person, PortalUser, TenancyParty
-from portal_app.services import tokens
+from portal_app.services import audit, tokens
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
 from portal_app.services.money import format_pence
@@ -52,7 +52,6 @@ from portal_app.services.requests.common import (
     settings_or_default,
     text_of,
 )
-from portal_app.services.staff import audit
 from portal_app.services.validation import normalise_email
 from portal_app.settings import Settings
 

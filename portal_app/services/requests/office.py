@@ -67,6 +67,7 @@ from portal_app.models import (
     StaffMember,
     Tenancy,
 )
+from portal_app.services import audit
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
 from portal_app.services.money import format_pence
@@ -106,8 +107,7 @@ from portal_app.services.requests.common import (
     text_of,
 )
 from portal_app.services.requests.targets import Wait, arrived_before, kinds_with_own_target, wait_of
-from portal_app.services.staff import audit
-from portal_app.services.staff.roles import permissions_of
+from portal_app.services.roles import permissions_of
 from portal_app.services.tokens import decrypt
 from portal_app.settings import Settings
 

@@ -19,7 +19,7 @@ from portal_app.models import MoneyRequest, Officer, StaffMember, Tenancy
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
 from portal_app.services.requests.common import as_utc, kind_label, may_see_kind, settings_or_default
-from portal_app.services.staff.roles import permissions_of
+from portal_app.services.roles import permissions_of
 from portal_app.settings import Settings
 
 LEASE_TENURES = ("leasehold", "shared_ownership")

@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from portal_app.models import Officer, StaffMember
-from portal_app.services import tokens
+from portal_app.services import roles, tokens
 from portal_app.services.identity import passwords, two_step
-from portal_app.services.staff import roles
 from portal_app.services.validation import normalise_email
 
 SETUP_PURPOSE = "staff-setup"

@@ -27,11 +27,11 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from portal_app.models import MoneyRequest, PortalUser
+from portal_app.services import audit
 from portal_app.services.accounts.access import AccountChoice
 from portal_app.services.requests import form as request_form
 from portal_app.services.requests import resident as resident_requests
 from portal_app.services.requests.common import RAISED_VIA
-from portal_app.services.staff import audit
 from portal_app.services.staff.residents import NOT_FOUND, resident_id
 from portal_app.services.staff.sessions import StaffPrincipal
 from portal_app.settings import Settings, get_settings

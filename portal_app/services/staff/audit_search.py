@@ -23,8 +23,8 @@ from sqlmodel import Session, col, select
 
 from portal_app.clock import uk_day_in_utc, uk_time_words
 from portal_app.models import PortalUser
-from portal_app.services.staff import audit
-from portal_app.services.staff.actors import StaffActor
+from portal_app.services import audit
+from portal_app.services.audit import StaffActor
 from portal_app.services.validation import normalise_email, period_date_from_form
 
 PAGE_SIZE = 50

@@ -22,9 +22,9 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from portal_app.models import StaffMember
-from portal_app.services import throttle, tokens
+from portal_app.services import audit, throttle, tokens
 from portal_app.services.identity import passwords, two_step
-from portal_app.services.staff import audit, sessions
+from portal_app.services.staff import sessions
 from portal_app.services.validation import normalise_email
 from portal_app.settings import get_settings
 

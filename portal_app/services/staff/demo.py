@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from portal_app.models import StaffMember
-from portal_app.services.staff import accounts, audit, roles
+from portal_app.services import audit, roles
+from portal_app.services.staff import accounts
 
 DEMO_STAFF_PASSWORD = "Northbrook-back-office-2026"
 

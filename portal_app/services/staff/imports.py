@@ -30,9 +30,9 @@ from typing import BinaryIO
 from sqlmodel import Session, col, select
 
 from portal_app.models import ImportRun, StaffMember
+from portal_app.services import audit
+from portal_app.services.audit import StaffActor
 from portal_app.services.records.importer import ImportReport, import_feed
-from portal_app.services.staff import audit
-from portal_app.services.staff.actors import StaffActor
 from portal_app.settings import Settings, get_settings
 
 UNZIPPED_TIMES = 20

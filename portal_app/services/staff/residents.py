@@ -62,13 +62,12 @@ from sqlmodel import Session, col, select
 from portal_app import routes
 from portal_app.clock import uk_date_words, uk_time_words, uk_today
 from portal_app.models import Account, AuditEvent, AuthSession, Person, PortalUser, Property, Tenancy, TenancyParty
-from portal_app.services import throttle
+from portal_app.services import audit, throttle
 from portal_app.services.accounts import balances, ledger, summary
 from portal_app.services.accounts.access import AccountChoice
 from portal_app.services.identity import lockout, resets, sessions
 from portal_app.services.identity.notices import queue_account_mail
 from portal_app.services.requests import resident as resident_requests
-from portal_app.services.staff import audit
 from portal_app.services.staff.sessions import StaffPrincipal
 from portal_app.settings import Settings, get_settings
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from portal_app.models import StaffMember, StaffSession
 from portal_app.services import tokens
-from portal_app.services.staff.roles import permissions_of, role_label
+from portal_app.services.roles import permissions_of, role_label
 from portal_app.settings import get_settings
 
 STAFF_SESSION_PURPOSE = "staff-session"  # never the residents' "session": the hashes cannot collide

@@ -35,8 +35,8 @@ from sqlmodel import Session, col, delete, select
 from portal_app import routes
 from portal_app.integrations.oidc import Pending, VerifiedIdentity
 from portal_app.models import StaffMember, StaffSignInStart
-from portal_app.services import throttle, tokens
-from portal_app.services.staff import audit, sessions
+from portal_app.services import audit, throttle, tokens
+from portal_app.services.staff import sessions
 
 STATE_PURPOSE = "staff-sso-state"
 BROWSER_PURPOSE = "staff-sso-browser"

@@ -32,12 +32,12 @@ from sqlmodel import Session, col, select
 
 from portal_app import routes
 from portal_app.models import Officer, StaffMember
-from portal_app.services import tokens
+from portal_app.services import audit, roles, tokens
+from portal_app.services.audit import StaffActor
 from portal_app.services.identity import passwords, two_step
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
-from portal_app.services.staff import accounts, audit, roles, sessions
-from portal_app.services.staff.actors import StaffActor
+from portal_app.services.staff import accounts, sessions
 from portal_app.services.validation import EMAIL_MAX_LENGTH, normalise_email
 from portal_app.settings import Settings, get_settings
 

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, OutboxMessage, PortalUser
+from portal_app.services import audit
 from portal_app.services.identity import contact, history
-from portal_app.services.staff import audit
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

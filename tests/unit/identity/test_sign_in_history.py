@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from portal_app.models import AuditEvent, OutboxMessage
+from portal_app.services import audit
 from portal_app.services.identity import auth, history, lockout, sessions, two_step
-from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 from tests.factories import PASSWORD, make_user
 

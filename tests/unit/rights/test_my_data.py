@@ -15,9 +15,9 @@ from starlette.testclient import TestClient
 from portal_app.api.http import api_app
 from portal_app.clock import utcnow
 from portal_app.models import AuditEvent, JointConsent, OutboxMessage, WaitingListEntry
+from portal_app.services import audit
 from portal_app.services.identity import auth, sessions, tickets, two_step
 from portal_app.services.rights import my_data
-from portal_app.services.staff import audit
 from portal_app.settings import get_settings
 from tests.factories import (
     PASSWORD,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from portal_app.services.staff import audit
+from portal_app.services import audit
 from tests.factories import make_staff, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)

@@ -19,10 +19,11 @@ from portal_app.api.http import api_app
 from portal_app.clock import utcnow
 from portal_app.models import AuditEvent
 from portal_app.pages.staff.audit import AuditState
+from portal_app.services import audit, roles
+from portal_app.services.audit import StaffActor
 from portal_app.services.identity import sessions as resident_sessions
-from portal_app.services.staff import audit, audit_search, roles
+from portal_app.services.staff import audit_search
 from portal_app.services.staff import sessions as staff_sessions
-from portal_app.services.staff.actors import StaffActor
 from tests.browsers import connect
 from tests.factories import make_staff, make_user
 from tests.security.handlers import run

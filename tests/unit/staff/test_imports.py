@@ -17,9 +17,10 @@ import portal_app.portal_app  # noqa: F401  (imports every page and state)
 from portal_app.clock import utcnow
 from portal_app.models import AuditEvent, ImportRun, Property
 from portal_app.pages.staff.imports import ImportsState
-from portal_app.services.staff import imports, roles
+from portal_app.services import roles
+from portal_app.services.audit import StaffActor
+from portal_app.services.staff import imports
 from portal_app.services.staff import sessions as staff_sessions
-from portal_app.services.staff.actors import StaffActor
 from portal_app.settings import load_settings
 from tests.browsers import connect
 from tests.factories import make_staff

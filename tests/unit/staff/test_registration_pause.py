@@ -22,12 +22,12 @@ from portal_app.models import (
 )
 from portal_app.pages.identity.register import PAUSED_HEADING, RegisterState
 from portal_app.pages.staff.registration import RegistrationAdminState
-from portal_app.services.identity import auth, registration
+from portal_app.services import roles
+from portal_app.services.audit import StaffActor
+from portal_app.services.identity import auth, registration, registration_pause
 from portal_app.services.identity.registration import RegistrationDetails
-from portal_app.services.staff import registration_pause, roles
+from portal_app.services.identity.registration_pause import RegistrationPaused, WaitingDetails
 from portal_app.services.staff import sessions as staff_sessions
-from portal_app.services.staff.actors import StaffActor
-from portal_app.services.staff.registration_pause import RegistrationPaused, WaitingDetails
 from tests.browsers import connect
 from tests.factories import PASSWORD, make_party, make_person, make_staff, make_tenancy, make_user
 from tests.security.handlers import run

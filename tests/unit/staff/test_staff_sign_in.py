@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import AuditEvent, StaffSession
+from portal_app.services import roles
 from portal_app.services.identity import sessions as resident_sessions
-from portal_app.services.staff import auth, roles
+from portal_app.services.staff import auth
 from portal_app.services.staff import sessions as staff_sessions
 from portal_app.services.staff.hosts import back_office_allowed
 from portal_app.settings import load_settings

@@ -20,9 +20,10 @@ from portal_app.clock import utcnow
 from portal_app.models import AuditEvent, OutboxMessage, StaffMember, StaffSession
 from portal_app.pages.staff.set_up import StaffSetUpState
 from portal_app.pages.staff.team import TeamState
-from portal_app.services.staff import auth, roles, team
+from portal_app.services import roles
+from portal_app.services.audit import StaffActor
+from portal_app.services.staff import auth, team
 from portal_app.services.staff import sessions as staff_sessions
-from portal_app.services.staff.actors import StaffActor
 from tests.browsers import connect
 from tests.factories import make_officer, make_staff
 from tests.security.handlers import run

@@ -55,7 +55,9 @@ ROLES: dict[str, Role] = {
     ADMINISTRATOR: Role(
         ADMINISTRATOR,
         "Administrator",
-        frozenset({"administer", "manage_registration", "view_audit", "import_records", "unlock_accounts"}),
+        # Not the residents' side: helping a resident starts with looking them up
+        # (view_resident), which is the officers' work, so the helps are theirs too.
+        frozenset({"administer", "manage_registration", "view_audit", "import_records"}),
     ),
 }
 

@@ -34,11 +34,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from portal_app.models import RegistrationPause, StaffMember, WaitingListEntry
-from portal_app.services import throttle
+from portal_app.services import audit, throttle
+from portal_app.services.audit import StaffActor
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
-from portal_app.services.staff import audit
-from portal_app.services.staff.actors import StaffActor
 from portal_app.services.validation import EMAIL_MAX_LENGTH, REFERENCE_MAX_LENGTH, normalise_email, normalise_reference
 from portal_app.settings import Settings, get_settings
 

@@ -25,6 +25,18 @@ from sqlmodel import Session, col, or_, select
 
 from portal_app.models import AuditEvent, PortalUser
 
+
+@dataclass(frozen=True)
+class StaffActor:
+    """Who is acting in the back office, as the services and the log need it: the member
+    of staff's id and name (at the time) and the address they acted from. The states build
+    one from ``current_staff()``; the HTTP routes from the staff session they resolved."""
+
+    staff_id: int
+    name: str
+    client_ip: str | None = None
+
+
 STAFF = "staff"
 RESIDENT = "resident"
 SYSTEM = "system"
