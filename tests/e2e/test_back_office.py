@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from portal_app.services.staff.demo import DEMO_STAFF
-from tests.e2e.steps import accessible, signed_in_staff
+from tests.e2e.steps import VIEWPORTS, accessible, signed_in_resident, signed_in_staff
 
 STAFF = {role: (email, name, key) for email, name, role, _ref, key in DEMO_STAFF}
 
@@ -51,8 +51,6 @@ def _resume_in_the_database(portal) -> None:
 def test_an_administrator_pauses_registration_a_newcomer_joins_the_waiting_list_and_is_invited_once_on_resume(
     browser, portal, width
 ):
-    from tests.e2e.steps import VIEWPORTS
-
     staff = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
     newcomer = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
     admin, resident = staff.new_page(), newcomer.new_page()
@@ -111,3 +109,71 @@ def test_an_administrator_pauses_registration_a_newcomer_joins_the_waiting_list_
         _resume_in_the_database(portal)
         staff.close()
         newcomer.close()
+
+
+def _ask_a_question(page: Page, question: str) -> str:
+    """From the resident's home page, ask a question about their first account; its reference."""
+    page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
+    expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Ask about this")).first.click()
+    expect(page.get_by_role("heading", name="Ask a question about your account")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    page.get_by_label("Your question").fill(question)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+    return re.search(r"RQ-[A-Z0-9]{6}", page.get_by_text(re.compile("RQ-")).first.inner_text()).group(0)
+
+
+def test_an_officer_finds_a_resident_answers_their_question_and_the_resident_reads_the_reply_and_is_emailed(
+    browser, portal, width
+):
+    resident_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    office_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    resident, officer = resident_side.new_page(), office_side.new_page()
+    try:
+        email = signed_in_resident(resident, portal, 6 if width == "phone" else 7)
+        reference = _ask_a_question(resident, "Why has my rent gone up this month?")
+
+        # Any officer may answer: the data protection officer cannot, the income officer can.
+        signed_in_staff(officer, *STAFF["income_officer"][::2])
+        officer.get_by_role("link", name="Residents").first.click()
+        expect(officer.get_by_role("heading", name="Find a resident")).to_be_visible()
+        accessible(officer)
+        expect(officer.get_by_role("button", name="Search")).to_be_enabled()
+        officer.get_by_label("Name, reference, email address or postcode").fill(email)
+        officer.get_by_role("button", name="Search").click()
+        expect(officer.get_by_role("heading", name="Results")).to_be_visible()
+        accessible(officer)
+        officer.get_by_role("table", name=re.compile("Search results|People matching")).get_by_role(
+            "link"
+        ).first.click()
+        expect(officer.get_by_role("heading", name="Their requests")).to_be_visible()
+        accessible(officer)
+        officer.get_by_role("button", name=re.compile(reference)).click()
+        expect(officer.get_by_role("heading", name=re.compile(f"Request {reference}: as they see it"))).to_be_visible()
+        officer.get_by_role("link", name="Open it in the requests queue").click()
+        expect(officer.get_by_role("heading", name=re.compile(f"Request {reference}"))).to_be_visible()
+        expect(officer.get_by_text("Why has my rent gone up this month?")).to_be_visible()
+        accessible(officer)
+
+        answer = "Your rent went up on 6 April with the yearly increase; we wrote to you in February."
+        officer.get_by_label("What happens next").select_option(label="Completed")
+        officer.get_by_label("Message to the resident").fill(answer)
+        before = portal.mail.count()
+        officer.get_by_role("button", name="Send").click()
+        expect(officer.get_by_text(answer)).to_be_visible()
+        accessible(officer)
+
+        update = portal.mail.wait_for(email, f"Update on your request {reference}", after=before)
+        assert answer not in portal.mail.body(update)  # the email says there is an update, never the message
+
+        resident.goto("/requests")
+        expect(resident.get_by_role("heading", name="My requests")).to_be_visible()
+        resident.get_by_role("link", name=re.compile(reference)).click()
+        expect(resident.get_by_role("heading", name=f"Request {reference}")).to_be_visible()
+        expect(resident.get_by_text(answer)).to_be_visible()
+        expect(resident.get_by_text(re.compile("Rachel Adeyemi")).first).to_be_visible()
+        accessible(resident)
+    finally:
+        resident_side.close()
+        office_side.close()
