@@ -61,12 +61,24 @@ def _status_cell(row) -> rx.Component:
         rx.el.br(),
         rx.cond(
             row["status"] == "active",
-            rx.el.button(
-                "Disable",
-                rx.el.span(" ", row["name"], "'s account", class_name="visually-hidden"),
-                type="button",
-                class_name="button button--warning",
-                on_click=TeamState.disable(row["id"]),
+            rx.fragment(
+                rx.el.button(
+                    "Disable",
+                    rx.el.span(" ", row["name"], "'s account", class_name="visually-hidden"),
+                    type="button",
+                    class_name="button button--warning",
+                    on_click=TeamState.disable(row["id"]),
+                ),
+                rx.cond(
+                    row["method"] != "Single sign-on",
+                    rx.el.button(
+                        "Send a new set-up link",
+                        rx.el.span(" to ", row["name"], class_name="visually-hidden"),
+                        type="button",
+                        class_name="button button--secondary",
+                        on_click=TeamState.new_set_up_link(row["id"]),
+                    ),
+                ),
             ),
             rx.el.button(
                 "Re-enable",
@@ -167,6 +179,13 @@ class TeamState(StaffState):
     @rx.event
     async def disable(self, staff_id: str):
         outcome = await in_transaction(team.set_disabled, self._actor(), staff_id, True, now=utcnow())
+        self._said(outcome)
+        await self._refresh()
+
+    @staff_only("administer")
+    @rx.event
+    async def new_set_up_link(self, staff_id: str):
+        outcome = await in_transaction(team.send_new_set_up_link, self._actor(), staff_id, now=utcnow())
         self._said(outcome)
         await self._refresh()
 

@@ -51,7 +51,9 @@ STAFF_ROLE_CHANGED = "staff_role_changed"
 STAFF_DISABLED = "staff_disabled"
 STAFF_ENABLED = "staff_enabled"
 STAFF_SET_UP = "staff_set_up"
+STAFF_SET_UP_AGAIN = "staff_set_up_again"
 for _action, _label in (
+    (STAFF_SET_UP_AGAIN, "Sent a new set-up link (the old password and app stopped working)"),
     (STAFF_CREATED, "Created a staff account"),
     (STAFF_ROLE_CHANGED, "Changed a staff member's role"),
     (STAFF_DISABLED, "Disabled a staff account"),
@@ -314,6 +316,51 @@ def set_disabled(session: Session, actor: StaffActor, staff_id: object, disabled
     session.flush()
     _record(session, actor, STAFF_ENABLED, member, now)
     return Outcome(True, f"{member.name}'s account is open again.")
+
+
+def send_new_set_up_link(
+    session: Session, actor: StaffActor, staff_id: object, *, now: datetime, settings: Settings | None = None
+) -> Outcome:
+    """A member of staff lost their authenticator app or forgot their password: their
+    password and app key stop working at once (their sessions end), and a new single-use
+    set-up link is emailed, with which they choose a password and add the app again. Not
+    for oneself (another administrator must do it: a stolen session could otherwise
+    re-enrol the app), nor for single sign-on accounts (their provider signs them in)."""
+    settings = settings or get_settings()
+    member = _member(session, staff_id)
+    if member is None:
+        return Outcome(False, "There is no such staff account.")
+    if member.id == actor.staff_id:
+        return Outcome(False, "You cannot send yourself a new set-up link. Ask another administrator.")
+    if member.status != "active":
+        return Outcome(False, f"{member.name}'s account is disabled: re-enable it first.")
+    if member.oidc_subject:
+        return Outcome(
+            False, f"{member.name} signs in with single sign-on: their organisation's account is all they need."
+        )
+    token = tokens.new_token()
+    member.password_hash = None
+    member.totp_secret_enc = None
+    member.totp_last_step = None
+    member.setup_token_hash = tokens.hash_token(token, purpose=accounts.SETUP_PURPOSE)
+    member.setup_expires_at = now + accounts.SETUP_VALID
+    session.add(member)
+    session.flush()
+    sessions.end_all(session, member.id, reason="set_up_again", now=now)
+    link = f"{settings.base_url}{routes.staff_set_up_link(token)}"
+    mail = mail_templates.staff_set_up_link(
+        link=link,
+        valid_hours=int(accounts.SETUP_VALID.total_seconds() // 3600),
+        created_by=actor.name,
+        settings=settings,
+    )
+    queue_mail(session, to=member.email, subject=mail.subject, body=mail.body, kind=KIND_SET_UP_LINK, now=now)
+    _record(session, actor, STAFF_SET_UP_AGAIN, member, now)
+    return Outcome(
+        True,
+        f"We have emailed {member.email} a new set-up link (it works once, for 72 hours). "
+        f"Their old password and app no longer work, and they have been signed out.",
+    )
 
 
 # --- a new member of staff's own set-up (the emailed link) ------------------------------

@@ -109,6 +109,42 @@ def test_a_new_member_of_staff_sets_up_from_the_emailed_link_and_then_signs_in_w
     assert actions[0] == "staff_created" and "staff_set_up" in actions and actions[-1] == "staff_signed_in"
 
 
+def test_a_member_who_lost_their_app_is_sent_a_new_set_up_link_and_the_old_password_and_app_stop_working(session):
+    from tests.factories import PASSWORD, staff_code
+
+    admin = make_staff(session, roles.ADMINISTRATOR, name="Alex Morgan")
+    officer = make_staff(session, roles.INCOME_OFFICER, name="Rachel Adeyemi")
+    old_session = staff_sessions.start(session, officer.id, now=NOW)
+
+    sent = team.send_new_set_up_link(session, _actor(admin), str(officer.id), now=NOW)
+
+    assert sent.ok and "new set-up link" in sent.message
+    assert staff_sessions.resolve(session, old_session, now=NOW) is None
+    later = NOW + timedelta(minutes=1)
+    old = auth.sign_in(
+        session, email=officer.email, password=PASSWORD, code=staff_code(later), now=later, client_ip="10.0.0.1"
+    )
+    assert old.status == "failed"
+    token = _link_token(session)
+    team.begin_authenticator(session, token, now=later, issuer="Northbrook back office")
+    secret = _secret_of(session, officer.id)
+    at = later + timedelta(minutes=1)
+    assert team.finish_set_up(session, token, NEW_PASSWORD, pyotp.TOTP(secret).at(at), now=at, client_ip="10.0.0.1").ok
+    then = at + timedelta(seconds=30)
+    again = auth.sign_in(
+        session,
+        email=officer.email,
+        password=NEW_PASSWORD,
+        code=pyotp.TOTP(secret).at(then),
+        now=then,
+        client_ip="10.0.0.1",
+    )
+    assert again.status == "signed_in"
+    assert "staff_set_up_again" in [line.action for line in session.exec(select(AuditEvent)).all()]
+    # Nobody re-enrols their own app this way: a stolen session could otherwise do it.
+    assert not team.send_new_set_up_link(session, _actor(admin), admin.id, now=then).ok
+
+
 def test_a_set_up_link_does_not_work_after_72_hours_or_with_a_wrong_code_or_a_weak_password(session):
     admin = make_staff(session, roles.ADMINISTRATOR)
     team.add_member(session, _actor(admin), _new(), now=NOW)
