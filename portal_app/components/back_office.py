@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.layout import PAGES
+from portal_app.components.layout import footer, register_page
 from portal_app.settings import get_settings
 from portal_app.state.staff import StaffState
 
@@ -73,18 +73,7 @@ def staff_frame(*children: rx.Component) -> rx.Component:
             id="main-content",
             tab_index=-1,
         ),
-        rx.el.footer(
-            rx.el.div(
-                rx.el.p("Staff only. Every look at a resident's data is recorded in the audit log, with your name."),
-                rx.el.ul(
-                    rx.el.li(rx.el.a("Privacy", href=routes.PRIVACY)),
-                    rx.el.li(rx.el.a("Cookies", href=routes.COOKIES)),
-                    class_name="footer__links",
-                ),
-                class_name="width",
-            ),
-            class_name="footer",
-        ),
+        footer("Staff only. Every look at a resident's data is recorded in the audit log, with your name.", []),
     )
 
 
@@ -95,14 +84,7 @@ def staff_page(route: str, title: str, on_load=None):
         loaders = [StaffState.check_staff]
         if on_load is not None:
             loaders.extend(on_load if isinstance(on_load, list) else [on_load])
-
-        def render() -> rx.Component:
-            return staff_frame(fn())
-
-        render.__name__ = fn.__name__
-        render.__module__ = fn.__module__  # see layout.page: one memo file per page module
-        render.__qualname__ = fn.__qualname__
-        PAGES.append((render, route, f"{title} · Back office · {get_settings().landlord_name}", loaders))
+        register_page(fn, route, f"{title} · Back office · {get_settings().landlord_name}", loaders, staff_frame)
         return fn
 
     return decorator

@@ -91,24 +91,41 @@ def page_frame(*children: rx.Component) -> rx.Component:
             class_name="header",
         ),
         rx.el.main(rx.el.div(*children, class_name="width"), id="main-content", tab_index=-1),
-        rx.el.footer(
-            rx.el.div(
-                rx.el.p(
-                    f"{settings.landlord_name}. Phone {settings.landlord_phone} ({settings.landlord_hours}) "
-                    f"or email {settings.landlord_email}. You can still phone or email us: this portal is an extra way to reach us."
-                ),
-                rx.el.ul(
-                    rx.el.li(rx.el.a("Budget planner", href=routes.BUDGET)),
-                    rx.el.li(rx.el.a("Accessibility statement", href=routes.ACCESSIBILITY)),
-                    rx.el.li(rx.el.a("Privacy", href=routes.PRIVACY)),
-                    rx.el.li(rx.el.a("Cookies", href=routes.COOKIES)),
-                    class_name="footer__links",
-                ),
-                class_name="width",
-            ),
-            class_name="footer",
+        footer(
+            f"{settings.landlord_name}. Phone {settings.landlord_phone} ({settings.landlord_hours}) "
+            f"or email {settings.landlord_email}. You can still phone or email us: this portal is an extra way to reach us.",
+            [("Budget planner", routes.BUDGET), ("Accessibility statement", routes.ACCESSIBILITY)],
         ),
     )
+
+
+def footer(words: str, links: list[tuple[str, str]]) -> rx.Component:
+    """Every page's footer: ``words``, ``links``, then the privacy notice and the cookie page
+    (linked from every page, residents' and staff's alike)."""
+    every = [*links, ("Privacy", routes.PRIVACY), ("Cookies", routes.COOKIES)]
+    return rx.el.footer(
+        rx.el.div(
+            rx.el.p(words),
+            rx.el.ul(*[rx.el.li(rx.el.a(text, href=href)) for text, href in every], class_name="footer__links"),
+            class_name="width",
+        ),
+        class_name="footer",
+    )
+
+
+def register_page(fn, route: str, title: str, loaders: list, frame: Callable[..., rx.Component]) -> None:
+    """Add ``fn``'s page, drawn inside ``frame``, to the pages ``portal_app.py`` registers."""
+
+    def render() -> rx.Component:
+        return frame(fn())
+
+    render.__name__ = fn.__name__
+    # Reflex writes a page's memoized components to a file named after the page
+    # function's module. Without this every page's would land in one file for this
+    # module (650 KB, the budget planner's formulas most of it) that every page loads.
+    render.__module__ = fn.__module__
+    render.__qualname__ = fn.__qualname__
+    PAGES.append((render, route, title, loaders))
 
 
 def page(route: str, title: str, on_load=None):
@@ -118,17 +135,7 @@ def page(route: str, title: str, on_load=None):
         loaders = [SessionState.check_session]
         if on_load is not None:
             loaders.extend(on_load if isinstance(on_load, list) else [on_load])
-
-        def render() -> rx.Component:
-            return page_frame(fn())
-
-        render.__name__ = fn.__name__
-        # Reflex writes a page's memoized components to a file named after the page
-        # function's module. Without this every page's would land in one file for this
-        # module (650 KB, the budget planner's formulas most of it) that every page loads.
-        render.__module__ = fn.__module__
-        render.__qualname__ = fn.__qualname__
-        PAGES.append((render, route, f"{title} · {get_settings().landlord_name}", loaders))
+        register_page(fn, route, f"{title} · {get_settings().landlord_name}", loaders, page_frame)
         return fn
 
     return decorator
