@@ -70,6 +70,13 @@ def signed_in_resident(page: Page, portal, index: int) -> str:
 _USED_STEPS: dict[str, int] = {}  # authenticator key -> the last 30-second step signed in with
 
 
+def remember_code_used(key: str) -> None:
+    """This run has just used the authenticator code of ``key`` showing now (set-up does)."""
+    import time
+
+    _USED_STEPS[key] = int(time.time()) // 30
+
+
 def signed_in_staff(page: Page, email: str, key: str, *, password: str | None = None) -> None:
     """Sign in to the back office as a demo member of staff (services/staff/demo.py) with
     the code their authenticator app would show now, checking each page on the way."""

@@ -10,6 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from portal_app.services.staff.demo import DEMO_STAFF
+from tests.e2e import steps
 from tests.e2e.steps import VIEWPORTS, accessible, signed_in_resident, signed_in_staff
 
 STAFF = {role: (email, name, key) for email, name, role, _ref, key in DEMO_STAFF}
@@ -177,3 +178,93 @@ def test_an_officer_finds_a_resident_answers_their_question_and_the_resident_rea
     finally:
         resident_side.close()
         office_side.close()
+
+
+def test_an_administrator_adds_a_member_of_staff_who_sets_up_from_the_emailed_link_and_signs_in(browser, portal, width):
+    import pyotp
+
+    admin_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    newcomer_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    admin, newcomer = admin_side.new_page(), newcomer_side.new_page()
+    email = f"new.officer.{width}@northbrook-homes.example"
+    try:
+        signed_in_staff(admin, *STAFF["administrator"][::2])
+        admin.get_by_role("link", name="Staff", exact=True).first.click()
+        expect(admin.get_by_role("heading", name="Staff accounts")).to_be_visible()
+        accessible(admin)
+        expect(admin.get_by_role("button", name="Add the member of staff")).to_be_enabled()
+        admin.get_by_role("button", name="Add the member of staff").click()  # empty: errors beside the fields
+        expect(admin.get_by_role("alert")).to_be_visible()
+        accessible(admin)
+        admin.get_by_label("Full name").fill("Sam Okoro")
+        admin.get_by_label("Work email address").fill(email)
+        admin.get_by_label("Role", exact=True).select_option(label="Housing officer")
+        before = portal.mail.count()
+        admin.get_by_role("button", name="Add the member of staff").click()
+        expect(admin.get_by_text(f"We have emailed {email} a link")).to_be_visible()
+        link = portal.mail.link_in(portal.mail.wait_for(email, "Set up your", after=before))
+        assert "/api/staff/set-up?token=" in link
+
+        newcomer.goto(link)
+        expect(newcomer.get_by_role("heading", name="Set up your back office account")).to_be_visible()
+        assert "token=" not in newcomer.url  # the token went into an HttpOnly cookie, not the address
+        key = newcomer.locator("#setup-key")
+        expect(key).not_to_be_empty()
+        accessible(newcomer)
+        secret = key.inner_text().replace(" ", "")
+        newcomer.get_by_label("Password", exact=True).fill("lantern meadow copper 91")
+        newcomer.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+        steps.remember_code_used(secret)  # the sign-in below must wait for the next code
+        newcomer.get_by_role("button", name="Finish setting up").click()
+        expect(newcomer.get_by_text("Your account is set up.")).to_be_visible()
+        accessible(newcomer)
+        signed_in_staff(newcomer, email, secret, password="lantern meadow copper 91")
+        expect(newcomer.get_by_text("Housing officer")).to_be_visible()
+    finally:
+        admin_side.close()
+        newcomer_side.close()
+
+
+def test_every_other_back_office_and_data_rights_page_passes_the_accessibility_check(browser, portal, width):
+    """The pages no journey above walks through: axe-core and the 320px reflow check on each."""
+    staff_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    resident_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    try:
+        admin = staff_side.new_page()
+        signed_in_staff(admin, *STAFF["administrator"][::2])
+        admin.get_by_role("link", name="Audit log", exact=True).first.click()
+        expect(admin.get_by_role("heading", name="Audit log", exact=True)).to_be_visible()
+        expect(admin.get_by_role("link", name=re.compile("Download this search"))).to_be_visible()
+        accessible(admin)
+        admin.get_by_role("link", name="Landlord data", exact=True).first.click()
+        expect(admin.get_by_role("heading", name="Landlord data", exact=True)).to_be_visible()
+        accessible(admin)
+        admin.goto("/staff/requests")  # not the administrator's: the page says so, nothing shown
+        expect(admin.get_by_role("heading", name="You cannot do that with your role")).to_be_visible()
+        accessible(admin)
+        staff_side.close()
+
+        staff_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+        dpo = staff_side.new_page()
+        signed_in_staff(dpo, *STAFF["data_protection_officer"][::2])
+        dpo.get_by_role("link", name="Requests", exact=True).first.click()
+        expect(dpo.get_by_role("heading", name="Residents' requests")).to_be_visible()
+        accessible(dpo)
+
+        resident = resident_side.new_page()
+        signed_in_resident(resident, portal, 8 if width == "phone" else 11)
+        for path, heading in (
+            ("/security/history", "Your sign-in history"),
+            ("/your-data", "Your data"),
+            ("/privacy", "Privacy notice"),
+            ("/cookies", "Cookies"),
+        ):
+            resident.goto(path)
+            expect(resident.get_by_role("heading", name=heading, exact=True, level=1)).to_be_visible()
+            accessible(resident)
+        resident.goto("/your-data/correct-or-delete")
+        expect(resident.get_by_role("heading", level=1)).to_be_visible()
+        accessible(resident)
+    finally:
+        staff_side.close()
+        resident_side.close()
