@@ -233,15 +233,16 @@ def raised_by_words(request: MoneyRequest, officer_name: str | None) -> str:
     return f"Raised for you by {who} ({RAISED_VIA.get(via, RAISED_VIA['phone'])})"
 
 
-def detail_lines(session: Session, request: MoneyRequest) -> tuple[DetailLine, ...]:
-    """What the resident told us, as label and value lines (bank details only masked)."""
+def detail_lines(session: Session, request: MoneyRequest, *, for_staff: bool = False) -> tuple[DetailLine, ...]:
+    """What the resident told us, as label and value lines (bank details only masked), in
+    the resident's words ("Your question") or, ``for_staff``, an officer's ("Their question")."""
     try:
         details = json.loads(request.details or "{}")
     except ValueError:
         details = {}
     lines: list[DetailLine] = []
     if request.kind == QUERY:
-        lines.append(DetailLine("Your question", details.get("message", "")))
+        lines.append(DetailLine("Their question" if for_staff else "Your question", details.get("message", "")))
         if request.transaction_id is not None:
             t = session.get(Transaction, request.transaction_id)
             if t is not None:

@@ -638,7 +638,7 @@ def _queue_item(session: Session, request: MoneyRequest) -> QueueItem:
         amount_pence=request.amount_pence,
         needs_joint_consent=request.needs_joint_consent,
         has_bank_details=request.bank_details_enc is not None,
-        lines=detail_lines(session, request),
+        lines=detail_lines(session, request, for_staff=True),
         created_at=request.created_at,
         updated_at=request.updated_at,
     )
@@ -740,7 +740,7 @@ def _view(
         ),
         created_words=uk_time_words(request.created_at),
         wait=_wait(request, now, settings),
-        lines=detail_lines(session, request),
+        lines=detail_lines(session, request, for_staff=True),
         updates=tuple(
             UpdateLine(uk_time_words(u.at), STATUS_LABELS.get(u.status, u.status), u.note, _by(session, u, request))
             for u in updates

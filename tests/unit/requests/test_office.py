@@ -172,6 +172,8 @@ def test_opening_a_request_writes_an_audit_line_with_the_resident_as_its_subject
         "Question about my account",
     )
     assert view.wait.words == "Waited 1 of 10 working days"  # Sunday to Monday
+    # The officer reads the resident's words labelled for an officer, not "Your question".
+    assert [line.label for line in view.lines][0] == "Their question"
     [line] = _audit(session, "request_viewed")
     assert (line.actor_kind, line.actor_id, line.actor_label) == ("staff", rachel.id, "Rachel Adeyemi")
     assert (line.subject_user_id, line.subject_person_id, line.target, line.client_ip) == (
