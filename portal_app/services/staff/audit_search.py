@@ -15,6 +15,7 @@ No reflex import.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -105,6 +106,32 @@ def action_choices() -> list[tuple[str, str]]:
     return sorted(audit.ACTION_LABELS.items(), key=lambda item: item[1].lower())
 
 
+def detail_words(detail: str) -> str:
+    """A line's detail for people: "method: password and authenticator code; step: password"
+    rather than its JSON (the CSV export keeps the JSON). Empty for none."""
+    try:
+        found = json.loads(detail or "{}")
+    except ValueError:
+        return detail
+    if not isinstance(found, dict):
+        return str(found)
+
+    def words(value) -> str:
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        if value is None:
+            return "none"
+        if isinstance(value, list):
+            return ", ".join(words(v) for v in value) or "none"
+        if isinstance(value, dict):
+            return ", ".join(f"{k.replace('_', ' ')} {words(v)}" for k, v in value.items()) or "none"
+        return str(value)
+
+    return "; ".join(f"{key.replace('_', ' ')}: {words(value)}" for key, value in found.items())
+
+
 def _text(raw: Mapping[str, str], name: str) -> str:
     value = raw.get(name)
     return value.strip()[:TEXT_MAX] if isinstance(value, str) else ""
@@ -192,7 +219,7 @@ def _row(line: audit.AuditLine) -> AuditRow:
         resident_id=line.subject_user_id,
         target=line.target or "",
         client_ip=line.client_ip or "",
-        detail="" if line.detail in ("{}", "") else line.detail,
+        detail=detail_words(line.detail),
     )
 
 

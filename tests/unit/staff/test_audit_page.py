@@ -209,3 +209,21 @@ def test_the_audit_page_searches_and_links_the_export_of_the_same_search(db):
     assert [row["resident"] for row in state.rows] == [str(annabel.id)]
     assert state.csv_href == routes.staff_audit_csv({"resident": str(annabel.id)})
     assert "annabel@example.org" not in state.csv_href  # the address bar never carries the email
+
+
+def test_the_page_says_a_lines_detail_in_words_and_the_export_keeps_it_exact(session):
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    audit.record(
+        session,
+        action="staff_signed_in",
+        actor_kind=audit.STAFF,
+        actor_label="Rachel Adeyemi",
+        detail={"method": "password and authenticator code", "everywhere": True, "step": None},
+        now=at,
+    )
+    dpo = StaffActor(staff_id=make_staff(session, roles.DATA_PROTECTION_OFFICER).id, name="Dana Price")
+    query, _errors = audit_search.parse_form({}, today=date(2026, 3, 3))
+    [row] = [r for r in audit_search.search_page(session, query, actor=dpo, now=at).rows if r.action != "Searched"]
+    assert row.detail == "everywhere: yes; method: password and authenticator code; step: none"
+    csv_text, _count = audit_search.export(session, query, actor=dpo, now=at)
+    assert '""method"": ""password and authenticator code""' in csv_text
