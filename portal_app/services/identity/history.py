@@ -52,6 +52,24 @@ RESIDENT_ACTIONS = (
     audit.RECOVERY_CODES_NEW,
     audit.DATA_DOWNLOADED,
 )
+# What our staff did to the resident's sign-in at her request (services/staff/residents.py):
+# she sees these too, so nothing changes how she signs in without her knowing. Staff looks
+# at her data are in the audit log for the landlord, not here.
+STAFF_HELP_ACTIONS = (
+    audit.RESIDENT_UNLOCKED,
+    audit.RESIDENT_LINK_SENT,
+    audit.RESIDENT_SIGNED_OUT_EVERYWHERE,
+    audit.RESIDENT_DISABLED,
+    audit.RESIDENT_ENABLED,
+)
+HISTORY_ACTIONS = RESIDENT_ACTIONS + STAFF_HELP_ACTIONS
+STAFF_HELP_WORDS = {
+    audit.RESIDENT_UNLOCKED: "Our staff cleared the waits that wrong tries had caused",
+    audit.RESIDENT_LINK_SENT: "Our staff emailed you a link to choose a new password",
+    audit.RESIDENT_SIGNED_OUT_EVERYWHERE: "Our staff signed you out everywhere",
+    audit.RESIDENT_DISABLED: "Our staff turned off your online account",
+    audit.RESIDENT_ENABLED: "Our staff turned your online account back on",
+}
 HISTORY_LIMIT = 200
 
 # detail["step"] of a sign-in line: which step it was.
@@ -177,6 +195,8 @@ def _seconds(n: object) -> str:
 
 def what_words(action: str, detail: Mapping[str, object]) -> str:
     """The event in plain words, as the resident reads it."""
+    if action in STAFF_HELP_WORDS:
+        return STAFF_HELP_WORDS[action]
     step = detail.get("step")
     if action == audit.SIGNED_IN:
         if step == CODE_STEP:
@@ -232,11 +252,11 @@ def _detail(row: AuditEvent) -> dict:
 
 def sign_in_history(session: Session, user_id: int, *, limit: int | None = HISTORY_LIMIT) -> list[HistoryLine]:
     """This account's own events, newest first: only lines whose subject is this account,
-    and only the residents' kinds (not what staff did or looked at). ``limit`` None: all
-    of them (the data download)."""
+    the residents' kinds and what our staff did to the account's sign-in (never what staff
+    looked at). ``limit`` None: all of them (the data download)."""
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.subject_user_id == user_id, col(AuditEvent.action).in_(RESIDENT_ACTIONS))
+        .where(AuditEvent.subject_user_id == user_id, col(AuditEvent.action).in_(HISTORY_ACTIONS))
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     )
     if limit is not None:
@@ -248,6 +268,8 @@ def sign_in_history(session: Session, user_id: int, *, limit: int | None = HISTO
         device = str(detail.get("device") or "")
         ip = row.client_ip or ""
         where = ", ".join(part for part in (ip, device) if part) or "Not known"
+        if row.actor_kind == audit.STAFF:
+            ip, where = "", "Our office"  # not the office network's address
         lines.append(
             HistoryLine(
                 at=row.at,
@@ -270,7 +292,9 @@ __all__ = [
     "PASSWORD_STEP",
     "RECOVERY_STEP",
     "REGISTERED_STEP",
+    "HISTORY_ACTIONS",
     "RESIDENT_ACTIONS",
+    "STAFF_HELP_ACTIONS",
     "WAIT",
     "device_words",
     "record",

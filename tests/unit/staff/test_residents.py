@@ -468,6 +468,21 @@ def test_signing_out_everywhere_ends_every_session_of_the_resident_and_no_one_el
     assert (json.loads(line.detail), line.subject_user_id) == ({"sessions_ended": 2}, annabel.user.id)
 
 
+def test_the_resident_sees_in_her_sign_in_history_what_our_staff_did_to_her_sign_in_but_not_their_looks(
+    session, annabel, rachel
+):
+    from portal_app.services.identity.history import sign_in_history
+
+    residents.view_resident(session, rachel, annabel.user.id, now=NOW, client_ip=OFFICE)
+    residents.sign_out_everywhere(session, rachel, annabel.user.id, now=NOW, client_ip=OFFICE)
+
+    lines = sign_in_history(session, annabel.user.id)
+    staff_lines = [line for line in lines if line.where == "Our office"]
+    assert [line.what for line in staff_lines] == ["Our staff signed you out everywhere"]
+    assert OFFICE not in " ".join(f"{line.where} {line.ip}" for line in lines)  # not the office network's address
+    assert not any("accounts" in line.what.lower() for line in lines)  # the look is the landlord's record, not hers
+
+
 def test_a_turned_off_account_cannot_sign_in_and_its_sessions_end_and_turning_it_on_restores_it(
     session, annabel, rachel
 ):
