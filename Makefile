@@ -87,6 +87,7 @@ bench: install ## Print the performance figures (bench/)
 	$(PY) bench/import_speed.py
 	$(PY) bench/account_speed.py
 	$(PY) bench/socket_guard_speed.py
+	$(PY) bench/back_office_speed.py
 
 lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
 	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
