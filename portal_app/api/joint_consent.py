@@ -50,7 +50,10 @@ def _page(title: str, *body: str, status: int = 200) -> HTMLResponse:
         '<link rel="stylesheet" href="/styles.css"></head><body>'
         f'<header class="header"><div class="header__inner"><span class="header__service">{escape(settings.landlord_name)}</span></div></header>'
         f'<main id="main-content" class="width"><h1>{escape(title)}</h1>{"".join(body)}'
-        f'<p class="caption">If you have a question, phone us on {contact}.</p></main></body></html>'
+        f'<p class="caption">If you have a question, phone us on {contact}.</p></main>'
+        '<footer class="footer"><div class="width"><ul class="footer__links">'
+        f'<li><a href="{routes.PRIVACY}">Privacy</a></li><li><a href="{routes.COOKIES}">Cookies</a></li>'
+        "</ul></div></footer></body></html>"
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 

@@ -70,6 +70,9 @@ def test_opening_the_link_shows_the_question_and_changes_nothing(db, link):
     assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
     assert "form-action 'self'" in page.headers["content-security-policy"]
     assert "script-src 'none'" in page.headers["content-security-policy"]
+    assert (
+        '<a href="/privacy">Privacy</a>' in page.text and '<a href="/cookies">Cookies</a>' in page.text
+    )  # as every page
     assert _answer(db) is None
     assert _client().get(f"/api/joint-consent?token={token}").status_code == 200  # still there to answer
 
