@@ -11,7 +11,9 @@ in the matrix without being listed) is called by
 with A's ids in the page's address and arguments of the right shape. A caller the mark
 should refuse is refused (a stranger and a resident to the staff sign-in page, staff
 whose role lacks the permission to "not allowed"), and the database is as it was; a
-caller whose role grants the permission reaches the handler. Every back-office HTTP
+caller whose role grants the permission reaches the handler, and when what it is sent
+back holds any of resident A's data (name, email, account, address) an audit line of that
+look was written. Every back-office HTTP
 route answers a stranger and a resident with nothing of anybody's.
 """
 
@@ -79,6 +81,18 @@ async def _call(portal, caller: str, state, name) -> tuple[list[str], str]:
     return redirects, text
 
 
+def _residents_data(portal) -> list[str]:
+    a = portal.people["a"]
+    return [a["last_name"], a["email"], a["account_ref"], a["address"]]
+
+
+def _staff_audit_lines(portal) -> int:
+    from sqlalchemy import text
+
+    with portal.engine().connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM audit_event WHERE actor_kind = 'staff'")).scalar_one()
+
+
 def _expected(caller: str, permission: str) -> str:
     if caller in ("a stranger", "resident B"):
         return "sign in"
@@ -99,7 +113,13 @@ def test_each_staff_handler_runs_only_for_a_role_that_grants_its_permission_and_
     for caller in CALLERS:
         expected = _expected(caller, permission)
         before = database_picture(matrix_portal)
-        redirects, _text = run(_call(matrix_portal, caller, state, name))
+        looks_before = _staff_audit_lines(matrix_portal)
+        redirects, text = run(_call(matrix_portal, caller, state, name))
+        shown = [bit for bit in _residents_data(matrix_portal) if bit in text]
+        if shown:  # every staff look at a resident's data is in the audit log (issue 12, section 5)
+            assert _staff_audit_lines(matrix_portal) > looks_before, (
+                f"{caller} saw {shown} through {_label(state, name)} and no audit line was written"
+            )
         joined = " ".join(redirects)
         if "/staff/not-allowed" in joined:
             outcomes[caller] = "not allowed"
