@@ -135,9 +135,11 @@ def signed_out_everywhere() -> str:
     return with_query(API_SIGNED_OUT, everywhere="1")
 
 
-def handoff(code: str) -> str:
-    """The handoff route that sets the cookies a websocket event left under ``code``."""
-    return with_query(API_HANDOFF, code=code)
+def handoff(code: str, *, staff: bool = False) -> str:
+    """The handoff route that sets the cookies a websocket event left under ``code``
+    (``staff``: a back-office sign-in, whose code that no longer works goes back to the
+    staff sign-in page, not the residents')."""
+    return with_query(API_HANDOFF, code=code, side="staff" if staff else None)
 
 
 def reset_link(token: str) -> str:

@@ -52,7 +52,8 @@ def _see_other(location: str) -> Response:
 async def hand_over(request: Request) -> Response:
     found = await run_in_threadpool(_redeem, request.query_params.get("code"), client_ip_of(request.scope))
     if found is None:
-        return _see_other(routes.with_query(routes.SIGN_IN, again="1"))
+        sign_in = routes.STAFF_SIGN_IN if request.query_params.get("side") == "staff" else routes.SIGN_IN
+        return _see_other(routes.with_query(sign_in, again="1"))
     response = _see_other(routes.safe_next(found.next_path))
     set_cookie_headers(response, found.cookies, secure=arrived_over_https(request.scope))
     return response

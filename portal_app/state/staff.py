@@ -93,7 +93,7 @@ class StaffState(rx.State):
         code = await in_transaction(
             handoff.issue, found, next_path=staff_next(next_path), client_ip=self._client_ip(), now=utcnow()
         )
-        return leave_for(routes.handoff(code), wipe=False)
+        return leave_for(routes.handoff(code, staff=True), wipe=False)
 
     @public
     @rx.event

@@ -87,7 +87,7 @@ class StaffSetUpState(StaffState):
             client_ip=self._client_ip(),
             now=utcnow(),
         )
-        return leave_for(routes.handoff(code), wipe=False)
+        return leave_for(routes.handoff(code, staff=True), wipe=False)
 
 
 class _SetUpPage(rx.Fragment):

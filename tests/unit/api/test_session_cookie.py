@@ -70,6 +70,16 @@ def test_a_handoff_code_works_once_and_then_sends_the_browser_to_sign_in_again(d
         assert s.exec(select(CookieHandoff)).one().cookies_enc == ""
 
 
+def test_a_staff_sign_ins_code_that_no_longer_works_goes_back_to_the_staff_sign_in_page(db):
+    from portal_app import routes
+
+    code = _code(db, [cookies.SetCookie(cookies.STAFF, "tok-staff", None)])
+    assert _client().get(routes.handoff(code, staff=True)).status_code == 303
+    again = _client().get(routes.handoff(code, staff=True))
+    assert again.headers["location"] == "/staff/sign-in?again=1"
+    assert _set_cookies(again) == []
+
+
 def test_a_handoff_code_a_minute_old_or_used_from_another_address_sets_nothing(db):
     late = _code(db, [cookies.SetCookie(cookies.SESSION, "tok-late", 60)], now=utcnow() - timedelta(seconds=61))
     elsewhere = _code(db, [cookies.SetCookie(cookies.SESSION, "tok-far", 60)], client_ip="203.0.113.9")
