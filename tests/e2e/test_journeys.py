@@ -55,6 +55,11 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_the_right_one_still_works
     email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
     before = register(page, portal, resident, email)
     code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
+    # A slip of the keyboard is told as such and uses up no try.
+    page.get_by_label("Enter the code").fill("12ab")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_contain_text("Enter the 6 numbers")
+    accessible(page)
     wrong = "000000" if code != "000000" else "111111"
     page.get_by_label("Enter the code").fill(wrong)
     page.get_by_role("button", name="Create my account").click()

@@ -146,7 +146,9 @@ class RegisterState(ShowPasswordMixin, SessionState):
             yield await self._start_session(token, routes.HOME)
             return
         self.code_notice = ""
-        if result.status == "wrong":
+        if result.status == "format":
+            self.code_errors = {"code": "Enter the 6 numbers from the email, like 123456"}
+        elif result.status == "wrong":
             self.code_errors = {
                 "code": f"The code is not right. Check the email and try again ({result.tries_left} "
                 f"{'try' if result.tries_left == 1 else 'tries'} left)"

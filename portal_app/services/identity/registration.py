@@ -243,7 +243,7 @@ class StartOutcome:
 
 @dataclass(frozen=True)
 class CodeOutcome:
-    status: Literal["registered", "wrong", "expired", "ended"]
+    status: Literal["registered", "wrong", "format", "expired", "ended"]
     tries_left: int
     user_id: int | None
 
@@ -563,7 +563,11 @@ def confirm_code(
     if attempt.code_expires_at is None or now >= attempt.code_expires_at:
         return CodeOutcome("expired", max_tries - attempt.wrong_tries, None)
 
-    typed = "".join((code or "").split())[:64]
+    typed = "".join((code or "").split()).replace("-", "")[:64]
+    if len(typed) != CODE_DIGITS or not (typed.isascii() and typed.isdigit()):
+        # "12ab", five digits: a slip of the keyboard, not a guess. Said as such, and no
+        # try is used (the same for every attempt, match or not, so it says nothing).
+        return CodeOutcome("format", max_tries - attempt.wrong_tries, None)
     candidate = hash_token(typed, purpose=f"reg:{attempt.id}")
     right = (
         attempt.outcome == MATCH
