@@ -175,3 +175,19 @@ def test_a_resident_who_forgot_the_password_chooses_a_new_one_from_the_emailed_l
     page.get_by_label("Password", exact=True).fill(new_password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Your accounts")).to_be_visible(timeout=30_000)
+
+
+def test_a_phone_in_dark_mode_gets_the_portals_light_colours_and_checkboxes_it_can_read(browser, portal, width):
+    """Reflex's theme follows the system and sets color-scheme: dark, which draws native
+    checkboxes and radios as dark squares on the portal's white page (issue 13 item 17)."""
+    if width == "desktop":
+        pytest.skip("one width is enough")
+    context = browser.new_context(color_scheme="dark", base_url=portal.base_url, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto("/sign-in")
+        expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+        assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light"
+        assert page.evaluate("getComputedStyle(document.getElementById('password-show')).colorScheme") == "light"
+    finally:
+        context.close()
