@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.layout import footer, register_page
+from portal_app.components.layout import footer, register_page, skip_link
 from portal_app.settings import get_settings
 from portal_app.state.staff import StaffState
 
@@ -41,9 +41,7 @@ def _nav() -> rx.Component:
 def staff_frame(*children: rx.Component) -> rx.Component:
     settings = get_settings()
     return rx.fragment(
-        rx.el.nav(
-            rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"), aria_label="Skip link"
-        ),
+        skip_link(),
         rx.el.header(
             rx.el.div(
                 rx.el.a(

@@ -191,3 +191,17 @@ def test_a_phone_in_dark_mode_gets_the_portals_light_colours_and_checkboxes_it_c
         assert page.evaluate("getComputedStyle(document.getElementById('password-show')).colorScheme") == "light"
     finally:
         context.close()
+
+
+def test_the_skip_link_takes_keyboard_focus_to_the_main_content(page, portal, width):
+    """Issue 13 item 11: the skip link scrolled, but left focus on itself."""
+    if width == "desktop":
+        pytest.skip("one width is enough")
+    page.goto("/sign-in")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is inside main, not the header
+    assert page.evaluate("document.getElementById('main-content').contains(document.activeElement)")
