@@ -28,66 +28,68 @@ from portal_app.settings import get_settings
 log = logging.getLogger(__name__)
 
 
+def _purge(engine: Engine, work, what: str, **kwargs) -> int:
+    """Run one purge in its own unit of work; log how many ``what`` went, if any."""
+    with Session(engine) as s:
+        removed = work(s, **kwargs)
+        s.commit()
+    if removed:
+        log.info("%d %s", removed, what)
+    return removed
+
+
 @worker.job("identity.purge_old_throttle_hits", every=timedelta(minutes=10))
 def purge_old_throttle_hits(*, engine: Engine, now: datetime) -> int:
     """Delete failure counters past ``retention.throttle_keep`` (known addresses: past
     ``retention.known_address_keep``); returns how many went."""
-    with Session(engine) as s:
-        removed = retention.purge_throttle_hits(s, now=now, settings=get_settings())
-        s.commit()
-    if removed:
-        log.info("%d old throttle counters removed", removed)
-    return removed
+    return _purge(
+        engine, retention.purge_throttle_hits, "old throttle counters removed", now=now, settings=get_settings()
+    )
 
 
 @worker.job("identity.purge_cookie_handoffs", every=timedelta(minutes=10))
 def purge_cookie_handoffs(*, engine: Engine, now: datetime) -> int:
     """Delete cookie handoff codes used or late for ``RETAIN_HANDOFF_MINUTES`` (``handoff.purge``)."""
-    with Session(engine) as s:
-        removed = handoff.purge(s, now=now, keep=retention.handoff_keep(get_settings()))
-        s.commit()
-    return removed
+    return _purge(
+        engine,
+        handoff.purge,
+        "used or late cookie handoff codes removed",
+        now=now,
+        keep=retention.handoff_keep(get_settings()),
+    )
 
 
 @worker.job("identity.purge_expired_codes", every=timedelta(minutes=10))
 def purge_expired_codes(*, engine: Engine, now: datetime) -> int:
     """Delete registration attempts and reset links past ``RETAIN_EXPIRED_CODES_HOURS``."""
-    with Session(engine) as s:
-        removed = retention.purge_expired_codes(s, now=now, settings=get_settings())
-        s.commit()
-    if removed:
-        log.info("%d expired registration attempts and reset links removed", removed)
-    return removed
+    return _purge(
+        engine,
+        retention.purge_expired_codes,
+        "expired registration attempts and reset links removed",
+        now=now,
+        settings=get_settings(),
+    )
 
 
 @worker.job("identity.purge_ended_sessions", every=timedelta(hours=1))
 def purge_ended_sessions(*, engine: Engine, now: datetime) -> int:
     """Delete residents' and staff sessions that ended more than ``RETAIN_ENDED_SESSIONS_DAYS`` ago."""
-    with Session(engine) as s:
-        removed = retention.purge_ended_sessions(s, now=now, settings=get_settings())
-        s.commit()
-    if removed:
-        log.info("%d ended sessions removed", removed)
-    return removed
+    return _purge(engine, retention.purge_ended_sessions, "ended sessions removed", now=now, settings=get_settings())
 
 
 @worker.job("identity.purge_invited_waiting_list", every=timedelta(hours=1))
 def purge_invited_waiting_list(*, engine: Engine, now: datetime) -> int:
     """Delete waiting-list entries invited more than ``RETAIN_WAITING_LIST_DAYS`` ago."""
-    with Session(engine) as s:
-        removed = retention.purge_invited_waiting_list(s, now=now, settings=get_settings())
-        s.commit()
-    if removed:
-        log.info("%d invited waiting-list entries removed", removed)
-    return removed
+    return _purge(
+        engine,
+        retention.purge_invited_waiting_list,
+        "invited waiting-list entries removed",
+        now=now,
+        settings=get_settings(),
+    )
 
 
 @worker.job("identity.forget_abandoned_two_step_setups", every=timedelta(minutes=10))
 def forget_abandoned_two_step_setups(*, engine: Engine, now: datetime) -> int:
     """Forget the keys of two-step setups left unfinished past ``two_step.SETUP_VALID``."""
-    with Session(engine) as s:
-        removed = two_step.forget_expired_setups(s, now=now)
-        s.commit()
-    if removed:
-        log.info("%d abandoned two-step setups forgotten", removed)
-    return removed
+    return _purge(engine, two_step.forget_expired_setups, "abandoned two-step setups forgotten", now=now)
