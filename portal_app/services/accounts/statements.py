@@ -206,8 +206,10 @@ class Statement:
     tenure: str
     residents: tuple[str, ...]  # "Mrs Denise Walker", ...
     address_lines: tuple[str, ...]  # the property, then town, then postcode
-    date_from: date
+    date_from: date  # the first day shown: the day asked for, or the day the tenancy began if that was later
     date_to: date
+    asked_from: date  # the start date the resident asked for
+    start_note: str  # "Your tenancy began on 3 March 2019, so this statement starts then." or ""
     period_text: str  # "1 April 2026 to 22 November 2026"
     opening_balance_pence: int
     opening_text: str  # "£12.34 DR"
@@ -222,6 +224,12 @@ class Statement:
     produced_text: str  # "22 November 2026"
 
 
+def period_before_tenancy_message(account: Account | ChosenAccount, tenancy: Tenancy | None) -> str:
+    """What the statement form says when every date asked for is before the tenancy began."""
+    day = uk_date_words(earliest_statement_day(account, tenancy))
+    return f"{_began_words(account, tenancy)}, so the end date must be the same as or after {day}"
+
+
 def _closing_words(balance: int, day: date, today: date) -> str:
     if day >= today:
         return balance_words(balance)
@@ -233,20 +241,46 @@ def _closing_words(balance: int, day: date, today: date) -> str:
     return f"On {when} your account was clear: you owed nothing"
 
 
+def earliest_statement_day(account: Account | ChosenAccount, tenancy: Tenancy | None) -> date:
+    """The first day a statement can cover: the day the tenancy began (or the account
+    opened, if a feed opened it earlier)."""
+    return min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
+
+
+def _began_words(account: Account | ChosenAccount, tenancy: Tenancy | None) -> str:
+    """'Your tenancy began on 3 March 2019' (or when the account opened, if that was earlier)."""
+    earliest = earliest_statement_day(account, tenancy)
+    if tenancy is not None and earliest == tenancy.start_date:
+        return f"Your tenancy began on {uk_date_words(earliest)}"
+    return f"This account opened on {uk_date_words(earliest)}"
+
+
 def statement(
     session: Session, account_id: int, date_from: date, date_to: date, *, landlord: Landlord, now: datetime
 ) -> Statement:
     """The account's statement for ``date_from`` to ``date_to`` (UK dates, both included).
 
+    A start before the tenancy began (``earliest_statement_day``) is moved to the day it
+    began, and the statement says so in ``start_note`` (issue 13: a statement "from 2010"
+    for a tenancy that began in 2019 must not read as if it covered 2010).
+
     Opening balance: every posting before ``date_from``. Lines: every posting in the
     period, oldest first (posted_on, id), each with the balance after it. Closing
     balance: opening plus the period's postings. A period with no postings (before the
     first, after the last) has no lines and closes at its opening balance.
-    Raises ValueError when ``date_from`` is after ``date_to``, LookupError for an unknown
-    account."""
+    Raises ValueError when ``date_from`` is after ``date_to`` or the whole period is before
+    the tenancy began (the message says when it began), LookupError for an unknown account."""
     if date_from > date_to:
         raise ValueError("The start of the period must be on or before its end")
     account, tenancy, prop = _account_context(session, account_id)
+    earliest = earliest_statement_day(account, tenancy)
+    if date_to < earliest:
+        raise ValueError(period_before_tenancy_message(account, tenancy))
+    asked_from = date_from
+    start_note = ""
+    if date_from < earliest:
+        date_from = earliest
+        start_note = f"{_began_words(account, tenancy)}, so this statement starts then."
     today = to_uk(now).date()
     T = Transaction
     opening = int(
@@ -315,6 +349,8 @@ def statement(
         address_lines=_address_lines(prop),
         date_from=date_from,
         date_to=date_to,
+        asked_from=asked_from,
+        start_note=start_note,
         period_text=f"{uk_date_words(date_from)} to {uk_date_words(date_to)}",
         opening_balance_pence=opening,
         opening_text=balance_display(opening),
@@ -405,6 +441,8 @@ class StatementView:
     date_to: date | None
     is_rent: bool
     offers_uc_letter: bool
+    start_note: str = ""  # the statement starts later than asked: when the tenancy began
+    period_error: str = ""  # the dates asked for are all before the tenancy began
 
 
 def statement_view(
@@ -420,14 +458,17 @@ def statement_view(
 ) -> tuple[AccountChoice, StatementView | None]:
     """The account asked for (or chosen before), its periods, and the statement for
     ``period``, else for the preset with the key ``preset``, else for the first preset.
-    A ``preset`` that is not one of this account's gives no statement."""
+    A ``preset`` that is not one of this account's gives no statement. A ``period`` that
+    starts before the tenancy began starts on the day it began (``date_from`` is that
+    day, ``start_note`` says so); one that ends before it gives no statement and a
+    ``period_error`` naming the day."""
     today = uk_today(now)
     choice = choose_account(session, caller, wanted, remembered, today=today, settings=settings)
     account = choice.account
     if account is None:
         return choice, None
     tenancy = session.get(Tenancy, account.tenancy_id)
-    earliest = min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
+    earliest = earliest_statement_day(account, tenancy)
     presets = tuple(period_presets(earliest, today))
     if period is not None:
         date_from, date_to = period
@@ -439,10 +480,15 @@ def statement_view(
     else:
         date_from = date_to = None
     shown = None
+    period_error = ""
+    if date_from is not None and date_to is not None and date_to < earliest:
+        period_error = period_before_tenancy_message(account, tenancy)
+        date_from = date_to = None
     if date_from is not None and date_to is not None:
         shown = statement(
             session, account.account_id, date_from, date_to, landlord=Landlord.from_settings(settings), now=now
         )
+        date_from = shown.date_from
     return choice, StatementView(
         account=account,
         earliest=earliest,
@@ -452,6 +498,8 @@ def statement_view(
         date_to=date_to,
         is_rent=is_rent_statement(account.account_type),
         offers_uc_letter=offers_uc_letter(account.account_type),
+        start_note=shown.start_note if shown else "",
+        period_error=period_error,
     )
 
 
@@ -710,6 +758,7 @@ def to_html(st: Statement, *, back_href: str = "/saved-statements") -> bytes:
 <dl><dt>Account reference</dt><dd>{e(st.account_ref)}</dd><dt>Period</dt><dd>{e(st.period_text)}</dd>
 <dt>Opening balance</dt><dd>{e(st.opening_text)}</dd><dt>Total debits</dt><dd>{e(format_pence(st.total_debits_pence))}</dd>
 <dt>Total credits</dt><dd>{e(format_pence(st.total_credits_pence))}</dd><dt>Closing balance</dt><dd>{e(st.closing_text)}</dd></dl>
+{f"<p>{e(st.start_note)}</p>" if st.start_note else ""}
 <p class="closing">{e(st.closing_words)}</p>
 <div class="wrap" role="region" aria-label="Transactions" tabindex="0"><table>
 <caption>Transactions from {e(st.period_text)}, oldest first</caption>
@@ -775,6 +824,8 @@ def to_pdf(st: Statement) -> bytes:
             ("Produced on", st.produced_text),
         ],
     )
+    if st.start_note:
+        pdf.para(st.start_note, size=9.5, gap=3)
 
     columns = STATEMENT_COLUMNS
     header = tuple(c.title for c in columns)

@@ -110,10 +110,10 @@ def test_a_period_before_the_first_posting_opens_and_closes_at_nothing(session, 
     _t, rent = joint_tenancy(records)
     ledger(records, rent)
 
-    st = make(session, rent, date(2019, 4, 1), date(2020, 3, 31))
+    st = make(session, rent, date(2024, 4, 1), date(2025, 3, 31))
 
     assert (st.opening_balance_pence, st.lines, st.closing_balance_pence) == (0, (), 0)
-    assert st.closing_words == "On 31 March 2020 your account was clear: you owed nothing"
+    assert st.closing_words == "On 31 March 2025 your account was clear: you owed nothing"
 
 
 def test_a_period_after_the_last_posting_opens_and_closes_at_the_final_balance(session, records):
@@ -605,3 +605,40 @@ def test_the_html_copy_escapes_what_the_feed_sent(session, records):
     page = to_html(st).decode("utf-8")
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
+
+
+# ---------------------------------------------------------------------------
+# A period asked for from before the tenancy began (issue 13 item 6)
+# ---------------------------------------------------------------------------
+
+
+def test_a_statement_asked_for_from_before_my_tenancy_began_starts_on_the_day_it_began_and_says_so(session, records):
+    _t, rent = joint_tenancy(records, start=date(2019, 3, 3))
+    records.post(rent, date(2019, 3, 4), "rent_charge", 9000, "Rent", week=date(2019, 3, 4))
+
+    st = make(session, rent, date(2010, 1, 1), date(2019, 3, 31))
+
+    assert (st.date_from, st.asked_from) == (date(2019, 3, 3), date(2010, 1, 1))
+    assert st.period_text == "3 March 2019 to 31 March 2019"
+    assert st.start_note == "Your tenancy began on 3 March 2019, so this statement starts then."
+    assert statement_table_rows(st)[0][:3] == ("3 Mar 2019", "", "Opening balance")
+    assert list(csv.reader(io.StringIO(to_csv(st).decode("utf-8-sig"))))[1][0] == "2019-03-03"
+    pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(to_pdf(st))).pages)
+    assert "3 March 2019 to 31 March 2019" in pdf and "1 January 2010" not in pdf
+    assert "Your tenancy began on 3 March 2019, so this statement starts then." in pdf
+    assert "Your tenancy began on 3 March 2019, so this statement starts then." in to_html(st).decode()
+
+
+def test_a_statement_from_the_day_my_tenancy_began_has_no_note_about_moving_its_start(session, records):
+    _t, rent = joint_tenancy(records, start=date(2019, 3, 3))
+
+    st = make(session, rent, date(2019, 3, 3), date(2019, 3, 31))
+
+    assert (st.date_from, st.start_note) == (date(2019, 3, 3), "")
+
+
+def test_a_statement_that_ends_before_my_tenancy_began_is_refused_with_the_day_it_began(session, records):
+    _t, rent = joint_tenancy(records, start=date(2019, 3, 3))
+
+    with pytest.raises(ValueError, match="Your tenancy began on 3 March 2019"):
+        make(session, rent, date(2010, 1, 1), date(2018, 12, 31))
