@@ -562,6 +562,16 @@ class _Element(StructElem):
         self.pg = page
         self.a = f"<</O /Table /Scope /{scope}>>" if scope else None
 
+    def serialize(self, obj_dict=None, _security_handler=None) -> str:
+        """The same dictionary fpdf2's generic ``PDFObject.serialize`` writes (it holds no
+        strings to encrypt), written directly: a long statement has tens of thousands of
+        cells, and the generic one looks up every attribute of every element."""
+        entries = [f"/A {self.a}"] if self.a else []
+        if self.k:
+            entries.append("/K [" + " ".join(str(k) if isinstance(k, int) else k.ref for k in self.k) + "]")
+        entries += [f"/P {self.p.ref}", f"/Pg {self.pg.ref}", f"/S {self.s}", "/Type /StructElem"]
+        return f"{self.id} 0 obj\n<<\n" + "\n".join(entries) + "\n>>\nendobj"
+
 
 class _Tags(StructureTreeBuilder):
     """The document's structure tree, nested (Document > Table > TR > TH/TD).
