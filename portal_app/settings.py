@@ -149,6 +149,10 @@ class Settings:
     landlord_leasehold_account_number: str = "55779922"
     # A refund leaves this many weeks of the account's regular charge in credit (the landlord's refund policy).
     refund_keep_back_weeks: int = 1
+    # The days a leaseholder's bill (service charge, major works, a year-end balancing charge)
+    # gives to pay, as the lease does (commonly 30): owed from the day it is charged, overdue
+    # (arrears) only after this many days (services/accounts/owed.py). 0: due when charged.
+    leasehold_bill_days_to_pay: int = 30
     # A resident's account may have this many requests of one kind made in one UK day (0: no limit),
     # so a script cannot flood the officers' queue and the outbox.
     requests_per_kind_per_day: int = 5
@@ -246,6 +250,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landlord_leasehold_sort_code=env.get("LANDLORD_LEASEHOLD_SORT_CODE", "20-00-00"),
         landlord_leasehold_account_number=env.get("LANDLORD_LEASEHOLD_ACCOUNT_NUMBER", "55779922"),
         refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
+        leasehold_bill_days_to_pay=_int(env.get("LEASEHOLD_BILL_DAYS_TO_PAY"), 30),
         requests_per_kind_per_day=_int(env.get("REQUESTS_PER_KIND_PER_DAY"), 5),
         data_protection_officer_email=env.get("DATA_PROTECTION_OFFICER_EMAIL") or "dpo@northbrook-homes.example",
         ico_registration_number=env.get("ICO_REGISTRATION_NUMBER") or "ZA000000",

@@ -87,6 +87,7 @@ def _build(ticket_text: str | None, kind: str, session_token: str | None) -> tup
             claims.date_to,
             landlord=statements.Landlord.from_settings(settings),
             now=now,
+            days_to_pay=settings.leasehold_bill_days_to_pay,
         )
         name = f"statement-{account.account_ref}-{claims.date_from.isoformat()}-to-{claims.date_to.isoformat()}"
         render = {

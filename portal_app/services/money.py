@@ -51,9 +51,11 @@ def dr_cr(balance_pence: int) -> str:
 
 
 def balance_words(balance_pence: int) -> str:
-    """What a balance means, in words (plain English: the GOV.UK style guide)."""
+    """What a balance means, in words (plain English: the GOV.UK style guide). Owed, never
+    "arrears": only overdue money is arrears, and what of a balance is overdue is for
+    ``services/accounts/owed.py`` to say from the ledger, not for a bare balance."""
     if balance_pence > 0:
-        return f"You owe {format_pence(balance_pence)} (arrears)"
+        return f"You owe {format_pence(balance_pence)}"
     if balance_pence < 0:
         return f"You are {format_pence(balance_pence)} in credit"
     return "Your account is clear: you owe nothing"

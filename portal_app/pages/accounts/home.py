@@ -36,6 +36,7 @@ class HomeState(SessionState):
             now=now,
             allow_former=settings.allow_former_tenants,
             roles=settings.eligible_roles,
+            days_to_pay=settings.leasehold_bill_days_to_pay,
         )
         security = await in_transaction(auth.security_summary, principal.user_id)
         self.accounts = [_card(a) for a in summaries]

@@ -339,8 +339,13 @@ def account_summaries(
     now: datetime,
     allow_former: bool,
     roles: Iterable[str] = DEFAULT_ELIGIBLE_ROLES,
+    days_to_pay: int | None = None,
 ) -> list[AccountSummary]:
-    """The visible accounts with their balances, last payments and next amounts due."""
+    """The visible accounts with their balances, last payments and next amounts due.
+
+    ``days_to_pay``: the days a leaseholder's bill gives (``LEASEHOLD_BILL_DAYS_TO_PAY``
+    unless given). A bill still inside them is what is next due when it falls due before
+    the next regular charge."""
     accounts = visible_accounts(
         session, person_id=person_id, tenancy_id=tenancy_id, today=today, allow_former=allow_former, roles=roles
     )
@@ -372,7 +377,13 @@ def account_summaries(
             if former or closed
             else next_due(charges.get(account.id, []), tenancy, today, billed_monthly_on=billed_monthly)
         )
-        standing = owed_rule.standing(session, account.id, account.account_type, balance, today)
+        standing = owed_rule.standing(
+            session, account.id, account.account_type, balance, today, days_to_pay=days_to_pay
+        )
+        if standing.falls_due and not (former or closed):
+            bill_on, bill_pence = standing.falls_due[0]
+            if due_on is None or bill_on < due_on:
+                due_on, due_pence = bill_on, bill_pence
         out.append(
             AccountSummary(
                 account_id=account.id,

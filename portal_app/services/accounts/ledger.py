@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from portal_app.clock import to_uk, uk_date_words
 from portal_app.models import Account, Charge, PortalPayment, Tenancy, Transaction
+from portal_app.services.accounts import owed
 from portal_app.services.accounts.balances import convert_charge, ledger_balance
 from portal_app.services.money import format_pence, round_half_up_div
 
@@ -525,7 +526,6 @@ class LeaseholderSummary:
 
 
 _ACTUAL = re.compile(r"actual costs\s+(\d{4})/(\d{2})", re.IGNORECASE)
-INSTALMENT_TYPES = ("payment", "direct_debit")
 
 
 def service_charge_year(today: date) -> tuple[date, date, str]:
@@ -599,29 +599,15 @@ def _last_year_end(session: Session, account_id: int, today: date) -> YearEndAdj
 def _major_works(session: Session, account: Account, today: date) -> MajorWorksSummary:
     """What a major works balance means a month.
 
-    The rule: if the latest two payments (payment or Direct Debit credits) on the account
-    are the same amount, 20 to 40 days apart, and the latest is no more than 45 days old,
-    the resident is paying by monthly instalments (the demo landlord's standing orders):
+    The rule: when the ledger shows regular monthly instalments (``owed.instalment_plan``,
+    the same rule that decides what of the balance is overdue, so the two never disagree),
     the balance is cleared in ceil(balance / instalment) more months, the last one
-    smaller when it does not divide exactly. Otherwise the balance is spread over 12
-    months, each month rounded up to the penny so that 12 payments clear it."""
+    smaller when it does not divide exactly, and any missed instalments are said to be
+    overdue. Otherwise the balance is spread over 12 months, each month rounded up to the
+    penny so that 12 payments clear it."""
     balance = ledger_balance(session, account.id)
-    payments = session.exec(
-        select(Transaction.posted_on, Transaction.amount_pence)
-        .where(
-            Transaction.account_id == account.id,
-            Transaction.type.in_(INSTALMENT_TYPES),
-            Transaction.amount_pence < 0,
-            Transaction.posted_on <= today,
-        )
-        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
-        .limit(2)
-    ).all()
-    instalment = None
-    if len(payments) == 2:
-        (latest_day, latest), (before_day, before) = payments
-        if latest == before and 20 <= (latest_day - before_day).days <= 40 and (today - latest_day).days <= 45:
-            instalment = -latest
+    plan = owed.instalment_plan(session, account.id, today)
+    instalment = plan.amount_pence if plan is not None else None
     if balance == 0:
         return MajorWorksSummary(
             account.id,
@@ -646,18 +632,21 @@ def _major_works(session: Session, account: Account, today: date) -> MajorWorksS
             None,
             f"Your major works account is {format_pence(balance)} in credit.",
         )
-    owed = f"You owe {format_pence(balance)} for major works."
+    owes = f"You owe {format_pence(balance)} for major works."
     if instalment:
+        overdue = owed.standing(session, account.id, account.account_type, balance, today).overdue_pence
+        if overdue:
+            owes = f"You owe {format_pence(balance)} for major works, {format_pence(overdue)} of it overdue (missed instalments)."
         months = -(-balance // instalment)
         last = balance - (months - 1) * instalment
         per_month = min(instalment, balance)
         if months == 1:
-            words = f"{owed} Your next instalment of {format_pence(balance)} will clear it."
+            words = f"{owes} Your next instalment of {format_pence(balance)} will clear it."
         elif last == instalment:
-            words = f"{owed} At {format_pence(instalment)} a month, your instalments will clear it in {months} months."
+            words = f"{owes} At {format_pence(instalment)} a month, your instalments will clear it in {months} months."
         else:
             words = (
-                f"{owed} At {format_pence(instalment)} a month, your instalments will clear it in "
+                f"{owes} At {format_pence(instalment)} a month, your instalments will clear it in "
                 f"{months} months (the last one {format_pence(last)})."
             )
         return MajorWorksSummary(
@@ -673,7 +662,7 @@ def _major_works(session: Session, account: Account, today: date) -> MajorWorksS
         )
     per_month = -(-balance // 12)
     last = balance - 11 * per_month
-    words = f"{owed} Spread over 12 months, that is {format_pence(per_month)} a month."
+    words = f"{owes} Spread over 12 months, that is {format_pence(per_month)} a month."
     return MajorWorksSummary(
         account.id,
         account.account_ref,

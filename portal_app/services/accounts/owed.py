@@ -16,22 +16,32 @@ the account's charging pattern:
   20 to 40 days apart), only missed instalments are overdue: one instalment of the
   latest amount falls due each month from the first payment of that amount, counted
   ``GRACE_DAYS`` after its day (payments can take up to 3 working days to show), and
-  what was paid since is set against them. Without instalments, a bill is due when it is
-  charged. A service charge billed in monthly instalments holds only the instalments
-  already charged: the rest of the year's estimate falls due later, and is not owed yet.
+  what was paid since is set against them. Without instalments, a bill (a service charge,
+  a major works share, a year-end balancing charge) gives the days to pay that the lease
+  does (``LEASEHOLD_BILL_DAYS_TO_PAY``, commonly 30): it is owed from the day it is charged
+  and falls due that many days later; payments go to the oldest bill first, so what is
+  owed beyond the bills still inside their days to pay is overdue. A service charge
+  billed in monthly instalments holds only the instalments already charged: the rest of
+  the year's estimate falls due later, and is not owed yet.
+
+Every rule reads the ledger up to the day it is asked about (``as_at``): today for the
+pages, the last day of a statement's period for the statement, so a statement says what
+was owed, and what of it was overdue, on the day it ends.
 
 No reflex import here; plain functions over a session.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from portal_app.clock import uk_date_words
 from portal_app.models import Transaction
 from portal_app.services.money import balance_words, format_pence
+from portal_app.settings import get_settings
 
 GRACE_DAYS = 5  # an instalment's payment can take up to 3 working days to reach the ledger
 INSTALMENT_ACCOUNT_TYPES = ("service_charge", "major_works")
@@ -41,6 +51,8 @@ BENEFIT_TYPES = ("housing_benefit", "universal_credit")
 HB_RECENT_DAYS = 56  # 8 weeks
 UC_RECENT_DAYS = 45  # a monthly payment and a fortnight's slack
 BENEFIT_NAMES = {"housing_benefit": "Housing Benefit", "universal_credit": "Universal Credit"}
+# A leaseholder's bills: what a lease gives days to pay (a returned payment or court costs do not).
+BILL_TYPES = ("service_charge", "other_charge", "recharge", "adjustment")
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ class Standing:
     instalments: Instalments | None
     benefit: BenefitTiming | None
     words: str  # "You owe £10,348.00, paid in instalments of £150.00 a month; nothing is overdue"
+    # A leaseholder's bills still inside their days to pay: (the day each falls due, pence), soonest first.
+    falls_due: tuple[tuple[date, int], ...] = ()
 
     @property
     def arrears(self) -> bool:
@@ -123,6 +137,44 @@ def _credits(session: Session, account_id: int, types: tuple[str, ...], today: d
     ).all()
 
 
+def instalment_plan(session: Session, account_id: int, as_at: date) -> Instalments | None:
+    """The regular monthly instalments the ledger shows up to ``as_at``, if any: the one
+    instalment rule, used for what is overdue and for how long a balance takes to clear."""
+    payments = [p for p in _credits(session, account_id, INSTALMENT_TYPES, as_at) if p[2] < 0]
+    return find_instalments(payments)
+
+
+def bills_falling_due(
+    session: Session, account_id: int, owed: int, as_at: date, days_to_pay: int
+) -> tuple[tuple[date, int], ...]:
+    """The part of ``owed`` that is bills still inside their days to pay on ``as_at``, as
+    (the day each falls due, pence), soonest first. Payments go to the oldest bill first,
+    so the newest bills are the ones still unpaid."""
+    if owed <= 0 or days_to_pay <= 0:
+        return ()
+    rows = session.exec(
+        select(Transaction.posted_on, Transaction.amount_pence)
+        .where(
+            Transaction.account_id == account_id,
+            Transaction.type.in_(BILL_TYPES),
+            Transaction.amount_pence > 0,
+            Transaction.posted_on <= as_at,
+            Transaction.posted_on >= as_at - timedelta(days=days_to_pay),
+        )
+        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
+    ).all()
+    left = owed
+    due: dict[date, int] = {}
+    for day, amount in rows:
+        if left <= 0:
+            break
+        part = min(int(amount), left)
+        when = day + timedelta(days=days_to_pay)
+        due[when] = due.get(when, 0) + part
+        left -= part
+    return tuple(sorted(due.items()))
+
+
 def benefit_timing(session: Session, account_id: int, today: date) -> BenefitTiming | None:
     """The benefits paid to this account lately, and the latest payment of each."""
     since = today - timedelta(days=max(HB_RECENT_DAYS, UC_RECENT_DAYS))
@@ -137,51 +189,84 @@ def benefit_timing(session: Session, account_id: int, today: date) -> BenefitTim
     return BenefitTiming(kinds, sum(latest[k][1] for k in kinds))
 
 
-def _words(balance: int, overdue: int, plan: Instalments | None, benefit: BenefitTiming | None) -> str:
+def _falls_due_words(falls_due: tuple[tuple[date, int], ...], *, past: bool) -> str:
+    """ "£3,000.00 falls due on 10 December 2026 and £450.00 on 2 January 2027" (or, for a
+    day already past, "£3,000.00 was not due until 10 December 2026")."""
+    verb, then = ("was not due until", "until") if past else ("falls due on", "on")
+    return " and ".join(
+        f"{format_pence(pence)} {verb if i == 0 else then} {uk_date_words(day)}"
+        for i, (day, pence) in enumerate(falls_due)
+    )
+
+
+def words(standing: Standing, *, on: date | None = None) -> str:
+    """What ``standing`` means in words: in the present tense, or, ``on`` a day already
+    past (a statement that ended before today), in the past tense with that day."""
+    balance, overdue = standing.balance_pence, standing.overdue_pence
+    plan, falls_due = standing.instalments, standing.falls_due
+    past = on is not None
     if balance <= 0:
-        return balance_words(balance)
+        if not past:
+            return balance_words(balance)
+        if balance < 0:
+            return f"On {uk_date_words(on)} you were {format_pence(balance)} in credit"
+        return f"On {uk_date_words(on)} your account was clear: you owed nothing"
     owed = format_pence(balance)
+    start = f"On {uk_date_words(on)} you owed {owed}" if past else f"You owe {owed}"
+    nothing = "nothing was overdue" if past else "nothing is overdue"
+    part = f"{format_pence(overdue)} of it {'was' if past else 'is'} overdue (arrears)"
     if plan is not None:
         how = (
             f"paid by Direct Debit of {format_pence(plan.amount_pence)} a month"
             if plan.by_direct_debit
             else f"paid in instalments of {format_pence(plan.amount_pence)} a month"
         )
-        tail = "nothing is overdue" if overdue == 0 else f"{format_pence(overdue)} of it is overdue (arrears)"
-        return f"You owe {owed}, {how}; {tail}"
-    if benefit is not None:
-        if overdue == 0:
-            return f"You owe {owed}; nothing is overdue"
-        if overdue < balance:
-            return f"You owe {owed}; {format_pence(overdue)} of it is overdue (arrears)"
-    return balance_words(balance)
+        return f"{start}, {how}; {nothing if overdue == 0 else part}"
+    later = _falls_due_words(falls_due, past=past) if falls_due else ""
+    if overdue == 0:
+        return f"{start}; {nothing}: {later}" if later else f"{start}; {nothing}"
+    if overdue < balance:
+        return f"{start}; {part} and {later}" if later else f"{start}; {part}"
+    return f"{start}, all of it overdue (arrears)" if past else f"{start} (arrears)"
 
 
-def standing(session: Session, account_id: int, account_type: str, balance: int, today: date) -> Standing:
-    """What the account owes today, what of it is overdue, and what falls due later."""
+def standing(
+    session: Session, account_id: int, account_type: str, balance: int, today: date, *, days_to_pay: int | None = None
+) -> Standing:
+    """What the account owed on ``today`` (the as-at day: today for the pages, a
+    statement's last day for a statement), with ``balance`` the ledger's balance up to
+    that day: what of it was overdue, and what fell due later. ``days_to_pay`` is the
+    days a leaseholder's bill gives (``LEASEHOLD_BILL_DAYS_TO_PAY`` unless given)."""
+    if days_to_pay is None:
+        days_to_pay = get_settings().leasehold_bill_days_to_pay
     owed = max(0, balance)
     plan: Instalments | None = None
     benefit: BenefitTiming | None = None
+    falls_due: tuple[tuple[date, int], ...] = ()
     overdue = owed
     if owed and account_type in INSTALMENT_ACCOUNT_TYPES:
-        payments = [p for p in _credits(session, account_id, INSTALMENT_TYPES, today) if p[2] < 0]
-        plan = find_instalments(payments)
+        plan = instalment_plan(session, account_id, today)
         if plan is not None:
             paid = -sum(a for _d, _k, a in _credits(session, account_id, PAID_TYPES, today, plan.first_paid_on))
             overdue = instalments_overdue(plan, paid, owed, today)
-    if owed and plan is None:
+        else:
+            falls_due = bills_falling_due(session, account_id, owed, today, days_to_pay)
+            overdue = owed - sum(p for _d, p in falls_due)
+    if overdue and plan is None:
         benefit = benefit_timing(session, account_id, today)
         if benefit is not None:
-            overdue = max(0, owed - benefit.explained_pence)
-    return Standing(
+            overdue = max(0, overdue - benefit.explained_pence)
+    found = Standing(
         balance_pence=balance,
         owed_pence=owed,
         overdue_pence=overdue,
         later_pence=owed - overdue,
         instalments=plan,
         benefit=benefit,
-        words=_words(balance, overdue, plan, benefit),
+        words="",
+        falls_due=falls_due,
     )
+    return replace(found, words=words(found))
 
 
 def benefit_words(timing: BenefitTiming, overdue_pence: int, *, phone: str) -> str:
@@ -227,8 +312,11 @@ __all__ = [
     "add_months",
     "benefit_timing",
     "benefit_words",
+    "bills_falling_due",
     "find_instalments",
+    "instalment_plan",
     "instalments_overdue",
     "monthly_billing",
     "standing",
+    "words",
 ]

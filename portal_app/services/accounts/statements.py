@@ -28,10 +28,11 @@ from sqlmodel import Session, select
 from portal_app import design
 from portal_app.clock import to_uk, uk_date_words, uk_time_words, uk_today
 from portal_app.models import Account, Person, Property, Tenancy, TenancyParty, Transaction
+from portal_app.services.accounts import owed
 from portal_app.services.accounts.access import AccountChoice, Caller, ChosenAccount, choose_account
 from portal_app.services.accounts.balances import ACCOUNT_LABELS
 from portal_app.services.accounts.ledger import ChargeLine, charge_line, charges_in_force, type_label
-from portal_app.services.money import balance_display, balance_words, dr_cr, format_pence, round_half_up_div
+from portal_app.services.money import balance_display, dr_cr, format_pence, round_half_up_div
 from portal_app.settings import Settings
 
 # Who a statement is addressed to, in this order.
@@ -221,7 +222,9 @@ class Statement:
     closing_balance_pence: int
     closing_text: str  # "£123.45 DR"
     closing_dr_cr: str  # "DR" | "CR" | ""
-    closing_words: str  # "You owe £123.45 (arrears)" (past tense for a period already over)
+    # What was owed and what of it was overdue at the end ("You owe £123.45 (arrears)", "On 31
+    # October 2026 you owed £5,450.00, paid in instalments of £250.00 a month; nothing was overdue").
+    closing_words: str
     produced_at: datetime
     produced_text: str  # "22 November 2026"
 
@@ -232,15 +235,15 @@ def period_before_tenancy_message(account: Account | ChosenAccount, tenancy: Ten
     return f"{_began_words(account, tenancy)}, so the end date must be the same as or after {day}"
 
 
-def _closing_words(balance: int, day: date, today: date) -> str:
-    if day >= today:
-        return balance_words(balance)
-    when = uk_date_words(day)
-    if balance > 0:
-        return f"On {when} you owed {format_pence(balance)} (arrears)"
-    if balance < 0:
-        return f"On {when} you were {format_pence(balance)} in credit"
-    return f"On {when} your account was clear: you owed nothing"
+def _closing_words(
+    session: Session, account: Account, balance: int, day: date, today: date, days_to_pay: int | None
+) -> str:
+    """What was owed at the end of the period and how much of it was overdue on that day
+    (``owed.standing`` as at the period's last day, or today for a period running to
+    today): only overdue money is arrears."""
+    as_at = min(day, today)
+    standing = owed.standing(session, account.id, account.account_type, balance, as_at, days_to_pay=days_to_pay)
+    return owed.words(standing) if day >= today else owed.words(standing, on=day)
 
 
 def earliest_statement_day(account: Account | ChosenAccount, tenancy: Tenancy | None) -> date:
@@ -258,7 +261,14 @@ def _began_words(account: Account | ChosenAccount, tenancy: Tenancy | None) -> s
 
 
 def statement(
-    session: Session, account_id: int, date_from: date, date_to: date, *, landlord: Landlord, now: datetime
+    session: Session,
+    account_id: int,
+    date_from: date,
+    date_to: date,
+    *,
+    landlord: Landlord,
+    now: datetime,
+    days_to_pay: int | None = None,
 ) -> Statement:
     """The account's statement for ``date_from`` to ``date_to`` (UK dates, both included).
 
@@ -269,7 +279,9 @@ def statement(
     Opening balance: every posting before ``date_from``. Lines: every posting in the
     period, oldest first (posted_on, id), each with the balance after it. Closing
     balance: opening plus the period's postings. A period with no postings (before the
-    first, after the last) has no lines and closes at its opening balance.
+    first, after the last) has no lines and closes at its opening balance. The closing
+    words say what of the closing balance was overdue on the period's last day
+    (``owed.standing``; ``days_to_pay`` as there).
     Raises ValueError when ``date_from`` is after ``date_to`` or the whole period is before
     the tenancy began (the message says when it began), LookupError for an unknown account."""
     if date_from > date_to:
@@ -362,7 +374,7 @@ def statement(
         closing_balance_pence=balance,
         closing_text=balance_display(balance),
         closing_dr_cr=dr_cr(balance),
-        closing_words=_closing_words(balance, date_to, today),
+        closing_words=_closing_words(session, account, balance, date_to, today, days_to_pay),
         produced_at=now,
         produced_text=uk_date_words(today),
     )
@@ -488,7 +500,13 @@ def statement_view(
         date_from = date_to = None
     if date_from is not None and date_to is not None:
         shown = statement(
-            session, account.account_id, date_from, date_to, landlord=Landlord.from_settings(settings), now=now
+            session,
+            account.account_id,
+            date_from,
+            date_to,
+            landlord=Landlord.from_settings(settings),
+            now=now,
+            days_to_pay=settings.leasehold_bill_days_to_pay,
         )
         date_from = shown.date_from
     return choice, StatementView(
@@ -979,7 +997,8 @@ def to_pdf(st: Statement) -> bytes:
     pdf.set_y(pdf.get_y() + 4)
     pdf.para(f"Closing balance on {uk_date_words(st.date_to)}: {st.closing_text}", size=10, style="B", gap=1)
     pdf.para(f"{st.closing_words}.", size=10, gap=1)
-    pdf.para("DR means an amount owed (arrears); CR means an amount in credit.", size=8.5, gap=1)
+    # Owed, not arrears: only overdue money is arrears, and the closing words say how much was.
+    pdf.para("DR means an amount owed; CR means an amount in credit.", size=8.5, gap=1)
     if st.landlord.phone:
         pdf.para(f"Questions about this statement? Call {st.landlord.name} on {st.landlord.phone}.", size=8.5)
     return bytes(pdf.output())

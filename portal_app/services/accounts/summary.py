@@ -155,6 +155,7 @@ def _overview(
                 now=now,
                 allow_former=settings.allow_former_tenants,
                 roles=settings.eligible_roles,
+                days_to_pay=settings.leasehold_bill_days_to_pay,
             )
             if a.account_id == account.account_id
         ),
@@ -174,7 +175,14 @@ def _overview(
             shown = {value for _name, value in rows}
             lease_explanation = tuple(p for p in lease_explanation if p not in shown)
     series = tuple(ledger.balance_series(session, account.account_id))
-    standing = owed.standing(session, account.account_id, account.account_type, summary.balance_pence, today)
+    standing = owed.standing(
+        session,
+        account.account_id,
+        account.account_type,
+        summary.balance_pence,
+        today,
+        days_to_pay=settings.leasehold_bill_days_to_pay,
+    )
     return AccountOverview(
         summary=summary,
         arrears=is_arrears(standing.overdue_pence),

@@ -65,7 +65,7 @@ from portal_app.models import (
 )
 from portal_app.services.accounts import balances, ledger, statements
 from portal_app.services.identity import history
-from portal_app.services.money import balance_display, balance_words, format_pence
+from portal_app.services.money import balance_display, format_pence
 from portal_app.services.requests import resident as requests
 from portal_app.settings import Settings
 
@@ -115,9 +115,10 @@ def _name(person: Person) -> str:
     return " ".join(part for part in (person.title, person.first_name, person.last_name) if part)
 
 
-def _money(pence: int) -> dict[str, Any]:
-    """A balance as pence, as shown (with DR/CR) and in words."""
-    return {"pence": pence, "shown_as": balance_display(pence), "in_words": balance_words(pence)}
+def _money(pence: int, words: str) -> dict[str, Any]:
+    """A balance as pence, as shown (with DR/CR) and in words (what is owed and what of it
+    is overdue, as the account page says it: services/accounts/owed.py)."""
+    return {"pence": pence, "shown_as": balance_display(pence), "in_words": words}
 
 
 # ---------------------------------------------------------------------------
@@ -209,7 +210,9 @@ def _accounts_section(session: Session, accounts: Sequence[Account], *, now: dat
         ).one()
         start = min(first or account.opened_on, account.opened_on)
         end = max(last or today, today)
-        st = statements.statement(session, account.id, start, end, landlord=landlord, now=now)
+        st = statements.statement(
+            session, account.id, start, end, landlord=landlord, now=now, days_to_pay=settings.leasehold_bill_days_to_pay
+        )
         tenancy = session.get(Tenancy, account.tenancy_id)
         out.append(
             {
@@ -218,7 +221,7 @@ def _accounts_section(session: Session, accounts: Sequence[Account], *, now: dat
                 "tenancy_reference": tenancy.tenancy_ref if tenancy else None,
                 "opened_on": _iso(account.opened_on),
                 "closed_on": _iso(account.closed_on),
-                "balance": _money(st.closing_balance_pence),
+                "balance": _money(st.closing_balance_pence, st.closing_words),
                 "charges_now": [
                     {
                         "description": line.description,

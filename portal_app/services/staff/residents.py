@@ -643,6 +643,7 @@ def view_resident(
         now=now,
         allow_former=settings.allow_former_tenants,
         roles=settings.eligible_roles,
+        days_to_pay=settings.leasehold_bill_days_to_pay,
     )
     view = ResidentView(
         profile=_profile(session, user, now=now, settings=settings),

@@ -653,7 +653,9 @@ def test_major_works_without_regular_instalments_are_spread_over_twelve_months_r
     assert mw.words == "You owe £5,000.00 for major works. Spread over 12 months, that is £416.67 a month."
 
 
-def test_instalments_that_stopped_more_than_45_days_ago_no_longer_count_as_a_plan(session, records):
+def test_instalments_that_stopped_are_still_the_plan_and_the_missed_ones_are_said_to_be_overdue(session, records):
+    # One instalment rule (owed.instalment_plan) for what is overdue and for how long the
+    # balance takes to clear: a plan that stopped is missed instalments, not a new plan.
     lease, _s, works = leaseholder(records, major_works=True)
     records.post(works, date(2026, 1, 5), "other_charge", 120000, "Major works")
     records.post(works, date(2026, 2, 2), "payment", -10000, "Standing order")
@@ -661,7 +663,11 @@ def test_instalments_that_stopped_more_than_45_days_ago_no_longer_count_as_a_pla
 
     [mw] = leaseholder_summary(session, lease.id, TODAY).major_works
 
-    assert (mw.basis, mw.per_month_pence) == ("twelve_months", 8334)
+    assert (mw.basis, mw.per_month_pence) == ("instalments", 10000)
+    assert mw.words == (
+        "You owe £1,000.00 for major works, £800.00 of it overdue (missed instalments). "
+        "At £100.00 a month, your instalments will clear it in 10 months."
+    )
 
 
 def test_a_paid_off_major_works_account_says_so(session, records):

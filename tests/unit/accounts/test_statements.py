@@ -152,7 +152,7 @@ def test_an_arrears_balance_reads_as_owed_with_dr(session, records):
         "DR",
         "You owe £473.19 (arrears)",
     )
-    assert past_st.closing_words == "On 2 November 2026 you owed £473.19 (arrears)"
+    assert past_st.closing_words == "On 2 November 2026 you owed £473.19, all of it overdue (arrears)"
 
 
 def test_a_backwards_period_is_refused_and_an_unknown_account_is_not_found(session, records):
