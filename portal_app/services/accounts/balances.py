@@ -380,10 +380,17 @@ def account_summaries(
         standing = owed_rule.standing(
             session, account.id, account.account_type, balance, today, days_to_pay=days_to_pay
         )
-        if standing.falls_due and not (former or closed):
-            bill_on, bill_pence = standing.falls_due[0]
-            if due_on is None or bill_on < due_on:
-                due_on, due_pence = bill_on, bill_pence
+        if not (former or closed):
+            # What the ledger says falls due next: with no regular charge (a major works
+            # bill), the plan's next instalment; a bill still inside its days to pay, when
+            # it falls due before the next regular charge.
+            soonest = None
+            if standing.instalments is not None and standing.owed_pence and due_on is None:
+                soonest = owed_rule.next_instalment(standing.instalments, standing.owed_pence, today)
+            elif standing.falls_due:
+                soonest = standing.falls_due[0]
+            if soonest is not None and (due_on is None or soonest[0] < due_on):
+                due_on, due_pence = soonest
         out.append(
             AccountSummary(
                 account_id=account.id,

@@ -144,6 +144,15 @@ def instalment_plan(session: Session, account_id: int, as_at: date) -> Instalmen
     return find_instalments(payments)
 
 
+def next_instalment(plan: Instalments, owed: int, as_at: date) -> tuple[date, int]:
+    """When the next instalment falls due after ``as_at`` (monthly, on the day of the month
+    the instalments began), and how much it is: the instalment, or what is left if less."""
+    months = 0
+    while add_months(plan.first_paid_on, months, plan.first_paid_on.day) <= as_at:
+        months += 1
+    return add_months(plan.first_paid_on, months, plan.first_paid_on.day), min(plan.amount_pence, owed)
+
+
 def bills_falling_due(
     session: Session, account_id: int, owed: int, as_at: date, days_to_pay: int
 ) -> tuple[tuple[date, int], ...]:
@@ -317,6 +326,7 @@ __all__ = [
     "instalment_plan",
     "instalments_overdue",
     "monthly_billing",
+    "next_instalment",
     "standing",
     "words",
 ]

@@ -257,3 +257,14 @@ def test_a_balance_in_words_without_its_due_dates_says_what_is_owed_and_never_ca
     # are added): whether any of it is overdue is owed.standing's to say, not this.
     assert balance_words(12_345) == "You owe £123.45"
     assert balance_words(-2_000) == "You are £20.00 in credit"
+
+
+def test_a_leaseholder_paying_major_works_by_instalments_is_told_when_the_next_one_is_due_not_nothing_due(
+    session, records, settings
+):
+    person, tenancy = _leaseholder(records)
+    _major_works(records, tenancy, paid=list(_months(date(2024, 7, 1), date(2026, 11, 1))))
+
+    overview = _overview(session, person, tenancy, "MW1", settings)
+
+    assert summary.next_due_words(overview.summary) == "£250.00 on 1 December 2026"
