@@ -386,7 +386,9 @@ def account_summaries(
             # it falls due before the next regular charge.
             soonest = None
             if standing.instalments is not None and standing.owed_pence and due_on is None:
-                soonest = owed_rule.next_instalment(standing.instalments, standing.owed_pence, today)
+                soonest = owed_rule.next_instalment(
+                    standing.instalments, standing.instalments_paid_pence, standing.owed_pence, today
+                )
             elif standing.falls_due:
                 soonest = standing.falls_due[0]
             if soonest is not None and (due_on is None or soonest[0] < due_on):

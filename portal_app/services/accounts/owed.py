@@ -83,6 +83,7 @@ class Standing:
     words: str  # "You owe £10,348.00, paid in instalments of £150.00 a month; nothing is overdue"
     # A leaseholder's bills still inside their days to pay: (the day each falls due, pence), soonest first.
     falls_due: tuple[tuple[date, int], ...] = ()
+    instalments_paid_pence: int = 0  # paid since the instalments began (positive), when there are some
 
     @property
     def arrears(self) -> bool:
@@ -144,11 +145,13 @@ def instalment_plan(session: Session, account_id: int, as_at: date) -> Instalmen
     return find_instalments(payments)
 
 
-def next_instalment(plan: Instalments, owed: int, as_at: date) -> tuple[date, int]:
-    """When the next instalment falls due after ``as_at`` (monthly, on the day of the month
-    the instalments began), and how much it is: the instalment, or what is left if less."""
-    months = 0
-    while add_months(plan.first_paid_on, months, plan.first_paid_on.day) <= as_at:
+def next_instalment(plan: Instalments, paid_since: int, owed: int, as_at: date) -> tuple[date, int]:
+    """When the next instalment not yet paid falls due, on or after ``as_at`` (monthly, on
+    the day of the month the instalments began; ``paid_since`` is what was paid from the
+    first), and how much it is: the instalment, or what is left if less. On an
+    instalment's own day, before its payment shows, that instalment is the next one."""
+    months = max(0, paid_since) // plan.amount_pence
+    while add_months(plan.first_paid_on, months, plan.first_paid_on.day) < as_at:
         months += 1
     return add_months(plan.first_paid_on, months, plan.first_paid_on.day), min(plan.amount_pence, owed)
 
@@ -252,6 +255,7 @@ def standing(
     plan: Instalments | None = None
     benefit: BenefitTiming | None = None
     falls_due: tuple[tuple[date, int], ...] = ()
+    paid = 0
     overdue = owed
     if owed and account_type in INSTALMENT_ACCOUNT_TYPES:
         plan = instalment_plan(session, account_id, today)
@@ -274,6 +278,7 @@ def standing(
         benefit=benefit,
         words="",
         falls_due=falls_due,
+        instalments_paid_pence=paid,
     )
     return replace(found, words=words(found))
 

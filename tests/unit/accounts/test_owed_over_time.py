@@ -268,3 +268,13 @@ def test_a_leaseholder_paying_major_works_by_instalments_is_told_when_the_next_o
     overview = _overview(session, person, tenancy, "MW1", settings)
 
     assert summary.next_due_words(overview.summary) == "£250.00 on 1 December 2026"
+
+
+def test_on_the_day_an_instalment_is_due_and_not_yet_shown_paid_it_is_what_is_next_due(session, records, settings):
+    person, tenancy = _leaseholder(records)
+    _major_works(records, tenancy, paid=list(_months(date(2024, 7, 1), date(2026, 11, 1))))
+
+    on_the_day = _overview(session, person, tenancy, "MW1", settings, now=datetime(2026, 12, 1, 9, tzinfo=UTC))
+
+    assert summary.next_due_words(on_the_day.summary) == "£250.00 on 1 December 2026"
+    assert on_the_day.arrears is False
