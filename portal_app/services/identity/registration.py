@@ -50,7 +50,7 @@ from portal_app.clock import uk_today
 from portal_app.models import AuthSession, Person, PortalUser, RegistrationAttempt, Tenancy, TenancyParty
 from portal_app.services import throttle
 from portal_app.services.identity.eligibility import registration_eligibility, tenancy_has_ended
-from portal_app.services.identity.passwords import hash_password, password_problem
+from portal_app.services.identity.passwords import OwnDetails, hash_password, password_problem
 from portal_app.services.identity.registration_pause import refuse_if_paused
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
@@ -124,35 +124,13 @@ class RegistrationDetails:
         )
 
 
-def personal_details(
+def own_details(
     *, tenancy_reference: str = "", date_of_birth: date | None = None, email: str = "", mobile: str = ""
-) -> list[str]:
-    """What a password must not be built from: the resident's own details in the forms
-    people write them (01021980, 1980-02-01, 07700900123, name.surname)."""
-    details: list[str] = []
-    if tenancy_reference:
-        details.append(tenancy_reference)
-    if email:
-        local = email.split("@", 1)[0]
-        details += [email, local, *[piece for piece in local.replace("_", ".").replace("-", ".").split(".") if piece]]
-    if mobile:
-        details.append(mobile)
-        e164 = normalise_uk_mobile(mobile)
-        if e164:
-            details += [e164, "0" + e164[3:], e164[3:]]
-    if date_of_birth:
-        d = date_of_birth
-        details += [
-            f"{d:%d%m%Y}",
-            f"{d:%Y-%m-%d}",
-            f"{d:%d/%m/%Y}",
-            f"{d:%Y%m%d}",
-            f"{d:%d%m%y}",
-            f"{d:%m%d%Y}",
-            f"{d.day}{d.month}{d.year}",
-            f"{d.day}/{d.month}/{d.year}",
-        ]
-    return details
+) -> OwnDetails:
+    """What a password must not be made of at registration: only what the resident typed on
+    the form (the form asks no name), never the matched record's, so that a refused password
+    says nothing about whether the details matched."""
+    return OwnDetails(date_of_birth=date_of_birth, tenancy_reference=tenancy_reference, email=email, mobile=mobile)
 
 
 def parse_registration(raw: Mapping[str, str], *, today: date) -> tuple[RegistrationDetails | None, dict[str, str]]:
@@ -200,7 +178,7 @@ def parse_registration(raw: Mapping[str, str], *, today: date) -> tuple[Registra
     password = text("password")
     problem = password_problem(
         password,
-        personal=personal_details(
+        own=own_details(
             tenancy_reference=reference or reference_raw,
             date_of_birth=date_of_birth,
             email=email or email_raw.lower(),
