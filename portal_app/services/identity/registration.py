@@ -81,6 +81,7 @@ EMAIL_IN_USE = "email_in_use"
 # OutboxMessage.kind
 KIND_CODE = "register_code"
 KIND_SOMEONE_TRIED = "register_someone_tried"
+KIND_EMAIL_IN_USE = "register_email_in_use"
 KIND_NO_MATCH = "register_no_match"
 KIND_NOT_AVAILABLE = "register_not_available"
 KIND_READY = "register_account_ready"
@@ -426,9 +427,14 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
 
     - match: the code, to the typed address (a new code replaces the old one);
     - existing: "someone tried to register with your details", to the existing account;
-    - email_in_use: the same, to the typed address (it is that account's address);
+    - email_in_use: "someone tried to register with this email address; it is already used
+      by an account; each person needs their own", to the typed address (that account's
+      address: couples often share one);
     - mismatch: "we could not match your details", to the typed address;
     - ineligible: "online access is not available for your tenancy", to the typed address.
+
+    A mismatch or an ineligible tenancy at an address an account already uses says so
+    too: the email reaches only that address, so it tells nobody else anything.
     """
     attempt.code_sent_at = now
     attempt.code_expires_at = now + timedelta(minutes=settings.code_valid_minutes)
@@ -439,22 +445,26 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
         attempt.code_hash = hash_token(code, purpose=f"reg:{attempt.id}")
         mail = mail_templates.registration_code(code, valid_minutes=settings.code_valid_minutes, settings=settings)
         kind = KIND_CODE
-    elif attempt.outcome in (EXISTING, EMAIL_IN_USE):
-        if attempt.outcome == EXISTING:
-            account = (
-                _active_account_for(session, attempt.person_id, attempt.tenancy_id)
-                if attempt.person_id is not None and attempt.tenancy_id is not None
-                else None
-            )
-            to = account.email if account else None  # the account has closed since: nobody to tell
+    elif attempt.outcome == EXISTING:
+        account = (
+            _active_account_for(session, attempt.person_id, attempt.tenancy_id)
+            if attempt.person_id is not None and attempt.tenancy_id is not None
+            else None
+        )
+        to = account.email if account else None  # the account has closed since: nobody to tell
         mail = mail_templates.someone_tried_to_register(attempted_at=now, settings=settings)
         kind = KIND_SOMEONE_TRIED
+    elif attempt.outcome == EMAIL_IN_USE:
+        mail = mail_templates.email_already_used(attempted_at=now, settings=settings)
+        kind = KIND_EMAIL_IN_USE
     elif attempt.outcome == INELIGIBLE:
         reason = _ineligible_reason(session, attempt, today=uk_today(now), settings=settings)
-        mail = mail_templates.not_available_for_tenancy(reason=reason, settings=settings)
+        in_use = bool(_active_accounts_with_email(session, attempt.email))
+        mail = mail_templates.not_available_for_tenancy(reason=reason, settings=settings, address_in_use=in_use)
         kind = KIND_NOT_AVAILABLE
     else:
-        mail = mail_templates.could_not_match(settings=settings)
+        in_use = bool(_active_accounts_with_email(session, attempt.email))
+        mail = mail_templates.could_not_match(settings=settings, address_in_use=in_use)
         kind = KIND_NO_MATCH
     session.add(attempt)
     session.flush()
