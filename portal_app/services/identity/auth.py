@@ -186,7 +186,7 @@ def not_me(session: Session, user_id: int, *, now: datetime, client_ip: str | No
     ended = sessions.sign_out_everywhere(session, user_id, now=now)
     user = session.get(PortalUser, user_id)
     if user is not None and user.status == "active":
-        resets.queue_reset_link(session, user, reason="forgotten", now=now)
+        resets.queue_reset_link(session, user, reason="not_me", now=now)
         history.record(
             session,
             audit.SIGNED_OUT,
