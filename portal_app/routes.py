@@ -35,6 +35,8 @@ MY_DATA = "/your-data"
 DATA_REQUEST = "/your-data/correct-or-delete"
 PRIVACY = "/privacy"
 COOKIES = "/cookies"
+# Reflex's name for the page every unknown address shows (pages/identity/not_found.py).
+NOT_FOUND = "404"
 
 # Files from assets/, served at the site's root.
 PWA_SCRIPT = "/pwa.js"
