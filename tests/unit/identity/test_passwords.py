@@ -13,6 +13,7 @@ from portal_app.models import PortalUser
 from portal_app.services.identity import auth
 from portal_app.services.identity.passwords import OwnDetails, password_problem
 from portal_app.services.identity.registration import parse_registration
+from portal_app.settings import get_settings
 from tests.factories import PASSWORD, make_person, make_portal_user, make_tenancy
 from tests.unit.identity.test_auth import mails, reset_token_from
 
@@ -134,3 +135,10 @@ def test_registering_refuses_a_password_made_of_the_birth_date_and_email_i_typed
             "Your password must not be made of your date of birth or email address. Try three random words together"
         )
     }
+
+
+def test_a_password_made_of_the_landlords_name_is_refused_in_words_that_say_so():
+    landlord = get_settings().landlord_name
+    assert password_problem(f"{landlord} 2026", own=MARGARET) == (
+        f"Your password must not be made of our name, {landlord}. Try three random words together"
+    )
