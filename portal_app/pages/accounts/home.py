@@ -49,7 +49,7 @@ class HomeState(SessionState):
         principal = current_principal()
         await in_transaction(auth.not_me, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
-        return leave_for(routes.signed_out_everywhere())
+        return leave_for(routes.signed_out_not_me())
 
 
 def _card(a: balances.AccountSummary) -> dict[str, str]:
