@@ -77,11 +77,15 @@ MISMATCH = "mismatch"
 EXISTING = "existing"
 INELIGIBLE = "ineligible"
 EMAIL_IN_USE = "email_in_use"
+# The details matched, but the password is made of the name on the matched record (the
+# form asks no name, so only now can it be checked): no code; the email says what to do.
+OWN_NAME = "own_name"
 
 # OutboxMessage.kind
 KIND_CODE = "register_code"
 KIND_SOMEONE_TRIED = "register_someone_tried"
 KIND_EMAIL_IN_USE = "register_email_in_use"
+KIND_PASSWORD_OWN_NAME = "register_password_own_name"
 KIND_NO_MATCH = "register_no_match"
 KIND_NOT_AVAILABLE = "register_not_available"
 KIND_READY = "register_account_ready"
@@ -130,7 +134,8 @@ def own_details(
 ) -> OwnDetails:
     """What a password must not be made of at registration: only what the resident typed on
     the form (the form asks no name), never the matched record's, so that a refused password
-    says nothing about whether the details matched."""
+    says nothing about whether the details matched. The name on the record is checked once
+    the details match, and answered by email only (``_made_of_matched_name``)."""
     return OwnDetails(date_of_birth=date_of_birth, tenancy_reference=tenancy_reference, email=email, mobile=mobile)
 
 
@@ -411,6 +416,17 @@ def _decide(
     return _Decision(MATCH, person_id=party.person_id, tenancy_id=tenancy.id)
 
 
+def _made_of_matched_name(session: Session, person_id: int | None, password: str) -> bool:
+    """Whether the password is made of the matched person's name (with what they typed).
+    Checked only after a match, and answered only by email, so the screen still says
+    nothing about whether the details matched (issue 13 item 20)."""
+    person = session.get(Person, person_id) if person_id is not None else None
+    if person is None:
+        return False
+    names = tuple(n for n in (person.first_name, person.last_name) if n)
+    return password_problem(password, own=OwnDetails(names=names, date_of_birth=person.date_of_birth)) is not None
+
+
 def _ineligible_reason(session: Session, attempt: RegistrationAttempt, *, today: date, settings: Settings) -> str:
     if attempt.tenancy_id is None or attempt.person_id is None:
         return "tenure_not_eligible"
@@ -430,6 +446,8 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
     - email_in_use: "someone tried to register with this email address; it is already used
       by an account; each person needs their own", to the typed address (that account's
       address: couples often share one);
+    - own_name: "your details matched, but your password is made of your name: register
+      again with another", to the typed address (no code);
     - mismatch: "we could not match your details", to the typed address;
     - ineligible: "online access is not available for your tenancy", to the typed address.
 
@@ -457,6 +475,9 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
     elif attempt.outcome == EMAIL_IN_USE:
         mail = mail_templates.email_already_used(attempted_at=now, settings=settings)
         kind = KIND_EMAIL_IN_USE
+    elif attempt.outcome == OWN_NAME:
+        mail = mail_templates.password_made_of_own_name(settings=settings)
+        kind = KIND_PASSWORD_OWN_NAME
     elif attempt.outcome == INELIGIBLE:
         reason = _ineligible_reason(session, attempt, today=uk_today(now), settings=settings)
         in_use = bool(_active_accounts_with_email(session, attempt.email))
@@ -501,7 +522,10 @@ def start_registration(
 
     password_hash = hash_password(details.password)  # every outcome pays the same cost
     decision = _decide(session, reference, details.date_of_birth, email, today=uk_today(now), settings=settings)
-    if decision.outcome != MATCH:
+    if decision.outcome == MATCH and _made_of_matched_name(session, decision.person_id, details.password):
+        # Not a failed match: it uses up none of the resident's tries.
+        decision = _Decision(OWN_NAME, decision.person_id, decision.tenancy_id)
+    elif decision.outcome != MATCH:
         _record_failure(session, reference, address, now=now)
     token = new_token()
     attempt = RegistrationAttempt(

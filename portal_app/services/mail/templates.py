@@ -110,6 +110,28 @@ def email_already_used(*, attempted_at: datetime, settings: Settings) -> MailCon
     return MailContent(f"Someone tried to register with this email address - {settings.landlord_name}", body)
 
 
+def password_made_of_own_name(*, settings: Settings) -> MailContent:
+    """To the typed address when the details matched a tenancy but the password is made of
+    the name on it (the form asks no name, so this is the first moment it can be known).
+    No code: the resident registers again with another password."""
+    body = (
+        f"Someone, probably you, tried to register for a {settings.landlord_name} online account "
+        f"with this email address. We matched your details, but the password you chose is made of "
+        f"your name, so we have not created the account: a password like that is one of the first "
+        f"that someone trying to get into your account would guess.\n"
+        f"\n"
+        f"Register again at {_url(settings, routes.REGISTER)} with a different password. Three "
+        f"random words together make a good one, like 'kettle river orange'.\n"
+        f"\n"
+        f"If you did not try to register, you can ignore this email: nothing has been set up.\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Choose a different password to register - {settings.landlord_name}", body)
+
+
 def _address_in_use_note(address_in_use: bool, settings: Settings) -> str:
     if not address_in_use:
         return ""

@@ -1010,3 +1010,41 @@ def test_nothing_is_written_if_the_callers_transaction_rolls_back(db):
         failing.rollback()
     with Session(db) as check:
         assert (count(check, RegistrationAttempt), count(check, OutboxMessage), count(check, ThrottleHit)) == (0, 0, 0)
+
+
+# --- a password made of the name on the matched record (issue 13 item 20) ----------------
+# The form asks no name, so the name can only be checked once the details have matched; the
+# screen must still look the same, so the email says what to do instead of sending a code.
+
+
+@pytest.mark.parametrize("password", ["Margaret O'Connor 1946", "oconnor-margaret!!", "M.OCONNOR.margaret"])
+def test_a_password_made_of_my_name_on_the_tenancy_is_refused_by_email_and_no_account_is_made(session, password):
+    tenancy = tenancy_with_rent_account(session, "TEN100001")
+    margaret = make_person(session, first="Margaret", last="O'Connor", dob=DOB)
+    make_party(session, tenancy, margaret, "lead_tenant")
+
+    same_screen = start(session, password=password)
+    assert same_screen == StartOutcome(same_screen.attempt_token, "s***@example.com", False, 0)
+
+    [message] = mails(session)
+    assert (message.to_address, message.kind) == (EMAIL, "register_password_own_name")
+    assert "made of your name" in message.body_text
+    assert "/register" in message.body_text
+    assert not re.search(r"\b\d{6}\b", message.body_text)  # no code in it
+    [attempt] = attempts(session)
+    assert attempt.outcome == "own_name"
+    assert attempt.code_hash is None
+    assert users(session) == []
+    # not a failed match: it uses up none of the resident's registration tries
+    assert count(session, ThrottleHit) == 0
+
+
+def test_a_strong_password_that_shares_a_few_letters_with_my_name_still_gets_a_code(session):
+    tenancy = tenancy_with_rent_account(session, "TEN100001")
+    margaret = make_person(session, first="Margaret", last="O'Connor", dob=DOB)
+    make_party(session, tenancy, margaret, "lead_tenant")
+
+    start(session, password="marg-velvet-harbour-lamp")
+
+    [message] = mails(session)
+    assert message.kind == "register_code"
