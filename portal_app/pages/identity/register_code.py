@@ -16,7 +16,7 @@ from portal_app.settings import get_settings
 CODE_FIELDS = [("code", "code")]
 
 
-@page(routes.REGISTER_CODE, "Check your email")
+@page(routes.REGISTER_CODE, "Check your email", errors=RegisterState.code_errors)
 def register_code_page() -> rx.Component:
     s = get_settings()
     return rx.fragment(
