@@ -87,7 +87,9 @@ def skip_link() -> rx.Component:
             "Skip to main content",
             href="#main-content",
             class_name="skip-link",
-            on_click=rx.call_script("document.getElementById('main-content')?.focus()"),
+            # Cancelled: Reflex draws the link as a router link, which resolves the bare
+            # "#main-content" against the route and so drops the page's query (and what was typed).
+            on_click=rx.call_script("document.getElementById('main-content')?.focus()").prevent_default,
         ),
         aria_label="Skip link",
     )
