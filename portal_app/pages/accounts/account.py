@@ -162,7 +162,7 @@ class AccountState(AccountChoiceState):
         # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
         seen = {
             "ref": self.reference,
-            "text": f"{self.label} {self.reference}: your balance was {self.balance} at {self.as_at}.",
+            "text": f"{self.label} {self.reference}: your balance was {self.balance} as at {self.as_at}.",
         }
         return on_device("rememberBalance", seen)
 
