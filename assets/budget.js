@@ -59,11 +59,31 @@ export function makeBudgetPlanner(T, setPlan) {
   let shown = null;
   const show = (v) => { shown = v; if (setPlan) setPlan(v); };
   const current = () => clean(shown);
+  // What is left, said once the resident pauses (issue 13 item 15, WCAG 4.1.3): the page's
+  // one polite live region (T.announce.id, role="status") gets the result about a second
+  // after the last change, never at every key, so a screen reader hears the total once.
+  const total = (v, keys) => keys.reduce((sum, key) => sum + line(v, key), 0);
+  const words = (v) => {
+    const a = T.announce, inn = total(v, a.income), out = total(v, a.outgoing), left = inn - out;
+    const head = left < 0 ? "You are " + money(-left) + " short each month" : "You have " + money(left) + " left each month";
+    return head + ": " + money(inn) + " coming in, " + money(out) + " going out.";
+  };
+  let timer = null;
+  const announce = () => {
+    if (!T.announce || !globalThis.document) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      const el = globalThis.document.getElementById(T.announce.id);
+      if (el) el.textContent = words(current());
+    }, T.announce.afterMs);
+  };
   return {
-    pence, monthly, field, line, invalid, money, clean,
-    set: (key, text) => { const v = { ...current(), [key]: String(text ?? "") }; show(v); store(v); },
-    fill: (given) => { const v = clean({ ...current(), ...given }); show(v); store(v); },
+    pence, monthly, field, line, invalid, money, clean, words,
+    set: (key, text) => { const v = { ...current(), [key]: String(text ?? "") }; show(v); store(v); announce(); },
+    fill: (given) => { const v = clean({ ...current(), ...given }); show(v); store(v); announce(); },
     clear: () => {
+      announce();
       show({ ...T.defaults });
       if (!kiosk()) { try { globalThis.localStorage.removeItem(T.storageKey); } catch (e) { /* nothing kept */ } }
     },

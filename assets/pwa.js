@@ -262,6 +262,33 @@
     }
   });
 
+  /* ---------- page changes inside the app (issue 13 item 16, WCAG 4.1.3) ---------- */
+  /* A page opened without a page load (a sign-in moving on, any redirect) is not noticed
+   * by a screen reader: say its title in the polite live region the app keeps on every
+   * page (components/pwa.py, #page-announcer), once the new page has its state (its
+   * title follows the state: "Rent account 12345678 · ..."). A hash alone is no new page. */
+  var lastPage = window.location.pathname + window.location.search;
+  var pageTimer = null;
+  function pageChanged() {
+    var now = window.location.pathname + window.location.search;
+    if (now === lastPage) return;
+    lastPage = now;
+    if (pageTimer) clearTimeout(pageTimer);
+    pageTimer = setTimeout(function () {
+      pageTimer = null;
+      announce("page-announcer", document.title);
+    }, 1000);
+  }
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = window.history[name];
+    window.history[name] = function () {
+      var result = original.apply(this, arguments);
+      pageChanged();
+      return result;
+    };
+  });
+  window.addEventListener("popstate", pageChanged);
+
   /* The offline banner says "offline" or "can't reach the portal" by this flag. */
   function markOnline() {
     if (navigator.onLine === false) document.documentElement.dataset.offline = "1";

@@ -23,6 +23,7 @@ from portal_app.pages.accounts import account, budget, home, saved, statement  #
 from portal_app.pages.identity import (  # noqa: F401
     accessibility,
     forgot_password,
+    not_found,
     register,
     register_code,
     reset_password,
@@ -116,7 +117,7 @@ app.app_wraps[(5, "Overlay")] = lambda stateful: status_overlay() if stateful el
 for render, route, title, loaders in PAGES:
     if route == routes.DEV_MAILBOX and not get_settings().is_dev:
         continue
-    app.add_page(render, route=route, title=title, on_load=loaders)
+    app.add_page(render, route=route, title=title.var(), on_load=loaders)
 
 # The session cookie comes out of the websocket's headers before Reflex keeps them in
 # state, and a tab whose session has ended is emptied before it is hydrated.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.layout import footer, register_page, skip_link
+from portal_app.components.layout import footer, page_title, register_page, skip_link
 from portal_app.settings import get_settings
 from portal_app.state.staff import StaffState
 
@@ -75,14 +75,16 @@ def staff_frame(*children: rx.Component) -> rx.Component:
     )
 
 
-def staff_page(route: str, title: str, on_load=None):
-    """Decorator: register a back-office page with its route, title and loaders."""
+def staff_page(route: str, title: str, on_load=None, **titles):
+    """Decorator: register a back-office page with its route, title and loaders (``titles``
+    as for ``layout.page``)."""
 
     def decorator(fn):
         loaders = [StaffState.check_staff]
         if on_load is not None:
             loaders.extend(on_load if isinstance(on_load, list) else [on_load])
-        register_page(fn, route, f"{title} · Back office · {get_settings().landlord_name}", loaders, staff_frame)
+        shown = page_title(title, f" · Back office · {get_settings().landlord_name}", **titles)
+        register_page(fn, route, shown, loaders, staff_frame)
         return fn
 
     return decorator

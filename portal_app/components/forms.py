@@ -2,40 +2,68 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 from reflex.vars.base import Var
+
+
+def _focus_field(input_id: str):
+    """A click on an error-summary link, as GOV.UK Frontend's error summary handles it: the
+    link keeps ``href="#id"`` for a browser without JavaScript, but here it does not
+    navigate (the app's router took the hash link to the bare path, losing the page's
+    query and what was typed): it puts focus on the field itself (the first box of a
+    date, the first choice of a group), on the same page, and scrolls its question (label
+    or legend) into view with it."""
+    return rx.call_script(
+        "(() => { const target = document.getElementById(" + json.dumps(input_id) + "); if (!target) return; "
+        "const field = target.matches('input, select, textarea, button') ? target "
+        ": (target.querySelector('input, select, textarea') || target); "
+        "const question = field.closest('fieldset')?.querySelector('legend') "
+        "|| (field.id && document.querySelector('label[for=\"' + field.id + '\"]')) || field; "
+        "question.scrollIntoView(); field.focus({ preventScroll: true }); })()"
+    ).prevent_default
+
+
+# The summary takes focus when it appears (GOV.UK Frontend's error summary does), so a
+# screen reader reads it first and the next Tab is its first link.
+_FOCUS_ON_MOUNT = rx.call_script("setTimeout(() => document.getElementById('error-summary')?.focus(), 0)")
+
+
+def _summary_frame(*body: rx.Component) -> rx.Component:
+    return rx.el.div(
+        rx.el.h2("There is a problem", id="error-summary-title"),
+        *body,
+        class_name="error-summary",
+        role="alert",
+        aria_labelledby="error-summary-title",
+        tab_index=-1,
+        id="error-summary",
+        on_mount=_FOCUS_ON_MOUNT,
+    )
+
+
+def error_link(message, input_id: str) -> rx.Component:
+    """One line of an error summary: a link that puts focus on the field, on this page."""
+    return rx.el.a(message, href=f"#{input_id}", on_click=_focus_field(input_id))
 
 
 def error_summary(errors: Var, order: list[tuple[str, str]]) -> rx.Component:
     """A summary at the top of the form; each error links to its field.
 
-    ``errors`` is a dict var of field -> message; ``order`` is [(field, input id)].
-    """
+    ``errors`` is a dict var of field -> message; ``order`` is [(field, input id)]. Every
+    error summary in the portal is this one or ``message_summary`` (one frame, one link)."""
     items = [
-        rx.cond(
-            errors.contains(field),
-            rx.el.li(
-                rx.el.a(
-                    errors[field],
-                    href=f"#{input_id}",
-                    on_click=rx.call_script(f"document.getElementById('{input_id}')?.focus()"),
-                )
-            ),
-        )
-        for field, input_id in order
+        rx.cond(errors.contains(field), rx.el.li(error_link(errors[field], input_id))) for field, input_id in order
     ]
-    return rx.cond(
-        errors.length() > 0,
-        rx.el.div(
-            rx.el.h2("There is a problem", id="error-summary-title"),
-            rx.el.ul(*items),
-            class_name="error-summary",
-            role="alert",
-            aria_labelledby="error-summary-title",
-            tab_index=-1,
-            id="error-summary",
-        ),
-    )
+    return rx.cond(errors.length() > 0, _summary_frame(rx.el.ul(*items)))
+
+
+def message_summary(message: Var, *, input_id: str | None = None) -> rx.Component:
+    """The same summary for one message (a wait, a paused service, an upload refused):
+    shown while ``message`` is not empty; a link to ``input_id`` when there is a field to fix."""
+    body = rx.el.ul(rx.el.li(error_link(message, input_id))) if input_id else rx.el.p(message)
+    return rx.cond(message != "", _summary_frame(body))
 
 
 def error_line(errors: Var, field: str, input_id: str) -> rx.Component:
@@ -241,9 +269,13 @@ def radios(
 ) -> rx.Component:
     """Radios whose choice is recorded in state as it is made (a browser's form data would
     report an unchosen radio's value). The browser keeps the checked mark itself, so a
-    radio shows its tick the moment it is chosen, without waiting for the server."""
+    radio shows its tick the moment it is chosen, without waiting for the server.
+
+    An error belongs to the whole group (GOV.UK radios): the fieldset's description is its
+    hint and its error message, and every radio is ``aria-invalid`` while it shows."""
     input_id = field.replace("_", "-")
     has_error = errors.contains(field)
+    described = [f"{input_id}-hint"] if hint else []
     return rx.el.div(
         rx.el.fieldset(
             rx.el.legend(legend),
@@ -259,6 +291,7 @@ def radios(
                             default_checked=selected == value,
                             on_change=on_select(value),
                             id=input_id if index == 0 else f"{input_id}-{index + 1}",
+                            aria_invalid=rx.cond(has_error, "true", "false"),
                         ),
                         rx.el.label(text, html_for=input_id if index == 0 else f"{input_id}-{index + 1}"),
                         class_name="radio",
@@ -266,6 +299,9 @@ def radios(
                     for index, (value, text) in enumerate(options)
                 ],
                 class_name="radios",
+            ),
+            aria_describedby=rx.cond(
+                has_error, " ".join([*described, f"{input_id}-error"]), " ".join(described) or None
             ),
         ),
         class_name=rx.cond(has_error, "field field--error", "field"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import reduce
 
 import reflex as rx
+from reflex.vars.base import Var
 
 from portal_app import routes
 from portal_app.settings import get_settings
@@ -84,7 +87,9 @@ def skip_link() -> rx.Component:
             "Skip to main content",
             href="#main-content",
             class_name="skip-link",
-            on_click=rx.call_script("document.getElementById('main-content')?.focus()"),
+            # Cancelled: Reflex draws the link as a router link, which resolves the bare
+            # "#main-content" against the route and so drops the page's query (and what was typed).
+            on_click=rx.call_script("document.getElementById('main-content')?.focus()").prevent_default,
         ),
         aria_label="Skip link",
     )
@@ -126,7 +131,57 @@ def footer(words: str, links: list[tuple[str, str]]) -> rx.Component:
     )
 
 
-def register_page(fn, route: str, title: str, loaders: list, frame: Callable[..., rx.Component]) -> None:
+@dataclass(frozen=True)
+class PageTitle:
+    """A page's title (WCAG 2.4.2), unique to each state of the page a resident tells apart.
+
+    ``default`` is the title before the page's state arrives and whenever nothing below
+    applies; ``by`` is a state var whose value picks one of ``states`` ((value, words));
+    ``named`` is a str var of words naming what the page shows (an account), "" until
+    known; while any of ``errors`` (dict or str vars) is not empty, "Error: " comes first
+    (GOV.UK: a page whose form shows errors says so in its title). ``suffix`` follows the
+    words: the landlord, and for the back office "Back office" too."""
+
+    words: str
+    suffix: str
+    by: Var | None = None
+    states: tuple[tuple[str, str], ...] = ()
+    named: Var | None = None
+    errors: tuple[Var, ...] = ()
+
+    def every(self) -> tuple[str, ...]:
+        """The titles this page can show that are known before it runs (not ``named`` ones)."""
+        return tuple(f"{words}{self.suffix}" for words in (self.words, *(w for _, w in self.states)))
+
+    def var(self) -> Var | str:
+        """What ``app.add_page(title=...)`` gets: the plain title, or a Var that follows the state."""
+        if self.by is None and self.named is None and not self.errors:
+            return f"{self.words}{self.suffix}"
+        words: Var = Var.create(self.words)
+        if self.by is not None:
+            words = rx.match(self.by, *self.states, self.words)
+        if self.named is not None:
+            words = rx.cond(self.named != "", self.named, words)
+        title = words.to(str) + self.suffix
+        if self.errors:
+            showing = reduce(lambda a, b: a | b, [e.length() > 0 for e in self.errors])
+            title = rx.cond(showing, Var.create("Error: ") + title, title)
+        return title
+
+
+def page_title(
+    words: str,
+    suffix: str,
+    *,
+    by: Var | None = None,
+    states: Sequence[tuple[str, str]] = (),
+    named: Var | None = None,
+    errors: Var | Sequence[Var] = (),
+) -> PageTitle:
+    return PageTitle(words, suffix, by, tuple(states), named, (errors,) if isinstance(errors, Var) else tuple(errors))
+
+
+def register_page(fn, route: str, title: PageTitle, loaders: list, frame: Callable[..., rx.Component]) -> None:
     """Add ``fn``'s page, drawn inside ``frame``, to the pages ``portal_app.py`` registers."""
 
     def render() -> rx.Component:
@@ -141,14 +196,17 @@ def register_page(fn, route: str, title: str, loaders: list, frame: Callable[...
     PAGES.append((render, route, title, loaders))
 
 
-def page(route: str, title: str, on_load=None):
-    """Decorator: register a page function with its route, title and loaders."""
+def page(route: str, title: str, on_load=None, **titles):
+    """Decorator: register a page function with its route, title and loaders. ``titles``
+    (``by``, ``states``, ``named``, ``errors``) make the title follow the page's state
+    (``PageTitle``)."""
 
     def decorator(fn):
         loaders = [SessionState.check_session]
         if on_load is not None:
             loaders.extend(on_load if isinstance(on_load, list) else [on_load])
-        register_page(fn, route, f"{title} · {get_settings().landlord_name}", loaders, page_frame)
+        shown = page_title(title, f" · {get_settings().landlord_name}", **titles)
+        register_page(fn, route, shown, loaders, page_frame)
         return fn
 
     return decorator

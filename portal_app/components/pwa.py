@@ -80,6 +80,9 @@ def status_overlay() -> rx.Component:
             aria_label="New version",
             hidden=True,
         ),
+        # Issue 13 item 16: a page opened inside the app (no page load for a screen reader
+        # to notice) is announced here by its title (assets/pwa.js, "page changes").
+        rx.el.p(id="page-announcer", role="status", class_name="visually-hidden"),
     )
 
 

@@ -82,7 +82,7 @@ class RegistrationAttempt(SQLModel, table=True):
     mobile: str = Field(max_length=20)
     password_hash: str = Field(max_length=200)
     paper_correspondence: bool = True
-    outcome: str = Field(max_length=20)  # match | mismatch | existing | ineligible | email_in_use
+    outcome: str = Field(max_length=20)  # match | mismatch | existing | ineligible | email_in_use | own_name
     person_id: int | None = Field(default=None, foreign_key="person.id")
     tenancy_id: int | None = Field(default=None, foreign_key="tenancy.id")
     code_hash: str | None = Field(default=None, max_length=64)

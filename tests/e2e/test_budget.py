@@ -150,3 +150,26 @@ def test_the_sums_work_with_no_server_connection_at_all(page, portal, width):
     expect(_left(page)).to_have_text("You have £411.67 left each month")
     page.get_by_role("button", name="Clear the planner").click()
     expect(_left(page)).to_have_text("You have £0.00 left each month")
+
+
+def test_a_screen_reader_user_hears_what_is_left_once_they_stop_typing_not_at_every_key(page, portal, width):
+    if width == "phone":
+        pytest.skip("one width is enough for what is announced")
+    _open_planner(page)
+    page.get_by_label("Earnings from work: how often").select_option(label="Every month")
+    said = page.get_by_role("status").filter(has_text=re.compile(r"each month: £"))
+    expect(said).to_have_text("You have £0.00 left each month: £0.00 coming in, £0.00 going out.")
+    # Count every change to what is announced while the resident types four keys.
+    page.evaluate(
+        """() => { window.__said = []; const el = document.getElementById('budget-announcement');
+        new MutationObserver(() => window.__said.push(el.textContent))
+            .observe(el, {childList: true, characterData: true, subtree: true}); }"""
+    )
+    page.get_by_label("Earnings from work", exact=True).press_sequentially("1200", delay=150)
+    expect(said).to_have_text("You have £1,200.00 left each month: £1,200.00 coming in, £0.00 going out.")
+    assert page.evaluate("window.__said.filter(Boolean)") == [
+        "You have £1,200.00 left each month: £1,200.00 coming in, £0.00 going out."
+    ]
+    _enter(page, "Rent", "1,300", "Every month")
+    expect(said).to_have_text("You are £100.00 short each month: £1,200.00 coming in, £1,300.00 going out.")
+    accessible(page)

@@ -205,3 +205,18 @@ def test_the_skip_link_takes_keyboard_focus_to_the_main_content(page, portal, wi
     expect(page.locator("#main-content")).to_be_focused()
     page.keyboard.press("Tab")  # the next stop is inside main, not the header
     assert page.evaluate("document.getElementById('main-content').contains(document.activeElement)")
+
+
+def test_the_skip_link_keeps_me_on_the_same_page_with_what_i_typed(page, portal, width):
+    """The skip link's ``#main-content`` was resolved against the bare route, so on a page
+    with a query it opened the page again without its query or what was typed."""
+    if width == "desktop":
+        pytest.skip("one width is enough")
+    page.goto("/sign-in?next=%2Frequests")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    page.get_by_label("Email address").fill("someone@example.com")
+    page.locator(".skip-link").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()
+    assert page.url.endswith("/sign-in?next=%2Frequests")
+    expect(page.get_by_label("Email address")).to_have_value("someone@example.com")

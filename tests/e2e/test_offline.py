@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import accessible, signed_in_resident
+from tests.e2e.steps import VIEWPORTS, accessible, signed_in_resident
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,5 +254,87 @@ def test_after_one_online_visit_the_budget_planner_opens_and_sums_with_the_netwo
     expect(device.locator("#budget-left")).to_have_text("You have £845.67 left each month")
     # The chart of where the money goes draws offline too (Plotly came from the precache).
     expect(device.locator(".js-plotly-plot").first).to_be_visible()
+    accessible(device)
+    device.context.set_offline(False)
+
+
+def test_offline_home_still_shows_the_balances_this_phone_last_showed_and_when_without_opening_an_account_first(
+    device, portal, browser
+):
+    signed_in_resident(device, portal, 0)
+    _controlled(device)
+    cards = device.locator("main .card")
+    expect(cards.first.locator(".balance")).not_to_have_text("")
+    shown = [cards.nth(i).locator(".balance").inner_text() for i in range(cards.count())]
+    assert shown
+
+    device.context.set_offline(True)
+    device.goto("/home")
+    banner = device.locator("#offline-banner")
+    expect(banner).to_contain_text("You're offline.")
+    for balance in shown:
+        expect(banner).to_contain_text(balance)
+    # It says when: these are the figures as they were, not live ones.
+    expect(banner).to_contain_text(re.compile(r"as at \d\d:\d\d on \d{1,2} [A-Z][a-z]+ \d{4}"))
+    expect(banner).not_to_contain_text("Connect to see your balance.")
+    accessible(device)
+    device.context.set_offline(False)
+
+    # Signing out takes them off the device.
+    device.goto("/home")
+    expect(device.get_by_role("button", name="Sign out")).to_be_enabled()
+    device.get_by_role("button", name="Sign out").click()
+    expect(device.get_by_role("heading", name="You have signed out")).to_be_visible()
+    device.wait_for_function("localStorage.getItem('doorstep_last_seen') === null")
+
+    # A shared screen in an office keeps nothing.
+    if portal.kiosk_url:
+        kiosk = browser.new_context(viewport=VIEWPORTS["phone"], base_url=portal.kiosk_url, locale="en-GB")
+        page = kiosk.new_page()
+        signed_in_resident(page, portal, 1)
+        expect(page.locator("main .card .balance").first).not_to_have_text("")
+        page.wait_for_timeout(1000)
+        assert page.evaluate("localStorage.getItem('doorstep_last_seen')") is None
+        kiosk.close()
+
+
+# Whether the offline banner is drawn over any part of the focused element (WCAG 2.4.11):
+# what the browser hit-tests at the element's corners and centre, inside the screen.
+COVERED = """() => {
+  const el = document.activeElement, banner = document.querySelector('#offline-banner');
+  if (!el || el === document.body || banner.contains(el)) return null;  // the banner's own links
+  const r = el.getBoundingClientRect(), w = innerWidth, h = innerHeight;
+  const xs = [r.left + 1, (r.left + r.right) / 2, r.right - 1], ys = [r.top + 1, (r.top + r.bottom) / 2, r.bottom - 1];
+  let hidden = 0;
+  for (const x of xs) for (const y of ys) {
+    if (x < 0 || y < 0 || x >= w || y >= h) continue;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && banner.contains(hit) && !el.contains(hit)) hidden++;
+  }
+  const name = (el.textContent || el.getAttribute('aria-label') || el.id || '').trim().slice(0, 40);
+  return {name, hidden, banner: Math.round(banner.getBoundingClientRect().height)};
+}"""
+
+
+def test_offline_at_400_percent_zoom_the_banner_never_covers_the_link_or_button_a_keyboard_user_is_on(device, portal):
+    signed_in_resident(device, portal, 2)
+    _controlled(device)
+    device.context.set_offline(True)
+    device.set_viewport_size({"width": 320, "height": 256})  # 1280 x 1024 at 400%
+    device.goto("/home")
+    expect(device.locator("#offline-banner")).to_contain_text("You're offline.")
+    expect(device.get_by_role("button", name="Sign out")).to_be_visible()
+    covered, names = [], []
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
+        device.keyboard.press(key)
+        seen = device.evaluate(COVERED)
+        if seen is None:
+            continue
+        names.append(seen["name"])
+        if seen["hidden"] > 0:
+            covered.append(f"{key} {seen['name']!r} under the {seen['banner']}px banner")
+    assert "Sign out" in names
+    assert covered == [], "\n".join(covered)
+    device.set_viewport_size(VIEWPORTS["phone"])
     accessible(device)
     device.context.set_offline(False)

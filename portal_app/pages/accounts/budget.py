@@ -31,6 +31,9 @@ from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
 
 STORAGE_KEY = "doorstep_budget_v1"
+ANNOUNCEMENT_ID = "budget-announcement"
+# How long after the last key or choice the result is said: a pause, not every keystroke.
+ANNOUNCE_AFTER_MS = 1000
 LIB = "globalThis.doorstepBudget"
 
 # The values: {"a_<key>": amount as typed, "f_<key>": frequency} for every line.
@@ -55,6 +58,13 @@ def budget_table() -> dict:
         "maxDigits": budget.MAX_POUNDS_DIGITS,
         "defaults": DEFAULTS,
         "storageKey": STORAGE_KEY,
+        # the live region that says the result once the resident pauses (assets/budget.js)
+        "announce": {
+            "id": ANNOUNCEMENT_ID,
+            "afterMs": ANNOUNCE_AFTER_MS,
+            "income": [line.key for line in budget.LINES if line.section == budget.INCOME],
+            "outgoing": [line.key for line in budget.LINES if line.section in budget.OUTGOING_SECTIONS],
+        },
     }
 
 
@@ -326,6 +336,9 @@ def _summary() -> rx.Component:
             class_name="summary-list",
         ),
         rx.el.p(js(left_words_expr()), class_name="budget__left", id="budget-left"),
+        # Written by assets/budget.js after the resident pauses, never by React: a screen
+        # reader hears the result once, not the figures changing at every key.
+        rx.el.p(id=ANNOUNCEMENT_ID, role="status", class_name="visually-hidden"),
         rx.cond(
             invalid != "",
             rx.el.p("Some amounts could not be read and are counted as £0: ", invalid, ".", class_name="caption"),

@@ -8,7 +8,7 @@ from portal_app import routes
 from portal_app.clock import uk_time_words, uk_today, utcnow
 from portal_app.components import money
 from portal_app.components.layout import page
-from portal_app.components.pwa import install_offer, loading_or_offline
+from portal_app.components.pwa import install_offer, loading_or_offline, on_device
 from portal_app.services.accounts import balances, summary
 from portal_app.services.identity import auth
 from portal_app.settings import get_settings
@@ -42,6 +42,9 @@ class HomeState(SessionState):
         self.accounts = [_card(a) for a in summaries]
         self.last_sign_in = uk_time_words(security.previous_sign_in_at) if security.previous_sign_in_at else ""
         self.loaded = True
+        # The balances this device showed, for the offline banner (assets/pwa.js, the account
+        # page's mechanism: localStorage, never on a kiosk, gone at sign-out), with when.
+        return [on_device("rememberBalance", _seen(card)) for card in self.accounts]
 
     @resident_only
     @rx.event
@@ -50,7 +53,7 @@ class HomeState(SessionState):
         principal = current_principal()
         await in_transaction(auth.not_me, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
-        return leave_for(routes.signed_out_everywhere())
+        return leave_for(routes.signed_out_not_me())
 
 
 def _card(a: balances.AccountSummary) -> dict[str, str]:
@@ -66,6 +69,14 @@ def _card(a: balances.AccountSummary) -> dict[str, str]:
         "last_payment": summary.last_payment_words(a),
         "next_due": summary.next_due_words(a),
         "former": "yes" if a.is_former else "",
+    }
+
+
+def _seen(card: dict[str, str]) -> dict[str, str]:
+    """What the offline banner says of an account: the figure as shown, and when it was."""
+    return {
+        "ref": card["reference"],
+        "text": f"{card['label']} {card['reference']}: your balance was {card['balance']} as at {card['as_at']}.",
     }
 
 

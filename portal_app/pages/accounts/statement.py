@@ -398,7 +398,13 @@ def _actions() -> rx.Component:
     )
 
 
-@page(routes.STATEMENT, "Statements", on_load=StatementState.load)
+@page(
+    routes.STATEMENT,
+    "Statements",
+    on_load=StatementState.load,
+    named=rx.cond(StatementState.chosen_ref != "", "Statements for account " + StatementState.chosen_ref, ""),
+    errors=StatementState.period_errors,
+)
 def statement_page() -> rx.Component:
     return rx.cond(
         StatementState.loaded,

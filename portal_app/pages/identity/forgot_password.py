@@ -37,7 +37,12 @@ class ForgotPasswordState(SessionState):
         self.sent = True
 
 
-@page(routes.FORGOT_PASSWORD, "Reset your password", on_load=ForgotPasswordState.open_request)
+@page(
+    routes.FORGOT_PASSWORD,
+    "Reset your password",
+    on_load=ForgotPasswordState.open_request,
+    errors=ForgotPasswordState.errors,
+)
 def forgot_page() -> rx.Component:
     return rx.cond(
         ForgotPasswordState.sent,

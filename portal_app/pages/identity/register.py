@@ -235,14 +235,7 @@ def _waiting_list() -> rx.Component:
             rx.fragment(
                 rx.cond(
                     RegisterState.waiting_wait != "",
-                    rx.el.div(
-                        rx.el.h2("There is a problem", id="error-summary-title"),
-                        rx.el.p(RegisterState.waiting_wait),
-                        class_name="error-summary",
-                        role="alert",
-                        tab_index=-1,
-                        id="error-summary",
-                    ),
+                    forms.message_summary(RegisterState.waiting_wait),
                     forms.error_summary(E, WAITING_FIELDS),
                 ),
                 rx.el.h2("Join the waiting list"),
@@ -283,7 +276,17 @@ def _waiting_list() -> rx.Component:
     )
 
 
-@page(routes.REGISTER, "Register for an account", on_load=RegisterState.open_form)
+@page(
+    routes.REGISTER,
+    "Register for an account",
+    on_load=RegisterState.open_form,
+    errors=[
+        RegisterState.errors,
+        RegisterState.throttled_message,
+        RegisterState.waiting_errors,
+        RegisterState.waiting_wait,
+    ],
+)
 def register_page() -> rx.Component:
     return rx.cond(RegisterState.paused, _waiting_list(), _register_form())
 
@@ -295,14 +298,7 @@ def _register_form() -> rx.Component:
         rx.el.h1("Register for an account"),
         rx.cond(
             RegisterState.throttled_message != "",
-            rx.el.div(
-                rx.el.h2("There is a problem", id="error-summary-title"),
-                rx.el.p(RegisterState.throttled_message),
-                class_name="error-summary",
-                role="alert",
-                tab_index=-1,
-                id="error-summary",
-            ),
+            forms.message_summary(RegisterState.throttled_message),
             forms.error_summary(E, REGISTER_FIELDS),
         ),
         rx.el.p(

@@ -16,7 +16,7 @@ from portal_app.settings import get_settings
 CODE_FIELDS = [("code", "code")]
 
 
-@page(routes.REGISTER_CODE, "Check your email")
+@page(routes.REGISTER_CODE, "Check your email", errors=RegisterState.code_errors)
 def register_code_page() -> rx.Component:
     s = get_settings()
     return rx.fragment(
@@ -29,6 +29,12 @@ def register_code_page() -> rx.Component:
                     "If the details you gave match our records, we have sent a 6-digit code to ",
                     rx.el.strong(RegisterState.masked_email),
                     ". The code works for 10 minutes. If we could not match your details, the email tells you what to do next.",
+                ),
+                # Issue 13 item 21: couples often share an address. Said to everyone, so it
+                # never tells whether this address is in use.
+                rx.el.p(
+                    "Each person needs their own email address. If you share an email address with someone "
+                    "in your home who already has an account, register with a different email address."
                 ),
                 rx.cond(
                     RegisterState.code_notice != "",

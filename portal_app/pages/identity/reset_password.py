@@ -55,7 +55,12 @@ class ResetPasswordState(ShowPasswordMixin, SessionState):
         self.done = True
 
 
-@page(routes.RESET_PASSWORD, "Choose a new password", on_load=ResetPasswordState.open_reset)
+@page(
+    routes.RESET_PASSWORD,
+    "Choose a new password",
+    on_load=ResetPasswordState.open_reset,
+    errors=ResetPasswordState.errors,
+)
 def reset_page() -> rx.Component:
     return rx.cond(
         ResetPasswordState.done,

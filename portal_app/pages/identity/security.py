@@ -453,7 +453,17 @@ def _password_section() -> rx.Component:
     )
 
 
-@page(routes.SECURITY, "Sign-in and security", on_load=SecurityState.load)
+@page(
+    routes.SECURITY,
+    "Sign-in and security",
+    on_load=SecurityState.load,
+    errors=[
+        SecurityState.setup_errors,
+        SecurityState.password_errors,
+        SecurityState.disable_errors,
+        SecurityState.contact_errors,
+    ],
+)
 def security_page() -> rx.Component:
     return _SecurityPage.create(
         rx.el.h1("Sign-in and security"),

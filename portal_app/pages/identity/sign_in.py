@@ -154,7 +154,7 @@ class SignInState(ShowPasswordMixin, SessionState):
         return forms.focus_error_summary()
 
 
-@page(routes.SIGN_IN, "Sign in", on_load=SignInState.open_form)
+@page(routes.SIGN_IN, "Sign in", on_load=SignInState.open_form, errors=SignInState.errors)
 def sign_in_page() -> rx.Component:
     s = get_settings()
     return rx.fragment(

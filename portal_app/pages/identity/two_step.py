@@ -13,7 +13,7 @@ from portal_app.components.layout import page
 from portal_app.pages.identity.sign_in import SignInState
 
 
-@page(routes.SIGN_IN_TWO_STEP, "Enter your security code")
+@page(routes.SIGN_IN_TWO_STEP, "Enter your security code", errors=SignInState.two_step_errors)
 def two_step_page() -> rx.Component:
     return rx.cond(
         SignInState.two_step_open,

@@ -409,7 +409,15 @@ def _acknowledgement() -> rx.Component:
     )
 
 
-@page(routes.NEW_REQUEST, "Ask us something", on_load=RequestFormState.load)
+@page(
+    routes.NEW_REQUEST,
+    "Ask us something",
+    on_load=RequestFormState.load,
+    # each form its own title, as its heading says
+    by=RequestFormState.kind,
+    states=[(k, KIND_INTRO[k]) for k in KIND_ORDER],
+    errors=RequestFormState.errors,
+)
 def new_request_page() -> rx.Component:
     heading = rx.match(
         RequestFormState.kind, *[(k, KIND_INTRO[k]) for k in KIND_ORDER], "Ask us something about your account"

@@ -147,7 +147,12 @@ def _acknowledgement() -> rx.Component:
     )
 
 
-@page(routes.DATA_REQUEST, "Correct or delete your information", on_load=DataRequestState.load)
+@page(
+    routes.DATA_REQUEST,
+    "Correct or delete your information",
+    on_load=DataRequestState.load,
+    errors=DataRequestState.errors,
+)
 def data_request_page() -> rx.Component:
     return rx.cond(
         DataRequestState.loaded,

@@ -179,7 +179,7 @@ def _search_form() -> rx.Component:
     )
 
 
-@staff_page(routes.STAFF_AUDIT, "Audit log", on_load=AuditState.load)
+@staff_page(routes.STAFF_AUDIT, "Audit log", on_load=AuditState.load, errors=AuditState.errors)
 def staff_audit_page() -> rx.Component:
     S = AuditState
     return rx.fragment(

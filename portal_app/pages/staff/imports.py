@@ -17,7 +17,7 @@ from reflex_base.utils.imports import ImportVar
 
 from portal_app import routes
 from portal_app.clock import uk_time_words, utcnow
-from portal_app.components import tables
+from portal_app.components import forms, tables
 from portal_app.components.back_office import staff_page
 from portal_app.services.audit import StaffActor
 from portal_app.services.staff import imports
@@ -143,17 +143,7 @@ def _upload_area() -> rx.Component:
             f"others), up to {limit} MB. Everything is checked before anything is written: one bad row rejects "
             "the whole feed, and then nothing changes."
         ),
-        rx.cond(
-            S.error != "",
-            rx.el.div(
-                rx.el.h2("There is a problem", id="error-summary-title"),
-                rx.el.ul(rx.el.li(rx.el.a(S.error, href="#upload-choose"))),
-                class_name="error-summary",
-                role="alert",
-                tab_index=-1,
-                id="error-summary",
-            ),
-        ),
+        forms.message_summary(S.error, input_id="upload-choose"),
         rx.el.div(
             rx.cond(
                 S.error != "",
@@ -248,7 +238,7 @@ class _ImportsPage(rx.Fragment):
         return {"react": [ImportVar(tag="useEffect")]}
 
 
-@staff_page(routes.STAFF_IMPORTS, "Landlord data", on_load=ImportsState.load)
+@staff_page(routes.STAFF_IMPORTS, "Landlord data", on_load=ImportsState.load, errors=ImportsState.error)
 def staff_imports_page() -> rx.Component:
     S = ImportsState
     return _ImportsPage.create(

@@ -152,7 +152,9 @@ def _open_panel() -> rx.Component:
     )
 
 
-@staff_page(routes.STAFF_REGISTRATION, "Registration", on_load=RegistrationAdminState.load)
+@staff_page(
+    routes.STAFF_REGISTRATION, "Registration", on_load=RegistrationAdminState.load, errors=RegistrationAdminState.errors
+)
 def staff_registration_page() -> rx.Component:
     S = RegistrationAdminState
     return rx.fragment(

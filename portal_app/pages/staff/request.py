@@ -580,7 +580,7 @@ def _history() -> rx.Component:
     )
 
 
-@staff_page(routes.STAFF_REQUEST, "Request", on_load=RequestPageState.load)
+@staff_page(routes.STAFF_REQUEST, "Request", on_load=RequestPageState.load, errors=RequestPageState.errors)
 def request_page() -> rx.Component:
     return _RequestPage.create(
         rx.cond(

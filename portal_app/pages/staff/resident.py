@@ -1128,7 +1128,12 @@ def _raise() -> rx.Component:
 # ---------------------------------------------------------------------------
 
 
-@staff_page(routes.STAFF_RESIDENT, "A resident", on_load=ResidentState.load)
+@staff_page(
+    routes.STAFF_RESIDENT,
+    "A resident",
+    on_load=ResidentState.load,
+    errors=[ResidentState.help_errors, ResidentState.raise_errors],
+)
 def staff_resident_page() -> rx.Component:
     can = StaffState.staff_can
     return rx.cond(

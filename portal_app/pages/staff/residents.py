@@ -93,7 +93,12 @@ RESULT_COLUMNS = (
 )
 
 
-@staff_page(routes.STAFF_RESIDENTS, "Find a resident", on_load=ResidentSearchState.open_search)
+@staff_page(
+    routes.STAFF_RESIDENTS,
+    "Find a resident",
+    on_load=ResidentSearchState.open_search,
+    errors=ResidentSearchState.errors,
+)
 def staff_residents_page() -> rx.Component:
     s = ResidentSearchState
     return rx.fragment(

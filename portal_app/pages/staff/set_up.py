@@ -147,7 +147,9 @@ def _form() -> rx.Component:
     )
 
 
-@staff_page(routes.STAFF_SET_UP, "Set up your account", on_load=StaffSetUpState.open_set_up)
+@staff_page(
+    routes.STAFF_SET_UP, "Set up your account", on_load=StaffSetUpState.open_set_up, errors=StaffSetUpState.errors
+)
 def staff_set_up_page() -> rx.Component:
     return _SetUpPage.create(
         rx.cond(

@@ -100,7 +100,7 @@ class StaffSignInState(StaffState):
         yield forms.focus_error_summary()
 
 
-@staff_page(routes.STAFF_SIGN_IN, "Staff sign-in", on_load=StaffSignInState.open_form)
+@staff_page(routes.STAFF_SIGN_IN, "Staff sign-in", on_load=StaffSignInState.open_form, errors=StaffSignInState.errors)
 def staff_sign_in_page() -> rx.Component:
     return rx.fragment(
         rx.cond(StaffSignInState.notice != "", rx.el.p(StaffSignInState.notice, class_name="notice", role="status")),

@@ -271,7 +271,7 @@ def _new_member_form() -> rx.Component:
     )
 
 
-@staff_page(routes.STAFF_TEAM, "Staff accounts", on_load=TeamState.load)
+@staff_page(routes.STAFF_TEAM, "Staff accounts", on_load=TeamState.load, errors=TeamState.errors)
 def staff_team_page() -> rx.Component:
     S = TeamState
     return rx.fragment(
