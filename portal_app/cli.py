@@ -77,6 +77,7 @@ def _cmd_import(args) -> int:
 
 def _cmd_seed_demo(args) -> int:
     """Generate the demo landlord's feed and load it through the importer (first run only)."""
+    from portal_app.clock import uk_today
     from portal_app.db import get_engine, require_current_schema
     from portal_app.models import Tenancy
     from portal_app.services.records.demo_feed import write_demo_feed
@@ -91,7 +92,9 @@ def _cmd_seed_demo(args) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="doorstep-demo-") as folder:
         started = time.perf_counter()
-        summary = write_demo_feed(Path(folder))
+        # Dated from the day it is loaded, so its charges and payments run up to today and
+        # the demo never shows missed rent or instalments because the data stopped.
+        summary = write_demo_feed(Path(folder), today=uk_today())
         generated = time.perf_counter() - started
         report = import_feed(engine, Path(folder))
     print(f"Generated the demo feed in {generated:.1f} s.")

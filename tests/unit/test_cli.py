@@ -87,3 +87,29 @@ def test_a_bad_command_or_option_gives_the_usage_and_one_error_line(tmp_path, ar
     usage, line = done.stderr.strip().splitlines()
     assert usage.startswith("usage: python -m portal_app")
     assert error in line and line.endswith("--help`.")
+
+
+def test_the_demo_landlord_loaded_today_has_its_rent_charged_up_to_this_week(tmp_path):
+    """A demo frozen on the day it was written (22 November 2026) showed missed rent and,
+    a few days on, "overdue" instalments a leaseholder never missed."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import create_engine, text
+
+    from portal_app.clock import uk_today
+
+    url = f"sqlite:///{tmp_path}/portal.db"
+    migrate(url)
+
+    done = run(tmp_path, "seed-demo", database_url=url)
+
+    assert done.returncode == 0, done.stderr
+    with create_engine(url).connect() as db:
+        latest = db.execute(
+            text(
+                "SELECT max(t.posted_on) FROM ledger_transaction t JOIN account a ON a.id = t.account_id "
+                "JOIN tenancy y ON y.id = a.tenancy_id WHERE y.tenancy_ref = 'TEN100001' AND t.amount_pence > 0"
+            )
+        ).scalar_one()
+    latest = date.fromisoformat(str(latest)[:10])
+    assert uk_today() - timedelta(days=7) < latest <= uk_today()
