@@ -69,6 +69,8 @@ class _Guarded(Protocol):  # what the marks need from the state they guard
 
     async def _forget_private(self) -> None: ...
 
+    async def _why_ended(self) -> str | None: ...
+
 
 _resident: contextvars.ContextVar[Any] = contextvars.ContextVar("doorstep_principal", default=None)
 _staff: contextvars.ContextVar[StaffPrincipal | None] = contextvars.ContextVar("doorstep_staff", default=None)
@@ -105,7 +107,12 @@ async def _call(wrapper: Callable, self: Any, args: tuple, kwargs: dict) -> Any:
 
 
 def _path(self: Any) -> str:
-    return self.router.url.path if getattr(self, "router", None) else routes.HOME
+    """The page the event came from, with its query (``/requests/new?kind=query&account=...``):
+    after signing in the resident comes back to the same form, not a different one."""
+    if not getattr(self, "router", None):
+        return routes.HOME
+    url = self.router.url
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 def public(fn: Callable) -> Callable:
@@ -172,8 +179,9 @@ def resident_only(fn: Callable) -> Callable:
     async def admit(self: _Guarded):
         principal = await self._resolve_off_loop()  # the database lookup in a worker thread
         if principal is None:
+            why = await self._why_ended()  # "idle": the sign-in page says they were signed out for doing nothing
             await self._forget_private()
-            return None, rx.redirect(routes.sign_in(next_path=_path(self)))
+            return None, rx.redirect(routes.sign_in(next_path=_path(self), why=why))
         return principal, None
 
     return _guard(fn, admit, _resident, Access(RESIDENT))
