@@ -150,7 +150,8 @@ class SessionState(rx.State):
         if not self.router:
             return routes.HOME
         url = self.router.url
-        return url.path + (f"?{url.query}" if url.query else "")
+        query = getattr(url, "query", "")
+        return url.path + (f"?{query}" if query else "")
 
     async def _resolve_off_loop(self, touch: bool = True) -> sessions.Principal | None:
         """``_resolve`` in a worker thread, not on the event loop; and when the page states
