@@ -23,6 +23,7 @@ from portal_app.pages.accounts import account, budget, home, saved, statement  #
 from portal_app.pages.identity import (  # noqa: F401
     accessibility,
     forgot_password,
+    not_found,
     register,
     register_code,
     reset_password,

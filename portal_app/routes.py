@@ -10,6 +10,8 @@ REGISTER_CODE = "/register/code"
 SIGN_IN = "/sign-in"
 SIGN_IN_TWO_STEP = "/sign-in/two-step"
 SIGNED_OUT = "/signed-out"
+# After "Not you?": what was done (every session ended, a reset link emailed) and what next.
+SIGNED_OUT_NOT_ME = "/signed-out/not-you"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"
 HOME = "/home"
@@ -33,6 +35,8 @@ MY_DATA = "/your-data"
 DATA_REQUEST = "/your-data/correct-or-delete"
 PRIVACY = "/privacy"
 COOKIES = "/cookies"
+# Reflex's name for the page every unknown address shows (pages/identity/not_found.py).
+NOT_FOUND = "404"
 
 # Files from assets/, served at the site's root.
 PWA_SCRIPT = "/pwa.js"
@@ -145,6 +149,11 @@ def staff_sign_in_sso_refused(reason: str) -> str:
 def signed_out_everywhere() -> str:
     """The sign-out route after "Not you?": says every session has ended."""
     return with_query(API_SIGNED_OUT, everywhere="1")
+
+
+def signed_out_not_me() -> str:
+    """The sign-out route after "Not you?": lands on ``SIGNED_OUT_NOT_ME``."""
+    return with_query(API_SIGNED_OUT, not_me="1")
 
 
 def handoff(code: str, *, staff: bool = False) -> str:

@@ -147,6 +147,10 @@ class Settings:
     landlord_bank_name: str = "Northbrook Homes Rent Account"
     landlord_sort_code: str = "20-00-00"
     landlord_account_number: str = "55779911"
+    # A leaseholder's service charge and major works accounts are paid into this one.
+    landlord_leasehold_bank_name: str = "Northbrook Homes Leasehold Account"
+    landlord_leasehold_sort_code: str = "20-00-00"
+    landlord_leasehold_account_number: str = "55779922"
     # A refund leaves this many weeks of the account's regular charge in credit (the landlord's refund policy).
     refund_keep_back_weeks: int = 1
     # A resident's account may have this many requests of one kind made in one UK day (0: no limit),
@@ -243,6 +247,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landlord_bank_name=env.get("LANDLORD_BANK_NAME", "Northbrook Homes Rent Account"),
         landlord_sort_code=env.get("LANDLORD_SORT_CODE", "20-00-00"),
         landlord_account_number=env.get("LANDLORD_ACCOUNT_NUMBER", "55779911"),
+        landlord_leasehold_bank_name=env.get("LANDLORD_LEASEHOLD_BANK_NAME", "Northbrook Homes Leasehold Account"),
+        landlord_leasehold_sort_code=env.get("LANDLORD_LEASEHOLD_SORT_CODE", "20-00-00"),
+        landlord_leasehold_account_number=env.get("LANDLORD_LEASEHOLD_ACCOUNT_NUMBER", "55779922"),
         refund_keep_back_weeks=_int(env.get("REFUND_KEEP_BACK_WEEKS"), 1),
         requests_per_kind_per_day=_int(env.get("REQUESTS_PER_KIND_PER_DAY"), 5),
         data_protection_officer_email=env.get("DATA_PROTECTION_OFFICER_EMAIL") or "dpo@northbrook-homes.example",

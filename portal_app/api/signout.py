@@ -9,7 +9,8 @@ loads this route as a new document. It answers ``303 See Other`` with
   localStorage, sessionStorage, IndexedDB, CacheStorage and service workers, so the
   next person at the screen starts from nothing;
 
-and sends the browser to the signed-out page, or on a kiosk to the start page. It
+and sends the browser to the signed-out page (after "Not you?", its own page that says
+what was done), or on a kiosk to the start page. It
 also ends the session its cookie names (the websocket's handler has normally done so
 already) and clears every one of the portal's cookies (``services/identity/cookies.py``),
 so the browser holds nothing of the sign-in. The cookies are ``SameSite=Strict``: a
@@ -39,6 +40,8 @@ CLEAR_KIOSK = '"cache", "storage"'
 def _destination(request: Request, kiosk: bool) -> str:
     if kiosk:
         return routes.START
+    if request.query_params.get("not_me") == "1":
+        return routes.SIGNED_OUT_NOT_ME
     if request.query_params.get("everywhere") == "1":
         return routes.signed_out_page(everywhere=True)
     if request.query_params.get("why") == routes.ENDED_IDLE:

@@ -412,7 +412,7 @@ def _storage_keys_cached() -> frozenset[str]:
 
 def check_router_data(router: Any) -> None:
     """The ``router_data`` the frontend sends (state.js withRouterData): pathname,
-    asPath and a query of strings."""
+    asPath and a query of strings (and, on the catch-all route, ``splat``: a list of them)."""
     if type(router) is not dict:
         raise Refused("router data that is not an object")
     if not router.keys() <= ROUTER_FIELDS:
@@ -424,9 +424,14 @@ def check_router_data(router: Any) -> None:
     query = router.get("query", {})
     if type(query) is not dict:
         raise Refused("a query that is not an object")
-    for value in query.values():
-        if type(value) is not str:
-            raise Refused("a query value that is not a string")
+    for key, value in query.items():
+        if type(value) is str:
+            continue
+        # The catch-all route (the "Page not found" page, pages/identity/not_found.py) gets
+        # the unknown path from React Router as a list of strings (state.js: splat).
+        if key == "splat" and type(value) is list and all(type(part) is str for part in value):
+            continue
+        raise Refused("a query value that is not a string")
 
 
 # --- the guard -----------------------------------------------------------------------

@@ -137,3 +137,40 @@ def test_a_download_link_does_not_work_without_a_live_session(page, portal, widt
     assert response.status == 403
     assert response.headers["cache-control"] == "no-store"
     assert "no longer works" in response.text()
+
+
+@pytest.mark.parametrize("width", ["desktop"], indirect=True)  # one leaseholder, registered once
+def test_a_leaseholder_paying_major_works_by_instalments_reads_nothing_is_overdue_and_not_in_red(page, portal, width):
+    from datetime import date
+
+    from tests.e2e.steps import register
+
+    email = "priya-sharma-e2e@example.org"
+    before = register(page, portal, {"tenancy_ref": "SC100005", "dob": date(1972, 5, 9)}, email)
+    code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))
+    page.get_by_label("Enter the code").fill(code)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
+
+    works = page.get_by_role("region", name="Major works account")
+    expect(works).to_contain_text(
+        re.compile(r"You owe £[\d,]+\.\d\d, paid in instalments of £250\.00 a month; nothing is overdue")
+    )
+    expect(works.locator(".balance")).not_to_have_class(re.compile("balance--arrears"))
+    expect(works).not_to_contain_text("(arrears)")
+    accessible(page)
+
+    works.get_by_role("link", name=re.compile("^Transactions and balance")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Major works account"))).to_be_visible()
+    balance = page.get_by_role("region", name="Balance", exact=True)
+    expect(balance).to_contain_text("nothing is overdue")
+    expect(balance.locator(".balance")).not_to_have_class(re.compile("balance--arrears"))
+    accessible(page)
+
+    page.goto("/requests/new?kind=standing_order&account=MW100005")
+    expect(page.get_by_text("Northbrook Homes Leasehold Account")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    page.get_by_role("button", name="Send").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("listitem")).to_have_count(1)

@@ -195,7 +195,7 @@ def test_finish_and_sign_out_on_a_kiosk_with_nobody_signed_in_goes_back_to_the_s
     for path, heading in (("/", None), ("/sign-in", "Sign in"), ("/accessibility", "Accessibility statement")):
         page.goto(path)
         if heading:
-            expect(page.get_by_role("heading", name=heading)).to_be_visible()
+            expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         else:
             expect(_start_page_heading(page)).to_be_visible()
         expect(page.get_by_role("button", name="Finish and sign out")).to_be_visible()

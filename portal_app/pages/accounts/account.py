@@ -17,6 +17,7 @@ from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline, on_device
 from portal_app.services.accounts import ledger, summary
 from portal_app.services.money import balance_display, balance_words, format_pence
+from portal_app.services.requests.common import BENEFITS_ADVICE
 from portal_app.services.validation import form_fields, period_date_from_form
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
@@ -71,7 +72,7 @@ class AccountState(AccountChoiceState):
                 "id": str(line.transaction_id),
                 "date": line.posted_on.strftime("%d %b %Y"),
                 "description": line.description,
-                "type": line.type_label,
+                "type": summary.type_caption(line.description, line.type_label),
                 "debit": _money_or_blank(line.debit_pence),
                 "credit": _money_or_blank(line.credit_pence),
                 "balance": balance_display(line.balance_after_pence),
@@ -255,6 +256,15 @@ def _balance_panel() -> rx.Component:
             ),
         ),
         rx.foreach(AccountState.explanations, lambda text: rx.el.p(text, class_name="inset")),
+        rx.cond(
+            AccountState.arrears & (AccountState.explanations.length() > 0),
+            rx.el.p(
+                rx.el.a(
+                    "Ask us for benefits advice",
+                    href=routes.new_request(kind=BENEFITS_ADVICE, account=AccountState.reference),
+                )
+            ),
+        ),
         aria_labelledby="balance-heading",
     )
 

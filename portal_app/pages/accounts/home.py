@@ -5,13 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.clock import uk_date_words, uk_time_words, uk_today, utcnow
+from portal_app.clock import uk_time_words, uk_today, utcnow
 from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline
 from portal_app.services.accounts import balances, summary
 from portal_app.services.identity import auth
-from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.database import in_transaction
@@ -50,7 +49,7 @@ class HomeState(SessionState):
         principal = current_principal()
         await in_transaction(auth.not_me, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
-        return leave_for(routes.signed_out_everywhere())
+        return leave_for(routes.signed_out_not_me())
 
 
 def _card(a: balances.AccountSummary) -> dict[str, str]:
@@ -61,19 +60,10 @@ def _card(a: balances.AccountSummary) -> dict[str, str]:
         "reference": a.account_ref,
         "balance": a.balance_display,
         "words": a.balance_words,
-        "arrears": "yes" if summary.is_arrears(a.balance_pence) else "",
+        "arrears": "yes" if a.arrears else "",
         "as_at": uk_time_words(a.as_at),
-        "last_payment": (
-            f"{format_pence(a.last_payment_pence)} on {uk_date_words(a.last_payment_on)}"
-            + (f" ({a.last_payment_description})" if a.last_payment_description else "")
-            if a.last_payment_on and a.last_payment_pence is not None
-            else "No payments yet"
-        ),
-        "next_due": (
-            f"{format_pence(a.next_due_pence)} on {uk_date_words(a.next_due_on)}"
-            if a.next_due_on and a.next_due_pence is not None
-            else "Nothing due"
-        ),
+        "last_payment": summary.last_payment_words(a),
+        "next_due": summary.next_due_words(a),
         "former": "yes" if a.is_former else "",
     }
 

@@ -32,6 +32,22 @@ from portal_app.state.database import in_transaction
 PERIOD_ORDER = [("date_from", "period-from"), ("date_to", "period-to")]
 
 
+def period_errors(form: dict, today: date) -> tuple[tuple[date | None, date | None], dict[str, str]]:
+    """The period the statement form asks for and what is wrong with it, by field: each
+    date real and not in the future, the end on or after the start. (A start before the
+    tenancy began is not an error: the statement starts on the day it began and says so.)"""
+    errors: dict[str, str] = {}
+    date_from, error = period_date_from_form(form, "period_from", label="The start date", today=today)
+    if error:
+        errors["date_from"] = error
+    date_to, error = period_date_from_form(form, "period_to", label="The end date", today=today)
+    if error:
+        errors["date_to"] = error
+    if date_from and date_to and date_from > date_to:
+        errors["date_to"] = "The end date must be the same as or after the start date"
+    return (date_from, date_to), errors
+
+
 class StatementState(AccountChoiceState):
     loaded: bool = False
     shown: bool = False
@@ -58,6 +74,9 @@ class StatementState(AccountChoiceState):
     paper_href: str = ""
     is_rent: bool = False
     tenancy_start_text: str = ""
+    # "Your tenancy began on 3 March 2019, so this statement starts then." when the dates
+    # asked for began earlier (shown next to the dates and on the statement).
+    start_note: str = ""
     # What the device's saved copy is called and covers (no ticket: see _keep_on_device).
     _keep: dict = {}
 
@@ -73,6 +92,7 @@ class StatementState(AccountChoiceState):
         self.title, self.reference = st.title, st.account_ref
         self.residents, self.address_lines = list(st.residents), list(st.address_lines)
         self.period_text, self.produced_text = st.period_text, st.produced_text
+        self.start_note = st.start_note
         self.opening_text, self.closing_text, self.closing_words = st.opening_text, st.closing_text, st.closing_words
         self.total_debits = statements.pounds(st.total_debits_pence)
         self.total_credits = statements.pounds(st.total_credits_pence)
@@ -192,23 +212,16 @@ class StatementState(AccountChoiceState):
     @rx.event
     async def choose_period(self, form_data: dict):
         principal = current_principal()
-        form = form_fields(form_data)
-        today = uk_today(utcnow())
-        errors: dict[str, str] = {}
-        date_from, error = period_date_from_form(form, "period_from", label="The start date", today=today)
-        if error:
-            errors["date_from"] = error
-        date_to, error = period_date_from_form(form, "period_to", label="The end date", today=today)
-        if error:
-            errors["date_to"] = error
-        if date_from and date_to and date_from > date_to:
-            errors["date_to"] = "The end date must be the same as or after the start date"
+        (date_from, date_to), errors = period_errors(form_fields(form_data), uk_today(utcnow()))
         self.period_errors = errors
         if errors:
             return forms.focus_error_summary()
         view, now = await self._view(principal, self.chosen_ref, period=(date_from, date_to))
         if view is None:
             return
+        if view.period_error:
+            self.period_errors = {"date_to": view.period_error}
+            return forms.focus_error_summary()
         self._show(view, now)
         return [rx.call_script("document.getElementById('statement-heading')?.focus()"), *self._keep_on_device()]
 
@@ -236,6 +249,10 @@ def _period_chooser() -> rx.Component:
             rx.el.form(
                 forms.error_summary(e, PERIOD_ORDER),
                 rx.el.p("Any dates from ", StatementState.tenancy_start_text, " to today.", class_name="hint"),
+                rx.cond(
+                    StatementState.shown & (StatementState.start_note != ""),
+                    rx.el.p(StatementState.start_note, class_name="inset", id="period-start-note"),
+                ),
                 forms.date_field(
                     e,
                     "date_from",
@@ -294,7 +311,13 @@ def _statement() -> rx.Component:
         rx.el.h2(StatementState.title, id="statement-heading", tab_index=-1),
         rx.el.dl(
             rx.el.div(rx.el.dt("Account reference"), rx.el.dd(StatementState.reference)),
-            rx.el.div(rx.el.dt("Period"), rx.el.dd(StatementState.period_text)),
+            rx.el.div(
+                rx.el.dt("Period"),
+                rx.el.dd(
+                    StatementState.period_text,
+                    rx.cond(StatementState.start_note != "", rx.el.span(". ", StatementState.start_note)),
+                ),
+            ),
             rx.el.div(rx.el.dt("Opening balance"), rx.el.dd(StatementState.opening_text)),
             rx.el.div(rx.el.dt("Closing balance"), rx.el.dd(StatementState.closing_text)),
             rx.el.div(rx.el.dt("Produced"), rx.el.dd(StatementState.produced_text)),

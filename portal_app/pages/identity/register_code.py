@@ -30,6 +30,12 @@ def register_code_page() -> rx.Component:
                     rx.el.strong(RegisterState.masked_email),
                     ". The code works for 10 minutes. If we could not match your details, the email tells you what to do next.",
                 ),
+                # Issue 13 item 21: couples often share an address. Said to everyone, so it
+                # never tells whether this address is in use.
+                rx.el.p(
+                    "Each person needs their own email address. If you share an email address with someone "
+                    "in your home who already has an account, register with a different email address."
+                ),
                 rx.cond(
                     RegisterState.code_notice != "",
                     rx.el.div(rx.el.p(RegisterState.code_notice), class_name="notice", role="status"),

@@ -22,6 +22,7 @@ from portal_app.components import forms, money, tables
 from portal_app.components.back_office import staff_page
 from portal_app.pages.requests import status_tag
 from portal_app.pages.requests.new import ERROR_ORDER, KIND_INTRO, KIND_ORDER, RADIO_FIELDS
+from portal_app.services.accounts import summary as account_words
 from portal_app.services.money import balance_display, format_pence
 from portal_app.services.requests import resident as money_requests
 from portal_app.services.requests.common import RAISED_VIA
@@ -126,19 +127,10 @@ class ResidentState(StaffState):
                 "address": a.address,
                 "balance": a.balance_display,
                 "words": a.balance_words,
-                "arrears": "yes" if a.balance_pence > 0 else "",
+                "arrears": "yes" if a.arrears else "",
                 "as_at": uk_time_words(a.as_at),
-                "last_payment": (
-                    f"{format_pence(a.last_payment_pence)} on {uk_date_words(a.last_payment_on)}"
-                    + (f" ({a.last_payment_description})" if a.last_payment_description else "")
-                    if a.last_payment_on and a.last_payment_pence is not None
-                    else "No payments yet"
-                ),
-                "next_due": (
-                    f"{format_pence(a.next_due_pence)} on {uk_date_words(a.next_due_on)}"
-                    if a.next_due_on and a.next_due_pence is not None
-                    else "Nothing due"
-                ),
+                "last_payment": account_words.last_payment_words(a),
+                "next_due": account_words.next_due_words(a),
                 "former": "yes" if a.is_former else "",
             }
             for a in view.accounts
@@ -236,7 +228,7 @@ class ResidentState(StaffState):
             {
                 "date": line.posted_on.strftime("%d %b %Y"),
                 "description": line.description,
-                "type": line.type_label,
+                "type": account_words.type_caption(line.description, line.type_label),
                 "debit": _money_or_blank(line.debit_pence),
                 "credit": _money_or_blank(line.credit_pence),
                 "balance": balance_display(line.balance_after_pence),

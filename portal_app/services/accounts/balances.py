@@ -28,7 +28,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal_app.models import Account, Charge, Property, Tenancy, TenancyParty, Transaction
-from portal_app.services.money import balance_display, balance_words, dr_cr, round_half_up_div
+from portal_app.services.accounts import owed as owed_rule
+from portal_app.services.money import balance_display, dr_cr, round_half_up_div
 from portal_app.settings import DEFAULT_ELIGIBLE_ROLES
 
 ACCOUNT_LABELS = {
@@ -55,7 +56,7 @@ class AccountSummary:
     tenure: str
     is_former: bool  # the tenancy has ended
     balance_pence: int  # sum of the ledger: positive = owed (DR), negative = credit (CR)
-    balance_words: str
+    balance_words: str  # what is owed and what of it is overdue, in words (services/accounts/owed.py)
     balance_display: str  # "£123.45 DR"
     dr_cr: str
     as_at: datetime  # naive UTC: when the balance was read
@@ -64,6 +65,8 @@ class AccountSummary:
     last_payment_description: str | None
     next_due_on: date | None
     next_due_pence: int | None
+    overdue_pence: int = 0  # the part of what is owed that is overdue (owed.py)
+    arrears: bool = False  # shown as arrears (the red style): only when something is overdue
 
 
 # ---------------------------------------------------------------------------
@@ -264,16 +267,41 @@ def _next_period_start(anchor: date, today: date, months: int) -> date:
     return day
 
 
-def next_due(charges: list[Charge], tenancy: Tenancy, today: date) -> tuple[date | None, int | None]:
+def _next_instalment(charges: list[Charge], last_billed: date, today: date) -> tuple[date | None, int | None]:
+    """A yearly service charge billed in monthly instalments: the next instalment, a month
+    after the last one billed, of every yearly charge in force then as a monthly figure
+    (ground rent apart: it is due once a year, on its own date, and added when that is
+    the same day)."""
+    day = last_billed
+    while day <= today:
+        day = owed_rule.add_months(day, 1, last_billed.day)
+    in_force = [c for c in charges if _in_force(c, day)]
+    spread = [c for c in in_force if c.charge_code != "ground_rent"]
+    if not spread:
+        return None, None
+    amount = sum(convert_charge(c.amount_pence, c.frequency, "monthly") for c in spread)
+    for c in in_force:
+        if c.charge_code == "ground_rent" and (day.month, day.day) == (c.effective_from.month, c.effective_from.day):
+            amount += convert_charge(c.amount_pence, c.frequency, "yearly")
+    return day, amount
+
+
+def next_due(
+    charges: list[Charge], tenancy: Tenancy, today: date, *, billed_monthly_on: date | None = None
+) -> tuple[date | None, int | None]:
     """When the next regular charge falls due after today, and how much it is.
 
     Weekly charges: the next Monday, skipping the tenancy's rent-free weeks; the amount is
     every charge in force that Monday, as a weekly figure. With no weekly charges, the next
     monthly (or else yearly) period start, counted from the charge's effective date; the
-    amount is every charge in force then, at that frequency."""
+    amount is every charge in force then, at that frequency. When the ledger shows yearly
+    charges billed in monthly instalments (``billed_monthly_on``: the latest instalment,
+    ``owed.monthly_billing``), the next instalment."""
     if not charges:
         return None, None
     frequencies = {c.frequency for c in charges}
+    if billed_monthly_on is not None and frequencies == {"yearly"}:
+        return _next_instalment(charges, billed_monthly_on, today)
     if "weekly" in frequencies:
         rent_free = _rent_free(tenancy)
         day = today + timedelta(days=7 - today.weekday())  # the next Monday after today
@@ -336,7 +364,15 @@ def account_summaries(
         balance = balances.get(account.id, 0)
         paid = last_payment(session, account.id)
         closed = account.closed_on is not None and account.closed_on < today
-        due_on, due_pence = (None, None) if former or closed else next_due(charges.get(account.id, []), tenancy, today)
+        billed_monthly = (
+            owed_rule.monthly_billing(session, account.id, today) if account.account_type == "service_charge" else None
+        )
+        due_on, due_pence = (
+            (None, None)
+            if former or closed
+            else next_due(charges.get(account.id, []), tenancy, today, billed_monthly_on=billed_monthly)
+        )
+        standing = owed_rule.standing(session, account.id, account.account_type, balance, today)
         out.append(
             AccountSummary(
                 account_id=account.id,
@@ -348,7 +384,7 @@ def account_summaries(
                 tenure=tenancy.tenure,
                 is_former=former,
                 balance_pence=balance,
-                balance_words=balance_words(balance),
+                balance_words=standing.words,
                 balance_display=balance_display(balance),
                 dr_cr=dr_cr(balance),
                 as_at=now,
@@ -357,6 +393,8 @@ def account_summaries(
                 last_payment_description=paid.description if paid else None,
                 next_due_on=due_on,
                 next_due_pence=due_pence,
+                overdue_pence=standing.overdue_pence,
+                arrears=standing.arrears,
             )
         )
     return out

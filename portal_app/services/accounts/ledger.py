@@ -354,6 +354,23 @@ def balance_series(session: Session, account_id: int, max_points: int = 400) -> 
     return kept
 
 
+def balance_after_each(session: Session, account_id: int) -> list[tuple[date, int]]:
+    """The balance after every posting, in posting order (posted_on, id), as the history
+    shows it: what the chart's summary in words reads its most owed and most in credit
+    from (a day's drawn point is its closing balance, and long histories are sampled)."""
+    rows = session.exec(
+        select(Transaction.posted_on, Transaction.amount_pence)
+        .where(Transaction.account_id == account_id)
+        .order_by(Transaction.posted_on, Transaction.id)
+    ).all()
+    out: list[tuple[date, int]] = []
+    balance = 0
+    for day, amount in rows:
+        balance += int(amount)
+        out.append((day, balance))
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Payments made in the portal that the ledger does not hold yet
 # ---------------------------------------------------------------------------
@@ -747,6 +764,7 @@ __all__ = [
     "MajorWorksSummary",
     "PendingPayment",
     "YearEndAdjustment",
+    "balance_after_each",
     "balance_series",
     "balance_with_pending",
     "benefit_explanations",

@@ -15,11 +15,13 @@ import html
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
+from fpdf.structure_tree import StructElem, StructureTreeBuilder
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -206,8 +208,10 @@ class Statement:
     tenure: str
     residents: tuple[str, ...]  # "Mrs Denise Walker", ...
     address_lines: tuple[str, ...]  # the property, then town, then postcode
-    date_from: date
+    date_from: date  # the first day shown: the day asked for, or the day the tenancy began if that was later
     date_to: date
+    asked_from: date  # the start date the resident asked for
+    start_note: str  # "Your tenancy began on 3 March 2019, so this statement starts then." or ""
     period_text: str  # "1 April 2026 to 22 November 2026"
     opening_balance_pence: int
     opening_text: str  # "£12.34 DR"
@@ -222,6 +226,12 @@ class Statement:
     produced_text: str  # "22 November 2026"
 
 
+def period_before_tenancy_message(account: Account | ChosenAccount, tenancy: Tenancy | None) -> str:
+    """What the statement form says when every date asked for is before the tenancy began."""
+    day = uk_date_words(earliest_statement_day(account, tenancy))
+    return f"{_began_words(account, tenancy)}, so the end date must be the same as or after {day}"
+
+
 def _closing_words(balance: int, day: date, today: date) -> str:
     if day >= today:
         return balance_words(balance)
@@ -233,20 +243,46 @@ def _closing_words(balance: int, day: date, today: date) -> str:
     return f"On {when} your account was clear: you owed nothing"
 
 
+def earliest_statement_day(account: Account | ChosenAccount, tenancy: Tenancy | None) -> date:
+    """The first day a statement can cover: the day the tenancy began (or the account
+    opened, if a feed opened it earlier)."""
+    return min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
+
+
+def _began_words(account: Account | ChosenAccount, tenancy: Tenancy | None) -> str:
+    """'Your tenancy began on 3 March 2019' (or when the account opened, if that was earlier)."""
+    earliest = earliest_statement_day(account, tenancy)
+    if tenancy is not None and earliest == tenancy.start_date:
+        return f"Your tenancy began on {uk_date_words(earliest)}"
+    return f"This account opened on {uk_date_words(earliest)}"
+
+
 def statement(
     session: Session, account_id: int, date_from: date, date_to: date, *, landlord: Landlord, now: datetime
 ) -> Statement:
     """The account's statement for ``date_from`` to ``date_to`` (UK dates, both included).
 
+    A start before the tenancy began (``earliest_statement_day``) is moved to the day it
+    began, and the statement says so in ``start_note`` (issue 13: a statement "from 2010"
+    for a tenancy that began in 2019 must not read as if it covered 2010).
+
     Opening balance: every posting before ``date_from``. Lines: every posting in the
     period, oldest first (posted_on, id), each with the balance after it. Closing
     balance: opening plus the period's postings. A period with no postings (before the
     first, after the last) has no lines and closes at its opening balance.
-    Raises ValueError when ``date_from`` is after ``date_to``, LookupError for an unknown
-    account."""
+    Raises ValueError when ``date_from`` is after ``date_to`` or the whole period is before
+    the tenancy began (the message says when it began), LookupError for an unknown account."""
     if date_from > date_to:
         raise ValueError("The start of the period must be on or before its end")
     account, tenancy, prop = _account_context(session, account_id)
+    earliest = earliest_statement_day(account, tenancy)
+    if date_to < earliest:
+        raise ValueError(period_before_tenancy_message(account, tenancy))
+    asked_from = date_from
+    start_note = ""
+    if date_from < earliest:
+        date_from = earliest
+        start_note = f"{_began_words(account, tenancy)}, so this statement starts then."
     today = to_uk(now).date()
     T = Transaction
     opening = int(
@@ -315,6 +351,8 @@ def statement(
         address_lines=_address_lines(prop),
         date_from=date_from,
         date_to=date_to,
+        asked_from=asked_from,
+        start_note=start_note,
         period_text=f"{uk_date_words(date_from)} to {uk_date_words(date_to)}",
         opening_balance_pence=opening,
         opening_text=balance_display(opening),
@@ -405,6 +443,8 @@ class StatementView:
     date_to: date | None
     is_rent: bool
     offers_uc_letter: bool
+    start_note: str = ""  # the statement starts later than asked: when the tenancy began
+    period_error: str = ""  # the dates asked for are all before the tenancy began
 
 
 def statement_view(
@@ -420,14 +460,17 @@ def statement_view(
 ) -> tuple[AccountChoice, StatementView | None]:
     """The account asked for (or chosen before), its periods, and the statement for
     ``period``, else for the preset with the key ``preset``, else for the first preset.
-    A ``preset`` that is not one of this account's gives no statement."""
+    A ``preset`` that is not one of this account's gives no statement. A ``period`` that
+    starts before the tenancy began starts on the day it began (``date_from`` is that
+    day, ``start_note`` says so); one that ends before it gives no statement and a
+    ``period_error`` naming the day."""
     today = uk_today(now)
     choice = choose_account(session, caller, wanted, remembered, today=today, settings=settings)
     account = choice.account
     if account is None:
         return choice, None
     tenancy = session.get(Tenancy, account.tenancy_id)
-    earliest = min(account.opened_on, tenancy.start_date) if tenancy else account.opened_on
+    earliest = earliest_statement_day(account, tenancy)
     presets = tuple(period_presets(earliest, today))
     if period is not None:
         date_from, date_to = period
@@ -439,10 +482,15 @@ def statement_view(
     else:
         date_from = date_to = None
     shown = None
+    period_error = ""
+    if date_from is not None and date_to is not None and date_to < earliest:
+        period_error = period_before_tenancy_message(account, tenancy)
+        date_from = date_to = None
     if date_from is not None and date_to is not None:
         shown = statement(
             session, account.account_id, date_from, date_to, landlord=Landlord.from_settings(settings), now=now
         )
+        date_from = shown.date_from
     return choice, StatementView(
         account=account,
         earliest=earliest,
@@ -452,6 +500,8 @@ def statement_view(
         date_to=date_to,
         is_rent=is_rent_statement(account.account_type),
         offers_uc_letter=offers_uc_letter(account.account_type),
+        start_note=shown.start_note if shown else "",
+        period_error=period_error,
     )
 
 
@@ -501,8 +551,81 @@ ROW_LINE = 3.6  # mm per text line in the table
 ROW_PAD = 1.0
 
 
+class _Element(StructElem):
+    """One element of the PDF's structure tree (ISO 32000-1 14.7, 14.8.4): its role (H1,
+    P, Table, TR, TH, TD), its page, and for a table header the column it heads."""
+
+    __slots__ = ("a",)
+
+    def __init__(self, role: str, parent: StructElem, page_number: int, page: object, scope: str | None = None):
+        super().__init__(struct_type=f"/{role}", parent=parent, kids=[], page_number=page_number)
+        self.pg = page
+        self.a = f"<</O /Table /Scope /{scope}>>" if scope else None
+
+    def serialize(self, obj_dict=None, _security_handler=None) -> str:
+        """The same dictionary fpdf2's generic ``PDFObject.serialize`` writes (it holds no
+        strings to encrypt), written directly: a long statement has tens of thousands of
+        cells, and the generic one looks up every attribute of every element."""
+        entries = [f"/A {self.a}"] if self.a else []
+        if self.k:
+            entries.append("/K [" + " ".join(str(k) if isinstance(k, int) else k.ref for k in self.k) + "]")
+        entries += [f"/P {self.p.ref}", f"/Pg {self.pg.ref}", f"/S {self.s}", "/Type /StructElem"]
+        return f"{self.id} 0 obj\n<<\n" + "\n".join(entries) + "\n>>\nendobj"
+
+
+class _Tags(StructureTreeBuilder):
+    """The document's structure tree, nested (Document > Table > TR > TH/TD).
+
+    fpdf2 2.8.9 builds only a flat list under /Document (figures and links, from its own
+    drawing calls); this keeps its root, its /Document element and its parent tree (which
+    maps each page's marked content back to its element) and writes every element below.
+    fpdf2 calls the structure tree module internal: requirements.txt pins the version, and
+    tests/unit/accounts/test_statements.py reads the tags back with pypdf."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[_Element] = []
+        self.next_mcid: dict[int, int] = {}
+
+    def element(self, role: str, parent: StructElem | None, pdf: FPDF, scope: str | None = None) -> _Element:
+        parent = parent or self.doc_struct_elem
+        elem = _Element(role, parent, pdf.page, pdf.pages[pdf.page], scope)
+        parent.k.append(elem)
+        self.elements.append(elem)
+        return elem
+
+    def mark(self, elem: _Element, pdf: FPDF) -> int:
+        """A new marked-content id on the current page, for content of ``elem``."""
+        page = pdf.page
+        if elem.page_number() != page:
+            raise ValueError("an element's content must be on its own page")
+        spid = self.spid_per_page_number.setdefault(page, len(self.spid_per_page_number))
+        pdf.pages[page].struct_parents = spid
+        mcid = self.next_mcid.get(page, 0)
+        self.next_mcid[page] = mcid + 1
+        self.struct_tree_root.parent_tree.nums[spid].append(elem)  # index mcid: the list is in mcid order
+        elem.k.append(mcid)
+        return mcid
+
+    def empty(self) -> bool:
+        return not self.elements
+
+    def __iter__(self) -> Iterator[StructElem]:
+        yield self.struct_tree_root
+        yield self.doc_struct_elem
+        yield self.struct_tree_root.parent_tree
+        for elem in self.elements:
+            if not elem.k:  # an empty table cell: no /K at all rather than an empty array
+                elem.k = None
+            yield elem
+
+
 class _Document(FPDF):
-    """A4 portrait, manual page breaks, "Page n of N" in the footer."""
+    """A4 portrait, manual page breaks, "Page n of N" in the footer, and tagged (PDF/UA's
+    basics, WCAG 2.2 1.3.1 and 3.1.1): language en-GB, the title shown as the window's
+    title, every piece of text in a structure element (H1, P, Table > TR > TH/TD), and
+    what is only page furniture (rules, shading, footers, headers repeated on later
+    pages) marked as an artifact so a screen reader skips it."""
 
     def __init__(self, footer_text: str):
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -511,7 +634,29 @@ class _Document(FPDF):
         self.set_auto_page_break(False)
         self.alias_nb_pages()
         self.set_creator("Doorstep")
+        self.set_lang("en-GB")
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+        self.struct_builder = self.tags = _Tags()
         self._widths: dict[tuple[str, float, str], float] = {}
+
+    def tag(self, role: str, parent: StructElem | None = None, scope: str | None = None) -> _Element:
+        """A structure element on the current page, under ``parent`` (else the document)."""
+        return self.tags.element(role, parent, self, scope)
+
+    @contextmanager
+    def marked(self, elem: _Element) -> Iterator[None]:
+        """What is drawn inside is ``elem``'s content."""
+        mcid = self.tags.mark(elem, self)
+        self._out(f"{elem.s} <</MCID {mcid}>> BDC")
+        yield
+        self._out("EMC")
+
+    @contextmanager
+    def artifact(self, kind: str = "Layout") -> Iterator[None]:
+        """What is drawn inside is page furniture, not content."""
+        self._out(f"/Artifact <</Type /{kind}>> BDC")
+        yield
+        self._out("EMC")
 
     def width(self, text: str) -> float:
         """``get_string_width`` at the current font, remembered (fpdf2's is slow, and a
@@ -523,6 +668,10 @@ class _Document(FPDF):
         return value
 
     def footer(self) -> None:
+        with self.artifact("Pagination"):
+            self._footer()
+
+    def _footer(self) -> None:
         self.set_font("Helvetica", size=7.5)
         self.set_text_color(*design.rgb("print-footer"))
         self.set_xy(PAGE_MARGIN, self.h - 11)
@@ -568,15 +717,24 @@ class _Document(FPDF):
         gap: float = 1.5,
         width: float | None = None,
         x: float | None = None,
+        role: str | None = "P",
+        elem: _Element | None = None,
     ) -> None:
-        """A wrapped paragraph at the cursor; moves the cursor below it."""
+        """A wrapped paragraph at the cursor; moves the cursor below it. Tagged as a new
+        element of ``role`` (P, H1), or as more of ``elem``, or with ``role=None`` as an
+        artifact."""
         self.set_font("Helvetica", style=style, size=size)
         line_h = size * 0.45
         x = PAGE_MARGIN if x is None else x
         width = width or (self.w - x - PAGE_MARGIN)
-        for line in self.wrap(text, width):
-            self.text(x, self.get_y() + line_h * 0.8, line)
-            self.set_y(self.get_y() + line_h)
+        if role is None and elem is None:
+            mark = self.artifact()
+        else:
+            mark = self.marked(elem or self.tag(role))
+        with mark:
+            for line in self.wrap(text, width):
+                self.text(x, self.get_y() + line_h * 0.8, line)
+                self.set_y(self.get_y() + line_h)
         self.set_y(self.get_y() + gap)
 
 
@@ -607,9 +765,13 @@ def _table_row(
     shade: bool = False,
     bottom: float | None = None,
     on_break=None,
+    table: _Element | None = None,
+    header: bool = False,
 ) -> float:
     """Draws one row at the cursor, wrapping each cell within its column, and returns its
-    height. When the row would pass ``bottom``, ``on_break()`` starts a new page first."""
+    height. When the row would pass ``bottom``, ``on_break()`` starts a new page first.
+    The row is tagged as a TR of ``table`` (TH cells with column scope when ``header``,
+    else TD); without a table it is page furniture (the header repeated on a new page)."""
     style = "B" if bold else ""
     if pdf.font_style != style or pdf.font_size_pt != TABLE_FONT:
         pdf.set_font("Helvetica", style=style, size=TABLE_FONT)
@@ -621,20 +783,30 @@ def _table_row(
     top = pdf.get_y()
     width = sum(c.width for c in columns)
     if shade:
-        pdf.set_fill_color(*design.rgb("print-shade"))
-        pdf.rect(PAGE_MARGIN, top, width, height, style="F")
+        with pdf.artifact():
+            pdf.set_fill_color(*design.rgb("print-shade"))
+            pdf.rect(PAGE_MARGIN, top, width, height, style="F")
+    row = pdf.tag("TR", table) if table is not None else None
     x = PAGE_MARGIN
     for col, lines in zip(columns, wrapped):
+        if row is None:
+            mark = pdf.artifact("Pagination")
+        else:
+            cell = pdf.tag("TH" if header else "TD", row, scope="Column" if header else None)
+            mark = pdf.marked(cell) if any(lines) else None
         baseline = top + ROW_LINE - 0.6
-        for line in lines:
-            if line:
-                if col.right:
-                    pdf.text(x + col.width - ROW_PAD - pdf.width(line), baseline, line)
-                else:
-                    pdf.text(x + ROW_PAD, baseline, line)
-            baseline += ROW_LINE
+        if mark is not None:
+            with mark:
+                for line in lines:
+                    if line:
+                        if col.right:
+                            pdf.text(x + col.width - ROW_PAD - pdf.width(line), baseline, line)
+                        else:
+                            pdf.text(x + ROW_PAD, baseline, line)
+                    baseline += ROW_LINE
         x += col.width
-    pdf.line(PAGE_MARGIN, top + height, PAGE_MARGIN + width, top + height)
+    with pdf.artifact():
+        pdf.line(PAGE_MARGIN, top + height, PAGE_MARGIN + width, top + height)
     pdf.set_y(top + height)
     return height
 
@@ -710,6 +882,7 @@ def to_html(st: Statement, *, back_href: str = "/saved-statements") -> bytes:
 <dl><dt>Account reference</dt><dd>{e(st.account_ref)}</dd><dt>Period</dt><dd>{e(st.period_text)}</dd>
 <dt>Opening balance</dt><dd>{e(st.opening_text)}</dd><dt>Total debits</dt><dd>{e(format_pence(st.total_debits_pence))}</dd>
 <dt>Total credits</dt><dd>{e(format_pence(st.total_credits_pence))}</dd><dt>Closing balance</dt><dd>{e(st.closing_text)}</dd></dl>
+{f"<p>{e(st.start_note)}</p>" if st.start_note else ""}
 <p class="closing">{e(st.closing_words)}</p>
 <div class="wrap" role="region" aria-label="Transactions" tabindex="0"><table>
 <caption>Transactions from {e(st.period_text)}, oldest first</caption>
@@ -722,7 +895,7 @@ def _letterhead(pdf: _Document, landlord: Landlord, title: str) -> None:
     """The title at the top left and the landlord's block at the top right."""
     top = PAGE_MARGIN
     pdf.set_y(top)
-    pdf.para(title, size=16, style="B", gap=2, width=100)
+    pdf.para(title, size=16, style="B", gap=2, width=100, role="H1")
     title_bottom = pdf.get_y()
     right_x = pdf.w - PAGE_MARGIN - 80
     pdf.set_y(top)
@@ -746,9 +919,11 @@ def _people_block(pdf: _Document, residents: Iterable[str], address_lines: Itera
 def _facts(pdf: _Document, facts: Sequence[tuple[str, str]]) -> None:
     for label, value in facts:
         top = pdf.get_y()
+        fact = pdf.tag("P")  # "Period 1 April 2026 to ...": the label and its value, read as one
         pdf.set_font("Helvetica", style="B", size=9.5)
-        pdf.text(PAGE_MARGIN, top + 3.4, pdf_text(label))
-        pdf.para(value, size=9.5, gap=0.6, x=PAGE_MARGIN + 45)
+        with pdf.marked(fact):
+            pdf.text(PAGE_MARGIN, top + 3.4, pdf_text(label))
+        pdf.para(value, size=9.5, gap=0.6, x=PAGE_MARGIN + 45, elem=fact)
     pdf.set_y(pdf.get_y() + 3)
 
 
@@ -775,6 +950,8 @@ def to_pdf(st: Statement) -> bytes:
             ("Produced on", st.produced_text),
         ],
     )
+    if st.start_note:
+        pdf.para(st.start_note, size=9.5, gap=3)
 
     columns = STATEMENT_COLUMNS
     header = tuple(c.title for c in columns)
@@ -783,15 +960,18 @@ def to_pdf(st: Statement) -> bytes:
     def new_page() -> None:
         pdf.add_page()
         pdf.set_y(PAGE_MARGIN)
-        pdf.para(f"{st.title}: account {st.account_ref}, {st.period_text} (continued)", size=9, style="B", gap=2)
+        pdf.para(
+            f"{st.title}: account {st.account_ref}, {st.period_text} (continued)", size=9, style="B", gap=2, role=None
+        )
         _table_row(pdf, columns, header, bold=True, shade=True)
 
     pdf.set_draw_color(*design.rgb("print-rule"))
-    _table_row(pdf, columns, header, bold=True, shade=True)
+    table = pdf.tag("Table")
+    _table_row(pdf, columns, header, bold=True, shade=True, table=table, header=True)
     rows = statement_table_rows(st)
     last = len(rows) - 1
     for i, cells in enumerate(rows):
-        _table_row(pdf, columns, cells, bold=i == 0 or i == last, bottom=bottom, on_break=new_page)
+        _table_row(pdf, columns, cells, bold=i == 0 or i == last, bottom=bottom, on_break=new_page, table=table)
 
     if pdf.get_y() + 22 > bottom:
         pdf.add_page()
@@ -1010,7 +1190,8 @@ def uc_rent_statement_pdf(letter: UcRentStatement) -> bytes:
     )
     header = tuple(c.title for c in UC_COLUMNS)
     pdf.set_draw_color(*design.rgb("print-rule"))
-    _table_row(pdf, UC_COLUMNS, header, bold=True, shade=True)
+    table = pdf.tag("Table")
+    _table_row(pdf, UC_COLUMNS, header, bold=True, shade=True, table=table, header=True)
 
     def new_page() -> None:
         pdf.add_page()
@@ -1018,7 +1199,9 @@ def uc_rent_statement_pdf(letter: UcRentStatement) -> bytes:
         _table_row(pdf, UC_COLUMNS, header, bold=True, shade=True)
 
     for i, cells in enumerate(uc_table_rows(letter)):
-        _table_row(pdf, UC_COLUMNS, cells, bold=i >= len(letter.lines), bottom=pdf.h - 16, on_break=new_page)
+        _table_row(
+            pdf, UC_COLUMNS, cells, bold=i >= len(letter.lines), bottom=pdf.h - 16, on_break=new_page, table=table
+        )
     pdf.set_y(pdf.get_y() + 4)
     for note in letter.notes:
         if pdf.get_y() + 14 > pdf.h - 16:

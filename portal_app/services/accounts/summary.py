@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from portal_app.clock import uk_date_words, uk_today
-from portal_app.services.accounts import balances, ledger
+from portal_app.services.accounts import balances, ledger, owed
 from portal_app.services.accounts.access import AccountChoice, Caller, ChosenAccount, choose_account
 from portal_app.services.money import balance_display, format_pence
 from portal_app.settings import Settings
@@ -27,9 +27,31 @@ _PER = {"weekly": "a week", "monthly": "a month", "yearly": "a year"}
 _BENEFIT_ELIGIBLE = {True: "Yes", False: "No", None: "Ask us"}
 
 
-def is_arrears(balance_pence: int) -> bool:
-    """Whether a balance is shown as arrears: today, any balance owed (more than £0 DR)."""
-    return balance_pence > 0
+def is_arrears(overdue_pence: int) -> bool:
+    """Whether a balance is shown as arrears (the red style): only when some of it is
+    overdue (``owed.standing``), never for money owed that falls due later."""
+    return overdue_pence > 0
+
+
+def type_caption(description: str, type_label: str) -> str:
+    """A history line's type under its description, unless the description already says it
+    ("Rent" charged as rent says "Rent" once)."""
+    return "" if description.strip().casefold() == type_label.strip().casefold() else type_label
+
+
+def last_payment_words(account: balances.AccountSummary) -> str:
+    """ "£483.00 on 2 November 2026: Universal Credit housing costs (paid to us directly)"."""
+    if not account.last_payment_on or account.last_payment_pence is None:
+        return "No payments yet"
+    words = f"{format_pence(account.last_payment_pence)} on {uk_date_words(account.last_payment_on)}"
+    return f"{words}: {account.last_payment_description}" if account.last_payment_description else words
+
+
+def next_due_words(account: balances.AccountSummary) -> str:
+    """ "£100.00 on 1 December 2026", or "Nothing due"."""
+    if account.next_due_on and account.next_due_pence is not None:
+        return f"{format_pence(account.next_due_pence)} on {uk_date_words(account.next_due_on)}"
+    return "Nothing due"
 
 
 def is_leasehold_account(account_type: str) -> bool:
@@ -49,7 +71,11 @@ def benefit_eligible_words(eligible: bool | None) -> str:
 
 def chart_summary(series: list[tuple[date, int]] | tuple[tuple[date, int], ...]) -> str:
     """The balance chart in words, for those who cannot see it: the period, the most owed
-    and the most in credit (the first day of each, when a figure repeats)."""
+    and the most in credit (the first time of each, when a figure repeats).
+
+    ``series`` is every balance to consider, in posting order: pass the balance after each
+    posting (``ledger.balance_after_each``), not the chart's drawn points, which are one
+    per day and sampled, so that the words agree with the history."""
     if not series:
         return "There are no payments or charges on this account yet."
     high = max(series, key=lambda p: p[1])
@@ -105,7 +131,8 @@ class AccountOverview:
     pending: tuple[ledger.PendingPayment, ...]
     pending_pence: int  # 0 when nothing is waiting
     after_pending_pence: int  # the balance once the pending payments are added
-    explanations: tuple[str, ...]  # why a benefit payer can show a balance owed
+    explanations: tuple[str, ...]  # why a benefit payer can show a balance owed, or that part is arrears
+    overdue_pence: int  # the part of the balance that is overdue (owed.standing)
     charges: ledger.ChargeBreakdown
     lease_explanation: tuple[str, ...]  # empty unless a leaseholder's account with a lease summary
     lease_rows: tuple[tuple[str, str], ...]
@@ -142,20 +169,39 @@ def _overview(
         lease = ledger.leaseholder_summary(session, account.tenancy_id, today)
         if lease is not None:
             lease_explanation, rows = tuple(lease.explanation), lease_rows(lease)
+            # Each thing once: what the rows say (the year-end, each major works account)
+            # is not said again as a paragraph.
+            shown = {value for _name, value in rows}
+            lease_explanation = tuple(p for p in lease_explanation if p not in shown)
     series = tuple(ledger.balance_series(session, account.account_id))
+    standing = owed.standing(session, account.account_id, account.account_type, summary.balance_pence, today)
     return AccountOverview(
         summary=summary,
-        arrears=is_arrears(summary.balance_pence),
+        arrears=is_arrears(standing.overdue_pence),
         pending=tuple(ledger.pending_payments(session, account.account_id)),
         pending_pence=pending_pence,
         after_pending_pence=after,
-        explanations=tuple(ledger.benefit_explanations(session, account.account_id, today)),
+        explanations=benefit_explanations(standing, phone=settings.landlord_phone),
+        overdue_pence=standing.overdue_pence,
         charges=ledger.charge_breakdown(session, account.account_id, today),
         lease_explanation=lease_explanation,
         lease_rows=rows,
         series=series,
-        chart_summary=chart_summary(series),
+        chart_summary=chart_summary(ledger.balance_after_each(session, account.account_id)),
     )
+
+
+def benefit_explanations(standing: owed.Standing, *, phone: str) -> tuple[str, ...]:
+    """Why a benefit payer's account shows a balance owed, only when benefits paid in
+    arrears explain it (up to one payment of each benefit); when the balance is more than
+    that, say plainly that the rest is arrears, and what help there is."""
+    timing = standing.benefit
+    if timing is None or standing.owed_pence == 0:
+        return ()
+    if standing.overdue_pence == 0:
+        said = {"housing_benefit": ledger.HB_EXPLANATION, "universal_credit": ledger.UC_EXPLANATION}
+        return tuple(said[k] for k in timing.kinds)
+    return (owed.benefit_words(timing, standing.overdue_pence, phone=phone),)
 
 
 def account_overview(

@@ -37,7 +37,7 @@ from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from portal_app import routes
-from portal_app.models import PasswordReset, PortalUser, RecoveryCode
+from portal_app.models import PasswordReset, Person, PortalUser, RecoveryCode, Tenancy
 from portal_app.services import audit, throttle, tokens
 from portal_app.services.identity import history, lockout, passwords, resets, sessions, two_step
 from portal_app.services.identity.notices import queue_account_mail
@@ -186,7 +186,7 @@ def not_me(session: Session, user_id: int, *, now: datetime, client_ip: str | No
     ended = sessions.sign_out_everywhere(session, user_id, now=now)
     user = session.get(PortalUser, user_id)
     if user is not None and user.status == "active":
-        resets.queue_reset_link(session, user, reason="forgotten", now=now)
+        resets.queue_reset_link(session, user, reason="not_me", now=now)
         history.record(
             session,
             audit.SIGNED_OUT,
@@ -248,8 +248,18 @@ def reset_token_is_valid(session: Session, token: str, *, now: datetime) -> bool
 RESET_LINK_PROBLEM = "This link has expired or has already been used. Ask for a new link"
 
 
-def _personal_details(user: PortalUser) -> list[str]:
-    return [user.email, user.email.split("@", 1)[0], user.mobile]
+def _own_details(session: Session, user: PortalUser) -> passwords.OwnDetails:
+    """What the account's new password must not be made of: its own record's name, date of
+    birth, tenancy reference, email and mobile."""
+    person = session.get(Person, user.person_id)
+    tenancy = session.get(Tenancy, user.tenancy_id)
+    return passwords.OwnDetails(
+        names=(person.first_name, person.last_name) if person else (),
+        date_of_birth=person.date_of_birth if person else None,
+        tenancy_reference=tenancy.tenancy_ref if tenancy else "",
+        email=user.email,
+        mobile=user.mobile,
+    )
 
 
 def _set_password(session: Session, user: PortalUser, new_password: str, *, now: datetime) -> None:
@@ -293,7 +303,7 @@ def reset_password(
     if found is None:
         return RESET_LINK_PROBLEM
     reset, user = found
-    problem = passwords.password_problem(new_password, personal=_personal_details(user))
+    problem = passwords.password_problem(new_password, own=_own_details(session, user))
     if problem:
         return problem
     used = session.exec(
@@ -343,7 +353,7 @@ def change_password(
         return {"current_password": "Your current password is not right"}
     if new_password == current_password:
         return {"new_password": "Your new password must be different from your current password"}
-    problem = passwords.password_problem(new_password, personal=_personal_details(user))
+    problem = passwords.password_problem(new_password, own=_own_details(session, user))
     if problem:
         return {"new_password": problem}
     _set_password(session, user, new_password, now=now)

@@ -50,7 +50,7 @@ from portal_app.clock import uk_today
 from portal_app.models import AuthSession, Person, PortalUser, RegistrationAttempt, Tenancy, TenancyParty
 from portal_app.services import throttle
 from portal_app.services.identity.eligibility import registration_eligibility, tenancy_has_ended
-from portal_app.services.identity.passwords import hash_password, password_problem
+from portal_app.services.identity.passwords import OwnDetails, hash_password, password_problem
 from portal_app.services.identity.registration_pause import refuse_if_paused
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
@@ -81,6 +81,7 @@ EMAIL_IN_USE = "email_in_use"
 # OutboxMessage.kind
 KIND_CODE = "register_code"
 KIND_SOMEONE_TRIED = "register_someone_tried"
+KIND_EMAIL_IN_USE = "register_email_in_use"
 KIND_NO_MATCH = "register_no_match"
 KIND_NOT_AVAILABLE = "register_not_available"
 KIND_READY = "register_account_ready"
@@ -124,35 +125,13 @@ class RegistrationDetails:
         )
 
 
-def personal_details(
+def own_details(
     *, tenancy_reference: str = "", date_of_birth: date | None = None, email: str = "", mobile: str = ""
-) -> list[str]:
-    """What a password must not be built from: the resident's own details in the forms
-    people write them (01021980, 1980-02-01, 07700900123, name.surname)."""
-    details: list[str] = []
-    if tenancy_reference:
-        details.append(tenancy_reference)
-    if email:
-        local = email.split("@", 1)[0]
-        details += [email, local, *[piece for piece in local.replace("_", ".").replace("-", ".").split(".") if piece]]
-    if mobile:
-        details.append(mobile)
-        e164 = normalise_uk_mobile(mobile)
-        if e164:
-            details += [e164, "0" + e164[3:], e164[3:]]
-    if date_of_birth:
-        d = date_of_birth
-        details += [
-            f"{d:%d%m%Y}",
-            f"{d:%Y-%m-%d}",
-            f"{d:%d/%m/%Y}",
-            f"{d:%Y%m%d}",
-            f"{d:%d%m%y}",
-            f"{d:%m%d%Y}",
-            f"{d.day}{d.month}{d.year}",
-            f"{d.day}/{d.month}/{d.year}",
-        ]
-    return details
+) -> OwnDetails:
+    """What a password must not be made of at registration: only what the resident typed on
+    the form (the form asks no name), never the matched record's, so that a refused password
+    says nothing about whether the details matched."""
+    return OwnDetails(date_of_birth=date_of_birth, tenancy_reference=tenancy_reference, email=email, mobile=mobile)
 
 
 def parse_registration(raw: Mapping[str, str], *, today: date) -> tuple[RegistrationDetails | None, dict[str, str]]:
@@ -200,7 +179,7 @@ def parse_registration(raw: Mapping[str, str], *, today: date) -> tuple[Registra
     password = text("password")
     problem = password_problem(
         password,
-        personal=personal_details(
+        own=own_details(
             tenancy_reference=reference or reference_raw,
             date_of_birth=date_of_birth,
             email=email or email_raw.lower(),
@@ -448,9 +427,14 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
 
     - match: the code, to the typed address (a new code replaces the old one);
     - existing: "someone tried to register with your details", to the existing account;
-    - email_in_use: the same, to the typed address (it is that account's address);
+    - email_in_use: "someone tried to register with this email address; it is already used
+      by an account; each person needs their own", to the typed address (that account's
+      address: couples often share one);
     - mismatch: "we could not match your details", to the typed address;
     - ineligible: "online access is not available for your tenancy", to the typed address.
+
+    A mismatch or an ineligible tenancy at an address an account already uses says so
+    too: the email reaches only that address, so it tells nobody else anything.
     """
     attempt.code_sent_at = now
     attempt.code_expires_at = now + timedelta(minutes=settings.code_valid_minutes)
@@ -461,22 +445,26 @@ def _send_for_attempt(session: Session, attempt: RegistrationAttempt, *, now: da
         attempt.code_hash = hash_token(code, purpose=f"reg:{attempt.id}")
         mail = mail_templates.registration_code(code, valid_minutes=settings.code_valid_minutes, settings=settings)
         kind = KIND_CODE
-    elif attempt.outcome in (EXISTING, EMAIL_IN_USE):
-        if attempt.outcome == EXISTING:
-            account = (
-                _active_account_for(session, attempt.person_id, attempt.tenancy_id)
-                if attempt.person_id is not None and attempt.tenancy_id is not None
-                else None
-            )
-            to = account.email if account else None  # the account has closed since: nobody to tell
+    elif attempt.outcome == EXISTING:
+        account = (
+            _active_account_for(session, attempt.person_id, attempt.tenancy_id)
+            if attempt.person_id is not None and attempt.tenancy_id is not None
+            else None
+        )
+        to = account.email if account else None  # the account has closed since: nobody to tell
         mail = mail_templates.someone_tried_to_register(attempted_at=now, settings=settings)
         kind = KIND_SOMEONE_TRIED
+    elif attempt.outcome == EMAIL_IN_USE:
+        mail = mail_templates.email_already_used(attempted_at=now, settings=settings)
+        kind = KIND_EMAIL_IN_USE
     elif attempt.outcome == INELIGIBLE:
         reason = _ineligible_reason(session, attempt, today=uk_today(now), settings=settings)
-        mail = mail_templates.not_available_for_tenancy(reason=reason, settings=settings)
+        in_use = bool(_active_accounts_with_email(session, attempt.email))
+        mail = mail_templates.not_available_for_tenancy(reason=reason, settings=settings, address_in_use=in_use)
         kind = KIND_NOT_AVAILABLE
     else:
-        mail = mail_templates.could_not_match(settings=settings)
+        in_use = bool(_active_accounts_with_email(session, attempt.email))
+        mail = mail_templates.could_not_match(settings=settings, address_in_use=in_use)
         kind = KIND_NO_MATCH
     session.add(attempt)
     session.flush()

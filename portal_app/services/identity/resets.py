@@ -139,6 +139,21 @@ def queue_reset_link(session: Session, user: PortalUser, *, reason: str, now: da
             f"Nobody at {settings.landlord_name} can see your password or choose it for you. If you did not "
             f"ask us for this, you can ignore this email: your password has not changed."
         )
+    elif reason == "not_me":
+        # "Not you?" on the home page (auth.not_me): the resident said a sign-in was not theirs.
+        subject = f"You told us a sign-in was not you: choose a new password - {settings.landlord_name}"
+        text = (
+            "You told us a sign-in to your online account was not you. We have signed your account out on "
+            "every device, this one included.\n\n"
+            "Choose a new password now with this link, one that you do not use anywhere else:\n\n"
+            f"{reset_link(token)}\n\n"
+            f"{lasts} Until you choose a new password, your current password still works, so anyone who "
+            "knows it could sign in again.\n\n"
+            "Then sign in and check:\n"
+            f"- your sign-in history, for sign-ins that were not you: {settings.base_url}{routes.SIGN_IN_HISTORY}\n"
+            f"- two-step sign-in, which asks for a code as well as your password: {settings.base_url}{routes.SECURITY}\n\n"
+            "If you use the same password for your email, change that one too."
+        )
     else:
         subject = f"Choose a new password for your {settings.landlord_name} online account"
         text = (

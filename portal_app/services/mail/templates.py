@@ -77,7 +77,46 @@ def someone_tried_to_register(*, attempted_at: datetime, settings: Settings) -> 
     return MailContent(f"Someone tried to register with your {settings.landlord_name} details", body)
 
 
-def could_not_match(*, settings: Settings) -> MailContent:
+def _each_person_own_address(settings: Settings) -> str:
+    return (
+        "Each person needs their own email address. If you share this email address with someone "
+        "in your home, they need to register with a different one: they can start again at "
+        f"{_url(settings, routes.REGISTER)}"
+    )
+
+
+def email_already_used(*, attempted_at: datetime, settings: Settings) -> MailContent:
+    """To an address already used by an account, when someone whose details matched a
+    tenancy tried to register with it (couples often share one address). It goes to that
+    address only, so it may say the address is in use; the screen never does."""
+    body = (
+        f"Someone tried to register for a {settings.landlord_name} online account at "
+        f"{uk_time_words(attempted_at)} with this email address. It is already used by an account, "
+        f"so we have not created a new account and we have not changed the existing one.\n"
+        f"\n"
+        f"{_each_person_own_address(settings)}\n"
+        f"\n"
+        f"If it was you and the account is yours:\n"
+        f"- sign in at {_url(settings, routes.SIGN_IN)}\n"
+        f"- if you have forgotten your password, reset it at {_url(settings, routes.FORGOT_PASSWORD)}\n"
+        f"\n"
+        f"If you did not expect this, you do not need to do anything: nobody can get into the account "
+        f"without its password. If you are worried, contact us:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Someone tried to register with this email address - {settings.landlord_name}", body)
+
+
+def _address_in_use_note(address_in_use: bool, settings: Settings) -> str:
+    if not address_in_use:
+        return ""
+    return f"This email address is already used by an account. {_each_person_own_address(settings)}\n\n"
+
+
+def could_not_match(*, settings: Settings, address_in_use: bool = False) -> MailContent:
     body = (
         f"Someone, probably you, tried to register for a {settings.landlord_name} online account "
         f"with this email address. We could not match the details you gave to our records, so "
@@ -90,6 +129,7 @@ def could_not_match(*, settings: Settings) -> MailContent:
         f"\n"
         f"You can try again at {_url(settings, routes.REGISTER)}\n"
         f"\n"
+        f"{_address_in_use_note(address_in_use, settings)}"
         f"If your tenancy has only just started, our records may not be ready yet: try again in a week.\n"
         f"\n"
         f"If it still does not work, contact us and we will check the details we hold:\n"
@@ -117,7 +157,7 @@ _NOT_AVAILABLE_BECAUSE = {
 }
 
 
-def not_available_for_tenancy(*, reason: str, settings: Settings) -> MailContent:
+def not_available_for_tenancy(*, reason: str, settings: Settings, address_in_use: bool = False) -> MailContent:
     because = _NOT_AVAILABLE_BECAUSE.get(reason, _NOT_AVAILABLE_BECAUSE["tenure_not_eligible"])
     body = (
         f"Someone, probably you, tried to register for a {settings.landlord_name} online account "
@@ -125,6 +165,7 @@ def not_available_for_tenancy(*, reason: str, settings: Settings) -> MailContent
         f"\n"
         f"{because} We have not created an account.\n"
         f"\n"
+        f"{_address_in_use_note(address_in_use, settings)}"
         f"You can still contact us about your rent, service charges or home in the usual way:\n"
         f"\n"
         f"{_contact_block(settings)}\n"

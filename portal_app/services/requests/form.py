@@ -83,7 +83,7 @@ def form_context(
         context=context,
         transactions=tuple(options),
         chosen_transaction=chosen,
-        standing_order=resident.standing_order_details(settings, account.account_ref),
+        standing_order=resident.standing_order_details(settings, account.account_ref, account.account_type),
         refund=resident.refund_limit(session, account.account_id, context.today, settings),
     )
 

@@ -448,9 +448,21 @@ def transaction_choice(
 # ---------------------------------------------------------------------------
 
 
-def standing_order_details(settings: Settings, account_ref: str) -> StandingOrderDetails:
-    """The landlord's bank details for a standing order, and the reference to quote.
+LEASEHOLD_BANK_ACCOUNT_TYPES = ("service_charge", "major_works")
+
+
+def standing_order_details(settings: Settings, account_ref: str, account_type: str = "rent") -> StandingOrderDetails:
+    """The landlord's bank details for a standing order to this kind of account, and the
+    reference to quote: a leaseholder's service charge and major works accounts are paid
+    into the leasehold bank account, every other account into the rent account.
     ``account_ref`` must come from one of the resident's own accounts."""
+    if account_type in LEASEHOLD_BANK_ACCOUNT_TYPES:
+        return StandingOrderDetails(
+            account_name=settings.landlord_leasehold_bank_name,
+            sort_code=settings.landlord_leasehold_sort_code,
+            account_number=settings.landlord_leasehold_account_number,
+            payment_reference=account_ref,
+        )
     return StandingOrderDetails(
         account_name=settings.landlord_bank_name,
         sort_code=settings.landlord_sort_code,

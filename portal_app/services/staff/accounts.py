@@ -113,7 +113,7 @@ def create_staff(
     )
     uri = secret = setup = None
     if password is not None:
-        problem = passwords.password_problem(password, personal=(address, name))
+        problem = passwords.password_problem(password, own=passwords.OwnDetails(names=(name,), email=address))
         if problem:
             raise StaffAccountError(problem)
         member.password_hash = passwords.hash_password(password)

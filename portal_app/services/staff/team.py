@@ -409,7 +409,9 @@ def finish_set_up(
     if member is None:
         return Outcome(False, "This set-up link no longer works. Ask an administrator for a new one.")
     errors: dict[str, str] = {}
-    problem = passwords.password_problem(password or "", personal=(member.email, member.name))
+    problem = passwords.password_problem(
+        password or "", own=passwords.OwnDetails(names=(member.name,), email=member.email)
+    )
     if problem:
         errors["password"] = problem
     digits = "".join(ch for ch in (code or "") if ch.isdigit())

@@ -112,3 +112,64 @@ def test_the_planner_is_not_filled_in_from_another_residents_account(session, re
     )
 
     assert (choice.refused, fill) == (True, None)
+
+
+def test_dates_from_before_my_tenancy_began_show_a_statement_from_the_day_it_began_and_say_so(
+    session, records, settings
+):
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1", start=date(2019, 3, 3))
+    records.post(rent, date(2019, 3, 4), "rent_charge", 9000)
+
+    _c, view = statements.statement_view(
+        session,
+        Caller(person.id, tenancy.id),
+        "RENT1",
+        period=(date(2010, 1, 1), date(2019, 12, 31)),
+        now=NOW,
+        settings=settings,
+    )
+
+    assert (view.date_from, view.date_to) == (date(2019, 3, 3), date(2019, 12, 31))
+    assert view.statement.period_text == "3 March 2019 to 31 December 2019"
+    assert view.start_note == "Your tenancy began on 3 March 2019, so this statement starts then."
+    assert view.period_error == ""
+
+
+def test_dates_that_all_fall_before_my_tenancy_began_are_refused_with_the_day_it_began(session, records, settings):
+    person, tenancy, _rent = records.tenant_with_rent_account(ref="RENT1", start=date(2019, 3, 3))
+
+    _c, view = statements.statement_view(
+        session,
+        Caller(person.id, tenancy.id),
+        "RENT1",
+        period=(date(2010, 1, 1), date(2018, 12, 31)),
+        now=NOW,
+        settings=settings,
+    )
+
+    assert view.statement is None
+    assert view.period_error == (
+        "Your tenancy began on 3 March 2019, so the end date must be the same as or after 3 March 2019"
+    )
+
+
+def test_a_statement_form_still_refuses_an_end_date_in_the_future_and_an_end_before_the_start_in_words():
+    from portal_app.pages.accounts.statement import period_errors
+
+    today = date(2026, 11, 22)
+
+    def form(start, end):
+        return {
+            **{
+                f"period_from_{k}": str(v)
+                for k, v in zip(("day", "month", "year"), (start.day, start.month, start.year))
+            },
+            **{f"period_to_{k}": str(v) for k, v in zip(("day", "month", "year"), (end.day, end.month, end.year))},
+        }
+
+    assert period_errors(form(date(2026, 1, 1), date(2026, 11, 23)), today)[1] == {
+        "date_to": "The end date must be today or in the past"
+    }
+    assert period_errors(form(date(2026, 3, 1), date(2026, 2, 1)), today)[1] == {
+        "date_to": "The end date must be the same as or after the start date"
+    }

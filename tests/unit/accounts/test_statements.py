@@ -110,10 +110,10 @@ def test_a_period_before_the_first_posting_opens_and_closes_at_nothing(session, 
     _t, rent = joint_tenancy(records)
     ledger(records, rent)
 
-    st = make(session, rent, date(2019, 4, 1), date(2020, 3, 31))
+    st = make(session, rent, date(2024, 4, 1), date(2025, 3, 31))
 
     assert (st.opening_balance_pence, st.lines, st.closing_balance_pence) == (0, (), 0)
-    assert st.closing_words == "On 31 March 2020 your account was clear: you owed nothing"
+    assert st.closing_words == "On 31 March 2025 your account was clear: you owed nothing"
 
 
 def test_a_period_after_the_last_posting_opens_and_closes_at_the_final_balance(session, records):
@@ -605,3 +605,124 @@ def test_the_html_copy_escapes_what_the_feed_sent(session, records):
     page = to_html(st).decode("utf-8")
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
+
+
+# ---------------------------------------------------------------------------
+# A period asked for from before the tenancy began (issue 13 item 6)
+# ---------------------------------------------------------------------------
+
+
+def test_a_statement_asked_for_from_before_my_tenancy_began_starts_on_the_day_it_began_and_says_so(session, records):
+    _t, rent = joint_tenancy(records, start=date(2019, 3, 3))
+    records.post(rent, date(2019, 3, 4), "rent_charge", 9000, "Rent", week=date(2019, 3, 4))
+
+    st = make(session, rent, date(2010, 1, 1), date(2019, 3, 31))
+
+    assert (st.date_from, st.asked_from) == (date(2019, 3, 3), date(2010, 1, 1))
+    assert st.period_text == "3 March 2019 to 31 March 2019"
+    assert st.start_note == "Your tenancy began on 3 March 2019, so this statement starts then."
+    assert statement_table_rows(st)[0][:3] == ("3 Mar 2019", "", "Opening balance")
+    assert list(csv.reader(io.StringIO(to_csv(st).decode("utf-8-sig"))))[1][0] == "2019-03-03"
+    pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(to_pdf(st))).pages)
+    assert "3 March 2019 to 31 March 2019" in pdf and "1 January 2010" not in pdf
+    assert "Your tenancy began on 3 March 2019, so this statement starts then." in pdf
+    assert "Your tenancy began on 3 March 2019, so this statement starts then." in to_html(st).decode()
+
+
+def test_a_statement_from_the_day_my_tenancy_began_has_no_note_about_moving_its_start(session, records):
+    _t, rent = joint_tenancy(records, start=date(2019, 3, 3))
+
+    st = make(session, rent, date(2019, 3, 3), date(2019, 3, 31))
+
+    assert (st.date_from, st.start_note) == (date(2019, 3, 3), "")
+
+
+def test_a_statement_that_ends_before_my_tenancy_began_is_refused_with_the_day_it_began(session, records):
+    _t, rent = joint_tenancy(records, start=date(2019, 3, 3))
+
+    with pytest.raises(ValueError, match="Your tenancy began on 3 March 2019"):
+        make(session, rent, date(2010, 1, 1), date(2018, 12, 31))
+
+
+# ---------------------------------------------------------------------------
+# A tagged PDF (issue 13 item 18)
+# ---------------------------------------------------------------------------
+
+
+def _marked_text(reader) -> dict[tuple[int, int], str]:
+    """(page index, MCID) -> the text drawn inside that marked-content sequence."""
+    from pypdf.generic import ContentStream
+
+    found: dict[tuple[int, int], str] = {}
+    for index, page in enumerate(reader.pages):
+        stack: list[int | None] = []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"BDC":
+                props = operands[1]
+                stack.append(props.get("/MCID") if hasattr(props, "get") else None)
+            elif operator == b"BMC":
+                stack.append(None)
+            elif operator == b"EMC":
+                stack.pop()
+            elif operator == b"Tj" and stack and stack[-1] is not None:
+                key = (index, int(stack[-1]))
+                found[key] = (found.get(key, "") + " " + str(operands[0])).strip()
+    return found
+
+
+def _tree(reader):
+    """The structure tree as (role, attributes, text, children), text from the content it marks."""
+    texts = _marked_text(reader)
+    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+
+    def walk(node, page=None):
+        node = node.get_object()
+        if "/Pg" in node:
+            page = pages[node.raw_get("/Pg").idnum]
+        kids = node.get("/K", [])
+        kids = kids if isinstance(kids, list) else [kids]
+        children, text = [], []
+        for kid in kids:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, int):
+                text.append(texts.get((page, kid), ""))
+            else:
+                children.append(walk(kid, page))
+        attrs = node.get("/A")
+        return (str(node.get("/S")), attrs.get_object() if attrs is not None else None, " ".join(text), children)
+
+    (document,) = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
+    return walk(document)
+
+
+def test_a_screen_reader_finds_my_pdf_statement_tagged_in_english_with_its_table_headers(session, records):
+    _t, rent = joint_tenancy(records)
+    for week in range(120):  # enough lines for the table to run over three pages
+        day = date(2024, 4, 1) + (date(2024, 4, 8) - date(2024, 4, 1)) * week
+        records.post(rent, day, "rent_charge", 11819, "Rent", week=day)
+    st = make(session, rent, date(2024, 4, 1), TODAY)
+
+    reader = PdfReader(io.BytesIO(to_pdf(st)))
+    root = reader.trailer["/Root"]
+
+    assert len(reader.pages) >= 3
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert root["/Lang"] == "en-GB"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata.title == f"Rent account statement {st.account_ref}"
+    document = _tree(reader)
+    assert document[0] == "/Document"
+    roles = [child[0] for child in document[3]]
+    assert roles[0] == "/H1" and document[3][0][2] == "Rent account statement"
+    assert roles.count("/Table") == 1 and "/P" in roles
+    table = next(child for child in document[3] if child[0] == "/Table")
+    header, *body = table[3]
+    # The header once (its copies at the top of later pages are page furniture), every
+    # column a TH with column scope, then one row of TDs for each row the page shows.
+    assert [(cell[0], cell[1]["/Scope"], cell[2]) for cell in header[3]] == [
+        ("/TH", "/Column", title) for title in CSV_HEADER
+    ]
+    assert all(row[0] == "/TR" and {cell[0] for cell in row[3]} == {"/TD"} for row in body)
+    assert [tuple(cell[2] for cell in row[3]) for row in body] == statement_table_rows(st)
+    paragraphs = " ".join(child[2] for child in document[3] if child[0] == "/P")
+    assert st.closing_words in paragraphs and "Northbrook Homes" in paragraphs

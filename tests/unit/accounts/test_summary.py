@@ -32,7 +32,7 @@ def settings():
 # ---------------------------------------------------------------------------
 
 
-def test_any_balance_owed_is_called_arrears_and_a_clear_or_credit_balance_is_not():
+def test_only_an_amount_overdue_is_called_arrears_and_nothing_overdue_is_not():
     assert summary.is_arrears(1) is True
     assert summary.is_arrears(250_000) is True
     assert summary.is_arrears(0) is False

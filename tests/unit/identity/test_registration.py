@@ -216,25 +216,22 @@ def test_each_field_gets_its_own_message(changes, field, message):
     assert errors == {field: message}
 
 
-BUILT_FROM_DETAILS = "Password must not be built from your own details or our name. Try three random words together"
-
-
 @pytest.mark.parametrize(
-    "password",
+    ("password", "kinds"),
     [
-        "SamTaylor2024!",  # the email's local part
-        "sam.taylor@example.com",  # the email itself
-        "Taylor!Taylor!",  # a piece of the local part, repeated
-        "TEN100001abc",  # the tenancy reference
-        "01021980sam!",  # date of birth, ddmmyyyy
-        "1980-02-01-sam",  # date of birth, ISO
-        "07700900123xx",  # the mobile
+        ("SamTaylor2024!", "email address"),  # the email's local part
+        ("sam.taylor@example.com", "email address"),  # the email itself
+        ("Taylor!Taylor!", "email address"),  # a piece of the local part, repeated
+        ("TEN100001abc", "tenancy reference"),
+        ("01021980sam!", "date of birth or email address"),  # ddmmyyyy
+        ("1980-02-01-sam", "date of birth or email address"),  # ISO
+        ("07700900123xx", "mobile number"),
     ],
 )
-def test_a_password_built_from_the_residents_own_details_is_refused(password):
+def test_a_password_built_from_the_residents_own_details_is_refused(password, kinds):
     parsed, errors = parse_registration(form(email="sam.taylor@example.com", password=password), today=TODAY)
     assert parsed is None
-    assert errors == {"password": BUILT_FROM_DETAILS}
+    assert errors == {"password": f"Your password must not be made of your {kinds}. Try three random words together"}
 
 
 def test_the_reference_in_the_form_is_read_whatever_its_case_and_spacing():
@@ -870,9 +867,54 @@ def test_an_email_already_used_by_an_active_current_account_takes_the_existing_p
     scenario_email_used_by_another_current_account(session)
     outcome = start(session)
     [message] = mails(session)
-    assert (message.to_address, message.kind) == (EMAIL, "register_someone_tried")
+    assert (message.to_address, message.kind) == (EMAIL, "register_email_in_use")
     assert confirm_code(session, outcome.attempt_token, "123456", now=NOW).status == "wrong"
     assert len(users(session)) == 1
+
+
+def test_registering_with_the_email_my_partner_already_uses_tells_that_inbox_each_person_needs_their_own(session):
+    scenario_email_used_by_another_current_account(session)
+    start(session)
+
+    [message] = mails(session)
+    assert (message.to_address, message.kind) == (EMAIL, "register_email_in_use")
+    body = message.body_text
+    assert "Someone tried to register" in body and "with this email address" in body
+    assert "It is already used by an account" in body
+    assert "Each person needs their own email address" in body
+    assert "register with a different one" in body
+    base = get_settings().base_url
+    for path in ("/register", "/sign-in", "/forgot-password"):
+        assert f"{base}{path}" in body
+    assert "details that belong to your existing account" not in body
+    assert not re.search(r"^\d{6}$", body, flags=re.MULTILINE)
+
+
+def test_asking_again_for_the_code_sends_the_shared_address_the_same_explanation(session):
+    scenario_email_used_by_another_current_account(session)
+    outcome = start(session)
+    later = NOW + timedelta(seconds=get_settings().code_resend_seconds)
+    assert resend_code(session, outcome.attempt_token, now=later).status == "sent"
+    assert [m.kind for m in mails(session)] == ["register_email_in_use", "register_email_in_use"]
+
+
+def test_details_that_do_not_match_at_an_address_already_in_use_still_say_each_person_needs_their_own(session):
+    scenario_wrong_date_of_birth(session)
+    other_tenancy, other_person = make_tenant(session, "TEN200002", dob=date(1990, 5, 5))
+    existing_user(session, other_person, other_tenancy, email=EMAIL)
+    start(session)
+    [message] = mails(session)
+    assert (message.to_address, message.kind) == (EMAIL, "register_no_match")
+    assert "could not match the details you gave" in message.body_text
+    assert "This email address is already used by an account" in message.body_text
+    assert "Each person needs their own email address" in message.body_text
+
+
+def test_a_mismatch_at_a_new_address_says_nothing_about_addresses_in_use(session):
+    scenario_wrong_date_of_birth(session)
+    start(session)
+    [message] = mails(session)
+    assert "already used by an account" not in message.body_text
 
 
 def test_a_person_with_an_account_on_the_tenancy_takes_the_existing_path_whatever_email_they_type(session):
@@ -922,7 +964,7 @@ def test_joint_tenants_sharing_one_email_can_only_have_one_account_on_it(session
 
     second = start(session, email="home@example.com", date_of_birth=date(1982, 7, 14))
 
-    assert mails(session)[-1].kind == "register_someone_tried"
+    assert mails(session)[-1].kind == "register_email_in_use"
     assert attempts(session)[-1].outcome == "email_in_use"
     assert confirm_code(session, second.attempt_token, "123456", now=NOW).status == "wrong"
     assert len(users(session)) == 1

@@ -113,6 +113,21 @@ def test_an_ordinary_sign_in_event_passes_the_guard():
     GUARD.check_event({"name": f"{SIGN_IN}.submit", "payload": {"form_data": FORM}, "event_actions": {}})
 
 
+def test_the_page_not_found_page_keeps_its_connection_with_the_unknown_path_in_its_query():
+    # React Router gives the catch-all "Page not found" route the unknown path as a list
+    # (state.js: splat); every event sent from that page carries it.
+    hydrate = "reflex___state____state.hydrate_and_load"
+    route = {
+        "pathname": "/no/such-page",
+        "asPath": "/no/such-page?x=1",
+        "query": {"x": "1", "splat": ["no", "such-page"]},
+    }
+    GUARD.check_event({"name": hydrate, "payload": {}, "router_data": route})
+    for odd in ({"splat": [1]}, {"splat": [["no"]]}, {"other": ["no"]}):
+        with pytest.raises(Refused):
+            guard_module.check_router_data({"pathname": "/x", "asPath": "/x", "query": odd})
+
+
 def _as_the_browser_fills_it(var_type):
     if var_type is bool:
         return True
