@@ -112,7 +112,8 @@ def _path(self: Any) -> str:
     if not getattr(self, "router", None):
         return routes.HOME
     url = self.router.url
-    return url.path + (f"?{url.query}" if url.query else "")
+    query = getattr(url, "query", "")
+    return url.path + (f"?{query}" if query else "")
 
 
 def public(fn: Callable) -> Callable:
@@ -198,7 +199,8 @@ def staff_only(permission: str) -> Callable[[Callable], Callable]:
             staff = await asyncio.to_thread(resolve) if resolve else None
             if staff is None:
                 # Only the staff side is refused: a resident's own sign-in in this browser stays.
-                return None, rx.redirect(routes.staff_sign_in(next_path=_path(self)))
+                # The path only, as before: keeping the query is the residents' side (issue 13 item 14).
+                return None, rx.redirect(routes.staff_sign_in(next_path=_path(self).split("?", 1)[0]))
             if permission not in staff.permissions:
                 log.warning("refused: staff %s lacks %s for %s", staff.staff_id, permission, fn.__qualname__)
                 return None, rx.redirect(routes.STAFF_NOT_ALLOWED)

@@ -154,6 +154,8 @@ class Probe:
     _on_kiosk = SessionState._on_kiosk
     _cookie = SessionState._cookie
     _token = SessionState._token
+    _show_idle_end = SessionState._show_idle_end
+    _why_ended = SessionState._why_ended
 
     def __init__(self, principal=None, staff=None):
         self.principal, self.staff = principal, staff
