@@ -41,6 +41,7 @@ NOT_FOUND = "404"
 # Files from assets/, served at the site's root.
 PWA_SCRIPT = "/pwa.js"
 KIOSK_SCRIPT = "/kiosk.js"
+SESSION_TIMEOUT_SCRIPT = "/session_timeout.js"
 ICON_192 = "/icons/icon-192.png"
 APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
 
@@ -113,9 +114,20 @@ def with_query(path, **params):
     return url
 
 
-def sign_in(next_path: str | None = None) -> str:
-    """The sign-in page, coming back to ``next_path`` (cut to a path on this site) after."""
-    return with_query(SIGN_IN, next=safe_next(next_path) if next_path else None)
+# Why a session ended, as the sign-in page says it (``why=``): nothing was done for the idle limit.
+ENDED_IDLE = "idle"
+
+
+def sign_in(next_path: str | None = None, why: str | None = None) -> str:
+    """The sign-in page, coming back to ``next_path`` (cut to a path on this site, with its
+    query) after; ``why=ENDED_IDLE`` when the session ended because it was not used."""
+    return with_query(SIGN_IN, why=why if why == ENDED_IDLE else None, next=safe_next(next_path) if next_path else None)
+
+
+def signed_out_after_idle(next_path: str | None) -> str:
+    """The sign-out route when the page saw the session end for want of use: it clears the
+    cookies, then the sign-in page says why and comes back to ``next_path``."""
+    return with_query(API_SIGNED_OUT, why=ENDED_IDLE, next=safe_next(next_path))
 
 
 def staff_sign_in(next_path: str | None = None) -> str:

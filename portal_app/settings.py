@@ -108,6 +108,10 @@ class Settings:
     code_resend_seconds: int
     reset_valid_minutes: int
     kiosk_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Before a resident's session ends for want of use, the page warns this long ahead with
+    # "Stay signed in" (WCAG 2.2.1 Timing Adjustable; assets/session_timeout.js). At least 2
+    # minutes; never more than half of a session's own idle limit.
+    session_warning_seconds: int = 120
     # Sign-in throttles (services/identity/lockout.py, docs/security-policy.md). Nobody is ever
     # locked out: one address failing at one account waits longer after each failure past the
     # free tries; many failures at one account, or from one address, ask for an extra check.
@@ -219,6 +223,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         allow_former_tenants=_bool(env.get("REGISTER_FORMER_TENANTS"), False),
         session_idle_minutes=_int(env.get("SESSION_IDLE_MINUTES"), 30),
         session_absolute_hours=_int(env.get("SESSION_ABSOLUTE_HOURS"), 12),
+        session_warning_seconds=max(120, _int(env.get("SESSION_WARNING_SECONDS"), 120)),
         code_valid_minutes=_int(env.get("CODE_VALID_MINUTES"), 10),
         code_max_attempts=_int(env.get("CODE_MAX_ATTEMPTS"), 5),
         code_resend_seconds=_int(env.get("CODE_RESEND_SECONDS"), 60),

@@ -44,6 +44,10 @@ def _destination(request: Request, kiosk: bool) -> str:
         return routes.SIGNED_OUT_NOT_ME
     if request.query_params.get("everywhere") == "1":
         return routes.signed_out_page(everywhere=True)
+    if request.query_params.get("why") == routes.ENDED_IDLE:
+        # The page saw the session end for want of use (assets/session_timeout.js): sign in
+        # again, told why, and come back to the page (routes.sign_in keeps it on this site).
+        return routes.sign_in(request.query_params.get("next"), why=routes.ENDED_IDLE)
     return routes.SIGNED_OUT
 
 

@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from portal_app import routes
+from portal_app.components.session_timeout import session_timeout
 from portal_app.settings import get_settings
 from portal_app.state.session import SessionState
 
@@ -109,6 +110,7 @@ def page_frame(*children: rx.Component) -> rx.Component:
             class_name="header",
         ),
         rx.el.main(rx.el.div(*children, class_name="width"), id="main-content", tab_index=-1),
+        session_timeout(),  # the warning before the session ends for want of use (issue 13 item 14)
         footer(
             f"{settings.landlord_name}. Phone {settings.landlord_phone} ({settings.landlord_hours}) "
             f"or email {settings.landlord_email}. You can still phone or email us: this portal is an extra way to reach us.",

@@ -69,6 +69,8 @@ class _Guarded(Protocol):  # what the marks need from the state they guard
 
     async def _forget_private(self) -> None: ...
 
+    async def _why_ended(self) -> str | None: ...
+
 
 _resident: contextvars.ContextVar[Any] = contextvars.ContextVar("doorstep_principal", default=None)
 _staff: contextvars.ContextVar[StaffPrincipal | None] = contextvars.ContextVar("doorstep_staff", default=None)
@@ -105,7 +107,13 @@ async def _call(wrapper: Callable, self: Any, args: tuple, kwargs: dict) -> Any:
 
 
 def _path(self: Any) -> str:
-    return self.router.url.path if getattr(self, "router", None) else routes.HOME
+    """The page the event came from, with its query (``/requests/new?kind=query&account=...``):
+    after signing in the resident comes back to the same form, not a different one."""
+    if not getattr(self, "router", None):
+        return routes.HOME
+    url = self.router.url
+    query = getattr(url, "query", "")
+    return url.path + (f"?{query}" if query else "")
 
 
 def public(fn: Callable) -> Callable:
@@ -172,8 +180,9 @@ def resident_only(fn: Callable) -> Callable:
     async def admit(self: _Guarded):
         principal = await self._resolve_off_loop()  # the database lookup in a worker thread
         if principal is None:
+            why = await self._why_ended()  # "idle": the sign-in page says they were signed out for doing nothing
             await self._forget_private()
-            return None, rx.redirect(routes.sign_in(next_path=_path(self)))
+            return None, rx.redirect(routes.sign_in(next_path=_path(self), why=why))
         return principal, None
 
     return _guard(fn, admit, _resident, Access(RESIDENT))
@@ -190,7 +199,8 @@ def staff_only(permission: str) -> Callable[[Callable], Callable]:
             staff = await asyncio.to_thread(resolve) if resolve else None
             if staff is None:
                 # Only the staff side is refused: a resident's own sign-in in this browser stays.
-                return None, rx.redirect(routes.staff_sign_in(next_path=_path(self)))
+                # The path only, as before: keeping the query is the residents' side (issue 13 item 14).
+                return None, rx.redirect(routes.staff_sign_in(next_path=_path(self).split("?", 1)[0]))
             if permission not in staff.permissions:
                 log.warning("refused: staff %s lacks %s for %s", staff.staff_id, permission, fn.__qualname__)
                 return None, rx.redirect(routes.STAFF_NOT_ALLOWED)

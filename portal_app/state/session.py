@@ -26,7 +26,7 @@ from portal_app.clock import utcnow
 from portal_app.services.identity import cookies, handoff, kiosk, sessions
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar
-from portal_app.state.access import public
+from portal_app.state.access import public, resident_only
 from portal_app.state.database import in_transaction, in_transaction_here
 
 
@@ -37,6 +37,18 @@ class SessionState(rx.State):
     first_name: str = ""
     # The server session this tab's page states were filled under (0: none).
     _session_id: int = 0
+    # When the session ends if it is not used again (milliseconds since 1970, the server's
+    # clock), the server's clock when that was worked out, and the idle limit: the page
+    # warns before the end (components/session_timeout.py, assets/session_timeout.js).
+    # Not secret: a time, the same for every resident.
+    idle_ends_ms: int = 0
+    server_now_ms: int = 0
+    idle_limit_seconds: int = 0
+    # Counts the page's "still live?" checks, so the page sees each answer arrive.
+    idle_checks: int = 0
+    # Which resident a form's draft on this device belongs to (a keyed hash of the account,
+    # sessions.draft_owner): a draft is given back only to the same resident.
+    draft_owner: str = ""
 
     def _on_kiosk(self) -> bool:
         """Whether this event comes from a page opened on a kiosk host: the websocket's
@@ -96,12 +108,14 @@ class SessionState(rx.State):
         anything the browser chooses, such as its User-Agent. The handoff route checks it too."""
         return (self.router.session.client_ip if self.router else "") or ""
 
-    def _resolve(self) -> sessions.Principal | None:
+    def _resolve(self, touch: bool = True) -> sessions.Principal | None:
         """Who this browser's session cookie belongs to (None: nobody), keeping the header
-        in step. It reads the database: call it off the event loop
-        (``await self._resolve_off_loop()``, as the access marks do)."""
+        and the idle end in step. It reads the database: call it off the event loop
+        (``await self._resolve_off_loop()``, as the access marks do). ``touch=False``: only
+        look, not count as use (the page's idle checks)."""
         token = self._token()
-        principal = in_transaction_here(sessions.resolve_session, token, now=utcnow()) if token else None
+        principal = in_transaction_here(sessions.resolve_session, token, now=utcnow(), touch=touch) if token else None
+        self._show_idle_end(principal)
         if principal is None:
             self.signed_in = False
             self.first_name = ""
@@ -110,10 +124,39 @@ class SessionState(rx.State):
         self.first_name = principal.first_name
         return principal
 
-    async def _resolve_off_loop(self) -> sessions.Principal | None:
+    def _show_idle_end(self, principal: sessions.Principal | None) -> None:
+        """Tell the page when the session ends without use (nothing on a kiosk: assets/kiosk.js
+        has its own shorter countdown, and the two must not both show)."""
+        if principal is None or principal.idle_ends_at is None or self._on_kiosk():
+            self.idle_ends_ms, self.server_now_ms, self.idle_limit_seconds = 0, 0, 0
+            self.draft_owner = ""
+            return
+        self.draft_owner = sessions.draft_owner(principal.user_id)
+        self.idle_ends_ms = int(principal.idle_ends_at.timestamp() * 1000)
+        self.server_now_ms = int(utcnow().timestamp() * 1000)
+        self.idle_limit_seconds = principal.idle_limit_seconds
+
+    async def _why_ended(self) -> str | None:
+        """``routes.ENDED_IDLE`` when this browser's session cookie names a session that ended
+        for want of use; otherwise None."""
+        token = self._token()
+        if not token:
+            return None
+        reason = await in_transaction(sessions.ended_reason, token)
+        return routes.ENDED_IDLE if reason == "idle" else None
+
+    def _this_page(self) -> str:
+        """The page this event came from, with its query."""
+        if not self.router:
+            return routes.HOME
+        url = self.router.url
+        query = getattr(url, "query", "")
+        return url.path + (f"?{query}" if query else "")
+
+    async def _resolve_off_loop(self, touch: bool = True) -> sessions.Principal | None:
         """``_resolve`` in a worker thread, not on the event loop; and when the page states
         hold data shown under a session that is over (or another one), empty them first."""
-        principal = await asyncio.to_thread(self._resolve)
+        principal = await asyncio.to_thread(self._resolve, touch)
         held = self._session_id
         if held and (principal is None or principal.session_id != held):
             await self._forget_private()
@@ -131,6 +174,8 @@ class SessionState(rx.State):
         self.signed_in = False
         self.first_name = ""
         self._session_id = 0
+        self.idle_ends_ms, self.server_now_ms, self.idle_limit_seconds = 0, 0, 0
+        self.draft_owner = ""
         for cls in page_states():
             reset_to_defaults(await self.get_state(cls))
 
@@ -148,6 +193,34 @@ class SessionState(rx.State):
         counts as use of the session. assets/kiosk.js clicks a hidden button while the
         resident is active and when they choose "I need more time"."""
         await self._resolve_off_loop()
+
+    @resident_only
+    @rx.event
+    async def stay_signed_in(self):
+        """ "Stay signed in" on the warning before the session ends for want of use (WCAG 2.2.1):
+        the session's use is now, so it ends a whole idle limit from here."""
+        principal = await in_transaction(sessions.keep_alive, self._token(), now=utcnow())
+        self._show_idle_end(principal)
+
+    @public
+    @rx.event
+    async def check_idle(self):
+        """The page's own question, before it warns and when its countdown reaches the end:
+        is this browser's session still live (another tab may have been used)? Only looks:
+        asking is not use, so a tab left open never keeps a session alive. When the session
+        ended for want of use, the page states are emptied and the browser goes through the
+        sign-out route (which clears the cookies) to sign in again, told why, coming back
+        to this page with its query."""
+        held = self._session_id
+        principal = await self._resolve_off_loop(touch=False)
+        self.idle_checks += 1
+        if principal is not None or not held:
+            return None
+        why = await self._why_ended()
+        await self._forget_private()
+        if why == routes.ENDED_IDLE:
+            return leave_for(routes.signed_out_after_idle(self._this_page()))
+        return leave_for(routes.API_SIGNED_OUT)
 
     @public
     @rx.event

@@ -38,6 +38,10 @@ PUBLIC_BY_DESIGN = {
     "StaffSignInState.submit": "staff sign-in: password and authenticator code, throttled and audited",
     "SessionState.check_session": "keeps the header honest; reveals only whether this browser's own token is live",
     "SessionState.keep_alive": "kiosk activity: only moves this browser's own session's last use, as any event does",
+    "SessionState.check_idle": (
+        "the page asking whether this browser's own session is still live before it warns; only looks (not use), "
+        "and with the session over empties the page states and leaves"
+    ),
     "SessionState.sign_out": "ends only this browser's own session; with none it just clears and leaves (kiosk button)",
     "RegisterState.toggle_password": "show/hide the password the resident is typing",
     "RegisterState.open_form": "clears the registration form",
@@ -150,6 +154,8 @@ class Probe:
     _on_kiosk = SessionState._on_kiosk
     _cookie = SessionState._cookie
     _token = SessionState._token
+    _show_idle_end = SessionState._show_idle_end
+    _why_ended = SessionState._why_ended
 
     def __init__(self, principal=None, staff=None):
         self.principal, self.staff = principal, staff

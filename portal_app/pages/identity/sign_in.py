@@ -11,6 +11,7 @@ from portal_app import routes
 from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
+from portal_app.components.session_timeout import idle_reason
 from portal_app.services import throttle
 from portal_app.services.identity import auth, cookies, two_step
 from portal_app.services.validation import form_fields
@@ -36,6 +37,8 @@ class SignInState(ShowPasswordMixin, SessionState):
     two_step_errors: dict[str, str] = {}
     two_step_open: bool = False
     again: bool = False
+    # The session ended because nothing was done for the idle limit (``?why=idle``).
+    signed_out_idle: bool = False
     _typed_email: str = ""
     _next: str = ""
     _keep_notice: bool = False  # the two-step page sent us back with something to say
@@ -52,6 +55,7 @@ class SignInState(ShowPasswordMixin, SessionState):
         self.busy = False
         # Back from the handoff route with a code that no longer worked (a minute old, used).
         self.again = self.router.url.query_parameters.get("again") == "1"
+        self.signed_out_idle = self.router.url.query_parameters.get("why") == routes.ENDED_IDLE
         self._next = routes.safe_next(self.router.url.query_parameters.get("next"))
         if await self._resolve_off_loop() is not None:
             return rx.redirect(self._next)
@@ -86,6 +90,7 @@ class SignInState(ShowPasswordMixin, SessionState):
         self.busy = False
         self._typed_email = email
         self.again = False
+        self.signed_out_idle = False
         if outcome.status == "signed_in" and outcome.token:
             yield await self._start_session(outcome.token, self._next or routes.HOME)
             return
@@ -199,6 +204,10 @@ def sign_in_page() -> rx.Component:
                 class_name="notice",
                 role="status",
             ),
+        ),
+        rx.cond(
+            SignInState.signed_out_idle,
+            rx.el.p(idle_reason(s), " Sign in again to carry on where you were.", class_name="notice", role="status"),
         ),
         forms.error_summary(SignInState.errors, SIGN_IN_FIELDS),
         rx.el.h1("Sign in"),

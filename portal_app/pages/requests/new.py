@@ -14,6 +14,7 @@ from portal_app.components import forms
 from portal_app.components.accounts import account_picker, account_tabs, not_yours
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
+from portal_app.components.session_timeout import DRAFT_SENT, draft_attrs
 from portal_app.pages.requests import OFFLINE
 from portal_app.services.money import format_pence
 from portal_app.services.requests import form as request_form
@@ -57,6 +58,18 @@ ERROR_ORDER = {
         ("other_address", "other-address"),
     ],
 }
+# What the form keeps in this tab through a sign-in when the session ends before Send
+# (components/session_timeout.py): the words a resident types, and never the refund's amount
+# or bank details (``REFUND``'s fields), which must not stay on the device.
+DRAFT_FIELDS = [
+    "transaction_id",
+    "message",
+    "other_address",
+    "phone",
+    "email",
+    "note",
+    *[f"period_{end}_{part}" for end in ("from", "to") for part in ("day", "month", "year")],
+]
 # Once each: the standing order and paper statement forms share the address fields.
 ALL_ERROR_ORDER = list(dict.fromkeys(pair for kind in KIND_ORDER for pair in ERROR_ORDER[kind]))
 RADIO_FIELDS = {
@@ -390,6 +403,7 @@ def _form() -> rx.Component:
         rx.cond(needs_button, forms.submit_button("Send")),
         on_submit=RequestFormState.submit,
         no_validate=True,
+        custom_attrs=draft_attrs(DRAFT_FIELDS),
     )
 
 
@@ -406,6 +420,7 @@ def _acknowledgement() -> rx.Component:
         rx.el.h2("What happens next"),
         rx.el.ul(rx.foreach(RequestFormState.ack_steps, lambda step: rx.el.li(step))),
         rx.el.p(rx.el.a("See all your requests", href=routes.REQUESTS)),
+        custom_attrs={DRAFT_SENT: "1"},
     )
 
 

@@ -14,6 +14,7 @@ from portal_app.clock import utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
+from portal_app.components.session_timeout import DRAFT_SENT, draft_attrs
 from portal_app.services.requests import resident as money_requests
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
@@ -27,6 +28,8 @@ KIND_OPTIONS = [
     (K.DATA_ERASURE, "Delete information about me"),
 ]
 ERROR_ORDER = [("kind", "kind"), ("about", "about"), ("correction", "correction"), ("why", "why")]
+# Kept in this tab through a sign-in when the session ends before Send (components/session_timeout.py).
+DRAFT_FIELDS = ["about", "correction", "why"]
 
 
 class DataRequestState(SessionState):
@@ -128,6 +131,7 @@ def _form() -> rx.Component:
         on_submit=DataRequestState.submit,
         no_validate=True,
         aria_label="Ask us to correct or delete information",
+        custom_attrs=draft_attrs(DRAFT_FIELDS),
     )
 
 
@@ -144,6 +148,7 @@ def _acknowledgement() -> rx.Component:
         rx.el.h2("What happens next"),
         rx.el.ul(rx.foreach(DataRequestState.ack_steps, lambda step: rx.el.li(step))),
         rx.el.p(rx.el.a("See all your requests", href=routes.REQUESTS)),
+        custom_attrs={DRAFT_SENT: "1"},
     )
 
 

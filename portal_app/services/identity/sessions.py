@@ -47,6 +47,10 @@ class Principal:
     tenancy_id: int
     first_name: str
     email: str
+    # When this session ends if it is not used again, and its idle limit (the page warns
+    # before then: components/session_timeout.py).
+    idle_ends_at: datetime | None = None
+    idle_limit_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,14 @@ def _session_end_reason(stored: AuthSession, now: datetime) -> str | None:
     return None
 
 
-def resolve_session(session: Session, token: str | None, *, now: datetime) -> Principal | None:
+def resolve_session(session: Session, token: str | None, *, now: datetime, touch: bool = True) -> Principal | None:
     """The signed-in resident for a session token, or None.
 
     None when the token is missing or unknown, the session was ended, has been idle
     too long or is past its absolute expiry, or the account is no longer active.
     A session found expired is ended on the server. Use moves ``last_seen_at``
-    (at most once a minute).
+    (at most once a minute); ``touch=False`` only looks (the page asking whether the
+    session is still live is not use of it).
     """
     stored = _session_for_token(session, token)
     if stored is None:
@@ -149,10 +154,11 @@ def resolve_session(session: Session, token: str | None, *, now: datetime) -> Pr
     user, person = row
     if user.status != "active":
         return None
-    if now - stored.last_seen_at > _touch_every(stored):
+    if touch and now - stored.last_seen_at > _touch_every(stored):
         stored.last_seen_at = now
         session.add(stored)
         session.flush()
+    limit = _idle_limit(stored)
     return Principal(
         user_id=user.id,
         session_id=stored.id,
@@ -160,7 +166,35 @@ def resolve_session(session: Session, token: str | None, *, now: datetime) -> Pr
         tenancy_id=user.tenancy_id,
         first_name=person.first_name,
         email=user.email,
+        idle_ends_at=stored.last_seen_at + limit,
+        idle_limit_seconds=int(limit.total_seconds()),
     )
+
+
+def keep_alive(session: Session, token: str | None, *, now: datetime) -> Principal | None:
+    """ "Stay signed in": this session's use is now (not rounded to the minute), so its idle
+    end moves a whole idle limit on. None when it has already ended."""
+    principal = resolve_session(session, token, now=now)
+    stored = _session_for_token(session, token) if principal is not None else None
+    if stored is None:
+        return None
+    stored.last_seen_at = now
+    session.add(stored)
+    session.flush()
+    return resolve_session(session, token, now=now, touch=False)
+
+
+def draft_owner(user_id: int) -> str:
+    """A tag for the drafts a resident's forms keep in the browser (components/session_timeout.py):
+    the same for the same account, meaningless to anyone without the server's key."""
+    return tokens.hash_token(str(user_id), purpose="draft-owner")[:16]
+
+
+def ended_reason(session: Session, token: str | None) -> str | None:
+    """Why the session of ``token`` ended ("idle", "signed_out", "expired", ...), or None
+    when there is no such session or it has not been ended."""
+    stored = _session_for_token(session, token)
+    return stored.ended_reason if stored is not None and stored.ended_at is not None else None
 
 
 def sign_out(session: Session, token: str | None, *, now: datetime, client_ip: str | None = None) -> None:
@@ -213,7 +247,10 @@ __all__ = [
     "Principal",
     "SignInOutcome",
     "create_session",
+    "draft_owner",
     "end_sessions",
+    "ended_reason",
+    "keep_alive",
     "resolve_session",
     "sign_out",
     "sign_out_everywhere",
