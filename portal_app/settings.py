@@ -189,6 +189,9 @@ class Settings:
     # client_secret_basic or client_secret_post; empty: the first the provider's discovery
     # document offers, basic before post.
     oidc_token_auth_method: str = ""
+    # The production profile (`make run-prod`, deploy/): backend worker processes on this
+    # machine. 0 (unset): Reflex's own choice with Redis, 2 x CPU cores + 1.
+    web_workers: int = 0
 
     @property
     def is_dev(self) -> bool:
@@ -277,6 +280,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         oidc_token_auth_method=_choice(
             env.get("OIDC_TOKEN_AUTH_METHOD"), ("client_secret_basic", "client_secret_post"), "OIDC_TOKEN_AUTH_METHOD"
         ),
+        web_workers=_int(env.get("WEB_WORKERS"), 0) or 2 * (os.cpu_count() or 1) + 1,
     )
 
 
