@@ -99,10 +99,9 @@ class Frontend:
     admin_port: int
 
 
-@pytest.fixture(scope="session")
-def frontend() -> Frontend:
-    """One static frontend build for the run, its websocket pointed at the front end's port."""
-    work = Path(tempfile.mkdtemp(prefix="doorstep-scale-build-"))
+def build_frontend(work: Path) -> Frontend:
+    """The static frontend, built once into ``work``, its websocket pointed at a free port
+    the front end will listen on."""
     port, admin = _free_port(), _free_port()
     env = _base_env(work) | {"REFLEX_API_URL": f"http://127.0.0.1:{port}", "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
     log = work / "export.log"
@@ -117,7 +116,14 @@ def frontend() -> Frontend:
     assert done.returncode == 0, log.read_text()[-3000:]
     folder = work / "frontend"
     shutil.copytree(ROOT / ".web" / "build" / "client", folder)
-    yield Frontend(folder, port, admin)
+    return Frontend(folder, port, admin)
+
+
+@pytest.fixture(scope="session")
+def frontend() -> Frontend:
+    """One static frontend build for the run."""
+    work = Path(tempfile.mkdtemp(prefix="doorstep-scale-build-"))
+    yield build_frontend(work)
     shutil.rmtree(work, ignore_errors=True)
 
 
