@@ -15,7 +15,7 @@ from portal_app import design, routes
 from portal_app.api.http import api_app, back_office_hosts_only, old_reset_links, security_headers, upload_size_cap
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
-from portal_app.components.pwa import head_components, status_overlay
+from portal_app.components.pwa import calm_backend_error, head_components, status_overlay
 from portal_app.integrations import socket_guard
 
 # Importing the page modules registers their pages (see components.layout.page).
@@ -104,6 +104,7 @@ app = rx.App(
         *head_components(),
     ],
     toaster=None,  # the portal does not use toasts: no toast library in the bundle
+    backend_exception_handler=calm_backend_error,
     html_lang="en-GB",
 )
 # Hostile websocket clients: malformed frames, unknown handlers, wrong arguments are

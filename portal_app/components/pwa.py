@@ -83,7 +83,47 @@ def status_overlay() -> rx.Component:
         # Issue 13 item 16: a page opened inside the app (no page load for a screen reader
         # to notice) is announced here by its title (assets/pwa.js, "page changes").
         rx.el.p(id="page-announcer", role="status", class_name="visually-hidden"),
+        # Issue 14 (faults survived): what a resident is told when their last action failed
+        # on the server (the database restarting, say), shown by calm_backend_error.
+        rx.el.div(
+            rx.el.p(PROBLEM_MESSAGE),
+            rx.el.button("Close", id="event-problem-close", type="button", class_name="button button--small"),
+            id="event-problem",
+            class_name="update-banner",
+            role="alert",
+            hidden=True,
+        ),
     )
+
+
+PROBLEM_MESSAGE = (
+    "Something went wrong on our side just now, and what you last did was not saved. "
+    "Please try again in a moment."
+)
+_SHOW_PROBLEM = """(() => {
+  const box = document.getElementById('event-problem');
+  if (!box) return;
+  box.hidden = false;
+  const close = document.getElementById('event-problem-close');
+  if (close) { close.onclick = () => { box.hidden = true; }; close.focus(); }
+})()"""
+
+
+def calm_backend_error(exception: Exception) -> rx.event.EventSpec:
+    """The app's backend exception handler (portal_app.py): an event that failed on the
+    server (the database restarting, a bug) is logged with its traceback, and the page
+    says calmly that it did not work and to try again; never Reflex's browser alert, and
+    nothing of the error reaches the page. Whatever the event wrote was rolled back
+    (``in_transaction``: one unit of work)."""
+    import logging
+
+    logging.getLogger("doorstep").error("An event failed on the server", exc_info=exception)
+    return rx.call_script(_SHOW_PROBLEM)
+
+
+# Reflex checks the handler's annotations as types, not the strings this module's
+# ``from __future__ import annotations`` makes of them.
+calm_backend_error.__annotations__ = {"exception": Exception, "return": rx.event.EventSpec}
 
 
 def loading_or_offline(loading: str, offline: str) -> rx.Component:

@@ -229,6 +229,7 @@ def test_when_the_database_restarts_under_me_i_am_told_calmly_and_my_next_try_wo
         expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
         account = re.search(r"account=([^&]+)", page.url).group(1)
         _benefits_request(page, account)
+        page.wait_for_timeout(1500)  # the form's choices reach the server before the database goes
         own_postgres.stop()
         try:
             # The request is sent while the database is down: a calm message on the page,
