@@ -97,8 +97,7 @@ def status_overlay() -> rx.Component:
 
 
 PROBLEM_MESSAGE = (
-    "Something went wrong on our side just now, and what you last did was not saved. "
-    "Please try again in a moment."
+    "Something went wrong on our side just now, and what you last did was not saved. Please try again in a moment."
 )
 _SHOW_PROBLEM = """(() => {
   const box = document.getElementById('event-problem');

@@ -25,7 +25,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +102,10 @@ def build_frontend(work: Path) -> Frontend:
     """The static frontend, built once into ``work``, its websocket pointed at a free port
     the front end will listen on."""
     port, admin = _free_port(), _free_port()
-    env = _base_env(work) | {"REFLEX_API_URL": f"http://127.0.0.1:{port}", "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = _base_env(work) | {
+        "REFLEX_API_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+    }
     log = work / "export.log"
     with open(log, "wb") as out:
         done = subprocess.run(
@@ -177,7 +179,11 @@ class Deployment:
     def prepare(self) -> None:
         for step in (["migrate"], ["seed-demo"]):
             subprocess.run(
-                [sys.executable, "-m", "portal_app", *step], cwd=ROOT, env=self.env(), check=True, stdout=subprocess.DEVNULL
+                [sys.executable, "-m", "portal_app", *step],
+                cwd=ROOT,
+                env=self.env(),
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
 
     def start_backend(self, index: int) -> None:
@@ -292,7 +298,10 @@ def deployment(frontend, scale_mailbox):
 
     redis.Redis(host="127.0.0.1", port=6379, db=SCALE_REDIS_DB).flushdb()
     d = deployment_on(
-        frontend, scale_mailbox, _create_database(SHARED_PG, "doorstep_scale"), f"redis://127.0.0.1:6379/{SCALE_REDIS_DB}"
+        frontend,
+        scale_mailbox,
+        _create_database(SHARED_PG, "doorstep_scale"),
+        f"redis://127.0.0.1:6379/{SCALE_REDIS_DB}",
     )
     try:
         d.start()

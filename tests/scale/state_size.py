@@ -3,6 +3,8 @@ bench/state_size.py share it)."""
 
 from __future__ import annotations
 
+import re
+
 import redis as redis_lib
 from playwright.sync_api import Page, expect
 
@@ -31,11 +33,13 @@ def visit_the_resident_pages(page: Page) -> None:
     opens on a Monday morning."""
     page.goto("/home")
     expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
-    page.goto("/account")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
+    expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
     expect(page.get_by_role("table").first).to_be_visible()
-    page.goto("/account/statement")
+    account = re.search(r"account=([^&]+)", page.url).group(1)
+    page.get_by_role("link", name="Statements").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    page.goto("/requests/new")
+    page.wait_for_url(re.compile(r"/account/statement"))
+    page.goto(f"/requests/new?account={account}&kind=query")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    expect(page.get_by_role("button").last).to_be_enabled()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()

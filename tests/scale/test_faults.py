@@ -48,17 +48,19 @@ class ThrowawayRedis:
         _stop(self.proc)
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    r = ThrowawayRedis(tmp_path)
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory):
+    r = ThrowawayRedis(tmp_path_factory.mktemp("redis"))
     r.start()
     yield r
     r.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def faulty(frontend, scale_mailbox, own_redis):
-    """Two backends on their own Redis (restartable) and their own database."""
+    """Two backends on their own Redis (restartable) and their own database, shared by the
+    Redis and backend faults (the Redis test leaves Redis running again; the backend test,
+    which leaves one backend dead, comes after it)."""
     d = deployment_on(frontend, scale_mailbox, _create_database(SHARED_PG, "doorstep_scale_faults"), own_redis.url)
     try:
         d.start()
@@ -153,9 +155,9 @@ def test_when_the_machine_serving_me_dies_mid_request_my_next_try_works_on_the_o
             page.get_by_role("button", name="Send").click()
         else:
             page.goto("/requests")
-        expect(
-            page.get_by_role("heading", name=re.compile("^(Request sent|Your requests)$"))
-        ).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name=re.compile("^(Request sent|Your requests)$"))).to_be_visible(
+            timeout=30_000
+        )
         assert faulty.active_backends()[1 - serving] >= 1, "the page is not on the other backend"
         assert _requests_of(faulty.database_url, account) == 1
         assert _half_written(faulty.database_url) == 0
