@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,3 +321,40 @@ def scale_browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+class ThrowawayRedis:
+    """A redis-server of its own on a free port, nothing saved: restarted, it is empty."""
+
+    def __init__(self, work: Path) -> None:
+        self.port = _free_port()
+        self.work = work
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.work,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(50):
+            if answers(self.port):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        _stop(self.proc)
+
+
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory):
+    r = ThrowawayRedis(tmp_path_factory.mktemp("redis"))
+    r.start()
+    yield r
+    r.stop()

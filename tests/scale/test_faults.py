@@ -1,59 +1,19 @@
-"""Faults survived on the production profile: Redis restarted, a backend killed mid-event,
-PostgreSQL restarted. Each fault gets servers of its own, so the shared ones never are."""
+"""Faults survived on the production profile: Redis restarted, a backend killed mid-event
+(PostgreSQL restarted: test_database_restart.py). The deployment has a Redis of its own
+(``own_redis``), so the shared one is never restarted."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import _free_port
 from tests.e2e.steps import VIEWPORTS, signed_in_resident
-from tests.scale.conftest import PG_BIN, SHARED_PG, _create_database, _stop, answers, deployment_on
+from tests.scale.conftest import SHARED_PG, _create_database, deployment_on
 from tests.scale.test_two_machines import on_backend
-
-
-class ThrowawayRedis:
-    def __init__(self, work: Path) -> None:
-        self.port = _free_port()
-        self.work = work
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.work,
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(50):
-            if answers(self.port):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        _stop(self.proc)
-
-
-@pytest.fixture(scope="module")
-def own_redis(tmp_path_factory):
-    r = ThrowawayRedis(tmp_path_factory.mktemp("redis"))
-    r.start()
-    yield r
-    r.stop()
 
 
 @pytest.fixture(scope="module")
@@ -161,94 +121,5 @@ def test_when_the_machine_serving_me_dies_mid_request_my_next_try_works_on_the_o
         assert faulty.active_backends()[1 - serving] >= 1, "the page is not on the other backend"
         assert _requests_of(faulty.database_url, account) == 1
         assert _half_written(faulty.database_url) == 0
-    finally:
-        context.close()
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL cluster of its own (initdb + pg_ctl, as the postgres user when run as
-    root) on a free port, so restarting it never touches the shared server."""
-
-    def __init__(self, work: Path) -> None:
-        self.port = _free_port()
-        self.work = work
-        self.data = work / "pgdata"
-        work.chmod(0o777)
-
-    def _run(self, *args: str) -> None:
-        cmd = [str(PG_BIN / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    @property
-    def server(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
-
-    def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-
-    def start(self) -> None:
-        opts = f"-p {self.port} -k {self.work} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.work / "pg.log"), "-w", "start")
-
-    def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-
-@pytest.fixture
-def own_postgres():
-    work = Path(tempfile.mkdtemp(prefix="doorstep-pg-"))
-    pg = ThrowawayPostgres(work)
-    pg.init()
-    pg.start()
-    yield pg
-    pg.stop()
-    shutil.rmtree(work, ignore_errors=True)
-
-
-@pytest.fixture
-def on_own_postgres(frontend, scale_mailbox, own_postgres, own_redis):
-    d = deployment_on(frontend, scale_mailbox, _create_database(own_postgres.server, "doorstep"), own_redis.url)
-    try:
-        d.start()
-        yield d
-    finally:
-        d.stop()
-        shutil.rmtree(d.work, ignore_errors=True)
-
-
-def test_when_the_database_restarts_under_me_i_am_told_calmly_and_my_next_try_works(
-    scale_browser, on_own_postgres, own_postgres
-):
-    d = on_own_postgres
-    context, page = _resident(scale_browser, d, 6)
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
-        expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
-        account = re.search(r"account=([^&]+)", page.url).group(1)
-        _benefits_request(page, account)
-        page.wait_for_timeout(1500)  # the form's choices reach the server before the database goes
-        own_postgres.stop()
-        try:
-            # The request is sent while the database is down: a calm message on the page,
-            # no browser alert, no traceback, no button left waiting.
-            page.get_by_role("button", name="Send").click()
-            problem = page.get_by_role("alert").filter(has_text="Something went wrong on our side")
-            expect(problem).to_be_visible(timeout=30_000)
-            expect(problem).to_contain_text("Please try again")
-            assert not dialogs, f"a browser alert: {dialogs}"
-            expect(page.get_by_text("Traceback")).to_have_count(0)
-            expect(page.get_by_role("button", name="Send")).to_be_enabled()
-        finally:
-            own_postgres.start()
-        # The next try works, and the request was written once, whole.
-        page.get_by_role("button", name="Send").click()
-        expect(page.get_by_role("heading", name="Request sent")).to_be_visible(timeout=30_000)
-        assert _requests_of(d.database_url, account) == 1
-        assert _half_written(d.database_url) == 0
     finally:
         context.close()

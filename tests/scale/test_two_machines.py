@@ -13,7 +13,8 @@ def on_backend(deployment, page: Page, path: str) -> int:
     """Open ``path`` in ``page`` (a new websocket) and return which backend holds it."""
     page.goto(path)
     page.wait_for_function("() => !!document.querySelector('main')")
-    for _ in range(50):
+    # The page's previous socket may take a moment to close.
+    for _ in range(150):
         active = {i: n for i, n in deployment.active_backends().items() if n}
         if len(active) == 1:
             return next(iter(active))
