@@ -203,11 +203,12 @@ def test_client_text_in_a_log_line_is_escaped_so_it_cannot_start_a_line_of_its_o
 
 
 def test_install_caps_messages_at_64_kib_keeps_reflexs_handler_error_reports_and_runs_once():
-    import reflex.app
+    from portal_app.components.pwa import calm_backend_error
 
     assert portal.app.sio.eio.max_http_buffer_size == MAX_MESSAGE_CHARS == 64 * 1024
-    # An error inside a handler is still Reflex's to report, with its traceback.
-    assert portal.app.backend_exception_handler is reflex.app.default_backend_exception_handler
+    # An error inside a handler is still logged with its traceback (the page is told
+    # calmly, tests/unit/components/test_calm_backend_error.py).
+    assert portal.app.backend_exception_handler is calm_backend_error
     assert portal.app.frontend_exception_handler is log_frontend_error
     assert guard_module.install(portal.app) is GUARD
 
