@@ -152,7 +152,8 @@ def _cmd_send_mail(args) -> int:
 
 
 def _cmd_worker(_args) -> int:
-    """Run every domain's background jobs (portal_app/worker.py) until Ctrl-C or SIGTERM."""
+    """Run huey's consumer over every domain's background jobs (portal_app/worker.py) until
+    Ctrl-C or SIGTERM; the runs in hand finish first."""
     import logging
     import signal
     import threading

@@ -190,6 +190,14 @@ class Settings:
     # document offers, basic before post.
     oidc_token_auth_method: str = ""
 
+    # The background worker (portal_app/worker.py, huey): whether the web process runs it
+    # (default: yes without REDIS_URL, the embedded default; no with it: run
+    # `python -m portal_app worker` as its own process), its threads, and its queue's name
+    # (huey's storage name and Redis key prefix: two portals on one Redis need two names).
+    worker_in_web: bool = True
+    worker_threads: int = 2
+    worker_queue: str = "doorstep"
+
     @property
     def is_dev(self) -> bool:
         return self.env == "dev"
@@ -207,6 +215,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         redis_url=env.get("REDIS_URL", ""),
+        worker_in_web=_bool(env.get("WORKER_IN_WEB"), not env.get("REDIS_URL", "")),
+        worker_threads=max(1, _int(env.get("WORKER_THREADS"), 2)),
+        worker_queue=(env.get("WORKER_QUEUE") or "doorstep").strip(),
         smtp_url=env.get("SMTP_URL", ""),
         mail_from=env.get("MAIL_FROM", "Doorstep <no-reply@doorstep.localhost>"),
         base_url=(env.get("PORTAL_BASE_URL") or "http://localhost:3000").rstrip("/"),

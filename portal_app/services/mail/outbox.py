@@ -105,7 +105,9 @@ def _settle(engine: Engine, message_id: int, claimer: str, **values) -> bool:
     with Session(engine) as session:
         done = session.exec(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == claimer, OutboxMessage.status == "pending")
+            .where(
+                OutboxMessage.id == message_id, OutboxMessage.claimed_by == claimer, OutboxMessage.status == "pending"
+            )
             .values(lease_until=None, **values)
             .execution_options(synchronize_session=False)
         )
@@ -173,7 +175,9 @@ def deliver_due(
         if _settle(engine, message.id, claimer, status=status, sent_at=now, last_error=None):
             delivered += 1
         else:  # the lease ran out mid-send and another deliverer took it over
-            log.warning("outbox message %s was sent after its lease ended; another deliverer may send it too", message.id)
+            log.warning(
+                "outbox message %s was sent after its lease ended; another deliverer may send it too", message.id
+            )
     return delivered, failed
 
 

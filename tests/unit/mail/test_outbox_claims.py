@@ -27,7 +27,9 @@ NOW = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)
 
 def queue_many(session: Session, count: int, *, now: datetime = NOW) -> list[int]:
     for n in range(count):
-        outbox.queue_mail(session, to=f"resident{n}@example.org", subject=f"Message {n}", body="Hello", kind="t", now=now)
+        outbox.queue_mail(
+            session, to=f"resident{n}@example.org", subject=f"Message {n}", body="Hello", kind="t", now=now
+        )
     session.commit()
     return list(session.exec(select(OutboxMessage.id).order_by(OutboxMessage.id)).all())
 
@@ -134,9 +136,7 @@ def test_a_deliverer_killed_after_claiming_a_message_leaves_it_to_be_sent_once_a
         assert (row.status, row.attempts, row.lease_until) == ("sent", 2, None)
 
 
-def test_a_message_the_server_accepted_just_before_its_deliverer_died_comes_again_with_the_same_message_id(
-    db, session
-):
+def test_a_message_the_server_accepted_just_before_its_deliverer_died_comes_again_with_the_same_message_id(db, session):
     """The one window exactly-once cannot close (docs: README, Background work)."""
     controller, collector = start_server(port := free_port())
     try:
