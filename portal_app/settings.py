@@ -197,6 +197,9 @@ class Settings:
     worker_in_web: bool = True
     worker_threads: int = 2
     worker_queue: str = "doorstep"
+    # How long a deliverer holds an outbox message it is sending (services/mail/outbox.py):
+    # keep it well above the SMTP timeout (10 s); one that dies holding a message delays it this long.
+    mail_lease_seconds: int = 120
 
     @property
     def is_dev(self) -> bool:
@@ -218,6 +221,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_in_web=_bool(env.get("WORKER_IN_WEB"), not env.get("REDIS_URL", "")),
         worker_threads=max(1, _int(env.get("WORKER_THREADS"), 2)),
         worker_queue=(env.get("WORKER_QUEUE") or "doorstep").strip(),
+        mail_lease_seconds=max(1, _int(env.get("MAIL_LEASE_SECONDS"), 120)),
         smtp_url=env.get("SMTP_URL", ""),
         mail_from=env.get("MAIL_FROM", "Doorstep <no-reply@doorstep.localhost>"),
         base_url=(env.get("PORTAL_BASE_URL") or "http://localhost:3000").rstrip("/"),

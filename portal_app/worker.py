@@ -52,6 +52,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -248,13 +249,15 @@ def run_claimed(
     if start is None:
         return False, None
     result = None
+    began = time.monotonic()
     try:
         result = run_job(found, engine=engine, transport=transport, now=now)
         log.debug("job %s: %r", found.name, result)
     except Exception:  # noqa: BLE001 - one job's failure must not stop the others
         log.exception("job %s failed; it runs again in %s", found.name, found.every)
     finally:
-        finish_run(engine, found, start=start, claimer=claimer, now=now)
+        ended = now + timedelta(seconds=time.monotonic() - began)
+        finish_run(engine, found, start=start, claimer=claimer, now=ended)
     return True, result
 
 

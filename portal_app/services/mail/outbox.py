@@ -26,10 +26,6 @@ from portal_app.models import OutboxMessage
 from portal_app.settings import get_settings
 
 MAX_BACKOFF = timedelta(minutes=30)
-# How long a deliverer holds a message it is sending: well past the SMTP timeout (10 s),
-# so a slow server never lets a second deliverer in; a deliverer that dies holding one
-# keeps it from being sent for this long at most.
-LEASE = timedelta(minutes=2)
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +118,7 @@ def deliver_due(
     limit: int = 50,
     *,
     claimer: str | None = None,
-    lease: timedelta = LEASE,
+    lease: timedelta | None = None,
 ) -> tuple[int, int]:
     """Send up to ``limit`` pending messages that are due, oldest first. Returns (delivered, failed).
 
@@ -142,6 +138,7 @@ def deliver_due(
     """
     settings = get_settings()
     claimer = claimer or deliverer_name()
+    lease = lease or timedelta(seconds=settings.mail_lease_seconds)
     started = time.monotonic()
     delivered = failed = 0
     after = 0  # a message that failed in this pass is not tried again in it

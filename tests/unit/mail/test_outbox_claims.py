@@ -124,7 +124,9 @@ def test_a_deliverer_killed_after_claiming_a_message_leaves_it_to_be_sent_once_a
         smtp = SmtpTransport(f"smtp://127.0.0.1:{port}", timeout=5)
 
         during_lease = outbox.deliver_due(db, smtp, NOW + timedelta(minutes=1))
-        after_lease = outbox.deliver_due(db, smtp, NOW + outbox.LEASE + timedelta(seconds=5))
+        after_lease = outbox.deliver_due(
+            db, smtp, NOW + timedelta(seconds=outbox.get_settings().mail_lease_seconds + 5)
+        )
         later = outbox.deliver_due(db, smtp, NOW + timedelta(hours=1))
     finally:
         controller.stop()
