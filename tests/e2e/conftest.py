@@ -129,9 +129,18 @@ class Portal:
         engine.dispose()
         return int(total)
 
-    def unregistered_residents(self, limit: int = 10, *, in_credit_pence: int | None = None) -> list[dict]:
+    def unregistered_residents(
+        self, limit: int = 10, *, in_credit_pence: int | None = None, started_before=None
+    ) -> list[dict]:
         """Current lead tenants of secure tenancies with a date of birth and no portal account
-        (with ``in_credit_pence``: only those whose rent account is more than that in credit)."""
+        (with ``in_credit_pence``: only those whose rent account is more than that in credit;
+        with ``started_before``: only tenancies that began before that date). The demo's
+        dates count back from the day it was loaded, so a journey that needs a long history
+        asks for one."""
+        if started_before is not None:
+            began = "AND t.start_date < :before "
+        else:
+            began = ""
         credit = (
             "AND EXISTS (SELECT 1 FROM account a WHERE a.tenancy_id = t.id AND a.account_type = 'rent' "
             "AND (SELECT COALESCE(SUM(l.amount_pence), 0) FROM ledger_transaction l WHERE l.account_id = a.id) "
@@ -148,9 +157,9 @@ class Portal:
                     "WHERE t.tenure = 'secure' AND t.end_date IS NULL AND tp.role = 'lead_tenant' "
                     "AND tp.end_date IS NULL AND p.date_of_birth IS NOT NULL "
                     "AND NOT EXISTS (SELECT 1 FROM portal_user u WHERE u.person_id = p.id) "
-                    f"{credit}ORDER BY t.tenancy_ref DESC LIMIT :n"
+                    f"{credit}{began}ORDER BY t.tenancy_ref DESC LIMIT :n"
                 ),
-                {"n": limit, "credit": in_credit_pence or 0},
+                {"n": limit, "credit": in_credit_pence or 0, "before": started_before},
             ).all()
         engine.dispose()
         return [

@@ -55,9 +55,10 @@ def register(page: Page, portal, resident: dict, email: str) -> int:
     return before
 
 
-def signed_in_resident(page: Page, portal, index: int) -> str:
-    """Register the index-th unregistered demo resident and sign in; returns their email."""
-    resident = portal.unregistered_residents(limit=12)[index]
+def signed_in_resident(page: Page, portal, index: int, *, started_before=None) -> str:
+    """Register the index-th unregistered demo resident (of those whose tenancy began
+    before ``started_before``, when given) and sign in; returns their email."""
+    resident = portal.unregistered_residents(limit=12, started_before=started_before)[index]
     email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
     before = register(page, portal, resident, email)
     code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))

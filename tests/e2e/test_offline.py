@@ -81,7 +81,8 @@ def test_offline_the_portal_shows_its_own_calm_banner_instead_of_reflexs_toast_a
     expect(device.get_by_text("You're offline. Connect to the internet to see your accounts.")).to_be_visible()
     body = device.inner_text("body")
     assert "Cannot connect to server" not in body
-    assert "£0.00" not in body
+    # No made-up figure on the page (the banner's remembered balance may truly be £0.00).
+    assert "£0.00" not in device.inner_text("main")
     assert device.locator("[data-sonner-toaster], section[aria-label^='Notifications']").count() == 0
     accessible(device)
 
@@ -300,8 +301,8 @@ def test_offline_home_still_shows_the_balances_this_phone_last_showed_and_when_w
 
 # Whether the offline banner is drawn over any part of the focused element (WCAG 2.4.11):
 # what the browser hit-tests at the element's corners and centre, inside the screen.
-COVERED = """() => {
-  const el = document.activeElement, banner = document.querySelector('#offline-banner');
+COVERED = """(selector) => {
+  const el = document.activeElement, banner = document.querySelector(selector || '#offline-banner');
   if (!el || el === document.body || banner.contains(el)) return null;  // the banner's own links
   const r = el.getBoundingClientRect(), w = innerWidth, h = innerHeight;
   const xs = [r.left + 1, (r.left + r.right) / 2, r.right - 1], ys = [r.top + 1, (r.top + r.bottom) / 2, r.bottom - 1];
@@ -338,3 +339,24 @@ def test_offline_at_400_percent_zoom_the_banner_never_covers_the_link_or_button_
     device.set_viewport_size(VIEWPORTS["phone"])
     accessible(device)
     device.context.set_offline(False)
+
+
+def test_at_400_percent_zoom_the_new_version_banner_never_covers_what_a_keyboard_user_is_on(device, portal):
+    """The "new version" banner was fixed to the foot of the screen, over the page."""
+    signed_in_resident(device, portal, 3)
+    device.set_viewport_size({"width": 320, "height": 256})  # 1280 x 1024 at 400%
+    device.goto("/home")
+    expect(device.get_by_role("button", name="Sign out")).to_be_visible()
+    device.evaluate("document.getElementById('pwa-update').hidden = false")  # as pwa.js does when one waits
+    expect(device.get_by_role("region", name="New version")).to_be_visible()
+    covered, names = [], []
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
+        device.keyboard.press(key)
+        seen = device.evaluate(COVERED, "#pwa-update")
+        if seen is None:
+            continue
+        names.append(seen["name"])
+        if seen["hidden"] > 0:
+            covered.append(f"{key} {seen['name']!r} under the {seen['banner']}px banner")
+    assert "Sign out" in names
+    assert covered == [], "\n".join(covered)

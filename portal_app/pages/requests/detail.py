@@ -55,7 +55,13 @@ class RequestDetailState(AccountChoiceState):
         self.loaded = True
 
 
-@page(routes.REQUEST_DETAIL, "Your request", on_load=RequestDetailState.load)
+@page(
+    routes.REQUEST_DETAIL,
+    "Your request",
+    on_load=RequestDetailState.load,
+    # "Request Q-2026-000123": each request its own title, as its heading says
+    named=rx.cond(RequestDetailState.detail_found, "Request " + RequestDetailState.detail["reference"], ""),
+)
 def request_detail_page() -> rx.Component:
     d = RequestDetailState.detail
     return rx.cond(

@@ -580,7 +580,13 @@ def _history() -> rx.Component:
     )
 
 
-@staff_page(routes.STAFF_REQUEST, "Request", on_load=RequestPageState.load, errors=RequestPageState.errors)
+@staff_page(
+    routes.STAFF_REQUEST,
+    "Request",
+    on_load=RequestPageState.load,
+    errors=RequestPageState.errors,
+    named=rx.cond(RequestPageState.found, "Request " + RequestPageState.req["reference"], ""),
+)
 def request_page() -> rx.Component:
     return _RequestPage.create(
         rx.cond(

@@ -1133,6 +1133,7 @@ def _raise() -> rx.Component:
     "A resident",
     on_load=ResidentState.load,
     errors=[ResidentState.help_errors, ResidentState.raise_errors],
+    named=rx.cond(ResidentState.found, ResidentState.profile["name"], ""),
 )
 def staff_resident_page() -> rx.Component:
     can = StaffState.staff_can

@@ -100,20 +100,46 @@ def add_months(day: date, months: int, anchor_day: int) -> date:
     return date(year, month, min(anchor_day, last))
 
 
+# How many of the latest payments are looked at for the instalment amount.
+_RECENT_PAYMENTS = 6
+
+
 def find_instalments(payments: list[tuple[date, str, int]]) -> Instalments | None:
     """Regular monthly instalments among ``payments`` ((posted_on, type, pence), credits of
-    ``INSTALMENT_TYPES``, oldest first): the latest two 20 to 40 days apart."""
+    ``INSTALMENT_TYPES``, oldest first).
+
+    When the latest two payments are 20 to 40 days apart, the latest is the instalment
+    (one that was raised counts from its first payment). When they are closer, one of them
+    is a payment between the instalments (a little extra one month), which must not hide
+    the plan: the instalment is then the most recently paid amount paid at least twice,
+    its latest two 20 to 40 days apart and the latest of them no more than 40 days before
+    the latest payment; the plan began at the first of its unbroken monthly run. Every
+    payment since counts towards the plan as what was paid."""
     if len(payments) < 2:
         return None
     (before_day, _t, _p), (latest_day, latest_type, latest) = payments[-2], payments[-1]
-    if not 20 <= (latest_day - before_day).days <= 40:
-        return None
-    first = latest_day
-    for day, _kind, amount in reversed(payments):
-        if amount != latest:
-            break
-        first = day
-    return Instalments(-latest, first, latest_type == "direct_debit")
+    if 20 <= (latest_day - before_day).days <= 40:
+        first = latest_day
+        for day, _kind, amount in reversed(payments):
+            if amount != latest:
+                break
+            first = day
+        return Instalments(-latest, first, latest_type == "direct_debit")
+    recent = payments[-_RECENT_PAYMENTS:]
+    amounts = sorted({p[2] for p in recent}, key=lambda a: max(i for i, p in enumerate(recent) if p[2] == a))
+    for amount in reversed(amounts):  # the most recently paid amount first
+        same = [p for p in payments if p[2] == amount]
+        if len(same) < 2 or (latest_day - same[-1][0]).days > 40:
+            continue
+        if not 20 <= (same[-1][0] - same[-2][0]).days <= 40:
+            continue
+        first = same[-1][0]
+        for before, after in zip(reversed(same[:-1]), reversed(same[1:]), strict=True):
+            if (after[0] - before[0]).days > 40:
+                break
+            first = before[0]
+        return Instalments(-amount, first, same[-1][1] == "direct_debit")
+    return None
 
 
 def instalments_overdue(

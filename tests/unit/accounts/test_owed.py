@@ -71,6 +71,24 @@ def test_a_leaseholder_paying_major_works_instalments_on_time_is_not_told_they_a
     assert overview.summary.overdue_pence == 0
 
 
+@pytest.mark.parametrize("extra_on", [date(2026, 10, 15), date(2026, 11, 12)])
+def test_a_leaseholder_who_pays_a_little_extra_one_month_is_still_told_nothing_is_overdue(
+    session, records, settings, extra_on
+):
+    """One payment of another amount between the instalments (or after the latest) hid the
+    plan from the rule, so the whole balance read as arrears."""
+    person, tenancy = _leaseholder(records)
+    works = _major_works(records, tenancy, paid_until=date(2026, 11, 1))
+    records.post(works, extra_on, "payment", -10_000, "Card payment")
+
+    overview = _overview(session, person, tenancy, "MW1", settings)
+
+    assert overview.summary.balance_words == (
+        "You owe £5,100.00, paid in instalments of £250.00 a month; nothing is overdue"
+    )
+    assert overview.arrears is False
+
+
 def test_a_leaseholder_who_missed_two_major_works_instalments_is_told_those_two_are_overdue(session, records, settings):
     person, tenancy = _leaseholder(records)
     _major_works(records, tenancy, paid_until=date(2026, 9, 1))  # October's and November's missed

@@ -42,3 +42,13 @@ def test_my_two_accounts_do_not_share_a_title(titles):
         shown = titles[route] if isinstance(titles[route], str) else titles[route].var()
         assert not isinstance(shown, str), f"{route} has one fixed title for every account: {shown}"
         assert "reference" in str(shown) or "chosen_ref" in str(shown), str(shown)
+
+
+@pytest.mark.parametrize(
+    "route, naming",
+    [(routes.REQUEST_DETAIL, "reference"), (routes.STAFF_REQUEST, "reference"), (routes.STAFF_RESIDENT, "name")],
+)
+def test_each_request_and_each_resident_an_officer_opens_has_a_title_of_its_own(titles, route, naming):
+    shown = titles[route] if isinstance(titles[route], str) else titles[route].var()
+    assert not isinstance(shown, str), f"every one is called {shown!r}"
+    assert naming in str(shown), str(shown)
