@@ -73,27 +73,30 @@ def _claim_next(engine: Engine, *, now: datetime, claimer: str, lease: timedelta
     SQLite (one writer at a time): an ``UPDATE`` that only changes a row still free, its
     row count saying whether this deliverer got it."""
     free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
-    due = select(OutboxMessage.id).where(
-        OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, OutboxMessage.id > after, free
-    )
     with Session(engine, expire_on_commit=False) as session:
-        if engine.dialect.name == "postgresql":
-            found = session.exec(due.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
-            candidates = [found] if found is not None else []
-        else:
-            candidates = list(session.exec(due.order_by(OutboxMessage.id).limit(20)).all())
-        for message_id in candidates:
-            taken = session.exec(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", free)
-                .values(claimed_by=claimer, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
-                .execution_options(synchronize_session=False)
+        while True:
+            due = select(OutboxMessage.id).where(
+                OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, OutboxMessage.id > after, free
             )
-            if taken.rowcount == 1:
-                session.commit()
-                return session.get(OutboxMessage, message_id)
-        session.rollback()
-    return None
+            if engine.dialect.name == "postgresql":
+                found = session.exec(due.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
+                candidates = [found] if found is not None else []
+            else:
+                candidates = list(session.exec(due.order_by(OutboxMessage.id).limit(20)).all())
+            if not candidates:
+                session.rollback()
+                return None
+            for message_id in candidates:
+                taken = session.exec(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", free)
+                    .values(claimed_by=claimer, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:
+                    session.commit()
+                    return session.get(OutboxMessage, message_id)
+            after = candidates[-1]  # every one was taken a moment ago by another deliverer: look further on
 
 
 def _settle(engine: Engine, message_id: int, claimer: str, **values) -> bool:
