@@ -184,22 +184,26 @@ def claim_run(engine: Engine, found: Job, *, now: datetime, claimer: str) -> dat
     """Claim the run of ``found`` for the period ``now`` falls in. Returns the period's start
     when this claimer got it, None when another consumer has it (or finished it)."""
     from sqlalchemy import update
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.dialects import postgresql, sqlite
     from sqlmodel import Session
 
     from portal_app.models import JobRun
 
     start = period_start(found, now)
     lease_until = now + lease_for(found)
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     with Session(engine) as session:
-        session.add(
-            JobRun(job_name=found.name, period_start=start, claimed_by=claimer, started_at=now, lease_until=lease_until)
-        )
-        try:
-            session.commit()  # unique on (job, period): a second consumer stops here
+        inserted = session.exec(  # unique on (job, period): a second consumer inserts nothing
+            dialect.insert(JobRun)
+            .values(
+                job_name=found.name, period_start=start, claimed_by=claimer, started_at=now, lease_until=lease_until
+            )
+            .on_conflict_do_nothing(index_elements=["job_name", "period_start"])
+            .returning(JobRun.id)
+        ).first()
+        session.commit()
+        if inserted is not None:
             return start
-        except IntegrityError:
-            session.rollback()
         taken = session.exec(  # the claimer died: its lease passed and the run never finished
             update(JobRun)
             .where(
