@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help install chromium caddy migrate seed run run-prod dev lint format test test-unit test-e2e mailbox clean bench lighthouse
+.PHONY: help install chromium caddy migrate seed run run-prod dev worker lint format test test-unit test-e2e mailbox clean bench lighthouse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ run-prod: install caddy ## The production profile: PostgreSQL (DATABASE_URL) and
 
 dev: seed ## Serve in development mode (hot reload, local mailbox page at /dev/mailbox)
 	PORTAL_ENV=dev $(VENV)/bin/reflex run --env dev
+
+worker: migrate ## The background worker as its own process (huey's consumer; REDIS_URL set: the production profile's web workers run none)
+	$(PY) -m portal_app worker
 
 mailbox: install ## Print the mail the portal has written (the local outbox)
 	$(PY) -m portal_app mailbox

@@ -152,7 +152,8 @@ def _cmd_send_mail(args) -> int:
 
 
 def _cmd_worker(_args) -> int:
-    """Run every domain's background jobs (portal_app/worker.py) until Ctrl-C or SIGTERM."""
+    """Run huey's consumer over every domain's background jobs (portal_app/worker.py) until
+    Ctrl-C or SIGTERM; the runs in hand finish first."""
     import logging
     import signal
     import threading
@@ -162,6 +163,7 @@ def _cmd_worker(_args) -> int:
 
     require_current_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # not a line for every run of every job
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then stop
     try:

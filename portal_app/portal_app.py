@@ -56,8 +56,11 @@ log = logging.getLogger("doorstep")
 
 
 async def check_schema_then_run_worker():
-    """Lifespan task: refuse to run on an old schema; then run the background jobs
-    (``portal_app/worker.py``: mail every 2 seconds, housekeeping every 10 minutes)."""
+    """Lifespan task: refuse to run on an old schema; then, when ``WORKER_IN_WEB`` says the
+    web process runs the background work (the embedded default, no ``REDIS_URL``), run
+    huey's consumer in a thread (``portal_app/worker.py``: mail every 2 seconds,
+    housekeeping every 10 minutes). In the production profile the web workers run none:
+    ``python -m portal_app worker`` does, as its own process."""
     from portal_app import worker
     from portal_app.db import SchemaNotCurrent, get_engine, require_current_schema
 
@@ -66,6 +69,9 @@ async def check_schema_then_run_worker():
     except SchemaNotCurrent as exc:
         print(f"\nDoorstep will not start: {exc}\n", file=sys.stderr, flush=True)
         os._exit(3)
+    if not get_settings().worker_in_web:
+        log.info("background work: not in this web process (WORKER_IN_WEB is off); run `python -m portal_app worker`")
+        return
     stop = threading.Event()
     try:
         # The worker logs a failed job and carries on; nothing queued is lost.

@@ -193,6 +193,17 @@ class Settings:
     # machine. 0 (unset): Reflex's own choice with Redis, 2 x CPU cores + 1.
     web_workers: int = 0
 
+    # The background worker (portal_app/worker.py, huey): whether the web process runs it
+    # (default: yes without REDIS_URL, the embedded default; no with it: run
+    # `python -m portal_app worker` as its own process), its threads, and its queue's name
+    # (huey's storage name and Redis key prefix: two portals on one Redis need two names).
+    worker_in_web: bool = True
+    worker_threads: int = 2
+    worker_queue: str = "doorstep"
+    # How long a deliverer holds an outbox message it is sending (services/mail/outbox.py):
+    # keep it well above the SMTP timeout (10 s); one that dies holding a message delays it this long.
+    mail_lease_seconds: int = 120
+
     @property
     def is_dev(self) -> bool:
         return self.env == "dev"
@@ -210,6 +221,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         redis_url=env.get("REDIS_URL", ""),
+        worker_in_web=_bool(env.get("WORKER_IN_WEB"), not env.get("REDIS_URL", "")),
+        worker_threads=max(1, _int(env.get("WORKER_THREADS"), 2)),
+        worker_queue=(env.get("WORKER_QUEUE") or "doorstep").strip(),
+        mail_lease_seconds=max(1, _int(env.get("MAIL_LEASE_SECONDS"), 120)),
         smtp_url=env.get("SMTP_URL", ""),
         mail_from=env.get("MAIL_FROM", "Doorstep <no-reply@doorstep.localhost>"),
         base_url=(env.get("PORTAL_BASE_URL") or "http://localhost:3000").rstrip("/"),

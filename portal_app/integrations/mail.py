@@ -16,6 +16,7 @@ class Mail:
     subject: str
     body_text: str
     mail_from: str
+    message_id: str = ""  # the Message-ID header: the same on every attempt at one outbox message
 
 
 class MailTransport(Protocol):
@@ -52,6 +53,8 @@ class SmtpTransport:
         message["From"] = mail.mail_from
         message["To"] = mail.to_address
         message["Subject"] = mail.subject
+        if mail.message_id:
+            message["Message-ID"] = mail.message_id
         message.set_content(mail.body_text)
         if self.scheme == "smtps":
             client: smtplib.SMTP = smtplib.SMTP_SSL(

@@ -10,6 +10,7 @@ from portal_app.models.identity import (
     RegistrationAttempt,
     ThrottleHit,
 )
+from portal_app.models.jobs import JobRun
 from portal_app.models.money import MoneyRequest, PortalPayment, RequestDigest, RequestUpdate
 from portal_app.models.records import (
     Account,
@@ -35,6 +36,7 @@ from portal_app.models.staff import (
 __all__ = [
     "Account",
     "AuditEvent",
+    "JobRun",
     "JointConsent",
     "RegistrationPause",
     "StaffMember",

@@ -139,3 +139,7 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The deliverer sending it now (services/mail/outbox.py): it holds the message until
+    # lease_until; after that another may take it over.
+    claimed_by: str | None = Field(default=None, max_length=120)
+    lease_until: datetime | None = None

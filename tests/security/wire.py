@@ -420,15 +420,16 @@ def new_session(portal: RunningPortal, user_id: int) -> str:
 #   a call can add there;
 # - portal_user's last and previous sign-in times: a new session moves them (B's);
 # - outbox_message's delivery columns: the background worker delivers queued mail (a
-#   new message, its address, subject and body, is still a change).
+#   new message, its address, subject and body, is still a change), claiming each first;
+# - job_run: the background worker's record of which periodic job ran in which period.
 # Everything else is checked, row by row; ``leave_out_user`` leaves out B's own rows
 # when B calls handlers that may change them by design ("sign out everywhere", new
 # recovery codes, "Not you?" queueing a reset link to B).
-UNCHECKED_TABLES = frozenset({"auth_session", "staff_session", "throttle_hit", "audit_event"})
+UNCHECKED_TABLES = frozenset({"auth_session", "staff_session", "throttle_hit", "audit_event", "job_run"})
 UNCHECKED_COLUMNS = {
     "portal_user": {"last_sign_in_at", "previous_sign_in_at"},
     "staff_member": {"last_sign_in_at"},
-    "outbox_message": {"status", "attempts", "next_attempt_at", "sent_at", "last_error"},
+    "outbox_message": {"status", "attempts", "next_attempt_at", "sent_at", "last_error", "claimed_by", "lease_until"},
 }
 
 

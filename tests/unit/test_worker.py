@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,46 +24,14 @@ from tests.security.handlers import run
 START = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 
 
-class FakeTime:
-    """A monotonic clock that only moves when the worker waits."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-    def now(self) -> datetime:
-        return START + timedelta(seconds=self.seconds)
-
-
-class StopAt(threading.Event):
-    """A stop event whose ``wait`` moves the fake time on, and which sets itself once the
-    fake time has passed ``until`` seconds."""
-
-    def __init__(self, time: FakeTime, until: float) -> None:
-        super().__init__()
-        self.time = time
-        self.until = until
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self.time.seconds += timeout or 0.0
-        if self.time.seconds > self.until:
-            self.set()
-        return self.is_set()
-
-
-def run_for(seconds: float, jobs, *, transport=None, engine=None) -> tuple[FakeTime, int]:
-    time = FakeTime()
-    rounds = worker.run_forever(
-        engine,
-        StopAt(time, seconds),
-        jobs=jobs,
-        transport=transport or LocalTransport(),
-        clock=time.now,
-        monotonic=time,
-    )
-    return time, rounds
+def run_at(seconds: list[float], jobs, db, *, transport=None) -> list[list[str]]:
+    """One pass of ``run_due`` at each of these moments (seconds after START), as one consumer."""
+    return [
+        worker.run_due(
+            db, now=START + timedelta(seconds=t), jobs=jobs, transport=transport or LocalTransport(), claimer="one"
+        )
+        for t in seconds
+    ]
 
 
 def seconds_since_start(moments: list[datetime]) -> list[float]:
@@ -128,19 +97,19 @@ def test_the_worker_and_every_domains_jobs_load_without_reflex_or_the_pages():
 # Running the jobs
 
 
-def test_every_job_runs_at_start_and_then_each_time_its_own_interval_has_passed():
+def test_every_job_runs_at_start_and_then_once_in_each_of_its_periods(db):
     often, seldom = [], []
     registry = worker.Registry()
     registry.register("test.often", timedelta(seconds=2), lambda *, now: often.append(now))
     registry.register("test.seldom", timedelta(seconds=10), lambda *, now: seldom.append(now))
 
-    run_for(21, registry.jobs())
+    run_at([t / 2 for t in range(43)], registry.jobs(), db)  # every half second for 21 seconds
 
     assert seconds_since_start(often) == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
     assert seconds_since_start(seldom) == [0, 10, 20]
 
 
-def test_a_failing_job_is_logged_and_the_other_jobs_still_run(caplog):
+def test_a_failing_job_is_logged_and_the_other_jobs_still_run(db, caplog):
     ran = []
     registry = worker.Registry()
 
@@ -151,7 +120,7 @@ def test_a_failing_job_is_logged_and_the_other_jobs_still_run(caplog):
     registry.register("test.fine", timedelta(seconds=1), lambda *, now: ran.append(now))
 
     with caplog.at_level(logging.ERROR, logger="portal_app.worker"):
-        run_for(10, registry.jobs())
+        run_at(list(range(11)), registry.jobs(), db)
 
     assert seconds_since_start(ran) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     failures = [r for r in caplog.records if r.name == "portal_app.worker" and r.levelno == logging.ERROR]
@@ -159,7 +128,7 @@ def test_a_failing_job_is_logged_and_the_other_jobs_still_run(caplog):
     assert all("the payment provider is down" in str(r.exc_info[1]) for r in failures)
 
 
-def test_jobs_are_given_only_what_they_ask_for_engine_time_and_mail_transport():
+def test_jobs_are_given_only_what_they_ask_for_engine_time_and_mail_transport(db):
     given = {}
     registry = worker.Registry()
     registry.register(
@@ -168,21 +137,52 @@ def test_jobs_are_given_only_what_they_ask_for_engine_time_and_mail_transport():
     registry.register("test.time", timedelta(minutes=1), lambda now: given.update(time=now))
     transport = LocalTransport()
 
-    run_for(1, registry.jobs(), transport=transport, engine="the engine")
+    run_at([0], registry.jobs(), db, transport=transport)
 
-    assert given == {"all": ("the engine", START, transport), "time": START}
+    assert given == {"all": (db, START, transport), "time": START}
 
 
-def test_the_worker_stops_when_told_and_says_how_many_rounds_it_ran():
+def test_a_run_whose_consumer_died_is_taken_over_after_its_lease_and_a_finished_one_never_runs_again(db):
     registry = worker.Registry()
-    registry.register("test.tick", timedelta(seconds=3), lambda: None)
+    hourly = registry.register("test.hourly", timedelta(hours=1), lambda: None)
+    died_at = START + timedelta(minutes=1)
 
-    time, rounds = run_for(9, registry.jobs())
+    assert worker.claim_run(db, hourly, now=died_at, claimer="died") == START  # and never finished
+    assert worker.claim_run(db, hourly, now=died_at + timedelta(minutes=4), claimer="other") is None  # lease holds
+    assert worker.claim_run(db, hourly, now=died_at + timedelta(minutes=6), claimer="other") == START  # taken over
+    worker.finish_run(db, hourly, start=START, claimer="other", now=died_at + timedelta(minutes=7))
+    assert worker.claim_run(db, hourly, now=START + timedelta(minutes=59), claimer="third") is None  # done this hour
+    assert worker.claim_run(db, hourly, now=START + timedelta(hours=1), claimer="third") == START + timedelta(hours=1)
 
-    assert (rounds, time.seconds) == (4, 12)  # at 0, 3, 6, 9; the wait after 9 passes the stop time
+
+def test_the_worker_runs_its_jobs_until_it_is_told_to_stop_and_says_how_many_runs_it_made(db):
+    registry = worker.Registry()
+    ran = []
+    registry.register("test.tick", timedelta(seconds=1), lambda *, now: ran.append(now))
+    stop = threading.Event()
+    counted = []
+    consumer = threading.Thread(
+        target=lambda: counted.append(worker.run_forever(db, stop, jobs=registry.jobs(), transport=LocalTransport()))
+    )
+    consumer.start()
+    assert _wait_for(lambda: len(ran) >= 2, seconds=10)
+    stop.set()
+    consumer.join(timeout=15)
+
+    assert not consumer.is_alive()
+    assert counted == [len(ran)]
 
 
-def test_one_round_of_the_registered_jobs_sends_mail_forgets_old_counters_and_settles_posted_payments(
+def _wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_one_pass_of_the_registered_jobs_sends_mail_forgets_old_counters_and_settles_posted_payments(
     db, session, records
 ):
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -194,13 +194,10 @@ def test_one_round_of_the_registered_jobs_sends_mail_forgets_old_counters_and_se
     records.post(rent, date(2026, 11, 23), "payment", -5000, ref="DP-0101")
     session.commit()
 
-    class AfterOneRound(threading.Event):
-        def wait(self, timeout=None):
-            self.set()
-            return True
+    ran = worker.run_due(db, now=now, transport=LocalTransport())
 
-    worker.run_forever(db, AfterOneRound(), transport=LocalTransport(), clock=lambda: now)
-
+    assert ran == [found.name for found in worker.registered_jobs()]
+    assert worker.run_due(db, now=now, transport=LocalTransport()) == []  # a second consumer: nothing left
     with Session(db) as fresh:
         assert [m.status for m in fresh.exec(select(OutboxMessage)).all()] == ["local"]
         assert [h.at for h in fresh.exec(select(ThrottleHit)).all()] == [now - timedelta(minutes=5)]
@@ -225,3 +222,40 @@ def test_the_worker_command_and_the_web_apps_lifespan_task_both_run_the_register
     run(web.check_schema_then_run_worker())  # in a loop of its own: a browser test may hold this thread's
 
     assert calls == [(db, {}), (db, {})]
+
+
+def test_with_redis_set_the_web_workers_run_no_background_work_and_the_worker_process_does(db, monkeypatch):
+    from portal_app.settings import load_settings, reset_settings_cache
+
+    calls = []
+    monkeypatch.setattr(worker, "run_forever", lambda engine, stop_event, **kwargs: calls.append(engine) or 0)
+    import portal_app.portal_app as web  # noqa: PLC0415 - imports reflex and every page
+
+    monkeypatch.setenv("WORKER_IN_WEB", "false")
+    reset_settings_cache()
+    try:
+        run(web.check_schema_then_run_worker())
+        assert calls == []  # the web process ran none
+        assert cli.main(["worker"]) == 0
+        assert calls == [db]
+    finally:
+        monkeypatch.delenv("WORKER_IN_WEB")
+        reset_settings_cache()
+
+    assert load_settings({"PORTAL_DATA_DIR": "/tmp"}).worker_in_web is True  # the embedded default
+    assert load_settings({"PORTAL_DATA_DIR": "/tmp", "REDIS_URL": "redis://127.0.0.1:6379/0"}).worker_in_web is False
+    assert load_settings({"PORTAL_DATA_DIR": "/tmp", "REDIS_URL": "redis://x", "WORKER_IN_WEB": "1"}).worker_in_web
+
+
+def test_the_job_queue_lives_in_redis_when_redis_url_is_set_and_in_a_file_under_the_data_dir_otherwise(tmp_path):
+    from huey import RedisHuey, SqliteHuey
+
+    from portal_app.settings import load_settings
+
+    embedded = worker.make_huey(load_settings({"PORTAL_DATA_DIR": str(tmp_path)}))
+    at_scale = worker.make_huey(
+        load_settings({"PORTAL_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/3"})
+    )
+
+    assert isinstance(embedded, SqliteHuey) and embedded.storage.filename == str(tmp_path / "huey.db")
+    assert isinstance(at_scale, RedisHuey) and at_scale.storage.queue_key.startswith("huey.redis.doorstep")

@@ -1,17 +1,23 @@
 """The mail outbox: written in the caller's transaction, delivered after commit.
 
 ``queue_mail`` adds a row to the caller's session, so the message exists exactly
-when the action that caused it commits. ``deliver_due`` sends what is due, one
-message per short transaction, retrying failures with exponential backoff; a
-message is never dropped.
+when the action that caused it commits. ``deliver_due`` sends what is due, oldest
+first, claiming each message (a lease on its row) before sending it, so any number of
+deliverers on any number of machines send it once; failures are retried with
+exponential backoff; a message is never dropped.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -20,6 +26,8 @@ from portal_app.models import OutboxMessage
 from portal_app.settings import get_settings
 
 MAX_BACKOFF = timedelta(minutes=30)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,37 +54,130 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def deliver_due(engine: Engine, transport: MailTransport, now: datetime, limit: int = 50) -> tuple[int, int]:
-    """Send every pending message that is due. Returns (delivered, failed)."""
-    settings = get_settings()
-    with Session(engine) as session:
-        due = session.exec(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).all()
-    delivered = failed = 0
-    for message_id in due:
-        with Session(engine) as session:
-            message = session.get(OutboxMessage, message_id)
-            if message is None or message.status != "pending":
-                continue
-            mail = Mail(message.to_address, message.subject, message.body_text, settings.mail_from)
-            message.attempts += 1
-            try:
-                transport.send(mail)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried later
-                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                message.next_attempt_at = now + backoff(message.attempts)
-                failed += 1
+def deliverer_name() -> str:
+    """Who is delivering, as the outbox's ``claimed_by`` records it: machine, process, thread."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:120]
+
+
+def message_id_for(message_id: int, created_at: datetime, mail_from: str) -> str:
+    """The one Message-ID a message carries on every attempt, so a receiving system can
+    throw away a second copy (the at-least-once window, below)."""
+    domain = mail_from.rpartition("@")[2].strip(" >") or "doorstep.localhost"
+    return f"<outbox-{message_id}.{int(created_at.timestamp())}@{domain}>"
+
+
+def _claim_next(engine: Engine, *, now: datetime, claimer: str, lease: timedelta, after: int) -> OutboxMessage | None:
+    """Take the oldest due message nobody holds (id above ``after``) and hold it until
+    ``now + lease``, in a transaction of its own. PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so
+    deliverers at the same moment take different messages without waiting for each other;
+    SQLite (one writer at a time): an ``UPDATE`` that only changes a row still free, its
+    row count saying whether this deliverer got it."""
+    free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+    with Session(engine, expire_on_commit=False) as session:
+        while True:
+            due = select(OutboxMessage.id).where(
+                OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, OutboxMessage.id > after, free
+            )
+            if engine.dialect.name == "postgresql":
+                found = session.exec(due.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)).first()
+                candidates = [found] if found is not None else []
             else:
-                message.status = "local" if isinstance(transport, LocalTransport) else "sent"
-                message.sent_at = now
-                message.last_error = None
-                delivered += 1
-            session.add(message)
-            session.commit()
+                candidates = list(session.exec(due.order_by(OutboxMessage.id).limit(20)).all())
+            if not candidates:
+                session.rollback()
+                return None
+            for message_id in candidates:
+                taken = session.exec(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", free)
+                    .values(claimed_by=claimer, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:
+                    session.commit()
+                    return session.get(OutboxMessage, message_id)
+            after = candidates[-1]  # every one was taken a moment ago by another deliverer: look further on
+
+
+def _settle(engine: Engine, message_id: int, claimer: str, **values) -> bool:
+    """Record how the send went, only if this deliverer still holds the message."""
+    with Session(engine) as session:
+        done = session.exec(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id, OutboxMessage.claimed_by == claimer, OutboxMessage.status == "pending"
+            )
+            .values(lease_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    return done.rowcount == 1
+
+
+def deliver_due(
+    engine: Engine,
+    transport: MailTransport,
+    now: datetime,
+    limit: int = 50,
+    *,
+    claimer: str | None = None,
+    lease: timedelta | None = None,
+) -> tuple[int, int]:
+    """Send up to ``limit`` pending messages that are due, oldest first. Returns (delivered, failed).
+
+    Each message is claimed before it is sent (``_claim_next``: a lease on its row, in a
+    transaction of its own), sent outside any transaction, and then marked sent (or given
+    its next try) by its claimer only. Several deliverers at once never send one message
+    twice; one that dies holding a message leaves it to whoever comes after its lease.
+
+    Exactly once ends at the mail server: a deliverer that dies after the server accepted
+    a message and before it marked it sent (the two statements straight after the send)
+    leaves it to be sent again after the lease, with the same Message-ID header. That is
+    at-least-once, in a window of one short ``UPDATE``.
+
+    ``now`` is the time of this pass (``sent_at``, the next try); the leases move on from it
+    with the wall clock while the pass runs, so a lease taken late in a long pass is as long
+    as one taken at its start.
+    """
+    settings = get_settings()
+    claimer = claimer or deliverer_name()
+    lease = lease or timedelta(seconds=settings.mail_lease_seconds)
+    started = time.monotonic()
+    delivered = failed = 0
+    after = 0  # a message that failed in this pass is not tried again in it
+    for _ in range(limit):
+        current = now + timedelta(seconds=time.monotonic() - started)
+        message = _claim_next(engine, now=current, claimer=claimer, lease=lease, after=after)
+        if message is None:
+            break
+        after = message.id
+        mail = Mail(
+            message.to_address,
+            message.subject,
+            message.body_text,
+            settings.mail_from,
+            message_id=message_id_for(message.id, message.created_at, settings.mail_from),
+        )
+        try:
+            transport.send(mail)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried later
+            _settle(
+                engine,
+                message.id,
+                claimer,
+                claimed_by=None,
+                last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                next_attempt_at=now + backoff(message.attempts),
+            )
+            failed += 1
+            continue
+        status = "local" if isinstance(transport, LocalTransport) else "sent"
+        if _settle(engine, message.id, claimer, status=status, sent_at=now, last_error=None):
+            delivered += 1
+        else:  # the lease ran out mid-send and another deliverer took it over
+            log.warning(
+                "outbox message %s was sent after its lease ended; another deliverer may send it too", message.id
+            )
     return delivered, failed
 
 
