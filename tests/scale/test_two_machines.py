@@ -36,8 +36,8 @@ def test_my_session_carries_on_when_my_next_connection_lands_on_the_other_machin
     seen = {}
     for _ in range(6):
         served_by = on_backend(deployment, page, "/home")
-        expect(page.get_by_role("heading", name="Your accounts")).to_be_visible()
-        expect(page.get_by_role("region").filter(has_text="Rent account").first).to_be_visible()
+        expect(page.get_by_role("heading", name="Your accounts")).to_be_visible(timeout=20_000)
+        expect(page.get_by_role("region").filter(has_text="Rent account").first).to_be_visible(timeout=20_000)
         seen[served_by] = True
         if len(seen) == 2:
             break
@@ -52,7 +52,9 @@ def test_signing_out_on_one_machine_signs_my_other_tab_out_on_the_other(tab, dep
     for _ in range(6):
         # Only the second tab's socket is counted: the first one's is open on first_on.
         second.goto("/account")
-        expect(second.get_by_role("heading", name="Your accounts").or_(second.locator("h1"))).to_be_visible()
+        expect(second.get_by_role("heading", name="Your accounts").or_(second.locator("h1"))).to_be_visible(
+            timeout=20_000
+        )
         counts = deployment.active_backends()
         if counts[1 - first_on] >= 1:
             break
@@ -60,13 +62,13 @@ def test_signing_out_on_one_machine_signs_my_other_tab_out_on_the_other(tab, dep
         second = tab.new_page()
     else:
         raise AssertionError(f"the second tab never landed on the other backend: {deployment.active_backends()}")
-    expect(second.get_by_text("Rent account").first).to_be_visible()
+    expect(second.get_by_text("Rent account").first).to_be_visible(timeout=20_000)
 
     first.get_by_role("button", name="Sign out").click()
-    expect(first.get_by_role("heading", name="You have signed out")).to_be_visible()
+    expect(first.get_by_role("heading", name="You have signed out")).to_be_visible(timeout=20_000)
 
     # The second tab's next event, on the other process, finds the session ended.
     second.get_by_role("link", name="Home").first.click()
-    expect(second.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
+    expect(second.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible(timeout=20_000)
     expect(second.get_by_role("button", name="Sign out")).to_have_count(0)
     expect(second.get_by_text("Rent account")).to_have_count(0)
