@@ -95,3 +95,14 @@ def two_residents(db):
         assert outcome.status == "signed_in"
         b["token"] = outcome.token
     return a, b
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright for the whole run: the browser journeys (tests/e2e) and the
+    production profile's (tests/scale) share it, since a second sync Playwright cannot
+    start while the first one's event loop runs."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
