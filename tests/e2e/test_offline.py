@@ -317,6 +317,20 @@ COVERED = """(selector) => {
 }"""
 
 
+def _tab_through_under(device, banner: str) -> tuple[list[str], list[str]]:
+    """Tab 30 stops forwards and 30 back: the names focused, and each stop ``banner`` covered."""
+    covered, names = [], []
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
+        device.keyboard.press(key)
+        seen = device.evaluate(COVERED, banner)
+        if seen is None:
+            continue
+        names.append(seen["name"])
+        if seen["hidden"] > 0:
+            covered.append(f"{key} {seen['name']!r} under the {seen['banner']}px banner")
+    return names, covered
+
+
 def test_offline_at_400_percent_zoom_the_banner_never_covers_the_link_or_button_a_keyboard_user_is_on(device, portal):
     signed_in_resident(device, portal, 2)
     _controlled(device)
@@ -325,15 +339,7 @@ def test_offline_at_400_percent_zoom_the_banner_never_covers_the_link_or_button_
     device.goto("/home")
     expect(device.locator("#offline-banner")).to_contain_text("You're offline.")
     expect(device.get_by_role("button", name="Sign out")).to_be_visible()
-    covered, names = [], []
-    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
-        device.keyboard.press(key)
-        seen = device.evaluate(COVERED)
-        if seen is None:
-            continue
-        names.append(seen["name"])
-        if seen["hidden"] > 0:
-            covered.append(f"{key} {seen['name']!r} under the {seen['banner']}px banner")
+    names, covered = _tab_through_under(device, "#offline-banner")
     assert "Sign out" in names
     assert covered == [], "\n".join(covered)
     device.set_viewport_size(VIEWPORTS["phone"])
@@ -349,14 +355,6 @@ def test_at_400_percent_zoom_the_new_version_banner_never_covers_what_a_keyboard
     expect(device.get_by_role("button", name="Sign out")).to_be_visible()
     device.evaluate("document.getElementById('pwa-update').hidden = false")  # as pwa.js does when one waits
     expect(device.get_by_role("region", name="New version")).to_be_visible()
-    covered, names = [], []
-    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
-        device.keyboard.press(key)
-        seen = device.evaluate(COVERED, "#pwa-update")
-        if seen is None:
-            continue
-        names.append(seen["name"])
-        if seen["hidden"] > 0:
-            covered.append(f"{key} {seen['name']!r} under the {seen['banner']}px banner")
+    names, covered = _tab_through_under(device, "#pwa-update")
     assert "Sign out" in names
     assert covered == [], "\n".join(covered)

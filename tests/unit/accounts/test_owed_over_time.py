@@ -15,6 +15,7 @@ from portal_app.services.accounts import balances, ledger, owed, summary
 from portal_app.services.accounts.statements import Landlord, statement, to_html, to_pdf
 from portal_app.services.money import balance_words
 from portal_app.settings import get_settings, load_settings
+from tests.unit.accounts.test_owed import _leaseholder, _months
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)  # a Sunday
 TODAY = date(2026, 11, 22)
@@ -30,20 +31,6 @@ class Caller:
 @pytest.fixture
 def settings():
     return replace(get_settings(), allow_former_tenants=False, leasehold_bill_days_to_pay=30)
-
-
-def _months(first: date, last: date):
-    day = first
-    while day <= last:
-        yield day
-        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def _leaseholder(records):
-    person = records.person()
-    tenancy = records.tenancy("leasehold", start=date(2009, 11, 16))
-    records.party(tenancy, person, "leaseholder")
-    return person, tenancy
 
 
 def _major_works(records, tenancy, *, paid: list[date], amount: int = 25_000):
