@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help install chromium caddy migrate seed run run-prod dev worker lint format test test-unit test-e2e mailbox clean bench lighthouse
+.PHONY: help install chromium caddy migrate seed run run-prod dev worker lint format test test-unit test-e2e mailbox clean bench bench-load lighthouse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ bench: install ## Print the performance figures (bench/)
 	$(PY) bench/account_speed.py
 	$(PY) bench/socket_guard_speed.py
 	$(PY) bench/back_office_speed.py
+
+bench-load: install chromium ## Many residents at once over the websocket (50-500; embedded and production profiles) next to an empty Reflex app in the same run; BENCH_LOAD_ARGS to change
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
 lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
 	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)

@@ -12,6 +12,7 @@ from reflex.vars.base import Var
 from portal_app import routes
 from portal_app.components.session_timeout import session_timeout
 from portal_app.settings import get_settings
+from portal_app.state.access import RESIDENT, access_of
 from portal_app.state.session import SessionState
 
 
@@ -204,9 +205,10 @@ def page(route: str, title: str, on_load=None, **titles):
     (``PageTitle``)."""
 
     def decorator(fn):
-        loaders = [SessionState.check_session]
-        if on_load is not None:
-            loaders.extend(on_load if isinstance(on_load, list) else [on_load])
+        own = [] if on_load is None else on_load if isinstance(on_load, list) else [on_load]
+        # A resident-only loader looks up the session itself (and keeps the header honest):
+        # asking the database a second time on the same page load is wasted work.
+        loaders = own if any(_is_resident_only(h) for h in own) else [SessionState.check_session, *own]
         shown = page_title(title, f" · {get_settings().landlord_name}", **titles)
         register_page(fn, route, shown, loaders, page_frame)
         return fn
@@ -215,3 +217,8 @@ def page(route: str, title: str, on_load=None, **titles):
 
 
 PAGES: list = []
+
+
+def _is_resident_only(handler) -> bool:
+    mark = access_of(getattr(handler, "fn", handler))
+    return mark is not None and mark.kind == RESIDENT
