@@ -162,8 +162,8 @@ def wait_http(url: str, server: Server, timeout: float = 900) -> None:
         time.sleep(1)
 
 
-def reflex_run(name: str, cwd: Path, env: dict[str, str], log: Path, *, single_port: bool) -> Server:
-    port = free_port()
+def reflex_run(name: str, cwd: Path, env: dict[str, str], log: Path, *, single_port: bool, port: int = 0) -> Server:
+    port = port or free_port()
     if single_port:
         args = ["--single-port", "--frontend-port", str(port), "--backend-port", str(port)]
     else:
@@ -258,17 +258,23 @@ def start_doorstep(work: Path, profile: str, workers: int) -> tuple[Server, dict
     """Doorstep in ``profile``, the demo landlord loaded; waits until it answers."""
     data = work / f"doorstep-{profile}"
     data.mkdir()
+    port = free_port()
+    # The address the pages and the websocket are served from: the portal allows its
+    # websocket only from there (CORS, CSP), as a deployment's PORTAL_BASE_URL.
+    base_url = f"http://127.0.0.1:{port}"
     if profile == "embedded":
-        env = doorstep_env(data, f"sqlite:///{data}/portal.db", "http://127.0.0.1")
+        env = doorstep_env(data, f"sqlite:///{data}/portal.db", base_url)
     else:
         import redis
 
         redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
         redis.Redis.from_url(redis_url).flushdb()
-        env = doorstep_env(data, pg_database(), "http://127.0.0.1", redis_url) | {"GRANIAN_WORKERS": str(workers)}
+        env = doorstep_env(data, pg_database(), base_url, redis_url) | {"GRANIAN_WORKERS": str(workers)}
     say(f"  loading the demo landlord ({profile}) ...")
     prepare_doorstep(env)
-    server = reflex_run(f"Doorstep ({profile})", ROOT, env, data / "web.log", single_port=profile == "embedded")
+    server = reflex_run(
+        f"Doorstep ({profile})", ROOT, env, data / "web.log", single_port=profile == "embedded", port=port
+    )
     if profile != "embedded":
         server.procs.append(_spawn([sys.executable, "-m", "portal_app", "worker"], ROOT, env, data / "worker.log"))
         server.logs.append(data / "worker.log")
@@ -703,8 +709,14 @@ def redis_used(url: str) -> int:
 
 
 async def _load(
-    url: str, journey: Journey, residents: list[Resident | None], ramp: float, hold: float, sampler: Sampler
-) -> tuple[Results, float, float]:
+    url: str,
+    journey: Journey,
+    residents: list[Resident | None],
+    ramp: float,
+    hold: float,
+    sampler: Sampler,
+    redis_url: str = "",
+) -> tuple[Results, float, float, int, dict[str, int]]:
     results = Results()
     start = time.monotonic()
     stop_at = start + ramp + hold
@@ -719,11 +731,14 @@ async def _load(
     await asyncio.sleep(hold)
     results.measuring = False
     after_cpu, t1 = sampler.cpu(), time.monotonic()
+    # Redis and memory while every resident is still connected, before they leave.
+    redis_after = redis_used(redis_url) if redis_url else 0
+    memory = sampler.memory()
     await asyncio.wait(tasks, timeout=ANSWER_TIMEOUT + THINK[1] + 10)
     for t in tasks:
         t.cancel()
     cpu = sum(after_cpu.get(p, 0.0) - before_cpu.get(p, 0.0) for p in after_cpu)
-    return results, cpu, t1 - t0
+    return results, cpu, t1 - t0, redis_after, memory
 
 
 def measure(
@@ -740,10 +755,10 @@ def measure(
     sampler = Sampler(server.pids())
     marks = server.log_marks()
     redis_before = redis_used(redis_url) if redis_url else 0
-    results, cpu, wall = asyncio.run(_load(url, journey, residents, ramp, hold, sampler))
+    results, cpu, wall, redis_after, memory = asyncio.run(
+        _load(url, journey, residents, ramp, hold, sampler, redis_url)
+    )
     events = sum(len(ts) for ts in results.times.values())
-    memory = sampler.memory()
-    redis_after = redis_used(redis_url) if redis_url else 0
     errors = dict(results.errors)
     logged = server.log_errors(marks)
     if logged:
@@ -891,10 +906,34 @@ def running_doorstep(url: str, database_url: str, data_dir: str) -> tuple[Server
     return server, env
 
 
+def load_journeys(path: str) -> dict:
+    """Journeys recorded by an earlier run (``--journeys FILE``): the same code records the same frames."""
+    if not path or not Path(path).exists():
+        return {}
+    raw = json.loads(Path(path).read_text())
+    return {
+        name: Journey(**{**j, "steps": [Step(**st) for st in j["steps"]]})
+        for name, j in raw.items()
+        if name in ("empty", "doorstep")
+    }
+
+
+def save_journeys(path: str, journeys: dict) -> None:
+    if path:
+        import dataclasses
+
+        kept = {k: dataclasses.asdict(v) for k, v in journeys.items() if isinstance(v, Journey)}
+        Path(path).write_text(json.dumps(kept))
+
+
 def record_journeys(work: Path, args, profiles: list[str]) -> dict:
     """Record both journeys in Chromium on embedded servers (the production profile's backends
     serve no pages); the empty app's embedded server is kept for its own measurement."""
-    journeys: dict = {}
+    journeys: dict = load_journeys(args.journeys)
+    if "empty" in journeys and ("doorstep" in journeys or "embedded" in profiles):
+        if "embedded" in profiles:
+            journeys["empty server"] = start_empty(work, args.empty_app, "embedded", 1)
+        return journeys
     empty = start_empty(work, args.empty_app, "embedded", 1)
     journeys["empty"] = record_empty(empty.base_url)
     if "embedded" in profiles:
@@ -952,6 +991,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="20 residents, embedded, 10 s ramp + 20 s hold")
     parser.add_argument("--py-spy", default="", help="write a py-spy profile of the busiest worker here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    parser.add_argument("--journeys", default="", help="reuse the recorded journeys in this file (made when missing)")
     parser.add_argument("--doorstep", default="", help="measure this running embedded Doorstep (URL) instead")
     parser.add_argument("--doorstep-database", default="", help="its DATABASE_URL (with --doorstep)")
     parser.add_argument("--doorstep-data", default="", help="its PORTAL_DATA_DIR (with --doorstep)")
@@ -976,6 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
         for profile in ("embedded", "production"):
             if profile in profiles:
                 all_levels += run_profile(profile, work, levels, args, journeys)
+        save_journeys(args.journeys, journeys)
     finally:
         if "empty server" in journeys:
             journeys["empty server"].stop()
