@@ -51,7 +51,8 @@ class AccountState(AccountChoiceState):
     charges_not_eligible_weekly: str = ""
     lease: list[str] = []
     lease_rows: list[dict[str, str]] = []
-    chart: go.Figure = go.Figure()
+    # The figure's JSON (components/charts.balance_chart): data and layout, no template.
+    chart: dict = {"data": [], "layout": {}}
     chart_summary: str = ""
     history: list[dict[str, str]] = []
     page: int = 1
@@ -138,7 +139,7 @@ class AccountState(AccountChoiceState):
         self.lease = list(overview.lease_explanation)
         self.lease_rows = [{"name": name, "value": value} for name, value in overview.lease_rows]
 
-        self.chart = _chart(list(overview.series))
+        self.chart = charts.balance_chart(overview.series)
         self.chart_summary = overview.chart_summary
 
     @resident_only
@@ -147,17 +148,22 @@ class AccountState(AccountChoiceState):
         principal = current_principal()
         self.page, self.type_group, self.filter_errors = 1, "", {}
         self._date_from = self._date_to = None
-        choice, overview = await in_transaction(
-            summary.account_overview, principal, self._wanted(), self.chosen_ref, now=utcnow(), settings=get_settings()
+        # One unit of work: the account chosen once, its overview and the first history page.
+        choice, shown = await in_transaction(
+            summary.account_page,
+            principal,
+            self._wanted(),
+            self.chosen_ref,
+            now=utcnow(),
+            settings=get_settings(),
+            page_size=PAGE_SIZE,
         )
-        if self._take(choice) is None or overview is None:
+        if self._take(choice) is None or shown is None:
             self.loaded = True
             self.reference = ""
             return
-        self._show(overview)
-        found = await self._history(principal, date_from=None, date_to=None, type_group="", page=1)
-        if found is not None:
-            self._show_history(found)
+        self._show(shown.overview)
+        self._show_history(shown.history)
         self.loaded = True
         # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
         seen = {
@@ -223,10 +229,6 @@ class AccountState(AccountChoiceState):
             return
         self._show_history(found)
         return rx.call_script("document.getElementById('history-heading')?.focus()")
-
-
-# The figure's look lives with the other charts (components/charts.py).
-_chart = charts.balance_figure
 
 
 # ---------------------------------------------------------------------------
@@ -319,7 +321,7 @@ def _lease_panel() -> rx.Component:
 def _chart_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Your balance over time", id="chart-heading"),
-        charts.chart(AccountState.chart, AccountState.chart_summary),
+        charts.chart(AccountState.chart.to(go.Figure), AccountState.chart_summary),
         aria_labelledby="chart-heading",
     )
 
