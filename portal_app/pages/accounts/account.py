@@ -54,7 +54,12 @@ class AccountState(AccountChoiceState):
     # The figure's JSON (components/charts.balance_chart): data and layout, no template.
     chart: dict = {"data": [], "layout": {}}
     chart_summary: str = ""
+    # [{"id", "date", "description", "type", "debit", "credit", "balance"}]: what a line
+    # shows and nothing twice; its "Ask about this" link is made in the browser from them.
     history: list[dict[str, str]] = []
+    # The new-request form's address for a query about this account; a line's link adds
+    # its transaction (``_ask_href``).
+    ask_href: str = ""
     page: int = 1
     page_count: int = 1
     total_lines: int = 0
@@ -77,10 +82,6 @@ class AccountState(AccountChoiceState):
                 "debit": _money_or_blank(line.debit_pence),
                 "credit": _money_or_blank(line.credit_pence),
                 "balance": balance_display(line.balance_after_pence),
-                "query_href": routes.new_request(
-                    kind="query", account=self.reference, transaction=str(line.transaction_id)
-                ),
-                "ask_about": _ask_about_words(line),
             }
             for line in found.lines
         ]
@@ -109,6 +110,7 @@ class AccountState(AccountChoiceState):
     def _show(self, overview: summary.AccountOverview) -> None:
         account = overview.summary
         self.label, self.reference, self.address = account.label, account.account_ref, account.address
+        self.ask_href = routes.new_request(kind="query", account=account.account_ref)
         self.balance, self.words = account.balance_display, account.balance_words
         self.arrears = overview.arrears
         self.as_at = uk_time_words(account.as_at)
@@ -369,19 +371,34 @@ def _filters() -> rx.Component:
     )
 
 
-def _ask_about_words(line) -> str:
+def ask_about_words(line: dict) -> str:
     """What the "Ask about this" link says to a screen reader after its visible words: the
     line's date, description, amount and balance after, so two lines on the same day are
-    two different links (WCAG 2.4.4), and the name still starts with what is seen (2.5.3)."""
-    what, amount = ("charge", line.debit_pence) if line.debit_pence else ("payment", line.credit_pence)
-    return (
-        f" {what} on {line.posted_on.strftime('%d %b %Y')}: {line.description}, {format_pence(amount or 0)}, "
-        f"balance after {balance_display(line.balance_after_pence)}"
-    )
+    two different links (WCAG 2.4.4), and the name still starts with what is seen (2.5.3).
+    ``line`` is a history row as the state holds it (the page joins the same words in the
+    browser, ``_ask_about``)."""
+    what, amount = ("charge", line["debit"]) if line["debit"] else ("payment", line["credit"] or format_pence(0))
+    return f" {what} on {line['date']}: {line['description']}, {amount}, balance after {line['balance']}"
 
 
 def _ask_about(row: rx.Var) -> rx.Component:
-    return rx.el.a("Ask about this", rx.el.span(row["ask_about"], class_name="visually-hidden"), href=row["query_href"])
+    debit, credit = row["debit"].to(str), row["credit"].to(str)
+    words = (
+        " ",
+        rx.cond(debit != "", "charge", "payment"),
+        " on ",
+        row["date"],
+        ": ",
+        row["description"],
+        ", ",
+        rx.cond(debit != "", debit, rx.cond(credit != "", credit, format_pence(0))),
+        ", balance after ",
+        row["balance"],
+    )
+    # Ids are digits, so joined in the browser this is routes.new_request(kind="query",
+    # account=..., transaction=id) exactly, the account's part encoded on the server.
+    href = AccountState.ask_href + "&transaction=" + row["id"].to(str)
+    return rx.el.a("Ask about this", rx.el.span(*words, class_name="visually-hidden"), href=href)
 
 
 HISTORY_COLUMNS = (
