@@ -36,7 +36,8 @@ def account_state_sizes(tenancies: int = 12) -> dict[str, int]:
     ``DATABASE_URL`` names, which it fills with the demo landlord."""
     from tests.account_state import account_state_after_load
 
-    return account_state_after_load(tenancies=tenancies).sizes
+    loaded = account_state_after_load(tenancies=tenancies)
+    return {**loaded.sizes, **{f"{name}_statements": n for name, n in loaded.statements.items()}}
 
 
 def in_process() -> int:
@@ -58,6 +59,9 @@ def in_process() -> int:
     print(f"    of which the history page:                {sizes['history']:>7} bytes")
     print(f"    delta sent to the browser by the load:    {sizes['load_delta']:>7} bytes")
     print(f"    delta sent by a change of history page:   {sizes['page_delta']:>7} bytes")
+    print(
+        f"SQL statements run by the load: {sizes['load_statements']}; by a change of page: {sizes['page_statements']}"
+    )
     return 0
 
 

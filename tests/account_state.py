@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import pickle
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import reflex as rx
 from reflex.istate.data import RouterData
 from reflex_base.utils.format import json_dumps
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 
 from portal_app.db import get_engine
@@ -38,6 +39,8 @@ class Loaded:
     account_ref: str
     transactions: int
     sizes: dict[str, int]
+    statements: dict[str, int]  # SQL statements run by the load and by a change of page
+    sent_on_page: set[str]  # the vars a change of page sends the browser
 
 
 def load_demo(tenancies: int = 12) -> None:
@@ -103,15 +106,37 @@ def account_state_after_load(tenancies: int = 12, *, demo_loaded: bool = False) 
     )
     state = root.get_substate(AccountState.get_full_name().split(".")[1:])
     root._clean()
-    run_handler(state, "load", principal)
+    statements: dict[str, int] = {}
+    with counting_statements() as ran:
+        run_handler(state, "load", principal)
+    statements["load"] = len(ran)
     sizes = {
         "stored": len(state._serialize()),
         "chart": len(pickle.dumps(state.chart)),
         "history": len(pickle.dumps(state.history)),
         "load_delta": delta_bytes(root),
     }
-    run_handler(state, "go_to_page", principal, 2)
+    with counting_statements() as ran:
+        run_handler(state, "go_to_page", principal, 2)
+    statements["page"] = len(ran)
+    sent_on_page = {name.removesuffix("_rx_state_") for changed in root.get_delta().values() for name in changed}
     sizes["page_delta"] = delta_bytes(root)
     run_handler(state, "go_to_page", principal, 1)
     root._clean()
-    return Loaded(state, principal, ref, count, sizes)
+    return Loaded(state, principal, ref, count, sizes, statements, sent_on_page)
+
+
+@contextmanager
+def counting_statements():
+    """The SQL statements run on the app's engine inside the block, as a list."""
+    ran: list[str] = []
+
+    def count(_conn, _cursor, statement, _params, _context, _many):
+        ran.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
