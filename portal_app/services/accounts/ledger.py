@@ -255,15 +255,16 @@ def _balances_after(session: Session, account_id: int, rows, *, filtered: bool) 
         ).one()
     )
     if filtered:
-        span = session.exec(
-            select(T.id, T.amount_pence)
-            .where(
-                T.account_id == account_id,
-                _after_key(T, newest[2], newest[0]),
-                ~_after_key(T, oldest[2], oldest[0]) | (T.id == oldest[0]),
-            )
-            .order_by(T.posted_on.desc(), T.id.desc())
-        ).all()
+        # Every posting between the page's oldest and newest lines, on the index's date range.
+        span = [
+            (transaction_id, amount)
+            for transaction_id, day, amount in session.exec(
+                select(T.id, T.posted_on, T.amount_pence)
+                .where(T.account_id == account_id, T.posted_on >= oldest[2], T.posted_on <= newest[2])
+                .order_by(T.posted_on.desc(), T.id.desc())
+            ).all()
+            if (oldest[2], oldest[0]) <= (day, transaction_id) <= (newest[2], newest[0])
+        ]
     else:
         span = [(row[0], row[6]) for row in rows]
     after: dict[int, int] = {}
