@@ -83,6 +83,13 @@ def _party_current(party: TenancyParty, today: date) -> bool:
     return started and (party.end_date is None or party.end_date >= today)
 
 
+def _keep(session: Session, *rows: object) -> None:
+    """Keep rows this unit of work has read for as long as its session lasts, so that a
+    later ``session.get`` in the same unit of work finds them without asking the database
+    again (SQLAlchemy's identity map holds a row only while something else does)."""
+    session.info.setdefault("doorstep_kept_rows", []).extend(rows)
+
+
 def _sorted(accounts: Iterable[Account]) -> list[Account]:
     return sorted(accounts, key=lambda a: (ACCOUNT_ORDER.get(a.account_type, 9), a.account_ref))
 
@@ -140,8 +147,11 @@ def visible_accounts(
     ).all()
     garage_ids = [t.id for t, p in garage_rows if t.is_current(today) and _party_current(p, today)]
     others: list[Account] = []
+    # The account pages go on to read these accounts' tenancies and the accounts themselves.
+    _keep(session, tenancy, *own, *(t for t, _p in garage_rows))
     if garage_ids:
         found = session.exec(select(Account).where(Account.tenancy_id.in_(garage_ids))).all()
+        _keep(session, *found)
         by_tenancy: dict[int, list[Account]] = {}
         for account in found:
             by_tenancy.setdefault(account.tenancy_id, []).append(account)
