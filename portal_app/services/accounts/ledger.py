@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import String, and_, exists, func, or_, type_coerce, update
 from sqlmodel import Session, select
 
 from portal_app.clock import to_uk, uk_date_words
@@ -436,18 +436,24 @@ def balance_over_time(session: Session, account_id: int, *, max_points: int = CH
     """The account's balance now, its extremes and its chart, from one read of its ledger
     (the account page's: not one pass for the balance, one for the chart and one for the
     chart's words)."""
-    rows = session.exec(
-        select(Transaction.posted_on, Transaction.amount_pence)
-        .where(Transaction.account_id == account_id)
-        .order_by(Transaction.posted_on, Transaction.id)
-    ).all()
+    # Every posting's day and amount, and nothing more: the day as the driver gives it (an
+    # ISO string on SQLite, a date on PostgreSQL), made a date only for what is kept.
+    rows = (
+        session.connection()
+        .execute(
+            select(type_coerce(Transaction.posted_on, String), Transaction.amount_pence)
+            .where(Transaction.account_id == account_id)
+            .order_by(Transaction.posted_on, Transaction.id)
+        )
+        .all()
+    )
     if not rows:
         return BalanceOverTime(0, None, None, None, None, ())
     balance = 0
     high = low = None
-    days: list[tuple[date, int]] = []
+    days: list[tuple] = []
     for day, amount in rows:
-        balance += int(amount)
+        balance += amount
         if high is None or balance > high[1]:
             high = (day, balance)
         if low is None or balance < low[1]:
@@ -457,13 +463,17 @@ def balance_over_time(session: Session, account_id: int, *, max_points: int = CH
         else:
             days.append((day, balance))
     return BalanceOverTime(
-        balance_pence=balance,
-        first_on=rows[0][0],
-        last_on=rows[-1][0],
-        most_owed=high,
-        least_owed=low,
-        chart=tuple(chart_points(days, max_points)),
+        balance_pence=int(balance),
+        first_on=_as_date(rows[0][0]),
+        last_on=_as_date(rows[-1][0]),
+        most_owed=(_as_date(high[0]), int(high[1])),
+        least_owed=(_as_date(low[0]), int(low[1])),
+        chart=tuple((_as_date(day), int(closing)) for day, closing in chart_points(days, max_points)),
     )
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def balance_after_each(session: Session, account_id: int) -> list[tuple[date, int]]:
