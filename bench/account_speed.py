@@ -8,7 +8,13 @@ transactions, and prints the median of 7 runs of:
 - the first page of its history (``ledger.history_page``, page 1 of 50 lines, with
   running balances over the whole ledger);
 - a statement from the day the tenancy began to today (``statements.statement``) and its
-  PDF (``statements.to_pdf``), built and rendered together.
+  PDF (``statements.to_pdf``), built and rendered together;
+- the service work of one websocket event of each account page, for the resident whose
+  account it is, each in its own session as the handler opens it (``in_transaction``), with
+  the SQL statements it runs: the home page's load, the account page's load (the account
+  chosen, its overview and the first history page), a change of history page, a filter of
+  the history, and the statements page's load (the median elapsed time and the median
+  CPU time of this process: the web process's share, steadier on a busy machine).
 
     .venv/bin/python bench/account_speed.py
     .venv/bin/python bench/account_speed.py --pg      # SQLite, then PostgreSQL
@@ -36,7 +42,8 @@ PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/doorstep_bench"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", action="store_true", help="also run on PostgreSQL (database doorstep_bench)")
-    parser.add_argument("--pg-server", default=PG_SERVER, help="where to create doorstep_bench (libpq URL)")
+    parser.add_argument("--pg-server", default=PG_SERVER, help="where to create the database (libpq URL)")
+    parser.add_argument("--pg-database", default="doorstep_bench", help="the throwaway database's name")
     parser.add_argument("--tenancies", type=int, default=2200)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--runs", type=int, default=7)
@@ -53,14 +60,15 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _create_pg_database(server: str) -> str:
+def _create_pg_database(server: str, name: str = "doorstep_bench") -> str:
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS doorstep_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE doorstep_bench")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     host = server.split("://", 1)[1].rsplit("/", 1)[0]
-    return f"postgresql+psycopg://{host}/doorstep_bench"
+    return f"postgresql+psycopg://{host}/{name}"
 
 
 def _median_seconds(fn, runs: int) -> tuple[float, float]:
@@ -71,6 +79,19 @@ def _median_seconds(fn, runs: int) -> tuple[float, float]:
         fn()
         times.append(time.perf_counter() - started)
     return statistics.median(times), times[0]
+
+
+def _median_wall_and_cpu(fn, runs: int) -> tuple[float, float]:
+    """(median elapsed, median CPU time of this process) of ``runs`` calls: the CPU time is
+    what the web process spends (the database server's own work on PostgreSQL apart), and
+    holds steadier than the elapsed time on a busy machine."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _bench(url: str, feed: Path, runs: int, today, now) -> None:
@@ -140,8 +161,106 @@ def _bench(url: str, feed: Path, runs: int, today, now) -> None:
         f"whole-tenancy statement + PDF:    median {pdf_median * 1000:7.1f} ms of {runs}  "
         f"(first {pdf_first * 1000:.1f} ms; building the statement alone {build_median * 1000:.1f} ms)"
     )
+    _bench_events(engine, account, tenancy, runs, today, now)
     print()
     engine.dispose()
+
+
+def _bench_events(engine, account, tenancy, runs: int, today, now) -> None:
+    """The account pages' events' service work, timed and their SQL statements counted."""
+    from dataclasses import dataclass
+
+    from sqlalchemy import event
+    from sqlmodel import Session, select
+
+    from portal_app.models import TenancyParty
+    from portal_app.services.accounts import balances, statements, summary
+    from portal_app.settings import get_settings
+
+    @dataclass(frozen=True)
+    class Caller:
+        person_id: int
+        tenancy_id: int
+
+    settings = get_settings()
+    with Session(engine) as session:
+        party = session.exec(
+            select(TenancyParty)
+            .where(TenancyParty.tenancy_id == tenancy.id, TenancyParty.role.in_(settings.eligible_roles))
+            .order_by(TenancyParty.id)
+        ).first()
+    caller = Caller(party.person_id, tenancy.id)
+    ref = account.account_ref
+
+    def unit(work, *args, **kwargs):
+        with Session(engine) as session:
+            return work(session, *args, **kwargs)
+
+    def history(page: int, type_group: str = ""):
+        return unit(
+            summary.history,
+            caller,
+            ref,
+            ref,
+            date_from=None,
+            date_to=None,
+            type_group=type_group,
+            page=page,
+            page_size=50,
+            today=today,
+            settings=settings,
+        )
+
+    def home():
+        unit(
+            balances.account_summaries,
+            person_id=caller.person_id,
+            tenancy_id=caller.tenancy_id,
+            today=today,
+            now=now,
+            allow_former=settings.allow_former_tenants,
+            roles=settings.eligible_roles,
+            days_to_pay=settings.leasehold_bill_days_to_pay,
+        )
+
+    def account_load():
+        if hasattr(summary, "account_page"):  # one unit of work: choice, overview, first history page
+            _choice, shown = unit(summary.account_page, caller, ref, "", now=now, settings=settings, page_size=50)
+            assert shown is not None and len(shown.history.lines) == 50
+        else:  # before: the overview, then the first history page in a second unit of work
+            _choice, overview = unit(summary.account_overview, caller, ref, "", now=now, settings=settings)
+            _choice, found = history(1)
+            assert overview is not None and len(found.lines) == 50
+
+    def statement_load():
+        _choice, view = unit(statements.statement_view, caller, ref, "", now=now, settings=settings)
+        assert view is not None and view.statement is not None
+
+    statements_run: list[str] = []
+
+    def count(_conn, _cursor, statement, _params, _context, _many):
+        statements_run.append(statement)
+
+    events = [
+        ("home page load", home),
+        ("account page load", account_load),
+        ("history page change (page 2)", lambda: history(2)),
+        ("history filter (payments)", lambda: history(1, "payments")),
+        ("statements page load", statement_load),
+    ]
+    print(f"one event's service work, as {ref}'s resident sees it:")
+    for name, fn in events:
+        fn()  # warm
+        statements_run.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        fn()
+        event.remove(engine, "before_cursor_execute", count)
+        n = len(statements_run)
+        wall, cpu = _median_wall_and_cpu(fn, max(runs, 15))
+        print(
+            f"    {name + ':':32s} median {wall * 1000:6.1f} ms, {cpu * 1000:6.1f} ms of this process's CPU "
+            f"(of {max(runs, 15)}), {n:3d} SQL statements"
+        )
 
 
 def _run(args: argparse.Namespace, work: Path) -> int:
@@ -164,7 +283,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
 
     _bench(sqlite_url, feed, args.runs, today, now)
     if args.pg:
-        url = _create_pg_database(args.pg_server)
+        url = _create_pg_database(args.pg_server, args.pg_database)
         _bench(url, feed, args.runs, today, now)
     return 0
 

@@ -3,10 +3,17 @@ an account with its history, a statement and a request form, next to a visitor w
 opened only the start page (the app's smallest state), in the same run.
 
     .venv/bin/python bench/state_size.py
+    .venv/bin/python bench/state_size.py --in-process
 
 Needs PostgreSQL and Redis on 127.0.0.1 (database doorstep_state_bench, Redis database
 14, both emptied first) and Caddy: it runs the production profile of tests/scale with one
 backend.
+
+``--in-process`` needs none of them: it loads the demo landlord (a small feed; its
+longest account is demo resident 6's, RA100006, whatever the size) into a throwaway
+SQLite file, runs the account page's load for that account and then a change of history
+page on an ``AccountState`` in this process, and prints the bytes the state would take in
+Redis (what Reflex pickles for it) and the bytes of each event's delta to the browser.
 """
 
 from __future__ import annotations
@@ -22,7 +29,45 @@ sys.path.insert(0, str(ROOT))
 REDIS_DB = 14
 
 
+def account_state_sizes(tenancies: int = 12) -> dict[str, int]:
+    """The account page's state for the demo's longest account, in bytes: pickled as
+    Reflex keeps it (``stored``), and as JSON, the delta of its load event (``load_delta``)
+    and of a change of history page after it (``page_delta``). Uses the database that
+    ``DATABASE_URL`` names, which it fills with the demo landlord."""
+    from tests.account_state import account_state_after_load
+
+    loaded = account_state_after_load(tenancies=tenancies)
+    return {**loaded.sizes, **{f"{name}_statements": n for name, n in loaded.statements.items()}}
+
+
+def in_process() -> int:
+    import os
+
+    work = Path(tempfile.mkdtemp(prefix="doorstep-state-bench-"))
+    os.environ["PORTAL_DATA_DIR"] = str(work / "data")
+    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'state.db'}"
+    try:
+        from portal_app.db import migrate
+
+        migrate()
+        sizes = account_state_sizes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("The account page's state, the demo's longest account (RA100006), in this process:")
+    print(f"    stored (pickled, as in Redis) after load: {sizes['stored']:>7} bytes")
+    print(f"    of which the chart:                       {sizes['chart']:>7} bytes")
+    print(f"    of which the history page:                {sizes['history']:>7} bytes")
+    print(f"    delta sent to the browser by the load:    {sizes['load_delta']:>7} bytes")
+    print(f"    delta sent by a change of history page:   {sizes['page_delta']:>7} bytes")
+    print(
+        f"SQL statements run by the load: {sizes['load_statements']}; by a change of page: {sizes['page_statements']}"
+    )
+    return 0
+
+
 def main() -> int:
+    if "--in-process" in sys.argv[1:]:
+        return in_process()
     import redis
     from aiosmtpd.controller import Controller
     from playwright.sync_api import expect, sync_playwright

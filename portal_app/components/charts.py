@@ -8,7 +8,8 @@ tokens, so the charts match the stylesheet.
 
 Plotly's JavaScript is only in the pages that call ``chart()`` (the account page and the
 budget planner): import this module from those pages only. The figures are built two
-ways: ``balance_figure`` in Python (the account's balance over time, sent as state),
+ways: ``balance_figure`` in Python (the account's balance over time, sent as state as
+``balance_chart``'s plain JSON),
 ``bars_js`` as a JavaScript expression evaluated in the browser (the budget planner,
 which works offline with no server).
 """
@@ -19,6 +20,7 @@ import json
 from datetime import date
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import reflex as rx
 
 from portal_app import design
@@ -58,6 +60,16 @@ def balance_figure(series: list[tuple[date, int]]) -> go.Figure:
         xaxis={"type": "date"},
         **_base_layout(),
     )
+    return figure
+
+
+def balance_chart(series: list[tuple[date, int]] | tuple[tuple[date, int], ...]) -> dict:
+    """``balance_figure`` as the plain figure JSON the page's state keeps: its data and
+    layout only. Plotly's template (some 7 KB) is left out: the page merges it in the
+    browser (``rx.plotly`` adds it to every figure), so the drawing is the same and the
+    state, sent to the browser and kept in Redis, holds only the points."""
+    figure = json.loads(pio.to_json(balance_figure(list(series)), validate=False))
+    figure["layout"].pop("template", None)
     return figure
 
 

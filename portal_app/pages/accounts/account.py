@@ -51,9 +51,15 @@ class AccountState(AccountChoiceState):
     charges_not_eligible_weekly: str = ""
     lease: list[str] = []
     lease_rows: list[dict[str, str]] = []
-    chart: go.Figure = go.Figure()
+    # The figure's JSON (components/charts.balance_chart): data and layout, no template.
+    chart: dict = {"data": [], "layout": {}}
     chart_summary: str = ""
+    # [{"id", "date", "description", "type", "debit", "credit", "balance"}]: what a line
+    # shows and nothing twice; its "Ask about this" link is made in the browser from them.
     history: list[dict[str, str]] = []
+    # The new-request form's address for a query about this account; a line's link adds
+    # its transaction (``_ask_href``).
+    ask_href: str = ""
     page: int = 1
     page_count: int = 1
     total_lines: int = 0
@@ -76,10 +82,6 @@ class AccountState(AccountChoiceState):
                 "debit": _money_or_blank(line.debit_pence),
                 "credit": _money_or_blank(line.credit_pence),
                 "balance": balance_display(line.balance_after_pence),
-                "query_href": routes.new_request(
-                    kind="query", account=self.reference, transaction=str(line.transaction_id)
-                ),
-                "ask_about": _ask_about_words(line),
             }
             for line in found.lines
         ]
@@ -108,6 +110,7 @@ class AccountState(AccountChoiceState):
     def _show(self, overview: summary.AccountOverview) -> None:
         account = overview.summary
         self.label, self.reference, self.address = account.label, account.account_ref, account.address
+        self.ask_href = routes.new_request(kind="query", account=account.account_ref)
         self.balance, self.words = account.balance_display, account.balance_words
         self.arrears = overview.arrears
         self.as_at = uk_time_words(account.as_at)
@@ -138,7 +141,7 @@ class AccountState(AccountChoiceState):
         self.lease = list(overview.lease_explanation)
         self.lease_rows = [{"name": name, "value": value} for name, value in overview.lease_rows]
 
-        self.chart = _chart(list(overview.series))
+        self.chart = charts.balance_chart(overview.series)
         self.chart_summary = overview.chart_summary
 
     @resident_only
@@ -147,17 +150,22 @@ class AccountState(AccountChoiceState):
         principal = current_principal()
         self.page, self.type_group, self.filter_errors = 1, "", {}
         self._date_from = self._date_to = None
-        choice, overview = await in_transaction(
-            summary.account_overview, principal, self._wanted(), self.chosen_ref, now=utcnow(), settings=get_settings()
+        # One unit of work: the account chosen once, its overview and the first history page.
+        choice, shown = await in_transaction(
+            summary.account_page,
+            principal,
+            self._wanted(),
+            self.chosen_ref,
+            now=utcnow(),
+            settings=get_settings(),
+            page_size=PAGE_SIZE,
         )
-        if self._take(choice) is None or overview is None:
+        if self._take(choice) is None or shown is None:
             self.loaded = True
             self.reference = ""
             return
-        self._show(overview)
-        found = await self._history(principal, date_from=None, date_to=None, type_group="", page=1)
-        if found is not None:
-            self._show_history(found)
+        self._show(shown.overview)
+        self._show_history(shown.history)
         self.loaded = True
         # The last figures this device saw, for the offline banner (assets/pwa.js; not on a kiosk).
         seen = {
@@ -223,10 +231,6 @@ class AccountState(AccountChoiceState):
             return
         self._show_history(found)
         return rx.call_script("document.getElementById('history-heading')?.focus()")
-
-
-# The figure's look lives with the other charts (components/charts.py).
-_chart = charts.balance_figure
 
 
 # ---------------------------------------------------------------------------
@@ -319,7 +323,7 @@ def _lease_panel() -> rx.Component:
 def _chart_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Your balance over time", id="chart-heading"),
-        charts.chart(AccountState.chart, AccountState.chart_summary),
+        charts.chart(AccountState.chart.to(go.Figure), AccountState.chart_summary),
         aria_labelledby="chart-heading",
     )
 
@@ -367,19 +371,34 @@ def _filters() -> rx.Component:
     )
 
 
-def _ask_about_words(line) -> str:
+def ask_about_words(line: dict) -> str:
     """What the "Ask about this" link says to a screen reader after its visible words: the
     line's date, description, amount and balance after, so two lines on the same day are
-    two different links (WCAG 2.4.4), and the name still starts with what is seen (2.5.3)."""
-    what, amount = ("charge", line.debit_pence) if line.debit_pence else ("payment", line.credit_pence)
-    return (
-        f" {what} on {line.posted_on.strftime('%d %b %Y')}: {line.description}, {format_pence(amount or 0)}, "
-        f"balance after {balance_display(line.balance_after_pence)}"
-    )
+    two different links (WCAG 2.4.4), and the name still starts with what is seen (2.5.3).
+    ``line`` is a history row as the state holds it (the page joins the same words in the
+    browser, ``_ask_about``)."""
+    what, amount = ("charge", line["debit"]) if line["debit"] else ("payment", line["credit"] or format_pence(0))
+    return f" {what} on {line['date']}: {line['description']}, {amount}, balance after {line['balance']}"
 
 
 def _ask_about(row: rx.Var) -> rx.Component:
-    return rx.el.a("Ask about this", rx.el.span(row["ask_about"], class_name="visually-hidden"), href=row["query_href"])
+    debit, credit = row["debit"].to(str), row["credit"].to(str)
+    words = (
+        " ",
+        rx.cond(debit != "", "charge", "payment"),
+        " on ",
+        row["date"],
+        ": ",
+        row["description"],
+        ", ",
+        rx.cond(debit != "", debit, rx.cond(credit != "", credit, format_pence(0))),
+        ", balance after ",
+        row["balance"],
+    )
+    # Ids are digits, so joined in the browser this is routes.new_request(kind="query",
+    # account=..., transaction=id) exactly, the account's part encoded on the server.
+    href = AccountState.ask_href + "&transaction=" + row["id"].to(str)
+    return rx.el.a("Ask about this", rx.el.span(*words, class_name="visually-hidden"), href=href)
 
 
 HISTORY_COLUMNS = (

@@ -83,6 +83,13 @@ def _party_current(party: TenancyParty, today: date) -> bool:
     return started and (party.end_date is None or party.end_date >= today)
 
 
+def _keep(session: Session, *rows: object) -> None:
+    """Keep rows this unit of work has read for as long as its session lasts, so that a
+    later ``session.get`` in the same unit of work finds them without asking the database
+    again (SQLAlchemy's identity map holds a row only while something else does)."""
+    session.info.setdefault("doorstep_kept_rows", []).extend(rows)
+
+
 def _sorted(accounts: Iterable[Account]) -> list[Account]:
     return sorted(accounts, key=lambda a: (ACCOUNT_ORDER.get(a.account_type, 9), a.account_ref))
 
@@ -140,8 +147,11 @@ def visible_accounts(
     ).all()
     garage_ids = [t.id for t, p in garage_rows if t.is_current(today) and _party_current(p, today)]
     others: list[Account] = []
+    # The account pages go on to read these accounts' tenancies and the accounts themselves.
+    _keep(session, tenancy, *own, *(t for t, _p in garage_rows))
     if garage_ids:
         found = session.exec(select(Account).where(Account.tenancy_id.in_(garage_ids))).all()
+        _keep(session, *found)
         by_tenancy: dict[int, list[Account]] = {}
         for account in found:
             by_tenancy.setdefault(account.tenancy_id, []).append(account)
@@ -353,77 +363,112 @@ def account_summaries(
         return []
     ids = [a.id for a in accounts]
     balances = ledger_balances(session, ids)
-    tenancies = {
-        t.id: t for t in session.exec(select(Tenancy).where(Tenancy.id.in_({a.tenancy_id for a in accounts}))).all()
-    }
+    # visible_accounts has read every one of these tenancies in this session: no query.
+    tenancies = {tid: session.get(Tenancy, tid) for tid in {a.tenancy_id for a in accounts}}
     property_ids = {t.property_id for t in tenancies.values()}
     properties = {p.id: p for p in session.exec(select(Property).where(Property.id.in_(property_ids))).all()}
     charges: dict[int, list[Charge]] = {}
     for charge in session.exec(select(Charge).where(Charge.account_id.in_(ids))).all():
         charges.setdefault(charge.account_id, []).append(charge)
 
-    out: list[AccountSummary] = []
-    for account in accounts:
-        tenancy = tenancies[account.tenancy_id]
-        former = _has_ended(tenancy, today)
-        balance = balances.get(account.id, 0)
-        paid = last_payment(session, account.id)
-        closed = account.closed_on is not None and account.closed_on < today
-        billed_monthly = (
-            owed_rule.monthly_billing(session, account.id, today) if account.account_type == "service_charge" else None
-        )
-        due_on, due_pence = (
-            (None, None)
-            if former or closed
-            else next_due(charges.get(account.id, []), tenancy, today, billed_monthly_on=billed_monthly)
-        )
-        standing = owed_rule.standing(
-            session, account.id, account.account_type, balance, today, days_to_pay=days_to_pay
-        )
-        if not (former or closed):
-            # What the ledger says falls due next: with no regular charge (a major works
-            # bill), the plan's next instalment; a bill still inside its days to pay, when
-            # it falls due before the next regular charge.
-            soonest = None
-            if standing.instalments is not None and standing.owed_pence and due_on is None:
-                soonest = owed_rule.next_instalment(
-                    standing.instalments, standing.instalments_paid_pence, standing.owed_pence, today
-                )
-            elif standing.falls_due:
-                soonest = standing.falls_due[0]
-            if soonest is not None and (due_on is None or soonest[0] < due_on):
-                due_on, due_pence = soonest
-        out.append(
-            AccountSummary(
-                account_id=account.id,
-                account_ref=account.account_ref,
-                account_type=account.account_type,
-                label=ACCOUNT_LABELS.get(account.account_type, "Account"),
-                address=_address(properties[tenancy.property_id]),
-                tenancy_ref=tenancy.tenancy_ref,
-                tenure=tenancy.tenure,
-                is_former=former,
-                balance_pence=balance,
-                balance_words=standing.words,
-                balance_display=balance_display(balance),
-                dr_cr=dr_cr(balance),
-                as_at=now,
-                last_payment_on=paid.posted_on if paid else None,
-                last_payment_pence=-paid.amount_pence if paid else None,
-                last_payment_description=paid.description if paid else None,
-                next_due_on=due_on,
-                next_due_pence=due_pence,
-                overdue_pence=standing.overdue_pence,
-                arrears=standing.arrears,
+    return [
+        _summary(
+            session,
+            account,
+            tenancies[account.tenancy_id],
+            properties[tenancies[account.tenancy_id].property_id],
+            balances.get(account.id, 0),
+            charges.get(account.id, []),
+            today=today,
+            now=now,
+            days_to_pay=days_to_pay,
+        )[0]
+        for account in accounts
+    ]
+
+
+def account_summary(
+    session: Session, account_id: int, *, balance: int, today: date, now: datetime, days_to_pay: int | None = None
+) -> tuple[AccountSummary, owed_rule.Standing, list[Charge], Tenancy]:
+    """One account's summary, as ``account_summaries`` gives it, for an account the caller
+    may see (``access.choose_account`` has read it, so it is not read again) whose ledger
+    ``balance`` the caller has read; with what it was worked out from: the account's
+    standing (``owed.standing``), its charges and its tenancy."""
+    account = session.get(Account, account_id)
+    tenancy = session.get(Tenancy, account.tenancy_id)
+    prop = session.get(Property, tenancy.property_id)
+    charges = list(session.exec(select(Charge).where(Charge.account_id == account_id)).all())
+    found, standing = _summary(
+        session, account, tenancy, prop, balance, charges, today=today, now=now, days_to_pay=days_to_pay
+    )
+    return found, standing, charges, tenancy
+
+
+def _summary(
+    session: Session,
+    account: Account,
+    tenancy: Tenancy,
+    prop: Property,
+    balance: int,
+    charges: list[Charge],
+    *,
+    today: date,
+    now: datetime,
+    days_to_pay: int | None,
+) -> tuple[AccountSummary, owed_rule.Standing]:
+    former = _has_ended(tenancy, today)
+    paid = last_payment(session, account.id)
+    closed = account.closed_on is not None and account.closed_on < today
+    billed_monthly = (
+        owed_rule.monthly_billing(session, account.id, today) if account.account_type == "service_charge" else None
+    )
+    due_on, due_pence = (
+        (None, None) if former or closed else next_due(charges, tenancy, today, billed_monthly_on=billed_monthly)
+    )
+    standing = owed_rule.standing(session, account.id, account.account_type, balance, today, days_to_pay=days_to_pay)
+    if not (former or closed):
+        # What the ledger says falls due next: with no regular charge (a major works
+        # bill), the plan's next instalment; a bill still inside its days to pay, when
+        # it falls due before the next regular charge.
+        soonest = None
+        if standing.instalments is not None and standing.owed_pence and due_on is None:
+            soonest = owed_rule.next_instalment(
+                standing.instalments, standing.instalments_paid_pence, standing.owed_pence, today
             )
-        )
-    return out
+        elif standing.falls_due:
+            soonest = standing.falls_due[0]
+        if soonest is not None and (due_on is None or soonest[0] < due_on):
+            due_on, due_pence = soonest
+    found = AccountSummary(
+        account_id=account.id,
+        account_ref=account.account_ref,
+        account_type=account.account_type,
+        label=ACCOUNT_LABELS.get(account.account_type, "Account"),
+        address=_address(prop),
+        tenancy_ref=tenancy.tenancy_ref,
+        tenure=tenancy.tenure,
+        is_former=former,
+        balance_pence=balance,
+        balance_words=standing.words,
+        balance_display=balance_display(balance),
+        dr_cr=dr_cr(balance),
+        as_at=now,
+        last_payment_on=paid.posted_on if paid else None,
+        last_payment_pence=-paid.amount_pence if paid else None,
+        last_payment_description=paid.description if paid else None,
+        next_due_on=due_on,
+        next_due_pence=due_pence,
+        overdue_pence=standing.overdue_pence,
+        arrears=standing.arrears,
+    )
+    return found, standing
 
 
 __all__ = [
     "ACCOUNT_LABELS",
     "AccountSummary",
     "account_summaries",
+    "account_summary",
     "convert_charge",
     "last_payment",
     "ledger_balance",

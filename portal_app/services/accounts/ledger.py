@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import String, and_, exists, func, or_, type_coerce, update
 from sqlmodel import Session, select
 
 from portal_app.clock import to_uk, uk_date_words
@@ -151,7 +151,19 @@ def charge_breakdown(session: Session, account_id: int, today: date) -> ChargeBr
     tenancy = session.exec(
         select(Tenancy).join(Account, Account.tenancy_id == Tenancy.id).where(Account.id == account_id)
     ).first()
-    lines = tuple(charge_line(c) for c in charges_in_force(session, account_id, today))
+    return breakdown_of(account_id, today, charges_in_force(session, account_id, today), tenancy)
+
+
+def _in_force_sorted(charges: list[Charge], day: date) -> list[Charge]:
+    """``charges_in_force`` of charges already read."""
+    rows = [c for c in charges if c.effective_from <= day and (c.effective_to is None or c.effective_to >= day)]
+    return sorted(rows, key=lambda c: (_CODE_ORDER.get(c.charge_code, 9), c.description.lower(), c.id))
+
+
+def breakdown_of(account_id: int, today: date, charges: list[Charge], tenancy: Tenancy | None) -> ChargeBreakdown:
+    """``charge_breakdown`` of the account's charges already read (all of them, or those in
+    force today) and its tenancy."""
+    lines = tuple(charge_line(c) for c in _in_force_sorted(charges, today))
 
     def total(attr: str, eligible: object = ...) -> int:
         return sum(getattr(line, attr) for line in lines if eligible is ... or line.benefit_eligible is eligible)
@@ -218,6 +230,50 @@ def _check_types(types: tuple[str, ...] | list[str] | None) -> tuple[str, ...] |
     return wanted or None
 
 
+def _after_key(T, posted_on: date, transaction_id: int):
+    """Postings at or before this one in posting order (posted_on, id)."""
+    return or_(T.posted_on < posted_on, and_(T.posted_on == posted_on, T.id <= transaction_id))
+
+
+def _balances_after(session: Session, account_id: int, rows, *, filtered: bool) -> dict[int, int]:
+    """The whole account's balance after each of ``rows`` (a page, newest first: id,
+    ..., posted_on third, amount seventh), by transaction id.
+
+    One sum gives the balance after the page's newest line (every posting up to it in
+    posting order); the lines below it follow by taking each posting's amount off in turn.
+    A filtered page skips postings, so their amounts are read too, only between the page's
+    newest and oldest lines."""
+    if not rows:
+        return {}
+    T = Transaction
+    newest, oldest = rows[0], rows[-1]
+    balance = int(
+        session.exec(
+            select(func.coalesce(func.sum(T.amount_pence), 0)).where(
+                T.account_id == account_id, _after_key(T, newest[2], newest[0])
+            )
+        ).one()
+    )
+    if filtered:
+        # Every posting between the page's oldest and newest lines, on the index's date range.
+        span = [
+            (transaction_id, amount)
+            for transaction_id, day, amount in session.exec(
+                select(T.id, T.posted_on, T.amount_pence)
+                .where(T.account_id == account_id, T.posted_on >= oldest[2], T.posted_on <= newest[2])
+                .order_by(T.posted_on.desc(), T.id.desc())
+            ).all()
+            if (oldest[2], oldest[0]) <= (day, transaction_id) <= (newest[2], newest[0])
+        ]
+    else:
+        span = [(row[0], row[6]) for row in rows]
+    after: dict[int, int] = {}
+    for transaction_id, amount in span:
+        after[transaction_id] = balance
+        balance -= int(amount)
+    return after
+
+
 def history_page(
     session: Session,
     account_id: int,
@@ -230,9 +286,10 @@ def history_page(
 ) -> HistoryPage:
     """One page of the account's postings, newest first (posted_on desc, id desc).
 
-    Each line carries the balance after it, computed over the whole ledger in posting
-    order (posted_on, id) by a window function in a subquery, before the date and type
-    filters apply: a filtered line shows the account's real balance at that moment.
+    Each line carries the balance after it, over the whole ledger in posting order
+    (posted_on, id), whatever the date and type filters: a filtered line shows the
+    account's real balance at that moment (``_balances_after``: one sum, not a running
+    total over every posting).
     ``types=None`` or an empty tuple means every type; an unknown type, a ``date_from``
     after ``date_to`` or a page size outside 1..200 raise ValueError. A page beyond the
     last returns the last page; a page below 1 returns the first."""
@@ -253,48 +310,27 @@ def history_page(
         return where
 
     T = Transaction
-    total = int(session.exec(select(func.count()).select_from(T).where(T.account_id == account_id, *filters(T))).one())
+    where = [T.account_id == account_id, *filters(T)]
+    total = int(session.exec(select(func.count()).select_from(T).where(*where)).one())
     page_count = max(1, -(-total // page_size))
     page = min(max(1, int(page)), page_count)
 
-    running = func.sum(T.amount_pence).over(order_by=(T.posted_on, T.id)).label("balance_after")
-    ledger = (
-        select(
-            T.id,
-            T.transaction_ref,
-            T.posted_on,
-            T.week_commencing,
-            T.type,
-            T.description,
-            T.amount_pence,
-            T.method,
-            running,
-        )
-        .where(T.account_id == account_id)
-        .subquery("ledger")
-    )
-    c = ledger.c
+    # The page itself, straight from the (account_id, posted_on, id) index: LIMIT and
+    # OFFSET in SQL, never the whole ledger read to show fifty lines.
     rows = (
         session.exec(
             select(
-                c.id,
-                c.transaction_ref,
-                c.posted_on,
-                c.week_commencing,
-                c.type,
-                c.description,
-                c.amount_pence,
-                c.method,
-                c.balance_after,
+                T.id, T.transaction_ref, T.posted_on, T.week_commencing, T.type, T.description, T.amount_pence, T.method
             )
-            .where(*filters(c))
-            .order_by(c.posted_on.desc(), c.id.desc())
+            .where(*where)
+            .order_by(T.posted_on.desc(), T.id.desc())
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).all()
         if total
         else []
     )
+    after = _balances_after(session, account_id, rows, filtered=bool(filters(T)))
     lines = tuple(
         HistoryLine(
             transaction_id=row[0],
@@ -307,7 +343,7 @@ def history_page(
             amount_pence=row[6],
             debit_pence=row[6] if row[6] > 0 else None,
             credit_pence=-row[6] if row[6] < 0 else None,
-            balance_after_pence=int(row[8]),
+            balance_after_pence=after[row[0]],
             method=row[7],
         )
         for row in rows
@@ -353,6 +389,91 @@ def balance_series(session: Session, account_id: int, max_points: int = 400) -> 
     if kept[-1] != series[-1]:
         kept.append(series[-1])
     return kept
+
+
+# The balance chart's most points: enough for its shape on a phone's width, few enough
+# that the figure stays a few kilobytes in the page's state (issue 15).
+CHART_POINTS = 120
+
+
+@dataclass(frozen=True)
+class BalanceOverTime:
+    """An account's whole ledger read once, in posting order (posted_on, id): its balance
+    now, the first and last days, the most owed and the most in credit (each the first
+    posting after which the balance was that: what the history shows), and the balance at
+    the end of each day with postings, kept to at most ``CHART_POINTS`` for the chart."""
+
+    balance_pence: int
+    first_on: date | None
+    last_on: date | None
+    most_owed: tuple[date, int] | None
+    least_owed: tuple[date, int] | None
+    chart: tuple[tuple[date, int], ...]
+
+
+def chart_points(days: list[tuple[date, int]], max_points: int = CHART_POINTS) -> list[tuple[date, int]]:
+    """Closing balances of days, oldest first, cut to at most ``max_points`` (and the last)
+    keeping their shape: with more days, they are cut into equal runs and each run keeps
+    its lowest and its highest day, in date order, so no peak or trough of more than a
+    few days is lost; the last day, the balance now, is always kept."""
+    if max_points < 2:
+        raise ValueError("max_points must be at least 2")
+    if len(days) <= max_points:
+        return list(days)
+    size = -(-len(days) // (max_points // 2))
+    kept: list[tuple[date, int]] = []
+    for start in range(0, len(days), size):
+        run = days[start : start + size]
+        low = min(range(len(run)), key=lambda i: (run[i][1], i))
+        high = max(range(len(run)), key=lambda i: (run[i][1], -i))
+        kept += [run[i] for i in sorted({low, high})]
+    if kept[-1] != days[-1]:
+        kept.append(days[-1])
+    return kept
+
+
+def balance_over_time(session: Session, account_id: int, *, max_points: int = CHART_POINTS) -> BalanceOverTime:
+    """The account's balance now, its extremes and its chart, from one read of its ledger
+    (the account page's: not one pass for the balance, one for the chart and one for the
+    chart's words)."""
+    # Every posting's day and amount, and nothing more: the day as the driver gives it (an
+    # ISO string on SQLite, a date on PostgreSQL), made a date only for what is kept.
+    rows = (
+        session.connection()
+        .execute(
+            select(type_coerce(Transaction.posted_on, String), Transaction.amount_pence)
+            .where(Transaction.account_id == account_id)
+            .order_by(Transaction.posted_on, Transaction.id)
+        )
+        .all()
+    )
+    if not rows:
+        return BalanceOverTime(0, None, None, None, None, ())
+    balance = 0
+    high = low = None
+    days: list[tuple] = []
+    for day, amount in rows:
+        balance += amount
+        if high is None or balance > high[1]:
+            high = (day, balance)
+        if low is None or balance < low[1]:
+            low = (day, balance)
+        if days and days[-1][0] == day:
+            days[-1] = (day, balance)
+        else:
+            days.append((day, balance))
+    return BalanceOverTime(
+        balance_pence=int(balance),
+        first_on=_as_date(rows[0][0]),
+        last_on=_as_date(rows[-1][0]),
+        most_owed=(_as_date(high[0]), int(high[1])),
+        least_owed=(_as_date(low[0]), int(low[1])),
+        chart=tuple((_as_date(day), int(closing)) for day, closing in chart_points(days, max_points)),
+    )
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def balance_after_each(session: Session, account_id: int) -> list[tuple[date, int]]:
@@ -435,11 +556,14 @@ def reconcile_portal_payments(session: Session, now: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def balance_with_pending(session: Session, account_id: int) -> tuple[int, int, int]:
-    """(ledger balance, pending portal payments, balance once they are posted), in pence."""
-    ledger = ledger_balance(session, account_id)
-    pending = sum(p.amount_pence for p in pending_payments(session, account_id))
-    return ledger, pending, ledger - pending
+def balance_with_pending(
+    session: Session, account_id: int, *, balance: int | None = None, pending: list[PendingPayment] | None = None
+) -> tuple[int, int, int]:
+    """(ledger balance, pending portal payments, balance once they are posted), in pence.
+    ``balance`` and ``pending``, when the caller has read them already, are not read again."""
+    ledger = ledger_balance(session, account_id) if balance is None else balance
+    waiting = sum(p.amount_pence for p in (pending_payments(session, account_id) if pending is None else pending))
+    return ledger, waiting, ledger - waiting
 
 
 # ---------------------------------------------------------------------------
@@ -753,8 +877,12 @@ __all__ = [
     "MajorWorksSummary",
     "PendingPayment",
     "YearEndAdjustment",
+    "BalanceOverTime",
     "balance_after_each",
+    "balance_over_time",
     "balance_series",
+    "breakdown_of",
+    "chart_points",
     "balance_with_pending",
     "benefit_explanations",
     "charge_breakdown",

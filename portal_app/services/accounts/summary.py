@@ -2,9 +2,11 @@
 
 The home page and the account page show what this module decides (is it arrears, is it
 a leaseholder's account, how the balance chart reads in words); the pages only format
-and show it. ``account_overview`` and ``history`` are the account page's units of work:
-each goes through ``access.choose_account`` first, so they only ever read an account
-the caller may see.
+and show it. ``account_page`` (its load: the overview and the first history page) and
+``history`` (a page or a filter of it) are the account page's units of work, and
+``account_overview`` the back office's view of the same figures: each goes through
+``access.choose_account`` first, once, so they only ever read an account the caller may
+see.
 """
 
 from __future__ import annotations
@@ -75,13 +77,26 @@ def chart_summary(series: list[tuple[date, int]] | tuple[tuple[date, int], ...])
 
     ``series`` is every balance to consider, in posting order: pass the balance after each
     posting (``ledger.balance_after_each``), not the chart's drawn points, which are one
-    per day and sampled, so that the words agree with the history."""
+    per day and sampled, so that the words agree with the history. The account page reads
+    the same words from its one read of the ledger (``ledger.balance_over_time``)."""
     if not series:
-        return "There are no payments or charges on this account yet."
+        return _words(None, None, None, None)
     high = max(series, key=lambda p: p[1])
     low = min(series, key=lambda p: p[1])
+    return _words(series[0][0], series[-1][0], high, low)
+
+
+def _chart_words(over: ledger.BalanceOverTime) -> str:
+    """``chart_summary`` of a ledger read once (the same words: the extremes are the first
+    posting after which the balance was highest and lowest)."""
+    return _words(over.first_on, over.last_on, over.most_owed, over.least_owed)
+
+
+def _words(first_on, last_on, high, low) -> str:
+    if first_on is None:
+        return "There are no payments or charges on this account yet."
     return (
-        f"From {uk_date_words(series[0][0])} to {uk_date_words(series[-1][0])}. "
+        f"From {uk_date_words(first_on)} to {uk_date_words(last_on)}. "
         f"Most owed: {balance_display(high[1])} on {uk_date_words(high[0])}. "
         f"Most in credit or least owed: {balance_display(low[1])} on {uk_date_words(low[0])}."
     )
@@ -143,27 +158,24 @@ class AccountOverview:
 def _overview(
     session: Session, caller: Caller, account: ChosenAccount, *, now: datetime, settings: Settings
 ) -> AccountOverview | None:
+    """The overview of an account ``access.choose_account`` chose for the caller: its
+    ledger read once (``ledger.balance_over_time``), its summary alone (not every visible
+    account's, to keep one), and each rule asked once."""
+    del caller  # the choice was the caller's: nothing here asks who again
     today = uk_today(now)
-    summary = next(
-        (
-            a
-            for a in balances.account_summaries(
-                session,
-                person_id=caller.person_id,
-                tenancy_id=caller.tenancy_id,
-                today=today,
-                now=now,
-                allow_former=settings.allow_former_tenants,
-                roles=settings.eligible_roles,
-                days_to_pay=settings.leasehold_bill_days_to_pay,
-            )
-            if a.account_id == account.account_id
-        ),
-        None,
+    over = ledger.balance_over_time(session, account.account_id)
+    found, standing, charges, tenancy = balances.account_summary(
+        session,
+        account.account_id,
+        balance=over.balance_pence,
+        today=today,
+        now=now,
+        days_to_pay=settings.leasehold_bill_days_to_pay,
     )
-    if summary is None:  # pragma: no cover - choose_account already proved it visible
-        return None
-    _ledger, pending_pence, after = ledger.balance_with_pending(session, account.account_id)
+    pending = ledger.pending_payments(session, account.account_id)
+    _ledger, pending_pence, after = ledger.balance_with_pending(
+        session, account.account_id, balance=over.balance_pence, pending=pending
+    )
     lease_explanation: tuple[str, ...] = ()
     rows: tuple[tuple[str, str], ...] = ()
     if is_leasehold_account(account.account_type):
@@ -174,28 +186,19 @@ def _overview(
             # is not said again as a paragraph.
             shown = {value for _name, value in rows}
             lease_explanation = tuple(p for p in lease_explanation if p not in shown)
-    series = tuple(ledger.balance_series(session, account.account_id))
-    standing = owed.standing(
-        session,
-        account.account_id,
-        account.account_type,
-        summary.balance_pence,
-        today,
-        days_to_pay=settings.leasehold_bill_days_to_pay,
-    )
     return AccountOverview(
-        summary=summary,
+        summary=found,
         arrears=is_arrears(standing.overdue_pence),
-        pending=tuple(ledger.pending_payments(session, account.account_id)),
+        pending=tuple(pending),
         pending_pence=pending_pence,
         after_pending_pence=after,
         explanations=benefit_explanations(standing, phone=settings.landlord_phone),
         overdue_pence=standing.overdue_pence,
-        charges=ledger.charge_breakdown(session, account.account_id, today),
+        charges=ledger.breakdown_of(account.account_id, today, charges, tenancy),
         lease_explanation=lease_explanation,
         lease_rows=rows,
-        series=series,
-        chart_summary=chart_summary(ledger.balance_after_each(session, account.account_id)),
+        series=over.chart,
+        chart_summary=_chart_words(over),
     )
 
 
@@ -220,6 +223,36 @@ def account_overview(
     if choice.account is None:
         return choice, None
     return choice, _overview(session, caller, choice.account, now=now, settings=settings)
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """What the account page's load shows: the overview and the first page of the history."""
+
+    overview: AccountOverview
+    history: ledger.HistoryPage
+
+
+def account_page(
+    session: Session,
+    caller: Caller,
+    wanted: str | None,
+    remembered: str = "",
+    *,
+    now: datetime,
+    settings: Settings,
+    page_size: int,
+) -> tuple[AccountChoice, AccountPage | None]:
+    """The account page's load, one unit of work: the account chosen once (the one asked
+    for, else the one chosen before), its overview and the first page of its history."""
+    choice = choose_account(session, caller, wanted, remembered, today=uk_today(now), settings=settings)
+    if choice.account is None:
+        return choice, None
+    overview = _overview(session, caller, choice.account, now=now, settings=settings)
+    if overview is None:  # pragma: no cover - choose_account already proved it visible
+        return choice, None
+    first = ledger.history_page(session, choice.account.account_id, page=1, page_size=page_size)
+    return choice, AccountPage(overview, first)
 
 
 def history(

@@ -247,3 +247,31 @@ def test_the_history_is_filtered_by_the_type_group(session, records, settings):
 
     assert [(line.type, line.amount_pence) for line in page.lines] == [("payment", -5_000)]
     assert page.total_lines == 1
+
+
+def test_a_long_accounts_chart_keeps_at_most_121_points_with_its_highest_and_lowest_days_and_the_balance_now(
+    session, records, settings
+):
+    from datetime import timedelta
+
+    from portal_app.services.accounts import ledger
+
+    person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
+    start = date(2024, 5, 1)
+    # 900 days of small postings, one day that owes far more, and one far in credit.
+    rows = [(start + timedelta(days=i), "adjustment", 100 if i % 2 == 0 else -100, "Adjustment") for i in range(900)]
+    rows += [(date(2025, 3, 3), "rent_charge", 50_000, "Rent"), (date(2025, 3, 4), "payment", -50_000, "Payment")]
+    rows += [(date(2025, 9, 1), "refund", -70_000, "Refund"), (date(2025, 9, 2), "adjustment", 70_000, "Adjustment")]
+    records.post_many(rent, rows)
+
+    _choice, overview = summary.account_overview(
+        session, Caller(person.id, tenancy.id), "RENT1", now=NOW, settings=settings
+    )
+    days = ledger.balance_series(session, rent.id, max_points=5_000)
+
+    assert len(days) == 900 and len(overview.series) <= 121
+    assert max(overview.series, key=lambda p: p[1]) == max(days, key=lambda p: p[1])
+    assert min(overview.series, key=lambda p: p[1]) == min(days, key=lambda p: p[1])
+    assert overview.series[0][0] <= start + timedelta(days=8) and overview.series[-1] == days[-1]
+    assert list(overview.series) == sorted(overview.series)  # in date order, each day once
+    assert len({d for d, _ in overview.series}) == len(overview.series)

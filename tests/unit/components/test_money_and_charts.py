@@ -110,3 +110,45 @@ def test_the_bar_chart_built_in_the_browser_leaves_out_empty_lines_and_puts_the_
     assert figure["layout"]["xaxis"]["title"]["text"] == "Each month (£)"
     assert figure["layout"]["font"] == {"family": design.CHART_FONT_FAMILY, "size": design.CHART_FONT_SIZE}
     assert figure["layout"]["height"] == 160
+
+
+def test_the_balance_chart_the_page_keeps_is_its_points_and_look_without_plotlys_template():
+    series = [(date(2026, 4, 6), 11369), (date(2026, 4, 9), -2000)]
+
+    kept = charts.balance_chart(series)
+    drawn = json.loads(charts.balance_figure(series).to_json())
+
+    assert set(kept) == {"data", "layout"} and "template" not in kept["layout"]
+    assert kept["data"] == drawn["data"]
+    assert kept["data"][0]["x"] == ["2026-04-06", "2026-04-09"] and kept["data"][0]["y"] == [113.69, -20.0]
+    assert kept["layout"] == {k: v for k, v in drawn["layout"].items() if k != "template"}
+    assert len(json.dumps(kept)) < 1_500
+
+
+def test_ask_about_this_names_the_line_and_goes_to_the_query_form_for_that_transaction(app):
+    from portal_app import routes
+    from portal_app.pages.accounts import account
+
+    charge = {"id": "42", "date": "09 Nov 2026", "description": "Rent", "debit": "£114.00", "credit": ""}
+    paid = {**charge, "description": "Card payment", "debit": "", "credit": "£50.00"}
+    nothing = {**charge, "description": "Correction", "debit": "", "credit": ""}
+    prefix = routes.new_request(kind="query", account="R&D 1/7")
+
+    assert account.ask_about_words({**charge, "balance": "£114.00 DR"}) == (
+        " charge on 09 Nov 2026: Rent, £114.00, balance after £114.00 DR"
+    )
+    assert account.ask_about_words({**paid, "balance": "£64.00 DR"}) == (
+        " payment on 09 Nov 2026: Card payment, £50.00, balance after £64.00 DR"
+    )
+    assert account.ask_about_words({**nothing, "balance": "£0.00"}) == (
+        " payment on 09 Nov 2026: Correction, £0.00, balance after £0.00"
+    )
+    assert prefix + "&transaction=42" == routes.new_request(kind="query", account="R&D 1/7", transaction="42")
+    # The page joins the same words and address in the browser from the row it is sent.
+    jsx = str(account.account_page())
+    assert re.search(r'ask_href_rx_state_\+"&transaction="\)\+item_rx_state_\?\.\["id"\]', jsx)
+    assert re.search(
+        r'"visually-hidden"\}," ",\(.*?"charge" : "payment"\)," on ",item_rx_state_\?\.\["date"\],": ",'
+        r'item_rx_state_\?\.\["description"\],", ",.*?", balance after ",item_rx_state_\?\.\["balance"\]\)',
+        jsx,
+    )
