@@ -95,7 +95,7 @@ bench: install ## Print the performance figures (bench/)
 	$(PY) bench/socket_guard_speed.py
 	$(PY) bench/back_office_speed.py
 
-lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
+lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on every resident page vs two empty Reflex apps: perf 100, LCP <= the rx.el app, <= 160 KiB (Plotly, page-only chunks aside)
 	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 clean: ## Remove the virtualenv, the build and the local data
