@@ -98,7 +98,7 @@ bench: install ## Print the performance figures (bench/)
 bench-load: install chromium ## Many residents at once over the websocket (50-500; embedded and production profiles) next to an empty Reflex app in the same run; BENCH_LOAD_ARGS to change
 	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
-lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on start, sign-in, home, budget planner vs two empty Reflex apps; Plotly check
+lighthouse: install chromium caddy ## Lighthouse (npm, mobile) on every resident page vs two empty Reflex apps: perf 100, LCP <= the rx.el app, <= 160 KiB (Plotly, page-only chunks aside)
 	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 clean: ## Remove the virtualenv, the build and the local data

@@ -15,25 +15,32 @@ What it does (``make lighthouse``, or ``.venv/bin/python bench/lighthouse.py``):
    certificate made for the run that Chromium accepts by its key
    (``--ignore-certificate-errors-spki-list``). ``--transport http1`` measures the apps'
    own plain HTTP/1.1 ports instead, as earlier runs did. Then it registers a demo resident through the
-   registration service (code read from the local outbox) and signs in through the
-   sign-in page in Chromium, so the session token is in localStorage.
-4. Runs Lighthouse (mobile defaults, simulated throttling; performance, accessibility,
-   best practices) against that same Chromium (``--port``), ``--runs`` times per page,
-   and prints the medians against the targets of the performance issue:
-   accessibility 100, best practices 100, performance >= 97, LCP <= 1.1 x the rx.el
-   app's median LCP in this run, first-load transfer <= 250 KiB excluding Plotly.
+   registration service (code read from the local outbox), raises one request of theirs
+   through the requests service (for the request page), and signs in through the
+   sign-in page in Chromium, so the session cookie is in the profile.
+4. Loads every resident page (``DOORSTEP_PAGES``: identity, accounts, requests, rights;
+   not the back office) in a fresh browser context (cold cache, signed in where needed)
+   with a Playwright network log: which pages load the Plotly chunk(s) (only /account and
+   /budget-planner may) and which chunks only the pages of one route load ("page-only").
+5. Runs Lighthouse (mobile defaults, simulated throttling; performance, accessibility,
+   best practices) against a Chromium on that profile (``--port``), ``--runs`` times per
+   page (``--pages`` picks some by label), and prints the medians against the targets of
+   the performance issue (issue 15): accessibility 100, best practices 100, performance
+   100, LCP <= the rx.el app's median LCP in this run, first-load transfer <= 160 KiB
+   excluding Plotly and the other page-only chunks. The not-found page answers 404 by
+   design: Lighthouse runs with ``--ignore-status-code`` there, and the console line of its
+   own 404 does not count against best practices.
    Lighthouse's default storage reset clears the HTTP cache, service workers and
-   Cache Storage but not localStorage, so every run is a cold load that stays signed in.
-5. Lists the failing accessibility / best-practices audits and the top performance
-   opportunities per page, and the response headers of the page's assets.
-6. Loads every page in a fresh browser context (cold cache, signed in where needed)
-   with a Playwright network log and reports the Plotly chunk(s): their size and
-   which pages load them (only /account and /budget-planner should).
+   Cache Storage but not cookies, so every run is a cold load that stays signed in.
+6. Lists the failing accessibility / best-practices audits, the top performance
+   opportunities, the LCP element, the heaviest requests and the chunks left out of the
+   transfer per page, and the response headers of the page's assets.
 7. Stops every server it started (process groups) and removes its temporary folders
    (``--keep`` keeps them, with the JSON reports).
 
     .venv/bin/python bench/lighthouse.py                  # 5 runs per page, HTTPS + HTTP/2
     .venv/bin/python bench/lighthouse.py --runs 3 --keep
+    .venv/bin/python bench/lighthouse.py --runs 1 --pages account,statement   # a quick look
     .venv/bin/python bench/lighthouse.py --transport http1   # the apps' own HTTP/1.1 ports
 """
 
@@ -87,34 +94,74 @@ def chrome_flags() -> list[str]:
     return [*CHROME_FLAGS, *TLS_FLAGS]
 
 
-# The targets of the performance issue.
+# The targets of the performance issue (issue 15, "fast under load"), on every resident page.
 TARGET_ACCESSIBILITY = 100
 TARGET_BEST_PRACTICES = 100
-TARGET_PERFORMANCE = 97
-TARGET_LCP_FACTOR = 1.1  # x the rx.el app's median LCP in the same run
-TARGET_TRANSFER_KIB = 250  # first load, Plotly excluded
+TARGET_PERFORMANCE = 100
+TARGET_LCP_FACTOR = 1.0  # x the rx.el app's median LCP in the same run
+TARGET_TRANSFER_KIB = 160  # first load, Plotly and the other page-only chunks excluded
 
 # The demo resident the bench registers and signs in as (README: Denise Walker).
 RESIDENT = {"tenancy_reference": "TEN100001", "dob_day": "14", "dob_month": "3", "dob_year": "1968"}
 RESIDENT_EMAIL = "lighthouse-bench@example.com"
 RESIDENT_PASSWORD = "marble kettle orchard 42"
 
-# Pages: (label, path, signed in?)
+
+@dataclass(frozen=True)
+class Page:
+    """One page a resident opens. ``path`` may name ``{account}`` (the demo resident's first
+    account) and ``{request}`` (the request the bench raises for them through the services)."""
+
+    label: str
+    path: str
+    signed_in: bool = False  # measured in the signed-in Chromium profile
+    status: int = 200  # the HTTP status its first load answers with
+    plotly: bool = False  # may load Plotly (draws a chart)
+
+    @property
+    def route(self) -> str:
+        """The page's route (its path without the query): pages of one route share their chunks."""
+        return self.path.split("?", 1)[0]
+
+
+# Every page a resident opens (routes.py, the @page registrations under portal_app/pages/
+# identity, accounts, requests, rights); the back office's pages and the development mailbox
+# are not residents' pages. Public pages are measured signed out, as a visitor first sees them.
 DOORSTEP_PAGES = [
-    ("start", "/", False),
-    ("sign-in", "/sign-in", False),
-    ("home", "/home", True),
+    # identity
+    Page("start", "/"),
+    Page("sign-in", "/sign-in"),
+    Page("two-step", "/sign-in/two-step"),
+    Page("register", "/register"),
+    Page("register-code", "/register/code"),
+    Page("forgot-password", "/forgot-password"),
+    Page("reset-password", "/reset-password"),
+    Page("signed-out", "/signed-out"),
+    Page("signed-out-not-you", "/signed-out/not-you"),
+    Page("security", "/security", True),
+    Page("sign-in-history", "/security/history", True),
+    Page("accessibility", "/accessibility"),
+    Page("not-found", "/no-such-page", status=404),
+    # accounts
+    Page("home", "/home", True),
+    Page("account", "/account?account={account}", True, plotly=True),
+    Page("statement", "/account/statement?account={account}", True),
+    Page("saved-statements", "/saved-statements", True),
     # Signed in, in case the planner sits behind sign-in (public pages look the same either way).
-    ("budget-planner", "/budget-planner", True),
+    Page("budget-planner", "/budget-planner", True, plotly=True),
+    # requests
+    Page("requests", "/requests", True),
+    Page("new-request", "/requests/new?account={account}", True),
+    Page("refund-form", "/requests/new?kind=refund&account={account}", True),
+    Page("request-detail", "/requests/view?ref={request}", True),
+    # rights
+    Page("my-data", "/your-data", True),
+    Page("data-request", "/your-data/correct-or-delete", True),
+    Page("privacy", "/privacy"),
+    Page("cookies", "/cookies"),
 ]
-# Pages whose network log is checked for Plotly, and whether they may load it.
-PLOTLY_PAGES = [
-    ("/", False, False),
-    ("/sign-in", False, False),
-    ("/home", True, False),
-    ("/account", True, True),
-    ("/budget-planner", True, True),
-]
+PAGE_LABELS = [p.label for p in DOORSTEP_PAGES]
+
 
 RXEL_CONFIG = """import reflex as rx
 
@@ -472,20 +519,42 @@ REGISTER_SNIPPET = textwrap.dedent("""
     details, errors = registration.parse_registration(raw, today=uk_today(now))
     assert details is not None, errors
     with session_scope() as s:
-        started = registration.start_registration(s, details, client_key="lighthouse-bench", now=now)
+        started = registration.start_registration(s, details, client_ip="127.0.0.1", now=now)
     with session_scope() as s:
         mail = outbox.recent_messages(s, to=sys.argv[5], limit=1)[0]
     code = re.search(r"\\b(\\d{6})\\b", mail.body_text).group(1)
     with session_scope() as s:
         done = registration.confirm_code(s, started.attempt_token, code, now=now)
     assert done.status == "registered", done
+
+    # The request detail page needs a request: a question about the resident's first account,
+    # raised through the same services the new-request form uses.
+    import json
+    from sqlmodel import select
+    from portal_app.models import PortalUser
+    from portal_app.services.accounts import access
+    from portal_app.services.requests import resident
+    from portal_app.settings import get_settings
+
+    settings = get_settings()
+    with session_scope() as s:
+        user = s.exec(select(PortalUser).where(PortalUser.email == sys.argv[5])).one()
+        chosen = access.choose_account(s, user, None, today=uk_today(now), settings=settings).account
+        asked = resident.submit_query(
+            s, user_id=user.id, person_id=user.person_id, tenancy_id=user.tenancy_id, account_id=chosen.account_id,
+            message="Why did my rent change in April?", now=now, settings=settings,
+        )
+        assert asked.ok, asked.errors
+        print(json.dumps({"account": chosen.account_ref, "request": asked.acknowledgement.reference}))
 """)
 
 
-def register_resident(env: dict[str, str]) -> None:
-    """Make the demo resident's online account through the registration service."""
+def register_resident(env: dict[str, str]) -> dict[str, str]:
+    """Make the demo resident's online account through the registration service, and one
+    request of theirs; returns ``{"account": their first account's reference, "request": the
+    request's reference}`` for the pages' paths."""
     r = RESIDENT
-    subprocess.run(
+    done = subprocess.run(
         [
             str(VENV_BIN / "python"),
             "-c",
@@ -499,8 +568,12 @@ def register_resident(env: dict[str, str]) -> None:
         ],
         cwd=ROOT,
         env=env,
-        check=True,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode:
+        raise RuntimeError(f"registering the demo resident failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------- the browser
@@ -602,23 +675,24 @@ class Run:
     best_practices: float
     lcp_s: float
     transfer_kib: float
-    transfer_no_plotly_kib: float
+    transfer_shared_kib: float  # without Plotly and the other page-only chunks
     benchmark_index: float
     report: dict = field(repr=False)
     runs: list = field(default_factory=list, repr=False)
 
 
-def is_plotly(url: str, plotly_urls: set[str]) -> bool:
-    return url in plotly_urls or "plotly" in url.lower()
+def is_excluded(url: str, excluded: set[str]) -> bool:
+    """Plotly (by name, or found by the network pass) or another page-only chunk."""
+    return url in excluded or "plotly" in url.lower()
 
 
-def lighthouse_once(lh: Path, profile: Path, url: str, out: Path, plotly_urls: set[str]) -> Run:
+def lighthouse_once(lh: Path, profile: Path, url: str, out: Path, excluded: set[str], status: int = 200) -> Run:
     """One Lighthouse run in a fresh Chromium process on ``profile`` (signed in where it is)."""
     problem = ""
     for attempt in range(3):  # a busy machine now and then fails a load; try again, say so
         chromium = start_chromium(profile)
         try:
-            problem = _lighthouse(lh, chromium, url, out)
+            problem = _lighthouse(lh, chromium, url, out, status)
         finally:
             chromium.stop()
         if not problem:
@@ -628,10 +702,10 @@ def lighthouse_once(lh: Path, profile: Path, url: str, out: Path, plotly_urls: s
         time.sleep(5)
     else:
         raise RuntimeError(f"lighthouse failed three times on {url}: {problem}")
-    return _summarise(json.loads(out.read_text()), plotly_urls)
+    return _summarise(json.loads(out.read_text()), excluded, status)
 
 
-def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path) -> str:
+def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path, status: int = 200) -> str:
     cmd = [
         str(lh),
         url,
@@ -642,6 +716,8 @@ def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path) -> str:
         "--quiet",
         "--max-wait-for-load=60000",
         f"--chrome-flags={' '.join(chrome_flags())}",
+        # The not-found page answers 404 by design; Lighthouse refuses such a page without this.
+        *(["--ignore-status-code"] if status >= 400 else []),
     ]
     done = subprocess.run(cmd, env=os.environ | {"CHROME_PATH": CHROMIUM}, timeout=300, capture_output=True, text=True)
     report = json.loads(out.read_text()) if out.exists() else {}
@@ -650,19 +726,42 @@ def _lighthouse(lh: Path, chromium: Chromium, url: str, out: Path) -> str:
     return (report.get("runtimeError") or {}).get("message") or (done.stderr.strip()[-300:] if done.returncode else "")
 
 
-def _summarise(report: dict, plotly_urls: set[str]) -> Run:
+def _own_error_status_only(report: dict) -> bool:
+    """Whether the only console errors are Chromium's line for the page's own error status
+    ("Failed to load resource: ... 404" of the document itself)."""
+    page_url = report.get("finalDisplayedUrl") or report.get("requestedUrl")
+    items = (report["audits"]["errors-in-console"].get("details") or {}).get("items", [])
+    return bool(items) and all(
+        i.get("source") == "network" and (i.get("sourceLocation") or {}).get("url") == page_url for i in items
+    )
+
+
+def _best_practices(report: dict, status: int) -> float:
+    """Lighthouse's best-practices score, except that a page which answers an error status by
+    design (the not-found page's 404) is not marked down for the console line that status
+    makes: that audit counts as passed when that line is its only finding."""
+    cat = report["categories"]["best-practices"]
+    if status < 400 or not _own_error_status_only(report):
+        return round(cat["score"] * 100)
+    audits = report["audits"]
+    refs = [r for r in cat["auditRefs"] if r.get("weight") and audits[r["id"]]["score"] is not None]
+    score = sum(r["weight"] * (1 if r["id"] == "errors-in-console" else audits[r["id"]]["score"]) for r in refs)
+    return round(100 * score / sum(r["weight"] for r in refs))
+
+
+def _summarise(report: dict, excluded: set[str], status: int = 200) -> Run:
     cats = report["categories"]
     audits = report["audits"]
     items = audits["network-requests"]["details"]["items"]
     total = sum(i.get("transferSize") or 0 for i in items)
-    no_plotly = sum(i.get("transferSize") or 0 for i in items if not is_plotly(i["url"], plotly_urls))
+    shared = sum(i.get("transferSize") or 0 for i in items if not is_excluded(i["url"], excluded))
     return Run(
         performance=round(cats["performance"]["score"] * 100),
         accessibility=round(cats["accessibility"]["score"] * 100),
-        best_practices=round(cats["best-practices"]["score"] * 100),
+        best_practices=_best_practices(report, status),
         lcp_s=audits["largest-contentful-paint"]["numericValue"] / 1000,
         transfer_kib=total / KIB,
-        transfer_no_plotly_kib=no_plotly / KIB,
+        transfer_shared_kib=shared / KIB,
         benchmark_index=report["environment"]["benchmarkIndex"],
         report=report,
     )
@@ -678,7 +777,7 @@ def median_run(runs: list[Run]) -> Run:
         best_practices=statistics.median(r.best_practices for r in runs),
         lcp_s=statistics.median(r.lcp_s for r in runs),
         transfer_kib=statistics.median(r.transfer_kib for r in runs),
-        transfer_no_plotly_kib=statistics.median(r.transfer_no_plotly_kib for r in runs),
+        transfer_shared_kib=statistics.median(r.transfer_shared_kib for r in runs),
         benchmark_index=statistics.median(r.benchmark_index for r in runs),
         report=mid.report,
         runs=runs,
@@ -693,7 +792,9 @@ def diagnose(label: str, report: dict) -> list[str]:
         for ref in report["categories"][cat]["auditRefs"]:
             a = audits[ref["id"]]
             if ref.get("weight", 0) > 0 and a.get("score") is not None and a["score"] < 1:
-                lines.append(f"  {cat}: {a['id']}: {a['title']}")
+                by_design = a["id"] == "errors-in-console" and _own_error_status_only(report)
+                note = " (only the page's own error status, not counted where it is by design)" if by_design else ""
+                lines.append(f"  {cat}: {a['id']}: {a['title']}{note}")
                 for item in (a.get("details") or {}).get("items", [])[:3]:
                     desc = (
                         item.get("description")
@@ -758,32 +859,68 @@ def diagnose(label: str, report: dict) -> list[str]:
     return [f"{label}:", *lines] if lines else []
 
 
-# --------------------------------------------------------------------------- Plotly
+# --------------------------------------------------------------------------- Plotly and page-only chunks
 
 
-def plotly_network(pw, base_url: str, storage_state: dict) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """For each page: the JS chunks that carry Plotly, from a cold load in a fresh context.
+@dataclass
+class Network:
+    """What the cold loads in fresh browser contexts (Playwright's network log) found."""
+
+    plotly_sizes: dict[str, int]  # Plotly chunk URL -> uncompressed bytes (URL + "#transfer": on the wire)
+    plotly_loaded: dict[str, list[str]]  # page label -> the Plotly chunks it loaded
+    assets: dict[str, dict[str, int]]  # page label -> every JS/CSS asset of the app it loaded -> bytes on the wire
+
+    def plotly_urls(self) -> set[str]:
+        return {u for u in self.plotly_sizes if not u.endswith("#transfer")}
+
+    def page_only(self, pages: list[Page]) -> dict[str, str]:
+        """Chunks (JS/CSS) that the pages of only one route load, Plotly's aside: asset URL ->
+        that route. Pages of one route (the new-request menu and its forms) share their chunks."""
+        routes_of: dict[str, set[str]] = {}
+        for page in pages:
+            for url in self.assets.get(page.label, {}):
+                routes_of.setdefault(url, set()).add(page.route)
+        plotly = self.plotly_urls()
+        return {u: next(iter(r)) for u, r in routes_of.items() if len(r) == 1 and u not in plotly}
+
+
+def network_pass(pw, base_url: str, storage_state: dict, pages: list[Page], refs: dict[str, str]) -> Network:
+    """For each page: a cold load in a fresh context; the app's JS/CSS assets it loads, and
+    the chunks that carry Plotly.
 
     A chunk "carries Plotly" when its name says so or its body holds Plotly's own code
-    (the `Plotly.newPlot` entry point or plotly.js's version banner)."""
+    (the `Plotly.newPlot` entry point or plotly.js's version banner). Every resident page is
+    loaded whatever ``--pages`` chose, so which chunks are page-only does not depend on it."""
     browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=chrome_flags()[1:])
-    sizes: dict[str, int] = {}
-    loaded: dict[str, list[str]] = {}
+    net = Network({}, {}, {})
     checked: dict[str, bool] = {}
-    for path, signed_in, _allowed in PLOTLY_PAGES:
+    seen: list = []  # this page's responses
+
+    def record(response) -> None:
+        seen.append(response)
+
+    for p in pages:
         context = browser.new_context(
-            storage_state=storage_state if signed_in else None, viewport={"width": 412, "height": 823}
+            storage_state=storage_state if p.signed_in else None, viewport={"width": 412, "height": 823}
         )
         page = context.new_page()
-        seen: list = []
-        page.on("response", seen.append)
+        seen.clear()
+        page.on("response", record)
         try:
-            page.goto(base_url + path, wait_until="networkidle", timeout=60_000)
+            page.goto(base_url + p.path.format(**refs), wait_until="networkidle", timeout=60_000)
             page.wait_for_timeout(1500)  # a chart may mount after the state arrives
             chunks = []
+            assets: dict[str, int] = {}
             for r in seen:
                 url = r.url
-                if not url.endswith(".js") or not url.startswith(base_url):
+                if not url.startswith(base_url) or not url.split("?", 1)[0].endswith((".js", ".css")):
+                    continue
+                try:
+                    transfer = int(r.all_headers().get("content-length") or 0)
+                except Exception:  # noqa: BLE001
+                    transfer = 0
+                assets[url] = transfer
+                if not url.split("?", 1)[0].endswith(".js"):
                     continue
                 if url not in checked:
                     try:
@@ -796,15 +933,16 @@ def plotly_network(pw, base_url: str, storage_state: dict) -> tuple[dict[str, in
                         or b"plotly.js v" in body
                     )
                     if checked[url]:
-                        sizes[url] = len(body)
-                        sizes[url + "#transfer"] = int(r.all_headers().get("content-length") or 0)
+                        net.plotly_sizes[url] = len(body)
+                        net.plotly_sizes[url + "#transfer"] = transfer
                 if checked[url]:
                     chunks.append(url)
-            loaded[path] = chunks
+            net.plotly_loaded[p.label] = chunks
+            net.assets[p.label] = assets
         finally:
             context.close()
     browser.close()
-    return sizes, loaded
+    return net
 
 
 # --------------------------------------------------------------------------- main
@@ -825,7 +963,18 @@ def main(argv: list[str] | None = None) -> int:
         help="h2: every app behind a TLS front end speaking HTTP/2, as deployed (default); "
         "http1: the apps' own plain HTTP/1.1 ports",
     )
+    parser.add_argument(
+        "--pages",
+        default="",
+        metavar="LABEL,LABEL",
+        help="measure only these of Doorstep's pages (comma-separated labels; the two empty apps always run): "
+        + ", ".join(PAGE_LABELS),
+    )
     args = parser.parse_args(argv)
+    wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+    if unknown := [w for w in wanted if w not in PAGE_LABELS]:
+        parser.error(f"no page labelled {', '.join(unknown)}; the labels: {', '.join(PAGE_LABELS)}")
+    chosen = [p for p in DOORSTEP_PAGES if not wanted or p.label in wanted]
 
     lh = ensure_lighthouse()
     work = Path(tempfile.mkdtemp(prefix="doorstep-lighthouse-"))
@@ -872,40 +1021,54 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers:
             wait_ready(server)
             say(f"{server.name} is up at {server.base_url}")
-        register_resident(portal_env)
+        refs = register_resident(portal_env)
+        say(f"registered the demo resident: account {refs['account']}, request {refs['request']}")
 
         from playwright.sync_api import sync_playwright
 
-        profile = work / "chromium-signed-in"  # localStorage holds the session token
+        profile = work / "chromium-signed-in"  # holds the session cookie
         blank_profile = work / "chromium-signed-out"
         with sync_playwright() as pw:
             state = sign_in(pw, profile, doorstep.public_url)
-            say("signed in as the demo resident; the session token is in localStorage")
+            say("signed in as the demo resident; the session cookie is in the Chromium profile")
 
-            plotly_sizes, plotly_pages = plotly_network(pw, doorstep.public_url, state)
-            plotly_urls = {u for u in plotly_sizes if not u.endswith("#transfer")}
+            net = network_pass(pw, doorstep.public_url, state, DOORSTEP_PAGES, refs)
+            page_only = net.page_only(DOORSTEP_PAGES)
+            excluded = net.plotly_urls() | set(page_only)
+            say(
+                f"network pass over {len(DOORSTEP_PAGES)} pages: {len(net.plotly_urls())} Plotly chunk(s), "
+                f"{len(page_only)} other page-only chunk(s)"
+            )
 
-            targets: list[tuple[str, str, bool]] = [
-                ("rx.el app", rxel.public_url + "/", False),
-                ("default template", radix.public_url + "/", False),
+            targets: list[tuple[str, str, bool, int]] = [
+                ("rx.el app", rxel.public_url + "/", False, 200),
+                ("default template", radix.public_url + "/", False, 200),
             ]
             missing: list[str] = []
-            for label, path, _signed in DOORSTEP_PAGES:
-                url = doorstep.public_url + path
+            wrong: list[str] = []
+            for p in chosen:
+                path = p.path.format(**refs)
                 code = status_of(doorstep.base_url + path)
-                if code == 404:
-                    missing.append(label)
-                    continue
-                targets.append((f"doorstep {label} ({path})", url, _signed))
+                if code != p.status:
+                    if code == 404:
+                        missing.append(p.label)
+                        continue
+                    wrong.append(f"{p.label} ({path}): HTTP {code}, expected {p.status}")
+                targets.append((f"doorstep {p.label}", doorstep.public_url + path, p.signed_in, p.status))
 
             results: dict[str, Run] = {}
-            for label, url, signed in targets:
+            for label, url, signed, status in targets:
                 runs = []
+                slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
                 for n in range(args.runs):
-                    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
                     runs.append(
                         lighthouse_once(
-                            lh, profile if signed else blank_profile, url, reports / f"{slug}-{n + 1}.json", plotly_urls
+                            lh,
+                            profile if signed else blank_profile,
+                            url,
+                            reports / f"{slug}-{n + 1}.json",
+                            excluded,
+                            status,
                         )
                     )
                 if signed and not still_signed_in(pw, profile, doorstep.public_url):
@@ -915,22 +1078,24 @@ def main(argv: list[str] | None = None) -> int:
                 final = r.report.get("finalDisplayedUrl", "")
                 moved = "" if final.rstrip("/") == url.rstrip("/") else f" (ended on {final})"
                 say(
-                    f"{label}: performance {r.performance:.0f}, LCP {r.lcp_s:.2f} s, {r.transfer_kib:.0f} KiB{moved}; "
+                    f"{label}: performance {r.performance:.0f}, LCP {r.lcp_s:.2f} s, {r.transfer_kib:.0f} KiB, "
+                    f"{r.transfer_shared_kib:.0f} KiB without page-only chunks{moved}; "
                     f"load average {os.getloadavg()[0]:.1f}"
                 )
-                (reports / f"{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}-median.json").write_text(
-                    json.dumps(r.report)
-                )
+                (reports / f"{slug}-median.json").write_text(json.dumps(r.report))
 
             asset_headers = asset_cache_headers(doorstep.public_url, doorstep.base_url, results)
 
-        print_table(results, missing, args.transport)
-        print_plotly(plotly_sizes, plotly_pages, missing)
+        print_table(results, missing, args.transport, {f"doorstep {p.label}": p.path.format(**refs) for p in chosen})
+        for line in wrong:
+            print(f"WARNING: {line}")
+        print_plotly(net, missing)
+        print_page_only(net, page_only, chosen)
         print()
         print("Diagnosis (the median run of each page; 'runs' lists every run):")
         for label, r in results.items():
-            for line in diagnose(label, r.report):
-                print(line)
+            lines = (diagnose(label, r.report) or [f"{label}:"]) + page_only_lines(r.report, excluded)
+            print(*lines, sep="\n")
             print("  runs: " + "; ".join(_run_line(x) for x in r.runs))
         print()
         print("Response headers on Doorstep's page and assets:")
@@ -1001,7 +1166,7 @@ def _checks(label: str, r: Run, lcp_target: float) -> dict[str, bool]:
         "a11y": r.accessibility >= TARGET_ACCESSIBILITY,
         "bp": r.best_practices >= TARGET_BEST_PRACTICES,
         "lcp": r.lcp_s <= lcp_target + 1e-9,
-        "kib": r.transfer_no_plotly_kib <= TARGET_TRANSFER_KIB,
+        "kib": r.transfer_shared_kib <= TARGET_TRANSFER_KIB,
     }
 
 
@@ -1012,7 +1177,7 @@ def _all_checks(results: dict[str, Run]) -> list[bool]:
     ]
 
 
-def print_table(results: dict[str, Run], missing: list[str], transport: str) -> None:
+def print_table(results: dict[str, Run], missing: list[str], transport: str, paths: dict[str, str]) -> None:
     target = _lcp_target(results)
     how = "HTTPS + HTTP/2 through the TLS front end" if transport == "h2" else "plain HTTP/1.1 on each app's own port"
     print()
@@ -1020,50 +1185,86 @@ def print_table(results: dict[str, Run], missing: list[str], transport: str) -> 
         f"Lighthouse {LIGHTHOUSE_VERSION}, mobile defaults (simulated throttling), {how}, medians. "
         f"Targets: performance >= "
         f"{TARGET_PERFORMANCE}, accessibility {TARGET_ACCESSIBILITY}, best practices {TARGET_BEST_PRACTICES}, "
-        f"LCP <= {TARGET_LCP_FACTOR} x rx.el app = {target:.2f} s, transfer excl. Plotly <= {TARGET_TRANSFER_KIB} KiB"
+        f"LCP <= {TARGET_LCP_FACTOR:g} x rx.el app = {target:.2f} s, "
+        f"transfer excl. Plotly and page-only chunks <= {TARGET_TRANSFER_KIB} KiB"
     )
     head = (
-        f"{'app / page':<34} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'LCP s':>6} {'KiB':>6} {'KiB-P':>6} "
-        f"{'BI':>5}   checks"
+        f"{'app / page':<29} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'LCP s':>6} {'KiB':>6} {'KiB-P':>6} "
+        f"{'BI':>5}   {'checks':<55} path"
     )
     print(head)
-    print("-" * (len(head) + 30))
+    print("-" * (len(head) + 20))
     for label, r in results.items():
         checks = ""
         if label.startswith("doorstep"):
             c = _checks(label, r, target)
             checks = "  ".join(f"{k} {fmt_check(v)}" for k, v in c.items())
         print(
-            f"{label:<34} {r.performance:>5.0f} {r.accessibility:>5.0f} {r.best_practices:>5.0f} {r.lcp_s:>6.2f} "
-            f"{r.transfer_kib:>6.0f} {r.transfer_no_plotly_kib:>6.0f} {r.benchmark_index:>5.0f}   {checks}"
+            f"{label:<29} {r.performance:>5.0f} {r.accessibility:>5.0f} {r.best_practices:>5.0f} {r.lcp_s:>6.2f} "
+            f"{r.transfer_kib:>6.0f} {r.transfer_shared_kib:>6.0f} {r.benchmark_index:>5.0f}   {checks:<55} "
+            f"{paths.get(label, '/')}"
         )
     for label in missing:
-        print(f"{'doorstep ' + label:<34} missing (404 on this branch)")
+        print(f"{'doorstep ' + label:<29} missing (404 on this branch)")
+    failing = [
+        label
+        for label, r in results.items()
+        if label.startswith("doorstep") and not all(_checks(label, r, target).values())
+    ]
+    print(f"{len(results) - 2 - len(failing)} of {len(results) - 2} Doorstep pages meet every target")
     print(
-        "KiB = total transfer of the first load; KiB-P = the same without Plotly chunks; BI = Lighthouse's\n"
-        "benchmarkIndex of the machine during the runs (median): lower means a busier CPU, and the simulated\n"
-        "FCP/LCP of every app (baselines included) grows when the machine is busy; compare rows of one run"
+        "KiB = total transfer of the first load; KiB-P = the same without Plotly and the other page-only\n"
+        "chunks (loaded by the pages of one route only, below); BI = Lighthouse's benchmarkIndex of the\n"
+        "machine during the runs (median): lower means a busier CPU, and the simulated FCP/LCP of every app\n"
+        "(baselines included) grows when the machine is busy; compare rows of one run"
     )
 
 
-def print_plotly(sizes: dict[str, int], pages: dict[str, list[str]], missing: list[str]) -> None:
+def print_plotly(net: Network, missing: list[str]) -> None:
     print()
     print("Plotly (cold loads in fresh browser contexts, Playwright network log):")
-    chunks = sorted(u for u in sizes if not u.endswith("#transfer"))
+    chunks = sorted(net.plotly_urls())
     if not chunks:
         print("  no Plotly chunk was loaded by any page")
     for u in chunks:
         print(
-            f"  chunk {u.rsplit('/', 1)[-1]}: {sizes[u] / KIB:.0f} KiB uncompressed, "
-            f"{sizes.get(u + '#transfer', 0) / KIB:.0f} KiB on the wire"
+            f"  chunk {u.rsplit('/', 1)[-1]}: {net.plotly_sizes[u] / KIB:.0f} KiB uncompressed, "
+            f"{net.plotly_sizes.get(u + '#transfer', 0) / KIB:.0f} KiB on the wire"
         )
-    for path, _signed, allowed in PLOTLY_PAGES:
-        if path == "/budget-planner" and "budget-planner" in missing:
-            print(f"  {path:<16} missing (404 on this branch)")
+    for p in DOORSTEP_PAGES:
+        if p.label in missing:
+            print(f"  {p.label:<20} missing (404 on this branch)")
             continue
-        got = pages.get(path, [])
-        verdict = "FAIL: must not load Plotly" if got and not allowed else "ok"
-        print(f"  {path:<16} {'loads Plotly' if got else 'no Plotly':<14} {verdict}")
+        got = net.plotly_loaded.get(p.label, [])
+        verdict = "FAIL: must not load Plotly" if got and not p.plotly else "ok"
+        print(f"  {p.label:<20} {'loads Plotly' if got else 'no Plotly':<14} {verdict}")
+
+
+def print_page_only(net: Network, page_only: dict[str, str], chosen: list[Page]) -> None:
+    """The chunks the transfer target leaves out besides Plotly, by route."""
+    print()
+    print("Page-only chunks (loaded on a cold load by the pages of one route only; not counted in KiB-P):")
+    if not page_only:
+        print("  none")
+    sizes = {u: b for assets in net.assets.values() for u, b in assets.items()}
+    for route in sorted({p.route for p in chosen}):
+        mine = sorted((u for u, r in page_only.items() if r == route), key=lambda u: -sizes.get(u, 0))
+        if mine:
+            listed = ", ".join(f"{u.rsplit('/', 1)[-1]} {sizes.get(u, 0) / KIB:.1f} KiB" for u in mine)
+            print(f"  {route:<28} {listed}")
+
+
+def page_only_lines(report: dict, excluded: set[str]) -> list[str]:
+    """The Plotly and page-only chunks a Lighthouse run loaded, with their transfer."""
+    items = report["audits"]["network-requests"]["details"]["items"]
+    left_out = [i for i in items if is_excluded(i["url"], excluded)]
+    if not left_out:
+        return []
+    total = sum(i.get("transferSize") or 0 for i in left_out)
+    return [
+        f"  left out of KiB-P ({total / KIB:.1f} KiB): "
+        + ", ".join(f"{i['url'].rsplit('/', 1)[-1]} {(i.get('transferSize') or 0) / KIB:.1f}" for i in left_out)
+    ]
 
 
 if __name__ == "__main__":

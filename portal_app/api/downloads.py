@@ -14,6 +14,8 @@ records it (``data_downloaded``) in the same unit of work as it is read.
 
 from __future__ import annotations
 
+import gzip
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -98,6 +100,16 @@ def _build(ticket_text: str | None, kind: str, session_token: str | None) -> tup
         return render(found), name
 
 
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether the request's Accept-Encoding takes gzip (RFC 9110 12.5.3: a q of 0 refuses it)."""
+    for part in (accept_encoding or "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower()
+            return not (q.startswith("q=") and q[2:].strip() in ("0", "0.0", "0.00", "0.000"))
+    return False
+
+
 def _download(kind: str):
     async def endpoint(request: Request) -> Response:
         token = cookies.ours(request.headers.get("cookie"), secure=arrived_over_https(request.scope)).get(
@@ -111,11 +123,15 @@ def _download(kind: str):
         # The HTML copy is fetched by the page to keep on the device (assets/pwa.js);
         # it is shown, not downloaded.
         disposition = "inline" if ext == "html" else "attachment"
-        return Response(
-            body,
-            media_type=media,
-            headers={"Cache-Control": "no-store", "Content-Disposition": f'{disposition}; filename="{name}.{ext}"'},
-        )
+        headers = {"Cache-Control": "no-store", "Content-Disposition": f'{disposition}; filename="{name}.{ext}"'}
+        if ext == "html":
+            # The statement page fetches it on its first load: sent compressed, as the
+            # page's own files are (issue 15, the first-load transfer).
+            headers["Vary"] = "Accept-Encoding"
+            if _accepts_gzip(request.headers.get("accept-encoding")):
+                body = gzip.compress(body, compresslevel=6)
+                headers["Content-Encoding"] = "gzip"
+        return Response(body, media_type=media, headers=headers)
 
     endpoint.__name__ = f"download_{kind}"
     return endpoint

@@ -69,6 +69,23 @@ def test_the_copy_kept_on_the_device_is_one_html_page_shown_not_downloaded_and_n
     assert refused.status_code == 403 and a["account"].account_ref not in refused.text
 
 
+def test_the_copy_kept_on_the_device_travels_compressed_to_a_browser_that_accepts_it(db, two_residents):
+    # The statement page fetches this copy on its first load (assets/pwa.js saveStatement).
+    a, b = two_residents
+    b = _b_with_session(db, b)
+    client = _browser(b["token"])
+    url = f"/api/statement.html?ticket={_ticket_for(b, b['account'].id, 'statement_html')}"
+
+    zipped = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in zipped.headers["vary"].lower()
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2
+    assert zipped.text == plain.text and "Card payment from Bartholomew" in zipped.text
+    assert "content-encoding" not in plain.headers
+
+
 def test_a_ticket_naming_another_residents_account_is_refused(db, two_residents):
     a, b = two_residents
     b = _b_with_session(db, b)
