@@ -287,10 +287,11 @@ def start_doorstep(work: Path, profile: str, workers: int) -> tuple[Server, dict
 def start_empty(work: Path, app: Path, profile: str, workers: int) -> Server:
     env = base_env()
     if profile != "embedded":
-        env |= {"REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}", "GRANIAN_WORKERS": str(workers)}
+        # Reflex reads its own settings from REFLEX_*: the empty app's state in Redis, as Doorstep's.
+        env |= {"REFLEX_REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}", "GRANIAN_WORKERS": str(workers)}
         import redis
 
-        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+        redis.Redis.from_url(env["REFLEX_REDIS_URL"]).flushdb()
     server = reflex_run(
         f"empty Reflex app ({profile})", app, env, work / f"empty-{profile}.log", single_port=profile == "embedded"
     )
@@ -864,6 +865,8 @@ def run_profile(profile: str, work: Path, levels: list[int], args, journeys: dic
             out.append(level)
     finally:
         empty.stop()
+    if args.only == "empty":
+        return out
     doorstep, env = args.running or start_doorstep(work, profile, workers)
     try:
         residents = make_residents(env, max(levels) + 1)
@@ -991,6 +994,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="20 residents, embedded, 10 s ramp + 20 s hold")
     parser.add_argument("--py-spy", default="", help="write a py-spy profile of the busiest worker here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    parser.add_argument("--only", choices=("empty", "both"), default="both", help="empty: the empty app alone")
     parser.add_argument("--journeys", default="", help="reuse the recorded journeys in this file (made when missing)")
     parser.add_argument("--doorstep", default="", help="measure this running embedded Doorstep (URL) instead")
     parser.add_argument("--doorstep-database", default="", help="its DATABASE_URL (with --doorstep)")
