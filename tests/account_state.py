@@ -9,7 +9,6 @@ principal is given to them as the access mark would (``state/access.py``)."""
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 import tempfile
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from portal_app.services.records.demo_feed import write_demo_feed
 from portal_app.services.records.importer import import_feed
 from portal_app.settings import get_settings
 from portal_app.state import access
+from tests.security.handlers import run
 
 
 @dataclass
@@ -83,7 +83,9 @@ def run_handler(state: rx.State, name: str, principal: Principal, *args):
         finally:
             access._resident.reset(token)
 
-    return asyncio.run(call())
+    # In a loop of its own, in a thread: Playwright may have a loop running in this one
+    # (the whole suite runs the browser journeys first, in the same process).
+    return run(call())
 
 
 def delta_bytes(state: rx.State) -> int:
