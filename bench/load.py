@@ -753,6 +753,10 @@ def measure(
     redis_url: str = "",
 ) -> Level:
     url = server.base_url.replace("http://", "ws://") + journey.path
+    if redis_url:  # each level starts from an empty Redis, so its bytes are this level's
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
     sampler = Sampler(server.pids())
     marks = server.log_marks()
     redis_before = redis_used(redis_url) if redis_url else 0
@@ -848,10 +852,6 @@ def run_profile(profile: str, work: Path, levels: list[int], args, journeys: dic
     empty = empty or start_empty(work, args.empty_app, profile, workers)
     try:
         for n in levels:
-            if redis_url:
-                import redis
-
-                redis.Redis.from_url(redis_url).flushdb()
             level = measure(
                 f"empty Reflex app, {profile}",
                 empty,
@@ -873,10 +873,6 @@ def run_profile(profile: str, work: Path, levels: list[int], args, journeys: dic
         if "doorstep" not in journeys:
             journeys["doorstep"] = record_doorstep(doorstep.base_url, residents[-1])
         for n in levels:
-            if redis_url:
-                import redis
-
-                redis.Redis.from_url(redis_url).flushdb()
             level = measure(
                 f"Doorstep, {profile}",
                 doorstep,
