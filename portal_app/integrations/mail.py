@@ -19,6 +19,18 @@ class Mail:
     message_id: str = ""  # the Message-ID header: the same on every attempt at one outbox message
 
 
+class MailServerUnavailable(Exception):
+    """The mail server could not be reached, or would not take any mail from us: no one
+    message is to blame, so the outbox holds every waiting message back to one next try
+    (``outbox.deliver_due``) instead of knocking once per message, and they go in order
+    when the server is back. The cause is the exception it was raised from."""
+
+
+# What a server says about one message (a mailbox it has not got, a message it will not
+# take): that message waits on its own; the rest are sent.
+MESSAGE_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
 class MailTransport(Protocol):
     name: str
 
@@ -56,6 +68,14 @@ class SmtpTransport:
         if mail.message_id:
             message["Message-ID"] = mail.message_id
         message.set_content(mail.body_text)
+        try:
+            self._send(message)
+        except MESSAGE_REFUSED:
+            raise
+        except OSError as exc:  # refused, timed out, dropped, TLS, sign-in: smtplib's errors are OSErrors
+            raise MailServerUnavailable(str(exc)) from exc
+
+    def _send(self, message: EmailMessage) -> None:
         if self.scheme == "smtps":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()

@@ -21,7 +21,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from portal_app.integrations.mail import LocalTransport, Mail, MailTransport
+from portal_app.integrations.mail import LocalTransport, Mail, MailServerUnavailable, MailTransport
 from portal_app.models import OutboxMessage
 from portal_app.settings import get_settings
 
@@ -66,13 +66,18 @@ def message_id_for(message_id: int, created_at: datetime, mail_from: str) -> str
     return f"<outbox-{message_id}.{int(created_at.timestamp())}@{domain}>"
 
 
+def _free(now: datetime):
+    """A message no deliverer holds at ``now``: never claimed, settled, or its lease run out."""
+    return or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+
+
 def _claim_next(engine: Engine, *, now: datetime, claimer: str, lease: timedelta, after: int) -> OutboxMessage | None:
     """Take the oldest due message nobody holds (id above ``after``) and hold it until
     ``now + lease``, in a transaction of its own. PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so
     deliverers at the same moment take different messages without waiting for each other;
     SQLite (one writer at a time): an ``UPDATE`` that only changes a row still free, its
     row count saying whether this deliverer got it."""
-    free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+    free = _free(now)
     with Session(engine, expire_on_commit=False) as session:
         while True:
             due = select(OutboxMessage.id).where(
@@ -114,6 +119,22 @@ def _settle(engine: Engine, message_id: int, claimer: str, **values) -> bool:
     return done.rowcount == 1
 
 
+def _hold_back(engine: Engine, *, until: datetime, error: str, now: datetime) -> None:
+    """Move every pending message nobody holds that would be due before ``until`` to ``until``:
+    the mail server is down, so they wait for the one next try the message that found it
+    down was given, and are then sent oldest first. Their attempts stay as they were (none
+    of them was tried); their last error says why they wait."""
+    free = _free(now)
+    with Session(engine) as session:
+        session.exec(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at < until, free)
+            .values(next_attempt_at=until, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+
+
 def deliver_due(
     engine: Engine,
     transport: MailTransport,
@@ -134,6 +155,11 @@ def deliver_due(
     a message and before it marked it sent (the two statements straight after the send)
     leaves it to be sent again after the lease, with the same Message-ID header. That is
     at-least-once, in a window of one short ``UPDATE``.
+
+    A message the server refuses (``MESSAGE_REFUSED``) waits on its own and the pass goes
+    on. A server that cannot be reached ends the pass after one try: every waiting message
+    is held to that message's next try (``_hold_back``), so an outage costs one connection
+    a try, not one per message, and the backlog goes out oldest first when it is back.
 
     ``now`` is the time of this pass (``sent_at``, the next try); the leases move on from it
     with the wall clock while the pass runs, so a lease taken late in a long pass is as long
@@ -161,15 +187,15 @@ def deliver_due(
         try:
             transport.send(mail)
         except Exception as exc:  # noqa: BLE001 - any failure is retried later
-            _settle(
-                engine,
-                message.id,
-                claimer,
-                claimed_by=None,
-                last_error=f"{type(exc).__name__}: {exc}"[:1000],
-                next_attempt_at=now + backoff(message.attempts),
-            )
+            down = isinstance(exc, MailServerUnavailable)
+            reason = exc.__cause__ if down and exc.__cause__ is not None else exc
+            error = f"{type(reason).__name__}: {reason}"[:1000]
+            retry_at = now + backoff(message.attempts)
+            _settle(engine, message.id, claimer, claimed_by=None, last_error=error, next_attempt_at=retry_at)
             failed += 1
+            if down:  # nobody can be sent to: everything waiting waits with it, and goes in order after
+                _hold_back(engine, until=retry_at, error=error, now=current)
+                break
             continue
         status = "local" if isinstance(transport, LocalTransport) else "sent"
         if _settle(engine, message.id, claimer, status=status, sent_at=now, last_error=None):

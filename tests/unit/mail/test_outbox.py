@@ -243,3 +243,51 @@ def test_housekeeping_removes_throttle_counters_older_than_two_days_and_keeps_re
     assert identity_jobs.purge_old_throttle_hits(engine=db, now=now) == 2
     left = session.exec(select(func.count()).select_from(ThrottleHit)).one()
     assert left == 2
+
+
+def test_with_the_server_down_one_try_holds_every_waiting_message_to_the_same_moment_and_they_go_in_order(db, session):
+    port = free_port()  # nothing listens here yet
+    ids = [queue(session, subject=f"Message {n}") for n in range(5)]
+
+    assert outbox.deliver_due(db, transport(port), NOW) == (0, 1)  # one knock on a closed door, not five
+
+    rows = [stored(db, message_id) for message_id in ids]
+    assert [row.attempts for row in rows] == [1, 0, 0, 0, 0]
+    assert {row.next_attempt_at for row in rows} == {NOW + timedelta(seconds=5)}
+    assert all(row.last_error and "Connection" in row.last_error for row in rows)  # an officer sees why each waits
+    controller, collector = start_server(port)
+    try:
+        assert outbox.deliver_due(db, transport(port), NOW + timedelta(seconds=5)) == (5, 0)
+    finally:
+        controller.stop()
+    assert [message_from_bytes(e.content)["Subject"] for e in collector.messages] == [f"Message {n}" for n in range(5)]
+
+
+class RefusingCollector(Collector):
+    """Takes mail for everyone but nobody@example.org, as a real server refuses a mailbox it has not got."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+        if address == "nobody@example.org":
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_message_the_server_refuses_waits_on_its_own_and_the_rest_go_in_the_same_pass(db, session):
+    port = free_port()
+    collector = RefusingCollector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        first = queue(session, to="ada@example.org", subject="First")
+        refused = queue(session, to="nobody@example.org", subject="Refused")
+        last = queue(session, to="ben@example.org", subject="Last")
+        assert outbox.deliver_due(db, transport(port), NOW) == (2, 1)
+    finally:
+        controller.stop()
+
+    assert [message_from_bytes(e.content)["Subject"] for e in collector.messages] == ["First", "Last"]
+    assert (stored(db, first).status, stored(db, last).status) == ("sent", "sent")
+    row = stored(db, refused)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, NOW + timedelta(seconds=5))
+    assert "No such mailbox" in row.last_error
