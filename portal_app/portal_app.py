@@ -16,7 +16,7 @@ from portal_app.api.http import api_app, back_office_hosts_only, old_reset_links
 from portal_app.components.boot import boot_scripts
 from portal_app.components.layout import PAGES
 from portal_app.components.pwa import calm_backend_error, head_components, status_overlay
-from portal_app.integrations import socket_guard
+from portal_app.integrations import disk_states, socket_guard
 
 # Importing the page modules registers their pages (see components.layout.page).
 from portal_app.pages.accounts import account, budget, home, saved, statement  # noqa: F401
@@ -97,6 +97,8 @@ def keep_state_files_private(directory: Path | None = None) -> Path:
 
 # Before rx.App: the state (backend vars included) is pickled here, and it is personal.
 keep_state_files_private()
+# Expired states deleted once a minute, not after every write (integrations/disk_states.py).
+disk_states.install()
 
 app = rx.App(
     stylesheets=["/styles.css"],

@@ -133,9 +133,17 @@ def resolve_session(session: Session, token: str | None, *, now: datetime, touch
     (at most once a minute); ``touch=False`` only looks (the page asking whether the
     session is still live is not use of it).
     """
-    stored = _session_for_token(session, token)
-    if stored is None:
+    if not token or len(token) > 200:
         return None
+    row = session.exec(  # the session, its account and its person: one query on every event
+        select(AuthSession, PortalUser, Person)
+        .join(PortalUser, PortalUser.id == AuthSession.user_id)
+        .join(Person, Person.id == PortalUser.person_id)
+        .where(AuthSession.token_hash == tokens.hash_token(token, purpose=SESSION_PURPOSE))
+    ).first()
+    if row is None:
+        return None
+    stored, user, person = row
     reason = _session_end_reason(stored, now)
     if reason is not None:
         if stored.ended_at is None:
@@ -144,14 +152,6 @@ def resolve_session(session: Session, token: str | None, *, now: datetime, touch
             session.add(stored)
             session.flush()
         return None
-    row = session.exec(
-        select(PortalUser, Person)
-        .join(Person, Person.id == PortalUser.person_id)
-        .where(PortalUser.id == stored.user_id)
-    ).first()
-    if row is None:
-        return None
-    user, person = row
     if user.status != "active":
         return None
     if touch and now - stored.last_seen_at > _touch_every(stored):
