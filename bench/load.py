@@ -968,6 +968,7 @@ def profile_under_load(server: Server, journey: Journey, residents, args, work: 
             "--output",
             str(out),
             "--nonblocking",
+            "--gil",  # only the thread holding the GIL: where the CPU goes, not where threads wait for it
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

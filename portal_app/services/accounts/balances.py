@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from portal_app.models import Account, Charge, Property, Tenancy, TenancyParty, Transaction
@@ -110,54 +110,46 @@ def visible_accounts(
     lead and joint tenants and leaseholders; pass ``settings.eligible_roles`` when the
     landlord has widened who may register)."""
     roles = tuple(roles)
-    tenancy = session.get(Tenancy, tenancy_id)
-    if tenancy is None:
+    # One query on every account event: this person's place on the registration tenancy
+    # and on any garage licence, each with its accounts (none: one row, account None).
+    rows = session.exec(
+        select(Tenancy, TenancyParty, Account)
+        .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
+        .outerjoin(Account, Account.tenancy_id == Tenancy.id)
+        .where(
+            TenancyParty.person_id == person_id,
+            or_(
+                Tenancy.id == tenancy_id, and_(Tenancy.tenure == "garage_licence", TenancyParty.role.in_(GARAGE_ROLES))
+            ),
+        )
+        .order_by(Tenancy.start_date, Tenancy.id)
+    ).all()
+    registration = [(tenancy, party, account) for tenancy, party, account in rows if tenancy.id == tenancy_id]
+    if not registration:
         return []
-    party = session.exec(
-        select(TenancyParty).where(TenancyParty.tenancy_id == tenancy_id, TenancyParty.person_id == person_id)
-    ).first()
-    if party is None or party.role not in roles:
+    tenancy, party, _ = registration[0]
+    if party.role not in roles:
         return []
     if tenancy.start_date > today:
         return []
+    own = [account for _t, _p, account in registration if account is not None]
     if _has_ended(tenancy, today):
         if not allow_former:
             return []
         if party.end_date is not None and party.end_date < tenancy.end_date:
             return []  # they had left before it ended
-        own = session.exec(
-            select(Account).where(Account.tenancy_id == tenancy_id, Account.account_type.in_(FORMER_VISIBLE_TYPES))
-        ).all()
-    else:
-        if not _party_current(party, today):
-            return []
-        own = session.exec(select(Account).where(Account.tenancy_id == tenancy_id)).all()
+        own = [account for account in own if account.account_type in FORMER_VISIBLE_TYPES]
+    elif not _party_current(party, today):
+        return []
 
-    # Current garage licences this person holds, besides the registration tenancy.
-    garage_rows = session.exec(
-        select(Tenancy, TenancyParty)
-        .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
-        .where(
-            TenancyParty.person_id == person_id,
-            TenancyParty.role.in_(GARAGE_ROLES),
-            Tenancy.tenure == "garage_licence",
-            Tenancy.id != tenancy_id,
-        )
-        .order_by(Tenancy.start_date, Tenancy.id)
-    ).all()
-    garage_ids = [t.id for t, p in garage_rows if t.is_current(today) and _party_current(p, today)]
-    others: list[Account] = []
+    # Current garage licences this person holds, besides the registration tenancy, oldest first.
+    garages: dict[int, list[Account]] = {}
+    for garage, garage_party, account in rows:
+        if garage.id != tenancy_id and garage.is_current(today) and _party_current(garage_party, today):
+            garages.setdefault(garage.id, []).extend([account] if account is not None else [])
     # The account pages go on to read these accounts' tenancies and the accounts themselves.
-    _keep(session, tenancy, *own, *(t for t, _p in garage_rows))
-    if garage_ids:
-        found = session.exec(select(Account).where(Account.tenancy_id.in_(garage_ids))).all()
-        _keep(session, *found)
-        by_tenancy: dict[int, list[Account]] = {}
-        for account in found:
-            by_tenancy.setdefault(account.tenancy_id, []).append(account)
-        for tid in garage_ids:
-            others += _sorted(by_tenancy.get(tid, []))
-    return _sorted(own) + others
+    _keep(session, *(row for found in rows for row in found if row is not None))
+    return _sorted(own) + [account for accounts in garages.values() for account in _sorted(accounts)]
 
 
 def find_visible_account(
