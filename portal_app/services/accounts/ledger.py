@@ -400,8 +400,9 @@ CHART_POINTS = 120
 class BalanceOverTime:
     """An account's whole ledger read once, in posting order (posted_on, id): its balance
     now, the first and last days, the most owed and the most in credit (each the first
-    posting after which the balance was that: what the history shows), and the balance at
-    the end of each day with postings, kept to at most ``CHART_POINTS`` for the chart."""
+    posting after which the balance was that: what the history shows), and the balance
+    after each posting, kept to at most ``CHART_POINTS`` for the chart (always with the
+    most owed and the most in credit: the chart draws what its words say)."""
 
     balance_pence: int
     first_on: date | None
@@ -412,10 +413,12 @@ class BalanceOverTime:
 
 
 def chart_points(days: list[tuple[date, int]], max_points: int = CHART_POINTS) -> list[tuple[date, int]]:
-    """Closing balances of days, oldest first, cut to at most ``max_points`` (and the last)
-    keeping their shape: with more days, they are cut into equal runs and each run keeps
-    its lowest and its highest day, in date order, so no peak or trough of more than a
-    few days is lost; the last day, the balance now, is always kept."""
+    """The balance after each posting, oldest first (a day with two postings has two
+    points, drawn as a step up and down on that day), cut to at most ``max_points`` (and
+    the last) keeping their shape: with more, they are cut into equal runs and each run
+    keeps its lowest and its highest, in order, so the most owed and the most in credit
+    the chart's words and the history name are always drawn; the last, the balance now,
+    is always kept."""
     if max_points < 2:
         raise ValueError("max_points must be at least 2")
     if len(days) <= max_points:
@@ -451,24 +454,21 @@ def balance_over_time(session: Session, account_id: int, *, max_points: int = CH
         return BalanceOverTime(0, None, None, None, None, ())
     balance = 0
     high = low = None
-    days: list[tuple] = []
+    points: list[tuple] = []
     for day, amount in rows:
         balance += amount
         if high is None or balance > high[1]:
             high = (day, balance)
         if low is None or balance < low[1]:
             low = (day, balance)
-        if days and days[-1][0] == day:
-            days[-1] = (day, balance)
-        else:
-            days.append((day, balance))
+        points.append((day, balance))
     return BalanceOverTime(
         balance_pence=int(balance),
         first_on=_as_date(rows[0][0]),
         last_on=_as_date(rows[-1][0]),
         most_owed=(_as_date(high[0]), int(high[1])),
         least_owed=(_as_date(low[0]), int(low[1])),
-        chart=tuple((_as_date(day), int(closing)) for day, closing in chart_points(days, max_points)),
+        chart=tuple((_as_date(day), int(after)) for day, after in chart_points(points, max_points)),
     )
 
 

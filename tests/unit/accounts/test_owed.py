@@ -295,7 +295,7 @@ def test_a_housing_benefit_payer_far_behind_is_told_plainly_that_most_of_it_is_a
 # ---------------------------------------------------------------------------
 
 
-def test_the_chart_summary_gives_the_most_owed_that_the_history_shows_not_a_drawn_point(session, records, settings):
+def test_the_chart_and_its_words_show_the_most_owed_the_history_shows_even_inside_one_day(session, records, settings):
     person, tenancy, rent = records.tenant_with_rent_account(ref="RENT1")
     # 900 days of small postings: the chart keeps one day in three.
     start = date(2024, 5, 1)
@@ -311,4 +311,5 @@ def test_the_chart_summary_gives_the_most_owed_that_the_history_shows_not_a_draw
 
     assert (peak.posted_on, peak.balance_after_pence) == (date(2026, 10, 5), 113_591)
     assert "Most owed: £1,135.91 DR on 5 October 2026." in overview.chart_summary
+    assert max(overview.series, key=lambda p: p[1]) == (date(2026, 10, 5), 113_591)  # and the chart draws it
     assert overview.chart_summary.startswith("From 1 May 2024 to ")
