@@ -363,34 +363,6 @@ def history_page(
     )
 
 
-def balance_series(session: Session, account_id: int, max_points: int = 400) -> list[tuple[date, int]]:
-    """The balance at the end of each day with postings, oldest first, for a chart.
-
-    With more days than ``max_points``, the days are cut into equal runs (of
-    ceil(days / max_points)) and the last day of each run is kept, so the final point is
-    always today's balance and no run is drawn from a balance mid-way through a day."""
-    if max_points < 1:
-        raise ValueError("max_points must be at least 1")
-    rows = session.exec(
-        select(Transaction.posted_on, func.sum(Transaction.amount_pence))
-        .where(Transaction.account_id == account_id)
-        .group_by(Transaction.posted_on)
-        .order_by(Transaction.posted_on)
-    ).all()
-    series: list[tuple[date, int]] = []
-    balance = 0
-    for day, total in rows:
-        balance += int(total)
-        series.append((day, balance))
-    if len(series) <= max_points:
-        return series
-    size = -(-len(series) // max_points)
-    kept = series[size - 1 :: size]
-    if kept[-1] != series[-1]:
-        kept.append(series[-1])
-    return kept
-
-
 # The balance chart's most points: enough for its shape on a phone's width, few enough
 # that the figure stays a few kilobytes in the page's state (issue 15).
 CHART_POINTS = 120
@@ -479,7 +451,7 @@ def _as_date(value: date | str) -> date:
 def balance_after_each(session: Session, account_id: int) -> list[tuple[date, int]]:
     """The balance after every posting, in posting order (posted_on, id), as the history
     shows it: what the chart's summary in words reads its most owed and most in credit
-    from (a day's drawn point is its closing balance, and long histories are sampled)."""
+    from, and the chart draws (long histories sampled, ``chart_points``)."""
     rows = session.exec(
         select(Transaction.posted_on, Transaction.amount_pence)
         .where(Transaction.account_id == account_id)
@@ -880,7 +852,6 @@ __all__ = [
     "BalanceOverTime",
     "balance_after_each",
     "balance_over_time",
-    "balance_series",
     "breakdown_of",
     "chart_points",
     "balance_with_pending",

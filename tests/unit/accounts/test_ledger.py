@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import PortalPayment
+from portal_app.services.accounts import ledger
 from portal_app.services.accounts.ledger import (
     HB_EXPLANATION,
     TYPE_GROUPS,
     TYPE_LABELS,
     UC_EXPLANATION,
-    balance_series,
     balance_with_pending,
     benefit_explanations,
     charge_breakdown,
@@ -316,41 +316,21 @@ def test_an_empty_type_filter_means_every_type(session, records):
 # ---------------------------------------------------------------------------
 
 
-def test_the_balance_series_has_the_balance_at_the_end_of_each_posting_day(session, records):
+def test_a_short_accounts_chart_draws_the_balance_after_every_posting_as_its_history_shows_it(session, records):
     _p, _t, rent = records.tenant_with_rent_account()
     small_ledger(records, rent)
 
-    assert balance_series(session, rent.id) == [
-        (date(2026, 11, 2), 2819),
-        (date(2026, 11, 5), 0),
-        (date(2026, 11, 9), 2819),
-        (date(2026, 11, 12), -2181),
-        (date(2026, 11, 15), 2819),
-        (date(2026, 11, 16), 14638),
-    ]
+    chart = ledger.balance_over_time(session, rent.id).chart
+    history = ledger.history_page(session, rent.id).lines
+
+    assert list(chart) == [(line.posted_on, line.balance_after_pence) for line in reversed(history)]
+    assert chart[-1] == (date(2026, 11, 16), 14638)  # ends on the balance now
 
 
-def test_a_long_series_keeps_the_last_day_of_each_run_and_ends_on_todays_balance(session, records):
-    _p, _t, rent = records.tenant_with_rent_account(start=FIRST_MONDAY)
-    expected = twenty_years_of_rent(records, rent)
-    days: dict[date, int] = {}
-    for day, _k, _a, balance in reversed(expected):
-        days[day] = balance
-    full = list(days.items())
-
-    series = balance_series(session, rent.id, max_points=100)
-
-    assert len(full) == 1_346
-    assert series == full[13::14] + [full[-1]]  # runs of ceil(1346 / 100) = 14 days, and the last day
-    assert len(series) == 97
-    assert series[-1] == (date(2026, 11, 16), expected[0][3])
-    assert balance_series(session, rent.id, max_points=5_000) == full
-
-
-def test_an_account_without_postings_has_no_series(session, records):
+def test_an_account_without_postings_has_no_chart(session, records):
     _p, _t, rent = records.tenant_with_rent_account()
 
-    assert balance_series(session, rent.id) == []
+    assert ledger.balance_over_time(session, rent.id).chart == ()
 
 
 # ---------------------------------------------------------------------------
