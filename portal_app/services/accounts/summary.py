@@ -76,8 +76,8 @@ def chart_summary(series: list[tuple[date, int]] | tuple[tuple[date, int], ...])
     and the most in credit (the first time of each, when a figure repeats).
 
     ``series`` is every balance to consider, in posting order: pass the balance after each
-    posting (``ledger.balance_after_each``), not the chart's drawn points, which are one
-    per day and sampled, so that the words agree with the history. The account page reads
+    posting (``ledger.balance_after_each``), not the chart's drawn points, which are
+    sampled (always keeping the extremes), so that the words agree with the history. The account page reads
     the same words from its one read of the ledger (``ledger.balance_over_time``)."""
     if not series:
         return _words(None, None, None, None)
