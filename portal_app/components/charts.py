@@ -34,7 +34,7 @@ def _base_layout(*, font_size: int | None = None) -> dict:
 
 
 def balance_chart(series: list[tuple[date, int]] | tuple[tuple[date, int], ...]) -> dict:
-    """A step line of the balance (pence) after each day's postings; above 0 is owed.
+    """A step line of the balance (pence) after each posting (``ledger.chart_points``); above 0 is owed.
 
     The plain figure JSON the page's state keeps (its data and layout), written out
     directly: building a ``go.Figure`` and serialising it cost a few milliseconds on every

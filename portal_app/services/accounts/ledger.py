@@ -384,7 +384,7 @@ class BalanceOverTime:
     chart: tuple[tuple[date, int], ...]
 
 
-def chart_points(days: list[tuple[date, int]], max_points: int = CHART_POINTS) -> list[tuple[date, int]]:
+def chart_points(points: list[tuple[date, int]], max_points: int = CHART_POINTS) -> list[tuple[date, int]]:
     """The balance after each posting, oldest first (a day with two postings has two
     points, drawn as a step up and down on that day), cut to at most ``max_points`` (and
     the last) keeping their shape: with more, they are cut into equal runs and each run
@@ -393,17 +393,17 @@ def chart_points(days: list[tuple[date, int]], max_points: int = CHART_POINTS) -
     is always kept."""
     if max_points < 2:
         raise ValueError("max_points must be at least 2")
-    if len(days) <= max_points:
-        return list(days)
-    size = -(-len(days) // (max_points // 2))
+    if len(points) <= max_points:
+        return list(points)
+    size = -(-len(points) // (max_points // 2))
     kept: list[tuple[date, int]] = []
-    for start in range(0, len(days), size):
-        run = days[start : start + size]
+    for start in range(0, len(points), size):
+        run = points[start : start + size]
         low = min(range(len(run)), key=lambda i: (run[i][1], i))
         high = max(range(len(run)), key=lambda i: (run[i][1], -i))
         kept += [run[i] for i in sorted({low, high})]
-    if kept[-1] != days[-1]:
-        kept.append(days[-1])
+    if kept[-1] != points[-1]:
+        kept.append(points[-1])
     return kept
 
 

@@ -114,7 +114,8 @@ def _touch_every(stored: AuthSession) -> timedelta:
 
 
 def _session_end_reason(stored: AuthSession, now: datetime) -> str | None:
-    """Why this session is over at ``now``, or None while it is live."""
+    """Why this session is over at ``now``, or None while it is live. ``stored`` is the
+    session, or the row of its columns ``resolve_session`` reads (the same names)."""
     if stored.ended_at is not None:
         return stored.ended_reason or "ended"
     if now >= stored.expires_at:
