@@ -26,11 +26,6 @@ class MailServerUnavailable(Exception):
     when the server is back. The cause is the exception it was raised from."""
 
 
-# What a server says about one message (a mailbox it has not got, a message it will not
-# take): that message waits on its own; the rest are sent.
-MESSAGE_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
-
-
 class MailTransport(Protocol):
     name: str
 
@@ -68,26 +63,32 @@ class SmtpTransport:
         if mail.message_id:
             message["Message-ID"] = mail.message_id
         message.set_content(mail.body_text)
-        try:
-            self._send(message)
-        except MESSAGE_REFUSED:
-            raise
-        except OSError as exc:  # refused, timed out, dropped, TLS, sign-in: smtplib's errors are OSErrors
-            raise MailServerUnavailable(str(exc)) from exc
+        with self._connect() as client:
+            client.send_message(message)  # what goes wrong from here is this message's own
 
-    def _send(self, message: EmailMessage) -> None:
-        if self.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
-            if self.scheme == "smtp+starttls":
-                client.starttls(context=ssl.create_default_context())
-            if self.username:
-                client.login(self.username, self.password or "")
-            client.send_message(message)
+    def _connect(self) -> smtplib.SMTP:
+        """A client connected, secured and signed in; ``MailServerUnavailable`` when that
+        fails (refused, timed out, TLS, sign-in), which no one message can be to blame for.
+        A failure once the server has begun taking a message stays that message's: a
+        message that makes the server drop the line must not hold back all the others."""
+        try:
+            if self.scheme == "smtps":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
+                if self.scheme == "smtp+starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if self.username:
+                    client.login(self.username, self.password or "")
+            except BaseException:
+                client.close()
+                raise
+        except OSError as exc:  # smtplib's errors are OSErrors
+            raise MailServerUnavailable(str(exc)) from exc
+        return client
 
 
 def transport_for(smtp_url: str) -> MailTransport:

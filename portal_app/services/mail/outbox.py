@@ -156,8 +156,8 @@ def deliver_due(
     leaves it to be sent again after the lease, with the same Message-ID header. That is
     at-least-once, in a window of one short ``UPDATE``.
 
-    A message the server refuses (``MESSAGE_REFUSED``) waits on its own and the pass goes
-    on. A server that cannot be reached ends the pass after one try: every waiting message
+    A message the server refuses, or that fails once connected, waits on its own and the
+    pass goes on. A server that cannot be reached ends the pass after one try: every waiting message
     is held to that message's next try (``_hold_back``), so an outage costs one connection
     a try, not one per message, and the backlog goes out oldest first when it is back.
 

@@ -291,3 +291,30 @@ def test_a_message_the_server_refuses_waits_on_its_own_and_the_rest_go_in_the_sa
     row = stored(db, refused)
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, NOW + timedelta(seconds=5))
     assert "No such mailbox" in row.last_error
+
+
+class DroppingCollector(Collector):
+    """Hangs up on one message mid-delivery, as a server can on a message it chokes on."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if b"Subject: Choked on" in envelope.original_content:
+            server.transport.abort()  # the line goes dead, no reply
+            return "421 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_message_the_server_hangs_up_on_waits_on_its_own_and_holds_back_nobody_else(db, session):
+    port = free_port()
+    collector = DroppingCollector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        choked = queue(session, subject="Choked on")
+        after = queue(session, subject="After it")
+        assert outbox.deliver_due(db, transport(port), NOW) == (1, 1)
+    finally:
+        controller.stop()
+
+    assert [message_from_bytes(e.content)["Subject"] for e in collector.messages] == ["After it"]
+    assert stored(db, after).status == "sent"
+    assert (stored(db, choked).status, stored(db, choked).attempts) == ("pending", 1)
