@@ -28,17 +28,7 @@ class HomeState(SessionState):
         principal = current_principal()
         now = utcnow()
         settings = get_settings()
-        summaries = await in_transaction(
-            balances.account_summaries,
-            person_id=principal.person_id,
-            tenancy_id=principal.tenancy_id,
-            today=uk_today(now),
-            now=now,
-            allow_former=settings.allow_former_tenants,
-            roles=settings.eligible_roles,
-            days_to_pay=settings.leasehold_bill_days_to_pay,
-        )
-        security = await in_transaction(auth.security_summary, principal.user_id)
+        summaries, security = await in_transaction(_home_page, principal, now=now, settings=settings)
         self.accounts = [_card(a) for a in summaries]
         self.last_sign_in = uk_time_words(security.previous_sign_in_at) if security.previous_sign_in_at else ""
         self.loaded = True
@@ -54,6 +44,21 @@ class HomeState(SessionState):
         await in_transaction(auth.not_me, principal.user_id, now=utcnow(), client_ip=self._client_ip())
         await self._forget_private()
         return leave_for(routes.signed_out_not_me())
+
+
+def _home_page(session, principal, *, now, settings) -> tuple[list[balances.AccountSummary], auth.SecuritySummary]:
+    """The home page's load, one unit of work: the resident's accounts and when they last signed in."""
+    summaries = balances.account_summaries(
+        session,
+        person_id=principal.person_id,
+        tenancy_id=principal.tenancy_id,
+        today=uk_today(now),
+        now=now,
+        allow_former=settings.allow_former_tenants,
+        roles=settings.eligible_roles,
+        days_to_pay=settings.leasehold_bill_days_to_pay,
+    )
+    return summaries, auth.security_summary(session, principal.user_id)
 
 
 def _card(a: balances.AccountSummary) -> dict[str, str]:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, select
 
 from portal_app.models import Account, Charge, Property, Tenancy, TenancyParty, Transaction
@@ -94,6 +94,43 @@ def _sorted(accounts: Iterable[Account]) -> list[Account]:
     return sorted(accounts, key=lambda a: (ACCOUNT_ORDER.get(a.account_type, 9), a.account_ref))
 
 
+# Each statement an account event runs is built once, its values bound when it runs:
+# building a statement and working out its cache key cost SQLAlchemy more than SQLite
+# takes to run it (bench/statements.py).
+_PLACES_AND_ACCOUNTS = (
+    select(Tenancy, TenancyParty, Account)
+    .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
+    .outerjoin(Account, Account.tenancy_id == Tenancy.id)
+    .where(
+        TenancyParty.person_id == bindparam("person_id"),
+        or_(
+            Tenancy.id == bindparam("tenancy_id"),
+            and_(Tenancy.tenure == "garage_licence", TenancyParty.role.in_(GARAGE_ROLES)),
+        ),
+    )
+    .order_by(Tenancy.start_date, Tenancy.id)
+)
+_BALANCES = (
+    select(Transaction.account_id, func.sum(Transaction.amount_pence))
+    .where(Transaction.account_id.in_(bindparam("ids", expanding=True)))
+    .group_by(Transaction.account_id)
+)
+_LAST_PAYMENT = (
+    select(Transaction)
+    .where(
+        Transaction.account_id == bindparam("account_id"),
+        Transaction.type.in_(PAYMENT_TYPES),
+        Transaction.amount_pence < 0,
+    )
+    .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
+    .limit(1)
+)
+_PROPERTY = select(Property).where(Property.id == bindparam("property_id"))
+_PROPERTIES = select(Property).where(Property.id.in_(bindparam("ids", expanding=True)))
+_CHARGES_OF = select(Charge).where(Charge.account_id.in_(bindparam("ids", expanding=True)))
+_CHARGES = select(Charge).where(Charge.account_id == bindparam("account_id"))
+
+
 def visible_accounts(
     session: Session,
     *,
@@ -112,18 +149,7 @@ def visible_accounts(
     roles = tuple(roles)
     # One query on every account event: this person's place on the registration tenancy
     # and on any garage licence, each with its accounts (none: one row, account None).
-    rows = session.exec(
-        select(Tenancy, TenancyParty, Account)
-        .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
-        .outerjoin(Account, Account.tenancy_id == Tenancy.id)
-        .where(
-            TenancyParty.person_id == person_id,
-            or_(
-                Tenancy.id == tenancy_id, and_(Tenancy.tenure == "garage_licence", TenancyParty.role.in_(GARAGE_ROLES))
-            ),
-        )
-        .order_by(Tenancy.start_date, Tenancy.id)
-    ).all()
+    rows = session.exec(_PLACES_AND_ACCOUNTS, params={"person_id": person_id, "tenancy_id": tenancy_id}).all()
     registration = [(tenancy, party, account) for tenancy, party, account in rows if tenancy.id == tenancy_id]
     if not registration:
         return []
@@ -197,11 +223,7 @@ def ledger_balances(session: Session, account_ids: Iterable[int]) -> dict[int, i
     ids = list(account_ids)
     if not ids:
         return {}
-    rows = session.exec(
-        select(Transaction.account_id, func.sum(Transaction.amount_pence))
-        .where(Transaction.account_id.in_(ids))
-        .group_by(Transaction.account_id)
-    ).all()
+    rows = session.exec(_BALANCES, params={"ids": ids}).all()
     found = {account_id: int(total or 0) for account_id, total in rows}
     return {account_id: found.get(account_id, 0) for account_id in ids}
 
@@ -210,12 +232,7 @@ def last_payment(session: Session, account_id: int) -> Transaction | None:
     """The latest money paid in (by the resident or by benefits): a credit among payments,
     Direct Debits, Housing Benefit and Universal Credit. Reads backwards along the
     (account_id, posted_on, id) index."""
-    return session.exec(
-        select(Transaction)
-        .where(Transaction.account_id == account_id, Transaction.type.in_(PAYMENT_TYPES), Transaction.amount_pence < 0)
-        .order_by(Transaction.posted_on.desc(), Transaction.id.desc())
-        .limit(1)
-    ).first()
+    return session.exec(_LAST_PAYMENT, params={"account_id": account_id}).first()
 
 
 # How many of each period make a year: 52 weeks, 26 fortnights, 13 four-week periods,
@@ -358,9 +375,9 @@ def account_summaries(
     # visible_accounts has read every one of these tenancies in this session: no query.
     tenancies = {tid: session.get(Tenancy, tid) for tid in {a.tenancy_id for a in accounts}}
     property_ids = {t.property_id for t in tenancies.values()}
-    properties = {p.id: p for p in session.exec(select(Property).where(Property.id.in_(property_ids))).all()}
+    properties = {p.id: p for p in session.exec(_PROPERTIES, params={"ids": list(property_ids)}).all()}
     charges: dict[int, list[Charge]] = {}
-    for charge in session.exec(select(Charge).where(Charge.account_id.in_(ids))).all():
+    for charge in session.exec(_CHARGES_OF, params={"ids": ids}).all():
         charges.setdefault(charge.account_id, []).append(charge)
 
     return [
@@ -388,8 +405,8 @@ def account_summary(
     standing (``owed.standing``), its charges and its tenancy."""
     account = session.get(Account, account_id)
     tenancy = session.get(Tenancy, account.tenancy_id)
-    prop = session.get(Property, tenancy.property_id)
-    charges = list(session.exec(select(Charge).where(Charge.account_id == account_id)).all())
+    prop = session.exec(_PROPERTY, params={"property_id": tenancy.property_id}).one()
+    charges = list(session.exec(_CHARGES, params={"account_id": account_id}).all())
     found, standing = _summary(
         session, account, tenancy, prop, balance, charges, today=today, now=now, days_to_pay=days_to_pay
     )

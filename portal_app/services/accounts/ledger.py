@@ -11,11 +11,12 @@ may see (``balances.visible_accounts``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, exists, func, or_, type_coerce, update
+from sqlalchemy import String, and_, bindparam, exists, func, or_, type_coerce, update
 from sqlmodel import Session, select
 
 from portal_app.clock import to_uk, uk_date_words
@@ -230,9 +231,57 @@ def _check_types(types: tuple[str, ...] | list[str] | None) -> tuple[str, ...] |
     return wanted or None
 
 
-def _after_key(T, posted_on: date, transaction_id: int):
-    """Postings at or before this one in posting order (posted_on, id)."""
-    return or_(T.posted_on < posted_on, and_(T.posted_on == posted_on, T.id <= transaction_id))
+# The history's statements, built once, their values bound when they run: building a
+# statement and working out its cache key cost SQLAlchemy more than SQLite takes to run
+# it (bench/statements.py).
+_T = Transaction
+# The balance after one posting: every posting at or before it in posting order (posted_on, id).
+_BALANCE_AFTER = select(func.coalesce(func.sum(_T.amount_pence), 0)).where(
+    _T.account_id == bindparam("account_id"),
+    or_(
+        _T.posted_on < bindparam("posted_on"),
+        and_(_T.posted_on == bindparam("posted_on"), _T.id <= bindparam("transaction_id")),
+    ),
+)
+_POSTINGS_BETWEEN = (
+    select(_T.id, _T.posted_on, _T.amount_pence)
+    .where(
+        _T.account_id == bindparam("account_id"), _T.posted_on >= bindparam("first"), _T.posted_on <= bindparam("last")
+    )
+    .order_by(_T.posted_on.desc(), _T.id.desc())
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _history_statements(date_from: bool, date_to: bool, types: tuple[str, ...] | None):
+    """The count and the page of a history with these filters (a first day, a last day,
+    these types), built once for each: the account, the days and the page bound when
+    they run."""
+    where = [_T.account_id == bindparam("account_id")]
+    if date_from:
+        where.append(_T.posted_on >= bindparam("date_from"))
+    if date_to:
+        where.append(_T.posted_on <= bindparam("date_to"))
+    if types is not None:
+        where.append(_T.type.in_(types))
+    count = select(func.count()).select_from(_T).where(*where)
+    page = (
+        select(
+            _T.id,
+            _T.transaction_ref,
+            _T.posted_on,
+            _T.week_commencing,
+            _T.type,
+            _T.description,
+            _T.amount_pence,
+            _T.method,
+        )
+        .where(*where)
+        .order_by(_T.posted_on.desc(), _T.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return count, page
 
 
 def _balances_after(session: Session, account_id: int, rows, *, filtered: bool) -> dict[int, int]:
@@ -245,13 +294,10 @@ def _balances_after(session: Session, account_id: int, rows, *, filtered: bool) 
     newest and oldest lines."""
     if not rows:
         return {}
-    T = Transaction
     newest, oldest = rows[0], rows[-1]
     balance = int(
         session.exec(
-            select(func.coalesce(func.sum(T.amount_pence), 0)).where(
-                T.account_id == account_id, _after_key(T, newest[2], newest[0])
-            )
+            _BALANCE_AFTER, params={"account_id": account_id, "posted_on": newest[2], "transaction_id": newest[0]}
         ).one()
     )
     if filtered:
@@ -259,9 +305,7 @@ def _balances_after(session: Session, account_id: int, rows, *, filtered: bool) 
         span = [
             (transaction_id, amount)
             for transaction_id, day, amount in session.exec(
-                select(T.id, T.posted_on, T.amount_pence)
-                .where(T.account_id == account_id, T.posted_on >= oldest[2], T.posted_on <= newest[2])
-                .order_by(T.posted_on.desc(), T.id.desc())
+                _POSTINGS_BETWEEN, params={"account_id": account_id, "first": oldest[2], "last": newest[2]}
             ).all()
             if (oldest[2], oldest[0]) <= (day, transaction_id) <= (newest[2], newest[0])
         ]
@@ -299,38 +343,21 @@ def history_page(
         raise ValueError("date_from is after date_to")
     wanted = _check_types(types)
 
-    def filters(table) -> list:
-        where = []
-        if date_from is not None:
-            where.append(table.posted_on >= date_from)
-        if date_to is not None:
-            where.append(table.posted_on <= date_to)
-        if wanted is not None:
-            where.append(table.type.in_(wanted))
-        return where
-
-    T = Transaction
-    where = [T.account_id == account_id, *filters(T)]
-    total = int(session.exec(select(func.count()).select_from(T).where(*where)).one())
+    filtered = date_from is not None or date_to is not None or wanted is not None
+    count_of, page_of = _history_statements(date_from is not None, date_to is not None, wanted)
+    params = {"account_id": account_id, "date_from": date_from, "date_to": date_to}
+    total = int(session.exec(count_of, params=params).one())
     page_count = max(1, -(-total // page_size))
     page = min(max(1, int(page)), page_count)
 
     # The page itself, straight from the (account_id, posted_on, id) index: LIMIT and
     # OFFSET in SQL, never the whole ledger read to show fifty lines.
     rows = (
-        session.exec(
-            select(
-                T.id, T.transaction_ref, T.posted_on, T.week_commencing, T.type, T.description, T.amount_pence, T.method
-            )
-            .where(*where)
-            .order_by(T.posted_on.desc(), T.id.desc())
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        ).all()
+        session.exec(page_of, params={**params, "limit": page_size, "offset": (page - 1) * page_size}).all()
         if total
         else []
     )
-    after = _balances_after(session, account_id, rows, filtered=bool(filters(T)))
+    after = _balances_after(session, account_id, rows, filtered=filtered)
     lines = tuple(
         HistoryLine(
             transaction_id=row[0],
@@ -407,21 +434,20 @@ def chart_points(points: list[tuple[date, int]], max_points: int = CHART_POINTS)
     return kept
 
 
+_DAYS_AND_AMOUNTS = (
+    select(type_coerce(Transaction.posted_on, String), Transaction.amount_pence)
+    .where(Transaction.account_id == bindparam("account_id"))
+    .order_by(Transaction.posted_on, Transaction.id)
+)
+
+
 def balance_over_time(session: Session, account_id: int, *, max_points: int = CHART_POINTS) -> BalanceOverTime:
     """The account's balance now, its extremes and its chart, from one read of its ledger
     (the account page's: not one pass for the balance, one for the chart and one for the
     chart's words)."""
     # Every posting's day and amount, and nothing more: the day as the driver gives it (an
     # ISO string on SQLite, a date on PostgreSQL), made a date only for what is kept.
-    rows = (
-        session.connection()
-        .execute(
-            select(type_coerce(Transaction.posted_on, String), Transaction.amount_pence)
-            .where(Transaction.account_id == account_id)
-            .order_by(Transaction.posted_on, Transaction.id)
-        )
-        .all()
-    )
+    rows = session.connection().execute(_DAYS_AND_AMOUNTS, {"account_id": account_id}).all()
     if not rows:
         return BalanceOverTime(0, None, None, None, None, ())
     balance = 0
@@ -487,6 +513,13 @@ def _posted_in_ledger():
     )
 
 
+_PENDING = (
+    select(PortalPayment)
+    .where(PortalPayment.account_id == bindparam("account_id"), PortalPayment.status == "pending", ~_posted_in_ledger())
+    .order_by(PortalPayment.created_at, PortalPayment.id)
+)
+
+
 def pending_payments(session: Session, account_id: int) -> list[PendingPayment]:
     """Portal payments still pending on this account, oldest first.
 
@@ -494,11 +527,7 @@ def pending_payments(session: Session, account_id: int) -> list[PendingPayment]:
     same account has ``transaction_ref == reference``. The ledger is checked here too, so a
     payment the feed has posted is never counted twice, even before
     ``reconcile_portal_payments`` has marked it."""
-    rows = session.exec(
-        select(PortalPayment)
-        .where(PortalPayment.account_id == account_id, PortalPayment.status == "pending", ~_posted_in_ledger())
-        .order_by(PortalPayment.created_at, PortalPayment.id)
-    ).all()
+    rows = session.exec(_PENDING, params={"account_id": account_id}).all()
     return [
         PendingPayment(
             payment_id=p.id,

@@ -33,9 +33,11 @@ No reflex import here; plain functions over a session.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from portal_app.clock import uk_date_words
@@ -153,15 +155,22 @@ def instalments_overdue(
     return max(0, min(owed, due * plan.amount_pence - paid_since))
 
 
+@functools.cache
+def _credits_statement(types: tuple[str, ...], since: bool):
+    """The statement ``_credits`` runs, built once for each tuple of types (and with or
+    without a first day), its account and days bound when it runs (bench/statements.py)."""
+    T = Transaction
+    where = [T.account_id == bindparam("account_id"), T.type.in_(types), T.posted_on <= bindparam("today")]
+    if since:
+        where.append(T.posted_on >= bindparam("since"))
+    return select(T.posted_on, T.type, T.amount_pence).where(*where).order_by(T.posted_on, T.id)
+
+
 def _credits(session: Session, account_id: int, types: tuple[str, ...], today: date, since: date | None = None):
-    where = [Transaction.account_id == account_id, Transaction.type.in_(types), Transaction.posted_on <= today]
+    params = {"account_id": account_id, "today": today}
     if since is not None:
-        where.append(Transaction.posted_on >= since)
-    return session.exec(
-        select(Transaction.posted_on, Transaction.type, Transaction.amount_pence)
-        .where(*where)
-        .order_by(Transaction.posted_on, Transaction.id)
-    ).all()
+        params["since"] = since
+    return session.exec(_credits_statement(tuple(types), since is not None), params=params).all()
 
 
 def instalment_plan(session: Session, account_id: int, as_at: date) -> Instalments | None:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 from fpdf import FPDF, ViewerPreferences
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from portal_app import design
@@ -143,16 +143,47 @@ def _address_lines(prop: Property) -> tuple[str, ...]:
     return tuple(lines + [prop.town, prop.postcode])
 
 
+# The statement's statements, built once, their values bound when they run: building a
+# statement and working out its cache key cost SQLAlchemy more than SQLite takes to run
+# it (bench/statements.py).
+_PARTIES = (
+    select(TenancyParty, Person)
+    .join(Person, Person.id == TenancyParty.person_id)
+    .where(TenancyParty.tenancy_id == bindparam("tenancy_id"), TenancyParty.role.in_(NAMED_ROLES))
+)
+_ACCOUNT_CONTEXT = (
+    select(Account, Tenancy, Property)
+    .join(Tenancy, Tenancy.id == Account.tenancy_id)
+    .join(Property, Property.id == Tenancy.property_id)
+    .where(Account.id == bindparam("account_id"))
+)
+_OPENING = select(func.coalesce(func.sum(Transaction.amount_pence), 0)).where(
+    Transaction.account_id == bindparam("account_id"), Transaction.posted_on < bindparam("date_from")
+)
+_PERIOD = (
+    select(
+        Transaction.id,
+        Transaction.posted_on,
+        Transaction.week_commencing,
+        Transaction.type,
+        Transaction.description,
+        Transaction.amount_pence,
+    )
+    .where(
+        Transaction.account_id == bindparam("account_id"),
+        Transaction.posted_on >= bindparam("date_from"),
+        Transaction.posted_on <= bindparam("date_to"),
+    )
+    .order_by(Transaction.posted_on, Transaction.id)
+)
+
+
 def _residents(session: Session, tenancy: Tenancy, today: date) -> tuple[str, ...]:
     """The tenancy's named parties (lead and joint tenants, leaseholders, licensees) on the
     day: today while the tenancy runs, else its last day; when nobody was on it that day
     (an odd feed), everyone who ever held one of those roles."""
     on = today if tenancy.end_date is None or tenancy.end_date >= today else tenancy.end_date
-    rows = session.exec(
-        select(TenancyParty, Person)
-        .join(Person, Person.id == TenancyParty.person_id)
-        .where(TenancyParty.tenancy_id == tenancy.id, TenancyParty.role.in_(NAMED_ROLES))
-    ).all()
+    rows = session.exec(_PARTIES, params={"tenancy_id": tenancy.id}).all()
     rank = {role: i for i, role in enumerate(NAMED_ROLES)}
     rows = sorted(rows, key=lambda r: (rank[r[0].role], r[0].id))
     current = [person for party, person in rows if party.is_current(on)]
@@ -160,12 +191,7 @@ def _residents(session: Session, tenancy: Tenancy, today: date) -> tuple[str, ..
 
 
 def _account_context(session: Session, account_id: int) -> tuple[Account, Tenancy, Property]:
-    row = session.exec(
-        select(Account, Tenancy, Property)
-        .join(Tenancy, Tenancy.id == Account.tenancy_id)
-        .join(Property, Property.id == Tenancy.property_id)
-        .where(Account.id == account_id)
-    ).first()
+    row = session.exec(_ACCOUNT_CONTEXT, params={"account_id": account_id}).first()
     if row is None:
         raise LookupError(f"no account with id {account_id}")
     return row
@@ -296,19 +322,8 @@ def statement(
         date_from = earliest
         start_note = f"{_began_words(account, tenancy)}, so this statement starts then."
     today = to_uk(now).date()
-    T = Transaction
-    opening = int(
-        session.exec(
-            select(func.coalesce(func.sum(T.amount_pence), 0)).where(
-                T.account_id == account_id, T.posted_on < date_from
-            )
-        ).one()
-    )
-    rows = session.exec(
-        select(T.id, T.posted_on, T.week_commencing, T.type, T.description, T.amount_pence)
-        .where(T.account_id == account_id, T.posted_on >= date_from, T.posted_on <= date_to)
-        .order_by(T.posted_on, T.id)
-    ).all()
+    opening = int(session.exec(_OPENING, params={"account_id": account_id, "date_from": date_from}).one())
+    rows = session.exec(_PERIOD, params={"account_id": account_id, "date_from": date_from, "date_to": date_to}).all()
 
     balance = opening
     debits = credits = 0
