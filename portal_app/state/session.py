@@ -53,13 +53,15 @@ class SessionState(rx.State):
     def _on_kiosk(self) -> bool:
         """Whether this event comes from a page opened on a kiosk host: the websocket's
         Origin (the page's own host, as the boot script sees it), else its Host."""
-        headers = self.router.headers if self.router else None
+        router = self.router  # assembled afresh on each read: once here (on every event)
+        headers = router.headers if router else None
         host = kiosk.page_host(getattr(headers, "origin", ""), getattr(headers, "host", "")) if headers else ""
         return kiosk.is_kiosk_host(host, get_settings())
 
     def _cookie(self, kind: str) -> str:
         """The portal's ``kind`` cookie as this connection's handshake brought it."""
-        sid = self.router.session.session_id if self.router else ""
+        router = self.router
+        sid = router.session.session_id if router else ""
         return cookie_jar.cookie_of(sid, kind)
 
     def _token(self) -> str:

@@ -116,7 +116,7 @@ _BALANCES = (
     .group_by(Transaction.account_id)
 )
 _LAST_PAYMENT = (
-    select(Transaction)
+    select(Transaction.posted_on, Transaction.amount_pence, Transaction.description)
     .where(
         Transaction.account_id == bindparam("account_id"),
         Transaction.type.in_(PAYMENT_TYPES),
@@ -228,10 +228,11 @@ def ledger_balances(session: Session, account_ids: Iterable[int]) -> dict[int, i
     return {account_id: found.get(account_id, 0) for account_id in ids}
 
 
-def last_payment(session: Session, account_id: int) -> Transaction | None:
+def last_payment(session: Session, account_id: int):
     """The latest money paid in (by the resident or by benefits): a credit among payments,
-    Direct Debits, Housing Benefit and Universal Credit. Reads backwards along the
-    (account_id, posted_on, id) index."""
+    Direct Debits, Housing Benefit and Universal Credit, as its ``posted_on``,
+    ``amount_pence`` and ``description`` (a row, not the whole posting), or None. Reads
+    backwards along the (account_id, posted_on, id) index."""
     return session.exec(_LAST_PAYMENT, params={"account_id": account_id}).first()
 
 

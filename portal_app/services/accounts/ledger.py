@@ -295,17 +295,18 @@ def _balances_after(session: Session, account_id: int, rows, *, filtered: bool) 
     if not rows:
         return {}
     newest, oldest = rows[0], rows[-1]
+    read = session.connection().execute  # columns: none of the ORM's work on the result
     balance = int(
-        session.exec(
-            _BALANCE_AFTER, params={"account_id": account_id, "posted_on": newest[2], "transaction_id": newest[0]}
-        ).one()
+        read(
+            _BALANCE_AFTER, {"account_id": account_id, "posted_on": newest[2], "transaction_id": newest[0]}
+        ).scalar_one()
     )
     if filtered:
         # Every posting between the page's oldest and newest lines, on the index's date range.
         span = [
             (transaction_id, amount)
-            for transaction_id, day, amount in session.exec(
-                _POSTINGS_BETWEEN, params={"account_id": account_id, "first": oldest[2], "last": newest[2]}
+            for transaction_id, day, amount in read(
+                _POSTINGS_BETWEEN, {"account_id": account_id, "first": oldest[2], "last": newest[2]}
             ).all()
             if (oldest[2], oldest[0]) <= (day, transaction_id) <= (newest[2], newest[0])
         ]
@@ -346,17 +347,14 @@ def history_page(
     filtered = date_from is not None or date_to is not None or wanted is not None
     count_of, page_of = _history_statements(date_from is not None, date_to is not None, wanted)
     params = {"account_id": account_id, "date_from": date_from, "date_to": date_to}
-    total = int(session.exec(count_of, params=params).one())
+    read = session.connection().execute  # columns: none of the ORM's work on the result
+    total = int(read(count_of, params).scalar_one())
     page_count = max(1, -(-total // page_size))
     page = min(max(1, int(page)), page_count)
 
     # The page itself, straight from the (account_id, posted_on, id) index: LIMIT and
     # OFFSET in SQL, never the whole ledger read to show fifty lines.
-    rows = (
-        session.exec(page_of, params={**params, "limit": page_size, "offset": (page - 1) * page_size}).all()
-        if total
-        else []
-    )
+    rows = read(page_of, {**params, "limit": page_size, "offset": (page - 1) * page_size}).all() if total else []
     after = _balances_after(session, account_id, rows, filtered=filtered)
     lines = tuple(
         HistoryLine(
@@ -514,7 +512,13 @@ def _posted_in_ledger():
 
 
 _PENDING = (
-    select(PortalPayment)
+    select(
+        PortalPayment.id,
+        PortalPayment.reference,
+        PortalPayment.account_id,
+        PortalPayment.amount_pence,
+        PortalPayment.created_at,
+    )
     .where(PortalPayment.account_id == bindparam("account_id"), PortalPayment.status == "pending", ~_posted_in_ledger())
     .order_by(PortalPayment.created_at, PortalPayment.id)
 )

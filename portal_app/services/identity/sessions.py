@@ -165,9 +165,12 @@ def resolve_session(session: Session, token: str | None, *, now: datetime, touch
     """
     if not token or len(token) > 200:
         return None
-    stored = session.exec(
-        _SESSION_BY_TOKEN, params={"token_hash": tokens.hash_token(token, purpose=SESSION_PURPOSE)}
-    ).first()
+    # Through the unit of work's connection: columns need none of the ORM's work on the result.
+    stored = (
+        session.connection()
+        .execute(_SESSION_BY_TOKEN, {"token_hash": tokens.hash_token(token, purpose=SESSION_PURPOSE)})
+        .first()
+    )
     if stored is None:
         return None
     reason = _session_end_reason(stored, now)
