@@ -89,9 +89,10 @@ test-unit: install ## Unit and security tests only (no browser), on SQLite
 test-e2e: install chromium ## Browser journeys only; E2E_BASE_URL=http://host:port runs them against a running portal
 	$(VENV)/bin/pytest -q tests/e2e
 
-bench: install ## Print the performance figures (bench/)
+bench: seed ## Print the performance figures (bench/)
 	$(PY) bench/import_speed.py
 	$(PY) bench/account_speed.py
+	$(PY) bench/statements.py
 	$(PY) bench/socket_guard_speed.py
 	$(PY) bench/back_office_speed.py
 
