@@ -143,7 +143,7 @@ def _address_lines(prop: Property) -> tuple[str, ...]:
     return tuple(lines + [prop.town, prop.postcode])
 
 
-# The statement's statements, built once, their values bound when they run: building a
+# A statement's queries, built once, their values bound when they run: building a
 # statement and working out its cache key cost SQLAlchemy more than SQLite takes to run
 # it (bench/statements.py).
 _PARTIES = (
