@@ -1,14 +1,16 @@
-"""A signed-in resident's state in Redis stays small (Reflex warns at 1 MB)."""
+"""A signed-in resident's state in Redis stays small (Reflex warns at 1 MB; we keep it under 27 KiB)."""
 
 from __future__ import annotations
 
 from tests.e2e.steps import VIEWPORTS, signed_in_resident
 from tests.scale.state_size import state_bytes, tab_token, visit_the_resident_pages
 
-CEILING = 64 * 1024
+# Measured 20,482 bytes in 9 keys (2 Dec 2026; 32 KB before issue 15): about 30% above it,
+# so that a page putting a whole history or figure back into its state fails here.
+CEILING = 27 * 1024
 
 
-def test_a_signed_in_residents_state_stays_under_64_kb_after_home_account_statement_and_a_request(
+def test_a_signed_in_residents_state_stays_under_27_kb_after_home_account_statement_and_a_request(
     scale_browser, deployment
 ):
     context = scale_browser.new_context(viewport=VIEWPORTS["desktop"], base_url=deployment.base_url, locale="en-GB")
