@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.clock import uk_time_words, uk_today, utcnow
+from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline, on_device
@@ -48,16 +48,7 @@ class HomeState(SessionState):
 
 def _home_page(session, principal, *, now, settings) -> tuple[list[balances.AccountSummary], auth.SecuritySummary]:
     """The home page's load, one unit of work: the resident's accounts and when they last signed in."""
-    summaries = balances.account_summaries(
-        session,
-        person_id=principal.person_id,
-        tenancy_id=principal.tenancy_id,
-        today=uk_today(now),
-        now=now,
-        allow_former=settings.allow_former_tenants,
-        roles=settings.eligible_roles,
-        days_to_pay=settings.leasehold_bill_days_to_pay,
-    )
+    summaries = summary.home_summaries(session, principal, now=now, settings=settings)
     return summaries, auth.security_summary(session, principal.user_id)
 
 

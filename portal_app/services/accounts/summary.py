@@ -137,6 +137,24 @@ def filter_words(date_from: date | None, date_to: date | None, type_group: str) 
     return ("Showing " + ", ".join(words)) if words else ""
 
 
+def home_summaries(
+    session: Session, caller: Caller, *, now: datetime, settings: Settings
+) -> list[balances.AccountSummary]:
+    """Every account the caller sees, summarised under the landlord's settings (who may see
+    a tenancy's accounts, former tenants, a leaseholder's days to pay): the home page's
+    cards, and the back office's view of the same resident."""
+    return balances.account_summaries(
+        session,
+        person_id=caller.person_id,
+        tenancy_id=caller.tenancy_id,
+        today=uk_today(now),
+        now=now,
+        allow_former=settings.allow_former_tenants,
+        roles=settings.eligible_roles,
+        days_to_pay=settings.leasehold_bill_days_to_pay,
+    )
+
+
 @dataclass(frozen=True)
 class AccountOverview:
     """Everything the account page shows about one account, above its history."""

@@ -369,7 +369,7 @@ def change_password(
 
 
 # Built once (the home page's load asks on every visit), the user bound when it runs; the
-# four columns it says, not the whole row (its password hash and two-step secret).
+# three columns it says, not the whole row (its password hash and two-step secret).
 _SIGN_IN_TIMES = select(PortalUser.previous_sign_in_at, PortalUser.last_sign_in_at, PortalUser.totp_enabled).where(
     PortalUser.id == bindparam("user_id")
 )

@@ -128,7 +128,7 @@ def _session_end_reason(stored: AuthSession, now: datetime) -> str | None:
 # On every event: the columns it needs of the session, its account and its person, in
 # one query, as plain values (three ORM objects cost as much again as the query). Built
 # once, with the token's hash as a bound parameter: building a statement and working out
-# its cache key cost three times as much as running it on SQLite (bench/statements.py).
+# its cache key cost about four times as much as running it on SQLite (bench/statements.py).
 def _session_by_token():
     return (
         select(

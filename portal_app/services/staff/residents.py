@@ -14,7 +14,7 @@ The rules:
   words typed in the detail: they are a name or a reference, never a secret).
 * Seeing. A resident is their portal account (``portal_user.id``: what the page's address
   carries, so it is only ever a key to look up, never trusted). What they see is built by
-  the resident side's own services, for that resident (``balances.account_summaries``,
+  the resident side's own services, for that resident (``summary.home_summaries``,
   ``summary.account_overview`` and ``summary.history`` through ``access.choose_account``,
   ``requests.resident.my_requests`` and ``request_detail``): nothing is decided twice.
   Every look writes an audit line in the same transaction (``resident_viewed``, and
@@ -635,16 +635,7 @@ def view_resident(
     user = _user(session, user_id)
     if user is None:
         return None
-    accounts = balances.account_summaries(
-        session,
-        person_id=user.person_id,
-        tenancy_id=user.tenancy_id,
-        today=uk_today(now),
-        now=now,
-        allow_former=settings.allow_former_tenants,
-        roles=settings.eligible_roles,
-        days_to_pay=settings.leasehold_bill_days_to_pay,
-    )
+    accounts = summary.home_summaries(session, user, now=now, settings=settings)
     view = ResidentView(
         profile=_profile(session, user, now=now, settings=settings),
         accounts=tuple(accounts),

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from portal_app.services.accounts import balances, statements, summary
+from portal_app.services.accounts import statements, summary
 from portal_app.services.identity import auth, sessions
 from portal_app.settings import get_settings
 from tests.factories import resident_with_history
@@ -66,15 +66,7 @@ def _events(made: dict, token: str):
     return {
         "the session lookup": lambda s: sessions.resolve_session(s, token, now=NOW),
         "home": lambda s: (
-            balances.account_summaries(
-                s,
-                person_id=caller.person_id,
-                tenancy_id=caller.tenancy_id,
-                today=today,
-                now=NOW,
-                allow_former=False,
-                roles=settings.eligible_roles,
-            ),
+            summary.home_summaries(s, caller, now=NOW, settings=settings),
             auth.security_summary(s, made["user"].id),
         ),
         "the account page": lambda s: summary.account_page(s, caller, ref, "", now=NOW, settings=settings, page_size=2),
