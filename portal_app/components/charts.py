@@ -7,7 +7,11 @@ points to the table with the same figures. The colours and fonts come from the d
 tokens, so the charts match the stylesheet.
 
 Plotly's JavaScript is only in the pages that call ``chart()`` (the account page and the
-budget planner): import this module from those pages only. The figures are built two
+budget planner): import this module from those pages only. Even there it is fetched only
+once there is something to draw where the resident can see it: the budget planner waits
+for an amount paid out, and the account page for its chart to scroll onto the screen
+(``when_seen``): at 3.6 s, Plotly's 288 KiB made the account page's largest paint twice
+the empty app's on a phone (``make lighthouse``, docs/measurements.md). The figures are built two
 ways: ``balance_chart`` in Python (the account's balance over time, plain figure JSON
 sent as state),
 ``bars_js`` as a JavaScript expression evaluated in the browser (the budget planner,
@@ -20,6 +24,8 @@ import json
 from datetime import date
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import Var, VarData
 
 from portal_app import design
 
@@ -102,4 +108,35 @@ def chart(
             class_name=" ".join(filter(None, ["chart", class_name])),
         ),
         rx.el.figcaption(caption, class_name=caption_class),
+    )
+
+
+def when_seen(element_id: str, key: str) -> Var:
+    """True once any of the element ``element_id`` is on the screen (or the page is
+    printed); false until then, so a chart's drawing, and Plotly with it, can wait
+    (``rx.cond(when_seen(...), chart(...), placeholder)``). Without
+    IntersectionObserver (a very old browser) it is true at once. ``key`` names the
+    browser-only flag (one per chart on a page)."""
+    flag = rx._x.client_state(f"doorstepseen{key}", default=False)
+    setter = str(flag.set)
+    effect = (
+        "useEffect(() => {"
+        f" const show = () => {setter}?.(true);"
+        f" const el = document.getElementById({json.dumps(element_id)});"
+        ' if (!el || !("IntersectionObserver" in window)) { show(); return; }'
+        " const seen = new IntersectionObserver((entries) => {"
+        " if (entries.some((e) => e.isIntersecting)) { show(); seen.disconnect(); } });"
+        " seen.observe(el);"
+        ' window.addEventListener("beforeprint", show);'
+        ' return () => { seen.disconnect(); window.removeEventListener("beforeprint", show); };'
+        " }, [])"
+    )
+    return Var(
+        _js_expr=str(flag.value),
+        _var_type=bool,
+        _var_data=VarData.merge(
+            flag.value._get_all_var_data(),
+            flag.set._get_all_var_data(),
+            VarData(hooks={effect: None}, imports={"react": [ImportVar(tag="useEffect")]}),
+        ),
     )

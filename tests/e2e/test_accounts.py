@@ -176,3 +176,40 @@ def test_a_leaseholder_paying_major_works_by_instalments_reads_nothing_is_overdu
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("listitem")).to_have_count(1)
+
+
+def _carries_plotly(response) -> bool:
+    """A script that is Plotly itself (``plotly-basic.min-….js``, or a big chunk with its entry
+    point or banner in it), as ``bench/lighthouse.py`` finds it."""
+    name = response.url.split("?", 1)[0].rsplit("/", 1)[-1]
+    if not name.endswith(".js"):
+        return False
+    if "plotly" in name.lower():
+        return True
+    try:
+        body = response.body()
+    except Exception:  # noqa: BLE001 - a redirect or a response with no body
+        return False
+    return (b"Plotly.newPlot" in body and len(body) > 500_000) or b"plotly.js v" in body
+
+
+def test_on_a_phone_the_balance_chart_and_plotly_arrive_only_as_the_resident_scrolls_to_it(page, portal, width):
+    if width == "desktop":
+        pytest.skip("on a desktop screen the chart is near the top: it is drawn at once")
+    signed_in_resident(page, portal, 7)
+    scripts: list = []
+    page.on("response", lambda response: scripts.append(response))
+    page.get_by_role("link", name=re.compile("^Transactions and balance")).first.click()
+    expect(page.get_by_role("heading", name="What you pay")).to_be_visible()
+    chart = page.get_by_role("region", name="Your balance over time")
+    # The chart's words are there at once; its drawing, and Plotly, wait below the screen.
+    expect(chart.locator("figcaption")).to_contain_text("Most owed")
+    page.wait_for_timeout(1000)
+    # This resident's chart starts below a phone's screen (balance, what you pay, then the chart).
+    assert chart.bounding_box()["y"] > page.viewport_size["height"]
+    expect(chart.locator(".js-plotly-plot")).to_have_count(0)
+    assert not [r.url for r in scripts if _carries_plotly(r)]
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator(".js-plotly-plot")).to_be_visible()
+    assert [r.url for r in scripts if _carries_plotly(r)]
+    accessible(page)

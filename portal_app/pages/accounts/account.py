@@ -323,7 +323,17 @@ def _lease_panel() -> rx.Component:
 def _chart_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Your balance over time", id="chart-heading"),
-        charts.chart(AccountState.chart.to(go.Figure), AccountState.chart_summary),
+        # Drawn once the resident scrolls to it: Plotly is most of what this page loads.
+        # Until then the same caption, and a space of the drawing's height (no shift).
+        rx.cond(
+            charts.when_seen("chart-panel", "balance"),
+            charts.chart(AccountState.chart.to(go.Figure), AccountState.chart_summary),
+            rx.el.figure(
+                rx.el.div(aria_hidden="true", class_name="chart"),
+                rx.el.figcaption(AccountState.chart_summary, class_name="caption"),
+            ),
+        ),
+        id="chart-panel",
         aria_labelledby="chart-heading",
     )
 
