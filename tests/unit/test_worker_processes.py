@@ -217,9 +217,10 @@ def test_a_worker_process_killed_and_restarted_loses_nothing_and_sends_nothing_t
     times = Counter(received(collector))
     assert sorted(times) == [f"Message {n:03d}" for n in range(120)]  # nothing lost
     doubled = [subject for subject, n in times.items() if n > 1]
-    # SIGKILL can land between the server's "accepted" and the row marked sent: that one
-    # message (and only it) may come twice, with one Message-ID (README: Background work).
-    assert len(doubled) <= 1
+    # SIGKILL can land between the server's "accepted" and the row marked sent: the message
+    # each delivering thread has in that window (WORKER_THREADS=2, so at most two) may come
+    # twice, each with one Message-ID (README: Background work). Seen: 020 and 021 in CI.
+    assert len(doubled) <= 2
     if doubled:
         ids = {message_from_bytes(e.original_content)["Message-ID"] for e in collector.messages}
         assert len(ids) == 120
