@@ -97,13 +97,23 @@ def bars_js(rows_js: str, *, axis_title: str, hover_suffix: str) -> str:
 
 
 def chart(
-    data: rx.Var, caption, *, static: bool = False, class_name: str = "", caption_class: str = "caption"
+    data: rx.Var,
+    caption,
+    *,
+    static: bool = False,
+    class_name: str = "",
+    caption_class: str = "caption",
+    drawn_when: Var | None = None,
 ) -> rx.Component:
-    """The figure: the drawing (hidden from screen readers) and its caption in words."""
+    """The figure: the drawing (hidden from screen readers) and its caption in words.
+    With ``drawn_when`` (``when_seen``), the drawing, and Plotly with it, waits until it is
+    true; the caption is there from the start, and the drawing's space (``.chart``'s
+    minimum height) keeps the page from moving when it arrives."""
     config = {**CONFIG, "staticPlot": True} if static else CONFIG
+    drawing = rx.plotly.basic(data=data, config=config, use_resize_handler=True, style={"width": "100%"})
     return rx.el.figure(
         rx.el.div(
-            rx.plotly.basic(data=data, config=config, use_resize_handler=True, style={"width": "100%"}),
+            drawing if drawn_when is None else rx.cond(drawn_when, drawing, rx.fragment()),
             aria_hidden="true",
             class_name=" ".join(filter(None, ["chart", class_name])),
         ),
@@ -114,8 +124,8 @@ def chart(
 def when_seen(element_id: str, key: str) -> Var:
     """True once any of the element ``element_id`` is on the screen (or the page is
     printed); false until then, so a chart's drawing, and Plotly with it, can wait
-    (``rx.cond(when_seen(...), chart(...), placeholder)``). Without
-    IntersectionObserver (a very old browser) it is true at once. ``key`` names the
+    (``chart(..., drawn_when=when_seen(...))``). Without IntersectionObserver (a very
+    old browser) it is true at once. ``key`` names the
     browser-only flag (one per chart on a page)."""
     flag = rx._x.client_state(f"doorstepseen{key}", default=False)
     setter = str(flag.set)

@@ -324,14 +324,10 @@ def _chart_panel() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Your balance over time", id="chart-heading"),
         # Drawn once the resident scrolls to it: Plotly is most of what this page loads.
-        # Until then the same caption, and a space of the drawing's height (no shift).
-        rx.cond(
-            charts.when_seen("chart-panel", "balance"),
-            charts.chart(AccountState.chart.to(go.Figure), AccountState.chart_summary),
-            rx.el.figure(
-                rx.el.div(aria_hidden="true", class_name="chart"),
-                rx.el.figcaption(AccountState.chart_summary, class_name="caption"),
-            ),
+        charts.chart(
+            AccountState.chart.to(go.Figure),
+            AccountState.chart_summary,
+            drawn_when=charts.when_seen("chart-panel", "balance"),
         ),
         id="chart-panel",
         aria_labelledby="chart-heading",
