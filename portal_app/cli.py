@@ -137,6 +137,27 @@ def _cmd_mailbox(args) -> int:
     return 0
 
 
+def _cmd_payments_export(args) -> int:
+    from datetime import date
+
+    from portal_app.clock import uk_today, utcnow
+    from portal_app.db import get_engine
+    from portal_app.services.payments.export import payments_csv
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else uk_today(utcnow())
+    except ValueError:
+        raise CommandError(f"--date: {args.date!r} is not a date like 2026-12-03", 2) from None
+    with Session(get_engine()) as s:
+        text, count = payments_csv(s, day)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8", newline="")
+        print(f"{count} card payments taken on {day.isoformat()} written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_send_mail(args) -> int:
     """Deliver the outbox once, or run the worker (--forever)."""
     from portal_app.db import get_engine
@@ -285,6 +306,12 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="run the background jobs (mail, housekeeping, payment reconciliation) until stopped"
     ).set_defaults(fn=_cmd_worker)
     sub.add_parser("make-icons", help="draw the app icons into assets/icons/").set_defaults(fn=_cmd_make_icons)
+    p = sub.add_parser(
+        "payments-export", help="the card payments taken on one UK day, as CSV (docs/payments-export.md)"
+    )
+    p.add_argument("--date", help="the UK day, like 2026-12-03 (default: today)")
+    p.add_argument("--out", help="write the file here (default: standard output)")
+    p.set_defaults(fn=_cmd_payments_export)
     from portal_app.services.roles import ROLES
 
     p = sub.add_parser(

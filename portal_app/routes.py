@@ -29,6 +29,9 @@ OFFLINE_PAGE = "/offline.html"
 SERVICE_WORKER = "/sw.js"
 MANIFEST = "/manifest.webmanifest"
 BUDGET = "/budget-planner"
+# Paying by card (pages/payments/): choose and check, then the receipt (or what went wrong).
+PAY = "/pay"
+PAYMENT_RESULT = "/pay/result"
 # Residents' own records and data rights (pages/identity/sign_in_history.py, pages/rights/).
 SIGN_IN_HISTORY = "/security/history"
 MY_DATA = "/your-data"
@@ -69,6 +72,13 @@ API_RESET = "/api/reset"
 API_JOINT_CONSENT = "/api/joint-consent"
 # Officers' single sign-on (api/staff_sso.py): start goes to the landlord's identity
 # provider, which sends the browser back to the callback (its redirect URI).
+# Card payments (api/payments.py): the browser leaves for the provider's card page
+# through go, and the provider sends it back to return; signed notifications arrive at
+# notify/<provider>. The built-in sandbox's own card page is under sandbox-pay/.
+API_PAYMENT_GO = "/api/payments/go"
+API_PAYMENT_RETURN = "/api/payments/return"
+API_PAYMENT_NOTIFY = "/api/payments/notify/{provider}"
+API_SANDBOX_PAY = "/api/sandbox-pay/{payment_id}"
 API_STAFF_SSO_START = "/api/staff/sso/start"
 API_STAFF_SSO_CALLBACK = "/api/staff/sso/callback"
 
@@ -81,6 +91,8 @@ PRIVATE_PAGES = (
     REQUESTS,
     NEW_REQUEST,
     REQUEST_DETAIL,
+    PAY,
+    PAYMENT_RESULT,
     MY_DATA,
     DATA_REQUEST,
 )
@@ -193,6 +205,16 @@ def new_request(kind=None, account=None, transaction=None, date_from=None, date_
     return with_query(
         NEW_REQUEST, kind=kind, account=account, transaction=transaction, **{"from": date_from, "to": date_to}
     )
+
+
+def pay(account_ref=None) -> str:
+    """The payment page, for one account."""
+    return with_account(PAY, account_ref)
+
+
+def payment_result(reference) -> str:
+    """The receipt (or what went wrong) for one of the resident's payments."""
+    return with_query(PAYMENT_RESULT, payment=reference)
 
 
 def request_detail(reference: str) -> str:

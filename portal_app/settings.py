@@ -204,6 +204,17 @@ class Settings:
     # keep it well above the SMTP timeout (10 s); one that dies holding a message delays it this long.
     mail_lease_seconds: int = 120
 
+    # Card payments (services/payments/card.py, integrations/payments/): the provider new
+    # payments use (sandbox: the built-in card page, the embedded default; govuk_pay), the
+    # smallest and largest amount a resident may pay at once, in pence, and GOV.UK Pay's
+    # API address, API key and webhook signing secret.
+    payment_provider: str = "sandbox"
+    payment_min_pence: int = 100
+    payment_max_pence: int = 500_000
+    govuk_pay_base_url: str = "https://publicapi.payments.service.gov.uk"
+    govuk_pay_api_key: str = ""
+    govuk_pay_webhook_secret: str = ""
+
     @property
     def is_dev(self) -> bool:
         return self.env == "dev"
@@ -295,6 +306,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         oidc_token_auth_method=_choice(
             env.get("OIDC_TOKEN_AUTH_METHOD"), ("client_secret_basic", "client_secret_post"), "OIDC_TOKEN_AUTH_METHOD"
         ),
+        payment_provider=_choice(env.get("PAYMENT_PROVIDER"), ("sandbox", "govuk_pay"), "PAYMENT_PROVIDER")
+        or "sandbox",
+        payment_min_pence=max(1, _int(env.get("PAYMENT_MIN_PENCE"), 100)),
+        payment_max_pence=_int(env.get("PAYMENT_MAX_PENCE"), 500_000),
+        govuk_pay_base_url=(env.get("GOVUK_PAY_BASE_URL") or "https://publicapi.payments.service.gov.uk").rstrip("/"),
+        govuk_pay_api_key=env.get("GOVUK_PAY_API_KEY", ""),
+        govuk_pay_webhook_secret=env.get("GOVUK_PAY_WEBHOOK_SECRET", ""),
         web_workers=_int(env.get("WEB_WORKERS"), 0) or 2 * (os.cpu_count() or 1) + 1,
     )
 

@@ -76,6 +76,7 @@ DOMAIN_JOBS = (
     "portal_app.services.mail.jobs",
     "portal_app.services.identity.jobs",
     "portal_app.services.accounts.jobs",
+    "portal_app.services.payments.jobs",
     "portal_app.services.requests.jobs",
     "portal_app.services.staff.jobs",
 )

@@ -15,7 +15,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal_app import routes
-from portal_app.api import downloads, handoff, joint_consent, signout, staff_audit, staff_setup, staff_sso
+from portal_app.api import (
+    downloads,
+    handoff,
+    joint_consent,
+    payments,
+    sandbox_pay,
+    signout,
+    staff_audit,
+    staff_setup,
+    staff_sso,
+)
 from portal_app.api.client import arrived_over_https
 from portal_app.db import schema_is_current
 from portal_app.services.staff.hosts import back_office_allowed
@@ -46,6 +56,10 @@ def api_app() -> Starlette:
             Route(routes.API_HANDOFF, handoff.hand_over),
             Route(routes.API_RESET, handoff.reset_link),
             Route(routes.API_JOINT_CONSENT, joint_consent.joint_consent, methods=["GET", "POST"]),
+            Route(routes.API_PAYMENT_GO, payments.go),
+            Route(routes.API_PAYMENT_RETURN, payments.returned),
+            Route(routes.API_PAYMENT_NOTIFY, payments.notify, methods=["POST"]),
+            Route(routes.API_SANDBOX_PAY, sandbox_pay.card_page, methods=["GET", "POST"]),
             Route(routes.API_STAFF_SSO_START, staff_sso.start),
             Route(routes.API_STAFF_SSO_CALLBACK, staff_sso.callback),
             Route(routes.API_STAFF_AUDIT_CSV, staff_audit.audit_csv),

@@ -42,6 +42,7 @@ def account_tabs(chosen: rx.Var, current: str) -> rx.Component:
     items = [
         ("account", "Balance and transactions", routes.ACCOUNT),
         ("statement", "Statements", routes.STATEMENT),
+        ("pay", "Make a payment", routes.PAY),
         ("requests", "Ask us something", routes.NEW_REQUEST),
     ]
     return rx.el.nav(

@@ -11,7 +11,8 @@ from portal_app.models.identity import (
     ThrottleHit,
 )
 from portal_app.models.jobs import JobRun
-from portal_app.models.money import MoneyRequest, PortalPayment, RequestDigest, RequestUpdate
+from portal_app.models.money import MoneyRequest, RequestDigest, RequestUpdate
+from portal_app.models.payments import PaymentNotification, PortalPayment, SandboxCardPayment
 from portal_app.models.records import (
     Account,
     Charge,
@@ -45,7 +46,9 @@ __all__ = [
     "AuthSession",
     "CookieHandoff",
     "MoneyRequest",
+    "PaymentNotification",
     "PortalPayment",
+    "SandboxCardPayment",
     "RequestDigest",
     "RequestUpdate",
     "Charge",

@@ -1,4 +1,6 @@
-"""What residents do about their money in the portal: payments not yet posted, and requests.
+"""What residents ask about their money in the portal: requests, their updates, the officers' digest.
+
+Payments taken in the portal are ``models/payments.py``.
 
 These are the portal's own records (the landlord's feed never writes them).
 """
@@ -9,22 +11,6 @@ from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-
-class PortalPayment(SQLModel, table=True):
-    """A payment taken in the portal. Pending until the landlord's feed posts a
-    transaction whose ``transaction_ref`` equals ``reference``; from then on the ledger
-    counts it and the portal stops showing it as pending (never both)."""
-
-    __tablename__ = "portal_payment"
-    id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(max_length=64, unique=True, index=True)
-    account_id: int = Field(foreign_key="account.id", index=True)
-    user_id: int = Field(foreign_key="portal_user.id", index=True)
-    amount_pence: int  # positive: what the resident paid
-    status: str = Field(default="pending", max_length=20)  # pending | posted | failed
-    created_at: datetime
-    posted_transaction_ref: str | None = Field(default=None, max_length=64)
 
 
 class MoneyRequest(SQLModel, table=True):

@@ -9,8 +9,9 @@ from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import money
 from portal_app.components.layout import page
 from portal_app.components.pwa import install_offer, loading_or_offline, on_device
-from portal_app.services.accounts import balances, summary
+from portal_app.services.accounts import balances, ledger, summary
 from portal_app.services.identity import auth
+from portal_app.services.money import format_pence
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.database import in_transaction
@@ -28,8 +29,8 @@ class HomeState(SessionState):
         principal = current_principal()
         now = utcnow()
         settings = get_settings()
-        summaries, security = await in_transaction(_home_page, principal, now=now, settings=settings)
-        self.accounts = [_card(a) for a in summaries]
+        summaries, pending, security = await in_transaction(_home_page, principal, now=now, settings=settings)
+        self.accounts = [_card(a, pending.get(a.account_id, 0)) for a in summaries]
         self.last_sign_in = uk_time_words(security.previous_sign_in_at) if security.previous_sign_in_at else ""
         self.loaded = True
         # The balances this device showed, for the offline banner (assets/pwa.js, the account
@@ -46,14 +47,24 @@ class HomeState(SessionState):
         return leave_for(routes.signed_out_not_me())
 
 
-def _home_page(session, principal, *, now, settings) -> tuple[list[balances.AccountSummary], auth.SecuritySummary]:
-    """The home page's load, one unit of work: the resident's accounts and when they last signed in."""
+def _home_page(
+    session, principal, *, now, settings
+) -> tuple[list[balances.AccountSummary], dict[int, int], auth.SecuritySummary]:
+    """The home page's load, one unit of work: the resident's accounts, what they paid here
+    that is not on them yet, and when they last signed in."""
     summaries = summary.home_summaries(session, principal, now=now, settings=settings)
-    return summaries, auth.security_summary(session, principal.user_id)
+    pending = ledger.pending_totals(session, [a.account_id for a in summaries])
+    return summaries, pending, auth.security_summary(session, principal.user_id)
 
 
-def _card(a: balances.AccountSummary) -> dict[str, str]:
+def _card(a: balances.AccountSummary, pending_pence: int = 0) -> dict[str, str]:
     return {
+        "pending": (
+            f"You paid {format_pence(pending_pence)} online that is not on this account yet (pending). "
+            "It is not counted in the balance until it is added, in 3 to 5 working days."
+            if pending_pence
+            else ""
+        ),
         "id": str(a.account_id),
         "label": a.label,
         "address": a.address,
@@ -81,6 +92,7 @@ def _account_card(acc: rx.Var) -> rx.Component:
         rx.el.h2(acc["label"]),
         rx.el.p(acc["address"], class_name="caption"),
         money.balance(acc["balance"], acc["words"], acc["arrears"] == "yes", acc["as_at"]),
+        rx.cond(acc["pending"] != "", rx.el.p(acc["pending"], class_name="inset")),
         rx.el.dl(
             rx.el.div(rx.el.dt("Payment reference"), rx.el.dd(acc["reference"])),
             rx.el.div(rx.el.dt("Last payment"), rx.el.dd(acc["last_payment"])),
@@ -100,6 +112,13 @@ def _account_card(acc: rx.Var) -> rx.Component:
                     "Statements",
                     rx.el.span(" for ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
                     href=routes.statement(acc["reference"]),
+                )
+            ),
+            rx.el.li(
+                rx.el.a(
+                    "Make a payment",
+                    rx.el.span(" to ", acc["label"], " ", acc["reference"], class_name="visually-hidden"),
+                    href=routes.pay(acc["reference"]),
                 )
             ),
             rx.el.li(

@@ -545,6 +545,26 @@ def pending_payments(session: Session, account_id: int) -> list[PendingPayment]:
     ]
 
 
+_PENDING_TOTALS = (
+    select(PortalPayment.account_id, func.sum(PortalPayment.amount_pence))
+    .where(
+        PortalPayment.account_id.in_(bindparam("account_ids", expanding=True)),
+        PortalPayment.status == "pending",
+        ~_posted_in_ledger(),
+    )
+    .group_by(PortalPayment.account_id)
+)
+
+
+def pending_totals(session: Session, account_ids: list[int]) -> dict[int, int]:
+    """For each of these accounts with portal payments still pending (as ``pending_payments``
+    decides), their total in pence: the home page's "paid online, not added yet"."""
+    if not account_ids:
+        return {}
+    rows = session.exec(_PENDING_TOTALS, params={"account_ids": list(account_ids)}).all()
+    return {account_id: int(total) for account_id, total in rows}
+
+
 def reconcile_portal_payments(session: Session, now: datetime) -> int:
     """Mark every pending portal payment that the ledger now holds as posted (one UPDATE,
     so two workers cannot both claim a payment) and return how many changed. The caller

@@ -14,8 +14,8 @@ The rules:
   plant one; over plain http (a developer's machine, the tests) it is
   ``doorstep_<kind>`` without ``Secure``, and the server never reads the other form;
 * ``HttpOnly`` always, and ``SameSite=Strict``: a link or form from another site
-  arrives without them (the one exception, ``STAFF_SSO``, is ``Lax``: it must come back
-  with the identity provider's redirect, and proves only which browser began a sign-in);
+  arrives without them (the exceptions, ``STAFF_SSO`` and ``PAYMENT``, are ``Lax``: each must come back
+  with a provider's redirect, and proves only which browser began a sign-in or a payment);
 * a kiosk's session cookie has no ``Max-Age``: it goes when the browser closes;
 * ``doorstep_signed_in=1`` (not ``HttpOnly``, no secret in it) is the one hint the
   page's scripts may read: "someone is signed in here", for the layout and the
@@ -38,14 +38,19 @@ STAFF = "staff"
 # into a cookie by /api/staff/set-up, as a resident's reset link is by /api/reset.
 STAFF_SETUP = "staff_setup"
 # An officer's single sign-on under way (services/staff/sso.py): binds the provider's
-# answer to the browser that asked. SameSite=Lax, the one cookie that is not Strict: the
+# answer to the browser that asked. SameSite=Lax (with PAYMENT, below, the only cookies not Strict): the
 # answer arrives as a top-level navigation from the provider's site, and a Strict
 # cookie is not sent with a cross-site request, even a plain link or redirect.
 STAFF_SSO = "staff_sso"
-RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET)
+# A card payment under way (services/payments/card.py): the random key that matches the
+# resident's return from the provider's card page to their payment. SameSite=Lax, like
+# STAFF_SSO: the return is a top-level navigation from the provider's site. It proves only
+# which browser began the payment; what the resident then sees needs their session too.
+PAYMENT = "payment"
+RESIDENT_KINDS = (SESSION, TWO_STEP, REGISTRATION, RESET, PAYMENT)
 STAFF_KINDS = (STAFF, STAFF_SSO, STAFF_SETUP)
 KINDS = RESIDENT_KINDS + STAFF_KINDS
-LAX_KINDS = (STAFF_SSO,)
+LAX_KINDS = (STAFF_SSO, PAYMENT)
 
 PREFIX = "doorstep_"
 SECURE_PREFIX = "__Host-doorstep_"
@@ -58,6 +63,7 @@ REGISTRATION_SECONDS = 30 * 60
 RESET_SECONDS = 30 * 60
 STAFF_SSO_SECONDS = 10 * 60
 STAFF_SETUP_SECONDS = 60 * 60
+PAYMENT_SECONDS = 2 * 60 * 60  # past the 90 minutes a provider keeps a payment open
 
 
 def cookie_name(kind: str, *, secure: bool) -> str:

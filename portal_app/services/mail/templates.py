@@ -446,3 +446,52 @@ def joint_consent_in_portal(*, what: str, settings: Settings) -> MailContent:
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"Do you agree to a refund from your joint account? - {settings.landlord_name}", body)
+
+
+# --- card payments (services/payments/card.py) ----------------------------------------------
+
+
+def payment_receipt(
+    *,
+    amount: str,
+    account_ref: str,
+    paid_at: str,
+    reference: str,
+    provider_reference: str,
+    auth_code: str,
+    card: str,
+    on_statement: str,
+    wrong_amount: str,
+    settings: Settings,
+) -> MailContent:
+    """The receipt for a card payment (seed 001: "a receipt with an authorisation code, the
+    reference confirming your payment"). Only what the receipt page shows."""
+    lines = [
+        f"Amount: {amount}",
+        f"Paid to account: {account_ref}",
+        f"When: {paid_at}",
+        f"Payment reference: {reference}",
+    ]
+    if provider_reference:
+        lines.append(f"Card payment reference: {provider_reference}")
+    if auth_code:
+        lines.append(f"Authorisation code: {auth_code}")
+    if card:
+        lines.append(f"Paid with: {card}")
+    body = (
+        f"Thank you. We have received your payment.\n"
+        f"\n"
+        f"{_bullets(lines)}\n"
+        f"\n"
+        f"{on_statement} Until then your account shows it as pending.\n"
+        f"\n"
+        f"If you paid the wrong amount: {wrong_amount}\n"
+        f"\n"
+        f"Keep this email as your receipt. If you have a question about this payment, contact us and "
+        f"quote {reference}:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Payment received: {amount} - {settings.landlord_name}", body)

@@ -103,6 +103,13 @@ def _cookie_words(settings: Settings) -> dict[str, tuple[str, str, str]]:
             f"{_minutes(cookies.RESET_SECONDS // 60)}.",
             "Residents choosing a new password",
         ),
+        cookies.PAYMENT: (
+            "Links your return from our payment provider's card page back to the payment you started, so "
+            "we can show your receipt. It holds a random key, never your card or bank details, and is sent "
+            "when the card page sends you back here.",
+            f"{_minutes(cookies.PAYMENT_SECONDS // 60)}, or until you are back from the card page.",
+            "Residents paying by card",
+        ),
         cookies.STAFF: (
             "Keeps a member of staff signed in to the back office. Residents never get it.",
             f"Until the browser closes; the server ends it after {_minutes(settings.staff_session_idle_minutes)} "

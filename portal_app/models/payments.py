@@ -1,0 +1,106 @@
+"""Payments taken in the portal, and the built-in sandbox provider's own records.
+
+These are the portal's own records (the landlord's feed never writes them). The rules
+are ``services/payments/card.py``'s; this module only says what a row holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+# A payment's life in the portal. Written ``created`` (with its idempotency key) before
+# the resident leaves for the card page; ``sent`` once the provider has it; then one of
+# the finished states. ``pending``: taken, waiting for the landlord's feed to post it
+# (the account and home show it as pending); ``posted``: the ledger has it.
+OPEN_STATUSES = ("created", "sent")
+
+
+class PortalPayment(SQLModel, table=True):
+    """A card payment a resident makes in the portal. Pending until the landlord's feed
+    posts a transaction whose ``transaction_ref`` equals ``reference``; from then on the
+    ledger counts it and the portal stops showing it as pending (never both)."""
+
+    __tablename__ = "portal_payment"
+    __table_args__ = (
+        # One press of "Continue to payment" (however many times it arrives) is one payment.
+        UniqueConstraint("user_id", "attempt_key", name="uq_portal_payment_attempt"),
+        UniqueConstraint("provider", "provider_id", name="uq_portal_payment_provider_id"),
+        UniqueConstraint("idempotency_key", name="uq_portal_payment_idempotency_key"),
+        UniqueConstraint("return_key_hash", name="uq_portal_payment_return_key"),
+        # At most one unfinished payment for one resident on one account: a second tab,
+        # Back or a refresh finds the first instead of starting another.
+        Index(
+            "uq_portal_payment_open",
+            "account_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status IN ('created', 'sent')"),
+            postgresql_where=text("status IN ('created', 'sent')"),
+        ),
+        Index("ix_portal_payment_status_created", "status", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=64, unique=True, index=True)  # ours: on the receipt and the statement
+    account_id: int = Field(foreign_key="account.id", index=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    amount_pence: int  # positive: what the resident paid
+    # created | sent | pending | posted | failed | cancelled | error
+    status: str = Field(default="pending", max_length=20)
+    created_at: datetime
+    posted_transaction_ref: str | None = Field(default=None, max_length=64)
+    # The check-your-answers page's random key: the same press arriving twice finds this row.
+    attempt_key: str | None = Field(default=None, max_length=64)
+    # Sent with every create request, so a retried request never makes a second payment.
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    provider: str = Field(default="", max_length=20)  # integrations/payments PROVIDERS key
+    provider_id: str | None = Field(default=None, max_length=64)
+    # The random key in the resident's payment cookie, hashed: how the return is matched
+    # to this payment (never anything in the return address).
+    return_key_hash: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = None
+    settled_at: datetime | None = None  # when it finished (taken, declined, cancelled...)
+    provider_state: str = Field(default="", max_length=20)  # the provider's last word (base.STATES)
+    failure_code: str = Field(default="", max_length=20)
+    provider_reference: str = Field(default="", max_length=100)
+    auth_code: str = Field(default="", max_length=100)
+    card_brand: str = Field(default="", max_length=40)
+    last_digits: str = Field(default="", max_length=4)
+    last_checked_at: datetime | None = None  # the reconciler's last look at the provider
+
+
+class PaymentNotification(SQLModel, table=True):
+    """A provider's signed notification, kept by its id so a repeat is counted once."""
+
+    __tablename__ = "payment_notification"
+    __table_args__ = (UniqueConstraint("provider", "event_id", name="uq_payment_notification_event"),)
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=20)
+    event_id: str = Field(max_length=100)
+    provider_id: str = Field(max_length=64)
+    received_at: datetime
+
+
+class SandboxCardPayment(SQLModel, table=True):
+    """The built-in sandbox provider's side of a payment (``integrations/payments/sandbox.py``):
+    what a hosted payment page's own service would hold. Never holds a card number: only
+    the last four digits, as a real provider shows back."""
+
+    __tablename__ = "sandbox_card_payment"
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: str = Field(max_length=40, unique=True, index=True)
+    idempotency_key: str = Field(max_length=64, unique=True)
+    amount_pence: int
+    reference: str = Field(max_length=255)
+    description: str = Field(max_length=255)
+    return_url: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(default="en", max_length=2)
+    state: str = Field(default="created", max_length=20)
+    failure_code: str = Field(default="", max_length=20)
+    auth_code: str = Field(default="", max_length=20)
+    card_brand: str = Field(default="", max_length=40)
+    last_digits: str = Field(default="", max_length=4)
+    created_at: datetime
+    finished_at: datetime | None = None
