@@ -3,8 +3,9 @@
 The landlord aims to answer a request within ``REQUEST_TARGET_WORKING_DAYS`` working days
 (seed 000: residents otherwise "wait 5-10 working days for a response"), or a kind's own
 target from ``REQUEST_TARGET_DAYS_BY_KIND``. A working day is a Monday to Friday that is
-not an England and Wales bank holiday (``BANK_HOLIDAYS``) nor one of the landlord's own
-closures (``BANK_HOLIDAYS_EXTRA``).
+not an England and Wales bank holiday nor one of the landlord's own closures
+(``BANK_HOLIDAYS_EXTRA``): the shared calendar in ``services/working_days.py``, whose bank
+holidays are GOV.UK's list as bundled in the pinned ``govuk-bank-holidays`` package.
 
 How a wait is counted: the day a request arrives (its UK date) is day 0, whatever the
 hour; each working day after it, up to and including today, adds one. So a request sent
@@ -22,54 +23,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from portal_app.clock import uk_date_words, uk_day_in_utc, uk_today
+from portal_app.services import working_days
 from portal_app.settings import Settings
 
-# England and Wales bank holidays, 2025 to 2028. Source: GOV.UK, "UK bank holidays"
-# (https://www.gov.uk/bank-holidays, and its data at https://www.gov.uk/bank-holidays.json,
-# the "england-and-wales" division), which lists 2025 to 2027; 2028 follows the same rules
-# (Easter 16 April 2028; New Year's Day, a Saturday, substituted by Monday 3 January).
-# Add a year here before it starts; a one-off closure or a new holiday can go in
-# BANK_HOLIDAYS_EXTRA at once.
-BANK_HOLIDAYS: frozenset[date] = frozenset(
-    {
-        # 2025
-        date(2025, 1, 1),  # New Year's Day
-        date(2025, 4, 18),  # Good Friday
-        date(2025, 4, 21),  # Easter Monday
-        date(2025, 5, 5),  # Early May bank holiday
-        date(2025, 5, 26),  # Spring bank holiday
-        date(2025, 8, 25),  # Summer bank holiday
-        date(2025, 12, 25),  # Christmas Day
-        date(2025, 12, 26),  # Boxing Day
-        # 2026
-        date(2026, 1, 1),
-        date(2026, 4, 3),
-        date(2026, 4, 6),
-        date(2026, 5, 4),
-        date(2026, 5, 25),
-        date(2026, 8, 31),
-        date(2026, 12, 25),
-        date(2026, 12, 28),  # Boxing Day (substitute day: 26 December is a Saturday)
-        # 2027
-        date(2027, 1, 1),
-        date(2027, 3, 26),
-        date(2027, 3, 29),
-        date(2027, 5, 3),
-        date(2027, 5, 31),
-        date(2027, 8, 30),
-        date(2027, 12, 27),  # Christmas Day (substitute day)
-        date(2027, 12, 28),  # Boxing Day (substitute day)
-        # 2028
-        date(2028, 1, 3),  # New Year's Day (substitute day)
-        date(2028, 4, 14),
-        date(2028, 4, 17),
-        date(2028, 5, 1),
-        date(2028, 5, 29),
-        date(2028, 8, 28),
-        date(2028, 12, 25),
-        date(2028, 12, 26),
-    }
-)
+# England and Wales bank holidays from 2025 on, the years this module's own table used to
+# list (its tests still read them here). They now come from GOV.UK's list as bundled in the
+# pinned govuk-bank-holidays package, read by services/working_days.py, which also counts the
+# earlier years and says what happens past the last year the list has (and how to update it).
+# A one-off closure or a new holiday can go in BANK_HOLIDAYS_EXTRA at once.
+BANK_HOLIDAYS: frozenset[date] = frozenset(day for day in working_days.bank_holidays() if day.year >= 2025)
 
 # A wait is never counted further back than this (a request forgotten for years still
 # shows a number, it just stops growing past it; keeps the loops short).
@@ -77,12 +39,12 @@ LONGEST_COUNT_DAYS = 3660
 
 
 def closed_days(settings: Settings) -> frozenset[date]:
-    """Every day that is not a working day apart from weekends."""
-    return BANK_HOLIDAYS | frozenset(settings.bank_holidays_extra)
+    """Every day that is not a working day apart from weekends (services/working_days.py)."""
+    return working_days.closed_days(settings)
 
 
 def is_working_day(day: date, closed: Iterable[date] | frozenset[date]) -> bool:
-    return day.weekday() < 5 and day not in closed
+    return working_days.calendar_of(closed).is_working_day(day)
 
 
 def working_days_between(start: date, end: date, closed: frozenset[date]) -> int:
@@ -90,22 +52,12 @@ def working_days_between(start: date, end: date, closed: frozenset[date]) -> int
     if end <= start:
         return 0
     start = max(start, end - timedelta(days=LONGEST_COUNT_DAYS))
-    count, day = 0, start + timedelta(days=1)
-    while day <= end:
-        if is_working_day(day, closed):
-            count += 1
-        day += timedelta(days=1)
-    return count
+    return working_days.calendar_of(closed).between(start, end)
 
 
 def add_working_days(start: date, n: int, closed: frozenset[date]) -> date:
     """The ``n``th working day after ``start`` (``start`` itself for n <= 0)."""
-    day, left = start, max(n, 0)
-    while left:
-        day += timedelta(days=1)
-        if is_working_day(day, closed):
-            left -= 1
-    return day
+    return working_days.calendar_of(closed).add(start, n)
 
 
 def target_days(kind: str, settings: Settings) -> int:

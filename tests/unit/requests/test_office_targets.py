@@ -51,7 +51,8 @@ def test_england_and_wales_bank_holidays_are_known_from_2025_to_2028_with_substi
         date(2026, 12, 25),
         date(2026, 12, 28),
     }
-    assert {d.year for d in targets.BANK_HOLIDAYS} == {2025, 2026, 2027, 2028}
+    # and later years, as the package adds them
+    assert {d.year for d in targets.BANK_HOLIDAYS} >= {2025, 2026, 2027, 2028}
     assert all(len([d for d in targets.BANK_HOLIDAYS if d.year == y]) == 8 for y in (2025, 2026, 2027, 2028))
     assert all(d.weekday() < 5 for d in targets.BANK_HOLIDAYS)  # a weekend holiday moves to a weekday
     assert date(2028, 1, 3) in targets.BANK_HOLIDAYS and date(2027, 12, 27) in targets.BANK_HOLIDAYS
