@@ -35,7 +35,8 @@ from portal_app.pages.identity import (  # noqa: F401
     two_step,
 )
 from portal_app.pages.mail import mailbox  # noqa: F401
-from portal_app.pages.payments import pay, result  # noqa: F401
+from portal_app.pages.payments import new_plan, pay, result  # noqa: F401
+from portal_app.pages.payments import plans as payment_plans  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
 from portal_app.pages.rights import cookie_policy, data_request, my_data, privacy  # noqa: F401
 from portal_app.pages.staff import audit as staff_audit  # noqa: F401

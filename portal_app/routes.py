@@ -32,6 +32,9 @@ BUDGET = "/budget-planner"
 # Paying by card (pages/payments/): choose and check, then the receipt (or what went wrong).
 PAY = "/pay"
 PAYMENT_RESULT = "/pay/result"
+# Payment plans (pages/payments/plans.py, new_plan.py): "My payment plans", and proposing one.
+PAYMENT_PLANS = "/payment-plans"
+NEW_PAYMENT_PLAN = "/payment-plans/new"
 # Residents' own records and data rights (pages/identity/sign_in_history.py, pages/rights/).
 SIGN_IN_HISTORY = "/security/history"
 MY_DATA = "/your-data"
@@ -93,6 +96,8 @@ PRIVATE_PAGES = (
     REQUEST_DETAIL,
     PAY,
     PAYMENT_RESULT,
+    PAYMENT_PLANS,
+    NEW_PAYMENT_PLAN,
     MY_DATA,
     DATA_REQUEST,
 )
@@ -210,6 +215,11 @@ def new_request(kind=None, account=None, transaction=None, date_from=None, date_
 def pay(account_ref=None) -> str:
     """The payment page, for one account."""
     return with_account(PAY, account_ref)
+
+
+def new_payment_plan(account_ref=None) -> str:
+    """Proposing a payment plan, for one account."""
+    return with_account(NEW_PAYMENT_PLAN, account_ref)
 
 
 def payment_result(reference) -> str:

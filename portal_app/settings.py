@@ -214,6 +214,13 @@ class Settings:
     govuk_pay_base_url: str = "https://publicapi.payments.service.gov.uk"
     govuk_pay_api_key: str = ""
     govuk_pay_webhook_secret: str = ""
+    # Payment plans (services/payments/plans.py): the least a resident may pay towards their
+    # arrears, as a weekly amount in pence (converted for other frequencies); plans clearing
+    # within this many weeks start at once, longer ones wait for the income officer; and how
+    # far ahead a plan may start.
+    plan_min_extra_weekly_pence: int = 250
+    plan_approval_weeks: int = 52
+    plan_latest_start_days: int = 28
 
     @property
     def is_dev(self) -> bool:
@@ -313,6 +320,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         govuk_pay_base_url=(env.get("GOVUK_PAY_BASE_URL") or "https://publicapi.payments.service.gov.uk").rstrip("/"),
         govuk_pay_api_key=env.get("GOVUK_PAY_API_KEY", ""),
         govuk_pay_webhook_secret=env.get("GOVUK_PAY_WEBHOOK_SECRET", ""),
+        plan_min_extra_weekly_pence=max(1, _int(env.get("PLAN_MIN_EXTRA_WEEKLY_PENCE"), 250)),
+        plan_approval_weeks=max(1, _int(env.get("PLAN_APPROVAL_WEEKS"), 52)),
+        plan_latest_start_days=max(0, _int(env.get("PLAN_LATEST_START_DAYS"), 28)),
         web_workers=_int(env.get("WEB_WORKERS"), 0) or 2 * (os.cpu_count() or 1) + 1,
     )
 

@@ -12,7 +12,13 @@ from portal_app.models.identity import (
 )
 from portal_app.models.jobs import JobRun
 from portal_app.models.money import MoneyRequest, RequestDigest, RequestUpdate
-from portal_app.models.payments import PaymentNotification, PortalPayment, SandboxCardPayment
+from portal_app.models.payments import (
+    PaymentNotification,
+    PaymentPlan,
+    PaymentPlanCheck,
+    PortalPayment,
+    SandboxCardPayment,
+)
 from portal_app.models.records import (
     Account,
     Charge,
@@ -47,6 +53,8 @@ __all__ = [
     "CookieHandoff",
     "MoneyRequest",
     "PaymentNotification",
+    "PaymentPlan",
+    "PaymentPlanCheck",
     "PortalPayment",
     "SandboxCardPayment",
     "RequestDigest",

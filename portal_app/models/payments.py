@@ -6,7 +6,7 @@ are ``services/payments/card.py``'s; this module only says what a row holds.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -104,3 +104,61 @@ class SandboxCardPayment(SQLModel, table=True):
     last_digits: str = Field(default="", max_length=4)
     created_at: datetime
     finished_at: datetime | None = None
+
+
+class PaymentPlan(SQLModel, table=True):
+    """An arrangement to pay off arrears: the regular charge plus an extra amount, each
+    period, from a start date (``services/payments/plans.py``; the sums are
+    ``plan_rules.py``'s). ``proposed`` waits for the income officer (a plan that takes
+    longer than 52 weeks: its ``request_id`` is in the back office's queue); ``active`` is
+    running; then ``completed`` (arrears cleared), ``declined`` or ``cancelled``."""
+
+    __tablename__ = "payment_plan"
+    __table_args__ = (
+        UniqueConstraint("feed_ref", name="uq_payment_plan_feed_ref"),
+        # One plan running or waiting for a decision on an account at a time.
+        Index(
+            "uq_payment_plan_live",
+            "account_id",
+            unique=True,
+            sqlite_where=text("status IN ('proposed', 'active')"),
+            postgresql_where=text("status IN ('proposed', 'active')"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="portal_user.id", index=True)  # None: from the feed
+    status: str = Field(max_length=20)  # proposed | active | completed | declined | cancelled
+    frequency: str = Field(max_length=20)  # weekly | fortnightly | four_weekly | monthly
+    regular_pence: int  # the regular charge per period when the plan was made
+    extra_pence: int  # on top, towards the arrears, each period
+    start_date: date
+    start_balance_pence: int  # the ledger's balance when the plan was made
+    arrears_pence: int  # what of it was overdue: what the extra amounts pay off
+    created_at: datetime
+    request_id: int | None = Field(default=None, foreign_key="money_request.id")
+    decided_at: datetime | None = None
+    decided_by_staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    source: str = Field(default="portal", max_length=10)  # portal | feed
+    feed_ref: str | None = Field(default=None, max_length=64)
+    # The nightly check's last word, and whether the resident has been told they are behind
+    # (one email when they fall behind, one when they catch up: never one a night).
+    standing: str = Field(default="", max_length=10)  # kept | behind | ""
+    told_behind: bool = False
+    ended_on: date | None = None
+
+
+class PaymentPlanCheck(SQLModel, table=True):
+    """One night's check of a running plan: expected against real balance. One a day."""
+
+    __tablename__ = "payment_plan_check"
+    __table_args__ = (UniqueConstraint("plan_id", "checked_on", name="uq_payment_plan_check_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="payment_plan.id", index=True)
+    checked_on: date
+    expected_balance_pence: int
+    real_balance_pence: int
+    kept: bool
+    behind_by_pence: int = 0

@@ -56,6 +56,7 @@ def test_each_domain_registers_its_jobs_with_the_worker():
         "identity.forget_abandoned_two_step_setups": timedelta(minutes=10),
         "accounts.reconcile_portal_payments": timedelta(minutes=10),
         "payments.settle_unfinished": timedelta(minutes=5),
+        "payments.check_plans": timedelta(hours=1),
         "requests.overdue_digest": timedelta(minutes=15),
         "staff.purge_sso_starts": timedelta(minutes=10),
     }

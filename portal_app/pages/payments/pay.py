@@ -242,6 +242,16 @@ def _amount_step() -> rx.Component:
             ),
         ),
         rx.cond(
+            PayState.has_overdue,
+            rx.el.p(
+                "Cannot pay it all at once? ",
+                rx.el.a("Set up a payment plan", href=routes.new_payment_plan(PayState.chosen_ref)),
+                " to pay off your arrears a bit at a time, or see ",
+                rx.el.a("your payment plans", href=routes.PAYMENT_PLANS),
+                ".",
+            ),
+        ),
+        rx.cond(
             PayState.pending != "",
             rx.el.p(
                 "You have paid ",

@@ -495,3 +495,49 @@ def payment_receipt(
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"Payment received: {amount} - {settings.landlord_name}", body)
+
+
+# --- payment plans (services/payments/plans.py) ---------------------------------------------
+
+_PLAN_WORDS = {
+    "started": ("Your payment plan has started", "Your payment plan has started. Thank you."),
+    "approved": ("Your payment plan has been agreed", "Your income officer has agreed your payment plan."),
+    "declined": (
+        "Your payment plan was not agreed",
+        "Your income officer could not agree your payment plan. Please contact us so we can agree one that works.",
+    ),
+    "cancelled": ("Your payment plan has been cancelled", "Your payment plan has been cancelled."),
+    "behind": (
+        "Your payment plan is behind",
+        "Your payments have fallen behind your payment plan. If you are having trouble paying, contact us "
+        "now: we can help, and it is better to talk early.",
+    ),
+    "caught_up": ("Your payment plan is back on track", "Thank you: your payments are back on track with your plan."),
+    "completed": (
+        "You have cleared your arrears",
+        "Well done: your arrears are cleared, so your payment plan has finished. Keep paying your regular "
+        "charge as usual.",
+    ),
+}
+
+
+def payment_plan(*, kind: str, reference: str, terms: str, words: str, link: str, settings: Settings) -> MailContent:
+    """One email about a payment plan: started, agreed, not agreed, cancelled, behind (sent
+    once when it falls behind), back on track, cleared."""
+    subject, opening = _PLAN_WORDS[kind]
+    extra = f"{words}\n\n" if words else ""
+    body = (
+        f"{opening}\n"
+        f"\n"
+        f"Plan {reference}: {terms}.\n"
+        f"\n"
+        f"{extra}"
+        f"You can see your plan and how it stands under 'My payment plans' when you sign in: {link}\n"
+        f"\n"
+        f"If you have a question, contact us and quote {reference}:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"{subject} - {settings.landlord_name}", body)

@@ -42,3 +42,28 @@ def settle_unfinished(*, engine: Engine, now: datetime) -> int:
     if finished:
         log.info("%d unfinished card payments settled", finished)
     return finished
+
+
+@worker.job("payments.check_plans", every=timedelta(hours=1))
+def check_plans(*, engine: Engine, now: datetime) -> dict[str, int]:
+    """The nightly check of every running payment plan: one check a day each (the job runs
+    hourly so a restart or a late night is caught up, and ``plans.check_plan`` records one
+    check per plan per UK day, so the emails go once). Each plan in a unit of work of its own."""
+    from portal_app.services.payments import plans  # noqa: PLC0415
+
+    settings = get_settings()
+    with Session(engine) as s:
+        waiting = plans.running_plans(s)
+    counts: dict[str, int] = {}
+    for plan_id in waiting:
+        with Session(engine) as s:
+            plan = s.get(plans.PaymentPlan, plan_id)
+            if plan is None or plan.status != plans.ACTIVE:
+                continue
+            what = plans.check_plan(s, plan, now=now, settings=settings)
+            s.commit()
+        if what:
+            counts[what] = counts.get(what, 0) + 1
+    if counts:
+        log.info("payment plans checked: %s", counts)
+    return counts

@@ -45,6 +45,9 @@ STANDING_ORDER = "standing_order"
 REFUND = "refund"
 BENEFITS_ADVICE = "benefits_advice"
 PAPER_STATEMENT = "paper_statement"
+# A payment plan that takes longer than PLAN_APPROVAL_WEEKS: the income officer approves it
+# (services/payments/plans.py makes the request; the decision starts or declines the plan).
+PAYMENT_PLAN = "payment_plan"
 # Residents' data rights (UK GDPR Articles 16 and 17), for the data protection officer
 # (the back office's permission ``handle_data_requests``). About the resident, not about
 # one account: ``MoneyRequest.account_id`` is None.
@@ -58,11 +61,12 @@ KIND_LABELS = {
     REFUND: "Refund",
     BENEFITS_ADVICE: "Benefits advice",
     PAPER_STATEMENT: "Paper statement",
+    PAYMENT_PLAN: "Payment plan",
     DATA_CORRECTION: "Correct my information",
     DATA_ERASURE: "Delete my information",
 }
 # The kinds that are about one account (the others have ``account_id`` None).
-ACCOUNT_KINDS = (QUERY, STANDING_ORDER, REFUND, BENEFITS_ADVICE, PAPER_STATEMENT)
+ACCOUNT_KINDS = (QUERY, STANDING_ORDER, REFUND, BENEFITS_ADVICE, PAPER_STATEMENT, PAYMENT_PLAN)
 
 # Kinds only some staff may see, and the permission that shows them (services/staff/roles.py):
 # residents' data-rights requests are for the data protection officer. Such requests are
@@ -71,7 +75,7 @@ KIND_PERMISSIONS: dict[str, str] = {"data_correction": "handle_data_requests", "
 
 # Kinds an officer approves or declines before they are done (refunds; later payment plans),
 # and the status an approval moves them to: a refund still has to be paid ("Mark as paid").
-NEEDS_DECISION: dict[str, str] = {REFUND: "in_progress"}
+NEEDS_DECISION: dict[str, str] = {REFUND: "in_progress", PAYMENT_PLAN: "done"}
 
 RECEIVED = "received"
 IN_PROGRESS = "in_progress"
@@ -303,6 +307,7 @@ __all__ = [
     "NotYours",
     "OPEN_STATUSES",
     "PAPER_STATEMENT",
+    "PAYMENT_PLAN",
     "QUERY",
     "RAISED_VIA",
     "RECEIVED",

@@ -85,6 +85,7 @@ from portal_app.services.requests.common import (
     NEEDS_DECISION,
     OPEN_STATUSES,
     PAPER_STATEMENT,
+    PAYMENT_PLAN,
     QUERY,
     RECEIVED,
     REFUND,
@@ -1050,12 +1051,16 @@ def decide_request(
     if choice == DECLINE:
         if not text:
             return UpdateResult(None, {"note": "Say why you are declining this request"})
-        return _move(session, request, member, new=DECLINED, note=text, now=now, settings=settings, client_ip=client_ip)
+        moved = _move(
+            session, request, member, new=DECLINED, note=text, now=now, settings=settings, client_ip=client_ip
+        )
+        _decided(session, request, moved, approved=False, note=text, staff_id=member.id, now=now, settings=settings)
+        return moved
     blocker = _approve_blocker(request, consent.summary_for(session, request, uk_today(now)))
     if blocker:
         return UpdateResult(None, {"decision": blocker})
     said = APPROVED_NOTES.get(request.kind, APPROVED_NOTE)
-    return _move(
+    moved = _move(
         session,
         request,
         member,
@@ -1069,6 +1074,16 @@ def decide_request(
         values={"approved_at": now, "approved_by_staff_id": member.id},
         only_if=(MoneyRequest.approved_at.is_(None),),
     )
+    _decided(session, request, moved, approved=True, note=text, staff_id=member.id, now=now, settings=settings)
+    return moved
+
+
+def _decided(session: Session, request: MoneyRequest, moved: UpdateResult, **decision) -> None:
+    """A decided payment plan request starts or declines its plan, in the same transaction."""
+    if request.kind == PAYMENT_PLAN and moved.ok:
+        from portal_app.services.payments import plans  # noqa: PLC0415
+
+        plans.request_decided(session, request, **decision)
 
 
 def mark_refund_paid(

@@ -98,6 +98,7 @@ from portal_app.services.requests.common import (
     MAIL_RECEIVED,
     OPEN_STATUSES,
     PAPER_STATEMENT,
+    PAYMENT_PLAN,
     QUERY,
     RECEIVED,
     REFUND,
@@ -664,6 +665,12 @@ def _next_steps(
         return ("An adviser will contact you the way you asked, at the time you chose if they can.", reply)
     if kind == PAPER_STATEMENT:
         return (f"We will post the statement {where}. We aim to post it within {days} working days.",)
+    if kind == PAYMENT_PLAN:
+        return (
+            "Your plan takes longer than a year to clear your arrears, so your income officer will look at it.",
+            f"We aim to tell you within {days} working days whether it is agreed. Until then, keep paying "
+            "your regular charge and what you can towards your arrears.",
+        )
     return (reply,)  # pragma: no cover - every kind is listed above
 
 
@@ -742,6 +749,36 @@ def _create(
             needs_joint_consent=needs_joint_consent,
         )
     )
+
+
+def submit_payment_plan(
+    session: Session,
+    *,
+    user_id: int,
+    person_id: int,
+    tenancy_id: int,
+    account_id: int,
+    summary: str,
+    what_you_asked: str,
+    details: dict,
+    now: datetime,
+    settings: Settings,
+) -> Acknowledgement:
+    """A payment plan waiting for the income officer's decision, as a request in the one
+    queue (``services/payments/plans.py`` makes it; ownership was checked there)."""
+    owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
+    result = _create(
+        session,
+        owned,
+        kind=PAYMENT_PLAN,
+        person_id=person_id,
+        summary=summary,
+        what_you_asked=what_you_asked,
+        details=details,
+        now=now,
+        settings=settings,
+    )
+    return result.acknowledgement
 
 
 def _own(session, user_id, person_id, tenancy_id, account_id, now, settings) -> _Owned:

@@ -390,7 +390,8 @@ def _imports_office(tree: ast.AST) -> bool:
 
 
 # The back office: its pages, and the job that emails officers their overdue requests.
-BACK_OFFICE = ("pages/staff/", "services/requests/jobs.py")
+# The officers' side of payment plans (services/payments/office.py) decides their requests too.
+BACK_OFFICE = ("pages/staff/", "services/requests/jobs.py", "services/payments/office.py")
 
 
 def test_nothing_a_resident_reaches_can_call_the_officers_side_only_the_back_office_does():

@@ -54,7 +54,7 @@ def test_every_kind_is_in_one_queue_oldest_first_with_its_wait_against_the_targe
     newest = _request(session, ann, kind="refund", at=NOW - timedelta(days=1))
     oldest = _request(session, bob, kind="benefits_advice", at=MONDAY)
     middle = _request(session, ann, kind="paper_statement", at=MONDAY + timedelta(days=7))
-    later_kind = _request(session, bob, kind="payment_plan", at=MONDAY + timedelta(days=8))  # a later issue's kind
+    later_kind = _request(session, bob, kind="payment_plan", at=MONDAY + timedelta(days=8))  # payment plans to agree
 
     page = _queue(session, rachel)
 
