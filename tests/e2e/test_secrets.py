@@ -1,7 +1,10 @@
 """No secret in the portal's state files: after a resident's journey in a real browser
 (register, set up two-step sign-in, see recovery codes, ask for a refund into their bank
-account), none of the codes, the key, the bank details or the cookies' tokens is in any
-file Reflex wrote to its state folder, and only the portal's own user may open that folder.
+account, pay by card through the sandbox's card page), none of the codes, the key, the
+bank details or the cookies' tokens is in any file Reflex wrote to its state folder, and
+only the portal's own user may open that folder. Nor are the cookies' values (the
+registration attempt, the session token, the payment's return key: HttpOnly, so only the
+test can read them from the browser) in any websocket frame, sent or received.
 
 The scan is tests/security/secrets_scan.py (the unit journeys in
 tests/security/test_no_secrets_in_state.py run the same handlers without a browser).
@@ -19,7 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.steps import accessible, register
-from tests.security.secrets_scan import assert_nowhere, state_files
+from tests.security.secrets_scan import assert_nowhere, reached, state_files
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +47,17 @@ def _cookie(page, name: str) -> str:
     return next((c["value"] for c in page.context.cookies() if c["name"] == name), "")
 
 
+def _record_frames(websocket, into: list[str]) -> None:
+    """Every frame of one websocket, both ways: the deltas and events the portal sends,
+    and the events the page sends."""
+
+    def keep(payload) -> None:
+        into.append(payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))
+
+    websocket.on("framereceived", keep)
+    websocket.on("framesent", keep)
+
+
 def test_no_code_key_or_bank_detail_of_a_residents_journey_is_in_the_portals_state_files(page, portal, width):
     if width == "phone":
         pytest.skip("one width is enough: the state files do not depend on it")
@@ -55,6 +69,8 @@ def test_no_code_key_or_bank_detail_of_a_residents_journey_is_in_the_portals_sta
     resident = candidates[-1]
     email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
     secrets: dict[str, str] = {}
+    frames: list[str] = []  # every websocket frame of the journey, as the browser saw it
+    page.on("websocket", lambda websocket: _record_frames(websocket, frames))
 
     # Register with the emailed code.
     before = register(page, portal, resident, email)
@@ -128,7 +144,42 @@ def test_no_code_key_or_bank_detail_of_a_residents_journey_is_in_the_portals_sta
     expect(page.get_by_text("Sort code **-**-57, account ****5612, name J Smith")).to_have_count(1)
     accessible(page)
 
+    # A card payment through the sandbox's card page. The return key that matches the
+    # resident's return to the payment is only in the payment cookie, which the handoff
+    # route sets (HttpOnly) on the way to the card page and the return route clears.
+    page.goto(f"/pay?account={reference}")
+    expect(page.get_by_role("heading", name="Make a payment", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Continue")).to_be_enabled()
+    page.get_by_role("radio", name=re.compile("^(Another amount|An amount of your choice)$")).check()
+    page.locator("#other-amount").fill("5.00")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your payment")).to_be_visible()
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_role("heading", name="Enter card details")).to_be_visible()
+    assert "/api/sandbox-pay/" in page.url
+    secrets["the payment cookie's return key"] = _cookie(page, "doorstep_payment")  # right after the handoff
+    page.get_by_label("Card number").fill("4444333322221111")
+    page.get_by_label("Expiry month").fill("04")
+    page.get_by_label("Expiry year").fill("30")
+    page.get_by_label("Name on card").fill("Joanna Smith")
+    page.get_by_label("Card security code").fill("123")
+    page.get_by_label("Postcode").fill("NB1 1AA")
+    page.get_by_role("button", name="Pay £5.00").click()
+    expect(page.get_by_role("heading", name="Payment received")).to_be_visible()
+    payment_ref = re.search(r"DP-[A-Z0-9]{10}", page.locator(".summary-list").inner_text()).group(0)
+    assert _cookie(page, "doorstep_payment") == ""  # the return route cleared it
+    accessible(page)
+    # Positive controls: the frames recorded are this journey's (the receipt's reference came
+    # in a delta), and the cookies' values were there to be found in the browser.
+    assert reached(payment_ref, frames), "the websocket frames recorded are not the result page's"
+    cookie_values = {
+        name: secrets[name]
+        for name in ("the registration cookie", "the session token", "the payment cookie's return key")
+    }
+    assert_nowhere(cookie_values, deltas=frames)
+
     files = _written_since(portal, time.time() - 1)
     assert any(request_ref.encode() in blob for blob in files.values()), "the scan is not reading this portal's states"
+    assert any(payment_ref.encode() in blob for blob in files.values()), "the payment's receipt is not in the states"
     assert_nowhere(secrets | {"the sort code": SORT_CODE.replace("-", "")}, pickles=files, unpickle=False)
     assert stat.S_IMODE(portal.states_dir.stat().st_mode) == 0o700
