@@ -44,7 +44,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal_app.clock import utcnow
-from portal_app.models import Account, Charge, ImportRun, Officer, Person, Property, Tenancy, TenancyParty, Transaction
+from portal_app.models import (
+    Account,
+    Charge,
+    ImportRun,
+    Officer,
+    PaymentPlan,
+    Person,
+    Property,
+    Tenancy,
+    TenancyParty,
+    Transaction,
+)
 from portal_app.services.validation import normalise_email, normalise_uk_mobile
 
 # ---------------------------------------------------------------------------
@@ -254,6 +265,8 @@ TENURES = (
     "garage_licence",
 )
 RENT_FREQUENCIES = ("weekly", "fortnightly", "four_weekly", "monthly")
+# A payment plan's standing in the landlord's system (``arrangements.csv``), as the portal keeps it.
+ARRANGEMENT_STATUSES = ("active", "completed", "cancelled")
 PARTY_ROLES = (
     "lead_tenant",
     "joint_tenant",
@@ -321,6 +334,8 @@ class _Spec:
     cols: tuple[_Col, ...]
     # pairs of (earlier, later) date columns: later may not be before earlier
     ordered: tuple[tuple[str, str], ...] = ()
+    # the portal's own columns of a new row, from its feed values (``arrangements.csv``)
+    on_insert: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -443,6 +458,48 @@ SPECS: tuple[_Spec, ...] = (
             _Col("amount", True, _parse_money, db="amount_pence"),
             _Col("method", False, _enum(*PAYMENT_METHODS)),
         ),
+    ),
+)
+
+
+def _arrangement_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """A payment plan made by phone or in the office, as the feed sends it
+    (``docs/arrangements-feed.md``): the portal's reference for it, and "made" on the day
+    before it starts, so the plan's check counts the charges from its start date on."""
+    from portal_app.services.payments.plans import new_reference  # noqa: PLC0415
+
+    start = row["start_date"]
+    return {
+        "reference": new_reference(),
+        "created_at": datetime(start.year, start.month, start.day, 12, tzinfo=UTC) - timedelta(days=1),
+        "source": "feed",
+        "user_id": None,
+        "decision_note": "",
+        "standing": "",
+        "told_behind": False,
+    }
+
+
+SPECS = (
+    *SPECS,
+    _Spec(
+        "arrangements.csv",
+        PaymentPlan,
+        ("arrangement_ref",),
+        (
+            _Col("arrangement_ref", True, _ref, db="feed_ref", unique=True),
+            _Col("account_ref", True, _ref, db="account_id", ref="accounts.csv"),
+            _Col("status", True, _enum(*ARRANGEMENT_STATUSES)),
+            _Col("frequency", True, _enum(*RENT_FREQUENCIES)),
+            _Col("regular_amount", True, _parse_money, db="regular_pence"),
+            _Col("towards_arrears", True, _parse_money, db="extra_pence"),
+            _Col("start_date", True, _parse_date),
+            _Col("start_balance", True, _parse_money, db="start_balance_pence"),
+            _Col("arrears_at_start", True, _parse_money, db="arrears_pence"),
+            _Col("end_date", False, _parse_date, db="ended_on"),
+        ),
+        ordered=(("start_date", "end_date"),),
+        on_insert=_arrangement_columns,
     ),
 )
 SPEC_BY_FILE = {s.file: s for s in SPECS}
@@ -1047,6 +1104,8 @@ def _write(
             _insert_postings(session, existing, rows, added)
         else:
             new_rows = (_db_values(existing, spec, present, rows.rows[i], new=True) for i in added)
+            if spec.on_insert is not None:
+                new_rows = ({**row, **spec.on_insert(row)} for row in new_rows)
             for batch in _chunks(new_rows):
                 session.execute(table.insert(), batch)
     if updated:
