@@ -130,7 +130,12 @@ class Portal:
         return int(total)
 
     def unregistered_residents(
-        self, limit: int = 10, *, in_credit_pence: int | None = None, started_before=None
+        self,
+        limit: int = 10,
+        *,
+        in_credit_pence: int | None = None,
+        started_before=None,
+        owing_pence: int | None = None,
     ) -> list[dict]:
         """Current lead tenants of secure tenancies with a date of birth and no portal account
         (with ``in_credit_pence``: only those whose rent account is more than that in credit;
@@ -148,6 +153,13 @@ class Portal:
             if in_credit_pence is not None
             else ""
         )
+        # with ``owing_pence``: only those whose rent account owes more than that (in arrears, for rent)
+        if owing_pence is not None:
+            credit += (
+                "AND EXISTS (SELECT 1 FROM account a WHERE a.tenancy_id = t.id AND a.account_type = 'rent' "
+                "AND (SELECT COALESCE(SUM(l.amount_pence), 0) FROM ledger_transaction l WHERE l.account_id = a.id) "
+                "> :owing) "
+            )
         engine = create_engine(self.database_url)
         with engine.connect() as conn:
             rows = conn.execute(
@@ -159,7 +171,7 @@ class Portal:
                     "AND NOT EXISTS (SELECT 1 FROM portal_user u WHERE u.person_id = p.id) "
                     f"{credit}{began}ORDER BY t.tenancy_ref DESC LIMIT :n"
                 ),
-                {"n": limit, "credit": in_credit_pence or 0, "before": started_before},
+                {"n": limit, "credit": in_credit_pence or 0, "before": started_before, "owing": owing_pence or 0},
             ).all()
         engine.dispose()
         return [

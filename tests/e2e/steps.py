@@ -55,10 +55,11 @@ def register(page: Page, portal, resident: dict, email: str) -> int:
     return before
 
 
-def signed_in_resident(page: Page, portal, index: int, *, started_before=None) -> str:
+def signed_in_resident(page: Page, portal, index: int, *, started_before=None, owing_pence=None) -> str:
     """Register the index-th unregistered demo resident (of those whose tenancy began
-    before ``started_before``, when given) and sign in; returns their email."""
-    resident = portal.unregistered_residents(limit=12, started_before=started_before)[index]
+    before ``started_before``, and whose rent account owes more than ``owing_pence``, when
+    given) and sign in; returns their email."""
+    resident = portal.unregistered_residents(limit=12, started_before=started_before, owing_pence=owing_pence)[index]
     email = f"resident-{uuid.uuid4().hex[:8]}@example.com"
     before = register(page, portal, resident, email)
     code = portal.mail.code_in(portal.mail.wait_for(email, "code", after=before))

@@ -89,3 +89,44 @@ def test_a_declined_card_takes_nothing_and_the_resident_can_try_again(page, port
     expect(page.get_by_text("You have a payment that is not finished")).to_have_count(0)
     page.goto("/account")
     expect(page.get_by_text("Payments you made here that we have not added yet")).to_have_count(0)
+
+
+def test_a_resident_in_arrears_proposes_a_payment_plan_and_sees_it_under_my_payment_plans(page, portal, width):
+    signed_in_resident(page, portal, 0 if width == "desktop" else 1, owing_pence=50_000)
+    page.goto("/pay")
+    expect(page.get_by_role("heading", name="Make a payment", level=1)).to_be_visible()
+    page.get_by_role("link", name="Set up a payment plan").click()
+    expect(page.get_by_role("heading", name="Set up a payment plan", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Work out my plan")).to_be_enabled()
+    accessible(page)
+    # How often starts as the tenancy's rent frequency; nothing else filled in: each
+    # message is next to its field.
+    expect(page.get_by_label("Every week")).to_be_checked()
+    page.get_by_role("button", name="Work out my plan").click()
+    expect(page.locator("#extra-error")).to_contain_text("Enter how much you will pay")
+    expect(page.locator("#start-date-error")).to_be_visible()
+    accessible(page)
+    page.get_by_label("Every week").check()
+    page.locator("#extra").fill("50.00")
+    start = page.evaluate(
+        "(() => { const d = new Date(); d.setDate(d.getDate() + 7); return [d.getDate(), d.getMonth() + 1, d.getFullYear()]; })()"
+    )
+    page.locator("#start-date-day").fill(str(start[0]))
+    page.locator("#start-date-month").fill(str(start[1]))
+    page.locator("#start-date-year").fill(str(start[2]))
+    page.get_by_role("button", name="Work out my plan").click()
+    expect(page.get_by_role("heading", name="Your plan")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Your arrears of £[\d,.]+ would be cleared on"))).to_be_visible()
+    expect(page.get_by_role("table", name="What each payment will be")).to_be_visible()
+    accessible(page)
+    page.get_by_role("button", name="Send my plan").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Your payment plan has started|Plan sent to your income officer"))
+    ).to_be_visible()
+    reference = re.search(r"PP-[A-Z0-9]{8}", page.locator(".panel").inner_text()).group(0)
+    accessible(page)
+    page.get_by_role("link", name="See your payment plans").click()
+    expect(page.get_by_role("heading", name="My payment plans")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(f"Plan {reference}"))).to_be_visible()
+    expect(page.get_by_text("£50.00 towards arrears of")).to_be_visible()
+    accessible(page)

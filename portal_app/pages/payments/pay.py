@@ -40,7 +40,8 @@ class PayState(AccountChoiceState):
     balance: str = ""  # "£123.45", what the account owes less payments still pending
     overdue: str = ""
     has_balance: bool = False
-    has_overdue: bool = False
+    has_overdue: bool = False  # part of what is owed is overdue: offer paying just that
+    in_arrears: bool = False  # anything is overdue
     pending: str = ""  # paid here, not yet on the account
     choice: str = ""
     other_amount: str = ""
@@ -58,6 +59,7 @@ class PayState(AccountChoiceState):
         self.balance, self.has_balance = format_pence(form.balance_pence), form.balance_pence > 0
         self.overdue = format_pence(form.overdue_pence)
         self.has_overdue = 0 < form.overdue_pence < form.balance_pence
+        self.in_arrears = form.overdue_pence > 0
         self.pending = format_pence(form.pending_pence) if form.pending_pence else ""
         if form.open_payment is not None:
             self.step = OPEN
@@ -242,7 +244,11 @@ def _amount_step() -> rx.Component:
             ),
         ),
         rx.cond(
-            PayState.has_overdue,
+            PayState.in_arrears & ~PayState.has_overdue,
+            rx.el.p("All of what you owe is overdue (arrears).", class_name="inset"),
+        ),
+        rx.cond(
+            PayState.in_arrears,
             rx.el.p(
                 "Cannot pay it all at once? ",
                 rx.el.a("Set up a payment plan", href=routes.new_payment_plan(PayState.chosen_ref)),
