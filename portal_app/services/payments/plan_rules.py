@@ -263,6 +263,7 @@ def check(
     charges_since_pence: int,
     real_balance_pence: int,
     overdue_pence: int | None = None,
+    grace_days: int = 0,
 ) -> PlanCheck:
     """How the plan stands on ``today``. Instalments due so far: those dated on or before
     today (after the arrears would have cleared, the regular part alone: the plan is over,
@@ -276,7 +277,10 @@ def check(
     _check_frequency(terms.frequency)
     due: list[Instalment] = []
     paid = 0
-    while instalment_date(terms.frequency, terms.start_date, len(due)) <= today:
+    # An instalment counts as due ``grace_days`` after its date: a payment made on the day
+    # can take a few working days to reach the ledger (``owed.GRACE_DAYS``).
+    counted_to = today - timedelta(days=grace_days)
+    while instalment_date(terms.frequency, terms.start_date, len(due)) <= counted_to:
         instalment = _instalment(terms, len(due), paid)
         paid += instalment.extra_pence
         due.append(instalment)

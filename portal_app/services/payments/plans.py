@@ -16,7 +16,9 @@ The rules:
   starts or declines the plan (``request_decided``). Officers also approve, decline and
   cancel plans here (``services/payments/office.py``).
 * Kept or behind: expected balance = the balance when the plan was made - the instalments
-  due so far + the charges posted since; behind when the real balance (less card payments
+  due so far (each counted ``owed.GRACE_DAYS`` after its date, as the account pages count
+  instalments: a payment can take a few working days to reach the ledger) + the charges
+  posted since; behind when the real balance (less card payments
   still pending) is above it. The nightly job records one check a day per running plan;
   a resident who falls behind gets one email, not one a night, and one who catches up is
   told; a plan whose arrears are cleared is completed (and they are told).
@@ -431,6 +433,7 @@ def plan_check(session: Session, plan: PaymentPlan, today: date) -> rules.PlanCh
         charges_since_pence=_charges_since(session, plan.account_id, to_uk(plan.created_at).date()),
         real_balance_pence=real,
         overdue_pence=overdue,
+        grace_days=owed.GRACE_DAYS,
     )
 
 
