@@ -201,10 +201,7 @@ def _check() -> rx.Component:
             ),
             class_name="table",
         ),
-        rx.cond(
-            NewPlanState.more > 0,
-            rx.el.p(NewPlanState.more_words, class_name="caption"),
-        ),
+        rx.cond(NewPlanState.more > 0, rx.el.p(NewPlanState.more_words, class_name="caption")),
         rx.cond(
             NewPlanState.needs_approval,
             rx.el.p(

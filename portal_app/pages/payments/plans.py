@@ -81,10 +81,7 @@ def _plan(p) -> rx.Component:
             p.standing != "",
             rx.el.p(
                 rx.el.strong(p.standing),
-                rx.cond(
-                    p.behind,
-                    rx.el.span(". If you are finding it hard to pay, contact us now: we can help."),
-                ),
+                rx.cond(p.behind, rx.el.span(". If you are finding it hard to pay, contact us now: we can help.")),
                 class_name=rx.cond(p.behind, "notice", "inset"),
             ),
         ),
