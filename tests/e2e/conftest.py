@@ -129,6 +129,29 @@ class Portal:
         engine.dispose()
         return int(total)
 
+    def _refundable(self, tenancy_ref: str) -> int:
+        """What the refund page would let this tenancy's rent account ask for back today."""
+        import datetime
+
+        from sqlmodel import Session, select
+
+        from portal_app.models import Account, Tenancy
+        from portal_app.services.requests.resident import refund_limit
+
+        engine = create_engine(self.database_url)
+        try:
+            with Session(engine) as session:
+                account = session.exec(
+                    select(Account)
+                    .join(Tenancy, Tenancy.id == Account.tenancy_id)
+                    .where(Tenancy.tenancy_ref == tenancy_ref, Account.account_type == "rent")
+                ).first()
+                if account is None:
+                    return 0
+                return refund_limit(session, account.id, datetime.date.today()).available_pence
+        finally:
+            engine.dispose()
+
     def unregistered_residents(
         self,
         limit: int = 10,
@@ -136,12 +159,17 @@ class Portal:
         in_credit_pence: int | None = None,
         started_before=None,
         owing_pence: int | None = None,
+        refundable_pence: int | None = None,
     ) -> list[dict]:
         """Current lead tenants of secure tenancies with a date of birth and no portal account
         (with ``in_credit_pence``: only those whose rent account is more than that in credit;
+        with ``refundable_pence``: only those who may ask for at least that much back today,
+        after the credit the landlord keeps on the account, as the refund page counts it;
         with ``started_before``: only tenancies that began before that date). The demo's
         dates count back from the day it was loaded, so a journey that needs a long history
         asks for one."""
+        if refundable_pence is not None:
+            in_credit_pence = max(in_credit_pence or 0, refundable_pence)
         if started_before is not None:
             began = "AND t.start_date < :before "
         else:
@@ -160,6 +188,9 @@ class Portal:
                 "AND (SELECT COALESCE(SUM(l.amount_pence), 0) FROM ledger_transaction l WHERE l.account_id = a.id) "
                 "> :owing) "
             )
+        wanted = limit
+        if refundable_pence is not None:
+            limit = max(limit * 20, 200)  # most in credit keep a week's charges back: look wider, then keep `wanted`
         engine = create_engine(self.database_url)
         with engine.connect() as conn:
             rows = conn.execute(
@@ -174,6 +205,8 @@ class Portal:
                 {"n": limit, "credit": in_credit_pence or 0, "before": started_before, "owing": owing_pence or 0},
             ).all()
         engine.dispose()
+        if refundable_pence is not None:
+            rows = [r for r in rows if self._refundable(r[0]) >= refundable_pence][:wanted]
         return [
             {
                 "tenancy_ref": r[0],
