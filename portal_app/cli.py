@@ -1,4 +1,5 @@
-"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema, create-staff.
+"""`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema, create-staff,
+payments-export, direct-debit-export.
 
 Something going wrong is answered with one line on stderr that says what to do, and an
 exit code, never a traceback (``main`` does this once for every command):
@@ -158,6 +159,37 @@ def _cmd_payments_export(args) -> int:
     return 0
 
 
+def _cmd_direct_debit_export(args) -> int:
+    """The Direct Debit instructions (and cancellations) no export has taken yet, as the
+    bureau's CSV file; each is marked as taken once the file is written, so it is in one
+    file only (docs/direct-debit-export.md)."""
+    from portal_app.clock import utcnow
+    from portal_app.db import get_engine, require_current_schema
+    from portal_app.services.payments.direct_debit import export_new
+    from portal_app.settings import get_settings
+
+    require_current_schema()
+    out = Path(args.out) if args.out else None
+    if out is not None and (out.exists() or not out.parent.is_dir()):
+        # Checked before anything is taken: a file that cannot be written would lose the instructions it took.
+        why = "already exists: give a new file name" if out.exists() else "is in a folder that does not exist"
+        raise CommandError(f"--out: {args.out} {why}", 2)
+    with Session(get_engine()) as s:
+        exported = export_new(s, now=utcnow(), settings=get_settings())
+        if out is not None:
+            # Written before the claim commits: if the file cannot be written, nothing is marked as taken.
+            with out.open("x", encoding="utf-8", newline="") as f:
+                f.write(exported.text)
+            out.chmod(0o600)  # bank details: readable by this user only
+        else:
+            sys.stdout.write(exported.text)
+            sys.stdout.flush()
+        s.commit()
+    if out is not None:
+        print(f"{exported.new} new Direct Debit instructions and {exported.cancelled} cancellations written to {out}")
+    return 0
+
+
 def _cmd_send_mail(args) -> int:
     """Deliver the outbox once, or run the worker (--forever)."""
     from portal_app.db import get_engine
@@ -312,6 +344,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="the UK day, like 2026-12-03 (default: today)")
     p.add_argument("--out", help="write the file here (default: standard output)")
     p.set_defaults(fn=_cmd_payments_export)
+    p = sub.add_parser(
+        "direct-debit-export",
+        help="new Direct Debit instructions and cancellations for the bureau, each once, as CSV (docs/direct-debit-export.md)",
+    )
+    p.add_argument("--out", help="write the file here, a new file (default: standard output)")
+    p.set_defaults(fn=_cmd_direct_debit_export)
     from portal_app.services.roles import ROLES
 
     p = sub.add_parser(

@@ -35,6 +35,7 @@ from portal_app.pages.identity import (  # noqa: F401
     two_step,
 )
 from portal_app.pages.mail import mailbox  # noqa: F401
+from portal_app.pages.payments import direct_debit as direct_debit_page  # noqa: F401
 from portal_app.pages.payments import new_plan, pay, result  # noqa: F401
 from portal_app.pages.payments import plans as payment_plans  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401

@@ -35,6 +35,9 @@ PAYMENT_RESULT = "/pay/result"
 # Payment plans (pages/payments/plans.py, new_plan.py): "My payment plans", and proposing one.
 PAYMENT_PLANS = "/payment-plans"
 NEW_PAYMENT_PLAN = "/payment-plans/new"
+# Direct Debit (pages/payments/direct_debit.py): the resident's instructions, setting one up,
+# and the paper form.
+DIRECT_DEBIT = "/direct-debit"
 # Residents' own records and data rights (pages/identity/sign_in_history.py, pages/rights/).
 SIGN_IN_HISTORY = "/security/history"
 MY_DATA = "/your-data"
@@ -63,6 +66,8 @@ API_STATEMENT_HTML = "/api/statement.html"
 # "Download my data": everything the portal holds about the signed-in resident.
 API_MY_DATA_JSON = "/api/my-data.json"
 API_MY_DATA_HTML = "/api/my-data.html"
+# The Direct Debit paper form, filled in with the resident's name, address and payment reference.
+API_DIRECT_DEBIT_FORM_PDF = "/api/direct-debit-form.pdf"
 # Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
 API_SIGNED_OUT = "/api/signed-out"
 # A sign-in step that succeeded over the websocket ends with a full load of this route,
@@ -98,6 +103,7 @@ PRIVATE_PAGES = (
     PAYMENT_RESULT,
     PAYMENT_PLANS,
     NEW_PAYMENT_PLAN,
+    DIRECT_DEBIT,
     MY_DATA,
     DATA_REQUEST,
 )
@@ -222,6 +228,11 @@ def new_payment_plan(account_ref=None) -> str:
     return with_account(NEW_PAYMENT_PLAN, account_ref)
 
 
+def direct_debit(account_ref=None) -> str:
+    """Direct Debit (the resident's instructions, and setting one up), for one account."""
+    return with_account(DIRECT_DEBIT, account_ref)
+
+
 def payment_result(reference) -> str:
     """The receipt (or what went wrong) for one of the resident's payments."""
     return with_query(PAYMENT_RESULT, payment=reference)
@@ -234,7 +245,8 @@ def request_detail(reference: str) -> str:
 
 def download(path: str, ticket: str) -> str:
     """A download route (``API_STATEMENT_PDF``, ``API_STATEMENT_CSV``, ``API_UC_LETTER_PDF``,
-    ``API_STATEMENT_HTML``, ``API_MY_DATA_JSON``, ``API_MY_DATA_HTML``) with its short-lived ticket."""
+    ``API_STATEMENT_HTML``, ``API_MY_DATA_JSON``, ``API_MY_DATA_HTML``, ``API_DIRECT_DEBIT_FORM_PDF``)
+    with its short-lived ticket."""
     return with_query(path, ticket=ticket)
 
 

@@ -68,6 +68,26 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str:
     return value
 
 
+def _collection_days(value: str | None) -> tuple[int, ...]:
+    """'1,15' -> (1, 15), sorted; each a day of the month from 1 to 28 (every month has it),
+    at least one (Bacs collection dates; services/payments/direct_debit_rules.py). A bad one
+    stops the start."""
+    days: set[int] = set()
+    for part in _list(value, ("1", "8", "15", "22", "28")):
+        if not part.isdigit() or not 1 <= int(part) <= 28:
+            raise ValueError(f"DIRECT_DEBIT_COLLECTION_DAYS: {part!r} is not a day of the month from 1 to 28")
+        days.add(int(part))
+    return tuple(sorted(days))
+
+
+def _service_user_number(value: str | None) -> str:
+    """The landlord's Bacs service user number: 6 digits (a demo one when unset)."""
+    number = (value or "").strip() or "123456"
+    if not (number.isascii() and number.isdigit() and len(number) == 6):
+        raise ValueError(f"DIRECT_DEBIT_SERVICE_USER_NUMBER must be the 6 digits Bacs gave you, not {number!r}")
+    return number
+
+
 def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
     """A secret from the environment, or one generated once and kept under data/."""
     if env_value:
@@ -221,6 +241,15 @@ class Settings:
     plan_min_extra_weekly_pence: int = 250
     plan_approval_weeks: int = 52
     plan_latest_start_days: int = 28
+    # Direct Debit (services/payments/direct_debit.py): the days of the month a resident may
+    # choose for collections (each 1 to 28, so every month has it), the landlord's Bacs service
+    # user number (on the paper form and in the bureau export), and newer Vocalink modulus
+    # checking tables (VALACDOS.txt and SCSUBTAB.txt; empty: the ones bundled in
+    # portal_app/data/modulus/, services/payments/modulus.py).
+    direct_debit_collection_days: tuple[int, ...] = (1, 8, 15, 22, 28)
+    direct_debit_service_user_number: str = "123456"
+    modulus_weights_file: str = ""
+    modulus_substitutions_file: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -323,6 +352,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         plan_min_extra_weekly_pence=max(1, _int(env.get("PLAN_MIN_EXTRA_WEEKLY_PENCE"), 250)),
         plan_approval_weeks=max(1, _int(env.get("PLAN_APPROVAL_WEEKS"), 52)),
         plan_latest_start_days=max(0, _int(env.get("PLAN_LATEST_START_DAYS"), 28)),
+        direct_debit_collection_days=_collection_days(env.get("DIRECT_DEBIT_COLLECTION_DAYS")),
+        direct_debit_service_user_number=_service_user_number(env.get("DIRECT_DEBIT_SERVICE_USER_NUMBER")),
+        modulus_weights_file=(env.get("MODULUS_WEIGHTS_FILE") or "").strip(),
+        modulus_substitutions_file=(env.get("MODULUS_SUBSTITUTIONS_FILE") or "").strip(),
         web_workers=_int(env.get("WEB_WORKERS"), 0) or 2 * (os.cpu_count() or 1) + 1,
     )
 

@@ -1,5 +1,6 @@
 """Statement downloads: authenticated HTTP routes (PDF, CSV and the Universal Credit letter),
-and "Download my data" (JSON and a readable HTML page, ``services/rights/my_data.py``).
+the Direct Debit paper form (``services/payments/direct_debit.py``), and "Download my data"
+(JSON and a readable HTML page, ``services/rights/my_data.py``).
 
 A link carries a short-lived ticket (services/identity/tickets.py) minted by a @resident_only
 handler. Here the ticket's signature and expiry are checked, then the request's own
@@ -27,6 +28,7 @@ from portal_app.db import session_scope
 from portal_app.services import audit
 from portal_app.services.accounts import balances, statements
 from portal_app.services.identity import cookies, history, sessions, tickets
+from portal_app.services.payments import direct_debit
 from portal_app.services.rights import my_data
 from portal_app.settings import get_settings
 
@@ -43,6 +45,7 @@ MEDIA = {
     "statement_html": ("text/html; charset=utf-8", "html"),
     "my_data_json": ("application/json; charset=utf-8", "json"),
     "my_data_html": ("text/html; charset=utf-8", "html"),
+    "direct_debit_form_pdf": ("application/pdf", "pdf"),
 }
 FORMAT_WORDS = {"my_data_json": "JSON", "my_data_html": "a readable page"}
 
@@ -74,6 +77,10 @@ def _build(ticket_text: str | None, kind: str, session_token: str | None) -> tup
         )
         if account is None or account.id != claims.account_id:
             return None
+        if kind == "direct_debit_form_pdf":
+            # The paper Direct Debit form, filled in for the resident of the ticket's session.
+            form = direct_debit.paper_form(s, account_id=account.id, person_id=principal.person_id, settings=settings)
+            return direct_debit.paper_form_pdf(form), direct_debit.paper_form_name(form)
         if kind == "uc_letter_pdf":
             landlord = statements.Landlord.from_settings(settings)
             letter = statements.uc_rent_statement(s, account.id, claims.date_to or uk_today(now), landlord=landlord)
@@ -110,14 +117,14 @@ def _accepts_gzip(accept_encoding: str | None) -> bool:
     return False
 
 
-def _download(kind: str):
+def _download(kind: str, back: tuple[str, str] = (routes.STATEMENT, "Go back to your statement")):
     async def endpoint(request: Request) -> Response:
         token = cookies.ours(request.headers.get("cookie"), secure=arrived_over_https(request.scope)).get(
             cookies.SESSION
         )
         built = await run_in_threadpool(_build, request.query_params.get("ticket"), kind, token)
         if built is None:
-            return _refused()
+            return _refused(*back)
         body, name = built
         media, ext = MEDIA[kind]
         # The HTML copy is fetched by the page to keep on the device (assets/pwa.js);
@@ -191,3 +198,4 @@ uc_letter_pdf = _download("uc_letter_pdf")
 statement_html = _download("statement_html")
 my_data_json = _download_my_data("my_data_json")
 my_data_html = _download_my_data("my_data_html")
+direct_debit_form_pdf = _download("direct_debit_form_pdf", (routes.DIRECT_DEBIT, "Go back to Direct Debit"))

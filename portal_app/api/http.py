@@ -51,6 +51,7 @@ def api_app() -> Starlette:
             Route(routes.API_STATEMENT_HTML, downloads.statement_html),
             Route(routes.API_MY_DATA_JSON, downloads.my_data_json),
             Route(routes.API_MY_DATA_HTML, downloads.my_data_html),
+            Route(routes.API_DIRECT_DEBIT_FORM_PDF, downloads.direct_debit_form_pdf),
             Route(routes.API_SIGNED_OUT, signout.signed_out),
             Route(routes.API_STAFF_SIGNED_OUT, signout.staff_signed_out),
             Route(routes.API_HANDOFF, handoff.hand_over),

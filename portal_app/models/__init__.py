@@ -13,6 +13,7 @@ from portal_app.models.identity import (
 from portal_app.models.jobs import JobRun
 from portal_app.models.money import MoneyRequest, RequestDigest, RequestUpdate
 from portal_app.models.payments import (
+    DirectDebitInstruction,
     PaymentNotification,
     PaymentPlan,
     PaymentPlanCheck,
@@ -51,6 +52,7 @@ __all__ = [
     "WaitingListEntry",
     "AuthSession",
     "CookieHandoff",
+    "DirectDebitInstruction",
     "MoneyRequest",
     "PaymentNotification",
     "PaymentPlan",

@@ -162,3 +162,43 @@ class PaymentPlanCheck(SQLModel, table=True):
     real_balance_pence: int
     kept: bool
     behind_by_pence: int = 0
+
+
+class DirectDebitInstruction(SQLModel, table=True):
+    """A resident's Direct Debit Instruction, set up online (``services/payments/direct_debit.py``):
+    the bank details encrypted (``tokens.encrypt``) with only a masked form in clear, the
+    amount worked out from the account's charges, the resident's collection day and the
+    first collection date. ``active`` until the resident cancels it (``cancelled``). The
+    bureau export (``export_new``) takes each new one once (``exported_at``), and a
+    cancellation of one it already took once too (``cancel_exported_at``), so the bank is told."""
+
+    __tablename__ = "direct_debit_instruction"
+    __table_args__ = (
+        # One active instruction on one account, whoever set it up: a second press, a second
+        # tab, a second try or a joint tenant finds the first instead of collecting twice.
+        Index(
+            "uq_direct_debit_active",
+            "account_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_direct_debit_instruction_exported", "exported_at", "cancel_exported_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, index=True)  # "DD-" + 8: the Bacs reference too
+    account_id: int = Field(foreign_key="account.id", index=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    status: str = Field(default="active", max_length=20)  # active | cancelled
+    account_holder_name: str = Field(max_length=140)  # as the resident typed it: the name(s) on the account
+    # JSON {"sort_code", "account_number"} encrypted; decrypted only by the bureau export.
+    bank_details_enc: str = Field(sa_column=Column(Text, nullable=False))
+    bank_details_masked: str = Field(max_length=100)  # "Sort code ending 57, account ending 5612"
+    frequency: str = Field(max_length=20)  # weekly | fortnightly | four_weekly | monthly
+    collection_day: int  # the day of the month chosen (one of DIRECT_DEBIT_COLLECTION_DAYS)
+    amount_pence: int  # each collection
+    first_collection_on: date  # the working day the first collection is taken
+    created_at: datetime
+    cancelled_at: datetime | None = None
+    exported_at: datetime | None = None  # when a bureau export took it (once)
+    cancel_exported_at: datetime | None = None  # when a bureau export took its cancellation (once)

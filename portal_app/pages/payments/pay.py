@@ -278,6 +278,11 @@ def _amount_step() -> rx.Component:
             default_value=PayState.other_amount,
         ),
         forms.submit_button("Continue"),
+        rx.el.p(
+            "Or let us collect your regular charges: ",
+            rx.el.a("Pay by Direct Debit", href=routes.direct_debit(PayState.chosen_ref)),
+            ".",
+        ),
         on_submit=PayState.check,
         no_validate=True,
     )

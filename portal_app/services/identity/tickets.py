@@ -27,7 +27,15 @@ from portal_app.settings import get_settings
 
 PURPOSE = b"download-ticket:"
 LIFETIME = timedelta(minutes=15)
-KINDS = ("statement_pdf", "statement_csv", "uc_letter_pdf", "statement_html", "my_data_json", "my_data_html")
+KINDS = (
+    "statement_pdf",
+    "statement_csv",
+    "uc_letter_pdf",
+    "statement_html",
+    "my_data_json",
+    "my_data_html",
+    "direct_debit_form_pdf",  # the Direct Debit paper form of one account (services/payments/direct_debit.py)
+)
 # The kinds about the resident rather than one account ("Download my data"): no account id.
 RESIDENT_KINDS = ("my_data_json", "my_data_html")
 

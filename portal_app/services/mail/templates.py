@@ -541,3 +541,94 @@ def payment_plan(*, kind: str, reference: str, terms: str, words: str, link: str
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"{subject} - {settings.landlord_name}", body)
+
+
+# --- Direct Debit (services/payments/direct_debit.py) ----------------------------------------
+
+
+def direct_debit_set_up(
+    *,
+    reference: str,
+    account_ref: str,
+    bank_masked: str,
+    amount: str,
+    frequency: str,
+    day_words: str,
+    first: str,
+    later: str,
+    notice_working_days: int,
+    guarantee: str,
+    link: str,
+    settings: Settings,
+) -> MailContent:
+    """The confirmation of a Direct Debit set up online, with the advance notice (Bacs's
+    rules for a Paperless Direct Debit: the amount, the date of the first collection and the
+    frequency, and the Direct Debit Guarantee, which the payer has not had on paper). Bank
+    details masked only, as the page shows them."""
+    lines = [
+        f"Direct Debit reference: {reference}",
+        f"Paying to account: {account_ref} (your payment reference)",
+        f"From: {bank_masked}",
+        f"Amount: {amount} {frequency}",
+    ]
+    then = f", {later}" if later else ""
+    body = (
+        f"Your Direct Debit to {settings.landlord_name} is set up. Thank you.\n"
+        f"\n"
+        f"{_bullets(lines)}\n"
+        f"\n"
+        f"Advance notice of your payments\n"
+        f"\n"
+        f"We will take {amount} from your bank account {frequency}. The first payment will be taken on "
+        f"{first}{then}: {day_words}. Payments will show on your bank statement as "
+        f"{settings.landlord_name}, with the reference {reference}.\n"
+        f"\n"
+        f"We will tell you at least {notice_working_days} working days in advance if the amount, the date or how "
+        f"often we collect changes.\n"
+        f"\n"
+        f"If any of this is wrong, or you did not set up this Direct Debit, contact us straight away and quote "
+        f"{reference}. You can see or cancel your Direct Debit when you sign in: {link}\n"
+        f"\n"
+        f"{guarantee}\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Your Direct Debit is set up: {amount} {frequency} - {settings.landlord_name}", body)
+
+
+def direct_debit_cancelled(
+    *,
+    reference: str,
+    account_ref: str,
+    bank_masked: str,
+    terms: str,
+    cancelled_on: str,
+    bank_told: bool,
+    pay_link: str,
+    settings: Settings,
+) -> MailContent:
+    """A Direct Debit the resident cancelled in the portal."""
+    bank = (
+        "We will tell your bank. You can also tell your bank yourself."
+        if bank_told
+        else "We had not yet sent it to your bank, so no payment will be taken under it."
+    )
+    body = (
+        f"You cancelled your Direct Debit {reference} on {cancelled_on}.\n"
+        f"\n"
+        f"{_bullets([f'Paying to account: {account_ref}', f'From: {bank_masked}', f'Amount: {terms}'])}\n"
+        f"\n"
+        f"We will not take any more payments under it. {bank} A payment already on its way to your bank "
+        f"may still be taken.\n"
+        f"\n"
+        f"Your charges are still due: pay them another way, for example by card: {pay_link}\n"
+        f"\n"
+        f"If you did not cancel this Direct Debit, contact us straight away and quote {reference}:\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Your Direct Debit is cancelled - {settings.landlord_name}", body)
