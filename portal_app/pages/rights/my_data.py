@@ -60,6 +60,10 @@ def my_data_page() -> rx.Component:
             rx.el.li("your details in our records, your tenancies and who is named on them"),
             rx.el.li("your accounts, their balances and every payment and charge"),
             rx.el.li("your requests and our replies"),
+            rx.el.li(
+                "the payments, payment plans and Direct Debits you made in the portal (bank account numbers "
+                "shown only by their last digits)"
+            ),
             rx.el.li("your sign-in history, your choices, and the emails we sent you"),
             class_name="list",
         ),

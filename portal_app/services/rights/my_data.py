@@ -17,14 +17,15 @@ What it holds, and what it leaves out:
   and every transaction (``statements.statement``); the names of the tenants named on a
   tenancy (as a statement shows them), never their contact details;
 * the resident's own requests and their updates (``requests.resident``: bank details only
-  masked), payments made in the portal by this account, answers to joint refund
+  masked), payments made in the portal by this account, the payment plans they proposed
+  and the Direct Debits they set up (bank details only masked), answers to joint refund
   questions, the sign-in history (``identity.history``), what their email address left on
   the waiting list while registration was paused, and the envelopes of the emails
   sent to them (the text of an email may hold a code or a link and is emptied after
   ``RETAIN_MAIL_BODY_DAYS`` days: they have it in their inbox).
 
 On a joint tenancy the shared accounts and their transactions are in both tenants'
-downloads; the other tenant's email address, mobile, sign-ins, requests and payments are
+downloads; the other tenant's email address, mobile, sign-ins, requests, payments, plans and Direct Debits are
 never in this one (``tests/unit/rights/test_my_data.py``).
 
 ``collect`` reads; ``to_json`` and ``to_html`` render what it read. The download route
@@ -49,10 +50,12 @@ from portal_app import design
 from portal_app.clock import uk_time_words, uk_today
 from portal_app.models import (
     Account,
+    DirectDebitInstruction,
     JointConsent,
     MoneyRequest,
     Officer,
     OutboxMessage,
+    PaymentPlan,
     Person,
     PortalPayment,
     PortalUser,
@@ -272,6 +275,67 @@ def _payments_section(session: Session, user: PortalUser) -> list:
     ]
 
 
+_FREQUENCY_WORDS = {
+    "weekly": "every week",
+    "fortnightly": "every 2 weeks",
+    "four_weekly": "every 4 weeks",
+    "monthly": "every month",
+}
+
+
+def _plans_section(session: Session, user: PortalUser) -> list:
+    """The payment plans this resident proposed in the portal (one from the feed is the
+    landlord's record of the account, not the resident's)."""
+    rows = session.exec(
+        select(PaymentPlan, Account)
+        .join(Account, Account.id == PaymentPlan.account_id)
+        .where(PaymentPlan.user_id == user.id)
+        .order_by(PaymentPlan.created_at, PaymentPlan.id)
+    ).all()
+    return [
+        {
+            "reference": plan.reference,
+            "account_reference": account.account_ref,
+            "status": plan.status.capitalize(),
+            "each_payment": format_pence(plan.regular_pence + plan.extra_pence),
+            "of_which_towards_arrears": format_pence(plan.extra_pence),
+            "how_often": _FREQUENCY_WORDS.get(plan.frequency, plan.frequency),
+            "starts_on": plan.start_date.isoformat(),
+            "arrears_when_made": format_pence(plan.arrears_pence),
+            "made_at": _iso(plan.created_at),
+            "our_reason": plan.decision_note or None,
+        }
+        for plan, account in rows
+    ]
+
+
+def _direct_debits_section(session: Session, user: PortalUser) -> list:
+    """The Direct Debits this resident set up in the portal: the bank details masked, as
+    the portal shows them (the encrypted copy goes only to the landlord's bureau)."""
+    rows = session.exec(
+        select(DirectDebitInstruction, Account)
+        .join(Account, Account.id == DirectDebitInstruction.account_id)
+        .where(DirectDebitInstruction.user_id == user.id)
+        .order_by(DirectDebitInstruction.created_at, DirectDebitInstruction.id)
+    ).all()
+    return [
+        {
+            "reference": row.reference,
+            "account_reference": account.account_ref,
+            "status": row.status.capitalize(),
+            "name_on_the_bank_account": row.account_holder_name,
+            "bank_account": row.bank_details_masked,
+            "amount": format_pence(row.amount_pence),
+            "how_often": _FREQUENCY_WORDS.get(row.frequency, row.frequency),
+            "day_of_the_month": row.collection_day,
+            "first_payment_on": row.first_collection_on.isoformat(),
+            "made_at": _iso(row.created_at),
+            "cancelled_at": _iso(row.cancelled_at),
+        }
+        for row, account in rows
+    ]
+
+
 def _requests_section(session: Session, user: PortalUser) -> list:
     out = []
     for summary in requests.my_requests(session, user.id):
@@ -393,6 +457,8 @@ def collect(session: Session, user_id: int, *, now: datetime, settings: Settings
         "tenancies": [_tenancy_section(session, t, user.person_id, today) for t in tenancies],
         "accounts": _accounts_section(session, accounts, now=now, settings=settings),
         "payments_made_in_the_portal": _payments_section(session, user),
+        "payment_plans": _plans_section(session, user),
+        "direct_debits": _direct_debits_section(session, user),
         "requests": _requests_section(session, user),
         "joint_refund_answers": _joint_answers_section(session, user),
         "sign_in_history": _history_section(session, user),
@@ -418,6 +484,8 @@ SECTION_TITLES = {
     "tenancies": "Your tenancies",
     "accounts": "Your accounts",
     "payments_made_in_the_portal": "Payments you made in the portal",
+    "payment_plans": "Payment plans you proposed",
+    "direct_debits": "Direct Debits you set up",
     "requests": "Your requests",
     "joint_refund_answers": "Your answers about joint refunds",
     "sign_in_history": "Your sign-in history",
@@ -552,6 +620,8 @@ def to_html(data: MyData) -> bytes:
         parts.append(_table(f"What has happened to {item['reference']}", item["updates"], empty="Nothing yet."))
     for key, empty in (
         ("payments_made_in_the_portal", "You have not made any payments in the portal."),
+        ("payment_plans", "You have not proposed a payment plan in the portal."),
+        ("direct_debits", "You have not set up a Direct Debit in the portal."),
         ("joint_refund_answers", "We have not asked you about a joint refund."),
         ("sign_in_history", "Nothing yet."),
         ("waiting_list", "You have not been on the waiting list to register."),

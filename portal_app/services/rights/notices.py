@@ -262,6 +262,22 @@ def holdings(settings: Settings) -> tuple[Holding, ...]:
             "recorded. Deleted once the refund has been paid.",
         ),
         Holding(
+            "Your bank details and the name on the bank account, if you set up a Direct Debit",
+            "To collect the payments you asked us to collect, through our bank's Direct Debit bureau. "
+            "We never use them for anything else.",
+            CONTRACT,
+            "Encrypted. The portal shows them to you, and to us, only as the last digits; they are sent, once, "
+            "to our bureau. Kept after you cancel the Direct Debit as our records retention schedule says for "
+            "financial records.",
+        ),
+        Holding(
+            "The payments you make by card and any payment plan you set up",
+            "To show you your payments and receipts, and whether your plan is on track.",
+            CONTRACT,
+            "We never see or keep your card details: you type them on our payment provider's page. As our "
+            "records retention schedule says for financial records.",
+        ),
+        Holding(
             "Your requests and what you tell us in them",
             "To deal with what you asked for, and to show you where each request is.",
             CONTRACT,

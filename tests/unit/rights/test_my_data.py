@@ -317,3 +317,35 @@ def test_a_data_ticket_cannot_name_an_account_and_a_statement_ticket_must():
     )
     assert tickets.verify(ticket, now=now).account_id is None
     assert tickets.verify(ticket, now=now + tickets.LIFETIME) is None
+
+
+def test_her_direct_debit_is_in_her_download_with_the_bank_details_masked_and_not_in_the_other_tenants(db, households):
+    from types import SimpleNamespace
+
+    from portal_app.services.payments import direct_debit
+
+    bea = households["bea"]
+    caller = SimpleNamespace(user_id=bea.id, person_id=bea.person_id, tenancy_id=bea.tenancy_id)
+    form = {
+        "account_name": "Mrs B Okafor-Ruiz",
+        "sort_code": "08-99-99",
+        "account_number": "66374958",
+        "frequency": "monthly",
+        "collection_day": "15",
+        "authorise": "yes",
+    }
+    with Session(db) as s:
+        done = direct_debit.set_up(s, caller, "RENT-JOINT", form, now=utcnow(), settings=get_settings())
+        s.commit()
+    assert done.outcome == "done"
+
+    beas = _collect(db, bea.id).sections
+    adas = json.dumps(dict(_collect(db, households["ada"].id).sections))
+    [mine] = beas["direct_debits"]
+    assert mine["reference"] == done.reference and mine["account_reference"] == "RENT-JOINT"
+    assert mine["bank_account"] == "Sort code ending 99, account ending 4958"
+    assert mine["how_often"] == "every month" and mine["status"] == "Active"
+    everything = json.dumps(dict(beas)) + my_data.to_html(_collect(db, bea.id)).decode()
+    assert "66374958" not in everything and "089999" not in everything and "08-99-99" not in everything
+    assert "Direct Debits you set up" in everything
+    assert done.reference not in adas and "Mrs B Okafor-Ruiz" not in adas  # her bank's name for her
