@@ -38,6 +38,9 @@ from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.payments import direct_debit as direct_debit_page  # noqa: F401
 from portal_app.pages.payments import new_plan, pay, result  # noqa: F401
 from portal_app.pages.payments import plans as payment_plans  # noqa: F401
+from portal_app.pages.repairs import detail as repair_detail  # noqa: F401
+from portal_app.pages.repairs import mine as my_repairs  # noqa: F401
+from portal_app.pages.repairs import new as new_repair  # noqa: F401
 from portal_app.pages.requests import detail, mine, new  # noqa: F401
 from portal_app.pages.rights import cookie_policy, data_request, my_data, privacy  # noqa: F401
 from portal_app.pages.staff import audit as staff_audit  # noqa: F401
@@ -59,7 +62,7 @@ log = logging.getLogger("doorstep")
 
 
 async def check_schema_then_run_worker():
-    """Lifespan task: refuse to run on an old schema; then, when ``WORKER_IN_WEB`` says the
+    """Lifespan task: refuse to run on an old schema or a broken repairs triage file; then, when ``WORKER_IN_WEB`` says the
     web process runs the background work (the embedded default, no ``REDIS_URL``), run
     huey's consumer in a thread (``portal_app/worker.py``: mail every 2 seconds,
     housekeeping every 10 minutes). In the production profile the web workers run none:
@@ -71,6 +74,13 @@ async def check_schema_then_run_worker():
         await asyncio.to_thread(require_current_schema)
     except SchemaNotCurrent as exc:
         print(f"\nDoorstep will not start: {exc}\n", file=sys.stderr, flush=True)
+        os._exit(3)
+    from portal_app.services.repairs import triage
+
+    try:  # the landlord's repairs triage tree (REPAIRS_TRIAGE_FILE): a broken one stops the start
+        await asyncio.to_thread(triage.load, get_settings().repairs_triage_file or None)
+    except (triage.TriageError, OSError) as exc:
+        print(f"\nDoorstep will not start: the repairs triage file: {exc}\n", file=sys.stderr, flush=True)
         os._exit(3)
     if not get_settings().worker_in_web:
         log.info("background work: not in this web process (WORKER_IN_WEB is off); run `python -m portal_app worker`")

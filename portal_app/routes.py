@@ -38,6 +38,10 @@ NEW_PAYMENT_PLAN = "/payment-plans/new"
 # Direct Debit (pages/payments/direct_debit.py): the resident's instructions, setting one up,
 # and the paper form.
 DIRECT_DEBIT = "/direct-debit"
+# Repairs (pages/repairs/): "My repairs", reporting one, and one repair.
+REPAIRS = "/repairs"
+NEW_REPAIR = "/repairs/new"
+REPAIR_DETAIL = "/repairs/view"
 # Residents' own records and data rights (pages/identity/sign_in_history.py, pages/rights/).
 SIGN_IN_HISTORY = "/security/history"
 MY_DATA = "/your-data"
@@ -68,6 +72,11 @@ API_MY_DATA_JSON = "/api/my-data.json"
 API_MY_DATA_HTML = "/api/my-data.html"
 # The Direct Debit paper form, filled in with the resident's name, address and payment reference.
 API_DIRECT_DEBIT_FORM_PDF = "/api/direct-debit-form.pdf"
+# A repair's photo (api/repair_photos.py): only for the resident whose home it is, with the
+# session cookie, or staff; never from a public folder.
+API_REPAIR_PHOTO = "/api/repair-photo/{key}"
+# The contractor's signed status callbacks (api/repair_notify.py, docs/repairs-system-api.md).
+API_REPAIR_NOTIFY = "/api/repairs/notify"
 # Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
 API_SIGNED_OUT = "/api/signed-out"
 # A sign-in step that succeeded over the websocket ends with a full load of this route,
@@ -104,6 +113,9 @@ PRIVATE_PAGES = (
     PAYMENT_PLANS,
     NEW_PAYMENT_PLAN,
     DIRECT_DEBIT,
+    REPAIRS,
+    NEW_REPAIR,
+    REPAIR_DETAIL,
     MY_DATA,
     DATA_REQUEST,
 )
@@ -231,6 +243,15 @@ def new_payment_plan(account_ref=None) -> str:
 def direct_debit(account_ref=None) -> str:
     """Direct Debit (the resident's instructions, and setting one up), for one account."""
     return with_account(DIRECT_DEBIT, account_ref)
+
+
+def repair_detail(reference) -> str:
+    """One of the resident's repairs."""
+    return with_query(REPAIR_DETAIL, repair=reference)
+
+
+def repair_photo(key: str) -> str:
+    return API_REPAIR_PHOTO.replace("{key}", key)
 
 
 def payment_result(reference) -> str:

@@ -88,6 +88,41 @@ def _service_user_number(value: str | None) -> str:
     return number
 
 
+_REPAIR_TARGETS_DEFAULT = "urgent:5,routine:20,planned:60"
+
+
+def _repair_targets(value: str | None) -> tuple[tuple[str, int], ...]:
+    """'urgent:5,routine:20,planned:60' -> (("urgent", 5), ...): the working days each
+    priority's repairs should be fixed in (services/repairs/targets.py; an emergency is
+    always 24 hours). Every one of urgent, routine and planned must be there; a bad one
+    stops the start."""
+    found: dict[str, int] = {}
+    for part in _list(value, tuple(_REPAIR_TARGETS_DEFAULT.split(","))):
+        name, _, days = part.partition(":")
+        name, days = name.strip(), days.strip()
+        if name not in ("urgent", "routine", "planned") or not days.isdigit() or not 1 <= int(days) <= 365:
+            raise ValueError(
+                f"REPAIR_TARGET_WORKING_DAYS: {part!r} is not a priority (urgent, routine or planned) "
+                "with its working days, like routine:20"
+            )
+        found[name] = int(days)
+    missing = [p for p in ("urgent", "routine", "planned") if p not in found]
+    if missing:
+        raise ValueError(f"REPAIR_TARGET_WORKING_DAYS: give the working days for {', '.join(missing)} too")
+    return tuple(sorted(found.items()))
+
+
+def _pence_triple(value: str | None, default: tuple[int, int, int], name: str) -> tuple[int, int, int]:
+    """'1000,200,5000' -> (1000, 200, 5000)."""
+    if not value or not value.strip():
+        return default
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{name} must be three amounts in pence, like 1000,200,5000")
+    base, per_day, cap = (int(p) for p in parts)
+    return base, per_day, cap
+
+
 def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
     """A secret from the environment, or one generated once and kept under data/."""
     if env_value:
@@ -250,6 +285,29 @@ class Settings:
     direct_debit_service_user_number: str = "123456"
     modulus_weights_file: str = ""
     modulus_substitutions_file: str = ""
+    # Repairs (services/repairs/): the working days each priority should be fixed in, the
+    # reports one home may make in a day (seed 001: six), the out-of-hours emergency line
+    # and its hours, the Right to Repair (secure tenants of a council) and its compensation
+    # (base, per day, most, in pence), and the landlord's own triage tree (empty: the bundled one).
+    repair_target_working_days: tuple[tuple[str, int], ...] = (("planned", 60), ("routine", 20), ("urgent", 5))
+    repairs_per_home_per_day: int = 6
+    repairs_emergency_phone: str = "0300 123 4999"
+    repairs_emergency_hours: str = "24 hours a day, every day"
+    right_to_repair: bool = True
+    right_to_repair_compensation: tuple[int, int, int] = (1000, 200, 5000)
+    repairs_triage_file: str = ""
+    # Where appointment slots come from (integrations/repairs/): the built-in sandbox (slots
+    # from the working hours, REPAIRS_SLOT_HOURS long (0: a morning and an afternoon), each
+    # for REPAIRS_SLOT_CAPACITY jobs) or a contractor system's HTTP API
+    # (docs/repairs-system-api.md), and the secret its signed status updates carry.
+    repairs_system: str = "sandbox"
+    repairs_working_hours: str = "08:00-18:00"
+    repairs_slot_hours: int = 0
+    repairs_slot_capacity: int = 2
+    repairs_system_url: str = ""
+    repairs_system_api_key: str = ""
+    repairs_system_timeout_seconds: float = 5.0
+    repairs_notify_secret: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -356,6 +414,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         direct_debit_service_user_number=_service_user_number(env.get("DIRECT_DEBIT_SERVICE_USER_NUMBER")),
         modulus_weights_file=(env.get("MODULUS_WEIGHTS_FILE") or "").strip(),
         modulus_substitutions_file=(env.get("MODULUS_SUBSTITUTIONS_FILE") or "").strip(),
+        repair_target_working_days=_repair_targets(env.get("REPAIR_TARGET_WORKING_DAYS")),
+        repairs_per_home_per_day=max(0, _int(env.get("REPAIRS_PER_HOME_PER_DAY"), 6)),
+        repairs_emergency_phone=(env.get("REPAIRS_EMERGENCY_PHONE") or "0300 123 4999").strip(),
+        repairs_emergency_hours=(env.get("REPAIRS_EMERGENCY_HOURS") or "24 hours a day, every day").strip(),
+        right_to_repair=_bool(env.get("RIGHT_TO_REPAIR"), True),
+        right_to_repair_compensation=_pence_triple(
+            env.get("RIGHT_TO_REPAIR_COMPENSATION"), (1000, 200, 5000), "RIGHT_TO_REPAIR_COMPENSATION"
+        ),
+        repairs_triage_file=(env.get("REPAIRS_TRIAGE_FILE") or "").strip(),
+        repairs_system=_choice(env.get("REPAIRS_SYSTEM"), ("sandbox", "http"), "REPAIRS_SYSTEM") or "sandbox",
+        repairs_working_hours=(env.get("REPAIRS_WORKING_HOURS") or "08:00-18:00").strip(),
+        repairs_slot_hours=max(0, _int(env.get("REPAIRS_SLOT_HOURS"), 0)),
+        repairs_slot_capacity=max(1, _int(env.get("REPAIRS_SLOT_CAPACITY"), 2)),
+        repairs_system_url=(env.get("REPAIRS_SYSTEM_URL") or "").strip(),
+        repairs_system_api_key=(env.get("REPAIRS_SYSTEM_API_KEY") or "").strip(),
+        repairs_system_timeout_seconds=float(_int(env.get("REPAIRS_SYSTEM_TIMEOUT_SECONDS"), 5)),
+        repairs_notify_secret=(env.get("REPAIRS_NOTIFY_SECRET") or "").strip(),
         web_workers=_int(env.get("WEB_WORKERS"), 0) or 2 * (os.cpu_count() or 1) + 1,
     )
 

@@ -31,6 +31,15 @@ from portal_app.models.records import (
     TenancyParty,
     Transaction,
 )
+from portal_app.models.repairs import (
+    Repair,
+    RepairAppointment,
+    RepairEvent,
+    RepairNotification,
+    RepairPhoto,
+    RepairSlotBooking,
+    RepairSystemAnswer,
+)
 from portal_app.models.staff import (
     AuditEvent,
     JointConsent,
@@ -70,6 +79,13 @@ __all__ = [
     "PortalUser",
     "Property",
     "RecoveryCode",
+    "Repair",
+    "RepairAppointment",
+    "RepairEvent",
+    "RepairNotification",
+    "RepairPhoto",
+    "RepairSlotBooking",
+    "RepairSystemAnswer",
     "RegistrationAttempt",
     "StaffSignInStart",
     "Tenancy",

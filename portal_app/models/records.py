@@ -23,6 +23,8 @@ class Property(SQLModel, table=True):
     postcode: str = Field(max_length=10)
     property_type: str = Field(max_length=20)
     bedrooms: int | None = None
+    # The block a flat is in (docs/repairs-feed.md): its homes share the block's communal repairs.
+    block_ref: str | None = Field(default=None, max_length=64, index=True)
 
 
 class Person(SQLModel, table=True):

@@ -104,6 +104,14 @@ def normalise_uk_mobile(raw: str) -> str | None:
     return "+44" + national[1:]
 
 
+def normalise_uk_phone(raw: str) -> str | None:
+    """Any UK phone number, mobile or landline, as national digits ("01632960001"), or None."""
+    national = _uk_national_digits(raw)
+    if national is None or not 10 <= len(national) <= 11:
+        return None
+    return national
+
+
 def is_uk_landline(raw: str) -> bool:
     """True when the number is a UK phone number that is not a mobile (01, 02, 03, 08...)."""
     national = _uk_national_digits(raw)

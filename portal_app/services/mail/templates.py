@@ -632,3 +632,66 @@ def direct_debit_cancelled(
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"Your Direct Debit is cancelled - {settings.landlord_name}", body)
+
+
+# --- Repairs (services/repairs/) -------------------------------------------------------------
+
+
+def repair_reported(
+    *,
+    reference: str,
+    what: str,
+    priority: str,
+    target: str,
+    appointment: str,
+    deadlines: Sequence[str],
+    next_steps: Sequence[str],
+    link: str,
+    settings: Settings,
+) -> MailContent:
+    """The confirmation of a repair reported online: the reference, what it is (our words
+    from the triage tree, never the resident's description), the priority in words, the
+    target date, the appointment when one is booked, the legal deadlines that apply, and
+    what happens next."""
+    lines = [f"Reference: {reference}", f"Repair: {what}", f"Priority: {priority}", f"We will fix this by: {target}"]
+    lines.append(f"Appointment: {appointment}" if appointment else "Appointment: we will contact you to arrange one")
+    legal = f"\n{_bullets(deadlines)}\n" if deadlines else ""
+    body = (
+        f"Thank you for reporting a repair.\n"
+        f"\n"
+        f"{_bullets(lines)}\n"
+        f"{legal}"
+        f"\n"
+        f"What happens next\n"
+        f"\n"
+        f"{_bullets(next_steps)}\n"
+        f"\n"
+        f"You can follow your repair, change or cancel the appointment, and tell us if it is not fixed, when you "
+        f"sign in: {link}\n"
+        f"\n"
+        f"If it gets worse or becomes an emergency, phone {settings.repairs_emergency_phone} "
+        f"({settings.repairs_emergency_hours}). If you smell gas, leave your home and phone the National Gas "
+        f"Emergency Service on 0800 111 999.\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Repair {reference}: we will fix this by {target} - {settings.landlord_name}", body)
+
+
+def repair_update(*, reference: str, what: str, headline: str, lines: Sequence[str], link: str, settings: Settings):
+    """A change to a repair the resident should know of: an appointment booked, changed or
+    cancelled, the repair completed (and "Is it fixed?"), reopened, or a note from us."""
+    body = (
+        f"{headline}\n"
+        f"\n"
+        f"{_bullets([f'Reference: {reference}', f'Repair: {what}', *lines])}\n"
+        f"\n"
+        f"See your repair: {link}\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Repair {reference}: {headline.rstrip('.')} - {settings.landlord_name}", body)

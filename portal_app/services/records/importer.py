@@ -52,6 +52,7 @@ from portal_app.models import (
     PaymentPlan,
     Person,
     Property,
+    Repair,
     Tenancy,
     TenancyParty,
     Transaction,
@@ -357,6 +358,7 @@ SPECS: tuple[_Spec, ...] = (
             _Col("postcode", True, _parse_postcode),
             _Col("property_type", True, _enum(*PROPERTY_TYPES)),
             _Col("bedrooms", False, _parse_bedrooms),
+            _Col("block_ref", False, _ref),
         ),
     ),
     _Spec(
@@ -500,6 +502,96 @@ SPECS = (
         ),
         ordered=(("start_date", "end_date"),),
         on_insert=_arrangement_columns,
+    ),
+)
+# A repair's status and priority as the landlord's repairs system sends them (``repairs.csv``).
+REPAIR_STATUSES = ("reported", "booked", "on_the_way", "completed", "follow_on", "cancelled")
+REPAIR_PRIORITIES = ("emergency", "urgent", "routine", "planned")
+_MOMENT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$")
+
+
+def _parse_moment(raw: str) -> datetime:
+    """'2026-12-14' or '2026-12-14T09:30', UK local time, as an aware UTC datetime (a date
+    alone: the start of that UK day)."""
+    from portal_app.clock import UK  # noqa: PLC0415
+
+    if not _MOMENT_RE.match(raw):
+        raise _Bad(f"'{raw}' is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM)")
+    day = _parse_date(raw[:10])
+    hour, minute = (int(raw[11:13]), int(raw[14:16])) if len(raw) > 10 else (0, 0)
+    if hour > 23 or minute > 59:
+        raise _Bad(f"'{raw}' is not a real time")
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UK).astimezone(UTC)
+
+
+def _parse_deadline(raw: str) -> datetime:
+    """A target date: the repair is late from the start of the UK day after it."""
+    from portal_app.clock import uk_day_in_utc  # noqa: PLC0415
+
+    return uk_day_in_utc(_parse_date(raw))[1]
+
+
+def _parse_repair_kind(raw: str) -> str:
+    """``damp_mould`` true: a damp and mould case (Awaab's Law); false: a repair."""
+    return "damp_mould" if _parse_bool(raw) else "repair"
+
+
+def _repair_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """A repair raised by phone or in the office, as the feed sends it (``docs/repairs-feed.md``):
+    the portal's reference for it, and for damp and mould Awaab's Law's first deadline."""
+    from portal_app.services.repairs.common import new_reference  # noqa: PLC0415
+    from portal_app.services.repairs.targets import awaab_on_report  # noqa: PLC0415
+    from portal_app.settings import get_settings  # noqa: PLC0415
+
+    damp = row.get("kind") == "damp_mould"
+    reported = row["reported_at"]
+    return {
+        "reference": new_reference(),
+        "source": "feed",
+        "user_id": None,
+        "tenancy_id": None,
+        "kind": "damp_mould" if damp else "repair",
+        "awaab": damp,
+        "investigate_by": awaab_on_report(reported, get_settings()).investigate.at if damp else None,
+        "triage_path": "",
+        "area_words": "",
+        "element_words": "",
+        "access_notes": "",
+        "contact_phone": "",
+        "contact_way": "",
+        "damp_answers": "",
+        "fixed": "",
+        "fixed_reason": "",
+        "communal": bool(row.get("communal") or False),
+        "updated_at": utcnow(),
+    }
+
+
+SPECS = (
+    *SPECS,
+    _Spec(
+        "repairs.csv",
+        Repair,
+        ("repair_ref",),
+        (
+            _Col("repair_ref", True, _ref, db="feed_ref", unique=True),
+            _Col("property_ref", True, _ref, db="property_id", ref="properties.csv"),
+            _Col("communal", False, _parse_bool, default=False),
+            _Col("block_ref", False, _ref),
+            _Col("reported_at", True, _parse_moment),
+            _Col("summary", True, _text(200), db="problem_words"),
+            _Col("description", False, _text(1000), default=""),
+            _Col("priority", True, _enum(*REPAIR_PRIORITIES)),
+            _Col("status", True, _enum(*REPAIR_STATUSES)),
+            _Col("target_date", True, _parse_deadline, db="target_at"),
+            _Col("sor_code", False, _text(20)),
+            _Col("damp_mould", False, _parse_repair_kind, db="kind", default="repair"),
+            _Col("appointment_start", False, _parse_moment, db="feed_appointment_start"),
+            _Col("appointment_end", False, _parse_moment, db="feed_appointment_end"),
+            _Col("completed_at", False, _parse_moment),
+        ),
+        ordered=(("reported_at", "completed_at"), ("appointment_start", "appointment_end")),
+        on_insert=_repair_columns,
     ),
 )
 SPEC_BY_FILE = {s.file: s for s in SPECS}
