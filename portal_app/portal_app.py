@@ -48,6 +48,8 @@ from portal_app.pages.staff import home as staff_home  # noqa: F401
 from portal_app.pages.staff import imports as staff_imports  # noqa: F401
 from portal_app.pages.staff import queue as staff_queue  # noqa: F401
 from portal_app.pages.staff import registration as staff_registration  # noqa: F401
+from portal_app.pages.staff import repair as staff_repair  # noqa: F401
+from portal_app.pages.staff import repairs as staff_repairs  # noqa: F401
 from portal_app.pages.staff import request as staff_request  # noqa: F401
 from portal_app.pages.staff import resident as staff_resident  # noqa: F401
 from portal_app.pages.staff import residents as staff_residents  # noqa: F401

@@ -284,6 +284,9 @@ STAFF_AUDIT = "/staff/audit"
 STAFF_IMPORTS = "/staff/imports"
 STAFF_TEAM = "/staff/team"
 STAFF_SET_UP = "/staff/set-up"
+# Repairs in the back office (pages/staff/repairs.py, repair.py): the queue, and one repair.
+STAFF_REPAIRS = "/staff/repairs"
+STAFF_REPAIR = "/staff/repairs/view"
 # Pages a browser without a staff session may open (the others send it to sign in).
 STAFF_OPEN_PAGES = (STAFF_SIGN_IN, STAFF_SET_UP, STAFF_NOT_ALLOWED)
 # Staff sign-out ends with a full load of this route: it clears the staff cookie only.
@@ -332,3 +335,20 @@ def staff_audit_csv(params: dict[str, str]) -> str:
 def staff_set_up_link(token: str) -> str:
     """The path of a new member of staff's set-up link (the base URL goes in front)."""
     return with_query(API_STAFF_SET_UP, token=token)
+
+
+def staff_repairs(*, status=None, priority=None, kind=None, overdue=None, page=None) -> str:
+    """The repairs queue with its filters (any left out: the default)."""
+    return with_query(
+        STAFF_REPAIRS,
+        status=status,
+        priority=priority,
+        kind=kind,
+        overdue=overdue,
+        page=str(page) if isinstance(page, int) else page,
+    )
+
+
+def staff_repair(reference) -> str:
+    """One repair in the back office, by its reference."""
+    return with_query(STAFF_REPAIR, ref=reference)

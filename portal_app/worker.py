@@ -78,6 +78,7 @@ DOMAIN_JOBS = (
     "portal_app.services.accounts.jobs",
     "portal_app.services.payments.jobs",
     "portal_app.services.requests.jobs",
+    "portal_app.services.repairs.jobs",
     "portal_app.services.staff.jobs",
 )
 

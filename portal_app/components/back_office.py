@@ -14,12 +14,15 @@ from portal_app.state.staff import StaffState
 # (path, link text, the permission that opens it): the header shows only what the role can open.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     (routes.STAFF_QUEUE, "Requests", "manage_requests"),
+    (routes.STAFF_REPAIRS, "Repairs", "manage_repairs"),
     (routes.STAFF_RESIDENTS, "Residents", "view_resident"),
     (routes.STAFF_REGISTRATION, "Registration", "manage_registration"),
     (routes.STAFF_IMPORTS, "Landlord data", "import_records"),
     (routes.STAFF_AUDIT, "Audit log", "view_audit"),
     (routes.STAFF_TEAM, "Staff", "administer"),
 )
+# Links in the header only (the first page lists SECTIONS, each with its words in pages/staff/home.py).
+NAV_ONLY: tuple[tuple[str, str, str], ...] = ()
 
 
 def _nav() -> rx.Component:
@@ -27,7 +30,7 @@ def _nav() -> rx.Component:
         rx.el.ul(
             *[
                 rx.cond(StaffState.staff_can.contains(permission), rx.el.li(rx.el.a(text, href=path)))
-                for path, text, permission in SECTIONS
+                for path, text, permission in (*SECTIONS, *NAV_ONLY)
             ],
             rx.el.li(
                 rx.el.button("Sign out", type="button", class_name="link-button", on_click=StaffState.staff_sign_out)

@@ -3,7 +3,8 @@
 A staff handler names exactly one permission (``@staff_only("...")`` in
 ``state/access.py``); a role grants a set of them. Least privilege: an income officer
 sees a refund's bank details, an administrator does not; only the data protection
-officer handles residents' data-rights requests. No reflex import.
+officer handles residents' data-rights requests; repairs (``manage_repairs``) are the
+repairs officer's and the housing officer's. No reflex import.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ PERMISSIONS: dict[str, str] = {
     "view_audit": "search and export the audit log",
     "import_records": "upload the landlord's data feed and see the history of imports",
     "administer": "create staff accounts, change their roles, disable them",
+    "manage_repairs": (
+        "see the repairs queue, change a repair's priority and status, add notes, record Awaab's Law steps"
+    ),
 }
 
 INCOME_OFFICER = "income_officer"
@@ -32,6 +36,7 @@ HOUSING_OFFICER = "housing_officer"
 LEASEHOLD_OFFICER = "leasehold_officer"
 DATA_PROTECTION_OFFICER = "data_protection_officer"
 ADMINISTRATOR = "administrator"
+REPAIRS_OFFICER = "repairs_officer"
 
 
 @dataclass(frozen=True)
@@ -45,13 +50,16 @@ _OFFICER = frozenset({"manage_requests", "view_resident", "unlock_accounts", "ra
 
 ROLES: dict[str, Role] = {
     INCOME_OFFICER: Role(INCOME_OFFICER, "Income officer", _OFFICER | {"reveal_bank_details"}),
-    HOUSING_OFFICER: Role(HOUSING_OFFICER, "Housing officer", _OFFICER),
+    # A housing officer deals with the home as well as the tenancy: its repairs too.
+    HOUSING_OFFICER: Role(HOUSING_OFFICER, "Housing officer", _OFFICER | {"manage_repairs"}),
     LEASEHOLD_OFFICER: Role(LEASEHOLD_OFFICER, "Leasehold officer", _OFFICER | {"reveal_bank_details"}),
     DATA_PROTECTION_OFFICER: Role(
         DATA_PROTECTION_OFFICER,
         "Data protection officer",
         frozenset({"manage_requests", "view_resident", "handle_data_requests", "view_audit"}),
     ),
+    # Repairs only: the repairs queue, and looking up the resident whose home it is.
+    REPAIRS_OFFICER: Role(REPAIRS_OFFICER, "Repairs officer", frozenset({"manage_repairs", "view_resident"})),
     ADMINISTRATOR: Role(
         ADMINISTRATOR,
         "Administrator",
@@ -80,6 +88,7 @@ __all__ = [
     "INCOME_OFFICER",
     "LEASEHOLD_OFFICER",
     "PERMISSIONS",
+    "REPAIRS_OFFICER",
     "ROLES",
     "Role",
     "permissions_of",

@@ -169,6 +169,16 @@ def test_damp_and_mould_asks_the_investigators_questions_and_shows_awaabs_law_de
     expect(page.get_by_text("My son has asthma")).to_be_visible()
     accessible(page)
 
+    # No longer needed: the resident cancels it, and says why.
+    page.get_by_role("button", name="Cancel this repair").click()
+    page.get_by_label("Why are you cancelling it? (optional)").fill("Reported it twice")
+    accessible(page)
+    page.get_by_role("button", name="Yes, cancel the repair").click()
+    expect(page.get_by_text("You have cancelled this repair.")).to_be_visible()
+    expect(page.locator(".summary-list").first).to_contain_text("Cancelled")
+    expect(page.get_by_role("button", name="Cancel this repair")).to_have_count(0)
+    accessible(page)
+
 
 def test_after_completion_no_it_is_not_fixed_reopens_the_repair(page: Page, portal, width):
     signed_in_resident(page, portal, 4 if width == "desktop" else 5)
@@ -220,3 +230,47 @@ def test_a_smell_of_gas_gets_the_gas_emergency_number_and_no_form(page: Page, po
     expect(page.get_by_role("alert")).to_contain_text(TREE.gas_phone)
     assert page.locator("main form, main textarea, main input").count() == 0
     accessible(page)
+
+
+def test_a_housing_officer_finds_the_repair_in_the_queue_completes_it_and_the_resident_is_asked_if_it_is_fixed(
+    browser, portal, width
+):
+    from portal_app.services.staff.demo import DEMO_STAFF
+    from tests.e2e.steps import VIEWPORTS, signed_in_staff
+
+    staff = {role: (email, key) for email, _name, role, _ref, key in DEMO_STAFF}
+    resident_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    office_side = browser.new_context(viewport=VIEWPORTS[width], base_url=portal.base_url, locale="en-GB")
+    resident, officer = resident_side.new_page(), office_side.new_page()
+    try:
+        signed_in_resident(resident, portal, 6 if width == "desktop" else 7)
+        _start(resident)
+        _not_an_emergency(resident)
+        _choose(resident, TAP)
+        resident.get_by_label("Describe the problem").fill("The kitchen hot tap drips all day and night.")
+        resident.get_by_label("By email").check()
+        resident.get_by_role("button", name="Continue").click()
+        resident.get_by_label("None of these: phone me to arrange a time").check()
+        resident.get_by_role("button", name="Continue").click()
+        resident.get_by_role("button", name="Report the repair").click()
+        reference = re.search(r"RP-[A-Z0-9]{8}", resident.locator(".panel").inner_text()).group(0)
+
+        signed_in_staff(officer, *staff["housing_officer"])
+        officer.get_by_role("link", name="Repairs", exact=True).first.click()
+        expect(officer.get_by_role("heading", name="Repairs", level=1)).to_be_visible()
+        accessible(officer)
+        officer.get_by_role("link", name=reference).click()
+        expect(officer.get_by_role("heading", name=f"Repair {reference}", level=1)).to_be_visible()
+        accessible(officer)
+        officer.get_by_label("Completed", exact=True).check()
+        officer.get_by_role("button", name="Change the status").click()
+        expect(officer.locator("main")).to_contain_text("Completed")
+        accessible(officer)
+
+        resident.goto(f"/repairs/view?repair={reference}")
+        expect(resident.get_by_role("heading", name="Is it fixed?")).to_be_visible()
+        expect(resident.locator(".summary-list")).to_contain_text("Completed")
+        accessible(resident)
+    finally:
+        resident_side.close()
+        office_side.close()

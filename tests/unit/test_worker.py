@@ -58,6 +58,9 @@ def test_each_domain_registers_its_jobs_with_the_worker():
         "payments.settle_unfinished": timedelta(minutes=5),
         "payments.check_plans": timedelta(hours=1),
         "requests.overdue_digest": timedelta(minutes=15),
+        "repairs.overdue_digest": timedelta(minutes=15),
+        "repairs.confirm_unsent": timedelta(minutes=5),
+        "repairs.tidy_photos": timedelta(hours=1),
         "staff.purge_sso_starts": timedelta(minutes=10),
     }
 

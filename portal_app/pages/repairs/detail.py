@@ -58,6 +58,9 @@ class RepairState(SessionState):
     has_appointment: bool = False
     can_book: bool = False
     ask_fixed: bool = False
+    can_cancel: bool = False
+    cancelling_repair: bool = False
+    cancel_error: dict[str, str] = {}
     # Booking or changing: the slots offered, the one chosen, and what happened.
     choosing: bool = False
     slots: list[dict[str, str]] = []
@@ -103,13 +106,14 @@ class RepairState(SessionState):
         self.photos = [routes.repair_photo(key) for key in view.photo_keys]
         self.damp = [{"label": label, "value": value} for label, value in view.damp_answers]
         self.has_appointment = view.appointment_id is not None
-        self.can_book, self.ask_fixed = view.can_book, view.ask_fixed
+        self.can_book, self.ask_fixed, self.can_cancel = view.can_book, view.ask_fixed, view.can_cancel
 
     @resident_only
     @rx.event
     async def load(self):
         self.choosing, self.slots, self.slot, self.slot_message, self.slot_error = False, [], "", "", {}
         self.confirming_cancel, self.notice, self.errors, self.fixed, self.rating = False, "", {}, "", ""
+        self.cancelling_repair, self.cancel_error = False, {}
         await self._refresh()
         self.loaded = True
 
@@ -190,6 +194,35 @@ class RepairState(SessionState):
             if done.outcome == "cancelled"
             else "We could not cancel the appointment just now. Try again, or phone us."
         )
+        await self._refresh()
+        return rx.call_script("setTimeout(() => document.getElementById('notice')?.focus(), 50)")
+
+    @resident_only
+    @rx.event
+    def ask_cancel_repair(self):
+        self.cancelling_repair, self.cancel_error = True, {}
+
+    @resident_only
+    @rx.event
+    def keep_repair(self):
+        self.cancelling_repair = False
+
+    @resident_only
+    @rx.event
+    async def cancel_repair(self, form_data: dict):
+        principal = current_principal()
+        reason = form_fields(form_data).get("cancel_reason", "")
+        done = await asyncio.to_thread(
+            appointments.cancel_repair, principal, self.reference, reason, now=utcnow(), settings=get_settings()
+        )
+        if done.outcome == "invalid":
+            self.cancel_error = {"cancel_reason": done.words}
+            return forms.focus_error_summary()
+        self.cancelling_repair = False
+        self.notice = {
+            "cancelled": "You have cancelled this repair.",
+            "unavailable": "We could not cancel it just now. Try again, or phone us.",
+        }.get(done.outcome, "This repair cannot be cancelled online now. Phone us if it is no longer needed.")
         await self._refresh()
         return rx.call_script("setTimeout(() => document.getElementById('notice')?.focus(), 50)")
 
@@ -472,7 +505,45 @@ def _found() -> rx.Component:
                 class_name="list-plain timeline",
             ),
         ),
+        rx.cond(S.can_cancel, _cancel_repair()),
         rx.el.p(rx.el.a("See all your repairs", href=routes.REPAIRS)),
+    )
+
+
+def _cancel_repair() -> rx.Component:
+    S = RepairState
+    return rx.el.section(
+        rx.el.h2("No longer needed?"),
+        rx.cond(
+            S.cancelling_repair,
+            rx.el.form(
+                forms.error_summary(S.cancel_error, [("cancel_reason", "cancel-reason")]),
+                forms.textarea_field(
+                    S.cancel_error,
+                    "cancel_reason",
+                    "Why are you cancelling it? (optional)",
+                    hint="For example, it has stopped, or you reported it twice",
+                    max_length=appointments.REASON_MAX,
+                ),
+                rx.el.div(
+                    rx.el.button("Yes, cancel the repair", type="submit", class_name="button button--warning"),
+                    rx.el.button(
+                        "No, keep it", type="button", class_name="button button--secondary", on_click=S.keep_repair
+                    ),
+                    class_name="button-group",
+                ),
+                on_submit=S.cancel_repair,
+                no_validate=True,
+                aria_label="Cancel the repair",
+            ),
+            rx.el.button(
+                "Cancel this repair",
+                type="button",
+                class_name="button button--secondary",
+                on_click=S.ask_cancel_repair,
+                disabled=~rx.State.is_hydrated,
+            ),
+        ),
     )
 
 
@@ -485,7 +556,7 @@ def _row_var(d) -> rx.Component:
     "Your repair",
     on_load=RepairState.load,
     named=RepairState.view["what"],
-    errors=[RepairState.errors, RepairState.slot_error],
+    errors=[RepairState.errors, RepairState.slot_error, RepairState.cancel_error],
 )
 def repair_page() -> rx.Component:
     S = RepairState

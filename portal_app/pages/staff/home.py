@@ -17,6 +17,10 @@ from portal_app.state.staff import StaffState
 
 WHAT_EACH_IS = {
     routes.STAFF_QUEUE: "Residents' requests: assign, answer, approve or decline, and close them.",
+    routes.STAFF_REPAIRS: (
+        "Repairs reported online and by phone: priorities, notes, appointments, completion, and Awaab's Law's "
+        "deadlines, overdue ones first."
+    ),
     routes.STAFF_RESIDENTS: "Find a resident, see their accounts and requests as they see them, and help with their sign-in.",
     routes.STAFF_REGISTRATION: "Pause and resume new sign-ups, and see who is waiting.",
     routes.STAFF_IMPORTS: "Upload the landlord's data feed and see what each import did.",

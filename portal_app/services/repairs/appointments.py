@@ -436,4 +436,55 @@ def _finish_in(s: Session, row_id: int, status: str) -> None:
     )
 
 
-__all__ = ["Booked", "Offer", "SlotChoice", "book", "cancel", "change", "offer"]
+REASON_MAX = 500
+
+
+def cancel_repair(caller, reference: object, reason: object, *, now: datetime, settings: Settings) -> Booked:
+    """The resident cancels their open repair (fixed it themselves, reported it twice): its
+    appointment first (``cancel``), then the repair, once (a conditional UPDATE on an open
+    status). A repair the operative is on the way to is not cancelled online: phone us."""
+    words = reason.strip() if isinstance(reason, str) else ""
+    if len(words) > REASON_MAX:
+        return Booked("invalid", words=f"Why you are cancelling must be {REASON_MAX} characters or fewer")
+    scope = _session_factory(settings)
+    with scope() as s:
+        found = common.own_repair(s, caller, reference, uk_today(now), settings)
+        if found is None:
+            return Booked("refused")
+        repair = found[0]
+        if repair.status not in common.OPEN or common.CANCELLED not in common.TRANSITIONS.get(repair.status, ()):
+            return Booked("not_bookable")
+        if repair.status == common.ON_THE_WAY:
+            return Booked("not_bookable")
+        has_appointment = _live(s, repair.id) is not None
+        repair_id = repair.id
+    if has_appointment:
+        undone = cancel(caller, reference, now=now, settings=settings)
+        if undone.outcome == "unavailable":
+            return Booked("unavailable")
+    with scope() as s:
+        done = s.execute(
+            update(Repair)
+            .where(Repair.id == repair_id, Repair.status.in_(common.OPEN), Repair.status != common.ON_THE_WAY)
+            .values(status=common.CANCELLED, cancelled_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:
+            return Booked("not_bookable")
+        repair = s.get(Repair, repair_id)
+        note = f"You cancelled this repair: {words}" if words else "You cancelled this repair."
+        _record_event(s, repair, common.CANCELLED, note, now)
+        _email(s, repair, "You cancelled your repair.", ["If it needs doing after all, report it again"], settings, now)
+        audit.record(
+            s,
+            action="repair_cancelled",
+            actor_kind=audit.RESIDENT,
+            actor_id=caller.user_id,
+            subject_user_id=caller.user_id,
+            target=repair.reference,
+            now=now,
+        )
+    return Booked("cancelled")
+
+
+__all__ = ["Booked", "Offer", "SlotChoice", "book", "cancel", "cancel_repair", "change", "offer"]

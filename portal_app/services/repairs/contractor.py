@@ -92,8 +92,9 @@ def notified(session: Session, event: dict, *, now: datetime, settings: Settings
     applies = to is not None and (to == repair.status or to in common.TRANSITIONS.get(repair.status, ()))
     if applies:
         repair.status = to
-        if to == common.COMPLETED:
+        if to == common.COMPLETED:  # asked "Is it fixed?" afresh, even after an earlier "no"
             repair.completed_at = _when(event.get("at")) or now
+            repair.fixed, repair.fixed_reason, repair.rating = "", "", None
         if status in ("no_access", "cancelled"):
             appointment.status = "cancelled"
             session.add(appointment)

@@ -71,13 +71,14 @@ def slot_words(starts_at: datetime, ends_at: datetime) -> str:
     return f"{targets.day_words(start.date())}, {hour(start)} to {hour(end)}"
 
 
-def _due_words(at: datetime | None) -> str:
-    """A stored deadline (the instant it passes) as the last day allowed, in words."""
+def _due_words(at: datetime | None, *, exact: bool = False) -> str:
+    """A stored deadline (the instant it passes) as the last day allowed, in words; with
+    ``exact`` (an emergency's 24 hours) the time and day it passes, even at midnight."""
     if at is None:
         return ""
     at = _aware(at)
     local = to_uk(at)
-    if local.hour == 0 and local.minute == 0:  # a working-day deadline: the day before it passes
+    if not exact and local.hour == 0 and local.minute == 0:  # a working-day deadline: the day before it passes
         return targets.day_words((local - timedelta(minutes=1)).date())
     return f"{local:%H:%M} on {targets.day_words(local.date())}"
 
@@ -136,6 +137,7 @@ class RepairDetail:
     right_to_repair_words: str  # "" when the Right to Repair does not apply
     compensation_words: str
     damp_answers: tuple[tuple[str, str], ...]
+    can_cancel: bool = False  # reported online, open, nobody on the way: the resident may cancel it
 
 
 def phone_words(digits: str) -> str:
@@ -145,7 +147,7 @@ def phone_words(digits: str) -> str:
 
 def what_words(repair: Repair) -> str:
     parts = [p for p in (repair.area_words, repair.element_words, repair.problem_words) if p]
-    return ": ".join(parts) if parts else (repair.description[:80] or "Repair")
+    return ": ".join(parts) if parts else "Repair"  # our words only: never the resident's description
 
 
 def _appointment(session: Session, repair_id: int) -> RepairAppointment | None:
@@ -171,7 +173,7 @@ def _summary(session: Session, repair: Repair, now: datetime) -> RepairSummary:
         status_words=common.STATUS_WORDS.get(repair.status, repair.status),
         open=open_,
         reported_words=uk_time_words(_aware(repair.reported_at)),
-        target_words=_due_words(repair.target_at),
+        target_words=_due_words(repair.target_at, exact=repair.priority == targets.EMERGENCY),
         late=open_ and _late(repair.target_at, None, now),
         appointment_words=when if open_ else "",
         by_phone=repair.source == "feed",
@@ -237,7 +239,7 @@ def _deadlines(repair: Repair, now: datetime) -> tuple[Deadline, ...]:
         out.append(
             Deadline(
                 label,
-                _due_words(repair.investigate_by),
+                _due_words(repair.investigate_by, exact=repair.kind == common.KIND_EMERGENCY),
                 _late(repair.investigate_by, repair.investigated_at, now),
                 f"Done on {uk_time_words(_aware(repair.investigated_at))}" if repair.investigated_at else "",
             )
@@ -354,6 +356,7 @@ def detail(session: Session, caller, reference: object, *, now: datetime, settin
         and repair.priority != targets.EMERGENCY
         and repair.status != common.ON_THE_WAY,
         ask_fixed=own_home and repair.status == common.COMPLETED and not repair.fixed,
+        can_cancel=own_home and summary.open and repair.status != common.ON_THE_WAY and repair.source == "portal",
         fixed_words=fixed_words,
         right_to_repair_words=rtr,
         compensation_words=compensation,
@@ -390,8 +393,8 @@ def answer_fixed(
     if errors:
         return Answered("invalid", errors=tuple(errors.items()))
     values = {"fixed": fixed, "rating": rating, "updated_at": now}
-    if fixed == "no":
-        values |= {"fixed_reason": reason, "status": common.REOPENED}
+    if fixed == "no":  # not done after all: the Right to Repair's clock runs on
+        values |= {"fixed_reason": reason, "status": common.REOPENED, "completed_at": None}
     done = session.execute(
         update(Repair)
         .where(Repair.id == repair.id, Repair.status == common.COMPLETED, Repair.fixed == "")
@@ -462,7 +465,7 @@ def confirm(session: Session, reference: str, *, now: datetime, settings: Settin
         reference=repair.reference,
         what=what_words(repair),
         priority=targets.PRIORITY_WORDS.get(repair.priority, repair.priority),
-        target=_due_words(repair.target_at),
+        target=_due_words(repair.target_at, exact=repair.priority == targets.EMERGENCY),
         appointment=slot_words(_aware(appointment.starts_at), _aware(appointment.ends_at)) if appointment else "",
         deadlines=deadlines,
         next_steps=_next_steps(repair, appointment),

@@ -159,3 +159,21 @@ def test_the_diary_is_in_the_database_so_another_worker_sees_the_same_places(db,
     assert slot.slot_id not in {
         s.slot_id for s in appointments.offer(two.bea, two.bea_ref, now=NOW, settings=get_settings()).slots
     }
+
+
+def test_the_resident_cancels_their_repair_and_its_appointment_once_and_another_home_cannot(db, two):
+    slot = _offer(two.ann, two.ann_ref).slots[0]
+    appointments.book(two.ann, two.ann_ref, slot.slot_id, now=NOW, settings=get_settings())
+
+    refused = appointments.cancel_repair(two.bea, two.ann_ref, "", now=NOW, settings=get_settings())
+    done = appointments.cancel_repair(two.ann, two.ann_ref, "Fixed it myself", now=NOW, settings=get_settings())
+    again = appointments.cancel_repair(two.ann, two.ann_ref, "", now=NOW, settings=get_settings())
+
+    assert (refused.outcome, done.outcome, again.outcome) == ("refused", "cancelled", "not_bookable")
+    with Session(db) as s:
+        repair = s.exec(select(Repair).where(Repair.reference == two.ann_ref)).one()
+        page = following.detail(s, two.ann, two.ann_ref, now=NOW, settings=get_settings())
+        [row] = s.exec(select(RepairAppointment)).all()
+    assert (repair.status, row.status) == ("cancelled", "cancelled")
+    assert slot.slot_id in {s.slot_id for s in _offer(two.bea, two.bea_ref).slots}  # the place is free again
+    assert page.history[-1].note == "You cancelled this repair: Fixed it myself" and not page.can_cancel

@@ -306,6 +306,7 @@ def test_no_it_is_not_fixed_reopens_the_repair_with_the_reason_once(db, homes):
     assert no.outcome == "reopened" and again.outcome == "already"
     [repair] = _repairs(db)
     assert (repair.status, repair.fixed, repair.fixed_reason) == ("reopened", "no", "Still drips at night")
+    assert repair.completed_at is None  # not done after all: the Right to Repair's clock runs on
     with Session(db) as s:
         page = following.detail(s, homes.ann, done.reference, now=NOW, settings=get_settings())
     assert not page.ask_fixed and page.summary.open and "Still drips at night" in page.fixed_words
