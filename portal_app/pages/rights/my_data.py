@@ -64,6 +64,7 @@ def my_data_page() -> rx.Component:
                 "the payments, payment plans and Direct Debits you made in the portal (bank account numbers "
                 "shown only by their last digits)"
             ),
+            rx.el.li("the repairs you reported and what you told us about them"),
             rx.el.li("your sign-in history, your choices, and the emails we sent you"),
             class_name="list",
         ),

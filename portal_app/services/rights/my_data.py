@@ -18,7 +18,9 @@ What it holds, and what it leaves out:
   tenancy (as a statement shows them), never their contact details;
 * the resident's own requests and their updates (``requests.resident``: bank details only
   masked), payments made in the portal by this account, the payment plans they proposed
-  and the Direct Debits they set up (bank details only masked), answers to joint refund
+  and the Direct Debits they set up (bank details only masked), the repairs they reported
+  (what they told us, how to get in, how to reach them; the photos by number, not the
+  pictures), answers to joint refund
   questions, the sign-in history (``identity.history``), what their email address left on
   the waiting list while registration was paused, and the envelopes of the emails
   sent to them (the text of an email may hold a code or a link and is emptied after
@@ -61,6 +63,8 @@ from portal_app.models import (
     PortalUser,
     Property,
     RecoveryCode,
+    Repair,
+    RepairPhoto,
     Tenancy,
     TenancyParty,
     Transaction,
@@ -336,6 +340,35 @@ def _direct_debits_section(session: Session, user: PortalUser) -> list:
     ]
 
 
+def _repairs_section(session: Session, user: PortalUser) -> list:
+    """The repairs this resident reported in the portal: what they told us about each."""
+    rows = session.exec(select(Repair).where(Repair.user_id == user.id).order_by(Repair.reported_at, Repair.id)).all()
+    out = []
+    for repair in rows:
+        photos = session.exec(select(RepairPhoto.id).where(RepairPhoto.repair_id == repair.id)).all()
+        out.append(
+            {
+                "reference": repair.reference,
+                "what": ": ".join(p for p in (repair.area_words, repair.element_words, repair.problem_words) if p),
+                "status": repair.status.replace("_", " ").capitalize(),
+                "reported_at": _iso(repair.reported_at),
+                "what_you_told_us": repair.description or None,
+                "getting_in": repair.access_notes or None,
+                "how_we_contact_you": repair.contact_way or None,
+                "phone_number": repair.contact_phone or None,
+                "about_the_damp_or_mould": "; ".join(
+                    f"{k.replace('_', ' ')}: {v}" for k, v in json.loads(repair.damp_answers).items() if v
+                )
+                if repair.damp_answers
+                else None,
+                "photos_you_sent": len(photos),
+                "is_it_fixed": repair.fixed or None,
+                "why_not": repair.fixed_reason or None,
+            }
+        )
+    return out
+
+
 def _requests_section(session: Session, user: PortalUser) -> list:
     out = []
     for summary in requests.my_requests(session, user.id):
@@ -459,6 +492,7 @@ def collect(session: Session, user_id: int, *, now: datetime, settings: Settings
         "payments_made_in_the_portal": _payments_section(session, user),
         "payment_plans": _plans_section(session, user),
         "direct_debits": _direct_debits_section(session, user),
+        "repairs_you_reported": _repairs_section(session, user),
         "requests": _requests_section(session, user),
         "joint_refund_answers": _joint_answers_section(session, user),
         "sign_in_history": _history_section(session, user),
@@ -486,6 +520,7 @@ SECTION_TITLES = {
     "payments_made_in_the_portal": "Payments you made in the portal",
     "payment_plans": "Payment plans you proposed",
     "direct_debits": "Direct Debits you set up",
+    "repairs_you_reported": "Repairs you reported",
     "requests": "Your requests",
     "joint_refund_answers": "Your answers about joint refunds",
     "sign_in_history": "Your sign-in history",
@@ -622,6 +657,7 @@ def to_html(data: MyData) -> bytes:
         ("payments_made_in_the_portal", "You have not made any payments in the portal."),
         ("payment_plans", "You have not proposed a payment plan in the portal."),
         ("direct_debits", "You have not set up a Direct Debit in the portal."),
+        ("repairs_you_reported", "You have not reported a repair in the portal."),
         ("joint_refund_answers", "We have not asked you about a joint refund."),
         ("sign_in_history", "Nothing yet."),
         ("waiting_list", "You have not been on the waiting list to register."),

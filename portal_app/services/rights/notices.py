@@ -278,6 +278,14 @@ def holdings(settings: Settings) -> tuple[Holding, ...]:
             "records retention schedule says for financial records.",
         ),
         Holding(
+            "The repairs you report: what you tell us, how to get in, how to reach you, and your photos",
+            "To do the repair, to arrange it with you and our contractor, and to show you where it is.",
+            CONTRACT,
+            "Photos are checked and re-saved on our server with their location and other hidden details removed, "
+            "and only you, others on your tenancy and our staff can see them. Photos you add but do not send are "
+            "deleted after a day. Repairs are kept as our records retention schedule says for repairs records.",
+        ),
+        Holding(
             "Your requests and what you tell us in them",
             "To deal with what you asked for, and to show you where each request is.",
             CONTRACT,

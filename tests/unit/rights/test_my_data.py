@@ -349,3 +349,30 @@ def test_her_direct_debit_is_in_her_download_with_the_bank_details_masked_and_no
     assert "66374958" not in everything and "089999" not in everything and "08-99-99" not in everything
     assert "Direct Debits you set up" in everything
     assert done.reference not in adas and "Mrs B Okafor-Ruiz" not in adas  # her bank's name for her
+
+
+def test_a_repair_she_reported_is_in_her_download_and_not_in_the_other_tenants(db, households):
+    from types import SimpleNamespace
+
+    from portal_app.services.repairs import reporting
+
+    bea = households["bea"]
+    caller = SimpleNamespace(user_id=bea.id, person_id=bea.person_id, tenancy_id=bea.tenancy_id)
+    form = {
+        "path": "kitchen/taps/leaking_tap",
+        "description": "The cold tap drips; Bea's own words",
+        "pets": "Two cats, keep the door shut",
+        "contact_way": "phone",
+        "contact_phone": "07700 900 222",
+    }
+    with Session(db) as s:
+        done = reporting.report(s, caller, form, now=utcnow(), settings=get_settings())
+        s.commit()
+    assert done.outcome == "done"
+
+    [mine] = _collect(db, bea.id).sections["repairs_you_reported"]
+    assert mine["reference"] == done.reference and mine["what_you_told_us"] == "The cold tap drips; Bea's own words"
+    assert "Two cats" in mine["getting_in"] and mine["phone_number"] == "07700900222"
+    assert "Repairs you reported" in my_data.to_html(_collect(db, bea.id)).decode()
+    adas = json.dumps(dict(_collect(db, households["ada"].id).sections))
+    assert done.reference not in adas and "Two cats" not in adas
