@@ -264,3 +264,27 @@ def test_the_job_queue_lives_in_redis_when_redis_url_is_set_and_in_a_file_under_
 
     assert isinstance(embedded, SqliteHuey) and embedded.storage.filename == str(tmp_path / "huey.db")
     assert isinstance(at_scale, RedisHuey) and at_scale.storage.queue_key.startswith("huey.redis.doorstep")
+
+
+def test_a_broken_repairs_triage_file_stops_the_web_app_starting_with_every_problem_said(
+    db, monkeypatch, tmp_path, capsys
+):
+    from portal_app.settings import reset_settings_cache
+
+    broken = tmp_path / "triage.json"
+    broken.write_text('{"version": 1, "emergencies": [], "areas": [], "typo": true}', encoding="utf-8")
+    monkeypatch.setattr(worker, "run_forever", lambda engine, stop_event, **kwargs: 0)
+    import portal_app.portal_app as web  # noqa: PLC0415 - imports reflex and every page
+
+    exits = []
+    monkeypatch.setattr(web.os, "_exit", lambda code: exits.append(code) or (_ for _ in ()).throw(SystemExit(code)))
+    monkeypatch.setenv("REPAIRS_TRIAGE_FILE", str(broken))
+    reset_settings_cache()
+    try:
+        with pytest.raises(SystemExit):
+            run(web.check_schema_then_run_worker())
+    finally:
+        monkeypatch.delenv("REPAIRS_TRIAGE_FILE")
+        reset_settings_cache()
+    said = capsys.readouterr().err
+    assert exits == [3] and "Doorstep will not start: the repairs triage file" in said and "typo" in said
