@@ -56,6 +56,7 @@ from portal_app.pages.staff import residents as staff_residents  # noqa: F401
 from portal_app.pages.staff import set_up as staff_set_up  # noqa: F401
 from portal_app.pages.staff import sign_in as staff_sign_in  # noqa: F401
 from portal_app.pages.staff import team as staff_team  # noqa: F401
+from portal_app.pages.tenancy import details as tenancy_details  # noqa: F401
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar
 from portal_app.state.session import EndedSessionGuard

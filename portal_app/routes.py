@@ -38,6 +38,8 @@ NEW_PAYMENT_PLAN = "/payment-plans/new"
 # Direct Debit (pages/payments/direct_debit.py): the resident's instructions, setting one up,
 # and the paper form.
 DIRECT_DEBIT = "/direct-debit"
+# Your tenancy (pages/tenancy/): what it is, who is on it, the charges, your officers.
+TENANCY = "/tenancy"
 # Repairs (pages/repairs/): "My repairs", reporting one, and one repair.
 REPAIRS = "/repairs"
 NEW_REPAIR = "/repairs/new"
@@ -116,6 +118,7 @@ PRIVATE_PAGES = (
     REPAIRS,
     NEW_REPAIR,
     REPAIR_DETAIL,
+    TENANCY,
     MY_DATA,
     DATA_REQUEST,
 )

@@ -176,6 +176,17 @@ def home_page() -> rx.Component:
                     class_name="caption",
                 ),
                 rx.el.section(
+                    rx.el.h2("Your home"),
+                    rx.el.ul(
+                        rx.el.li(rx.el.a("Your tenancy and who is on it", href=routes.TENANCY)),
+                        rx.el.li(rx.el.a("Report a repair", href=routes.NEW_REPAIR)),
+                        rx.el.li(rx.el.a("My repairs", href=routes.REPAIRS)),
+                        class_name="list",
+                    ),
+                    class_name="panel",
+                    aria_label="Your home",
+                ),
+                rx.el.section(
                     rx.el.h2("Plan your money"),
                     rx.el.p(
                         "Use the free budget planner to see what comes in and goes out each month. "
