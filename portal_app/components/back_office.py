@@ -21,8 +21,6 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (routes.STAFF_AUDIT, "Audit log", "view_audit"),
     (routes.STAFF_TEAM, "Staff", "administer"),
 )
-# Links in the header only (the first page lists SECTIONS, each with its words in pages/staff/home.py).
-NAV_ONLY: tuple[tuple[str, str, str], ...] = ()
 
 
 def _nav() -> rx.Component:
@@ -30,7 +28,7 @@ def _nav() -> rx.Component:
         rx.el.ul(
             *[
                 rx.cond(StaffState.staff_can.contains(permission), rx.el.li(rx.el.a(text, href=path)))
-                for path, text, permission in (*SECTIONS, *NAV_ONLY)
+                for path, text, permission in SECTIONS
             ],
             rx.el.li(
                 rx.el.button("Sign out", type="button", class_name="link-button", on_click=StaffState.staff_sign_out)

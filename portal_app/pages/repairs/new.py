@@ -19,7 +19,7 @@ import reflex as rx
 from reflex_base.utils.imports import ImportVar
 
 from portal_app import routes
-from portal_app.clock import utcnow
+from portal_app.clock import uk_today, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
@@ -124,7 +124,7 @@ class ReportRepairState(SessionState):
         now = utcnow()
         settings = get_settings()
         tree = await asyncio.to_thread(_tree)
-        home = await in_transaction(common.home_of, principal, now.date(), settings)
+        home = await in_transaction(common.home_of, principal, uk_today(now), settings)
         drafts = await in_transaction(photo_store.drafts, principal.user_id, now=now)
         self.has_home = home is not None
         self.step, self.errors, self.step_error, self.done, self.log_errors = EMERGENCY, {}, {}, {}, {}
