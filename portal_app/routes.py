@@ -40,6 +40,26 @@ NEW_PAYMENT_PLAN = "/payment-plans/new"
 DIRECT_DEBIT = "/direct-debit"
 # Your tenancy (pages/tenancy/): what it is, who is on it, the charges, your officers.
 TENANCY = "/tenancy"
+# Your details and preferences (pages/identity/your_details.py): email (changed with a code to
+# the new address), phones, letters by post or online, how we contact you, which messages.
+YOUR_DETAILS = "/your-details"
+YOUR_DETAILS_EMAIL = "/your-details/email"
+RECORD_CHANGE = "/your-details/name-or-date-of-birth"
+# Your household (pages/tenancy/household.py): who lives with you, and telling us of a change.
+HOUSEHOLD = "/household"
+# Permissions (pages/tenancy/permissions.py): a pet, an alteration, a business, a lodger, a vehicle.
+PERMISSIONS = "/permissions"
+ASK_PERMISSION = "/permissions/ask"
+# Complaints, compliments and comments (pages/tenancy/complaints.py).
+COMPLAINTS = "/complaints"
+NEW_COMPLAINT = "/complaints/new"
+ESCALATE_COMPLAINT = "/complaints/escalate"
+FEEDBACK = "/complaints/compliment-or-comment"
+# Ending or swapping a tenancy (pages/tenancy/end.py, exchange.py).
+END_TENANCY = "/tenancy/give-notice"
+MUTUAL_EXCHANGE = "/tenancy/mutual-exchange"
+# Letters and documents the landlord sent (pages/tenancy/letters.py).
+LETTERS = "/letters"
 # Repairs (pages/repairs/): "My repairs", reporting one, and one repair.
 REPAIRS = "/repairs"
 NEW_REPAIR = "/repairs/new"
@@ -79,6 +99,13 @@ API_DIRECT_DEBIT_FORM_PDF = "/api/direct-debit-form.pdf"
 API_REPAIR_PHOTO = "/api/repair-photo/{key}"
 # The contractor's signed status callbacks (api/repair_notify.py, docs/repairs-system-api.md).
 API_REPAIR_NOTIFY = "/api/repairs/notify"
+# A photo or PDF a resident sent with a request (api/request_evidence.py): only for the
+# resident who sent it, with the session cookie, or staff.
+API_REQUEST_EVIDENCE = "/api/evidence/{key}"
+# A letter or document from the landlord (api/documents.py): only for a resident it is for.
+API_DOCUMENT = "/api/document/{ref}"
+# GOV.UK Notify's delivery receipts (api/notify_callback.py), with its bearer token.
+API_NOTIFY_CALLBACK = "/api/notify/callback"
 # Sign-out ends with a full load of this route: Clear-Site-Data, then SIGNED_OUT (a kiosk: START).
 API_SIGNED_OUT = "/api/signed-out"
 # A sign-in step that succeeded over the websocket ends with a full load of this route,
@@ -118,6 +145,19 @@ PRIVATE_PAGES = (
     REPAIRS,
     NEW_REPAIR,
     REPAIR_DETAIL,
+    YOUR_DETAILS,
+    YOUR_DETAILS_EMAIL,
+    RECORD_CHANGE,
+    HOUSEHOLD,
+    PERMISSIONS,
+    ASK_PERMISSION,
+    COMPLAINTS,
+    NEW_COMPLAINT,
+    ESCALATE_COMPLAINT,
+    FEEDBACK,
+    END_TENANCY,
+    MUTUAL_EXCHANGE,
+    LETTERS,
     TENANCY,
     MY_DATA,
     DATA_REQUEST,
@@ -255,6 +295,24 @@ def repair_detail(reference) -> str:
 
 def repair_photo(key: str) -> str:
     return API_REPAIR_PHOTO.replace("{key}", key)
+
+
+def request_evidence(key: str) -> str:
+    return API_REQUEST_EVIDENCE.replace("{key}", key)
+
+
+def document(ref: str) -> str:
+    return API_DOCUMENT.replace("{ref}", ref)
+
+
+def ask_permission(kind=None) -> str:
+    """Asking for one kind of permission (pet, alteration, business, lodger, vehicle)."""
+    return with_query(ASK_PERMISSION, kind=kind) if kind else ASK_PERMISSION
+
+
+def escalate_complaint(reference) -> str:
+    """Taking one of the resident's stage 1 complaints to stage 2."""
+    return with_query(ESCALATE_COMPLAINT, ref=reference)
 
 
 def payment_result(reference) -> str:

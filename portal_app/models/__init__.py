@@ -3,6 +3,7 @@
 from portal_app.models.identity import (
     AuthSession,
     CookieHandoff,
+    EmailChange,
     OutboxMessage,
     PasswordReset,
     PortalUser,
@@ -11,7 +12,7 @@ from portal_app.models.identity import (
     ThrottleHit,
 )
 from portal_app.models.jobs import JobRun
-from portal_app.models.money import MoneyRequest, RequestDigest, RequestUpdate
+from portal_app.models.money import MoneyRequest, RequestDigest, RequestEvidence, RequestUpdate
 from portal_app.models.payments import (
     DirectDebitInstruction,
     PaymentNotification,
@@ -27,9 +28,11 @@ from portal_app.models.records import (
     Officer,
     Person,
     Property,
+    ResidentDocument,
     Tenancy,
     TenancyParty,
     Transaction,
+    TransferApplication,
 )
 from portal_app.models.repairs import (
     Repair,
@@ -61,6 +64,10 @@ __all__ = [
     "WaitingListEntry",
     "AuthSession",
     "CookieHandoff",
+    "EmailChange",
+    "RequestEvidence",
+    "ResidentDocument",
+    "TransferApplication",
     "DirectDebitInstruction",
     "MoneyRequest",
     "PaymentNotification",

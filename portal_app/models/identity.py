@@ -36,6 +36,32 @@ class PortalUser(SQLModel, table=True):
     # or out of date (services/identity/two_step.py): never in the page's state.
     totp_pending_enc: str | None = Field(default=None, max_length=400)
     totp_pending_expires_at: datetime | None = None
+    # "Your details and preferences" (services/identity/contact.py): another phone number, the
+    # way the resident would like us to get in touch (email | text | phone | letter), whether we
+    # may send them texts (repair appointments, codes), and which messages they want.
+    phone: str | None = Field(default=None, max_length=20)
+    preferred_contact: str = Field(default="email", max_length=10)
+    texts_wanted: bool = False
+    wants_rent_reminders: bool = True
+    wants_repair_updates: bool = True
+    wants_statement_ready: bool = True
+
+
+class EmailChange(SQLModel, table=True):
+    """A change of sign-in email waiting for the code sent to the new address
+    (services/identity/email_change.py). The code is stored only as a hash; one pending
+    change a user (a new one replaces it)."""
+
+    __tablename__ = "email_change"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)
+    new_email: str = Field(max_length=254)
+    code_hash: str = Field(max_length=64)
+    expires_at: datetime
+    wrong_tries: int = 0
+    status: str = Field(default="pending", max_length=20)  # pending | done | replaced | failed
+    created_at: datetime
+    completed_at: datetime | None = None
 
 
 class AuthSession(SQLModel, table=True):
@@ -143,3 +169,11 @@ class OutboxMessage(SQLModel, table=True):
     # lease_until; after that another may take it over.
     claimed_by: str | None = Field(default=None, max_length=120)
     lease_until: datetime | None = None
+    # email | sms. A text goes through GOV.UK Notify (integrations/notify.py); ``to_address``
+    # is then the E.164 mobile number and ``subject`` is not sent.
+    channel: str = Field(default="email", max_length=10)
+    # GOV.UK Notify's id for the notification, and its delivery status as last read back
+    # (created | sending | delivered | permanent-failure | temporary-failure | technical-failure).
+    provider_ref: str | None = Field(default=None, max_length=64, index=True)
+    delivery_status: str | None = Field(default=None, max_length=30)
+    delivery_checked_at: datetime | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -53,6 +53,11 @@ class MoneyRequest(SQLModel, table=True):
     # A decline is the status ``declined``; reopening one does not approve it.
     approved_at: datetime | None = None
     approved_by_staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    # Complaints (services/tenancy/complaints.py): when an officer acknowledged it (the
+    # Complaint Handling Code's 5 working days), and for a stage 2 complaint the stage 1 it
+    # escalates. Any request a later one follows on from may be ``parent_request_id``.
+    acknowledged_at: datetime | None = None
+    parent_request_id: int | None = Field(default=None, foreign_key="money_request.id", index=True)
     created_at: datetime
     updated_at: datetime
 
@@ -82,3 +87,22 @@ class RequestDigest(SQLModel, table=True):
     uk_day: date
     sent_at: datetime
     overdue: int = 0  # how many requests it listed
+
+
+class RequestEvidence(SQLModel, table=True):
+    """A photo or PDF a resident sends with a request (a birth certificate, a lease, a plan of
+    an alteration): a draft of the resident's (``request_id`` None) until the request is sent;
+    drafts never sent are deleted after a day. Kept in the database, never in a public folder,
+    and served only to the resident who sent it and to staff (services/tenancy/evidence.py)."""
+
+    __tablename__ = "request_evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int | None = Field(default=None, foreign_key="money_request.id", index=True)
+    user_id: int = Field(foreign_key="portal_user.id", index=True)  # who sent it
+    key: str = Field(max_length=40, unique=True, index=True)  # random: its address names it
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # the cleaned JPEG, or the PDF as sent
+    content_type: str = Field(default="image/jpeg", max_length=40)  # image/jpeg | application/pdf
+    name: str = Field(default="", max_length=120)  # the file's name as the resident's device gave it
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    created_at: datetime

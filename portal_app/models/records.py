@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -61,6 +61,12 @@ class Tenancy(SQLModel, table=True):
     rent_free_weeks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     income_officer_id: int | None = Field(default=None, foreign_key="officer.id")
     housing_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    # The feed's leasehold officer for a lease (docs/tenancy-feed.md).
+    leasehold_officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    # The day a tenant's notice must end on, as the tenancy agreement says
+    # (services/tenancy/notice.py): monday | sunday | period_end | any_day; None: the
+    # landlord's default (NOTICE_END_DAY).
+    notice_end_day: str | None = Field(default=None, max_length=20)
 
     def is_current(self, today: date) -> bool:
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
@@ -117,6 +123,42 @@ class Transaction(SQLModel, table=True):
     description: str = Field(max_length=200)
     amount_pence: int
     method: str | None = Field(default=None, max_length=20)
+
+
+class ResidentDocument(SQLModel, table=True):
+    """A letter or document the landlord sent about a tenancy (the feed's documents.csv and its
+    PDFs, docs/tenancy-feed.md): the tenancy agreement, a rent change letter, a notice. Shown
+    under "Letters" to the tenancy's residents (or, with ``person_id``, to that person only);
+    ``notified_at`` is when the "you have a new letter" email was queued (once)."""
+
+    __tablename__ = "resident_document"
+    id: int | None = Field(default=None, primary_key=True)
+    document_ref: str = Field(max_length=64, unique=True, index=True)
+    tenancy_id: int = Field(foreign_key="tenancy.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    kind: str = Field(max_length=30)  # tenancy_agreement | letter | notice | statement | other
+    title: str = Field(max_length=200)
+    issued_on: date
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # the PDF
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    imported_at: datetime
+    notified_at: datetime | None = None
+
+
+class TransferApplication(SQLModel, table=True):
+    """A housing register (transfer) application for a tenancy, from the feed's
+    transfer_applications.csv: its band, the date the band counts from, and its status."""
+
+    __tablename__ = "transfer_application"
+    id: int | None = Field(default=None, primary_key=True)
+    application_ref: str = Field(max_length=64, unique=True, index=True)
+    tenancy_id: int = Field(foreign_key="tenancy.id", index=True)
+    band: str = Field(max_length=40)
+    effective_date: date
+    status: str = Field(max_length=30)  # active | suspended | closed | housed
+    bedrooms_needed: int | None = None
+    updated_on: date | None = None
 
 
 class ImportRun(SQLModel, table=True):

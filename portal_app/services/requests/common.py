@@ -54,6 +54,29 @@ PAYMENT_PLAN = "payment_plan"
 DATA_CORRECTION = "data_correction"
 DATA_ERASURE = "data_erasure"
 DATA_KINDS = (DATA_CORRECTION, DATA_ERASURE)
+# About the resident's home and tenancy (services/tenancy/, issue 18), for the housing officer
+# (the leasehold officer for a lease): ``routing.route_officer``. Each is made by
+# ``resident.submit_tenancy_request``; what the resident told us is ``details["lines"]``.
+RECORD_CHANGE = "record_change"  # name or date of birth: the landlord's records, changed by request
+HOUSEHOLD_CHANGE = "household_change"
+PERMISSION = "permission"
+COMPLAINT = "complaint"  # stage 1 of the Housing Ombudsman's Complaint Handling Code
+COMPLAINT_STAGE_2 = "complaint_stage_2"  # its escalation: ``parent_request_id`` is the stage 1
+COMPLIMENT = "compliment"
+COMMENT = "comment"
+END_TENANCY = "end_tenancy"  # the tenant's notice
+MUTUAL_EXCHANGE = "mutual_exchange"
+TENANCY_KINDS = (
+    RECORD_CHANGE,
+    HOUSEHOLD_CHANGE,
+    PERMISSION,
+    COMPLAINT,
+    COMPLAINT_STAGE_2,
+    COMPLIMENT,
+    COMMENT,
+    END_TENANCY,
+    MUTUAL_EXCHANGE,
+)
 
 KIND_LABELS = {
     QUERY: "Question about my account",
@@ -64,6 +87,15 @@ KIND_LABELS = {
     PAYMENT_PLAN: "Payment plan",
     DATA_CORRECTION: "Correct my information",
     DATA_ERASURE: "Delete my information",
+    RECORD_CHANGE: "Change my name or date of birth",
+    HOUSEHOLD_CHANGE: "Change to my household",
+    PERMISSION: "Permission",
+    COMPLAINT: "Complaint (stage 1)",
+    COMPLAINT_STAGE_2: "Complaint (stage 2)",
+    COMPLIMENT: "Compliment",
+    COMMENT: "Comment or suggestion",
+    END_TENANCY: "Notice to end my tenancy",
+    MUTUAL_EXCHANGE: "Mutual exchange",
 }
 # The kinds that are about one account (the others have ``account_id`` None).
 ACCOUNT_KINDS = (QUERY, STANDING_ORDER, REFUND, BENEFITS_ADVICE, PAPER_STATEMENT, PAYMENT_PLAN)
@@ -75,7 +107,12 @@ KIND_PERMISSIONS: dict[str, str] = {"data_correction": "handle_data_requests", "
 
 # Kinds an officer approves or declines before they are done (refunds; later payment plans),
 # and the status an approval moves them to: a refund still has to be paid ("Mark as paid").
-NEEDS_DECISION: dict[str, str] = {REFUND: "in_progress", PAYMENT_PLAN: "done"}
+NEEDS_DECISION: dict[str, str] = {
+    REFUND: "in_progress",
+    PAYMENT_PLAN: "done",
+    PERMISSION: "done",
+    MUTUAL_EXCHANGE: "done",
+}
 
 RECEIVED = "received"
 IN_PROGRESS = "in_progress"
@@ -281,6 +318,13 @@ def detail_lines(session: Session, request: MoneyRequest, *, for_staff: bool = F
         lines.append(DetailLine("Information to delete", details.get("about", "")))
         if details.get("why"):
             lines.append(DetailLine("Why", details["why"]))
+    elif request.kind in TENANCY_KINDS:
+        # Written by the tenancy service that made it, as (label, value) pairs in the
+        # resident's words; an officer's own wording, when it differs, is ``staff_lines``.
+        pairs = details.get("staff_lines") if for_staff and details.get("staff_lines") else details.get("lines")
+        for pair in pairs if isinstance(pairs, list) else []:
+            if isinstance(pair, list | tuple) and len(pair) == 2:
+                lines.append(DetailLine(str(pair[0]), str(pair[1])))
     return tuple(lines)
 
 
@@ -290,6 +334,16 @@ __all__ = [
     "BENEFIT_TOPICS",
     "BEST_TIMES",
     "CLOSED_STATUSES",
+    "COMMENT",
+    "COMPLAINT",
+    "COMPLAINT_STAGE_2",
+    "COMPLIMENT",
+    "END_TENANCY",
+    "HOUSEHOLD_CHANGE",
+    "MUTUAL_EXCHANGE",
+    "PERMISSION",
+    "RECORD_CHANGE",
+    "TENANCY_KINDS",
     "CONTACT_WAYS",
     "DATA_CORRECTION",
     "DATA_ERASURE",

@@ -107,7 +107,15 @@ from portal_app.services.requests.common import (
     settings_or_default,
     text_of,
 )
-from portal_app.services.requests.targets import Wait, arrived_before, kinds_with_own_target, wait_of
+from portal_app.services.requests.targets import (
+    CALENDAR_TARGETS,
+    Wait,
+    arrived_before,
+    arrived_before_calendar,
+    kinds_with_own_target,
+    target_days,
+    wait_of,
+)
 from portal_app.services.roles import permissions_of
 from portal_app.services.tokens import decrypt
 from portal_app.settings import Settings
@@ -398,9 +406,17 @@ def _overdue_clause(today, settings: Settings):
         and_(MoneyRequest.kind == kind, MoneyRequest.created_at < arrived_before(today, days, settings))
         for kind, days in own.items()
     ]
+    # Kinds counted in days, not working days (a mutual exchange's 42).
+    parts += [
+        and_(
+            MoneyRequest.kind == kind,
+            MoneyRequest.created_at < arrived_before_calendar(today, target_days(kind, settings)),
+        )
+        for kind in CALENDAR_TARGETS
+    ]
+    special = [*own, *CALENDAR_TARGETS]
     rest = MoneyRequest.created_at < arrived_before(today, max(settings.request_target_working_days, 1), settings)
-    if own:
-        rest = and_(MoneyRequest.kind.not_in(list(own)), rest)
+    rest = and_(MoneyRequest.kind.not_in(special), rest)
     return and_(MoneyRequest.status.in_(OPEN_STATUSES), or_(*parts, rest))
 
 

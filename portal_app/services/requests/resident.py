@@ -104,6 +104,7 @@ from portal_app.services.requests.common import (
     REFUND,
     STANDING_ORDER,
     STATUS_LABELS,
+    TENANCY_KINDS,
     DetailLine,
     NotYours,
     account_label,
@@ -120,7 +121,7 @@ from portal_app.services.requests.common import (
     transaction_label,
 )
 from portal_app.services.requests.routing import LEASE_TENURES, assign_on_arrival, route_officer
-from portal_app.services.requests.targets import target_days
+from portal_app.services.requests.targets import due_date, target_days, target_words
 from portal_app.services.tokens import encrypt
 from portal_app.services.validation import is_uk_landline, normalise_email, normalise_uk_mobile, parse_date_parts
 from portal_app.settings import Settings
@@ -703,7 +704,7 @@ def _create(
         user_id=owned.user.id,
         person_id=person_id,
         account_id=owned.account.id,
-        officer_id=route_officer(session, owned.tenancy),
+        officer_id=route_officer(session, owned.tenancy, kind),
         transaction_id=transaction_id,
         amount_pence=amount_pence,
         period_from=period_from,
@@ -1298,6 +1299,112 @@ def submit_data_request(
 
 
 # ---------------------------------------------------------------------------
+# Requests about the home and tenancy (services/tenancy/ makes them)
+# ---------------------------------------------------------------------------
+
+
+def reply_promise(kind: str, now: datetime, settings: Settings | None = None) -> str:
+    """'We aim to reply within 10 working days, by 18 December 2026.': the kind's target,
+    the one the back office counts against, with its date for a request made ``now``."""
+    settings = settings_or_default(settings)
+    due = due_date(kind, uk_today(as_utc(now)), settings)
+    return f"We aim to reply within {target_words(kind, settings)}, by {uk_date_words(due)}."
+
+
+def submit_tenancy_request(
+    session: Session,
+    *,
+    user_id: int,
+    person_id: int,
+    tenancy_id: int,
+    kind: str,
+    summary: str,
+    what_you_asked: str,
+    lines: list[tuple[str, str]] | tuple[tuple[str, str], ...],
+    next_steps: tuple[str, ...] | list[str],
+    now: datetime,
+    settings: Settings | None = None,
+    details: dict | None = None,
+    account_id: int | None = None,
+    parent_request_id: int | None = None,
+    limit_field: str = "",
+    staff_lines: list[tuple[str, str]] | None = None,
+) -> SubmitResult:
+    """Make a request about the resident's home or tenancy (``TENANCY_KINDS``), already
+    validated by the tenancy service that asks: a household change, a permission, a
+    complaint, notice, a mutual exchange. The principal must hang together and its tenancy
+    be current (``NotYours`` otherwise, nothing written). ``lines`` are what the resident
+    told us, (label, value) in their words, shown back to them and to the officer
+    (``staff_lines``, when given, to the officer instead); ``details`` is anything else the
+    service keeps (it must not hold a secret). ``account_id``, when given, must be one of the
+    principal's accounts. It is routed to the housing officer (``routing.route_officer``),
+    and acknowledged by email with ``next_steps``. The daily limit per kind and portal user
+    applies: refused with one error on ``limit_field``, nothing written."""
+    settings = settings_or_default(settings)
+    if kind not in TENANCY_KINDS:
+        raise ValueError(f"not a tenancy request kind: {kind!r}")
+    user = _owned_user(session, user_id=user_id, person_id=person_id, tenancy_id=tenancy_id)
+    now = as_utc(now)
+    tenancy = session.get(Tenancy, tenancy_id)
+    if tenancy is None or not tenancy.is_current(uk_today(now)):
+        raise NotYours("the tenancy is not current")
+    if account_id is not None:
+        owned = _own(session, user_id, person_id, tenancy_id, account_id, now, settings)
+        account_id = owned.account.id
+    if parent_request_id is not None:
+        parent = session.get(MoneyRequest, parent_request_id)
+        if parent is None or parent.user_id != user.id:
+            raise NotYours("the request this follows is not theirs")
+    if (refused := _over_daily_limit_for_user(session, user, kind, now, settings, limit_field or "kind")) is not None:
+        return refused
+    kept = dict(details or {})
+    kept["lines"] = [[str(label), str(value)] for label, value in lines]
+    if staff_lines:
+        kept["staff_lines"] = [[str(label), str(value)] for label, value in staff_lines]
+    reference = _unused_reference(session)
+    request = MoneyRequest(
+        reference=reference,
+        kind=kind,
+        status=RECEIVED,
+        user_id=user.id,
+        person_id=person_id,
+        account_id=account_id,
+        officer_id=route_officer(session, tenancy, kind),
+        parent_request_id=parent_request_id,
+        summary=_clip(_one_line(summary), 200),
+        details=json.dumps(kept, sort_keys=True),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    session.flush()
+    session.add(RequestUpdate(request_id=request.id, at=now, status=RECEIVED, note="", officer_id=None))
+    assign_on_arrival(session, request, now=now, settings=settings)
+    steps = tuple(next_steps)
+    mail = mail_templates.request_received(
+        reference=reference,
+        kind_label=KIND_LABELS[kind],
+        what_you_asked=what_you_asked,
+        next_steps=steps,
+        settings=settings,
+    )
+    queue_mail(session, to=user.email, subject=mail.subject, body=mail.body, kind=MAIL_RECEIVED, now=now)
+    session.flush()
+    return SubmitResult(
+        Acknowledgement(
+            reference=reference,
+            kind=kind,
+            kind_label=KIND_LABELS[kind],
+            summary=request.summary,
+            what_you_asked=what_you_asked,
+            next_steps=steps,
+            email=user.email,
+            needs_joint_consent=False,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
 # Reading requests: the resident's side
 # ---------------------------------------------------------------------------
 
@@ -1446,6 +1553,8 @@ __all__ = [
     "submit_query",
     "submit_refund",
     "submit_standing_order",
+    "submit_tenancy_request",
+    "reply_promise",
     "transaction_choice",
     "weekly_charge",
 ]

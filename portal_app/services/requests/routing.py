@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from portal_app.models import MoneyRequest, Officer, StaffMember, Tenancy
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.mail.outbox import queue_mail
-from portal_app.services.requests.common import as_utc, kind_label, may_see_kind, settings_or_default
+from portal_app.services.requests.common import TENANCY_KINDS, as_utc, kind_label, may_see_kind, settings_or_default
 from portal_app.services.roles import permissions_of
 from portal_app.settings import Settings
 
@@ -27,15 +27,21 @@ MAIL_ASSIGNED = "request_assigned"  # OutboxMessage.kind
 MANAGE = "manage_requests"
 
 
-def route_officer(session: Session, tenancy: Tenancy) -> int | None:
+def route_officer(session: Session, tenancy: Tenancy, kind: str = "") -> int | None:
     """The officer whose queue a request on this tenancy lands in (None: unassigned).
-    For a lease, an officer named on the tenancy (income or housing) whose role is
-    ``leasehold_officer`` comes first; otherwise the income officer."""
+    For a lease, the tenancy's leasehold officer, or an officer named on it (income or
+    housing) whose role is ``leasehold_officer``, comes first. Otherwise a request about
+    money goes to the income officer, and one about the home and tenancy
+    (``TENANCY_KINDS``) to the housing officer (the income officer when none is named)."""
     if tenancy.tenure in LEASE_TENURES:
+        if tenancy.leasehold_officer_id is not None:
+            return tenancy.leasehold_officer_id
         for officer_id in (tenancy.income_officer_id, tenancy.housing_officer_id):
             officer = session.get(Officer, officer_id) if officer_id else None
             if officer is not None and officer.role == "leasehold_officer":
                 return officer.id
+    if kind in TENANCY_KINDS and tenancy.housing_officer_id is not None:
+        return tenancy.housing_officer_id
     return tenancy.income_officer_id
 
 

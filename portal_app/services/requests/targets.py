@@ -13,6 +13,15 @@ at 4pm on a Friday has waited 1 working day on Monday, and with a target of 10 i
 on the 10th working day after it arrived; it is *overdue* from the day after that while it
 is still open. A closed request's wait stops on the day it was closed.
 
+Two kinds have targets set in law, not by the landlord, and settings cannot lengthen them:
+
+- complaints (the Housing Ombudsman's statutory Complaint Handling Code, 2024): a stage 1
+  complaint is answered within 10 working days and a stage 2 within 20
+  (``STATUTORY_TARGETS``); each is acknowledged within 5 working days
+  (``COMPLAINT_ACK_WORKING_DAYS``). A landlord may set a shorter target, never a longer one.
+- a mutual exchange: the landlord decides within 42 days (calendar days, Housing Act 1985
+  Schedule 3 and 14A): ``CALENDAR_TARGETS``, counted in days, not working days.
+
 No database, no reflex: plain functions over dates and the settings.
 """
 
@@ -36,6 +45,11 @@ BANK_HOLIDAYS: frozenset[date] = frozenset(day for day in working_days.bank_holi
 # A wait is never counted further back than this (a request forgotten for years still
 # shows a number, it just stops growing past it; keeps the loops short).
 LONGEST_COUNT_DAYS = 3660
+
+# Targets set in law (see the module's docstring): the kinds' codes as in common.py.
+STATUTORY_TARGETS: dict[str, int] = {"complaint": 10, "complaint_stage_2": 20}
+COMPLAINT_ACK_WORKING_DAYS = 5
+CALENDAR_TARGETS: dict[str, int] = {"mutual_exchange": 42}
 
 
 def closed_days(settings: Settings) -> frozenset[date]:
@@ -61,13 +75,48 @@ def add_working_days(start: date, n: int, closed: frozenset[date]) -> date:
 
 
 def target_days(kind: str, settings: Settings) -> int:
-    """The response target for a kind of request, in working days (never less than 1)."""
+    """The response target for a kind of request, in working days (never less than 1); for
+    a kind in ``CALENDAR_TARGETS``, in days. A target set in law is never lengthened."""
     own = dict(settings.request_target_days_by_kind)
+    if kind in CALENDAR_TARGETS:
+        return max(min(own.get(kind, CALENDAR_TARGETS[kind]), CALENDAR_TARGETS[kind]), 1)
+    if kind in STATUTORY_TARGETS:
+        return max(min(own.get(kind, STATUTORY_TARGETS[kind]), STATUTORY_TARGETS[kind]), 1)
     return max(own.get(kind, settings.request_target_working_days), 1)
 
 
+def in_calendar_days(kind: str) -> bool:
+    """Whether a kind's target counts days rather than working days."""
+    return kind in CALENDAR_TARGETS
+
+
+def due_date(kind: str, arrived: date, settings: Settings) -> date:
+    """The last day within a kind's target for a request that arrived on ``arrived`` (UK date)."""
+    if in_calendar_days(kind):
+        return arrived + timedelta(days=target_days(kind, settings))
+    return add_working_days(arrived, target_days(kind, settings), closed_days(settings))
+
+
+def target_words(kind: str, settings: Settings) -> str:
+    """'10 working days'; '42 days' for a kind counted in days."""
+    n = target_days(kind, settings)
+    if in_calendar_days(kind):
+        return "1 day" if n == 1 else f"{n} days"
+    return _days(n)
+
+
 def kinds_with_own_target(settings: Settings) -> dict[str, int]:
-    return {kind: max(days, 1) for kind, days in settings.request_target_days_by_kind}
+    """Kinds counted in working days against a target of their own (set in settings, or in
+    law), with it; the kinds counted in days are ``CALENDAR_TARGETS``'s, never here."""
+    kinds = {kind for kind, _days in settings.request_target_days_by_kind} | set(STATUTORY_TARGETS)
+    return {kind: target_days(kind, settings) for kind in sorted(kinds) if kind not in CALENDAR_TARGETS}
+
+
+def arrived_before_calendar(today: date, waited_more_than: int) -> datetime:
+    """The moment (UTC) before which a request counted in days must have arrived to have
+    waited more than ``waited_more_than`` days by ``today``."""
+    start, _end = uk_day_in_utc(today - timedelta(days=max(waited_more_than, 0)))
+    return start.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -92,18 +141,25 @@ def wait_of(
     target = target_days(kind, settings)
     arrived = uk_today(created_at)
     until = uk_today(now) if is_open or closed_at is None else uk_today(closed_at)
-    waited = working_days_between(arrived, until, closed)
-    due = add_working_days(arrived, target, closed)
+    calendar = in_calendar_days(kind)
+    if calendar:
+        waited = max((until - arrived).days, 0)
+        due = arrived + timedelta(days=target)
+        unit = lambda n: "1 day" if n == 1 else f"{n} days"  # noqa: E731
+    else:
+        waited = working_days_between(arrived, until, closed)
+        due = add_working_days(arrived, target, closed)
+        unit = _days
     overdue = is_open and waited > target
     if not is_open:
-        words = f"Answered in {_days(waited)} (target {target})"
+        words = f"Answered in {unit(waited)} (target {target})"
         due_words = ""
     elif overdue:
         late = waited - target
-        words = f"Waited {waited} of {_days(target)}: {_days(late)} over"
+        words = f"Waited {waited} of {unit(target)}: {unit(late)} over"
         due_words = f"Overdue: it was due by {uk_date_words(due)}"
     else:
-        words = f"Waited {waited} of {_days(target)}"
+        words = f"Waited {waited} of {unit(target)}"
         due_words = f"Due by {uk_date_words(due)}"
     return Wait(waited, target, due, overdue, words, due_words)
 
@@ -133,9 +189,16 @@ def arrived_before(today: date, waited_more_than: int, settings: Settings) -> da
 
 __all__ = [
     "BANK_HOLIDAYS",
+    "CALENDAR_TARGETS",
+    "COMPLAINT_ACK_WORKING_DAYS",
+    "STATUTORY_TARGETS",
+    "due_date",
+    "in_calendar_days",
+    "target_words",
     "Wait",
     "add_working_days",
     "arrived_before",
+    "arrived_before_calendar",
     "closed_days",
     "is_working_day",
     "kinds_with_own_target",
