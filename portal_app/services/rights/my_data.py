@@ -9,7 +9,7 @@ request to the data protection officer, and the download says so.
 What it holds, and what it leaves out:
 
 * the portal account: email, mobile, when it was made, sign-ins, the letters-by-post
-  choice, whether two-step sign-in is on. Never the password's hash, the authenticator
+  choice and the other contact preferences, whether two-step sign-in is on. Never the password's hash, the authenticator
   key or recovery codes: the download says "two-step sign-in: on" instead, and that the
   password is kept only scrambled;
 * the person record, the tenancies and accounts **as the resident may see them in the
@@ -20,7 +20,9 @@ What it holds, and what it leaves out:
   masked), payments made in the portal by this account, the payment plans they proposed
   and the Direct Debits they set up (bank details only masked), the repairs they reported
   (what they told us, how to get in, how to reach them; the photos by number, not the
-  pictures), answers to joint refund
+  pictures), the files they sent with requests (names and sizes, not the files), the
+  titles and dates of the landlord's letters shown to them, their tenancy's transfer
+  application, changes of sign-in email (never the codes), answers to joint refund
   questions, the sign-in history (``identity.history``), what their email address left on
   the waiting list while registration was paused, and the envelopes of the emails
   sent to them (the text of an email may hold a code or a link and is emptied after
@@ -53,6 +55,7 @@ from portal_app.clock import uk_time_words, uk_today
 from portal_app.models import (
     Account,
     DirectDebitInstruction,
+    EmailChange,
     JointConsent,
     MoneyRequest,
     Officer,
@@ -65,9 +68,12 @@ from portal_app.models import (
     RecoveryCode,
     Repair,
     RepairPhoto,
+    RequestEvidence,
+    ResidentDocument,
     Tenancy,
     TenancyParty,
     Transaction,
+    TransferApplication,
     WaitingListEntry,
 )
 from portal_app.services.accounts import balances, ledger, statements
@@ -158,11 +164,112 @@ def _account_section(session: Session, user: PortalUser) -> dict[str, Any]:
     return section
 
 
+CONTACT_WORDS = {"email": "Email", "text": "Text message", "phone": "Phone call", "letter": "Letter"}
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
 def _choices_section(user: PortalUser) -> dict[str, Any]:
     return {
-        "letters_by_post": "Yes" if user.paper_correspondence else "No",
-        "letters_by_post_means": "Whether you asked, when you registered, for letters by post as well as by email.",
+        "letters_by_post": _yes(user.paper_correspondence),
+        "letters_by_post_means": (
+            "Whether you want letters by post as well as in the portal (you chose when you registered, and may "
+            "change it under Your details)."
+        ),
+        "other_phone": user.phone or None,
+        "how_we_contact_you": CONTACT_WORDS.get(user.preferred_contact, user.preferred_contact),
+        "text_messages": _yes(user.texts_wanted),
+        "rent_reminders": _yes(user.wants_rent_reminders),
+        "repair_updates": _yes(user.wants_repair_updates),
+        "statement_ready_emails": _yes(user.wants_statement_ready),
     }
+
+
+def _email_changes_section(session: Session, user: PortalUser) -> list:
+    """Changes of sign-in email asked for in the portal: the new address and what happened
+    (the code is kept only scrambled, and never here)."""
+    rows = session.exec(
+        select(EmailChange).where(EmailChange.user_id == user.id).order_by(EmailChange.created_at)
+    ).all()
+    return [
+        {
+            "asked_at": _iso(row.created_at),
+            "new_address": row.new_email,
+            "outcome": EMAIL_CHANGE_OUTCOMES.get(row.status, row.status),
+            "completed_at": _iso(row.completed_at),
+        }
+        for row in rows
+    ]
+
+
+EMAIL_CHANGE_OUTCOMES = {
+    "pending": "Waiting for the code",
+    "done": "Changed",
+    "replaced": "Replaced by a later change",
+    "failed": "Not changed",
+}
+
+
+def _evidence_section(session: Session, user: PortalUser) -> list:
+    """The files sent with requests: each one's name, type, size and request (the files
+    themselves are in the portal, under the request)."""
+    rows = session.exec(
+        select(RequestEvidence, MoneyRequest.reference)
+        .outerjoin(MoneyRequest, MoneyRequest.id == RequestEvidence.request_id)
+        .where(RequestEvidence.user_id == user.id)
+        .order_by(RequestEvidence.created_at, RequestEvidence.id)
+    ).all()
+    return [
+        {
+            "file": row.name or "Unnamed file",
+            "type": "PDF" if row.content_type == "application/pdf" else "Photo",
+            "size_bytes": row.size_bytes,
+            "request": reference or "Not sent (deleted after a day)",
+            "added_at": _iso(row.created_at),
+        }
+        for row, reference in rows
+    ]
+
+
+def _letters_section(session: Session, user: PortalUser, tenancy_ids: Sequence[int]) -> list:
+    """The letters and documents from the landlord shown to this resident in the portal:
+    their titles and dates (the letters themselves are PDFs in the portal)."""
+    if not tenancy_ids:
+        return []
+    rows = session.exec(
+        select(ResidentDocument)
+        .where(
+            ResidentDocument.tenancy_id.in_(list(tenancy_ids)),
+            (ResidentDocument.person_id.is_(None)) | (ResidentDocument.person_id == user.person_id),
+        )
+        .order_by(ResidentDocument.issued_on, ResidentDocument.id)
+    ).all()
+    return [
+        {"title": row.title, "kind": row.kind.replace("_", " ").capitalize(), "dated": _iso(row.issued_on)}
+        for row in rows
+    ]
+
+
+def _transfer_section(session: Session, tenancy_ids: Sequence[int]) -> list:
+    if not tenancy_ids:
+        return []
+    rows = session.exec(
+        select(TransferApplication)
+        .where(TransferApplication.tenancy_id.in_(list(tenancy_ids)))
+        .order_by(TransferApplication.effective_date)
+    ).all()
+    return [
+        {
+            "application_reference": row.application_ref,
+            "band": row.band,
+            "effective_date": _iso(row.effective_date),
+            "status": row.status.capitalize(),
+            "bedrooms_needed": row.bedrooms_needed,
+        }
+        for row in rows
+    ]
 
 
 def _person_section(person: Person) -> dict[str, Any]:
@@ -494,6 +601,10 @@ def collect(session: Session, user_id: int, *, now: datetime, settings: Settings
         "direct_debits": _direct_debits_section(session, user),
         "repairs_you_reported": _repairs_section(session, user),
         "requests": _requests_section(session, user),
+        "files_you_sent": _evidence_section(session, user),
+        "letters_in_the_portal": _letters_section(session, user, tenancy_ids),
+        "transfer_applications": _transfer_section(session, tenancy_ids),
+        "email_address_changes": _email_changes_section(session, user),
         "joint_refund_answers": _joint_answers_section(session, user),
         "sign_in_history": _history_section(session, user),
         "waiting_list": _waiting_list_section(session, user),
@@ -522,6 +633,10 @@ SECTION_TITLES = {
     "direct_debits": "Direct Debits you set up",
     "repairs_you_reported": "Repairs you reported",
     "requests": "Your requests",
+    "files_you_sent": "Files you sent with requests",
+    "letters_in_the_portal": "Letters and documents from us in the portal",
+    "transfer_applications": "Transfer applications",
+    "email_address_changes": "Changes of your sign-in email address",
     "joint_refund_answers": "Your answers about joint refunds",
     "sign_in_history": "Your sign-in history",
     "waiting_list": "The waiting list to register",
@@ -658,6 +773,10 @@ def to_html(data: MyData) -> bytes:
         ("payment_plans", "You have not proposed a payment plan in the portal."),
         ("direct_debits", "You have not set up a Direct Debit in the portal."),
         ("repairs_you_reported", "You have not reported a repair in the portal."),
+        ("files_you_sent", "You have not sent us any files."),
+        ("letters_in_the_portal", "We have not put any letters in the portal for you."),
+        ("transfer_applications", "We do not hold a transfer application for you."),
+        ("email_address_changes", "You have not changed your sign-in email address in the portal."),
         ("joint_refund_answers", "We have not asked you about a joint refund."),
         ("sign_in_history", "Nothing yet."),
         ("waiting_list", "You have not been on the waiting list to register."),

@@ -132,7 +132,8 @@ def test_my_requests_and_the_request_page_cope_with_a_request_about_no_account(s
 def test_the_kinds_have_labels_and_are_not_about_an_account():
     assert set(common.DATA_KINDS) <= set(common.KIND_LABELS)
     assert not set(common.DATA_KINDS) & set(common.ACCOUNT_KINDS)
-    assert set(common.ACCOUNT_KINDS) | set(common.DATA_KINDS) == set(common.KIND_LABELS)
+    assert not set(common.DATA_KINDS) & set(common.TENANCY_KINDS)
+    assert set(common.ACCOUNT_KINDS) | set(common.DATA_KINDS) | set(common.TENANCY_KINDS) == set(common.KIND_LABELS)
     assert common.account_label(None) == "" and common.account_words(None) == "the information we hold about you"
 
 

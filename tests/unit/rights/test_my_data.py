@@ -376,3 +376,77 @@ def test_a_repair_she_reported_is_in_her_download_and_not_in_the_other_tenants(d
     assert "Repairs you reported" in my_data.to_html(_collect(db, bea.id)).decode()
     adas = json.dumps(dict(_collect(db, households["ada"].id).sections))
     assert done.reference not in adas and "Two cats" not in adas
+
+
+def test_her_preferences_files_letters_and_transfer_application_are_in_her_download_and_not_anothers(db, households):
+    from portal_app.models import RequestEvidence, ResidentDocument, TransferApplication
+
+    ada, bea, cal = households["ada"], households["bea"], households["cal"]
+    now = utcnow()
+    with Session(db) as s:
+        user = s.get(type(bea), bea.id)
+        user.phone, user.preferred_contact, user.texts_wanted, user.wants_repair_updates = (
+            "01632 960001",
+            "text",
+            True,
+            False,
+        )
+        s.add(user)
+        s.add(
+            RequestEvidence(
+                user_id=bea.id,
+                key="k-bea-1",
+                data=b"%PDF-1.4",
+                content_type="application/pdf",
+                name="birth-certificate.pdf",
+                size_bytes=8,
+                sha256="0" * 64,
+                created_at=now,
+            )
+        )
+        for ref, person_id, title in (
+            ("DOC-ALL", None, "Your rent from April"),
+            ("DOC-ADA", ada.person_id, "Ada only"),
+        ):
+            s.add(
+                ResidentDocument(
+                    document_ref=ref,
+                    tenancy_id=bea.tenancy_id,
+                    person_id=person_id,
+                    kind="letter",
+                    title=title,
+                    issued_on=date(2026, 3, 1),
+                    data=b"%PDF-1.4",
+                    size_bytes=8,
+                    sha256="0" * 64,
+                    imported_at=now,
+                )
+            )
+        s.add(
+            TransferApplication(
+                application_ref="TA-77",
+                tenancy_id=bea.tenancy_id,
+                band="Band B",
+                effective_date=date(2025, 6, 1),
+                status="active",
+                bedrooms_needed=3,
+            )
+        )
+        s.commit()
+
+    sections = _collect(db, bea.id).sections
+    assert sections["your_choices"]["how_we_contact_you"] == "Text message"
+    assert sections["your_choices"]["other_phone"] == "01632 960001"
+    assert sections["your_choices"]["repair_updates"] == "No"
+    [sent] = sections["files_you_sent"]
+    assert (sent["file"], sent["type"], sent["request"]) == (
+        "birth-certificate.pdf",
+        "PDF",
+        "Not sent (deleted after a day)",
+    )
+    assert [letter["title"] for letter in sections["letters_in_the_portal"]] == ["Your rent from April"]
+    assert sections["transfer_applications"][0]["band"] == "Band B"
+    page = my_data.to_html(_collect(db, bea.id)).decode()
+    assert "Files you sent with requests" in page and "Transfer applications" in page
+    cals = json.dumps(dict(_collect(db, cal.id).sections))
+    assert "birth-certificate.pdf" not in cals and "TA-77" not in cals and "Your rent from April" not in cals
