@@ -286,10 +286,32 @@ def holdings(settings: Settings) -> tuple[Holding, ...]:
             "deleted after a day. Repairs are kept as our records retention schedule says for repairs records.",
         ),
         Holding(
-            "Your requests and what you tell us in them",
+            "Your requests and what you tell us in them, including about the people in your household, "
+            "permissions, complaints, giving notice and swapping homes",
             "To deal with what you asked for, and to show you where each request is.",
             CONTRACT,
             "As our records retention schedule says for your tenancy's records.",
+        ),
+        Holding(
+            "Files you send with a request: photos and PDFs, such as a birth certificate",
+            "To check what you told us, and to keep our records of your household right.",
+            CONTRACT,
+            "Kept on our server, never in a public place; only you and our staff can see them. Photos are re-saved "
+            "with their location and other hidden details removed. Files you add but do not send are deleted "
+            "after a day. Others as our records retention schedule says for your tenancy's records.",
+        ),
+        Holding(
+            "Your contact preferences: another phone number, how you would like us to contact you, whether we "
+            "may text you, which messages you want, and whether you want letters by post",
+            "To contact you the way you asked, and to stop sending paper letters if you chose letters online.",
+            CONTRACT,
+            "While you have an online account. We tell our letters team which residents chose letters online.",
+        ),
+        Holding(
+            "A change of your sign-in email address: the new address and a code we send to it",
+            "To check the new address is yours before we use it, and to tell the old one it changed.",
+            CONTRACT,
+            "The code only scrambled, and only until it is used or stops working.",
         ),
         Holding(
             "A record of each sign-in, failed try, sign-out and change to how you sign in: when, the internet "
