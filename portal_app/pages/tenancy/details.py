@@ -106,11 +106,7 @@ def _found() -> rx.Component:
         rx.el.h2("Who is on the tenancy"),
         rx.el.ul(rx.foreach(S.people, lambda p: rx.el.li(p.name, ": ", p.role)), class_name="list"),
         rx.el.p(
-            "Someone moved in or out? Tell us by phoning ",
-            settings.landlord_phone,
-            " or ",
-            rx.el.a("asking us", href=routes.NEW_REQUEST),
-            ".",
+            "Someone moved in or out? ", rx.el.a("Tell us about a change to your household", href=routes.HOUSEHOLD), "."
         ),
         rx.el.h2("Rent and charges now"),
         rx.cond(
@@ -159,7 +155,29 @@ def _found() -> rx.Component:
             rx.el.a("see your repairs", href=routes.REPAIRS),
             ".",
         ),
+        rx.el.h2("What you can tell us or ask us"),
+        rx.el.ul(*[rx.el.li(rx.el.a(label, href=href), ": ", what) for label, href, what in ASK_US], class_name="list"),
     )
+
+
+# The tenancy's own pages (issue 18), in the order a resident is likely to look for them.
+ASK_US = (
+    (
+        "Your household",
+        routes.HOUSEHOLD,
+        "who lives with you, and telling us someone moved in or out, a birth or a death",
+    ),
+    (
+        "Ask for permission",
+        routes.PERMISSIONS,
+        "to keep a pet, make an alteration, run a business, take a lodger or park a vehicle",
+    ),
+    ("Complaints, compliments and comments", routes.COMPLAINTS, "tell us what went wrong, or what went well"),
+    ("Letters and documents", routes.LETTERS, "the letters we sent you, and your tenancy agreement"),
+    ("Your details and preferences", routes.YOUR_DETAILS, "your email, phone numbers, and how we contact you"),
+    ("Swap your home (mutual exchange)", routes.MUTUAL_EXCHANGE, "how to find a swap, and asking us"),
+    ("Give notice to end your tenancy", routes.END_TENANCY, "the dates worked out for you"),
+)
 
 
 @page(routes.TENANCY, "Your tenancy", on_load=TenancyState.load)
