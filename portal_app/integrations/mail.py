@@ -1,4 +1,5 @@
-"""Sending mail: over SMTP when configured, or kept in the local outbox."""
+"""Sending mail: over SMTP when configured, or kept in the local outbox; texts (and email,
+if chosen) through GOV.UK Notify (``integrations/notify.py``): ``transport_from(settings)``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ class Mail:
     body_text: str
     mail_from: str
     message_id: str = ""  # the Message-ID header: the same on every attempt at one outbox message
+    channel: str = "email"  # email | sms (then ``to_address`` is an E.164 mobile number)
+    kind: str = ""  # the kind of message (its Notify template)
+    reference: str = ""  # our reference for it at the provider ("outbox-<id>")
 
 
 class MailServerUnavailable(Exception):
@@ -26,10 +30,15 @@ class MailServerUnavailable(Exception):
     when the server is back. The cause is the exception it was raised from."""
 
 
+class Undeliverable(Exception):
+    """The provider will never take this message as it is (a number that is not a mobile, a
+    template it does not have): the outbox records it failed instead of trying again."""
+
+
 class MailTransport(Protocol):
     name: str
 
-    def send(self, mail: Mail) -> None: ...
+    def send(self, mail: Mail) -> str | None: ...  # the provider's id for it, if it gives one
 
 
 class LocalTransport:
@@ -93,3 +102,52 @@ class SmtpTransport:
 
 def transport_for(smtp_url: str) -> MailTransport:
     return SmtpTransport(smtp_url) if smtp_url else LocalTransport()
+
+
+class Channels:
+    """Email through one transport and texts through another (``route``)."""
+
+    def __init__(self, email: MailTransport, sms: MailTransport) -> None:
+        self.email = email
+        self.sms = sms
+        self.name = email.name if email is sms else f"{email.name}, texts by {sms.name}"
+
+    def for_channel(self, channel: str) -> MailTransport:
+        return self.sms if channel == "sms" else self.email
+
+    def send(self, mail: Mail) -> str | None:
+        return self.for_channel(mail.channel).send(mail)
+
+
+def route(transport: MailTransport, channel: str) -> MailTransport:
+    """The transport that sends ``channel``: a text given to a transport that cannot send
+    texts (SMTP) stays in the local outbox, never mailed to a phone number."""
+    if isinstance(transport, Channels):
+        transport = transport.for_channel(channel)
+    if channel == "sms" and not getattr(transport, "sends_texts", False):
+        return LocalTransport()
+    return transport
+
+
+def transport_from(settings) -> MailTransport:
+    """What ``settings`` choose: email by ``MAIL_TRANSPORT`` (empty: SMTP with ``SMTP_URL``,
+    else Notify with ``NOTIFY_API_KEY``, else the local outbox), texts through Notify
+    whenever ``NOTIFY_API_KEY`` is set, else the local outbox."""
+    if not settings.notify_api_key:
+        if settings.mail_transport == "notify":
+            raise ValueError("MAIL_TRANSPORT=notify needs NOTIFY_API_KEY")
+        return LocalTransport() if settings.mail_transport == "local" else transport_for(settings.smtp_url)
+    from portal_app.integrations.notify import NotifyTransport
+
+    notify = NotifyTransport.from_settings(settings)
+    choice = settings.mail_transport or ("smtp" if settings.smtp_url else "notify")
+    needed = [("NOTIFY_SMS_TEMPLATE_IDS", notify.sms_templates)]
+    if choice == "notify":
+        needed.append(("NOTIFY_EMAIL_TEMPLATE_IDS", notify.email_templates))
+    for name, templates in needed:  # a kind with no template of its own goes with the default
+        if "default" not in templates:
+            raise ValueError(f"{name} needs a default=<template id> for the kinds without one of their own")
+    if choice == "notify":
+        return notify
+    email = LocalTransport() if choice == "local" else transport_for(settings.smtp_url)
+    return Channels(email, notify)

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal_app import worker
-from portal_app.services.mail import delivery, outbox
+from portal_app.integrations.mail import MailTransport
+from portal_app.services.mail import delivery, outbox, receipts
 from portal_app.settings import get_settings
 
 DELIVER_EVERY = timedelta(seconds=2)
@@ -26,6 +27,13 @@ DELIVER_EVERY = timedelta(seconds=2)
 log = logging.getLogger(__name__)
 
 worker.job("mail.deliver", every=DELIVER_EVERY)(delivery.deliver_once)
+
+
+@worker.job("mail.check_delivery", every=receipts.CHECK_EVERY)
+def check_delivery(*, engine: Engine, transport: MailTransport, now: datetime) -> int:
+    """Read back from GOV.UK Notify what became of the messages it has not finished with
+    (services/mail/receipts.py): a temporary failure is tried again, a permanent one recorded."""
+    return receipts.check_delivery(engine, transport, now=now)
 
 
 @worker.job("mail.empty_delivered_bodies", every=timedelta(hours=1))

@@ -21,7 +21,14 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from portal_app.integrations.mail import LocalTransport, Mail, MailServerUnavailable, MailTransport
+from portal_app.integrations.mail import (
+    LocalTransport,
+    Mail,
+    MailServerUnavailable,
+    MailTransport,
+    Undeliverable,
+    route,
+)
 from portal_app.models import OutboxMessage
 from portal_app.settings import get_settings
 
@@ -119,7 +126,7 @@ def _settle(engine: Engine, message_id: int, claimer: str, **values) -> bool:
     return done.rowcount == 1
 
 
-def _hold_back(engine: Engine, *, until: datetime, error: str, now: datetime) -> None:
+def _hold_back(engine: Engine, *, until: datetime, error: str, now: datetime, channels: tuple[str, ...]) -> None:
     """Move every pending message nobody holds that would be due before ``until`` to ``until``:
     the mail server is down, so they wait for the one next try the message that found it
     down was given, and are then sent oldest first. Their attempts stay as they were (none
@@ -128,7 +135,12 @@ def _hold_back(engine: Engine, *, until: datetime, error: str, now: datetime) ->
     with Session(engine) as session:
         session.exec(
             update(OutboxMessage)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at < until, free)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at < until,
+                OutboxMessage.channel.in_(channels),  # texts by Notify wait apart from mail by SMTP
+                free,
+            )
             .values(next_attempt_at=until, last_error=error)
             .execution_options(synchronize_session=False)
         )
@@ -183,9 +195,19 @@ def deliver_due(
             message.body_text,
             settings.mail_from,
             message_id=message_id_for(message.id, message.created_at, settings.mail_from),
+            channel=message.channel,
+            kind=message.kind,
+            reference=f"outbox-{message.id}",
         )
+        sender = route(transport, message.channel)  # a text to a transport without texts stays local
         try:
-            transport.send(mail)
+            provider_ref = sender.send(mail)
+        except Undeliverable as exc:  # the provider will never take it as it is: recorded, not tried again
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            _settle(engine, message.id, claimer, status="failed", sent_at=now, claimed_by=None, last_error=error)
+            log.warning("outbox message %s (%s) was refused: %s", message.id, message.kind, error)
+            failed += 1
+            continue
         except Exception as exc:  # noqa: BLE001 - any failure is retried later
             down = isinstance(exc, MailServerUnavailable)
             reason = exc.__cause__ if down and exc.__cause__ is not None else exc
@@ -194,11 +216,15 @@ def deliver_due(
             _settle(engine, message.id, claimer, claimed_by=None, last_error=error, next_attempt_at=retry_at)
             failed += 1
             if down:  # nobody can be sent to: everything waiting waits with it, and goes in order after
-                _hold_back(engine, until=retry_at, error=error, now=current)
-                break
+                channels = tuple(c for c in ("email", "sms") if route(transport, c) is sender)
+                _hold_back(engine, until=retry_at, error=error, now=current, channels=channels or (message.channel,))
+                if {"email", "sms"} <= set(channels):
+                    break
+                # the other channel's transport may be up: the pass goes on with its messages
             continue
-        status = "local" if isinstance(transport, LocalTransport) else "sent"
-        if _settle(engine, message.id, claimer, status=status, sent_at=now, last_error=None):
+        status = "local" if isinstance(sender, LocalTransport) else "sent"
+        receipt = {"provider_ref": provider_ref[:64], "delivery_status": "created"} if provider_ref else {}
+        if _settle(engine, message.id, claimer, status=status, sent_at=now, last_error=None, **receipt):
             delivered += 1
         else:  # the lease ran out mid-send and another deliverer took it over
             log.warning(
@@ -209,7 +235,9 @@ def deliver_due(
 
 # What a delivered message's text becomes once it has been kept for RETAIN_MAIL_BODY_DAYS.
 EMPTIED_BODY = ""
-DELIVERED_STATUSES = ("sent", "local")
+# "failed": refused by the provider, or not delivered (services/mail/receipts.py): it has left
+# the outbox too (``sent_at`` is when), and its text may hold a code as well.
+DELIVERED_STATUSES = ("sent", "local", "failed")
 
 
 def empty_delivered_bodies(session: Session, *, before: datetime) -> int:

@@ -42,7 +42,7 @@ from portal_app.integrations import repairs as systems
 from portal_app.integrations.repairs import base
 from portal_app.models import PortalUser, Property, Repair, RepairAppointment, RepairEvent
 from portal_app.services import audit, working_days
-from portal_app.services.mail import outbox
+from portal_app.services.mail import outbox, texts
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.repairs import common, following, targets
 from portal_app.settings import Settings
@@ -182,6 +182,10 @@ def _email(session: Session, repair: Repair, headline: str, lines: list[str], se
         settings=settings,
     )
     outbox.queue_mail(session, to=user.email, subject=content.subject, body=content.body, kind="repair_update", now=now)
+    words = texts.repair_text(
+        landlord=settings.landlord_name, reference=repair.reference, headline=headline, line=lines[0] if lines else ""
+    )
+    texts.text_resident(session, user, body=words, kind="repair_update", now=now)  # only if they chose texts
 
 
 def book(caller, reference: object, slot_id: object, *, now: datetime, settings: Settings) -> Booked:
