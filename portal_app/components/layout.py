@@ -37,6 +37,7 @@ def _nav_list(signed_in: bool, hint: str) -> rx.Component:
             rx.el.li(rx.el.a("Your accounts", href=routes.HOME)),
             rx.el.li(rx.el.a("My requests", href=routes.REQUESTS)),
             rx.el.li(rx.el.a("Repairs", href=routes.REPAIRS)),
+            rx.el.li(rx.el.a("Your details", href=routes.YOUR_DETAILS)),
             rx.el.li(rx.el.a("Sign-in and security", href=routes.SECURITY)),
             rx.el.li(
                 rx.el.button("Sign out", type="button", class_name="link-button", on_click=SessionState.sign_out),

@@ -179,6 +179,8 @@ def home_page() -> rx.Component:
                     rx.el.h2("Your home"),
                     rx.el.ul(
                         rx.el.li(rx.el.a("Your tenancy and who is on it", href=routes.TENANCY)),
+                        rx.el.li(rx.el.a("Letters and documents", href=routes.LETTERS)),
+                        rx.el.li(rx.el.a("Your details and how we contact you", href=routes.YOUR_DETAILS)),
                         rx.el.li(rx.el.a("Report a repair", href=routes.NEW_REPAIR)),
                         rx.el.li(rx.el.a("My repairs", href=routes.REPAIRS)),
                         class_name="list",

@@ -36,7 +36,7 @@ from portal_app.clock import uk_time_words, utcnow
 from portal_app.components import forms
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
-from portal_app.services.identity import auth, contact, two_step
+from portal_app.services.identity import auth, two_step
 from portal_app.services.validation import form_fields
 from portal_app.settings import get_settings
 from portal_app.state.access import current_principal, resident_only
@@ -44,7 +44,6 @@ from portal_app.state.database import in_transaction
 from portal_app.state.session import SessionState, ShowPasswordMixin, leave_for
 
 PASSWORD_FIELDS = [("current_password", "current-password"), ("new_password", "new-password")]
-CONTACT_FIELDS = [("mobile", "mobile"), ("letters_by_post", "letters-by-post")]
 
 # The helper that shows secrets once (assets/show_once.js), made once per page load.
 SHOW_ONCE = "globalThis.doorstepShowOnce"
@@ -92,20 +91,8 @@ class SecurityState(ShowPasswordMixin, SessionState):
     password_errors: dict[str, str] = {}
     password_changed: bool = False
     disable_errors: dict[str, str] = {}
-    # The resident's own contact details (services/identity/contact.py), shown to them only.
-    contact_email: str = ""
-    contact_mobile: str = ""
-    letters_choice: str = ""
-    contact_errors: dict[str, str] = {}
-    contact_saved: str = ""
-
-    async def _refresh_contact(self, user_id: int) -> None:
-        details = await in_transaction(contact.contact_details, user_id)
-        self.contact_email, self.contact_mobile = details.email, details.mobile
-        self.letters_choice = "yes" if details.letters_by_post else "no"
 
     async def _refresh(self, user_id: int) -> None:
-        await self._refresh_contact(user_id)
         summary = await in_transaction(auth.security_summary, user_id)
         self.two_step_enabled = summary.two_step_enabled
         self.recovery_codes_left = summary.recovery_codes_left
@@ -125,41 +112,7 @@ class SecurityState(ShowPasswordMixin, SessionState):
         self.setup_errors = {}
         self.setup_notice = ""
         self.disable_errors = {}
-        self.contact_errors = {}
-        self.contact_saved = ""
         await self._refresh(principal.user_id)
-
-    @resident_only
-    @rx.event
-    def choose_letters(self, value: str):
-        """The letters-by-post radio was chosen: keep it (only "yes" or "no")."""
-        value = str(value)
-        if value in contact.LETTERS:
-            self.letters_choice = value
-
-    @resident_only
-    @rx.event
-    async def change_contact(self, form_data: dict):
-        principal = current_principal()
-        mobile = form_fields(form_data).get("mobile", "")
-        errors, changed = await in_transaction(
-            contact.change_contact_details,
-            principal.user_id,
-            mobile=mobile,
-            letters_by_post=self.letters_choice,
-            now=utcnow(),
-            client_ip=self._client_ip(),
-        )
-        self.contact_errors = errors
-        if errors:
-            self.contact_saved = ""
-            return forms.focus_error_summary()
-        await self._refresh_contact(principal.user_id)
-        self.contact_saved = (
-            f"We have changed your {' and '.join(changed)}."
-            if changed
-            else "Nothing has changed: these are your details."
-        )
 
     @resident_only  # on this page only for a signed-in resident, unlike the mixin's public one
     @rx.event
@@ -373,43 +326,13 @@ def _two_step_section() -> rx.Component:
 
 
 def _contact_section() -> rx.Component:
-    e = SecurityState.contact_errors
+    """Contact details and letters moved to Your details (issue 18): linked from here."""
     return rx.el.section(
         rx.el.h2("Your contact details"),
-        rx.cond(
-            SecurityState.contact_saved != "",
-            rx.el.div(rx.el.p(SecurityState.contact_saved), class_name="notice notice--success", role="status"),
-        ),
-        rx.el.dl(
-            rx.el.div(rx.el.dt("Email address"), rx.el.dd(SecurityState.contact_email)), class_name="summary-list"
-        ),
         rx.el.p(
-            "We send your codes and links to this address. To change it, phone us: we will check it is you first.",
-            class_name="caption",
-        ),
-        forms.error_summary(e, CONTACT_FIELDS),
-        rx.el.form(
-            forms.text_field(
-                e,
-                "mobile",
-                "UK mobile number",
-                hint="For example, 07700 900 982",
-                input_type="tel",
-                autocomplete="tel",
-                default_value=SecurityState.contact_mobile,
-            ),
-            forms.radios(
-                e,
-                "letters_by_post",
-                "Do you want letters from us by post?",
-                [("yes", "Yes, send me letters by post"), ("no", "No, I am happy to get them by email when we can")],
-                selected=SecurityState.letters_choice,
-                on_select=SecurityState.choose_letters,
-            ),
-            forms.submit_button("Save my contact details"),
-            on_submit=SecurityState.change_contact,
-            aria_label="Your contact details",
-            no_validate=True,
+            rx.el.a("Your details", href=routes.YOUR_DETAILS),
+            ": your email address, phone numbers, how we contact you, which messages you want, and letters by "
+            "post or online.",
         ),
     )
 
@@ -457,12 +380,7 @@ def _password_section() -> rx.Component:
     routes.SECURITY,
     "Sign-in and security",
     on_load=SecurityState.load,
-    errors=[
-        SecurityState.setup_errors,
-        SecurityState.password_errors,
-        SecurityState.disable_errors,
-        SecurityState.contact_errors,
-    ],
+    errors=[SecurityState.setup_errors, SecurityState.password_errors, SecurityState.disable_errors],
 )
 def security_page() -> rx.Component:
     return _SecurityPage.create(

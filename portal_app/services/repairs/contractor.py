@@ -105,8 +105,9 @@ def notified(session: Session, event: dict, *, now: datetime, settings: Settings
     )
     row.outcome = "applied" if applies else "noted"
     session.add(row)
-    if applies and to == common.COMPLETED and repair.user_id is not None:
-        user = session.get(PortalUser, repair.user_id)
+    user = session.get(PortalUser, repair.user_id) if repair.user_id is not None else None
+    wanted = user is not None and (user.wants_repair_updates or repair.priority == "emergency")
+    if applies and to == common.COMPLETED and wanted:  # as the resident chose in Your details
         content = mail_templates.repair_update(
             reference=repair.reference,
             what=following.what_words(repair),

@@ -36,7 +36,7 @@ from portal_app import routes
 from portal_app.clock import to_uk, uk_time_words, uk_today
 from portal_app.models import PortalUser, Property, Repair, RepairAppointment, RepairEvent, RepairPhoto
 from portal_app.services import audit
-from portal_app.services.mail import outbox
+from portal_app.services.mail import outbox, texts
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.money import format_pence
 from portal_app.services.repairs import common, targets
@@ -475,6 +475,15 @@ def confirm(session: Session, reference: str, *, now: datetime, settings: Settin
     outbox.queue_mail(
         session, to=user.email, subject=content.subject, body=content.body, kind="repair_reported", now=now
     )
+    if appointment is not None:  # booked as it was reported: a text too, if the resident chose texts
+        when = slot_words(_aware(appointment.starts_at), _aware(appointment.ends_at))
+        words = texts.repair_text(
+            landlord=settings.landlord_name,
+            reference=repair.reference,
+            headline="Your repair appointment is booked.",
+            line=f"Appointment: {when}",
+        )
+        texts.text_resident(session, user, body=words, kind="repair_reported", now=now)
     return True
 
 

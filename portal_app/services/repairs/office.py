@@ -85,7 +85,7 @@ from portal_app.models import (
     TenancyParty,
 )
 from portal_app.services import audit
-from portal_app.services.mail import outbox
+from portal_app.services.mail import outbox, texts
 from portal_app.services.mail import templates as mail_templates
 from portal_app.services.money import format_pence
 from portal_app.services.repairs import common, targets
@@ -933,13 +933,24 @@ def _note_error(text: str, *, required: str | None, label: str = "Note", most: i
 
 
 def _tell_resident(
-    session: Session, repair: Repair, *, headline: str, lines: list[str], now: datetime, settings: Settings
+    session: Session,
+    repair: Repair,
+    *,
+    headline: str,
+    lines: list[str],
+    now: datetime,
+    settings: Settings,
+    always: bool = False,
 ) -> bool:
-    """Email the resident who reported it (a repair raised by phone has nobody to email)."""
+    """Email the resident who reported it (a repair raised by phone has nobody to email).
+    A resident who chose no repair updates (Your details) is not emailed, except for an
+    emergency and when ``always`` (an appointment booked, the repair cancelled)."""
     if repair.user_id is None:
         return False
     user = session.get(PortalUser, repair.user_id)
     if user is None or not user.email:
+        return False
+    if not (always or user.wants_repair_updates or repair.priority == targets.EMERGENCY):
         return False
     mail = mail_templates.repair_update(
         reference=repair.reference,
@@ -950,6 +961,14 @@ def _tell_resident(
         settings=settings,
     )
     outbox.queue_mail(session, to=user.email, subject=mail.subject, body=mail.body, kind=MAIL_UPDATE, now=now)
+    if always:  # an appointment booked or the repair cancelled: a text too, if the resident chose texts
+        words = texts.repair_text(
+            landlord=settings.landlord_name,
+            reference=repair.reference,
+            headline=headline,
+            line=lines[0] if lines else "",
+        )
+        texts.text_resident(session, user, body=words, kind=MAIL_UPDATE, now=now)
     return True
 
 
@@ -1157,7 +1176,15 @@ def set_status(
         lines = [f"When: {when}"] if when else ["We will tell you the time."]
     if text and new != common.CANCELLED:
         lines.append("We have added a note about it on your repair's page.")
-    emailed = _tell_resident(session, repair, headline=headline, lines=lines, now=now, settings=settings)
+    emailed = _tell_resident(
+        session,
+        repair,
+        headline=headline,
+        lines=lines,
+        now=now,
+        settings=settings,
+        always=new in (common.BOOKED, common.CANCELLED),
+    )
     _audit(
         session,
         member,
