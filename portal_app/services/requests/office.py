@@ -141,7 +141,10 @@ APPROVE, DECLINE = "approve", "decline"
 
 # What the resident reads when their request is approved (the step's note, and the email).
 APPROVED_NOTES = {
-    REFUND: "We have approved your refund. We will pay it into the bank account you gave us and tell you when we have."
+    REFUND: "We have approved your refund. We will pay it into the bank account you gave us and tell you when we have.",
+    # common.PERMISSION: the officer's message that follows is the permission's conditions
+    # (services/tenancy/permissions.py shows them to the resident as such).
+    "permission": "We have given you permission.",
 }
 APPROVED_NOTE = "We have approved your request."
 
