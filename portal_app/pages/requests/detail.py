@@ -9,10 +9,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.clock import utcnow
 from portal_app.components.layout import page
 from portal_app.components.pwa import loading_or_offline
 from portal_app.pages.requests import OFFLINE, status_tag
 from portal_app.services.requests import resident as money_requests
+from portal_app.services.tenancy import complaints
 from portal_app.state.access import current_principal, resident_only
 from portal_app.state.accounts import AccountChoiceState
 from portal_app.state.database import in_transaction
@@ -24,6 +26,7 @@ class RequestDetailState(AccountChoiceState):
     detail_lines: list[dict[str, str]] = []
     detail_updates: list[dict[str, str]] = []
     detail_found: bool = False
+    complaint: dict[str, str] = {}  # a complaint's deadlines and stage 2 link ({} for other kinds)
 
     @resident_only
     @rx.event
@@ -52,7 +55,46 @@ class RequestDetailState(AccountChoiceState):
             self.detail_updates = [
                 {"at": u.at_words, "status": u.status_label, "note": u.note, "by": u.by} for u in found.updates
             ]
+        self.complaint = {}
+        view = None
+        if found is not None and found.kind in complaints.COMPLAINT_KINDS:
+            view = await in_transaction(
+                complaints.complaint_for,
+                user_id=principal.user_id,
+                person_id=principal.person_id,
+                tenancy_id=principal.tenancy_id,
+                reference=found.reference,
+                now=utcnow(),
+            )
+        if view is not None:
+            self.complaint = {
+                "first": view.deadlines.words[0],
+                "second": view.deadlines.words[1],
+                "escalate_href": routes.escalate_complaint(view.reference) if view.can_escalate else "",
+                "final": "yes" if view.ombudsman_now else "",
+            }
         self.loaded = True
+
+
+def _complaint() -> rx.Component:
+    """A complaint's deadlines (the Complaint Handling Code), and the way to stage 2."""
+    c = RequestDetailState.complaint
+    return rx.cond(
+        c.contains("first"),
+        rx.el.section(
+            rx.el.h2("Complaint deadlines"),
+            rx.el.ul(rx.el.li(c["first"]), rx.el.li(c["second"]), class_name="list"),
+            rx.cond(
+                c["escalate_href"] != "",
+                rx.el.p(rx.el.a("Not happy with our answer? Take your complaint to stage 2", href=c["escalate_href"])),
+            ),
+            rx.cond(
+                c["final"] == "yes",
+                rx.el.p("This was our final answer. If you are still unhappy you can go to the Housing Ombudsman."),
+            ),
+            rx.el.p(rx.el.a("Complaints, and the Housing Ombudsman's details", href=routes.COMPLAINTS)),
+        ),
+    )
 
 
 @page(
@@ -83,6 +125,7 @@ def request_detail_page() -> rx.Component:
                     ),
                     class_name="summary-list",
                 ),
+                _complaint(),
                 rx.el.h2("What has happened"),
                 rx.el.ol(
                     rx.foreach(
