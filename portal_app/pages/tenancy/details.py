@@ -49,6 +49,7 @@ class TenancyState(SessionState):
     people: list[PersonItem] = []
     charges: list[ChargeItem] = []
     officers: list[OfficerItem] = []
+    transfer: dict[str, str] = {}  # the transfer application, when there is one
 
     @resident_only
     @rx.event
@@ -67,7 +68,22 @@ class TenancyState(SessionState):
                 "address": found.address,
                 "property": found.property_words,
                 "weekly": found.weekly_total_words,
+                "agreement_href": found.agreement_href,
+                "agreement_words": found.agreement_words,
             }
+            t = found.transfer
+            self.transfer = (
+                {
+                    "band": t.band,
+                    "effective": t.effective_words,
+                    "status": t.status_words,
+                    "bedrooms": t.bedrooms_words,
+                    "reference": t.reference,
+                    "lettings": t.lettings_url,
+                }
+                if t is not None
+                else {}
+            )
             self.people = [PersonItem(p.name, p.role_words) for p in found.people]
             self.charges = [ChargeItem(c.account, c.description, c.amount_words) for c in found.charges]
             self.officers = [OfficerItem(o.role_words, o.name, o.email, o.phone) for o in found.officers]
@@ -85,6 +101,28 @@ def _officer(o) -> rx.Component:
         rx.el.p("Email: ", rx.el.a(o.email, href="mailto:" + o.email)),
         rx.cond(o.phone != "", rx.el.p("Phone: ", rx.el.a(o.phone, href="tel:" + o.phone))),
         class_name="card",
+    )
+
+
+def _transfer() -> rx.Component:
+    t = TenancyState.transfer
+    return rx.fragment(
+        rx.el.h2("Your transfer application"),
+        rx.el.dl(
+            _row("Band", t["band"]),
+            _row("Your band counts from", t["effective"]),
+            _row("Status", t["status"]),
+            rx.cond(t["bedrooms"] != "", _row("Homes with", t["bedrooms"])),
+            _row("Application reference", t["reference"]),
+            class_name="summary-list",
+        ),
+        rx.cond(
+            t["lettings"] != "",
+            rx.el.p(
+                rx.el.a("See homes to bid for on our choice-based lettings site", href=t["lettings"]),
+                " (another website).",
+            ),
+        ),
     )
 
 
@@ -137,10 +175,26 @@ def _found() -> rx.Component:
         ),
         rx.el.h2("What we must do as your landlord"),
         rx.el.ul(*[rx.el.li(line) for line in details.OBLIGATIONS], class_name="list"),
-        rx.el.p(
-            "Your tenancy agreement says what we and you each agree to. For a copy, ",
-            rx.el.a("ask us", href=routes.NEW_REQUEST),
-            ".",
+        rx.cond(
+            v["agreement_href"] != "",
+            rx.el.p(
+                "Your tenancy agreement says what we and you each agree to: ",
+                rx.el.a(
+                    "Download your tenancy agreement (",
+                    v["agreement_words"],
+                    ")",
+                    href=v["agreement_href"],
+                    download=True,
+                    reload_document=True,
+                    class_name="not-kiosk",
+                ),
+                ".",
+            ),
+            rx.el.p(
+                "Your tenancy agreement says what we and you each agree to. For a copy, ",
+                rx.el.a("ask us", href=routes.NEW_REQUEST),
+                ".",
+            ),
         ),
         rx.el.h2("Your officers"),
         rx.cond(
@@ -148,6 +202,7 @@ def _found() -> rx.Component:
             rx.el.div(rx.foreach(S.officers, _officer), class_name="cards"),
             rx.el.p(f"Phone {settings.landlord_phone} ({settings.landlord_hours}) and we will put you through."),
         ),
+        rx.cond(S.transfer.length() > 0, _transfer()),
         rx.el.h2("Repairs"),
         rx.el.p(
             rx.el.a("Report a repair", href=routes.NEW_REPAIR),

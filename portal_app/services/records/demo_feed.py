@@ -67,6 +67,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "rent_free_weeks",
         "income_officer_ref",
         "housing_officer_ref",
+        "leasehold_officer_ref",
+        "notice_end_day",
     ),
     "tenancy_parties.csv": ("tenancy_ref", "person_ref", "role", "start_date", "end_date"),
     "accounts.csv": ("account_ref", "tenancy_ref", "account_type", "opened_on", "closed_on"),
@@ -89,6 +91,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "description",
         "amount",
         "method",
+    ),
+    # The demo residents' letters (PDFs beside the CSV files) and a transfer application:
+    # demo_letters.py, docs/tenancy-feed.md.
+    "documents.csv": ("document_ref", "tenancy_ref", "person_ref", "kind", "title", "issued_on", "file"),
+    "transfer_applications.csv": (
+        "application_ref",
+        "tenancy_ref",
+        "band",
+        "effective_date",
+        "status",
+        "bedrooms_needed",
+        "updated_on",
     ),
 }
 
@@ -683,6 +697,7 @@ class _Tenancy:
     rent_free: bool = True
     income_officer: str = ""
     housing_officer: str = ""
+    leasehold_officer: str = ""
     block: _Block | None = None
     bedrooms: int = 1
 
@@ -936,6 +951,8 @@ class _Generator:
                 ";".join(d.isoformat() for d in rent_free_list),
                 t.income_officer,
                 t.housing_officer,
+                t.leasehold_officer,
+                "",  # notice_end_day: the landlord's default (NOTICE_END_DAY)
             ]
         )
 
@@ -994,6 +1011,7 @@ class _Generator:
         rng = self.rng
         if t.tenure in ("leasehold", "shared_ownership"):
             t.income_officer = self.officers["leasehold_officer"][0]
+            t.leasehold_officer = self.officers["leasehold_officer"][0]
         else:
             t.income_officer = rng.choice(self.officers["income_officer"])
         t.housing_officer = rng.choice(self.officers["housing_officer"])
@@ -2209,6 +2227,13 @@ def write_demo_feed(
     gen = _Generator(seed, today, tenancies)
     gen.build()
     gen.out["transactions.csv"] = gen.transactions()
+    from portal_app.services.records import demo_letters  # noqa: PLC0415
+
+    documents = demo_letters.demo_documents(gen.demo, gen.out, today)
+    gen.out["documents.csv"] = [d.row for d in documents]
+    gen.out["transfer_applications.csv"] = demo_letters.demo_transfer_applications(gen.demo, today)
+    for document in documents:
+        (folder / document.file).write_bytes(document.pdf)
     rows: dict[str, int] = {}
     for name, header in COLUMNS.items():
         data = gen.out[name]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import io
 import re
 import time
@@ -53,9 +54,11 @@ from portal_app.models import (
     Person,
     Property,
     Repair,
+    ResidentDocument,
     Tenancy,
     TenancyParty,
     Transaction,
+    TransferApplication,
 )
 from portal_app.services.validation import normalise_email, normalise_uk_mobile
 
@@ -337,6 +340,8 @@ class _Spec:
     ordered: tuple[tuple[str, str], ...] = ()
     # the portal's own columns of a new row, from its feed values (``arrangements.csv``)
     on_insert: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # the portal's own columns of an updated row, from its feed values (``documents.csv``)
+    on_update: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -401,6 +406,9 @@ SPECS: tuple[_Spec, ...] = (
             _Col("rent_free_weeks", False, _parse_mondays),
             _Col("income_officer_ref", False, _ref, db="income_officer_id", ref="officers.csv"),
             _Col("housing_officer_ref", False, _ref, db="housing_officer_id", ref="officers.csv"),
+            # docs/tenancy-feed.md: the lease's officer, and the day a tenant's notice must end on
+            _Col("leasehold_officer_ref", False, _ref, db="leasehold_officer_id", ref="officers.csv"),
+            _Col("notice_end_day", False, _enum("monday", "sunday", "period_end", "any_day")),
         ),
         ordered=(("start_date", "end_date"),),
     ),
@@ -594,6 +602,230 @@ SPECS = (
         on_insert=_repair_columns,
     ),
 )
+# ---------------------------------------------------------------------------
+# Letters and documents (with their PDFs) and transfer applications: docs/tenancy-feed.md
+# ---------------------------------------------------------------------------
+
+DOCUMENT_KINDS = ("tenancy_agreement", "letter", "notice", "statement", "other")
+TRANSFER_STATUSES = ("active", "suspended", "closed", "housed")
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024  # one PDF of documents.csv: 10 MB at most
+_PDF_MAGIC = b"%PDF-"
+
+
+def _parse_document_path(raw: str) -> str:
+    """A PDF's path relative to the feed's folder (``letters/2026/rent-TEN1.pdf``): never
+    absolute, never out of the folder."""
+    if len(raw) > 255:
+        raise _Bad(f"is {len(raw)} characters long; at most 255 are allowed")
+    if "\\" in raw:
+        raise _Bad(f"'{raw}' has a backslash; separate folders with /")
+    parts = raw.split("/")
+    if raw.startswith("/") or ":" in parts[0] or any(part in ("", ".", "..") for part in parts):
+        raise _Bad(f"'{raw}' is not a path inside the feed's folder (like letters/rent-2026.pdf)")
+    return raw
+
+
+class _Pdf(str):
+    """A document's sha256 (what is compared with the stored row), carrying the PDF itself
+    when it is new or changed (``data``), or None when the stored one is the same."""
+
+    data: bytes | None = None
+
+
+def _document_columns(row: dict[str, Any]) -> dict[str, Any]:
+    pdf = row["sha256"]
+    return {
+        "sha256": str(pdf),
+        "data": pdf.data,
+        "size_bytes": len(pdf.data),
+        "imported_at": utcnow(),
+        "notified_at": None,
+    }
+
+
+def _document_changes(row: dict[str, Any]) -> dict[str, Any]:
+    """A changed row: the PDF is written again only when its sha256 changed."""
+    pdf = row["sha256"]
+    if getattr(pdf, "data", None) is None:
+        return {"sha256": str(pdf)}
+    return {"sha256": str(pdf), "data": pdf.data, "size_bytes": len(pdf.data)}
+
+
+SPECS = (
+    *SPECS,
+    _Spec(
+        "documents.csv",
+        ResidentDocument,
+        ("document_ref",),
+        (
+            _Col("document_ref", True, _ref, unique=True),
+            _Col("tenancy_ref", True, _ref, db="tenancy_id", ref="tenancies.csv"),
+            _Col("person_ref", False, _ref, db="person_id", ref="people.csv"),
+            _Col("kind", True, _enum(*DOCUMENT_KINDS)),
+            _Col("title", True, _text(200)),
+            _Col("issued_on", True, _parse_date),
+            _Col("file", True, _parse_document_path, db="sha256"),
+        ),
+        on_insert=_document_columns,
+        on_update=_document_changes,
+    ),
+    _Spec(
+        "transfer_applications.csv",
+        TransferApplication,
+        ("application_ref",),
+        (
+            _Col("application_ref", True, _ref, unique=True),
+            _Col("tenancy_ref", True, _ref, db="tenancy_id", ref="tenancies.csv"),
+            _Col("band", True, _text(40)),
+            _Col("effective_date", True, _parse_date),
+            _Col("status", True, _enum(*TRANSFER_STATUSES)),
+            _Col("bedrooms_needed", False, _parse_bedrooms),
+            _Col("updated_on", False, _parse_date),
+        ),
+    ),
+)
+
+
+def _pdf_reader(path: Path) -> tuple[Callable[[str], bytes], Callable[[], None]]:
+    """read(name) -> the bytes of the file ``name`` beside documents.csv (in the folder, or
+    in the .zip beside it), raising _Bad when it is missing, too large or outside; and a closer."""
+    if path.is_dir():
+        base = path.resolve()
+
+        def read_file(name: str) -> bytes:
+            target = (base / name).resolve()
+            if not target.is_relative_to(base):
+                raise _Bad(f"'{name}' is outside the feed's folder")
+            if not target.is_file():
+                raise _Bad(f"there is no file '{name}' in the feed")
+            if target.stat().st_size > DOCUMENT_MAX_BYTES:
+                raise _Bad(f"'{name}' is larger than {DOCUMENT_MAX_BYTES // (1024 * 1024)} MB")
+            return target.read_bytes()
+
+        return read_file, lambda: None
+
+    archive = zipfile.ZipFile(path)
+    here = next(
+        (
+            i.filename
+            for i in archive.infolist()
+            if i.filename.rsplit("/", 1)[-1] == "documents.csv" and "__MACOSX" not in i.filename
+        ),
+        "documents.csv",
+    )
+    prefix = here[: -len("documents.csv")]
+
+    def read_member(name: str) -> bytes:
+        try:
+            info = archive.getinfo(prefix + name)
+        except KeyError:
+            raise _Bad(f"there is no file '{name}' in the feed") from None
+        if info.is_dir():
+            raise _Bad(f"there is no file '{name}' in the feed")
+        if info.file_size > DOCUMENT_MAX_BYTES:
+            raise _Bad(f"'{name}' is larger than {DOCUMENT_MAX_BYTES // (1024 * 1024)} MB")
+        with archive.open(info) as handle:
+            data = handle.read(DOCUMENT_MAX_BYTES + 1)
+        if len(data) > DOCUMENT_MAX_BYTES:
+            raise _Bad(f"'{name}' is larger than {DOCUMENT_MAX_BYTES // (1024 * 1024)} MB")
+        return data
+
+    return read_member, archive.close
+
+
+def _read_documents(session: Session, path: Path, feed: dict[str, _FileRows], errors: list[str]) -> None:
+    """documents.csv's ``file`` cells become the PDFs' sha256 (each with the PDF when it is
+    new or changed): each must be a PDF (by its first bytes) of at most DOCUMENT_MAX_BYTES.
+    A ``person_ref`` must be a party to the document's tenancy (in this feed or stored)."""
+    rows = feed.get("documents.csv")
+    if rows is None:
+        return
+    names = rows.spec.names
+    ref_i, tenancy_i, person_i, file_i = (names.index(n) for n in ("document_ref", "tenancy_ref", "person_ref", "file"))
+    refs = [values[ref_i] for values in rows.rows]
+    stored: dict[str, str] = {}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        stored.update(
+            session.execute(
+                select(ResidentDocument.document_ref, ResidentDocument.sha256).where(
+                    ResidentDocument.document_ref.in_(chunk)
+                )
+            ).all()
+        )
+    read, close = _pdf_reader(path)
+    out: list[tuple] = []
+    try:
+        for values, line in zip(rows.rows, rows.lines):
+            name = values[file_i]
+            try:
+                data = read(name)
+                if not data.startswith(_PDF_MAGIC):
+                    raise _Bad(f"'{name}' is not a PDF (a PDF starts with %PDF-)")
+            except _Bad as exc:
+                errors.append(f"documents.csv:{line}:file: {exc}")
+                out.append(values)
+                continue
+            except OSError as exc:
+                errors.append(f"documents.csv:{line}:file: '{name}' cannot be read ({exc})")
+                out.append(values)
+                continue
+            pdf = _Pdf(hashlib.sha256(data).hexdigest())
+            pdf.data = None if stored.get(values[ref_i]) == pdf else data
+            out.append((*values[:file_i], pdf, *values[file_i + 1 :]))
+    finally:
+        close()
+    rows.rows = out
+    if not rows.present[person_i]:
+        return
+    parties: set[tuple[str, str]] = set()
+    in_feed = feed.get("tenancy_parties.csv")
+    if in_feed is not None:
+        t_i, p_i = in_feed.spec.names.index("tenancy_ref"), in_feed.spec.names.index("person_ref")
+        parties.update((v[t_i], v[p_i]) for v in in_feed.rows)
+        parties.update(k for k in in_feed.bad_keys if isinstance(k, tuple))
+    wanted = {values[person_i] for values in rows.rows if values[person_i] not in (None, _ABSENT)}
+    if wanted:
+        parties.update(
+            session.execute(
+                select(Tenancy.tenancy_ref, Person.person_ref)
+                .join(TenancyParty, TenancyParty.tenancy_id == Tenancy.id)
+                .join(Person, Person.id == TenancyParty.person_id)
+                .where(Person.person_ref.in_(sorted(wanted)))
+            ).all()
+        )
+    for values, line in zip(rows.rows, rows.lines):
+        person = values[person_i]
+        if person not in (None, _ABSENT) and (values[tenancy_i], person) not in parties:
+            errors.append(
+                f"documents.csv:{line}:person_ref: '{person}' is not on tenancy '{values[tenancy_i]}' "
+                "(a letter for one person goes to a tenancy they are on)"
+            )
+
+
+def _announce_documents(session: Session, feed: dict[str, _FileRows], plans: dict, now: datetime) -> None:
+    """The documents this import added: "You have a new letter" to whoever may see each
+    and gets letters online, queued in this same transaction (services/tenancy/letters.py)."""
+    rows = feed.get("documents.csv")
+    if rows is None or "documents.csv" not in plans:
+        return
+    added = plans["documents.csv"][0]
+    if not added:
+        return
+    from portal_app.services.tenancy import letters  # noqa: PLC0415
+    from portal_app.settings import get_settings  # noqa: PLC0415
+
+    ref_i = rows.spec.names.index("document_ref")
+    refs = [rows.rows[i][ref_i] for i in added]
+    ids: list[int] = []
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        ids.extend(
+            session.execute(select(ResidentDocument.id).where(ResidentDocument.document_ref.in_(chunk))).scalars()
+        )
+    letters.announce_new_letters(session, document_ids=ids, now=now, settings=get_settings())
+
+
 SPEC_BY_FILE = {s.file: s for s in SPECS}
 FEED_FILES = tuple(s.file for s in SPECS)
 
@@ -1044,6 +1276,7 @@ def _import(
     with Session(engine) as session:
         try:
             existing = _Existing(session)
+            _read_documents(session, path, feed, errors)  # documents.csv's PDFs (docs/tenancy-feed.md)
 
             # 2. References: each must be defined by the feed or already be in the database.
             feed_refs: dict[str, set[str]] = {}
@@ -1127,6 +1360,7 @@ def _import(
                 if spec.file in _KEYED and added:
                     existing.reload_ids(spec.file)
 
+            _announce_documents(session, feed, plans, _aware_utc(started_at))
             report = finish(True, counts)
             finished_at = started_at + timedelta(seconds=report.seconds) if now else utcnow()
             session.add(
@@ -1205,6 +1439,8 @@ def _write(
         for i, id_ in updated:
             values = _db_values(existing, spec, present, rows.rows[i], new=False)
             values["id"] = id_
+            if spec.on_update is not None:
+                values.update(spec.on_update(values))
             changes.append(values)
         for start in range(0, len(changes), _CHUNK):
             session.execute(update(spec.model), changes[start : start + _CHUNK])

@@ -14,11 +14,13 @@ party with a role that may use the portal, the tenancy not ended):
 * the rent and charges in force today, each account's, with the weekly total;
 * the landlord's obligations in short (section 11 of the Landlord and Tenant Act 1985, the
   yearly gas safety check, the Decent Homes Standard, Awaab's Law);
-* the named officers from the feed (housing, income), with how to reach them: seed 001's
-  "my housing officers".
+* the named officers from the feed (housing, income, leasehold), with how to reach them: seed
+  001's "my housing officers";
+* the tenancy agreement's PDF when the feed supplies it (documents.csv, ``letters.py``), and
+  the transfer application when there is one (band, the date it counts from, its status in
+  words, with the landlord's choice-based lettings site: ``CHOICE_BASED_LETTINGS_URL``).
 
-The tenancy agreement itself is not in the landlord's feed yet: the page says to ask for a
-copy. No reflex import; nothing here writes.
+No reflex import; nothing here writes.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from portal_app.clock import uk_date_words
-from portal_app.models import Account, Charge, Officer, Person, Property, Tenancy, TenancyParty
+from portal_app.models import Account, Charge, Officer, Person, Property, Tenancy, TenancyParty, TransferApplication
 from portal_app.services.accounts.balances import ACCOUNT_LABELS, convert_charge
 from portal_app.services.money import format_pence
 from portal_app.services.tenancy.home import home_of
+from portal_app.services.tenancy.letters import tenancy_agreement
 
 TENURE_WORDS: dict[str, tuple[str, str]] = {
     "secure": (
@@ -135,6 +138,24 @@ class OfficerView:
     phone: str
 
 
+TRANSFER_STATUS_WORDS = {
+    "active": "Active: you can bid for homes that suit you",
+    "suspended": "Suspended: you cannot bid for now. Your housing officer can tell you why",
+    "closed": "Closed",
+    "housed": "Housed: you have accepted a new home",
+}
+
+
+@dataclass(frozen=True)
+class TransferView:
+    reference: str
+    band: str  # "Band B", as the landlord's register names it
+    effective_words: str  # "1 September 2025": the date the band counts from
+    status_words: str
+    bedrooms_words: str  # "3 bedrooms", or ""
+    lettings_url: str  # the choice-based lettings site, or "" (no link)
+
+
 @dataclass(frozen=True)
 class TenancyView:
     reference: str
@@ -150,6 +171,9 @@ class TenancyView:
     weekly_total_words: str
     officers: tuple[OfficerView, ...]
     obligations: tuple[str, ...] = OBLIGATIONS
+    agreement_href: str = ""  # the tenancy agreement's download, when the feed supplied it
+    agreement_words: str = ""  # "PDF, 84 KB"
+    transfer: TransferView | None = None
 
 
 def _name(person: Person) -> str:
@@ -204,6 +228,7 @@ def my_tenancy(session: Session, caller, *, today: date, settings) -> TenancyVie
     for role, officer_id in (
         ("housing_officer", tenancy.housing_officer_id),
         ("income_officer", tenancy.income_officer_id),
+        ("leasehold_officer", tenancy.leasehold_officer_id),
     ):
         officer = session.get(Officer, officer_id) if officer_id else None
         if officer is not None:
@@ -216,6 +241,7 @@ def my_tenancy(session: Session, caller, *, today: date, settings) -> TenancyVie
                 )
             )
     bedrooms = f", {prop.bedrooms} bedroom{'s' if prop.bedrooms != 1 else ''}" if prop.bedrooms else ""
+    agreement = tenancy_agreement(session, caller, today=today, settings=settings)
     return TenancyView(
         reference=tenancy.tenancy_ref,
         tenure_words=tenure_words,
@@ -229,7 +255,32 @@ def my_tenancy(session: Session, caller, *, today: date, settings) -> TenancyVie
         charges=tuple(lines),
         weekly_total_words=f"{format_pence(weekly)} a week" if lines else "",
         officers=tuple(officers),
+        agreement_href=agreement.href if agreement else "",
+        agreement_words=f"PDF, {agreement.size_words}" if agreement else "",
+        transfer=_transfer(session, tenancy.id, settings),
     )
 
 
-__all__ = ["OBLIGATIONS", "TENURE_WORDS", "TenancyView", "my_tenancy"]
+def _transfer(session: Session, tenancy_id: int, settings) -> TransferView | None:
+    """The tenancy's transfer application: a live one (active or suspended) first, else the latest."""
+    apps = session.exec(
+        select(TransferApplication)
+        .where(TransferApplication.tenancy_id == tenancy_id)
+        .order_by(TransferApplication.id.desc())
+    ).all()
+    if not apps:
+        return None
+    app = next((a for a in apps if a.status in ("active", "suspended")), apps[0])
+    beds = app.bedrooms_needed
+    site = getattr(settings, "choice_based_lettings_url", "") or ""
+    return TransferView(
+        reference=app.application_ref,
+        band=app.band,
+        effective_words=uk_date_words(app.effective_date),
+        status_words=TRANSFER_STATUS_WORDS.get(app.status, app.status.capitalize()),
+        bedrooms_words=f"{beds} bedroom{'s' if beds != 1 else ''}" if beds is not None else "",
+        lettings_url=site if app.status in ("active", "suspended") else "",
+    )
+
+
+__all__ = ["OBLIGATIONS", "TENURE_WORDS", "TRANSFER_STATUS_WORDS", "TenancyView", "TransferView", "my_tenancy"]

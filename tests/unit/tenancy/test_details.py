@@ -106,3 +106,64 @@ def test_another_household_and_a_former_tenant_see_nothing_of_it(db, household):
         s.add(tenancy)
         s.commit()
         assert details.my_tenancy(s, household.ada, today=TODAY, settings=get_settings()) is None
+
+
+# --- The tenancy agreement, the leasehold officer and a transfer application (docs/tenancy-feed.md) ---
+
+
+def test_the_tenancy_agreement_from_the_feed_is_a_download_saying_pdf_and_its_size(db, household):
+    from portal_app.models import Tenancy
+    from tests.factories import make_document
+
+    with Session(db) as s:
+        assert details.my_tenancy(s, household.ada, today=TODAY, settings=get_settings()).agreement_href == ""
+        tenancy = s.get(Tenancy, household.tenancy_id)
+        doc = make_document(s, tenancy, "Your tenancy agreement", kind="tenancy_agreement", data=b"%PDF-" + b"1" * 2048)
+        doc_id = doc.id
+        s.commit()
+        view = details.my_tenancy(s, household.ada, today=TODAY, settings=get_settings())
+    assert view.agreement_href == f"/api/document/{doc_id}" and view.agreement_words == "PDF, 3 KB"
+
+
+def test_the_leasehold_officer_is_among_the_officers(db, household):
+    from portal_app.models import Tenancy
+
+    with Session(db) as s:
+        judith = make_officer(s, "Judith Rowe", "leasehold_officer")
+        tenancy = s.get(Tenancy, household.tenancy_id)
+        tenancy.leasehold_officer_id = judith.id
+        s.add(tenancy)
+        s.commit()
+        view = details.my_tenancy(s, household.ada, today=TODAY, settings=get_settings())
+    assert [(o.role_words, o.name) for o in view.officers] == [
+        ("Your income officer (rent and money)", "Priya Shah"),
+        ("Your leasehold officer", "Judith Rowe"),
+    ]
+
+
+def test_a_transfer_application_shows_its_band_date_and_status_with_the_lettings_site(db, household):
+    import dataclasses
+
+    from portal_app.models import TransferApplication
+
+    with Session(db) as s:
+        assert details.my_tenancy(s, household.ada, today=TODAY, settings=get_settings()).transfer is None
+        s.add(
+            TransferApplication(
+                application_ref="HR-77",
+                tenancy_id=household.tenancy_id,
+                band="Band B",
+                effective_date=date(2025, 9, 1),
+                status="active",
+                bedrooms_needed=3,
+            )
+        )
+        s.commit()
+        with_site = dataclasses.replace(get_settings(), choice_based_lettings_url="https://homes.example/bid")
+        view = details.my_tenancy(s, household.ada, today=TODAY, settings=with_site)
+        no_site = details.my_tenancy(s, household.ada, today=TODAY, settings=get_settings())
+        zeds = details.my_tenancy(s, household.zed, today=TODAY, settings=with_site)
+    t = view.transfer
+    assert (t.band, t.effective_words, t.bedrooms_words) == ("Band B", "1 September 2025", "3 bedrooms")
+    assert t.status_words.startswith("Active") and t.lettings_url == "https://homes.example/bid"
+    assert no_site.transfer.lettings_url == "" and zeds.transfer is None
