@@ -125,7 +125,7 @@ class Page:
 
 
 # Every page a resident opens (routes.py, the @page registrations under portal_app/pages/
-# identity, accounts, requests, rights); the back office's pages and the development mailbox
+# identity, accounts, requests, tenancy, rights); the back office's pages and the development mailbox
 # are not residents' pages. Public pages are measured signed out, as a visitor first sees them.
 DOORSTEP_PAGES = [
     # identity
@@ -140,6 +140,9 @@ DOORSTEP_PAGES = [
     Page("signed-out-not-you", "/signed-out/not-you"),
     Page("security", "/security", True),
     Page("sign-in-history", "/security/history", True),
+    Page("your-details", "/your-details", True),
+    Page("your-details-email", "/your-details/email", True),
+    Page("record-change", "/your-details/name-or-date-of-birth", True),
     Page("accessibility", "/accessibility"),
     Page("not-found", "/no-such-page", status=404),
     # accounts
@@ -154,6 +157,18 @@ DOORSTEP_PAGES = [
     Page("new-request", "/requests/new?account={account}", True),
     Page("refund-form", "/requests/new?kind=refund&account={account}", True),
     Page("request-detail", "/requests/view?ref={request}", True),
+    # tenancy
+    Page("tenancy", "/tenancy", True),
+    Page("household", "/household", True),
+    Page("permissions", "/permissions", True),
+    Page("ask-permission", "/permissions/ask?kind=pet", True),
+    Page("complaints", "/complaints", True),
+    Page("new-complaint", "/complaints/new", True),
+    Page("escalate-complaint", "/complaints/escalate?ref={request}", True),
+    Page("compliment-or-comment", "/complaints/compliment-or-comment", True),
+    Page("give-notice", "/tenancy/give-notice", True),
+    Page("mutual-exchange", "/tenancy/mutual-exchange", True),
+    Page("letters", "/letters", True),
     # rights
     Page("my-data", "/your-data", True),
     Page("data-request", "/your-data/correct-or-delete", True),

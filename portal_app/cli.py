@@ -1,5 +1,5 @@
 """`python -m portal_app ...`: migrate, import, seed-demo, mailbox, send-mail, worker, check-schema, create-staff,
-payments-export, direct-debit-export.
+payments-export, direct-debit-export, preferences-export.
 
 Something going wrong is answered with one line on stderr that says what to do, and an
 exit code, never a traceback (``main`` does this once for every command):
@@ -159,6 +159,23 @@ def _cmd_payments_export(args) -> int:
     return 0
 
 
+def _cmd_preferences_export(args) -> int:
+    """Each resident's letters (post or online) and way to contact, for the landlord's print
+    run (docs/preferences-export.md)."""
+    from portal_app.db import get_engine, require_current_schema
+    from portal_app.services.identity.preferences_export import preferences_csv
+
+    require_current_schema()
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CommandError(f"--out: {args.out} is in a folder that does not exist", 2)
+    with Session(get_engine()) as s:
+        text, count = preferences_csv(s)
+    out.write_text(text, encoding="utf-8", newline="")
+    print(f"{count} residents' letters and contact choices written to {out}")
+    return 0
+
+
 def _cmd_direct_debit_export(args) -> int:
     """The Direct Debit instructions (and cancellations) no export has taken yet, as the
     bureau's CSV file; each is marked as taken once the file is written, so it is in one
@@ -193,13 +210,13 @@ def _cmd_direct_debit_export(args) -> int:
 def _cmd_send_mail(args) -> int:
     """Deliver the outbox once, or run the worker (--forever)."""
     from portal_app.db import get_engine
-    from portal_app.integrations.mail import transport_for
+    from portal_app.integrations.mail import transport_from
     from portal_app.services.mail.delivery import deliver_once
     from portal_app.settings import get_settings
 
     if args.forever:
         return _cmd_worker(args)
-    delivered, failed = deliver_once(get_engine(), transport_for(get_settings().smtp_url))
+    delivered, failed = deliver_once(get_engine(), transport_from(get_settings()))
     print(f"delivered {delivered}, failed {failed} (failed ones are retried later)")
     return 0
 
@@ -350,6 +367,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="write the file here, a new file (default: standard output)")
     p.set_defaults(fn=_cmd_direct_debit_export)
+    p = sub.add_parser(
+        "preferences-export",
+        help="each resident's letters (post or online) and way to contact, as CSV (docs/preferences-export.md)",
+    )
+    p.add_argument("--out", required=True, help="write the file here")
+    p.set_defaults(fn=_cmd_preferences_export)
     from portal_app.services.roles import ROLES
 
     p = sub.add_parser(

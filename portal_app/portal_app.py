@@ -24,6 +24,7 @@ from portal_app.pages.identity import (  # noqa: F401
     accessibility,
     forgot_password,
     not_found,
+    record_change,
     register,
     register_code,
     reset_password,
@@ -33,6 +34,8 @@ from portal_app.pages.identity import (  # noqa: F401
     signed_out,
     start,
     two_step,
+    your_details,
+    your_details_email,
 )
 from portal_app.pages.mail import mailbox  # noqa: F401
 from portal_app.pages.payments import direct_debit as direct_debit_page  # noqa: F401
@@ -56,7 +59,13 @@ from portal_app.pages.staff import residents as staff_residents  # noqa: F401
 from portal_app.pages.staff import set_up as staff_set_up  # noqa: F401
 from portal_app.pages.staff import sign_in as staff_sign_in  # noqa: F401
 from portal_app.pages.staff import team as staff_team  # noqa: F401
+from portal_app.pages.tenancy import complaints as tenancy_complaints  # noqa: F401
 from portal_app.pages.tenancy import details as tenancy_details  # noqa: F401
+from portal_app.pages.tenancy import end as tenancy_end  # noqa: F401
+from portal_app.pages.tenancy import exchange as tenancy_exchange  # noqa: F401
+from portal_app.pages.tenancy import household as tenancy_household  # noqa: F401
+from portal_app.pages.tenancy import letters as tenancy_letters  # noqa: F401
+from portal_app.pages.tenancy import permissions as tenancy_permissions  # noqa: F401
 from portal_app.settings import get_settings
 from portal_app.state import cookie_jar
 from portal_app.state.session import EndedSessionGuard
@@ -84,6 +93,13 @@ async def check_schema_then_run_worker():
         await asyncio.to_thread(triage.load, get_settings().repairs_triage_file or None)
     except (triage.TriageError, OSError) as exc:
         print(f"\nDoorstep will not start: the repairs triage file: {exc}\n", file=sys.stderr, flush=True)
+        os._exit(3)
+    from portal_app.services.tenancy import permissions as permissions_policy
+
+    try:  # the landlord's permissions policy (docs/permissions.md): a broken one stops the start too
+        await asyncio.to_thread(permissions_policy.load)
+    except permissions_policy.PolicyError as exc:
+        print(f"\nDoorstep will not start: the permissions policy file: {exc}\n", file=sys.stderr, flush=True)
         os._exit(3)
     if not get_settings().worker_in_web:
         log.info("background work: not in this web process (WORKER_IN_WEB is off); run `python -m portal_app worker`")

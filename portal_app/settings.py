@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -121,6 +122,41 @@ def _pence_triple(value: str | None, default: tuple[int, int, int], name: str) -
         raise ValueError(f"{name} must be three amounts in pence, like 1000,200,5000")
     base, per_day, cap = (int(p) for p in parts)
     return base, per_day, cap
+
+
+def _notify_api_key(value: str | None) -> str:
+    """A GOV.UK Notify API key: its name, then the service id and the secret (two UUIDs).
+    What is wrong is said without the key itself."""
+    key = (value or "").strip()
+    if not key:
+        return ""
+    try:
+        uuid.UUID(key[-73:-37])
+        uuid.UUID(key[-36:])
+        ok = key[-37] == "-" and len(key) > 74 and key[-74] == "-"
+    except (ValueError, IndexError):
+        ok = False
+    if not ok:
+        raise ValueError("NOTIFY_API_KEY is not a GOV.UK Notify API key (its name, service id and secret key)")
+    return key
+
+
+def _template_ids(value: str | None, name: str) -> tuple[tuple[str, str], ...]:
+    """Template ids by kind, from "kind=template-uuid,kind=template-uuid" ("default=...":
+    the kinds not listed)."""
+    pairs = []
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        kind, _, template = part.partition("=")
+        try:
+            template = str(uuid.UUID(template.strip()))
+        except ValueError:
+            raise ValueError(f"{name}: {part.strip()!r} is not kind=template id") from None
+        if not kind.strip():
+            raise ValueError(f"{name}: {part.strip()!r} has no kind before '='")
+        pairs.append((kind.strip(), template))
+    return tuple(pairs)
 
 
 def _secret(data_dir: Path, name: str, env_value: str | None) -> str:
@@ -308,6 +344,26 @@ class Settings:
     repairs_system_api_key: str = ""
     repairs_system_timeout_seconds: float = 5.0
     repairs_notify_secret: str = ""
+    # Texts and email through GOV.UK Notify (integrations/notify.py, docs/notify.md): how email
+    # goes (MAIL_TRANSPORT: smtp | notify | local; empty: smtp with SMTP_URL, else notify
+    # with NOTIFY_API_KEY, else the local outbox), the API key (texts go through Notify
+    # whenever it is set; never logged), Notify's address, the template for each kind of
+    # message ("default" for kinds not listed; every template gets ((subject)) and ((body)))
+    # and the bearer token Notify's delivery-status callbacks carry.
+    mail_transport: str = ""
+    notify_api_key: str = field(default="", repr=False)
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_email_template_ids: tuple[tuple[str, str], ...] = ()
+    notify_sms_template_ids: tuple[tuple[str, str], ...] = ()
+    notify_callback_token: str = field(default="", repr=False)
+    # Ending or swapping a tenancy (services/tenancy/notice.py, exchange.py): the day a
+    # tenant's notice must end on when the tenancy has no rule of its own (monday | sunday |
+    # period_end | any_day), and where residents can look for a mutual exchange.
+    notice_end_day: str = "monday"
+    mutual_exchange_url: str = "https://www.homeswapper.co.uk/"
+    # The landlord's choice-based lettings site, linked from a transfer application
+    # (services/tenancy/details.py); empty: no link.
+    choice_based_lettings_url: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -417,6 +473,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         repair_target_working_days=_repair_targets(env.get("REPAIR_TARGET_WORKING_DAYS")),
         repairs_per_home_per_day=max(0, _int(env.get("REPAIRS_PER_HOME_PER_DAY"), 6)),
         repairs_emergency_phone=(env.get("REPAIRS_EMERGENCY_PHONE") or "0300 123 4999").strip(),
+        notice_end_day=_choice(
+            env.get("NOTICE_END_DAY"), ("monday", "sunday", "period_end", "any_day"), "NOTICE_END_DAY"
+        )
+        or "monday",
+        mutual_exchange_url=(env.get("MUTUAL_EXCHANGE_URL") or "https://www.homeswapper.co.uk/").strip(),
+        choice_based_lettings_url=(env.get("CHOICE_BASED_LETTINGS_URL") or "").strip(),
         repairs_emergency_hours=(env.get("REPAIRS_EMERGENCY_HOURS") or "24 hours a day, every day").strip(),
         right_to_repair=_bool(env.get("RIGHT_TO_REPAIR"), True),
         right_to_repair_compensation=_pence_triple(
@@ -431,6 +493,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         repairs_system_api_key=(env.get("REPAIRS_SYSTEM_API_KEY") or "").strip(),
         repairs_system_timeout_seconds=float(_int(env.get("REPAIRS_SYSTEM_TIMEOUT_SECONDS"), 5)),
         repairs_notify_secret=(env.get("REPAIRS_NOTIFY_SECRET") or "").strip(),
+        mail_transport=_choice(env.get("MAIL_TRANSPORT"), ("smtp", "notify", "local"), "MAIL_TRANSPORT"),
+        notify_api_key=_notify_api_key(env.get("NOTIFY_API_KEY")),
+        notify_base_url=(env.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk").rstrip("/"),
+        notify_email_template_ids=_template_ids(env.get("NOTIFY_EMAIL_TEMPLATE_IDS"), "NOTIFY_EMAIL_TEMPLATE_IDS"),
+        notify_sms_template_ids=_template_ids(env.get("NOTIFY_SMS_TEMPLATE_IDS"), "NOTIFY_SMS_TEMPLATE_IDS"),
+        notify_callback_token=(env.get("NOTIFY_CALLBACK_TOKEN") or "").strip(),
         web_workers=_int(env.get("WEB_WORKERS"), 0) or 2 * (os.cpu_count() or 1) + 1,
     )
 

@@ -163,6 +163,41 @@ def make_account(
     )
 
 
+def make_document(
+    session: Session,
+    tenancy: Tenancy,
+    title: str = "Your rent from 6 April 2026",
+    *,
+    kind: str = "letter",
+    issued_on: date = date(2026, 3, 2),
+    person: Person | None = None,
+    data: bytes | None = None,
+    notified_at: datetime | None = None,
+):
+    """A letter or document from the feed (documents.csv) for ``tenancy``, or for one person on it."""
+    import hashlib
+
+    from portal_app.models import ResidentDocument
+
+    pdf = data or f"%PDF-1.4\n% {title}\n%%EOF\n".encode()
+    return _add(
+        session,
+        ResidentDocument(
+            document_ref=f"DOC{_next()}",
+            tenancy_id=tenancy.id,
+            person_id=person.id if person else None,
+            kind=kind,
+            title=title,
+            issued_on=issued_on,
+            data=pdf,
+            size_bytes=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            imported_at=USER_CREATED_AT,
+            notified_at=notified_at,
+        ),
+    )
+
+
 def make_charge(
     session: Session,
     account: Account,

@@ -16,12 +16,15 @@ from starlette.routing import Route
 
 from portal_app import routes
 from portal_app.api import (
+    documents,
     downloads,
     handoff,
     joint_consent,
+    notify_callback,
     payments,
     repair_notify,
     repair_photos,
+    request_evidence,
     sandbox_pay,
     signout,
     staff_audit,
@@ -55,7 +58,10 @@ def api_app() -> Starlette:
             Route(routes.API_MY_DATA_HTML, downloads.my_data_html),
             Route(routes.API_DIRECT_DEBIT_FORM_PDF, downloads.direct_debit_form_pdf),
             Route(routes.API_REPAIR_PHOTO, repair_photos.repair_photo),
+            Route(routes.API_REQUEST_EVIDENCE, request_evidence.request_evidence),
+            Route(routes.API_DOCUMENT, documents.document),
             Route(routes.API_REPAIR_NOTIFY, repair_notify.notify, methods=["POST"]),
+            Route(routes.API_NOTIFY_CALLBACK, notify_callback.callback, methods=["POST"]),
             Route(routes.API_SIGNED_OUT, signout.signed_out),
             Route(routes.API_STAFF_SIGNED_OUT, signout.staff_signed_out),
             Route(routes.API_HANDOFF, handoff.hand_over),

@@ -87,17 +87,34 @@ def frame_size(name: str, payload: dict, path: str) -> int:
     return len(f"42{NAMESPACE}," + json.dumps(["event", event(name, payload, path=path)], ensure_ascii=False))
 
 
+def forms_of(component: rx.Component) -> list[rx.Component]:
+    """Each ``<form>`` in a page's component tree (a submit sends only its own fields)."""
+    return [c for c in _components(component) if getattr(c, "tag", None) == "form"]
+
+
 def page_forms() -> dict[str, int]:
-    """Each page's form submission, filled to its limits: route -> frame characters."""
+    """Each page's largest form submission, filled to its limits: route -> frame characters.
+    A page with several forms (the back office's request page: a note, a decision, a
+    complaint's acknowledgement) sends one at a time; a page's named fields outside any
+    form count as one more."""
     import portal_app.portal_app  # noqa: F401
     from portal_app.components.layout import PAGES
 
     longest_name = max(portal_app.portal_app.app._doorstep_socket_guard.registry.event_handlers, key=len)
     sizes = {}
     for render, route, _title, _loaders in PAGES:
-        fields = named_fields(render())
-        if fields:
-            sizes[route] = frame_size(longest_name, {"form_data": filled_form(fields)}, route)
+        tree = render()
+        forms = forms_of(tree)
+        in_forms = {id(c) for form in forms for c in _components(form)}
+        loose = [c for c in _components(tree) if id(c) not in in_forms]
+        groups = [named_fields(form) for form in forms]
+        groups.append(named_fields(rx.fragment(*[c for c in loose if getattr(c, "name", None) is not None])))
+        largest = max(
+            (frame_size(longest_name, {"form_data": filled_form(fields)}, route) for fields in groups if fields),
+            default=0,
+        )
+        if largest:
+            sizes[route] = largest
     return sizes
 
 

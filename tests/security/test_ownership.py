@@ -128,6 +128,9 @@ def _hostile_args(fn, a: dict) -> list[list]:
             "password",
             "current_password",
             "new_password",
+            "key",
+            "out_person",
+            "died_person",
         )
     }
     form["email"] = a["user"].email
@@ -153,6 +156,7 @@ def test_b_sees_only_their_own_accounts_on_the_home_page(two_residents):
 def test_the_walk_reaches_every_resident_handler():
     names = {f"{s.__name__}.{n}" for s, n, _ in _resident_handlers()}
     assert {"HomeState.load", "HomeState.not_me", "SecurityState.everywhere", "BudgetState.fill_from_account"} <= names
+    assert {"HouseholdState.send", "HouseholdState.add_files", "HouseholdState.remove_file"} <= names
 
 
 def _hostile_url(a: dict) -> dict[str, str]:
@@ -213,3 +217,69 @@ def test_the_budget_planner_fills_in_only_b_s_own_rent_even_when_sent_a_s_accoun
     else:
         assert sent is None
         assert state.fill_message == "That account is not one you can see."
+
+
+# Routes that hand a resident's own files to their session cookie (no ticket): each checks
+# ownership for itself, so B's session asking for A's file gets the 404 a guess gets.
+RESIDENT_FILE_ROUTES = ("API_DOCUMENT",)
+
+
+@pytest.mark.parametrize("route", RESIDENT_FILE_ROUTES)
+def test_b_cannot_fetch_a_s_files_by_their_address_and_neither_can_a_stranger(db, two_residents, route):
+    from starlette.testclient import TestClient
+
+    from portal_app import routes
+    from portal_app.api.http import api_app
+    from portal_app.models import Tenancy
+    from tests.factories import make_document
+
+    a, b = two_residents
+    with Session(db) as s:
+        tenancy = s.get(Tenancy, a["tenancy"].id)
+        doc_id = make_document(s, tenancy, f"Secret question from {a['person'].first_name}").id
+        s.commit()
+    path = getattr(routes, route).replace("{ref}", str(doc_id))
+    for token in (b["token"], None):
+        answer = TestClient(api_app(), cookies={"doorstep_session": token} if token else None).get(path)
+        assert answer.status_code == 404 and a["person"].first_name.encode() not in answer.content
+
+
+def test_b_cannot_fetch_or_remove_a_s_evidence_and_a_s_household_is_not_b_s_to_change(db, two_residents):
+    """Household change evidence (api/request_evidence.py): B's session asking for A's file
+    gets the 404 a guess gets, and B's household page cannot remove it or name A's household."""
+    from starlette.testclient import TestClient
+
+    from portal_app import routes
+    from portal_app.api.http import api_app
+    from portal_app.models import RequestEvidence, TenancyParty
+    from portal_app.pages.tenancy.household import HouseholdState
+    from portal_app.services.tenancy import evidence
+
+    a, b = two_residents
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    with Session(db) as s:
+        key = evidence.add_draft(s, a["user"].id, evidence.clean(pdf), "a.pdf", now=utcnow()).key
+        party = str(s.exec(select(TenancyParty.id).where(TenancyParty.tenancy_id == a["tenancy"].id)).first())
+        s.commit()
+    for token in (b["token"], None):
+        answer = TestClient(api_app(), cookies={"doorstep_session": token} if token else None).get(
+            routes.request_evidence(key)
+        )
+        assert answer.status_code == 404 and answer.content == b"Not found"
+    state = _state_of(_state_tree_for(b["token"]), HouseholdState)
+    _run(HouseholdState.event_handlers["remove_file"].fn(state, key))
+    state.change = "moved_out"
+    _run(HouseholdState.event_handlers["send"].fn(state, {"out_person": party, "out_date_day": "1"}))
+    _run(HouseholdState.event_handlers["choose"].fn(state, "out_person", party))
+    _run(
+        HouseholdState.event_handlers["send"].fn(
+            state, {"out_date_day": "1", "out_date_month": "12", "out_date_year": "2026"}
+        )
+    )
+    assert state.step == "form" and "out_person" in state.errors
+    with Session(db) as s:
+        assert s.exec(select(RequestEvidence.key)).all() == [key]
+        assert (
+            s.exec(select(func.count()).select_from(MoneyRequest).where(MoneyRequest.kind == "household_change")).one()
+            == 0
+        )

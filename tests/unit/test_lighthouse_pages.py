@@ -11,7 +11,7 @@ from portal_app import routes
 
 ROOT = Path(__file__).resolve().parents[2]
 # The residents' side; the back office (pages/staff) and the development mailbox (pages/mail) are not.
-RESIDENT_PAGE_FOLDERS = ("identity", "accounts", "requests", "rights")
+RESIDENT_PAGE_FOLDERS = ("identity", "accounts", "requests", "tenancy", "rights")
 
 
 def _bench():

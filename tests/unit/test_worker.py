@@ -48,6 +48,7 @@ def test_each_domain_registers_its_jobs_with_the_worker():
     assert jobs == {
         "mail.deliver": timedelta(seconds=2),
         "mail.empty_delivered_bodies": timedelta(hours=1),
+        "mail.check_delivery": timedelta(minutes=1),
         "identity.purge_old_throttle_hits": timedelta(minutes=10),
         "identity.purge_cookie_handoffs": timedelta(minutes=10),
         "identity.purge_expired_codes": timedelta(minutes=10),
@@ -62,6 +63,7 @@ def test_each_domain_registers_its_jobs_with_the_worker():
         "repairs.confirm_unsent": timedelta(minutes=5),
         "repairs.tidy_photos": timedelta(hours=1),
         "staff.purge_sso_starts": timedelta(minutes=10),
+        "tenancy.tidy_evidence": timedelta(hours=1),
     }
 
 

@@ -28,6 +28,7 @@ from portal_app.components import forms
 from portal_app.components.back_office import staff_page
 from portal_app.services.requests import office
 from portal_app.services.requests.common import NotYours, RequestNotFound
+from portal_app.services.tenancy import complaints_office, evidence
 from portal_app.services.validation import form_fields
 from portal_app.state.access import current_staff, staff_only
 from portal_app.state.database import in_transaction
@@ -49,6 +50,9 @@ ERROR_FIELDS = [
     ("paid", "mark-paid"),
     ("consent", "consent-heading"),
     ("bank", REVEAL_BUTTON_ID),
+    ("ack_note", "ack-note"),
+    ("extend_days", "extend-days"),
+    ("extend_reason", "extend-reason"),
 ]
 
 NOT_FOUND = "We cannot find that request"
@@ -97,6 +101,29 @@ def _request_vars(v: office.RequestView) -> dict[str, str]:
     }
 
 
+def _complaint_vars(c: complaints_office.StaffComplaint | None) -> dict[str, str]:
+    if c is None:
+        return {}
+    return {
+        "stage": f"stage {c.stage}",
+        "first": c.words[0],
+        "second": c.words[1],
+        "extension": c.extension_words,
+        "can_ack": _yes(c.can_acknowledge),
+        "can_extend": _yes(c.can_extend),
+    }
+
+
+async def _complaint_info(reference: str, staff_id: int) -> dict[str, str]:
+    if not reference:
+        return {}
+    try:
+        found = await in_transaction(complaints_office.complaint_for_staff, reference, staff_id)
+    except (RequestNotFound, NotYours):
+        return {}
+    return _complaint_vars(found)
+
+
 def show_bank_details(details: office.BankDetails) -> rx.event.EventSpec:
     """Write the bank details into ``#bank-details`` (the one way they reach the page)."""
     payload = {
@@ -129,6 +156,8 @@ class RequestPageState(StaffState):
     errors: dict[str, str] = {}
     notice: str = ""
     _reference: str = ""
+    complaint: dict[str, str] = {}  # a complaint's deadlines under the Complaint Handling Code ({} otherwise)
+    evidence: list[dict[str, str]] = []  # files the resident sent with it: {href, name, size, kind}
 
     def _fill(self, view: office.RequestView) -> None:
         self.found = True
@@ -199,6 +228,12 @@ class RequestPageState(StaffState):
             self._not_found()
         else:
             self._fill(view)
+        self.complaint = await _complaint_info(self._reference, staff.staff_id)
+        sent = await in_transaction(evidence.for_reference, self._reference) if self._reference else []
+        self.evidence = [
+            {"href": routes.request_evidence(f.key), "name": f.name, "size": f.size_words, "kind": f.kind_words}
+            for f in sent
+        ]
         self.loaded = True
 
     @staff_only("manage_requests")
@@ -273,6 +308,55 @@ class RequestPageState(StaffState):
             done="Their answer is recorded.",
         )
 
+    async def _complaint_step(self, work, done: str, **kwargs):
+        """Acknowledge a complaint or extend its deadline (services/tenancy/complaints_office.py),
+        then show the request again as the back office sees it."""
+        if not self._reference:
+            return None
+        staff = current_staff()
+        try:
+            step = await in_transaction(
+                work, self._reference, staff_id=staff.staff_id, now=utcnow(), client_ip=self._client_ip(), **kwargs
+            )
+            view = (
+                None
+                if not step.ok
+                else await in_transaction(
+                    office.open_request, self._reference, staff.staff_id, now=utcnow(), client_ip=self._client_ip()
+                )
+            )
+        except (RequestNotFound, NotYours):
+            self._not_found()
+            self.errors, self.notice, self.complaint = {}, "", {}
+            return None
+        if view is None:
+            self.errors, self.notice = step.errors, ""
+            return forms.focus_error_summary()
+        self._fill(view)
+        self.complaint = _complaint_vars(step.complaint)
+        self.errors, self.notice = {}, done
+        return None
+
+    @staff_only("manage_requests")
+    @rx.event
+    async def acknowledge_complaint(self, form_data: dict):
+        return await self._complaint_step(
+            complaints_office.acknowledge_complaint,
+            "Acknowledged. We have emailed the resident the date we will answer by.",
+            note=form_fields(form_data).get("ack_note", ""),
+        )
+
+    @staff_only("manage_requests")
+    @rx.event
+    async def extend_complaint(self, form_data: dict):
+        fields = form_fields(form_data)
+        return await self._complaint_step(
+            complaints_office.extend_deadline,
+            "Deadline extended. We have told the resident why, with the Housing Ombudsman's details.",
+            days=fields.get("extend_days", ""),
+            reason=fields.get("extend_reason", ""),
+        )
+
     @staff_only("reveal_bank_details")
     @rx.event
     async def reveal_bank_details(self):
@@ -327,6 +411,26 @@ def _about() -> rx.Component:
             rx.cond(R["raised_by"] != "", _row("Raised by", rx.fragment(R["raised_by"], ", for the resident"))),
             _row("Assigned to", R["assigned"]),
             rx.foreach(S.lines, lambda ln: _row(ln["label"], ln["value"])),
+            rx.cond(
+                S.evidence.length() > 0,
+                _row(
+                    "Sent with it",
+                    rx.el.ul(
+                        rx.foreach(
+                            S.evidence,
+                            lambda f: rx.el.li(
+                                rx.el.a(f["name"], href=f["href"], target="_blank", rel="noopener"),
+                                " (",
+                                f["kind"],
+                                ", ",
+                                f["size"],
+                                ")",
+                            ),
+                        ),
+                        class_name="list-plain",
+                    ),
+                ),
+            ),
             class_name="summary-list",
         ),
     )
@@ -497,8 +601,14 @@ def _decision() -> rx.Component:
                     forms.textarea_field(
                         S.errors,
                         "approve_note",
-                        "Message to the resident (optional)",
-                        hint="We tell them it is approved; add anything else they should know.",
+                        # A permission's message is its conditions (services/tenancy/permissions.py).
+                        rx.cond(
+                            R["kind"] == "Permission",
+                            "Conditions of the permission (optional)",
+                            "Message to the resident (optional)",
+                        ),
+                        hint="We tell them it is approved; add anything else they should know, such as a "
+                        "permission's conditions.",
                         max_length=office.OFFICER_NOTE_MAX_LENGTH,
                     ),
                     rx.el.button("Approve", type="submit", class_name="button"),
@@ -560,6 +670,68 @@ def _decision_other() -> rx.Component:
     return rx.cond((R["is_refund"] != "yes") & (R["needs_decision"] == "yes"), _decision())
 
 
+def _complaint() -> rx.Component:
+    """A complaint's deadlines, and acknowledging it or extending its deadline (the Code)."""
+    K = S.complaint
+    return rx.cond(
+        K.contains("stage"),
+        rx.el.section(
+            rx.el.h2("Complaint deadlines (", K["stage"], ")"),
+            rx.el.p("The Housing Ombudsman's Complaint Handling Code sets these, in working days."),
+            rx.el.ul(
+                rx.el.li(K["first"]),
+                rx.el.li(K["second"]),
+                rx.cond(K["extension"] != "", rx.el.li(K["extension"])),
+                class_name="list",
+            ),
+            rx.cond(
+                K["can_ack"] == "yes",
+                rx.el.form(
+                    rx.el.h3("Acknowledge complaint"),
+                    forms.textarea_field(
+                        S.errors,
+                        "ack_note",
+                        "How we understand the complaint",
+                        hint="What went wrong and what the resident wants. They see it under My requests, and we "
+                        "email them the date we will answer by.",
+                        max_length=complaints_office.NOTE_MAX_LENGTH,
+                    ),
+                    rx.el.button("Acknowledge complaint", type="submit", class_name="button"),
+                    on_submit=S.acknowledge_complaint,
+                    aria_label="Acknowledge the complaint",
+                    no_validate=True,
+                ),
+            ),
+            rx.cond(
+                K["can_extend"] == "yes",
+                rx.el.form(
+                    rx.el.h3("Extend the deadline"),
+                    forms.text_field(
+                        S.errors,
+                        "extend_days",
+                        "How many more working days?",
+                        hint="From 1 to 10, once only",
+                        input_mode="numeric",
+                        extra_class="input--short",
+                        autocomplete="off",
+                    ),
+                    forms.textarea_field(
+                        S.errors,
+                        "extend_reason",
+                        "Why you need more time",
+                        hint="The resident sees this, with the Housing Ombudsman's contact details.",
+                        max_length=complaints_office.NOTE_MAX_LENGTH,
+                    ),
+                    rx.el.button("Extend the deadline", type="submit", class_name="button button--secondary"),
+                    on_submit=S.extend_complaint,
+                    aria_label="Extend the complaint's deadline",
+                    no_validate=True,
+                ),
+            ),
+        ),
+    )
+
+
 def _history() -> rx.Component:
     return rx.el.section(
         rx.el.h2("What has happened, newest first"),
@@ -613,6 +785,7 @@ def request_page() -> rx.Component:
                     _about(),
                     _refund(),
                     _decision_other(),
+                    _complaint(),
                     rx.cond(R["is_open"] == "yes", _assign()),
                     _reply(),
                     _history(),

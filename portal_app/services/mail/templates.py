@@ -57,6 +57,40 @@ def registration_code(code: str, *, valid_minutes: int, settings: Settings) -> M
     return MailContent(f"Your {settings.landlord_name} registration code", body)
 
 
+def email_change_code(code: str, *, valid_minutes: int, settings: Settings) -> MailContent:
+    """To the NEW address: the code that proves it is theirs (services/identity/email_change.py)."""
+    body = (
+        f"Your code to use this email address for your {settings.landlord_name} online account is:\n"
+        f"\n"
+        f"{code}\n"
+        f"\n"
+        f"Type this code on the page where you asked to change your email address. It works once, and stops "
+        f"working after {valid_minutes} minutes.\n"
+        f"\n"
+        f"We will never ask you for this code by phone, text or email. Do not share it with anyone.\n"
+        f"\n"
+        f"If you did not ask to use this address, you can ignore this email: without this code nothing changes.\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Your code to change your email address - {settings.landlord_name}", body)
+
+
+def email_changed(*, new_address: str, changed_at: datetime, settings: Settings) -> MailContent:
+    """To the OLD address once the change is made, so a change they did not make is noticed."""
+    body = (
+        f"The email address for your {settings.landlord_name} online account was changed to {new_address} at "
+        f"{uk_time_words(changed_at)}. We will send emails about your account there from now on.\n"
+        f"\n"
+        f"If you did this, you do not need to do anything.\n"
+        f"\n"
+        f"If you did not, phone us straight away on {settings.landlord_phone} ({settings.landlord_hours}).\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"Your email address was changed - {settings.landlord_name}", body)
+
+
 def someone_tried_to_register(*, attempted_at: datetime, settings: Settings) -> MailContent:
     body = (
         f"Someone tried to register for a {settings.landlord_name} online account at "
@@ -695,3 +729,25 @@ def repair_update(*, reference: str, what: str, headline: str, lines: Sequence[s
         f"{_sign_off(settings)}\n"
     )
     return MailContent(f"Repair {reference}: {headline.rstrip('.')} - {settings.landlord_name}", body)
+
+
+def new_letter(*, count: int, link: str, settings: Settings) -> MailContent:
+    """A letter or document from us is in the resident's portal (services/tenancy/letters.py):
+    that there is one and where to read it, never what it is or says (an email may be read by
+    someone else)."""
+    what = "a new letter" if count == 1 else f"{count} new letters or documents"
+    body = (
+        f"You have {what} from {settings.landlord_name} in your online account.\n"
+        f"\n"
+        f"Sign in to read it: {link}\n"
+        f"\n"
+        f"We do not say in email what our letters are about, to keep them private.\n"
+        f"\n"
+        f"Letters for your home come online, so we do not post a paper copy. To change how you get "
+        f"letters, go to Your details when you sign in.\n"
+        f"\n"
+        f"{_contact_block(settings)}\n"
+        f"\n"
+        f"{_sign_off(settings)}\n"
+    )
+    return MailContent(f"You have a new letter in your portal - {settings.landlord_name}", body)
