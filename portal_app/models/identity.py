@@ -160,7 +160,8 @@ class OutboxMessage(SQLModel, table=True):
     body_text: str = Field(sa_column=Column(Text, nullable=False))
     kind: str = Field(max_length=40)
     created_at: datetime
-    status: str = Field(default="pending", max_length=20)  # pending | sent | local
+    # pending | sent | local | failed (refused by the provider, or not delivered: services/mail/receipts.py)
+    status: str = Field(default="pending", max_length=20)
     attempts: int = 0
     next_attempt_at: datetime
     sent_at: datetime | None = None
