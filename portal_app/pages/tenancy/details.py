@@ -177,18 +177,26 @@ def _found() -> rx.Component:
         rx.el.ul(*[rx.el.li(line) for line in details.OBLIGATIONS], class_name="list"),
         rx.cond(
             v["agreement_href"] != "",
-            rx.el.p(
-                "Your tenancy agreement says what we and you each agree to: ",
-                rx.el.a(
-                    "Download your tenancy agreement (",
-                    v["agreement_words"],
-                    ")",
-                    href=v["agreement_href"],
-                    download=True,
-                    reload_document=True,
+            rx.fragment(
+                rx.el.p(
+                    "Your tenancy agreement says what we and you each agree to: ",
+                    rx.el.a(
+                        "Download your tenancy agreement (",
+                        v["agreement_words"],
+                        ")",
+                        href=v["agreement_href"],
+                        download=True,
+                        reload_document=True,
+                    ),
+                    ".",
                     class_name="not-kiosk",
                 ),
-                ".",
+                # A shared screen in our offices downloads nothing (as for statements).
+                rx.el.p(
+                    "Your tenancy agreement says what we and you each agree to. You can download it when you "
+                    "sign in on your own phone or computer.",
+                    class_name="kiosk-only",
+                ),
             ),
             rx.el.p(
                 "Your tenancy agreement says what we and you each agree to. For a copy, ",
