@@ -14,7 +14,7 @@ What goes wrong, as the outbox needs it (``services/mail/outbox.py``):
   AuthError): no one message is to blame, so ``MailServerUnavailable`` (the outbox holds
   every waiting message of the channel back to one next try);
 * 400 (BadRequestError, ValidationError: a number that is not a mobile, a template it does
-  not have, a placeholder missing): ``Undeliverable``, recorded and not tried again.
+  not have, a personalisation field the template needs left out): ``Undeliverable``, recorded and not tried again.
 
 The API key is never logged, and neither is the JWT made from it: errors carry Notify's
 status code, error name and message only.
