@@ -210,7 +210,7 @@ def _cmd_direct_debit_export(args) -> int:
 def _cmd_send_mail(args) -> int:
     """Deliver the outbox once, or run the worker (--forever)."""
     from portal_app.db import get_engine
-    from portal_app.integrations.mail import transport_from
+    from portal_app.integrations.transports import transport_from
     from portal_app.services.mail.delivery import deliver_once
     from portal_app.settings import get_settings
 

@@ -16,7 +16,7 @@ A job is a plain function that asks, by keyword, only for what it needs:
 * ``engine``: the database engine (open and commit your own session);
 * ``now``: the time of this run, from the worker's clock (aware UTC);
 * ``transport``: the mail transport (``SMTP_URL`` from settings, or the local outbox; texts
-  and ``MAIL_TRANSPORT=notify`` through GOV.UK Notify: ``integrations.mail.transport_from``).
+  and ``MAIL_TRANSPORT=notify`` through GOV.UK Notify: ``integrations.transports.transport_from``).
 
 Any other parameter is refused when the job is registered, so a typo fails at import,
 not at three in the morning. What a job returns is logged at debug level.
@@ -371,7 +371,7 @@ def run_forever(
     """Run huey's consumer over the jobs until ``stop_event`` is set; returns how many runs
     this consumer made. ``jobs`` defaults to every registered job, ``transport`` to the one
     ``SMTP_URL`` gives, the storage to ``make_huey(settings)``, threads to ``WORKER_THREADS``."""
-    from portal_app.integrations.mail import transport_from
+    from portal_app.integrations.transports import transport_from
     from portal_app.settings import get_settings
 
     settings = settings or get_settings()

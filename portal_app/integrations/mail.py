@@ -1,5 +1,6 @@
 """Sending mail: over SMTP when configured, or kept in the local outbox; texts (and email,
-if chosen) through GOV.UK Notify (``integrations/notify.py``): ``transport_from(settings)``."""
+if chosen) through GOV.UK Notify (``integrations/notify.py``); which of them the settings
+choose is ``integrations/transports.py``."""
 
 from __future__ import annotations
 
@@ -127,27 +128,3 @@ def route(transport: MailTransport, channel: str) -> MailTransport:
     if channel == "sms" and not getattr(transport, "sends_texts", False):
         return LocalTransport()
     return transport
-
-
-def transport_from(settings) -> MailTransport:
-    """What ``settings`` choose: email by ``MAIL_TRANSPORT`` (empty: SMTP with ``SMTP_URL``,
-    else Notify with ``NOTIFY_API_KEY``, else the local outbox), texts through Notify
-    whenever ``NOTIFY_API_KEY`` is set, else the local outbox."""
-    if not settings.notify_api_key:
-        if settings.mail_transport == "notify":
-            raise ValueError("MAIL_TRANSPORT=notify needs NOTIFY_API_KEY")
-        return LocalTransport() if settings.mail_transport == "local" else transport_for(settings.smtp_url)
-    from portal_app.integrations.notify import NotifyTransport
-
-    notify = NotifyTransport.from_settings(settings)
-    choice = settings.mail_transport or ("smtp" if settings.smtp_url else "notify")
-    needed = [("NOTIFY_SMS_TEMPLATE_IDS", notify.sms_templates)]
-    if choice == "notify":
-        needed.append(("NOTIFY_EMAIL_TEMPLATE_IDS", notify.email_templates))
-    for name, templates in needed:  # a kind with no template of its own goes with the default
-        if "default" not in templates:
-            raise ValueError(f"{name} needs a default=<template id> for the kinds without one of their own")
-    if choice == "notify":
-        return notify
-    email = LocalTransport() if choice == "local" else transport_for(settings.smtp_url)
-    return Channels(email, notify)

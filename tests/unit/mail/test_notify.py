@@ -21,8 +21,9 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from portal_app.api.http import api_app
-from portal_app.integrations.mail import Channels, LocalTransport, SmtpTransport, transport_from
+from portal_app.integrations.mail import Channels, LocalTransport, SmtpTransport
 from portal_app.integrations.notify import NotifyTransport
+from portal_app.integrations.transports import transport_from
 from portal_app.models import OutboxMessage, PortalUser
 from portal_app.services.mail import outbox, receipts, texts
 from portal_app.services.repairs import appointments, office
